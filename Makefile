@@ -1,0 +1,42 @@
+# gqlplan — the two commands a new machine needs are `make demo` and `make test`.
+GO       ?= go
+FUZZTIME ?= 60s
+
+.PHONY: all build test vet fmt-check golden bench fuzz demo clean
+
+all: build
+
+build:
+	$(GO) build -o bin/gqlplan ./cmd/gqlplan
+
+# Everything: formatting, vet, unit + golden + database tests under the race
+# detector. Database tests start their own throwaway PostgreSQL cluster
+# (internal/pgtest) unless GQLPLAN_TEST_DATABASE_URL points at one.
+test: fmt-check vet
+	$(GO) test -race -count=1 ./...
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+# Regenerate golden files after an intended change; review the diff.
+golden:
+	$(GO) test ./tests/ -run TestGolden -update
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./compiler/
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./decl/yaml/
+
+# Until the runtime lands, the demo compiles the documents example and
+# prints the GraphQL schema of its plan.
+demo: build
+	./bin/gqlplan compile examples/documents -o bin/documents.plan.json
+	./bin/gqlplan sdl bin/documents.plan.json
+
+clean:
+	rm -rf bin

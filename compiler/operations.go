@@ -1,0 +1,323 @@
+package compiler
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/gqlplan/gqlplan/decl"
+	"github.com/gqlplan/gqlplan/spec"
+)
+
+// Defaults for list queries that declare no limit: enough for a page,
+// bounded so one request cannot ask for a whole table.
+const (
+	defaultLimit = 100
+	defaultMax   = 1000
+)
+
+// paginationArgs are the arguments gqlplan adds to list queries.
+var paginationArgs = []string{"limit", "offset"}
+
+// declaredOp is an operation with the file it came from.
+type declaredOp struct {
+	*decl.Operation
+	file *decl.File
+}
+
+// operations returns queries and mutations sorted by name, dropping (and
+// reporting) later duplicates and invalid names.
+func (c *checker) operations() (queries, mutations []declaredOp) {
+	var all []declaredOp
+	for _, f := range c.files {
+		for _, op := range f.Queries {
+			all = append(all, declaredOp{op, f})
+		}
+		for _, op := range f.Mutations {
+			all = append(all, declaredOp{op, f})
+		}
+	}
+	slices.SortStableFunc(all, func(a, b declaredOp) int { return compareRange(a.Name.Range, b.Name.Range) })
+	seen := map[decl.OperationKind]map[string]declaredOp{decl.Query: {}, decl.Mutation: {}}
+	for _, op := range all {
+		if !c.checkName(op.Name, op.Kind.String()) {
+			continue
+		}
+		if prev, dup := seen[op.Kind][op.Name.Value]; dup {
+			c.diags.Errorf(op.Name.Range, "duplicate-operation", "%s %q is already declared at %s", op.Kind, op.Name.Value, prev.Name.Range)
+			continue
+		}
+		seen[op.Kind][op.Name.Value] = op
+	}
+	byName := func(kind decl.OperationKind) []declaredOp {
+		keys := slices.Sorted(maps.Keys(seen[kind]))
+		out := make([]declaredOp, len(keys))
+		for i, k := range keys {
+			out[i] = seen[kind][k]
+		}
+		return out
+	}
+	return byName(decl.Query), byName(decl.Mutation)
+}
+
+func (c *checker) operation(op declaredOp) spec.Operation {
+	what := fmt.Sprintf("%s %q", op.Kind, op.Name.Value)
+	out := spec.Operation{
+		Name: op.Name.Value, Description: text(op.Description), Deprecated: text(op.Deprecated),
+		Args: []spec.InputValue{},
+	}
+	isMutation := op.Kind == decl.Mutation
+
+	var returns *typeRef
+	if op.Returns == nil {
+		c.diags.Errorf(op.Name.Range, "missing-returns", "%s has no \"returns\" type", what)
+	} else if returns = c.resolveType(*op.Returns, false, "the result of "+what); returns != nil {
+		out.Returns = returns.String()
+		out.List = returns.depth() > 0
+		if returns.depth() > 1 {
+			c.diags.Errorf(op.Returns.Range, "invalid-returns", "%s returns a list of lists (%s); an operation returns one value or one list", what, returns)
+		}
+	}
+
+	out.Source = c.source(op, what)
+	if returns != nil && out.Source.Kind == spec.SourceRelation && c.kindOf(returns) != kindObject {
+		c.diags.Errorf(op.Returns.Range, "invalid-returns", "%s reads a table or view, so it must return an object type, not %s %q", what, c.kindOf(returns), returns.named())
+	}
+
+	argNames := map[string]bool{}
+	for _, a := range op.Args {
+		argWhat := fmt.Sprintf("argument %q of %s", a.Name.Value, what)
+		if !c.checkName(a.Name, "argument") {
+			continue
+		}
+		argNames[a.Name.Value] = true
+		if out.List && !isMutation && slices.Contains(paginationArgs, a.Name.Value) {
+			c.diags.Errorf(a.Name.Range, "reserved-argument", "%s: list queries get %q from gqlplan (see \"limit\"); rename the argument", argWhat, a.Name.Value)
+		}
+		arg := c.inputValue(a.Name, a.Type, a.Description, a.Default, argWhat)
+		out.Args = append(out.Args, arg)
+		param := spec.Param{Arg: a.Name.Value}
+		switch {
+		case a.Filter != nil && isMutation:
+			c.diags.Errorf(a.Filter.Range, "filter-on-mutation", "%s has a filter, but mutation arguments are passed to the function; remove \"filter\"", argWhat)
+		case a.Filter != nil:
+			if cond, ok := c.filter(a, arg.Type, argWhat); ok {
+				cond.Param = param
+				out.Where = append(out.Where, cond)
+			}
+		case out.Source.Kind == spec.SourceFunction:
+			out.Call = append(out.Call, param)
+		default:
+			c.diags.Errorf(a.Name.Range, "missing-filter", "%s reads a table or view, so it needs \"filter: <column>\" to say which column it compares with", argWhat)
+		}
+	}
+
+	claims := map[string]bool{}
+	for _, in := range op.Inject {
+		claim, ok := c.inject(in, argNames, what)
+		if !ok {
+			continue
+		}
+		claims[claim] = true
+		param := spec.Param{Claim: claim}
+		if isMutation {
+			out.Call = append(out.Call, param) // after the explicit arguments (seed 002)
+			continue
+		}
+		out.Where = append(out.Where, spec.Condition{Column: in.Key.Value, SQL: quoteIdent(in.Key.Value), Op: "eq", Param: param})
+	}
+	out.Claims = slices.Sorted(maps.Keys(claims))
+
+	out.OrderBy = c.orderBy(op, out.List, what)
+	out.Limit = c.limit(op, out.List, what)
+	return out
+}
+
+// source checks sql_source, source_kind, shape and data_column.
+func (c *checker) source(op declaredOp, what string) spec.Source {
+	src := spec.Source{Kind: spec.SourceRelation, Shape: spec.ShapeColumns}
+	if op.Kind == decl.Mutation {
+		src.Kind = spec.SourceFunction
+	}
+	if op.SourceKind != nil {
+		switch v := op.SourceKind.Value; {
+		case v == spec.SourceRelation && op.Kind == decl.Mutation:
+			c.diags.Errorf(op.SourceKind.Range, "invalid-source-kind", "%s: a mutation calls a function; source_kind %q is for queries", what, v)
+		case v == spec.SourceRelation || v == spec.SourceFunction:
+			src.Kind = v
+		default:
+			kinds := []string{spec.SourceFunction, spec.SourceRelation}
+			c.diags.Errorf(op.SourceKind.Range, "invalid-source-kind", "%s: source_kind %q is not one of %s%s", what, v, strings.Join(kinds, ", "), decl.DidYouMean(v, kinds))
+		}
+	}
+	if op.Shape != nil {
+		switch v := op.Shape.Value; v {
+		case spec.ShapeColumns, spec.ShapeJSONB:
+			src.Shape = v
+		default:
+			shapes := []string{spec.ShapeColumns, spec.ShapeJSONB}
+			c.diags.Errorf(op.Shape.Range, "invalid-shape", "%s: shape %q is not one of %s%s", what, v, strings.Join(shapes, ", "), decl.DidYouMean(v, shapes))
+		}
+	}
+	switch {
+	case src.Shape == spec.ShapeJSONB && op.DataColumn != nil:
+		src.DataColumn, _ = c.checkSQLIdent(op.DataColumn.Value, op.DataColumn.Range, "data_column of "+what)
+	case src.Shape == spec.ShapeJSONB:
+		src.DataColumn = quoteIdent("data")
+	case op.DataColumn != nil:
+		c.diags.Errorf(op.DataColumn.Range, "data-column-without-jsonb", "%s sets data_column, which only applies to \"shape: jsonb\"", what)
+	}
+	if op.SQLSource == nil {
+		c.diags.Errorf(op.Name.Range, "missing-sql-source", "%s has no sql_source: name the %s it %s", what,
+			map[string]string{spec.SourceRelation: "view or table", spec.SourceFunction: "function"}[src.Kind],
+			map[bool]string{true: "calls", false: "reads"}[src.Kind == spec.SourceFunction])
+		return src
+	}
+	if q, ok := c.qualifiedName(*op.SQLSource, op.file, "sql_source"); ok {
+		src.Schema, src.Name, src.SQL = q.Schema, q.Name, q.SQL
+	}
+	return src
+}
+
+// filter checks an argument's filter and returns its condition.
+func (c *checker) filter(a *decl.Arg, argType, what string) (spec.Condition, bool) {
+	f := a.Filter
+	quoted, ok := c.checkSQLIdent(f.Column.Value, f.Column.Range, "filter column of "+what)
+	cond := spec.Condition{Column: f.Column.Value, SQL: quoted, Op: "eq"}
+	if f.Op != nil {
+		ops := slices.Sorted(maps.Keys(spec.Operators))
+		if _, known := spec.Operators[f.Op.Value]; !known {
+			c.diags.Errorf(f.Op.Range, "invalid-filter-op", "%s: unknown filter op %q; use one of %s%s", what, f.Op.Value, strings.Join(ops, ", "), decl.DidYouMean(f.Op.Value, ops))
+			return cond, false
+		}
+		cond.Op = f.Op.Value
+	}
+	if argType != "" {
+		isList := strings.HasPrefix(argType, "[")
+		if cond.Op == "in" && !isList {
+			c.diags.Errorf(a.Type.Range, "filter-op-type", "%s uses op \"in\", so its type must be a list, not %s", what, argType)
+			return cond, false
+		}
+		if cond.Op != "in" && isList {
+			c.diags.Errorf(a.Type.Range, "filter-op-type", "%s is a list (%s), so its filter op must be \"in\", not %q", what, argType, cond.Op)
+			return cond, false
+		}
+	}
+	return cond, ok
+}
+
+// inject checks one inject rule against the seed 002 contract and returns
+// the claim name.
+func (c *checker) inject(in *decl.Inject, argNames map[string]bool, what string) (string, bool) {
+	ok := true
+	if !injectKey.MatchString(in.Key.Value) {
+		c.diags.Errorf(in.Key.Range, "inject-key", "%s: inject key %q must be an identifier matching ^[A-Za-z_][A-Za-z0-9_]*$", what, in.Key.Value)
+		ok = false
+	} else if len(in.Key.Value) > maxIdentLen {
+		c.diags.Errorf(in.Key.Range, "inject-key", "%s: inject key %q is longer than PostgreSQL's %d-byte limit", what, in.Key.Value, maxIdentLen)
+		ok = false
+	}
+	if !injectSource.MatchString(in.Source.Value) {
+		hint := ""
+		if strings.EqualFold(strings.SplitN(in.Source.Value, ":", 2)[0], "jwt") && !strings.HasPrefix(in.Source.Value, "jwt:") {
+			hint = " (the prefix is lower-case \"jwt:\")"
+		} else if !strings.HasPrefix(in.Source.Value, "jwt:") {
+			hint = "; only JWT claims can be injected"
+		}
+		c.diags.Errorf(in.Source.Range, "inject-source", "%s: inject source %q must be jwt:<claim> matching ^jwt:[A-Za-z_][A-Za-z0-9_]*$%s", what, in.Source.Value, hint)
+		ok = false
+	}
+	if argNames[in.Key.Value] {
+		c.diags.Errorf(in.Key.Range, "inject-conflict", "%s: inject key %q conflicts with argument %q: a client could otherwise supply the injected value", what, in.Key.Value, in.Key.Value)
+		ok = false
+	}
+	return strings.TrimPrefix(in.Source.Value, "jwt:"), ok
+}
+
+func (c *checker) orderBy(op declaredOp, list bool, what string) []spec.OrderTerm {
+	if len(op.OrderBy) == 0 {
+		return nil
+	}
+	if !list || op.Kind == decl.Mutation {
+		c.diags.Errorf(op.OrderBy[0].Range, "order-by-not-list", "%s sets order_by, which only applies to queries that return a list", what)
+		return nil
+	}
+	var out []spec.OrderTerm
+	for _, t := range op.OrderBy {
+		term, err := parseOrderTerm(t.Value)
+		if err != nil {
+			c.diags.Errorf(t.Range, "order-by-syntax", "%s: order_by term %q: %v; write \"column [asc|desc] [nulls first|last]\"", what, t.Value, err)
+			continue
+		}
+		quoted, ok := c.checkSQLIdent(term.Column, t.Range, "order_by column of "+what)
+		if !ok {
+			continue
+		}
+		term.SQL = quoted
+		out = append(out, term)
+	}
+	return out
+}
+
+func parseOrderTerm(s string) (spec.OrderTerm, error) {
+	words := strings.Fields(s)
+	if len(words) == 0 {
+		return spec.OrderTerm{}, fmt.Errorf("empty term")
+	}
+	t := spec.OrderTerm{Column: words[0]}
+	rest := words[1:]
+	if len(rest) > 0 {
+		switch strings.ToLower(rest[0]) {
+		case "asc":
+			rest = rest[1:]
+		case "desc":
+			t.Descending = true
+			rest = rest[1:]
+		}
+	}
+	if len(rest) == 2 && strings.EqualFold(rest[0], "nulls") {
+		switch strings.ToLower(rest[1]) {
+		case "first", "last":
+			t.Nulls = strings.ToLower(rest[1])
+			rest = nil
+		}
+	}
+	if len(rest) > 0 {
+		return spec.OrderTerm{}, fmt.Errorf("unexpected %q", strings.Join(rest, " "))
+	}
+	return t, nil
+}
+
+func (c *checker) limit(op declaredOp, list bool, what string) *spec.Limit {
+	if !list || op.Kind == decl.Mutation {
+		if op.Limit != nil {
+			c.diags.Errorf(op.Limit.Range, "limit-not-list", "%s sets limit, which only applies to queries that return a list", what)
+		}
+		return nil
+	}
+	lim := &spec.Limit{Default: defaultLimit, Max: defaultMax}
+	if op.Limit == nil {
+		return lim
+	}
+	if d := op.Limit.Default; d != nil {
+		lim.Default = d.Value
+		lim.Max = max(lim.Max, d.Value)
+	}
+	if m := op.Limit.Max; m != nil {
+		lim.Max = m.Value
+		if op.Limit.Default == nil {
+			lim.Default = min(lim.Default, m.Value)
+		}
+	}
+	for _, v := range []*decl.Int{op.Limit.Default, op.Limit.Max} {
+		if v != nil && v.Value < 1 {
+			c.diags.Errorf(v.Range, "invalid-limit", "%s: limit values must be at least 1, not %d", what, v.Value)
+			return lim
+		}
+	}
+	if lim.Default > lim.Max {
+		c.diags.Errorf(op.Limit.Default.Range, "invalid-limit", "%s: limit default %d is larger than max %d", what, lim.Default, lim.Max)
+	}
+	return lim
+}

@@ -1,0 +1,134 @@
+package compiler
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/gqlplan/gqlplan/decl"
+	declyaml "github.com/gqlplan/gqlplan/decl/yaml"
+)
+
+// declarationExts are the file extensions LoadPaths reads from directories.
+var declarationExts = []string{".yaml", ".yml"}
+
+// LoadPaths reads the declaration files named by paths: files, or
+// directories searched recursively for declaration files (hidden ones
+// skipped). Relative paths are resolved against dir and reported as given;
+// each file is read once, in sorted order.
+//
+// Problems in the declarations are diagnostics. An error is returned only
+// when a path cannot be read at all; the caller treats that as an I/O
+// failure, not as a finding about the declarations.
+func LoadPaths(dir string, paths []string) ([]*decl.File, decl.Diagnostics, error) {
+	var names []string
+	var diags decl.Diagnostics
+	for _, p := range paths {
+		found, err := expand(dir, p)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(found) == 0 {
+			diags.Errorf(decl.Range{Filename: displayName(dir, p)}, "empty-input", "no declaration files (%s) found in %s", strings.Join(declarationExts, ", "), displayName(dir, p))
+		}
+		names = append(names, found...)
+	}
+	slices.Sort(names)
+	names = slices.Compact(names)
+	files := make([]*decl.File, 0, len(names))
+	for _, name := range names {
+		data, err := readFile(resolve(dir, name))
+		if err != nil {
+			return nil, nil, err
+		}
+		f, ds := declyaml.Load(name, data)
+		diags = append(diags, ds...)
+		if f != nil {
+			files = append(files, f)
+		}
+	}
+	if len(paths) == 0 {
+		diags.Errorf(decl.Range{}, "empty-input", "no declaration files given")
+	}
+	return files, diags, nil
+}
+
+func resolve(dir, name string) string {
+	if filepath.IsAbs(name) || dir == "" {
+		return name
+	}
+	return filepath.Join(dir, name)
+}
+
+// displayName is how a path appears in diagnostics: as given, or relative
+// to dir when it was given as an absolute path below dir. Plans never
+// contain paths; diagnostics use relative ones so output is the same on
+// every machine.
+func displayName(dir, p string) string {
+	if filepath.IsAbs(p) && dir != "" {
+		if rel, err := filepath.Rel(dir, p); err == nil && !strings.HasPrefix(rel, "..") {
+			p = rel
+		}
+	}
+	return filepath.ToSlash(filepath.Clean(p))
+}
+
+// expand returns the declaration files a path names, as display names.
+func expand(dir, p string) ([]string, error) {
+	full := resolve(dir, p)
+	info, err := os.Stat(full)
+	if err != nil {
+		return nil, fmt.Errorf("read declarations: %w", trimPathError(err, p))
+	}
+	if !info.IsDir() {
+		if !isDeclarationFile(p) {
+			return nil, fmt.Errorf("read declarations: %s is not a declaration file (%s)", p, strings.Join(declarationExts, ", "))
+		}
+		return []string{displayName(dir, p)}, nil
+	}
+	var out []string
+	err = filepath.WalkDir(full, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if path != full && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.IsDir() && isDeclarationFile(path) {
+			rel, _ := filepath.Rel(full, path)
+			out = append(out, displayName(dir, filepath.Join(p, rel)))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read declarations: %w", err)
+	}
+	return out, nil
+}
+
+func isDeclarationFile(p string) bool {
+	return slices.Contains(declarationExts, strings.ToLower(filepath.Ext(p)))
+}
+
+func readFile(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read declarations: %w", err)
+	}
+	return data, nil
+}
+
+// trimPathError reports a missing path as given by the user rather than
+// as resolved against the working directory.
+func trimPathError(err error, p string) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return &fs.PathError{Op: pe.Op, Path: p, Err: pe.Err}
+	}
+	return err
+}

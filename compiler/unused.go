@@ -1,0 +1,46 @@
+package compiler
+
+import "github.com/gqlplan/gqlplan/decl"
+
+// warnUnused warns about types no operation can reach: they are in the
+// schema but no client can ever receive or send them, which usually means a
+// misspelled reference or a leftover.
+func (c *checker) warnUnused(queries, mutations []declaredOp) {
+	reached := map[string]bool{}
+	var visit func(typ string)
+	visit = func(typ string) {
+		ref, err := parseTypeRef(typ)
+		if err != nil {
+			return
+		}
+		name := ref.named()
+		d, ok := c.defs[name]
+		if !ok || reached[name] {
+			return
+		}
+		reached[name] = true
+		var fields []*decl.Field
+		switch d.kind {
+		case kindObject:
+			fields = d.object.Fields
+		case kindInput:
+			fields = d.input.Fields
+		}
+		for _, f := range fields {
+			visit(f.Type.Value)
+		}
+	}
+	for _, op := range append(queries, mutations...) {
+		if op.Returns != nil {
+			visit(op.Returns.Value)
+		}
+		for _, a := range op.Args {
+			visit(a.Type.Value)
+		}
+	}
+	for _, name := range c.names {
+		if d := c.defs[name]; d.kind != kindScalar && !reached[name] {
+			c.diags.Warnf(d.name.Range, "unused-type", "%s %q is not used by any query or mutation", d.kind, name)
+		}
+	}
+}

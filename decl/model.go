@@ -1,0 +1,160 @@
+package decl
+
+// Text is a string as written in a declaration, with where it was written.
+type Text struct {
+	Value string
+	Range Range
+}
+
+// Int is an integer as written in a declaration.
+type Int struct {
+	Value int64
+	Range Range
+}
+
+// ValueKind is the kind of a literal [Value].
+type ValueKind int
+
+const (
+	NullValue ValueKind = iota
+	BoolValue
+	IntValue
+	FloatValue
+	StringValue
+	ListValue
+	ObjectValue
+)
+
+// Value is a literal as written (a default value). Scalars keep their text;
+// the compiler coerces them against the declared GraphQL type.
+type Value struct {
+	Kind   ValueKind
+	Scalar string     // the text of a Bool, Int, Float or String
+	List   []*Value   // ListValue elements
+	Fields []*ValueKV // ObjectValue entries in written order
+	Range  Range
+}
+
+// ValueKV is one entry of an object literal.
+type ValueKV struct {
+	Key   Text
+	Value *Value
+}
+
+// File is one declaration file. Sections keep the order they were written in.
+type File struct {
+	Name      string // the path as given on the command line, never made absolute
+	Version   *Int
+	Schema    *Text // default SQL schema for unqualified sql_source names
+	Types     []*ObjectType
+	Inputs    []*InputType
+	Enums     []*Enum
+	Queries   []*Operation
+	Mutations []*Operation
+}
+
+// Empty reports whether the file declares nothing.
+func (f *File) Empty() bool {
+	return len(f.Types)+len(f.Inputs)+len(f.Enums)+len(f.Queries)+len(f.Mutations) == 0
+}
+
+// ObjectType is an output object type ("types:" section).
+type ObjectType struct {
+	Name        Text
+	Description *Text
+	Fields      []*Field
+}
+
+// InputType is an input object type ("inputs:" section).
+type InputType struct {
+	Name        Text
+	Description *Text
+	Fields      []*Field
+}
+
+// Field is a field of an object or input type.
+type Field struct {
+	Name        Text
+	Type        Text // GraphQL type reference, e.g. "[Post!]!"
+	Description *Text
+	Column      *Text  // SQL column (columns shape) or key in data (jsonb shape); object types only
+	Deprecated  *Text  // deprecation reason; object types only
+	Default     *Value // input types only
+}
+
+// Enum is an enum type whose GraphQL values map to SQL values.
+type Enum struct {
+	Name        Text
+	Description *Text
+	SQLType     *Text // the PostgreSQL enum type, when there is one
+	Values      []*EnumValue
+}
+
+// EnumValue is one value of an [Enum].
+type EnumValue struct {
+	Name        Text
+	SQLValue    *Text // nil: the lower-cased GraphQL name
+	Description *Text
+	Deprecated  *Text
+}
+
+// OperationKind tells queries from mutations.
+type OperationKind int
+
+const (
+	Query OperationKind = iota
+	Mutation
+)
+
+func (k OperationKind) String() string {
+	if k == Mutation {
+		return "mutation"
+	}
+	return "query"
+}
+
+// Operation is a root field bound to a SQL source.
+type Operation struct {
+	Kind        OperationKind
+	Name        Text
+	Description *Text
+	Deprecated  *Text
+	Returns     *Text // GraphQL type reference
+	SQLSource   *Text // [schema.]name of a view, table or function
+	SourceKind  *Text // "relation" or "function"
+	Shape       *Text // "columns" or "jsonb"
+	DataColumn  *Text // the jsonb column of the jsonb shape
+	Args        []*Arg
+	Inject      []*Inject
+	OrderBy     []Text // "column [asc|desc] [nulls first|last]"
+	Limit       *Limit
+}
+
+// Arg is a GraphQL argument of an operation.
+type Arg struct {
+	Name        Text
+	Type        Text
+	Description *Text
+	Default     *Value
+	Filter      *Filter
+}
+
+// Filter binds a query argument to a comparison on a source column.
+type Filter struct {
+	Column Text
+	Op     *Text // nil: equality
+	Range  Range
+}
+
+// Inject binds a SQL parameter to a JWT claim ("owner_id": "jwt:sub").
+type Inject struct {
+	Key    Text
+	Source Text
+}
+
+// Limit bounds the rows a list query returns.
+type Limit struct {
+	Default *Int
+	Max     *Int
+	Range   Range
+}

@@ -1,0 +1,272 @@
+package yaml
+
+import (
+	"fmt"
+
+	"github.com/gqlplan/gqlplan/decl"
+	yamlv3 "gopkg.in/yaml.v3"
+)
+
+func (l *loader) objectType(kv pair) *decl.ObjectType {
+	t := &decl.ObjectType{Name: kv.name(l)}
+	what := fmt.Sprintf("type %q", kv.key.Value)
+	e := l.entries(kv.value, objectKeys, what)
+	if d, ok := e["description"]; ok {
+		t.Description = l.text(d.value, "description")
+	}
+	if f, ok := e["fields"]; ok {
+		for _, fkv := range l.pairs(f.value, what+" fields") {
+			if fld := l.field(fkv, fieldKeys, what); fld != nil {
+				t.Fields = append(t.Fields, fld)
+			}
+		}
+	}
+	return t
+}
+
+func (l *loader) inputType(kv pair) *decl.InputType {
+	t := &decl.InputType{Name: kv.name(l)}
+	what := fmt.Sprintf("input %q", kv.key.Value)
+	e := l.entries(kv.value, objectKeys, what)
+	if d, ok := e["description"]; ok {
+		t.Description = l.text(d.value, "description")
+	}
+	if f, ok := e["fields"]; ok {
+		for _, fkv := range l.pairs(f.value, what+" fields") {
+			if fld := l.field(fkv, inputFieldKey, what); fld != nil {
+				t.Fields = append(t.Fields, fld)
+			}
+		}
+	}
+	return t
+}
+
+// field reads "name: Type" or "name: {type: …, …}".
+func (l *loader) field(kv pair, allowed []string, owner string) *decl.Field {
+	f := &decl.Field{Name: kv.name(l)}
+	what := fmt.Sprintf("field %q of %s", kv.key.Value, owner)
+	if kv.value.Kind == yamlv3.ScalarNode && !isNull(kv.value) {
+		t := l.text(kv.value, what)
+		if t == nil {
+			return nil
+		}
+		f.Type = *t
+		return f
+	}
+	if isNull(kv.value) {
+		l.diags.Errorf(l.rng(kv.key), "missing-type", "%s has no type", what)
+		return nil
+	}
+	e := l.entries(kv.value, allowed, what)
+	if t, ok := e["type"]; ok {
+		if tt := l.text(t.value, "type"); tt != nil {
+			f.Type = *tt
+		}
+	} else if kv.value.Kind == yamlv3.MappingNode {
+		l.diags.Errorf(l.rng(kv.key), "missing-type", "%s has no type", what)
+	}
+	if d, ok := e["description"]; ok {
+		f.Description = l.text(d.value, "description")
+	}
+	if c, ok := e["column"]; ok {
+		f.Column = l.text(c.value, "column")
+	}
+	if d, ok := e["deprecated"]; ok {
+		f.Deprecated = l.deprecated(d.value)
+	}
+	if d, ok := e["default"]; ok {
+		f.Default = l.value(d.value)
+	}
+	if f.Type.Value == "" {
+		return nil
+	}
+	return f
+}
+
+func (l *loader) enum(kv pair) *decl.Enum {
+	en := &decl.Enum{Name: kv.name(l)}
+	what := fmt.Sprintf("enum %q", kv.key.Value)
+	e := l.entries(kv.value, enumKeys, what)
+	if d, ok := e["description"]; ok {
+		en.Description = l.text(d.value, "description")
+	}
+	if s, ok := e["sql_type"]; ok {
+		en.SQLType = l.text(s.value, "sql_type")
+	}
+	if vs, ok := e["values"]; ok {
+		for _, vkv := range l.pairs(vs.value, what+" values") {
+			en.Values = append(en.Values, l.enumValue(vkv, what))
+		}
+	}
+	return en
+}
+
+// enumValue reads "NAME:", "NAME: sql_value" or "NAME: {value, description, deprecated}".
+func (l *loader) enumValue(kv pair, owner string) *decl.EnumValue {
+	v := &decl.EnumValue{Name: kv.name(l)}
+	switch {
+	case isNull(kv.value):
+	case kv.value.Kind == yamlv3.ScalarNode:
+		v.SQLValue = l.text(kv.value, "the SQL value of "+kv.key.Value)
+	default:
+		e := l.entries(kv.value, enumValueKeys, fmt.Sprintf("value %q of %s", kv.key.Value, owner))
+		if s, ok := e["value"]; ok {
+			v.SQLValue = l.text(s.value, "value")
+		}
+		if d, ok := e["description"]; ok {
+			v.Description = l.text(d.value, "description")
+		}
+		if d, ok := e["deprecated"]; ok {
+			v.Deprecated = l.deprecated(d.value)
+		}
+	}
+	return v
+}
+
+func (l *loader) operation(kind decl.OperationKind, kv pair) *decl.Operation {
+	op := &decl.Operation{Kind: kind, Name: kv.name(l)}
+	what := fmt.Sprintf("%s %q", kind, kv.key.Value)
+	if isNull(kv.value) {
+		// Reported by the compiler as missing returns and sql_source.
+		return op
+	}
+	e := l.entries(kv.value, operationKeys, what)
+	texts := []struct {
+		key string
+		dst **decl.Text
+	}{
+		{"description", &op.Description},
+		{"returns", &op.Returns},
+		{"sql_source", &op.SQLSource},
+		{"source_kind", &op.SourceKind},
+		{"shape", &op.Shape},
+		{"data_column", &op.DataColumn},
+	}
+	for _, t := range texts {
+		if p, ok := e[t.key]; ok {
+			*t.dst = l.text(p.value, t.key)
+		}
+	}
+	if d, ok := e["deprecated"]; ok {
+		op.Deprecated = l.deprecated(d.value)
+	}
+	if a, ok := e["args"]; ok {
+		for _, akv := range l.pairs(a.value, what+" args") {
+			if arg := l.arg(akv, what); arg != nil {
+				op.Args = append(op.Args, arg)
+			}
+		}
+	}
+	if in, ok := e["inject"]; ok {
+		for _, ikv := range l.pairs(in.value, what+" inject") {
+			if src := l.text(ikv.value, fmt.Sprintf("the source of inject key %q", ikv.key.Value)); src != nil {
+				op.Inject = append(op.Inject, &decl.Inject{Key: ikv.name(l), Source: *src})
+			}
+		}
+	}
+	if o, ok := e["order_by"]; ok {
+		op.OrderBy = l.orderBy(o.value)
+	}
+	if lim, ok := e["limit"]; ok {
+		op.Limit = l.limit(lim.value, what)
+	}
+	return op
+}
+
+func (l *loader) arg(kv pair, owner string) *decl.Arg {
+	what := fmt.Sprintf("argument %q of %s", kv.key.Value, owner)
+	a := &decl.Arg{Name: kv.name(l)}
+	if kv.value.Kind == yamlv3.ScalarNode && !isNull(kv.value) {
+		t := l.text(kv.value, what)
+		if t == nil {
+			return nil
+		}
+		a.Type = *t
+		return a
+	}
+	if isNull(kv.value) {
+		l.diags.Errorf(l.rng(kv.key), "missing-type", "%s has no type", what)
+		return nil
+	}
+	e := l.entries(kv.value, argKeys, what)
+	if t, ok := e["type"]; ok {
+		if tt := l.text(t.value, "type"); tt != nil {
+			a.Type = *tt
+		}
+	} else if kv.value.Kind == yamlv3.MappingNode {
+		l.diags.Errorf(l.rng(kv.key), "missing-type", "%s has no type", what)
+	}
+	if d, ok := e["description"]; ok {
+		a.Description = l.text(d.value, "description")
+	}
+	if d, ok := e["default"]; ok {
+		a.Default = l.value(d.value)
+	}
+	if f, ok := e["filter"]; ok {
+		a.Filter = l.filter(f.value, what)
+	}
+	if a.Type.Value == "" {
+		return nil
+	}
+	return a
+}
+
+// filter reads "filter: column" or "filter: {column: c, op: gte}".
+func (l *loader) filter(n *yamlv3.Node, owner string) *decl.Filter {
+	if n.Kind == yamlv3.ScalarNode {
+		c := l.text(n, "filter")
+		if c == nil {
+			return nil
+		}
+		return &decl.Filter{Column: *c, Range: c.Range}
+	}
+	f := &decl.Filter{Range: l.rng(n)}
+	e := l.entries(n, filterKeys, "the filter of "+owner)
+	if c, ok := e["column"]; ok {
+		if ct := l.text(c.value, "column"); ct != nil {
+			f.Column = *ct
+		}
+	} else if n.Kind == yamlv3.MappingNode {
+		l.diags.Errorf(l.rng(n), "invalid-value", "the filter of %s needs a column", owner)
+		return nil
+	}
+	if o, ok := e["op"]; ok {
+		f.Op = l.text(o.value, "op")
+	}
+	if f.Column.Value == "" {
+		return nil
+	}
+	return f
+}
+
+// orderBy reads one term or a list of terms.
+func (l *loader) orderBy(n *yamlv3.Node) []decl.Text {
+	if n.Kind == yamlv3.ScalarNode {
+		if t := l.text(n, "order_by"); t != nil {
+			return []decl.Text{*t}
+		}
+		return nil
+	}
+	if !l.expect(n, yamlv3.SequenceNode, "order_by must be a term or a list of terms") {
+		return nil
+	}
+	var out []decl.Text
+	for _, c := range n.Content {
+		if t := l.text(c, "an order_by term"); t != nil {
+			out = append(out, *t)
+		}
+	}
+	return out
+}
+
+func (l *loader) limit(n *yamlv3.Node, owner string) *decl.Limit {
+	lim := &decl.Limit{Range: l.rng(n)}
+	e := l.entries(n, limitKeys, "the limit of "+owner)
+	if d, ok := e["default"]; ok {
+		lim.Default = l.integer(d.value, "limit default")
+	}
+	if m, ok := e["max"]; ok {
+		lim.Max = l.integer(m.value, "limit max")
+	}
+	return lim
+}

@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/gqlplan/gqlplan/compiler"
+	"github.com/gqlplan/gqlplan/spec"
+)
+
+// Env is what a command may touch: a working directory for relative paths
+// and the output streams.
+type Env struct {
+	Dir    string // "" means the process working directory
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// Exit codes.
+const (
+	ExitOK       = 0
+	ExitFindings = 1
+	ExitUsage    = 2
+)
+
+// errFindings is returned by a command that printed error diagnostics.
+var errFindings = errors.New("declarations have errors")
+
+// CLI is the command tree.
+type CLI struct {
+	Compile CompileCmd `cmd:"" help:"Check declarations and write the plan."`
+	Check   CheckCmd   `cmd:"" help:"Check declarations; write nothing."`
+	SDL     SDLCmd     `cmd:"" name:"sdl" help:"Print the GraphQL schema of a compiled plan."`
+	Version VersionCmd `cmd:"" help:"Print the gqlplan version and plan format."`
+}
+
+// exitRequest carries kong's exit code (after --help) out of its parser.
+type exitRequest int
+
+// Main runs gqlplan with args (without the program name) and returns the
+// process exit code.
+func Main(ctx context.Context, env Env, args []string) (code int) {
+	var cli CLI
+	parser, err := kong.New(&cli,
+		kong.Name("gqlplan"),
+		kong.Description("Compile GraphQL declarations over PostgreSQL into a checked plan."),
+		kong.Writers(env.Stdout, env.Stderr),
+		kong.Exit(func(c int) { panic(exitRequest(c)) }),
+		kong.Vars{"version": compiler.Version},
+		kong.BindTo(ctx, (*context.Context)(nil)),
+		kong.Bind(&env),
+	)
+	if err != nil { // a bug in the command tree, not in the user's input
+		fmt.Fprintf(env.Stderr, "gqlplan: %v\n", err)
+		return ExitUsage
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			c, ok := r.(exitRequest)
+			if !ok {
+				panic(r)
+			}
+			code = int(c)
+			if code != 0 {
+				code = ExitUsage
+			}
+		}
+	}()
+	kctx, err := parser.Parse(args)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "gqlplan: %v (see gqlplan --help)\n", err)
+		return ExitUsage
+	}
+	switch err := kctx.Run(); {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, errFindings):
+		return ExitFindings
+	default:
+		fmt.Fprintf(env.Stderr, "gqlplan: %v\n", err)
+		return ExitUsage
+	}
+}
+
+// VersionCmd prints versions.
+type VersionCmd struct{}
+
+func (VersionCmd) Run(env *Env) error {
+	_, err := fmt.Fprintf(env.Stdout, "gqlplan %s (plan format %d)\n", compiler.Version, spec.FormatVersion)
+	return err
+}

@@ -1,0 +1,147 @@
+package spec
+
+import "encoding/json"
+
+// FormatVersion is the plan format this package writes and reads. It
+// changes whenever a runtime of the previous version could misread a plan.
+const FormatVersion = 1
+
+// Plan is a compiled declaration set.
+type Plan struct {
+	Format    int          `json:"format"`
+	Compiler  string       `json:"compiler"` // version of the gqlplan that wrote it
+	Hash      string       `json:"hash"`     // "sha256:<hex>" of the plan encoded with Hash empty
+	SDL       string       `json:"sdl"`      // the GraphQL schema, printed
+	Types     []ObjectType `json:"types"`
+	Inputs    []InputType  `json:"inputs"`
+	Enums     []Enum       `json:"enums"`
+	Queries   []Operation  `json:"queries"`
+	Mutations []Operation  `json:"mutations"`
+}
+
+// ObjectType is a GraphQL object type whose fields map to SQL.
+type ObjectType struct {
+	Name        string  `json:"name"`
+	Description string  `json:"description,omitempty"`
+	Fields      []Field `json:"fields"`
+}
+
+// Field is an output field. Column is the SQL column (columns shape) or the
+// key inside the data column (jsonb shape); SQL is Column quoted as an
+// identifier.
+type Field struct {
+	Name        string `json:"name"`
+	Type        string `json:"type"` // GraphQL type reference, e.g. "[String!]!"
+	Description string `json:"description,omitempty"`
+	Deprecated  string `json:"deprecated,omitempty"`
+	Column      string `json:"column"`
+	SQL         string `json:"sql"`
+}
+
+// InputType is a GraphQL input object type.
+type InputType struct {
+	Name        string       `json:"name"`
+	Description string       `json:"description,omitempty"`
+	Fields      []InputValue `json:"fields"`
+}
+
+// InputValue is an input field or an argument.
+type InputValue struct {
+	Name        string          `json:"name"`
+	Type        string          `json:"type"`
+	Description string          `json:"description,omitempty"`
+	Default     json.RawMessage `json:"default,omitempty"` // coerced to the type, as JSON
+}
+
+// Enum is a GraphQL enum; each value maps to a SQL value.
+type Enum struct {
+	Name        string      `json:"name"`
+	Description string      `json:"description,omitempty"`
+	SQLType     string      `json:"sqlType,omitempty"` // quoted, schema-qualified
+	Values      []EnumValue `json:"values"`
+}
+
+// EnumValue is one value of an [Enum].
+type EnumValue struct {
+	Name        string `json:"name"`
+	SQLValue    string `json:"sqlValue"`
+	Description string `json:"description,omitempty"`
+	Deprecated  string `json:"deprecated,omitempty"`
+}
+
+// Source kinds and shapes.
+const (
+	SourceRelation = "relation" // a table, view or materialized view
+	SourceFunction = "function"
+
+	ShapeColumns = "columns" // one field per column
+	ShapeJSONB   = "jsonb"   // the object is a jsonb column; plain columns filter
+)
+
+// Operation is a root Query or Mutation field.
+type Operation struct {
+	Name        string       `json:"name"`
+	Description string       `json:"description,omitempty"`
+	Deprecated  string       `json:"deprecated,omitempty"`
+	Returns     string       `json:"returns"` // GraphQL type reference
+	List        bool         `json:"list"`    // returns a list (many rows)
+	Source      Source       `json:"source"`
+	Args        []InputValue `json:"args"`
+	// Call is the parameter list of a function source, in call order:
+	// explicit arguments as declared, then injected claims.
+	Call []Param `json:"call,omitempty"`
+	// Where is AND-ed into the query: argument filters, then injected claims.
+	Where []Condition `json:"where,omitempty"`
+	// Claims lists the JWT claims the operation needs, sorted; a request
+	// without a verified token carrying each of them is refused before SQL.
+	Claims  []string    `json:"claims,omitempty"`
+	OrderBy []OrderTerm `json:"orderBy,omitempty"`
+	Limit   *Limit      `json:"limit,omitempty"`
+}
+
+// Source is the SQL object an operation reads or calls.
+type Source struct {
+	Schema string `json:"schema"`
+	Name   string `json:"name"`
+	SQL    string `json:"sql"` // quoted and schema-qualified
+	Kind   string `json:"kind"`
+	Shape  string `json:"shape"`
+	// DataColumn is the quoted jsonb column of the jsonb shape.
+	DataColumn string `json:"dataColumn,omitempty"`
+}
+
+// Param is a value bound to a SQL parameter: exactly one of Arg (a GraphQL
+// argument name) or Claim (a JWT claim name) is set.
+type Param struct {
+	Arg   string `json:"arg,omitempty"`
+	Claim string `json:"claim,omitempty"`
+}
+
+// Comparison operators of [Condition].
+var Operators = map[string]string{
+	"eq": "=", "neq": "<>", "lt": "<", "lte": "<=", "gt": ">", "gte": ">=",
+	"like": "LIKE", "ilike": "ILIKE", "in": "= ANY",
+}
+
+// Condition is "<SQL> <Op> <param>" in a query's WHERE clause.
+type Condition struct {
+	Column string `json:"column"`
+	SQL    string `json:"sql"` // quoted column
+	Op     string `json:"op"`  // a key of Operators
+	Param
+}
+
+// OrderTerm is one ORDER BY term.
+type OrderTerm struct {
+	Column     string `json:"column"`
+	SQL        string `json:"sql"`
+	Descending bool   `json:"descending,omitempty"`
+	Nulls      string `json:"nulls,omitempty"` // "first", "last" or "" for PostgreSQL's default
+}
+
+// Limit bounds a list query: Default rows unless the client asks for fewer
+// or more, never more than Max.
+type Limit struct {
+	Default int64 `json:"default"`
+	Max     int64 `json:"max"`
+}
