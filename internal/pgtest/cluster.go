@@ -1,0 +1,212 @@
+package pgtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Cluster is a PostgreSQL server started for tests.
+type Cluster struct {
+	dir      string // temporary directory holding data, socket and log
+	cmd      *exec.Cmd
+	exited   chan struct{}
+	adminDSN string
+}
+
+// startTimeout bounds initdb plus server start-up.
+const startTimeout = 60 * time.Second
+
+// StartCluster runs initdb in a new temporary directory and starts a server
+// on a Unix socket inside it. Call Stop to shut it down and remove the files.
+func StartCluster(ctx context.Context) (_ *Cluster, err error) {
+	bin, err := findBinDir()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "gqlplan-pg-")
+	if err != nil {
+		return nil, fmt.Errorf("pgtest: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(dir)
+		}
+	}()
+	cred, err := serverCredential()
+	if err != nil {
+		return nil, err
+	}
+	data, sock := filepath.Join(dir, "data"), filepath.Join(dir, "sock")
+	if err := prepareDirs(dir, cred, data, sock); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+
+	initdb := exec.CommandContext(ctx, filepath.Join(bin, "initdb"),
+		"-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync")
+	initdb.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+	if out, err := initdb.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("pgtest: initdb: %w\n%s", err, out)
+	}
+
+	logFile, err := os.Create(filepath.Join(dir, "postgres.log"))
+	if err != nil {
+		return nil, fmt.Errorf("pgtest: %w", err)
+	}
+	defer logFile.Close() // the child has its own descriptor
+	cmd := exec.Command(filepath.Join(bin, "postgres"),
+		"-D", data, "-k", sock, "-c", "listen_addresses=",
+		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+		"-c", "max_connections=200", "-c", "shared_buffers=32MB")
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	// SIGQUIT is PostgreSQL's immediate shutdown: if the test binary dies,
+	// the server goes with it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGQUIT, Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("pgtest: start postgres: %w", err)
+	}
+	c := &Cluster{
+		dir: dir, cmd: cmd, exited: make(chan struct{}),
+		adminDSN: fmt.Sprintf("host=%s port=5432 user=postgres dbname=postgres sslmode=disable", sock),
+	}
+	go func() { _ = cmd.Wait(); close(c.exited) }()
+	if err := c.waitReady(ctx); err != nil {
+		c.kill()
+		return nil, fmt.Errorf("pgtest: postgres did not start: %w\n%s", err, c.logTail())
+	}
+	return c, nil
+}
+
+// AdminDSN is a connection string for the cluster's superuser.
+func (c *Cluster) AdminDSN() string { return c.adminDSN }
+
+// PID is the server's process id.
+func (c *Cluster) PID() int { return c.cmd.Process.Pid }
+
+// Dir is the temporary directory the cluster lives in.
+func (c *Cluster) Dir() string { return c.dir }
+
+func (c *Cluster) waitReady(ctx context.Context) error {
+	for {
+		conn, err := pgx.Connect(ctx, c.adminDSN)
+		if err == nil {
+			return conn.Close(ctx)
+		}
+		select {
+		case <-c.exited:
+			return errors.New("the server exited")
+		case <-ctx.Done():
+			return fmt.Errorf("%w (last error: %v)", ctx.Err(), err)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// Stop shuts the server down (fast shutdown: sessions are disconnected)
+// and removes the cluster's files.
+func (c *Cluster) Stop() error {
+	_ = c.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-c.exited:
+	case <-time.After(30 * time.Second):
+		c.kill()
+	}
+	if err := os.RemoveAll(c.dir); err != nil {
+		return fmt.Errorf("pgtest: remove cluster: %w", err)
+	}
+	return nil
+}
+
+func (c *Cluster) kill() {
+	_ = syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL) // the server and its children
+	<-c.exited
+}
+
+func (c *Cluster) logTail() string {
+	b, _ := os.ReadFile(filepath.Join(c.dir, "postgres.log"))
+	if len(b) > 4000 {
+		b = b[len(b)-4000:]
+	}
+	return string(b)
+}
+
+// findBinDir locates initdb and postgres: GQLPLAN_PG_BIN, then PATH, then
+// the newest /usr/lib/postgresql/<version>/bin (Debian's layout).
+func findBinDir() (string, error) {
+	if dir := os.Getenv("GQLPLAN_PG_BIN"); dir != "" {
+		return dir, nil
+	}
+	if p, err := exec.LookPath("initdb"); err == nil {
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			p = real
+		}
+		return filepath.Dir(p), nil
+	}
+	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	sort.Slice(dirs, func(i, j int) bool { return versionOf(dirs[i]) > versionOf(dirs[j]) })
+	for _, d := range dirs {
+		if _, err := os.Stat(filepath.Join(d, "initdb")); err == nil {
+			return d, nil
+		}
+	}
+	return "", errors.New("pgtest: no PostgreSQL server binaries found (install the postgresql package, set GQLPLAN_PG_BIN, or set GQLPLAN_TEST_DATABASE_URL)")
+}
+
+func versionOf(binDir string) float64 {
+	v, _ := strconv.ParseFloat(filepath.Base(filepath.Dir(binDir)), 64)
+	return v
+}
+
+// serverCredential returns the user to run the server as: nil (ourselves)
+// unless we are root, which initdb and postgres refuse to run as.
+func serverCredential() (*syscall.Credential, error) {
+	if os.Geteuid() != 0 {
+		return nil, nil
+	}
+	name := os.Getenv("GQLPLAN_TEST_PG_USER")
+	if name == "" {
+		name = "postgres"
+	}
+	u, err := user.Lookup(name)
+	if err != nil {
+		return nil, fmt.Errorf("pgtest: running as root, so the server must run as another user, but %w (create it or set GQLPLAN_TEST_PG_USER)", err)
+	}
+	uid, _ := strconv.ParseUint(u.Uid, 10, 32)
+	gid, _ := strconv.ParseUint(u.Gid, 10, 32)
+	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), NoSetGroups: true}, nil
+}
+
+func prepareDirs(dir string, cred *syscall.Credential, data, sock string) error {
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return fmt.Errorf("pgtest: %w", err)
+	}
+	for _, d := range []string{data, sock} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			return fmt.Errorf("pgtest: %w", err)
+		}
+		if cred != nil {
+			if err := os.Chown(d, int(cred.Uid), int(cred.Gid)); err != nil {
+				return fmt.Errorf("pgtest: %w", err)
+			}
+		}
+	}
+	// The socket directory must be reachable by the (root) test process
+	// and the server alike.
+	return os.Chmod(sock, 0o755)
+}
+
+// quoteIdent quotes a database name built by this package.
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
