@@ -99,7 +99,7 @@ func (c *checker) run() *spec.Plan {
 	for _, op := range mutations {
 		plan.Mutations = append(plan.Mutations, c.operation(op))
 	}
-	if len(queries) == 0 && len(c.files) > 0 {
+	if len(c.files) > 0 && !c.declaresQueries() {
 		f := c.files[0]
 		c.diags.Errorf(fileStart(f), "no-queries", "no queries are declared: a GraphQL schema needs at least one query")
 	}
@@ -109,6 +109,16 @@ func (c *checker) run() *spec.Plan {
 	}
 	plan.SDL = printSDL(plan)
 	return plan
+}
+
+// declaresQueries reports whether any query is declared, valid or not.
+func (c *checker) declaresQueries() bool {
+	for _, f := range c.files {
+		if len(f.Queries) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func fileStart(f *decl.File) decl.Range {

@@ -40,17 +40,17 @@ func (c *checker) checkName(n decl.Text, what string) bool {
 func (c *checker) checkSQLIdent(value string, r decl.Range, what string) (string, bool) {
 	switch {
 	case value == "":
-		c.diags.Errorf(r, "invalid-sql-identifier", "%s is empty", what)
+		c.diags.Errorf(r, "invalid-sql-identifier", "%s: empty SQL identifier", what)
 		return "", false
 	case !sqlIdent.MatchString(value):
-		c.diags.Errorf(r, "invalid-sql-identifier", "%s %q is not a safe SQL identifier: use letters, digits and _, not starting with a digit", what, value)
+		c.diags.Errorf(r, "invalid-sql-identifier", "%s: %q is not a safe SQL identifier (use letters, digits and _, not starting with a digit)", what, value)
 		return "", false
 	case len(value) > maxIdentLen:
-		c.diags.Errorf(r, "invalid-sql-identifier", "%s %q is longer than PostgreSQL's %d-byte limit", what, value, maxIdentLen)
+		c.diags.Errorf(r, "invalid-sql-identifier", "%s: %q is longer than PostgreSQL's %d-byte limit", what, value, maxIdentLen)
 		return "", false
 	}
 	if strings.IndexFunc(value, unicode.IsUpper) >= 0 {
-		c.diags.Warnf(r, "sql-identifier-case", "%s %q has upper-case letters: gqlplan quotes identifiers, so it matches only an object created as %s, not %s", what, value, quoteIdent(value), strings.ToLower(value))
+		c.diags.Warnf(r, "sql-identifier-case", "%s: %q has upper-case letters: gqlplan quotes identifiers, so it matches only an object created as %s, not %s", what, value, quoteIdent(value), strings.ToLower(value))
 	}
 	return quoteIdent(value), true
 }

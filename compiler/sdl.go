@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -153,16 +154,24 @@ func (s *sdlPrinter) value(v any, typ string) string {
 		}
 		return "[" + strings.Join(items, ", ") + "]"
 	case map[string]any:
-		in := s.inputs[ref.named()]
 		var parts []string
-		for _, f := range in.Fields {
-			if fv, ok := x[f.Name]; ok {
-				parts = append(parts, f.Name+": "+s.value(fv, f.Type))
+		if in, ok := s.inputs[ref.named()]; ok {
+			for _, f := range in.Fields {
+				if fv, ok := x[f.Name]; ok {
+					parts = append(parts, f.Name+": "+s.value(fv, f.Type))
+				}
 			}
+			return "{" + strings.Join(parts, ", ") + "}"
 		}
-		if in.Name == "" { // a JSON scalar holding an object
-			b, _ := json.Marshal(x)
-			return strconv.Quote(string(b))
+		// A JSON scalar holding an object: a GraphQL object literal, which
+		// needs its keys to be GraphQL names; otherwise the JSON text.
+		keys := slices.Sorted(maps.Keys(x))
+		for _, k := range keys {
+			if !graphQLName.MatchString(k) {
+				b, _ := json.Marshal(x)
+				return strconv.Quote(string(b))
+			}
+			parts = append(parts, k+": "+s.value(x[k], "JSON"))
 		}
 		return "{" + strings.Join(parts, ", ") + "}"
 	}

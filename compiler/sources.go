@@ -20,7 +20,8 @@ var declarationExts = []string{".yaml", ".yml"}
 // skipped). Relative paths are resolved against dir and reported as given;
 // each file is read once, in sorted order.
 //
-// Problems in the declarations are diagnostics. An error is returned only
+// Problems in the declarations are diagnostics; files is nil when a file
+// could not be parsed at all, since the set cannot be checked as a whole. An error is returned only
 // when a path cannot be read at all; the caller treats that as an I/O
 // failure, not as a finding about the declarations.
 func LoadPaths(dir string, paths []string) ([]*decl.File, decl.Diagnostics, error) {
@@ -46,9 +47,13 @@ func LoadPaths(dir string, paths []string) ([]*decl.File, decl.Diagnostics, erro
 		}
 		f, ds := declyaml.Load(name, data)
 		diags = append(diags, ds...)
-		if f != nil {
-			files = append(files, f)
-		}
+		files = append(files, f)
+	}
+	if slices.Contains(files, nil) {
+		// A file that could not be read at all may hold the types or
+		// queries the others refer to; checking the rest without it would
+		// report problems that are not there.
+		files = nil
 	}
 	if len(paths) == 0 {
 		diags.Errorf(decl.Range{}, "empty-input", "no declaration files given")

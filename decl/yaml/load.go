@@ -100,9 +100,9 @@ func (l *loader) load(data []byte) *decl.File {
 		return nil
 	}
 	f := &decl.File{Name: l.name}
-	entries := l.entries(root, fileKeys, "top level")
+	entries := l.entries(root, fileKeys, "the top level")
 	if !l.version(f, root, entries) {
-		return f
+		return nil
 	}
 	if e, ok := entries["schema"]; ok {
 		f.Schema = l.text(e.value, "schema")
@@ -144,6 +144,10 @@ func (l *loader) version(f *decl.File, root *yamlv3.Node, entries map[string]pai
 		return true // decode as the current version to report everything else too
 	}
 	v := e.value
+	if v.Kind == yamlv3.ScalarNode && v.Tag == "!!str" {
+		l.diags.Errorf(l.rng(v), "unknown-version", "version must be the number %d, not the string %q", CurrentVersion, v.Value)
+		return false
+	}
 	n, err := strconv.ParseInt(v.Value, 10, 64)
 	if v.Kind != yamlv3.ScalarNode || v.Tag != "!!int" || err != nil || n != CurrentVersion {
 		l.diags.Errorf(l.rng(v), "unknown-version", "unknown declaration format version %q: this gqlplan reads version %d", v.Value, CurrentVersion)

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 
 	"github.com/gqlplan/gqlplan/compiler"
-	"github.com/gqlplan/gqlplan/decl"
 	"github.com/gqlplan/gqlplan/spec"
 )
 
@@ -51,18 +50,10 @@ func compileAndReport(env *Env, paths []string, format string) (*spec.Plan, erro
 	if err != nil {
 		return nil, err
 	}
-	var plan *spec.Plan
-	if !diags.HasErrors() {
-		var more decl.Diagnostics
-		plan, more = compiler.Compile(files)
-		diags = append(diags, more...)
-	} else {
-		// Keep checking what did load, so one broken file does not hide
-		// the problems of the others.
-		_, more := compiler.Compile(files)
-		diags = append(diags, more...)
-	}
-	diags = diags.Sort()
+	// Files with errors still go through the compiler, so one mistake does
+	// not hide the others.
+	plan, more := compiler.Compile(files)
+	diags = append(diags, more...).Sort()
 	if err := writeDiagnostics(env.Stderr, diags, format); err != nil {
 		return nil, err
 	}
