@@ -69,7 +69,9 @@ func (c *checker) inputValue(name, typ decl.Text, desc *decl.Text, def *decl.Val
 		return v
 	}
 	v.Type = ref.String()
-	if def != nil {
+	// "default: null" on a nullable type means no default, and is recorded
+	// as none: graphql-go, which serves the plan, has no null literal.
+	if def != nil && (def.Kind != decl.NullValue || ref.NonNull) {
 		v.Default = c.defaultValue(def, ref, what)
 	}
 	return v

@@ -1,0 +1,140 @@
+package tests
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gqlplan/gqlplan/internal/cli"
+)
+
+func errorsIs(err, target error) bool { return errors.Is(err, target) }
+
+func run(t *testing.T, dir string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := cli.Main(context.Background(), cli.Env{Dir: dir, Stdout: &out, Stderr: &errOut}, args)
+	return code, out.String(), errOut.String()
+}
+
+func TestCheckFormats(t *testing.T) {
+	dir := "testdata/error-inject-conflict"
+	t.Run("json", func(t *testing.T) {
+		code, _, stderr := run(t, dir, "check", ".", "--format", "json")
+		if code != cli.ExitFindings {
+			t.Fatalf("exit %d, want 1", code)
+		}
+		var diags []struct {
+			File, Severity, Code, Message string
+			Line, Column                  int
+			End                           struct{ Line, Column int }
+		}
+		if err := json.Unmarshal([]byte(stderr), &diags); err != nil {
+			t.Fatalf("not a JSON array: %v\n%s", err, stderr)
+		}
+		if len(diags) != 2 {
+			t.Fatalf("got %d diagnostics, want 2", len(diags))
+		}
+		d := diags[0]
+		if d.File != "decl.yaml" || d.Line != 14 || d.Column != 14 || d.End.Line != 14 || d.End.Column != 19 ||
+			d.Severity != "error" || d.Code != "inject-conflict" || !strings.Contains(d.Message, `"title"`) {
+			t.Errorf("first diagnostic = %+v", d)
+		}
+	})
+	t.Run("github", func(t *testing.T) {
+		code, _, stderr := run(t, dir, "check", ".", "--format=github")
+		if code != cli.ExitFindings {
+			t.Fatalf("exit %d, want 1", code)
+		}
+		first := strings.SplitN(stderr, "\n", 2)[0]
+		want := "::error file=decl.yaml,line=14,col=14,endLine=14,endColumn=19,title=gqlplan inject-conflict::query \"documents\": inject key \"title\" conflicts"
+		if !strings.HasPrefix(first, want) {
+			t.Errorf("first line = %q\nwant prefix %q", first, want)
+		}
+	})
+	t.Run("json when clean", func(t *testing.T) {
+		code, _, stderr := run(t, "testdata/valid-documents", "check", ".", "--format", "json")
+		if code != cli.ExitOK || strings.TrimSpace(stderr) != "[]" {
+			t.Errorf("exit %d, stderr %q; want 0 and []", code, stderr)
+		}
+	})
+}
+
+func TestCompileWritesPlanOnlyWhenClean(t *testing.T) {
+	tmp := t.TempDir()
+	out := filepath.Join(tmp, "plan.json")
+	code, _, stderr := run(t, "testdata/valid-forum", "compile", ".", "-o", out)
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	want, _ := os.ReadFile("testdata/valid-forum/plan.json")
+	if got, _ := os.ReadFile(out); !bytes.Equal(got, want) {
+		t.Fatal("written plan differs from the golden plan")
+	}
+
+	// A failing compile leaves the previous plan untouched and no temp files.
+	code, _, _ = run(t, "testdata/error-inject-key", "compile", ".", "-o", out)
+	if code != cli.ExitFindings {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	if got, _ := os.ReadFile(out); !bytes.Equal(got, want) {
+		t.Fatal("a failed compile changed the existing plan")
+	}
+	entries, _ := os.ReadDir(tmp)
+	if len(entries) != 1 {
+		t.Fatalf("output directory holds %d entries, want only plan.json", len(entries))
+	}
+
+	code, sdl, _ := run(t, "", "sdl", out)
+	if code != cli.ExitOK || !strings.Contains(sdl, "type Query {\n  allPeople(limit: Int = 100, offset: Int = 0): [Person!]!") {
+		t.Errorf("sdl exit %d:\n%s", code, sdl)
+	}
+}
+
+func TestUsageAndIOErrorsExit2WithOneLine(t *testing.T) {
+	damaged := filepath.Join(t.TempDir(), "plan.json")
+	if err := os.WriteFile(damaged, []byte(`{"format": 1, "hash": "sha256:00"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"missing path", []string{"check", "no/such/dir"}, "no/such/dir: no such file or directory"},
+		{"not a declaration file", []string{"check", "golden_test.go"}, "golden_test.go is not a declaration file"},
+		{"unknown command", []string{"frobnicate"}, "unexpected argument frobnicate"},
+		{"bad format", []string{"check", ".", "--format", "xml"}, "--format must be one of"},
+		{"no paths", []string{"check"}, "expected \"<path> ...\""},
+		{"output dir missing", []string{"compile", "testdata/valid-documents", "-o", "/nonexistent/dir/plan.json"}, "write plan:"},
+		{"sdl of damaged plan", []string{"sdl", damaged}, "plan hash mismatch"},
+		{"sdl of missing plan", []string{"sdl", "nope.json"}, "read plan:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := run(t, "", tt.args...)
+			if code != cli.ExitUsage {
+				t.Errorf("exit %d, want 2", code)
+			}
+			if !strings.HasPrefix(stderr, "gqlplan: ") || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, tt.want) {
+				t.Errorf("stderr = %q, want one line starting with \"gqlplan: \" containing %q", stderr, tt.want)
+			}
+		})
+	}
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	code, out, _ := run(t, "", "--help")
+	if code != cli.ExitOK || !strings.Contains(out, "compile") || !strings.Contains(out, "check") {
+		t.Errorf("--help: exit %d\n%s", code, out)
+	}
+	code, out, _ = run(t, "", "version")
+	if code != cli.ExitOK || !strings.HasPrefix(out, "gqlplan 0.") || !strings.Contains(out, "plan format 1") {
+		t.Errorf("version: exit %d %q", code, out)
+	}
+}
