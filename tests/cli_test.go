@@ -133,6 +133,10 @@ func TestHelpAndVersion(t *testing.T) {
 	if code != cli.ExitOK || !strings.Contains(out, "compile") || !strings.Contains(out, "check") {
 		t.Errorf("--help: exit %d\n%s", code, out)
 	}
+	code, out, _ = run(t, "", "schema", "declarations")
+	if code != cli.ExitOK || !json.Valid([]byte(out)) || !strings.Contains(out, "declaration file") {
+		t.Errorf("schema declarations: exit %d", code)
+	}
 	code, out, _ = run(t, "", "version")
 	if code != cli.ExitOK || !strings.HasPrefix(out, "gqlplan 0.") || !strings.Contains(out, "plan format 1") {
 		t.Errorf("version: exit %d %q", code, out)

@@ -35,6 +35,7 @@ type CLI struct {
 	Compile CompileCmd `cmd:"" help:"Check declarations and write the plan."`
 	Check   CheckCmd   `cmd:"" help:"Check declarations; write nothing."`
 	SDL     SDLCmd     `cmd:"" name:"sdl" help:"Print the GraphQL schema of a compiled plan."`
+	Schema  SchemaCmd  `cmd:"" help:"Print the JSON Schema of the declaration format or of the plan."`
 	Version VersionCmd `cmd:"" help:"Print the gqlplan version and plan format."`
 }
 
@@ -91,5 +92,19 @@ type VersionCmd struct{}
 
 func (VersionCmd) Run(env *Env) error {
 	_, err := fmt.Fprintf(env.Stdout, "gqlplan %s (plan format %d)\n", compiler.Version, spec.FormatVersion)
+	return err
+}
+
+// SchemaCmd prints an embedded JSON Schema.
+type SchemaCmd struct {
+	Which string `arg:"" enum:"declarations,plan" help:"declarations (for editors' YAML language servers) or plan."`
+}
+
+func (c *SchemaCmd) Run(env *Env) error {
+	data := spec.DeclarationSchema
+	if c.Which == "plan" {
+		data = spec.PlanSchema
+	}
+	_, err := env.Stdout.Write(data)
 	return err
 }
