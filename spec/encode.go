@@ -19,22 +19,26 @@ var (
 
 // Encode sets p.Hash and returns the plan's canonical bytes: indented JSON
 // in struct field order, HTML characters unescaped, one trailing newline.
-// Slices are written in the order they have; the compiler sorts them.
+// Slices are written in the order they have; the compiler sorts them. The
+// hash covers the compact encoding with Hash empty, so whitespace is not
+// part of what it protects and hashing costs one cheap extra encoding.
 func Encode(p *Plan) ([]byte, error) {
 	p.Hash = ""
-	body, err := marshal(p)
+	body, err := marshal(p, false)
 	if err != nil {
 		return nil, fmt.Errorf("encode plan: %w", err)
 	}
 	p.Hash = hashOf(body)
-	return marshal(p)
+	return marshal(p, true)
 }
 
-func marshal(p *Plan) ([]byte, error) {
+func marshal(p *Plan, indent bool) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
+	if indent {
+		enc.SetIndent("", "  ")
+	}
 	if err := enc.Encode(p); err != nil {
 		return nil, err
 	}
@@ -70,7 +74,7 @@ func Decode(data []byte) (*Plan, error) {
 	}
 	want := p.Hash
 	p.Hash = ""
-	body, err := marshal(&p)
+	body, err := marshal(&p, false)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidPlan, err)
 	}

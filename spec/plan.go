@@ -10,7 +10,7 @@ const FormatVersion = 1
 type Plan struct {
 	Format    int          `json:"format"`
 	Compiler  string       `json:"compiler"` // version of the gqlplan that wrote it
-	Hash      string       `json:"hash"`     // "sha256:<hex>" of the plan encoded with Hash empty
+	Hash      string       `json:"hash"`     // "sha256:<hex>" of the compact JSON encoding with Hash empty
 	SDL       string       `json:"sdl"`      // the GraphQL schema, printed
 	Types     []ObjectType `json:"types"`
 	Inputs    []InputType  `json:"inputs"`
