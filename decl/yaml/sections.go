@@ -43,28 +43,11 @@ func (l *loader) inputType(kv pair) *decl.InputType {
 
 // field reads "name: Type" or "name: {type: …, …}".
 func (l *loader) field(kv pair, allowed []string, owner string) *decl.Field {
-	f := &decl.Field{Name: kv.name(l)}
-	what := fmt.Sprintf("field %q of %s", kv.key.Value, owner)
-	if kv.value.Kind == yamlv3.ScalarNode && !isNull(kv.value) {
-		t := l.text(kv.value, what)
-		if t == nil {
-			return nil
-		}
-		f.Type = *t
-		return f
-	}
-	if isNull(kv.value) {
-		l.diags.Errorf(l.rng(kv.key), "missing-type", "%s has no type", what)
+	typ, e, ok := l.typed(kv, allowed, fmt.Sprintf("field %q of %s", kv.key.Value, owner))
+	if !ok {
 		return nil
 	}
-	e := l.entries(kv.value, allowed, what)
-	if t, ok := e["type"]; ok {
-		if tt := l.text(t.value, "type"); tt != nil {
-			f.Type = *tt
-		}
-	} else if kv.value.Kind == yamlv3.MappingNode {
-		l.diags.Errorf(l.rng(kv.key), "missing-type", "%s has no type", what)
-	}
+	f := &decl.Field{Name: kv.name(l), Type: typ}
 	if d, ok := e["description"]; ok {
 		f.Description = l.text(d.value, "description")
 	}
@@ -77,10 +60,37 @@ func (l *loader) field(kv pair, allowed []string, owner string) *decl.Field {
 	if d, ok := e["default"]; ok {
 		f.Default = l.value(d.value)
 	}
-	if f.Type.Value == "" {
-		return nil
-	}
 	return f
+}
+
+// typed reads the two forms of a typed entry, "name: Type" and
+// "name: {type: Type, …}", returning the type and the mapping's other
+// entries. ok is false when there is no usable type (already reported).
+func (l *loader) typed(kv pair, allowed []string, what string) (decl.Text, map[string]pair, bool) {
+	switch {
+	case isNull(kv.value):
+		l.diags.Errorf(l.rng(kv.key), "missing-type", "%s has no type", what)
+		return decl.Text{}, nil, false
+	case kv.value.Kind == yamlv3.ScalarNode:
+		t := l.text(kv.value, what)
+		if t == nil {
+			return decl.Text{}, nil, false
+		}
+		return *t, nil, true
+	}
+	e := l.entries(kv.value, allowed, what)
+	t, ok := e["type"]
+	if !ok {
+		if kv.value.Kind == yamlv3.MappingNode {
+			l.diags.Errorf(l.rng(kv.key), "missing-type", "%s has no type", what)
+		}
+		return decl.Text{}, e, false
+	}
+	tt := l.text(t.value, "type")
+	if tt == nil {
+		return decl.Text{}, e, false
+	}
+	return *tt, e, true
 }
 
 func (l *loader) enum(kv pair) *decl.Enum {
@@ -175,27 +185,11 @@ func (l *loader) operation(kind decl.OperationKind, kv pair) *decl.Operation {
 
 func (l *loader) arg(kv pair, owner string) *decl.Arg {
 	what := fmt.Sprintf("argument %q of %s", kv.key.Value, owner)
-	a := &decl.Arg{Name: kv.name(l)}
-	if kv.value.Kind == yamlv3.ScalarNode && !isNull(kv.value) {
-		t := l.text(kv.value, what)
-		if t == nil {
-			return nil
-		}
-		a.Type = *t
-		return a
-	}
-	if isNull(kv.value) {
-		l.diags.Errorf(l.rng(kv.key), "missing-type", "%s has no type", what)
+	typ, e, ok := l.typed(kv, argKeys, what)
+	if !ok {
 		return nil
 	}
-	e := l.entries(kv.value, argKeys, what)
-	if t, ok := e["type"]; ok {
-		if tt := l.text(t.value, "type"); tt != nil {
-			a.Type = *tt
-		}
-	} else if kv.value.Kind == yamlv3.MappingNode {
-		l.diags.Errorf(l.rng(kv.key), "missing-type", "%s has no type", what)
-	}
+	a := &decl.Arg{Name: kv.name(l), Type: typ}
 	if d, ok := e["description"]; ok {
 		a.Description = l.text(d.value, "description")
 	}
@@ -204,9 +198,6 @@ func (l *loader) arg(kv pair, owner string) *decl.Arg {
 	}
 	if f, ok := e["filter"]; ok {
 		a.Filter = l.filter(f.value, what)
-	}
-	if a.Type.Value == "" {
-		return nil
 	}
 	return a
 }
