@@ -13,7 +13,10 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := cli.Main(ctx, cli.Env{Stdout: os.Stdout, Stderr: os.Stderr}, os.Args[1:])
+	// The working directory anchors relative paths, and lets absolute paths
+	// below it be reported relative, as diagnostics should be.
+	dir, _ := os.Getwd()
+	code := cli.Main(ctx, cli.Env{Dir: dir, Stdout: os.Stdout, Stderr: os.Stderr}, os.Args[1:])
 	stop()
 	os.Exit(code)
 }
