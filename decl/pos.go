@@ -9,14 +9,6 @@ type Pos struct {
 	Column int
 }
 
-// Before reports whether p comes strictly before q.
-func (p Pos) Before(q Pos) bool {
-	if p.Line != q.Line {
-		return p.Line < q.Line
-	}
-	return p.Column < q.Column
-}
-
 // Range is a span of text in one file. End is exclusive; where a front end
 // cannot know the end, End equals Start.
 type Range struct {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,8 +11,6 @@ import (
 
 	"github.com/gqlplan/gqlplan/internal/cli"
 )
-
-func errorsIs(err, target error) bool { return errors.Is(err, target) }
 
 func run(t *testing.T, dir string, args ...string) (int, string, string) {
 	t.Helper()

@@ -3,6 +3,7 @@ package tests
 import (
 	"bytes"
 	"context"
+	"errors"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -108,7 +109,7 @@ func TestDecodeRefusesDamagedPlans(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := spec.Decode([]byte(tt.edit(string(data))))
-			if err == nil || !errorsIs(err, tt.want) {
+			if err == nil || !errors.Is(err, tt.want) {
 				t.Fatalf("Decode error = %v, want %v", err, tt.want)
 			}
 			if !strings.Contains(err.Error(), "compile") {

@@ -77,7 +77,7 @@ func (l *loader) load(data []byte) *decl.File {
 	var doc yamlv3.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			l.diags.Errorf(l.fileStart(), "empty-input", "file is empty: a declaration file needs at least \"version: 1\" and one section")
+			l.emptyFile()
 			return nil
 		}
 		l.syntaxError(err)
@@ -88,12 +88,12 @@ func (l *loader) load(data []byte) *decl.File {
 		l.diags.Errorf(l.rng(&next), "multiple-documents", "a declaration file holds one YAML document; split further documents into their own files")
 	}
 	if len(doc.Content) == 0 {
-		l.diags.Errorf(l.fileStart(), "empty-input", "file is empty: a declaration file needs at least \"version: 1\" and one section")
+		l.emptyFile()
 		return nil
 	}
 	root := doc.Content[0]
 	if isNull(root) {
-		l.diags.Errorf(l.fileStart(), "empty-input", "file is empty: a declaration file needs at least \"version: 1\" and one section")
+		l.emptyFile()
 		return nil
 	}
 	if !l.expect(root, yamlv3.MappingNode, "a declaration file must be a mapping of sections (version, schema, types, …)") {
@@ -157,13 +157,15 @@ func (l *loader) version(f *decl.File, root *yamlv3.Node, entries map[string]pai
 	return true
 }
 
+func (l *loader) emptyFile() {
+	l.diags.Errorf(l.fileStart(), "empty-input", "file is empty: a declaration file needs at least \"version: 1\" and one section")
+}
+
+// syntaxError turns yaml.v3's "yaml: line N: message" into a positioned
+// diagnostic; yaml.v3 reports no column.
 func (l *loader) syntaxError(err error) {
 	r := l.fileStart()
 	msg := err.Error()
-	var te *yamlv3.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		msg = te.Errors[0]
-	}
 	if m := yamlErrLine.FindStringSubmatch(msg); m != nil {
 		if line, err := strconv.Atoi(m[1]); err == nil {
 			r.Start.Line, r.End.Line = line, line
