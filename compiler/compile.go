@@ -181,13 +181,13 @@ func compareRange(a, b decl.Range) int {
 // resolveType parses a type reference and checks that its named type exists
 // and may stand where it is used (input or output). It returns nil after
 // reporting a problem.
-func (c *checker) resolveType(t decl.Text, input bool, what string) *typeRef {
-	ref, err := parseTypeRef(t.Value)
+func (c *checker) resolveType(t decl.Text, input bool, what string) *spec.TypeRef {
+	ref, err := spec.ParseTypeRef(t.Value)
 	if err != nil {
 		c.diags.Errorf(t.Range, "type-syntax", "malformed type %q for %s: %v", t.Value, what, err)
 		return nil
 	}
-	name := ref.named()
+	name := ref.Named()
 	d, ok := c.defs[name]
 	if !ok {
 		c.diags.Errorf(t.Range, "unknown-type", "unknown type %q for %s%s", name, what, decl.DidYouMean(name, c.names))
@@ -205,4 +205,4 @@ func (c *checker) resolveType(t decl.Text, input bool, what string) *typeRef {
 }
 
 // kindOf returns the kind of a resolved type reference.
-func (c *checker) kindOf(t *typeRef) typeKind { return c.defs[t.named()].kind }
+func (c *checker) kindOf(t *spec.TypeRef) typeKind { return c.defs[t.Named()].kind }

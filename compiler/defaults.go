@@ -1,6 +1,8 @@
 package compiler
 
 import (
+	"github.com/gqlplan/gqlplan/spec"
+
 	"encoding/json"
 	"fmt"
 	"math"
@@ -13,7 +15,7 @@ import (
 
 // defaultValue coerces a declared default to its type, as GraphQL input
 // coercion would, and returns it as compact JSON for the plan.
-func (c *checker) defaultValue(v *decl.Value, t *typeRef, what string) json.RawMessage {
+func (c *checker) defaultValue(v *decl.Value, t *spec.TypeRef, what string) json.RawMessage {
 	got, err := c.coerce(v, t)
 	if err != nil {
 		c.diags.Errorf(err.at, "default-type", "default value of %s: %s", what, err.msg)
@@ -56,7 +58,7 @@ var (
 )
 
 // coerce returns the JSON form of v as a value of type t.
-func (c *checker) coerce(v *decl.Value, t *typeRef) (any, *coerceError) {
+func (c *checker) coerce(v *decl.Value, t *spec.TypeRef) (any, *coerceError) {
 	if v.Kind == decl.NullValue {
 		if t.NonNull {
 			return nil, &coerceError{at: v.Range, msg: fmt.Sprintf("null is not allowed for the non-null type %s", t)}
@@ -122,8 +124,8 @@ func (c *checker) coerceInput(v *decl.Value, d *definition) (any, *coerceError) 
 		if !ok {
 			return nil, &coerceError{at: kv.Key.Range, msg: fmt.Sprintf("input %s has no field %q%s", d.name.Value, kv.Key.Value, decl.DidYouMean(kv.Key.Value, names))}
 		}
-		ref, err := parseTypeRef(f.Type.Value)
-		if err != nil || c.defs[ref.named()] == nil {
+		ref, err := spec.ParseTypeRef(f.Type.Value)
+		if err != nil || c.defs[ref.Named()] == nil {
 			continue // the field's own type is reported where it is declared
 		}
 		got, cerr := c.coerce(kv.Value, ref)
@@ -133,7 +135,7 @@ func (c *checker) coerceInput(v *decl.Value, d *definition) (any, *coerceError) 
 		out[kv.Key.Value] = got
 	}
 	for _, f := range d.input.Fields {
-		ref, err := parseTypeRef(f.Type.Value)
+		ref, err := spec.ParseTypeRef(f.Type.Value)
 		if _, given := out[f.Name.Value]; err == nil && ref.NonNull && !given && f.Default == nil {
 			return nil, &coerceError{at: v.Range, msg: fmt.Sprintf("the required field %q of input %s is missing", f.Name.Value, d.name.Value)}
 		}

@@ -69,20 +69,20 @@ func (c *checker) operation(op declaredOp) spec.Operation {
 	}
 	isMutation := op.Kind == decl.Mutation
 
-	var returns *typeRef
+	var returns *spec.TypeRef
 	if op.Returns == nil {
 		c.diags.Errorf(op.Name.Range, "missing-returns", "%s has no \"returns\" type", what)
 	} else if returns = c.resolveType(*op.Returns, false, "the result of "+what); returns != nil {
 		out.Returns = returns.String()
-		out.List = returns.depth() > 0
-		if returns.depth() > 1 {
+		out.List = returns.Depth() > 0
+		if returns.Depth() > 1 {
 			c.diags.Errorf(op.Returns.Range, "invalid-returns", "%s returns a list of lists (%s); an operation returns one value or one list", what, returns)
 		}
 	}
 
 	out.Source = c.source(op, what)
 	if returns != nil && out.Source.Kind == spec.SourceRelation && c.kindOf(returns) != kindObject {
-		c.diags.Errorf(op.Returns.Range, "invalid-returns", "%s reads a table or view, so it must return an object type, not %s %q", what, c.kindOf(returns), returns.named())
+		c.diags.Errorf(op.Returns.Range, "invalid-returns", "%s reads a table or view, so it must return an object type, not %s %q", what, c.kindOf(returns), returns.Named())
 	}
 
 	argNames := map[string]bool{}

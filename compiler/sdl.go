@@ -126,7 +126,7 @@ func (s *sdlPrinter) literal(raw json.RawMessage, typ string) string {
 }
 
 func (s *sdlPrinter) value(v any, typ string) string {
-	ref, err := parseTypeRef(typ)
+	ref, err := spec.ParseTypeRef(typ)
 	if err != nil {
 		return "null"
 	}
@@ -138,7 +138,7 @@ func (s *sdlPrinter) value(v any, typ string) string {
 	case json.Number:
 		return x.String()
 	case string:
-		if s.enums[ref.named()] && ref.Elem == nil {
+		if s.enums[ref.Named()] && ref.Elem == nil {
 			return x
 		}
 		b, _ := json.Marshal(x) // a JSON string is a valid GraphQL string
@@ -155,7 +155,7 @@ func (s *sdlPrinter) value(v any, typ string) string {
 		return "[" + strings.Join(items, ", ") + "]"
 	case map[string]any:
 		var parts []string
-		if in, ok := s.inputs[ref.named()]; ok {
+		if in, ok := s.inputs[ref.Named()]; ok {
 			for _, f := range in.Fields {
 				if fv, ok := x[f.Name]; ok {
 					parts = append(parts, f.Name+": "+s.value(fv, f.Type))

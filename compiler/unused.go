@@ -1,6 +1,9 @@
 package compiler
 
-import "github.com/gqlplan/gqlplan/decl"
+import (
+	"github.com/gqlplan/gqlplan/decl"
+	"github.com/gqlplan/gqlplan/spec"
+)
 
 // warnUnused warns about types no operation can reach: they are in the
 // schema but no client can ever receive or send them, which usually means a
@@ -9,11 +12,11 @@ func (c *checker) warnUnused(queries, mutations []declaredOp) {
 	reached := map[string]bool{}
 	var visit func(typ string)
 	visit = func(typ string) {
-		ref, err := parseTypeRef(typ)
+		ref, err := spec.ParseTypeRef(typ)
 		if err != nil {
 			return
 		}
-		name := ref.named()
+		name := ref.Named()
 		d, ok := c.defs[name]
 		if !ok || reached[name] {
 			return

@@ -2,28 +2,6 @@ package compiler
 
 import "testing"
 
-func TestParseTypeRef(t *testing.T) {
-	valid := map[string]string{
-		"ID":             "ID",
-		"ID!":            "ID!",
-		"[Post!]!":       "[Post!]!",
-		" [ Post ! ] ! ": "[Post!]!",
-		"[[Int]]":        "[[Int]]",
-		"_x9":            "_x9",
-	}
-	for in, want := range valid {
-		got, err := parseTypeRef(in)
-		if err != nil || got.String() != want {
-			t.Errorf("parseTypeRef(%q) = %v, %v; want %s", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "!", "[Post!", "Post]", "[]", "ID!!", "9ID", "[ID]]", "Post Comment", "[[[[[[[[[[X]]]]]]]]]]", "ID?"} {
-		if got, err := parseTypeRef(in); err == nil {
-			t.Errorf("parseTypeRef(%q) = %v, want an error", in, got)
-		}
-	}
-}
-
 func TestSnakeCase(t *testing.T) {
 	for in, want := range map[string]string{
 		"id": "id", "createdAt": "created_at", "userID": "user_id", "HTMLBody": "html_body",

@@ -1,19 +1,19 @@
-package compiler
+package spec
 
 import (
 	"fmt"
 	"strings"
 )
 
-// typeRef is a parsed GraphQL type reference: a named type, or a list of a
+// TypeRef is a parsed GraphQL type reference: a named type, or a list of a
 // type, either of which may be non-null.
-type typeRef struct {
+type TypeRef struct {
 	Name    string   // set for a named type
-	Elem    *typeRef // set for a list
+	Elem    *TypeRef // set for a list
 	NonNull bool
 }
 
-func (t *typeRef) String() string {
+func (t *TypeRef) String() string {
 	s := t.Name
 	if t.Elem != nil {
 		s = "[" + t.Elem.String() + "]"
@@ -24,16 +24,16 @@ func (t *typeRef) String() string {
 	return s
 }
 
-// named returns the innermost named type.
-func (t *typeRef) named() string {
+// Named returns the innermost named type.
+func (t *TypeRef) Named() string {
 	for t.Elem != nil {
 		t = t.Elem
 	}
 	return t.Name
 }
 
-// depth counts list wrappers: 0 for "T!", 1 for "[T!]!".
-func (t *typeRef) depth() int {
+// Depth counts list wrappers: 0 for "T!", 1 for "[T!]!".
+func (t *TypeRef) Depth() int {
 	n := 0
 	for ; t.Elem != nil; t = t.Elem {
 		n++
@@ -41,9 +41,9 @@ func (t *typeRef) depth() int {
 	return n
 }
 
-// parseTypeRef parses "[Post!]!"-style references. Spaces are allowed
+// ParseTypeRef parses "[Post!]!"-style references. Spaces are allowed
 // between tokens, as in GraphQL.
-func parseTypeRef(s string) (*typeRef, error) {
+func ParseTypeRef(s string) (*TypeRef, error) {
 	p := typeParser{src: s}
 	t, err := p.parse(0)
 	if err != nil {
@@ -71,7 +71,7 @@ func (p *typeParser) skipSpace() {
 	}
 }
 
-func (p *typeParser) parse(depth int) (*typeRef, error) {
+func (p *typeParser) parse(depth int) (*TypeRef, error) {
 	if depth > maxTypeNesting {
 		return nil, fmt.Errorf("lists nested more than %d deep", maxTypeNesting)
 	}
@@ -79,7 +79,7 @@ func (p *typeParser) parse(depth int) (*typeRef, error) {
 	if p.pos == len(p.src) {
 		return nil, fmt.Errorf("missing type name")
 	}
-	t := &typeRef{}
+	t := &TypeRef{}
 	switch c := p.src[p.pos]; {
 	case c == '[':
 		p.pos++
