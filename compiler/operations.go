@@ -1,9 +1,11 @@
 package compiler
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gqlplan/gqlplan/decl"
@@ -131,6 +133,12 @@ func (c *checker) operation(op declaredOp) spec.Operation {
 
 	out.OrderBy = c.orderBy(op, out.List, what)
 	out.Limit = c.limit(op, out.List, what)
+	if out.Limit != nil { // the page arguments are arguments like any other, in the plan and the SDL
+		out.Args = append(out.Args,
+			spec.InputValue{Name: "limit", Type: "Int", Default: json.RawMessage(strconv.FormatInt(out.Limit.Default, 10)),
+				Description: fmt.Sprintf("At most this many rows (at most %d).", out.Limit.Max)},
+			spec.InputValue{Name: "offset", Type: "Int", Default: json.RawMessage("0"), Description: "Rows to skip."})
+	}
 	return out
 }
 

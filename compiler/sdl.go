@@ -93,9 +93,6 @@ func (s *sdlPrinter) rootType(name string, ops []spec.Operation) {
 		for _, a := range op.Args {
 			args = append(args, s.inputValue(a))
 		}
-		if op.Limit != nil {
-			args = append(args, fmt.Sprintf("limit: Int = %d", op.Limit.Default), "offset: Int = 0")
-		}
 		list := ""
 		if len(args) > 0 {
 			list = "(" + strings.Join(args, ", ") + ")"

@@ -100,14 +100,23 @@ type SDLCmd struct {
 }
 
 func (c *SDLCmd) Run(env *Env) error {
-	data, err := os.ReadFile(resolvePath(env.Dir, c.Plan))
+	plan, err := readPlan(env, c.Plan)
 	if err != nil {
-		return fmt.Errorf("read plan: %w", err)
-	}
-	plan, err := spec.Decode(data)
-	if err != nil {
-		return fmt.Errorf("%s: %w", c.Plan, err)
+		return err
 	}
 	_, err = fmt.Fprint(env.Stdout, plan.SDL)
 	return err
+}
+
+// readPlan reads and verifies a compiled plan.
+func readPlan(env *Env, path string) (*spec.Plan, error) {
+	data, err := os.ReadFile(resolvePath(env.Dir, path))
+	if err != nil {
+		return nil, fmt.Errorf("read plan: %w", err)
+	}
+	plan, err := spec.Decode(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return plan, nil
 }

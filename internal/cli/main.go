@@ -36,6 +36,7 @@ type CLI struct {
 	Check   CheckCmd   `cmd:"" help:"Check declarations; write nothing."`
 	SDL     SDLCmd     `cmd:"" name:"sdl" help:"Print the GraphQL schema of a compiled plan."`
 	Schema  SchemaCmd  `cmd:"" help:"Print the JSON Schema of the declaration format or of the plan."`
+	Serve   ServeCmd   `cmd:"" help:"Serve a compiled plan as GraphQL over HTTP."`
 	Version VersionCmd `cmd:"" help:"Print the gqlplan version and plan format."`
 }
 

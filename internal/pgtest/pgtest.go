@@ -122,3 +122,17 @@ func withDatabase(dsn, name string) (string, error) {
 	}
 	return dsn + " dbname=" + name, nil // a later keyword overrides an earlier one
 }
+
+// WithUser returns dsn connecting as user, without a password: the
+// throwaway cluster trusts its local connections.
+func WithUser(dsn, user string) (string, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return "", err
+		}
+		u.User = url.User(user)
+		return u.String(), nil
+	}
+	return dsn + " user=" + user + " password=", nil
+}

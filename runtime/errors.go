@@ -1,0 +1,72 @@
+package runtime
+
+import (
+	"github.com/graphql-go/graphql/language/ast"
+	"github.com/graphql-go/graphql/language/location"
+	"github.com/graphql-go/graphql/language/source"
+)
+
+// Error codes, in extensions.code of every error the server returns.
+const (
+	CodeParseFailed      = "GRAPHQL_PARSE_FAILED"
+	CodeValidationFailed = "GRAPHQL_VALIDATION_FAILED"
+	CodeBadUserInput     = "BAD_USER_INPUT"
+	CodeBadRequest       = "BAD_REQUEST"
+	CodeUnauthenticated  = "UNAUTHENTICATED"
+	CodeForbidden        = "FORBIDDEN"
+	CodeInternal         = "INTERNAL_SERVER_ERROR"
+	CodeUnavailable      = "SERVICE_UNAVAILABLE"
+	CodeTimeout          = "TIMEOUT"
+	// Limits checked before the document is parsed.
+	CodeRequestTooLarge  = "REQUEST_TOO_LARGE"
+	CodeDocumentTooDeep  = "DOCUMENT_TOO_DEEP"
+	CodeDocumentTooLarge = "DOCUMENT_TOO_LARGE"
+)
+
+// Error is one entry of a response's "errors", in the shape the GraphQL
+// specification gives it.
+type Error struct {
+	Message   string     `json:"message"`
+	Locations []Location `json:"locations,omitempty"`
+	Path      []any      `json:"path,omitempty"`
+	Code      string     `json:"-"`
+	// Extensions beyond the code: a constraint name, a request id, a
+	// SQLSTATE a function raised on purpose.
+	Extra map[string]any `json:"-"`
+}
+
+// Location is a line and column in the document, both 1-based.
+type Location struct {
+	Line   int `json:"line"`
+	Column int `json:"column"`
+}
+
+// MarshalJSON writes the error with "extensions" holding the code first.
+func (e *Error) MarshalJSON() ([]byte, error) {
+	type plain Error
+	ext := map[string]any{"code": e.Code}
+	for k, v := range e.Extra {
+		ext[k] = v
+	}
+	return marshalNoEscape(struct {
+		*plain
+		Extensions map[string]any `json:"extensions"`
+	}{(*plain)(e), ext})
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// locate adds the position of loc (when known).
+func (e *Error) locate(loc *ast.Location) {
+	if loc == nil || loc.Source == nil {
+		return
+	}
+	l := location.GetLocation(loc.Source, loc.Start)
+	e.Locations = append(e.Locations, Location{Line: l.Line, Column: l.Column})
+}
+
+// locationOf returns the location of offset in src.
+func locationOf(src *source.Source, offset int) Location {
+	l := location.GetLocation(src, offset)
+	return Location{Line: l.Line, Column: l.Column}
+}

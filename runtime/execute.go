@@ -1,0 +1,256 @@
+package runtime
+
+import (
+	"context"
+	"encoding/json"
+	"regexp"
+	"sort"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// setConfigSQL sets the role and the claims for the rest of the
+// transaction only (is_local = true): a pooled connection carries nothing
+// into the next request. One statement whatever the number of claims, so
+// it is prepared once.
+const setConfigSQL = "SELECT set_config(c.k, c.v, true) FROM unnest($1::text[], $2::text[]) AS c(k, v)"
+
+// settingName is what PostgreSQL accepts after "jwt.claims.": claims with
+// other names are left out of jwt.claims.* (they are still in
+// request.jwt.claims).
+var settingName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*$`)
+
+// session is the role and settings of one request's transaction.
+type session struct {
+	keys, values []string
+}
+
+// newSession derives the transaction settings from the verified claims
+// (nil: anonymous) and the default role.
+func newSession(claims map[string]any, role string) session {
+	var s session
+	if role != "" {
+		s.add("role", role)
+	}
+	if claims == nil {
+		return s
+	}
+	names := make([]string, 0, len(claims))
+	for name := range claims {
+		if settingName.MatchString(name) {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		s.add("jwt.claims."+name, claimText(claims[name]))
+	}
+	all, _ := json.Marshal(claims)
+	s.add("request.jwt.claims", string(all))
+	return s
+}
+
+func (s *session) add(k, v string) {
+	s.keys = append(s.keys, k)
+	s.values = append(s.values, v)
+}
+
+// executor runs root fields' statements on the pool.
+type executor struct {
+	pool  *pgxpool.Pool
+	fault func(ctx context.Context, err error) *Error // maps a database error to a client error
+}
+
+// query runs the statements of a query in one read-only transaction: BEGIN,
+// set_config, the statements and COMMIT are sent as one pipeline, so the
+// request costs one network round trip. When a statement fails, the fields
+// before it keep their results, it gets its error, and the fields after it
+// run again in a new transaction.
+func (x *executor) query(ctx context.Context, sess session, fields []*rootField) *Error {
+	pending := sqlFields(fields)
+	if len(pending) == 0 {
+		return nil
+	}
+	conn, err := x.pool.Acquire(ctx)
+	if err != nil {
+		return x.unavailable(ctx, err)
+	}
+	defer conn.Release()
+	for len(pending) > 0 {
+		batch := &pgx.Batch{}
+		batch.Queue("BEGIN READ ONLY")
+		batch.Queue(setConfigSQL, sess.keys, sess.values)
+		for _, f := range pending {
+			batch.Queue(f.stmt.sql, f.stmt.args...)
+		}
+		batch.Queue("COMMIT")
+		results := conn.SendBatch(ctx, batch)
+		failed, fatal := x.readQuery(ctx, results, pending)
+		closeErr := results.Close()
+		if fatal != nil {
+			x.rollback(ctx, conn)
+			return fatal
+		}
+		if failed < 0 {
+			if closeErr != nil {
+				return x.fault(ctx, closeErr)
+			}
+			return nil
+		}
+		x.rollback(ctx, conn)
+		pending = pending[failed+1:]
+	}
+	return nil
+}
+
+// readQuery reads a query pipeline's results into pending; it returns the
+// index of the failed field (or -1) or an error that fails every field.
+func (x *executor) readQuery(ctx context.Context, results pgx.BatchResults, pending []*rootField) (int, *Error) {
+	if _, err := results.Exec(); err != nil {
+		return -1, x.fault(ctx, err)
+	}
+	if _, err := results.Exec(); err != nil {
+		return -1, x.sessionFault(ctx, err)
+	}
+	for i, f := range pending {
+		if err := results.QueryRow().Scan(&f.result); err != nil {
+			f.err = x.fault(ctx, err)
+			return i, nil
+		}
+	}
+	if _, err := results.Exec(); err != nil {
+		return -1, x.fault(ctx, err)
+	}
+	return -1, nil
+}
+
+// mutate runs the mutation fields serially in one transaction (GraphQL
+// executes root mutation fields in order). With several fields each runs
+// inside a SAVEPOINT, so a failed one is rolled back alone and the others
+// commit. Each field costs one round trip; BEGIN and the settings ride with
+// the first, COMMIT with the last.
+func (x *executor) mutate(ctx context.Context, sess session, fields []*rootField) *Error {
+	pending := sqlFields(fields)
+	if len(pending) == 0 {
+		return nil
+	}
+	conn, err := x.pool.Acquire(ctx)
+	if err != nil {
+		return x.unavailable(ctx, err)
+	}
+	defer conn.Release()
+	savepoints := len(pending) > 1
+	for i, f := range pending {
+		first, last := i == 0, i == len(pending)-1
+		batch := &pgx.Batch{}
+		if first {
+			batch.Queue("BEGIN")
+			batch.Queue(setConfigSQL, sess.keys, sess.values)
+		}
+		if savepoints {
+			batch.Queue("SAVEPOINT gqlplan_field")
+		}
+		batch.Queue(f.stmt.sql, f.stmt.args...)
+		if savepoints {
+			batch.Queue("RELEASE SAVEPOINT gqlplan_field")
+		}
+		if last {
+			batch.Queue("COMMIT")
+		}
+		results := conn.SendBatch(ctx, batch)
+		fatal := func() *Error {
+			if first {
+				if _, err := results.Exec(); err != nil {
+					return x.fault(ctx, err)
+				}
+				if _, err := results.Exec(); err != nil {
+					return x.sessionFault(ctx, err)
+				}
+			}
+			if savepoints {
+				if _, err := results.Exec(); err != nil {
+					return x.fault(ctx, err)
+				}
+			}
+			if err := results.QueryRow().Scan(&f.result); err != nil {
+				f.err = x.fault(ctx, err)
+				return nil
+			}
+			return nil
+		}()
+		var closeErr error
+		if fatal == nil && f.err == nil {
+			if savepoints {
+				_, closeErr = results.Exec()
+			}
+			if last && closeErr == nil {
+				_, closeErr = results.Exec()
+			}
+		}
+		if err := results.Close(); closeErr == nil {
+			closeErr = err
+		}
+		switch {
+		case fatal != nil:
+			x.rollback(ctx, conn)
+			return fatal
+		case f.err != nil && savepoints:
+			if _, err := conn.Exec(ctx, "ROLLBACK TO SAVEPOINT gqlplan_field"); err != nil {
+				x.rollback(ctx, conn)
+				return x.fault(ctx, err)
+			}
+			if last {
+				if _, err := conn.Exec(ctx, "COMMIT"); err != nil {
+					return x.fault(ctx, err)
+				}
+			}
+		case f.err != nil:
+			x.rollback(ctx, conn)
+		case closeErr != nil:
+			x.rollback(ctx, conn)
+			return x.fault(ctx, closeErr)
+		}
+	}
+	return nil
+}
+
+// rollback ends a failed transaction so the connection goes back to the
+// pool clean; if even that fails, the pool discards the connection
+// (pgxpool never reuses one that is not idle).
+func (x *executor) rollback(ctx context.Context, conn *pgxpool.Conn) {
+	if conn.Conn().PgConn().TxStatus() == 'I' {
+		return
+	}
+	if _, err := conn.Exec(context.WithoutCancel(ctx), "ROLLBACK"); err != nil {
+		conn.Conn().Close(context.WithoutCancel(ctx))
+	}
+}
+
+func (x *executor) unavailable(ctx context.Context, err error) *Error {
+	e := x.fault(ctx, err)
+	if e.Code == CodeInternal {
+		e.Code = CodeUnavailable
+	}
+	return e
+}
+
+// sessionFault is a failure of set_config: the role the token names does
+// not exist or the server's role may not switch to it.
+func (x *executor) sessionFault(ctx context.Context, err error) *Error {
+	e := x.fault(ctx, err)
+	if code := sqlState(err); code == "22023" || code == "42501" || code == "42704" {
+		return &Error{Message: "The role of this request is not available: the token's role does not exist or may not be used.", Code: CodeForbidden}
+	}
+	return e
+}
+
+func sqlFields(fields []*rootField) []*rootField {
+	var out []*rootField
+	for _, f := range fields {
+		if f.stmt != nil && f.err == nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -1,0 +1,174 @@
+package runtime
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/graphql-go/graphql/language/ast"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/gqlplan/gqlplan/spec"
+)
+
+// Config is what a [Handler] serves and how.
+type Config struct {
+	Plan *spec.Plan
+	// Pool connects as the authenticator role; every request switches to
+	// its own role inside its transaction. Make it with [Connect], or set
+	// its DefaultQueryExecMode to [QueryExecMode].
+	Pool *pgxpool.Pool
+	// JWTSecret verifies HS256/384/512 bearer tokens; empty accepts none.
+	JWTSecret []byte
+	// DefaultRole is the role of anonymous requests and of tokens without
+	// a role claim; empty keeps the authenticator's own role.
+	DefaultRole string
+	// Dev shows database error details in responses.
+	Dev    bool
+	Limits Limits
+	Logger *slog.Logger
+}
+
+// Handler serves a plan as GraphQL over HTTP.
+type Handler struct {
+	cfg    Config
+	schema *schema
+	docs   *documents
+	auth   *authenticator
+	exec   *executor
+	log    *slog.Logger
+}
+
+// NewHandler builds the GraphQL schema of cfg.Plan and warms it (an
+// introspection query runs once), so the first request costs no more
+// than the next.
+func NewHandler(cfg Config) (*Handler, error) {
+	if cfg.Plan == nil || cfg.Pool == nil {
+		return nil, errors.New("runtime: a plan and a pool are required")
+	}
+	if mode := cfg.Pool.Config().ConnConfig.DefaultQueryExecMode; mode != QueryExecMode {
+		return nil, fmt.Errorf("runtime: the pool's DefaultQueryExecMode is %v; it must be runtime.QueryExecMode (%v), see Connect", mode, QueryExecMode)
+	}
+	if cfg.Limits == (Limits{}) {
+		cfg.Limits = DefaultLimits
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	s, err := newSchema(cfg.Plan)
+	if err != nil {
+		return nil, fmt.Errorf("runtime: %w", err)
+	}
+	docs, err := newDocuments(s, cfg.Limits)
+	if err != nil {
+		return nil, fmt.Errorf("runtime: %w", err)
+	}
+	auth, err := newAuthenticator(cfg.JWTSecret)
+	if err != nil {
+		return nil, fmt.Errorf("runtime: %w", err)
+	}
+	h := &Handler{cfg: cfg, schema: s, docs: docs, auth: auth, log: cfg.Logger}
+	h.exec = &executor{pool: cfg.Pool, fault: func(ctx context.Context, err error) *Error {
+		return dbFault(ctx, h.log, cfg.Dev, err)
+	}}
+	if doc := docs.get(warmIntrospection); doc.errs != nil {
+		return nil, fmt.Errorf("runtime: the schema does not answer introspection: %s", doc.errs[0].Message)
+	}
+	return h, nil
+}
+
+// warmIntrospection touches every type through graphql-go once at start.
+const warmIntrospection = `{ __schema { types { name fields(includeDeprecated: true) { name args { name defaultValue } type { name kind ofType { name kind ofType { name kind } } } } enumValues(includeDeprecated: true) { name } inputFields { name } } } }`
+
+// ServeHTTP answers one GraphQL-over-HTTP request.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	start := time.Now()
+	id := newRequestID()
+	ctx := withRequestID(req.Context(), id)
+	w.Header().Set("X-Request-Id", id)
+	out := h.serve(ctx, req)
+	out.write(w)
+	h.log.LogAttrs(ctx, slog.LevelInfo, "request",
+		slog.String("request_id", id),
+		slog.String("method", req.Method),
+		slog.String("operation", out.operation),
+		slog.Int("status", out.status),
+		slog.Int("errors", len(out.errors)),
+		slog.Duration("duration", time.Since(start)))
+}
+
+// serve runs the request and returns the response to write.
+func (h *Handler) serve(ctx context.Context, req *http.Request) *response {
+	media, ok := negotiate(req.Header.Get("Accept"))
+	if !ok {
+		return requestFailure(mediaJSON, http.StatusNotAcceptable, CodeBadRequest,
+			"The Accept header allows neither application/graphql-response+json nor application/json.")
+	}
+	params, fail := h.readParams(req, media)
+	if fail != nil {
+		return fail
+	}
+	claims, err := h.auth.verify(req.Header.Get("Authorization"))
+	if err != nil && !errors.Is(err, errNoToken) {
+		out := requestFailure(media, http.StatusUnauthorized, CodeUnauthenticated, "Invalid token: "+err.Error()+".")
+		out.header = http.Header{"Www-Authenticate": {`Bearer error="invalid_token"`}}
+		return out
+	}
+	role, err := roleOf(claims, h.cfg.DefaultRole)
+	if err != nil {
+		return requestFailure(media, http.StatusForbidden, CodeForbidden, err.Error()+".")
+	}
+	out := &response{media: media, operation: params.OperationName}
+	doc := h.docs.get(params.Query)
+	if doc.errs != nil {
+		return out.requestErrors(doc.errs...)
+	}
+	op, fragments, e := selectOperation(doc.ast, params.OperationName)
+	if e != nil {
+		return out.requestErrors(e)
+	}
+	if op.Name != nil {
+		out.operation = op.Name.Value
+	}
+	switch {
+	case op.Operation == ast.OperationTypeSubscription:
+		return out.requestErrors(&Error{Message: "Subscriptions are not supported.", Code: CodeBadRequest})
+	case op.Operation == ast.OperationTypeMutation && req.Method == http.MethodGet:
+		out = out.requestErrors(&Error{Message: "Mutations are only accepted with POST.", Code: CodeBadRequest})
+		out.status = http.StatusMethodNotAllowed
+		out.header = http.Header{"Allow": {http.MethodPost}}
+		return out
+	}
+	vars, errs := h.schema.coerceVariables(op.VariableDefinitions, params.Variables)
+	if errs != nil {
+		return out.requestErrors(errs...)
+	}
+	r := &request{schema: h.schema, limits: h.cfg.Limits, doc: doc.ast, op: op, fragments: fragments, vars: vars, claims: claims}
+	fields, err := r.plan()
+	if err != nil {
+		return out.requestErrors(asError(err, CodeBadUserInput))
+	}
+	sess := newSession(claims, role)
+	var fatal *Error
+	if op.Operation == ast.OperationTypeMutation {
+		fatal = h.exec.mutate(ctx, sess, fields)
+	} else {
+		fatal = h.exec.query(ctx, sess, fields)
+	}
+	if fatal != nil {
+		return out.executionFailure(fatal)
+	}
+	h.introspect(r, fields)
+	return out.data(fields)
+}
+
+func newRequestID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,351 @@
+package runtime_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/gqlplan/gqlplan/compiler"
+	"github.com/gqlplan/gqlplan/internal/pgtest"
+	"github.com/gqlplan/gqlplan/runtime"
+	"github.com/gqlplan/gqlplan/spec"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+const testSecret = "0123456789abcdef0123456789abcdef-test-secret"
+
+// server is a Handler over a fresh test database (testdata/schema.sql)
+// serving testdata/api.yaml, connected as a per-test authenticator role.
+type server struct {
+	t       testing.TB
+	handler *runtime.Handler
+	pool    *pgxpool.Pool
+	admin   *pgx.Conn // superuser, same database
+	roles   testRoles
+	logs    *syncBuffer
+	wire    *wireCounter
+}
+
+type testRoles struct{ auth, anon, member string }
+
+type serverOptions struct {
+	maxConns int32
+	dev      bool
+	limits   runtime.Limits
+}
+
+var roleCounter atomic.Int64
+
+func newServer(t testing.TB, opts serverOptions) *server {
+	t.Helper()
+	ctx := context.Background()
+	dsn := pgtest.Database(t)
+	n := fmt.Sprintf("%d_%d", os.Getpid(), roleCounter.Add(1))
+	roles := testRoles{auth: "gq_auth_" + n, anon: "gq_anon_" + n, member: "gq_member_" + n}
+	schemaSQL, err := os.ReadFile("testdata/schema.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sql := strings.NewReplacer("{{auth}}", roles.auth, "{{anon}}", roles.anon, "{{member}}", roles.member).Replace(string(schemaSQL))
+	admin, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Exec(ctx, sql); err != nil {
+		t.Fatalf("apply schema.sql: %v", err)
+	}
+	s := &server{t: t, admin: admin, roles: roles, logs: &syncBuffer{}, wire: &wireCounter{}}
+	t.Cleanup(func() {
+		ctx := context.Background()
+		if s.pool != nil {
+			s.pool.Close()
+		}
+		// Roles outlive the database: drop them and what they own here.
+		_, _ = admin.Exec(ctx, fmt.Sprintf("DROP OWNED BY %s, %s, %s CASCADE; DROP ROLE %s, %s, %s",
+			roles.auth, roles.anon, roles.member, roles.auth, roles.anon, roles.member))
+		admin.Close(ctx)
+	})
+
+	files, diags, err := compiler.LoadPaths("", []string{"testdata/api.yaml"})
+	if err != nil || diags.HasErrors() {
+		t.Fatalf("load: %v %v", err, diags)
+	}
+	plan, diags := compiler.Compile(files)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	// The runtime reads plans from disk: go through the encoding.
+	data, err := spec.Encode(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan, err = spec.Decode(data); err != nil {
+		t.Fatal(err)
+	}
+
+	authDSN, err := pgtest.WithUser(dsn, roles.auth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pgxpool.ParseConfig(authDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ConnConfig.DefaultQueryExecMode = runtime.QueryExecMode
+	if opts.maxConns > 0 {
+		cfg.MaxConns = opts.maxConns
+	}
+	dialer := &net.Dialer{}
+	cfg.ConnConfig.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := dialer.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return s.wire.wrap(conn), nil
+	}
+	if s.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	s.handler, err = runtime.NewHandler(runtime.Config{
+		Plan: plan, Pool: s.pool, JWTSecret: []byte(testSecret), DefaultRole: roles.anon,
+		Dev: opts.dev, Limits: opts.limits,
+		Logger: slog.New(slog.NewJSONHandler(s.logs, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// token signs claims with the test secret (HS256), adding exp unless set.
+func token(t testing.TB, claims jwt.MapClaims) string {
+	t.Helper()
+	if _, ok := claims["exp"]; !ok {
+		claims["exp"] = time.Now().Add(time.Hour).Unix()
+	}
+	signed, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(testSecret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signed
+}
+
+// result is a response as the client sees it.
+type result struct {
+	status int
+	header http.Header
+	body   string
+	Data   json.RawMessage `json:"data"`
+	Errors []struct {
+		Message    string         `json:"message"`
+		Path       []any          `json:"path"`
+		Locations  []any          `json:"locations"`
+		Extensions map[string]any `json:"extensions"`
+	} `json:"errors"`
+}
+
+// codes lists the errors' extensions.code.
+func (r *result) codes() []string {
+	var out []string
+	for _, e := range r.Errors {
+		out = append(out, fmt.Sprint(e.Extensions["code"]))
+	}
+	return out
+}
+
+// data is the "data" entry, compacted (keys keep their order).
+func (r *result) data(t testing.TB) string {
+	t.Helper()
+	var b bytes.Buffer
+	if len(r.Data) == 0 {
+		return ""
+	}
+	if err := json.Compact(&b, r.Data); err != nil {
+		t.Fatalf("data is not JSON: %v\n%s", err, r.body)
+	}
+	return b.String()
+}
+
+type call struct {
+	method  string // default POST
+	query   string
+	vars    map[string]any
+	opName  string
+	token   string
+	accept  string
+	body    string // raw body instead of query/vars
+	ctype   string // Content-Type, default application/json
+	context context.Context
+}
+
+func (s *server) do(c call) *result {
+	s.t.Helper()
+	method := c.method
+	if method == "" {
+		method = http.MethodPost
+	}
+	var req *http.Request
+	if method == http.MethodGet {
+		u := "/graphql?query=" + urlEscape(c.query)
+		if c.vars != nil {
+			v, _ := json.Marshal(c.vars)
+			u += "&variables=" + urlEscape(string(v))
+		}
+		req = httptest.NewRequest(method, u, nil)
+	} else {
+		body := c.body
+		if body == "" && c.query != "" {
+			payload := map[string]any{"query": c.query}
+			if c.vars != nil {
+				payload["variables"] = c.vars
+			}
+			if c.opName != "" {
+				payload["operationName"] = c.opName
+			}
+			b, _ := json.Marshal(payload)
+			body = string(b)
+		}
+		req = httptest.NewRequest(method, "/graphql", strings.NewReader(body))
+		ctype := c.ctype
+		if ctype == "" {
+			ctype = "application/json"
+		}
+		req.Header.Set("Content-Type", ctype)
+	}
+	if c.context != nil {
+		req = req.WithContext(c.context)
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	if c.accept != "" {
+		req.Header.Set("Accept", c.accept)
+	}
+	rec := httptest.NewRecorder()
+	s.handler.ServeHTTP(rec, req)
+	out := &result{status: rec.Code, header: rec.Header(), body: rec.Body.String()}
+	if err := json.Unmarshal(rec.Body.Bytes(), out); err != nil {
+		s.t.Fatalf("response is not JSON: %v\n%s", err, rec.Body.String())
+	}
+	return out
+}
+
+// query posts a query and fails the test on any error in the response.
+func (s *server) query(query string, vars map[string]any, tok string) string {
+	s.t.Helper()
+	r := s.do(call{query: query, vars: vars, token: tok})
+	if r.status != http.StatusOK || len(r.Errors) > 0 {
+		s.t.Fatalf("%s\n→ %d %s\nlog:\n%s", query, r.status, r.body, s.logs)
+	}
+	return r.data(s.t)
+}
+
+func (s *server) scalar(sql string, args ...any) string {
+	s.t.Helper()
+	var out string
+	if err := s.admin.QueryRow(context.Background(), sql, args...).Scan(&out); err != nil {
+		s.t.Fatalf("%s: %v", sql, err)
+	}
+	return out
+}
+
+func urlEscape(s string) string {
+	return strings.NewReplacer("%", "%25", "&", "%26", "+", "%2B", "#", "%23", " ", "+", "\n", "%0A").Replace(s)
+}
+
+// syncBuffer is a log sink safe for concurrent writers.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// wireCounter counts, over every connection of the pool, the client's
+// protocol messages that make the server answer (Sync and simple Query)
+// and the write-then-read turnarounds: each is one network round trip.
+type wireCounter struct {
+	syncs       atomic.Int64
+	turnarounds atomic.Int64
+}
+
+func (w *wireCounter) wrap(c net.Conn) net.Conn { return &countedConn{Conn: c, w: w} }
+
+func (w *wireCounter) reset() { w.syncs.Store(0); w.turnarounds.Store(0) }
+
+type countedConn struct {
+	net.Conn
+	w       *wireCounter
+	wrote   bool
+	started bool   // the startup message (no type byte) was sent
+	pending []byte // a partial frontend message
+}
+
+func (c *countedConn) Write(p []byte) (int, error) {
+	c.wrote = true
+	c.pending = append(c.pending, p...)
+	for {
+		if !c.started { // startup or SSL request: length, then body, no type byte
+			if len(c.pending) < 4 {
+				break
+			}
+			n := int(be32(c.pending))
+			if len(c.pending) < n {
+				break
+			}
+			c.pending = c.pending[n:]
+			c.started = true
+			continue
+		}
+		if len(c.pending) < 5 {
+			break
+		}
+		n := int(be32(c.pending[1:])) + 1
+		if len(c.pending) < n {
+			break
+		}
+		if t := c.pending[0]; t == 'S' || t == 'Q' {
+			c.w.syncs.Add(1)
+		}
+		c.pending = c.pending[n:]
+	}
+	return c.Conn.Write(p)
+}
+
+func (c *countedConn) Read(p []byte) (int, error) {
+	if c.wrote {
+		c.wrote = false
+		c.w.turnarounds.Add(1)
+	}
+	return c.Conn.Read(p)
+}
+
+func be32(b []byte) uint32 {
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+}

@@ -1,0 +1,96 @@
+package runtime
+
+import "fmt"
+
+// scanDocument is a cheap lexical pass over a document before the parser
+// sees it: it counts tokens and the nesting of { [ ( so that a document
+// too deep for graphql-go's recursive parser, or too long to be worth
+// parsing, is refused in linear time with constant memory. It is not a
+// lexer: anything it lets through is still parsed and validated.
+func scanDocument(text string, limits Limits) *Error {
+	depth, tokens := 0, 0
+	tooDeep := func(at int) *Error {
+		return &Error{Message: fmt.Sprintf("The document nests deeper than %d levels.", limits.MaxDepth), Code: CodeDocumentTooDeep, Locations: []Location{lineColumn(text, at)}}
+	}
+	for i := 0; i < len(text); {
+		c := text[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',':
+			i++
+			continue
+		case c == '#':
+			for i < len(text) && text[i] != '\n' && text[i] != '\r' {
+				i++
+			}
+			continue
+		case c == '"':
+			i = skipString(text, i)
+		case c == '{' || c == '[' || c == '(':
+			depth++
+			if depth > limits.MaxDepth {
+				return tooDeep(i)
+			}
+			i++
+		case c == '}' || c == ']' || c == ')':
+			depth = max(depth-1, 0)
+			i++
+		case isNameByte(c) || c == '-':
+			for i++; i < len(text) && (isNameByte(text[i]) || text[i] == '.' || text[i] == '+' || text[i] == '-'); i++ {
+			}
+		case c == '.' && len(text)-i >= 3 && text[i:i+3] == "...":
+			i += 3
+		default:
+			i++
+		}
+		tokens++
+		if tokens > limits.MaxTokens {
+			return &Error{Message: fmt.Sprintf("The document has more than %d tokens.", limits.MaxTokens), Code: CodeDocumentTooLarge}
+		}
+	}
+	return nil
+}
+
+// skipString returns the index after the string starting at text[i],
+// block string or not (or len(text) when it is not terminated; the parser
+// reports that).
+func skipString(text string, i int) int {
+	if len(text)-i >= 3 && text[i:i+3] == `"""` {
+		for j := i + 3; j < len(text); j++ {
+			switch {
+			case text[j] == '\\' && len(text)-j >= 4 && text[j+1:j+4] == `"""`:
+				j += 3
+			case len(text)-j >= 3 && text[j:j+3] == `"""`:
+				return j + 3
+			}
+		}
+		return len(text)
+	}
+	for j := i + 1; j < len(text); j++ {
+		switch text[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		case '\n', '\r':
+			return j
+		}
+	}
+	return len(text)
+}
+
+func isNameByte(c byte) bool {
+	return c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// lineColumn is the 1-based position of byte offset at (columns count bytes).
+func lineColumn(text string, at int) Location {
+	line, col := 1, 1
+	for i := 0; i < at && i < len(text); i++ {
+		if text[i] == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return Location{Line: line, Column: col}
+}

@@ -1,0 +1,96 @@
+-- The runtime's test database. {{auth}}, {{anon}} and {{member}} are
+-- replaced by role names unique to the test (roles are cluster-wide).
+CREATE ROLE {{auth}} LOGIN NOINHERIT;
+CREATE ROLE {{anon}};
+CREATE ROLE {{member}};
+GRANT {{anon}}, {{member}} TO {{auth}};
+
+CREATE SCHEMA shop;
+GRANT USAGE ON SCHEMA shop TO {{anon}}, {{member}};
+
+CREATE TYPE shop.color AS ENUM ('red', 'green', 'dark_blue');
+
+-- Columns shape: a table.
+CREATE TABLE shop.person (
+  id         serial PRIMARY KEY,
+  first_name text NOT NULL,
+  last_name  text,
+  email      text UNIQUE CHECK (email LIKE '%@%'),
+  color      shop.color,
+  balance    bigint NOT NULL DEFAULT 0,
+  score      numeric(10, 2),
+  tags       text[] NOT NULL DEFAULT '{}',
+  address    jsonb,
+  created_at timestamptz NOT NULL DEFAULT '2024-01-02T03:04:05Z'
+);
+INSERT INTO shop.person (first_name, last_name, email, color, balance, score, tags, address) VALUES
+  ('Ada', 'Lovelace', 'ada@example.com', 'dark_blue', 9007199254740993, 12.50, '{math,poetry}', '{"city": "London", "zip": "W1", "lines": [{"text": "12 St James Sq"}]}'),
+  ('Alan', 'Turing', 'alan@example.com', 'green', 2, NULL, '{}', NULL),
+  ('Grace', NULL, 'grace@example.com', NULL, 3, 1.00, '{navy}', '{"city": "Arlington"}');
+GRANT SELECT ON shop.person TO {{anon}}, {{member}};
+
+-- Row Level Security reading the claim the runtime sets.
+CREATE TABLE shop.post (
+  id        serial PRIMARY KEY,
+  author_id int NOT NULL REFERENCES shop.person,
+  title     text NOT NULL CHECK (title <> ''),
+  secret    boolean NOT NULL DEFAULT false
+);
+INSERT INTO shop.post (author_id, title, secret) VALUES (1, 'Notes on the engine', false), (1, 'Ada private', true), (2, 'Computable numbers', false), (2, 'Alan private', true);
+ALTER TABLE shop.post ENABLE ROW LEVEL SECURITY;
+CREATE POLICY post_read ON shop.post FOR SELECT
+  USING (NOT secret OR author_id = nullif(current_setting('jwt.claims.person_id', true), '')::int);
+CREATE POLICY post_write ON shop.post FOR INSERT TO {{member}}
+  WITH CHECK (author_id = nullif(current_setting('jwt.claims.person_id', true), '')::int);
+GRANT SELECT ON shop.post TO {{anon}}, {{member}};
+GRANT INSERT ON shop.post TO {{member}};
+GRANT USAGE ON SEQUENCE shop.post_id_seq TO {{member}};
+
+-- JSONB shape (FraiseQL style): the object in data, owner_id to filter on.
+CREATE TABLE shop.note (
+  id       int PRIMARY KEY,
+  owner_id text NOT NULL,
+  body     text NOT NULL,
+  color    shop.color NOT NULL,
+  stars    bigint NOT NULL
+);
+INSERT INTO shop.note VALUES (1, 'ada', 'first', 'red', 5), (2, 'ada', 'second', 'dark_blue', 12345678901234), (3, 'alan', 'third', 'green', 1);
+CREATE VIEW shop.v_note AS
+SELECT n.id, n.owner_id,
+       jsonb_build_object('id', n.id, 'body', n.body, 'color', n.color, 'stars', n.stars,
+                          'meta', jsonb_build_object('length', length(n.body), 'owner', jsonb_build_object('name', n.owner_id)),
+                          'labels', jsonb_build_array(jsonb_build_object('name', 'x', 'color', 'red'), jsonb_build_object('name', 'y', 'color', 'dark_blue'))) AS data
+FROM shop.note n;
+GRANT SELECT ON shop.v_note TO {{anon}}, {{member}};
+
+-- The role and claims a request runs with, as the database sees them.
+CREATE VIEW shop.v_session AS
+SELECT current_user::text AS role,
+       nullif(current_setting('jwt.claims.person_id', true), '') AS person_id,
+       nullif(current_setting('jwt.claims.sub', true), '') AS sub,
+       nullif(current_setting('request.jwt.claims', true), '')::jsonb AS claims,
+       current_setting('transaction_read_only') AS read_only;
+GRANT SELECT ON shop.v_session TO {{anon}}, {{member}};
+
+-- Mutations (functions; injected values come last).
+CREATE FUNCTION shop.create_post(title text, author_id int) RETURNS shop.post
+LANGUAGE sql VOLATILE AS $$
+  INSERT INTO shop.post (author_id, title) VALUES (author_id, title) RETURNING *
+$$;
+CREATE FUNCTION shop.fail_with(message text) RETURNS shop.post
+LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '%', message; END $$;
+CREATE FUNCTION shop.add_person(first_name text, email text) RETURNS shop.person
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = shop, pg_temp AS $$
+  INSERT INTO shop.person (first_name, email) VALUES (first_name, email) RETURNING *
+$$;
+CREATE FUNCTION shop.echo_color(c shop.color) RETURNS shop.color LANGUAGE sql AS $$ SELECT c $$;
+CREATE FUNCTION shop.no_person() RETURNS shop.person LANGUAGE sql AS $$ SELECT NULL::shop.person $$;
+-- A query bound to a function that writes: the read-only transaction refuses it.
+CREATE FUNCTION shop.sneaky_write() RETURNS SETOF shop.person
+LANGUAGE sql VOLATILE AS $$
+  INSERT INTO shop.person (first_name) VALUES ('Mallory') RETURNING *
+$$;
+CREATE FUNCTION shop.people_named(prefix text) RETURNS SETOF shop.person
+LANGUAGE sql STABLE AS $$ SELECT * FROM shop.person WHERE first_name LIKE prefix || '%' ORDER BY id $$;
+GRANT INSERT ON shop.person TO {{member}};
+GRANT USAGE ON SEQUENCE shop.person_id_seq TO {{member}};
