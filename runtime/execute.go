@@ -115,7 +115,7 @@ func (x *executor) readQuery(ctx context.Context, results pgx.BatchResults, pend
 	}
 	for i, f := range pending {
 		if err := results.QueryRow().Scan(&f.result); err != nil {
-			f.err = x.fault(ctx, err)
+			f.fail(x.fault(ctx, err))
 			return i, nil
 		}
 	}
@@ -174,7 +174,7 @@ func (x *executor) mutate(ctx context.Context, sess session, fields []*rootField
 				}
 			}
 			if err := results.QueryRow().Scan(&f.result); err != nil {
-				f.err = x.fault(ctx, err)
+				f.fail(x.fault(ctx, err))
 				return nil
 			}
 			return nil

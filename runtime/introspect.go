@@ -46,10 +46,11 @@ func (h *Handler) introspect(r *request, fields []*rootField) {
 		}
 		value, ok := data[f.key]
 		if !ok || len(result.Errors) > 0 {
-			f.err = &Error{Message: "Introspection failed.", Code: CodeInternal, Path: []any{f.key}}
-			for _, e := range result.Errors {
-				f.err.Message = e.Message
+			e := &Error{Message: "Introspection failed.", Code: CodeInternal}
+			if len(result.Errors) > 0 {
+				e.Message = result.Errors[0].Message
 			}
+			f.fail(e)
 			continue
 		}
 		f.result, _ = marshalNoEscape(value)

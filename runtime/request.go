@@ -32,6 +32,15 @@ type rootField struct {
 	stmt     *statement // a plan operation, answered by PostgreSQL
 	result   json.RawMessage
 	err      *Error
+	loc      *ast.Location
+}
+
+// fail sets the field's error, located at the field and pathed to its key.
+func (f *rootField) fail(e *Error) {
+	e.Path = []any{f.key}
+	e.Locations = nil
+	e.locate(f.loc)
+	f.err = e
 }
 
 // selectOperation picks the operation to run (GraphQL "GetOperation").
@@ -75,7 +84,7 @@ func (r *request) plan() ([]*rootField, error) {
 	}
 	fields := make([]*rootField, 0, len(sels))
 	for _, sel := range sels {
-		f := &rootField{key: sel.key}
+		f := &rootField{key: sel.key, loc: sel.fields[0].Loc}
 		fields = append(fields, f)
 		switch name := sel.name(); name {
 		case "__typename":
@@ -85,24 +94,20 @@ func (r *request) plan() ([]*rootField, error) {
 		default:
 			op := ops[name]
 			if op == nil { // validation rejects this; never trust it blindly
-				f.err = &Error{Message: fmt.Sprintf("Cannot query field %q on type %q.", name, rootType), Code: CodeValidationFailed}
+				f.fail(&Error{Message: fmt.Sprintf("Cannot query field %q on type %q.", name, rootType), Code: CodeValidationFailed})
 				break
 			}
 			f.nonNull = op.returns.NonNull
 			if e := r.authorize(op); e != nil {
-				f.err = e
+				f.fail(e)
 				break
 			}
 			stmt, err := r.compose(op, sel)
 			if err != nil {
-				f.err = asError(err, CodeInternal)
+				f.fail(asError(err, CodeInternal))
 				break
 			}
 			f.stmt = &stmt
-		}
-		if f.err != nil {
-			f.err.Path = []any{f.key}
-			f.err.locate(sel.fields[0].Loc)
 		}
 	}
 	return fields, nil
