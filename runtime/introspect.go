@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	"sort"
+
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/language/ast"
 )
@@ -53,6 +55,33 @@ func (h *Handler) introspect(r *request, fields []*rootField) {
 			f.fail(e)
 			continue
 		}
-		f.result, _ = marshalNoEscape(value)
+		f.result, _ = marshalNoEscape(sortByName(value))
 	}
+}
+
+// sortByName orders every list of named things (types, fields, arguments,
+// enum values, input fields, directives) by name: graphql-go keeps them in
+// maps, and a tool reading the schema must get the same bytes every time.
+func sortByName(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, item := range v {
+			v[k] = sortByName(item)
+		}
+	case []any:
+		named := true
+		for i, item := range v {
+			v[i] = sortByName(item)
+			m, ok := v[i].(map[string]any)
+			if _, hasName := m["name"].(string); !ok || !hasName {
+				named = false
+			}
+		}
+		if named {
+			sort.SliceStable(v, func(i, j int) bool {
+				return v[i].(map[string]any)["name"].(string) < v[j].(map[string]any)["name"].(string)
+			})
+		}
+	}
+	return v
 }

@@ -197,7 +197,7 @@ func (s *schema) buildGraphQL() (graphql.Schema, error) {
 			for _, a := range op.spec.Args {
 				arg := &graphql.ArgumentConfig{Type: typeOf(a.Type), Description: a.Description}
 				if d := op.args[a.Name]; d.hasDefault {
-					arg.DefaultValue = d.defaultValue
+					arg.DefaultValue = graphqlGoValue(d.defaultValue)
 				}
 				args[a.Name] = arg
 			}
@@ -264,4 +264,26 @@ func decodeJSON(data []byte) (any, error) {
 		return nil, errors.New("unexpected data after the JSON value")
 	}
 	return v, nil
+}
+
+// graphqlGoValue converts a coerced value into what graphql-go prints as a
+// default in introspection: it knows int, not int64.
+func graphqlGoValue(v any) any {
+	switch v := v.(type) {
+	case int64:
+		return int(v)
+	case []any:
+		out := make([]any, len(v))
+		for i, item := range v {
+			out[i] = graphqlGoValue(item)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, item := range v {
+			out[k] = graphqlGoValue(item)
+		}
+		return out
+	}
+	return v
 }
