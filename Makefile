@@ -2,7 +2,7 @@
 GO       ?= go
 FUZZTIME ?= 60s
 
-.PHONY: all build test vet fmt-check golden bench fuzz demo clean
+.PHONY: all build test vet fmt-check golden bench bench-runtime fuzz demo clean
 
 all: build
 
@@ -28,6 +28,11 @@ golden:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./compiler/
+
+# The runtime's request path: without the database, and end to end against
+# a throwaway PostgreSQL (sequential and parallel); each prints req/s.
+bench-runtime:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3s ./runtime/
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./decl/yaml/
