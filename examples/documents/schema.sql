@@ -47,12 +47,17 @@ FROM app.tb_order o;
 -- createDocument(title) calls fn_create_document(title, <jwt sub>).
 CREATE FUNCTION app.fn_create_document(p_title text, p_created_by text)
 RETURNS app.v_documents
-LANGUAGE sql VOLATILE
+LANGUAGE plpgsql VOLATILE
 AS $$
-  WITH inserted AS (
-    INSERT INTO app.tb_document (tenant_id, owner_id, title)
-    SELECT u.tenant_id, u.id, p_title FROM app.app_user u WHERE u.id = p_created_by
-    RETURNING id
-  )
-  SELECT v.* FROM app.v_documents v JOIN inserted USING (id)
+DECLARE
+  created app.v_documents;
+BEGIN
+  -- A separate statement: a data-modifying CTE's rows are invisible to
+  -- the rest of its own statement, so the view must be read afterwards.
+  INSERT INTO app.tb_document (tenant_id, owner_id, title)
+  SELECT u.tenant_id, u.id, p_title FROM app.app_user u WHERE u.id = p_created_by
+  RETURNING id INTO created.id;
+  SELECT v.* INTO created FROM app.v_documents v WHERE v.id = created.id;
+  RETURN created;
+END
 $$;

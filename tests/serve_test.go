@@ -1,0 +1,166 @@
+package tests
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/gqlplan/gqlplan/internal/cli"
+	"github.com/gqlplan/gqlplan/internal/pgtest"
+)
+
+const serveSecret = "serve-test-secret-0123456789abcdef!!"
+
+func compileDocuments(t *testing.T) string {
+	t.Helper()
+	plan := filepath.Join(t.TempDir(), "plan.json")
+	if code, _, stderr := run(t, "", "compile", "../examples/documents", "-o", plan); code != 0 {
+		t.Fatal(stderr)
+	}
+	return plan
+}
+
+func TestServeRefusesABadStart(t *testing.T) {
+	plan := compileDocuments(t)
+	data, _ := os.ReadFile(plan)
+	edited := filepath.Join(t.TempDir(), "edited.json")
+	os.WriteFile(edited, bytes.Replace(data, []byte("The caller's documents"), []byte("Somebody's documents"), 1), 0o644)
+	future := filepath.Join(t.TempDir(), "future.json")
+	os.WriteFile(future, bytes.Replace(data, []byte(`"format": 1`), []byte(`"format": 99`), 1), 0o644)
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"edited plan", []string{"--plan", edited, "--database-url", "postgres://x@127.0.0.1:1/x"}, "hash mismatch"},
+		{"future format", []string{"--plan", future, "--database-url", "postgres://x@127.0.0.1:1/x"}, "unknown plan format 99"},
+		{"no plan", []string{"--plan", "missing.json", "--database-url", "postgres://x@127.0.0.1:1/x"}, "read plan"},
+		{"unreachable database", []string{"--plan", plan, "--database-url", "postgres://u:secretpw@127.0.0.1:1/x?connect_timeout=2"}, "unreachable"},
+		{"short secret", []string{"--plan", plan, "--database-url", pgtest.Database(t), "--jwt-secret", "short"}, "at least 32"},
+	} {
+		code, _, stderr := run(t, "", append([]string{"serve"}, c.args...)...)
+		if code != 2 || !strings.Contains(stderr, c.want) || strings.Contains(stderr, "goroutine") || strings.Contains(stderr, "secretpw") {
+			t.Errorf("%s: exit %d, stderr %q", c.name, code, stderr)
+		}
+	}
+}
+
+func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
+	plan := compileDocuments(t)
+	dsn := pgtest.Database(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, _ := os.ReadFile("../examples/documents/schema.sql")
+	if _, err := conn.Exec(ctx, string(schema)+`;
+		INSERT INTO app.tenant (id, name) VALUES ('00000000-0000-0000-0000-000000000001', 't');
+		INSERT INTO app.app_user VALUES ('u1', '00000000-0000-0000-0000-000000000001');`); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close(ctx)
+
+	serveCtx, stop := context.WithCancel(ctx)
+	stderr := &lockedBuffer{}
+	done := make(chan int, 1)
+	t.Setenv("DATABASE_URL", dsn) // the fallback for GQLPLAN_DATABASE_URL
+	t.Setenv("GQLPLAN_JWT_SECRET", serveSecret)
+	go func() {
+		done <- cli.Main(serveCtx, cli.Env{Stdout: io.Discard, Stderr: stderr}, []string{"serve", "--plan", plan, "--listen", "127.0.0.1:0", "--shutdown-timeout", "5s"})
+	}()
+	addr := regexp.MustCompile(`url=(http://\S+)`)
+	var url string
+	for deadline := time.Now().Add(20 * time.Second); url == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if m := addr.FindStringSubmatch(stderr.String()); m != nil {
+			url = m[1]
+		}
+	}
+	if url == "" {
+		stop()
+		t.Fatalf("serve did not start:\n%s", stderr)
+	}
+	tok, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "u1", "exp": time.Now().Add(time.Hour).Unix()}).SignedString([]byte(serveSecret))
+	post := func(query string) string {
+		req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(`{"query":`+strconvQuote(query)+`}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return string(bytes.ReplaceAll(body, []byte(" : "), []byte(":")))
+	}
+	if got := post(`mutation { createDocument(title: "hello") { title } }`); !strings.Contains(got, `{"data":{"createDocument":{"title":"hello"}}}`) {
+		t.Errorf("createDocument: %s", got)
+	}
+	if got := post(`{ myDocuments { title } }`); !strings.Contains(got, `{"data":{"myDocuments":[{"title":"hello"}]}}`) {
+		t.Errorf("myDocuments: %s", got)
+	}
+
+	// In-flight requests finish after the signal; new ones are refused.
+	var wg sync.WaitGroup
+	slow := make(chan string, 1)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		slow <- post(`{ myDocuments { title } }`)
+	}()
+	time.Sleep(50 * time.Millisecond)
+	stop()
+	wg.Wait()
+	if got := <-slow; !strings.Contains(got, "hello") {
+		t.Errorf("in-flight request: %s", got)
+	}
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("serve exited %d:\n%s", code, stderr)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if !strings.Contains(stderr.String(), "stopped") {
+		t.Errorf("log: %s", stderr)
+	}
+	if _, err := http.Get(url); err == nil {
+		t.Error("still accepting after shutdown")
+	}
+	if strings.Contains(stderr.String(), tok) || strings.Contains(stderr.String(), "hello") {
+		t.Errorf("the log holds a token or a variable value:\n%s", stderr)
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func strconvQuote(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s) + `"`
+}
