@@ -1,9 +1,17 @@
-// Package runtime will serve a compiled plan ([github.com/gqlplan/gqlplan/spec.Plan])
-// as GraphQL over HTTP on PostgreSQL: JWT verification, one transaction per
-// request with a transaction-local role and jwt.claims.* settings, SQL
-// composed from the plan with every value a bound parameter, and the
-// response JSON built by PostgreSQL and written through.
+// Package runtime serves a compiled plan ([github.com/gqlplan/gqlplan/spec.Plan])
+// as GraphQL over HTTP on PostgreSQL.
 //
-// It holds no code yet; the design it follows is "The runtime request path"
-// in the project's DESIGN.md.
+// A request flows through [Handler]: HTTP parameters and content
+// negotiation (params.go, response.go), bearer-token verification
+// (auth.go), a cheap scan of the document text and a cache of parsed and
+// validated documents (scan.go, document.go), strict input coercion
+// (coerce.go, scalars.go), planning of the root fields (request.go,
+// collect.go) and SQL composition in which PostgreSQL builds each field's
+// JSON (compose.go). execute.go runs a query's statements in one pipelined
+// read-only transaction with a transaction-local role and jwt.claims.*
+// settings — one network round trip — and mutations serially, each in a
+// savepoint. The JSON PostgreSQL returns is written into the response
+// without being decoded.
+//
+// The design it follows is "The runtime request path" in DESIGN.md.
 package runtime

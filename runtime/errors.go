@@ -3,7 +3,6 @@ package runtime
 import (
 	"github.com/graphql-go/graphql/language/ast"
 	"github.com/graphql-go/graphql/language/location"
-	"github.com/graphql-go/graphql/language/source"
 )
 
 // Error codes, in extensions.code of every error the server returns.
@@ -63,10 +62,4 @@ func (e *Error) locate(loc *ast.Location) {
 	}
 	l := location.GetLocation(loc.Source, loc.Start)
 	e.Locations = append(e.Locations, Location{Line: l.Line, Column: l.Column})
-}
-
-// locationOf returns the location of offset in src.
-func locationOf(src *source.Source, offset int) Location {
-	l := location.GetLocation(src, offset)
-	return Location{Line: l.Line, Column: l.Column}
 }
