@@ -47,6 +47,7 @@ func TestServeRefusesABadStart(t *testing.T) {
 		{"future format", []string{"--plan", future, "--database-url", "postgres://x@127.0.0.1:1/x"}, "unknown plan format 99"},
 		{"no plan", []string{"--plan", "missing.json", "--database-url", "postgres://x@127.0.0.1:1/x"}, "read plan"},
 		{"unreachable database", []string{"--plan", plan, "--database-url", "postgres://u:secretpw@127.0.0.1:1/x?connect_timeout=2"}, "unreachable"},
+		{"unreachable database, retried", []string{"--plan", plan, "--database-url", "postgres://u:secretpw@127.0.0.1:1/x?connect_timeout=1", "--db-wait", "1s"}, "retrying"},
 		{"short secret", []string{"--plan", plan, "--database-url", pgtest.Database(t), "--jwt-secret", "short"}, "at least 32"},
 	} {
 		code, _, stderr := run(t, "", append([]string{"serve"}, c.args...)...)
