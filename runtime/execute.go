@@ -62,12 +62,9 @@ type executor struct {
 	fault func(ctx context.Context, err error) *Error // maps a database error to a client error
 }
 
-// query runs the statements of a query in one read-only transaction: BEGIN,
-// set_config, the statements and COMMIT are sent as one pipeline, so the
-// request costs one network round trip. When a statement fails, the fields
-// before it keep their results, it gets its error, and the fields after it
-// run again in a new transaction.
-func (x *executor) query(ctx context.Context, sess session, fields []*rootField) *Error {
+// run executes the fields that have a statement on one pooled connection;
+// a request whose fields need no SQL takes no connection.
+func (x *executor) run(ctx context.Context, mutation bool, sess session, fields []*rootField) *Error {
 	pending := sqlFields(fields)
 	if len(pending) == 0 {
 		return nil
@@ -77,6 +74,18 @@ func (x *executor) query(ctx context.Context, sess session, fields []*rootField)
 		return x.unavailable(ctx, err)
 	}
 	defer conn.Release()
+	if mutation {
+		return x.mutate(ctx, conn, sess, pending)
+	}
+	return x.query(ctx, conn, sess, pending)
+}
+
+// query runs the statements of a query in one read-only transaction: BEGIN,
+// set_config, the statements and COMMIT are sent as one pipeline, so the
+// request costs one network round trip. When a statement fails, the fields
+// before it keep their results, it gets its error, and the fields after it
+// run again in a new transaction.
+func (x *executor) query(ctx context.Context, conn *pgxpool.Conn, sess session, pending []*rootField) *Error {
 	for len(pending) > 0 {
 		batch := &pgx.Batch{}
 		batch.Queue("BEGIN READ ONLY")
@@ -130,16 +139,7 @@ func (x *executor) readQuery(ctx context.Context, results pgx.BatchResults, pend
 // inside a SAVEPOINT, so a failed one is rolled back alone and the others
 // commit. Each field costs one round trip; BEGIN and the settings ride with
 // the first, COMMIT with the last.
-func (x *executor) mutate(ctx context.Context, sess session, fields []*rootField) *Error {
-	pending := sqlFields(fields)
-	if len(pending) == 0 {
-		return nil
-	}
-	conn, err := x.pool.Acquire(ctx)
-	if err != nil {
-		return x.unavailable(ctx, err)
-	}
-	defer conn.Release()
+func (x *executor) mutate(ctx context.Context, conn *pgxpool.Conn, sess session, pending []*rootField) *Error {
 	savepoints := len(pending) > 1
 	for i, f := range pending {
 		first, last := i == 0, i == len(pending)-1

@@ -154,13 +154,7 @@ func (h *Handler) serve(ctx context.Context, req *http.Request) *response {
 		return out.requestErrors(asError(err, CodeBadUserInput))
 	}
 	sess := newSession(claims, role)
-	var fatal *Error
-	if op.Operation == ast.OperationTypeMutation {
-		fatal = h.exec.mutate(ctx, sess, fields)
-	} else {
-		fatal = h.exec.query(ctx, sess, fields)
-	}
-	if fatal != nil {
+	if fatal := h.exec.run(ctx, op.Operation == ast.OperationTypeMutation, sess, fields); fatal != nil {
 		return out.executionFailure(fatal)
 	}
 	h.introspect(r, fields)
