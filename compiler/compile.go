@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 
+	"github.com/gqlplan/gqlplan/compiler/catalog"
 	"github.com/gqlplan/gqlplan/decl"
 	"github.com/gqlplan/gqlplan/spec"
 )
@@ -12,7 +13,22 @@ import (
 // problem it finds, sorted; the plan is nil when any of them is an error.
 // The result does not depend on the order of files.
 func Compile(files []*decl.File) (*spec.Plan, decl.Diagnostics) {
+	return CompileWith(files, Options{})
+}
+
+// Options adds checks to Compile.
+type Options struct {
+	// Catalog, when set, is the database the plan will be served from:
+	// declarations are checked against it, unqualified sql_source names
+	// resolve along its search_path, and the plan records the catalog
+	// facts (types, signatures) the checks relied on.
+	Catalog *catalog.Catalog
+}
+
+// CompileWith is Compile with options.
+func CompileWith(files []*decl.File, opts Options) (*spec.Plan, decl.Diagnostics) {
 	c := newChecker(files)
+	c.cat = opts.Catalog
 	plan := c.run()
 	diags := c.diags.Sort()
 	if diags.HasErrors() {
@@ -61,12 +77,15 @@ type checker struct {
 	diags decl.Diagnostics
 	defs  map[string]*definition
 	names []string // every type name, sorted, for suggestions
+
+	cat          *catalog.Catalog // nil: no database checks
+	enumsChecked map[string]bool  // enum/PostgreSQL type pairs compared
 }
 
 func newChecker(files []*decl.File) *checker {
 	files = slices.Clone(files)
 	slices.SortStableFunc(files, func(a, b *decl.File) int { return cmp.Compare(a.Name, b.Name) })
-	return &checker{files: files, defs: make(map[string]*definition)}
+	return &checker{files: files, defs: make(map[string]*definition), enumsChecked: make(map[string]bool)}
 }
 
 func (c *checker) run() *spec.Plan {
@@ -91,6 +110,9 @@ func (c *checker) run() *spec.Plan {
 		case kindEnum:
 			plan.Enums = append(plan.Enums, c.enumType(d))
 		}
+	}
+	if c.cat != nil {
+		c.checkEnumsInCatalog(plan)
 	}
 	queries, mutations := c.operations()
 	for _, op := range queries {

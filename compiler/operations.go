@@ -87,6 +87,7 @@ func (c *checker) operation(op declaredOp) spec.Operation {
 		c.diags.Errorf(op.Returns.Range, "invalid-returns", "%s reads a table or view, so it must return an object type, not %s %q", what, c.kindOf(returns), returns.Named())
 	}
 
+	var whereFrom, callFrom []origin // the declaration of each condition and call parameter
 	argNames := map[string]bool{}
 	for _, a := range op.Args {
 		argWhat := fmt.Sprintf("argument %q of %s", a.Name.Value, what)
@@ -107,9 +108,11 @@ func (c *checker) operation(op declaredOp) spec.Operation {
 			if cond, ok := c.filter(a, arg.Type, argWhat); ok {
 				cond.Param = param
 				out.Where = append(out.Where, cond)
+				whereFrom = append(whereFrom, origin{arg: a})
 			}
 		case out.Source.Kind == spec.SourceFunction:
 			out.Call = append(out.Call, param)
+			callFrom = append(callFrom, origin{arg: a})
 		default:
 			c.diags.Errorf(a.Name.Range, "missing-filter", "%s reads a table or view, so it needs \"filter: <column>\" to say which column it compares with", argWhat)
 		}
@@ -125,9 +128,11 @@ func (c *checker) operation(op declaredOp) spec.Operation {
 		param := spec.Param{Claim: claim}
 		if isMutation {
 			out.Call = append(out.Call, param) // after the explicit arguments (seed 002)
+			callFrom = append(callFrom, origin{inject: in})
 			continue
 		}
 		out.Where = append(out.Where, spec.Condition{Column: in.Key.Value, SQL: quoteIdent(in.Key.Value), Op: "eq", Param: param})
+		whereFrom = append(whereFrom, origin{inject: in})
 	}
 	out.Claims = slices.Sorted(maps.Keys(claims))
 
@@ -138,6 +143,9 @@ func (c *checker) operation(op declaredOp) spec.Operation {
 			spec.InputValue{Name: "limit", Type: "Int", Default: json.RawMessage(strconv.FormatInt(out.Limit.Default, 10)),
 				Description: fmt.Sprintf("At most this many rows (at most %d).", out.Limit.Max)},
 			spec.InputValue{Name: "offset", Type: "Int", Default: json.RawMessage("0"), Description: "Rows to skip."})
+	}
+	if c.cat != nil {
+		c.checkSourceInCatalog(op, &out, whereFrom, callFrom, returns, what)
 	}
 	return out
 }

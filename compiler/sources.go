@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"cmp"
 	"fmt"
 	"io/fs"
 	"os"
@@ -8,8 +9,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gqlplan/gqlplan/compiler/catalog"
 	"github.com/gqlplan/gqlplan/decl"
 	declyaml "github.com/gqlplan/gqlplan/decl/yaml"
+	"github.com/gqlplan/gqlplan/spec"
 )
 
 // declarationExts are the file extensions LoadPaths reads from directories.
@@ -136,4 +139,30 @@ func trimPathError(err error, p string) error {
 		return &fs.PathError{Op: pe.Op, Path: p, Err: pe.Err}
 	}
 	return err
+}
+
+// SampleTargets lists the jsonb columns whose keys a database check
+// samples: the data column of every jsonb-shaped query, with the bare
+// name of its source (the catalog finds it in whichever schema it is).
+func SampleTargets(files []*decl.File) []catalog.SampleTarget {
+	var out []catalog.SampleTarget
+	for _, f := range files {
+		for _, op := range f.Queries {
+			if op.Shape == nil || op.Shape.Value != spec.ShapeJSONB || op.SQLSource == nil {
+				continue
+			}
+			parts := strings.Split(op.SQLSource.Value, ".")
+			t := catalog.SampleTarget{Relation: parts[len(parts)-1], Column: "data"}
+			if op.DataColumn != nil {
+				t.Column = op.DataColumn.Value
+			}
+			if !slices.Contains(out, t) {
+				out = append(out, t)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b catalog.SampleTarget) int {
+		return cmp.Or(cmp.Compare(a.Relation, b.Relation), cmp.Compare(a.Column, b.Column))
+	})
+	return out
 }

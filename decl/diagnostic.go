@@ -35,6 +35,9 @@ type Diagnostic struct {
 }
 
 func (d Diagnostic) String() string {
+	if d.Range.Filename == "" { // about the run, not a file: the database, the command line
+		return fmt.Sprintf("%s: %s [%s]", d.Severity, d.Message, d.Code)
+	}
 	return fmt.Sprintf("%s: %s: %s [%s]", d.Range, d.Severity, d.Message, d.Code)
 }
 

@@ -34,6 +34,16 @@ func (c *composer) param(v any) string {
 	return "$" + strconv.Itoa(len(c.args))
 }
 
+// typedParam binds v cast to sqlType, the type the compiler found in the
+// catalog ("" when the plan was compiled without one: PostgreSQL infers
+// it from the context).
+func (c *composer) typedParam(v any, sqlType string) string {
+	if sqlType == "" {
+		return c.param(v)
+	}
+	return c.param(v) + "::" + sqlType
+}
+
 // compose builds the statement of a root field bound to op.
 func (r *request) compose(op *operation, sel *selection) (statement, error) {
 	args, err := r.argumentValues(op, sel)
@@ -92,7 +102,7 @@ func (c *composer) from(op *operation, args map[string]any) (string, error) {
 			if err != nil {
 				return "", err
 			}
-			b.WriteString(c.param(v))
+			b.WriteString(c.typedParam(v, p.SQLType))
 		}
 		b.WriteByte(')')
 	}
@@ -125,9 +135,13 @@ func (c *composer) from(op *operation, args map[string]any) (string, error) {
 			return "", fmt.Errorf("plan: unknown operator %q", w.Op)
 		}
 		if w.Op == "in" {
-			conds = append(conds, "s."+w.SQL+" = ANY("+c.param(v)+")")
+			arrayType := ""
+			if w.SQLType != "" {
+				arrayType = w.SQLType + "[]"
+			}
+			conds = append(conds, "s."+w.SQL+" = ANY("+c.typedParam(v, arrayType)+")")
 		} else {
-			conds = append(conds, "s."+w.SQL+" "+op+" "+c.param(v))
+			conds = append(conds, "s."+w.SQL+" "+op+" "+c.typedParam(v, w.SQLType))
 		}
 	}
 	if len(conds) > 0 {

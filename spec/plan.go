@@ -108,6 +108,26 @@ type Source struct {
 	Shape  string `json:"shape"`
 	// DataColumn is the quoted jsonb column of the jsonb shape.
 	DataColumn string `json:"dataColumn,omitempty"`
+
+	// The catalog facts below are recorded when the plan was compiled with
+	// --database-url, and are empty otherwise.
+
+	// Object is what the catalog says the source is: "table", "view",
+	// "materialized view", "foreign table" or "function".
+	Object string `json:"object,omitempty"`
+	// Signature is the function overload the call resolves to, with its
+	// argument types: "app"."f"(text, uuid).
+	Signature string `json:"signature,omitempty"`
+	// Columns are the source's columns the operation reads, filters or
+	// orders on, with their PostgreSQL types, sorted by name.
+	Columns []Column `json:"columns,omitempty"`
+}
+
+// Column is a catalog fact about one column of a source.
+type Column struct {
+	Name    string `json:"name"`
+	SQLType string `json:"sqlType"` // as format_type prints it
+	NotNull bool   `json:"notNull,omitempty"`
 }
 
 // Param is a value bound to a SQL parameter: exactly one of Arg (a GraphQL
@@ -115,6 +135,11 @@ type Source struct {
 type Param struct {
 	Arg   string `json:"arg,omitempty"`
 	Claim string `json:"claim,omitempty"`
+	// SQLType, when the catalog was read, is the PostgreSQL type the value
+	// is cast to: the function argument's or the compared column's type.
+	// The runtime writes $n::<SQLType>, so overloads and operators resolve
+	// exactly as they were checked.
+	SQLType string `json:"sqlType,omitempty"`
 }
 
 // Comparison operators of [Condition].

@@ -11,16 +11,23 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/gqlplan/gqlplan/decl"
 	"github.com/gqlplan/gqlplan/internal/cli"
+	"github.com/gqlplan/gqlplan/internal/pgtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected files of golden cases")
 
 // A golden case is a directory under testdata/. Its declaration files are
 // compiled with "gqlplan compile . -o -", or with the arguments listed one
-// per line in its "args" file. A case with plan.json must compile (exit 0)
+// per line in its "args" file. A case with schema.sql gets a fresh
+// database with that SQL applied, whose URL replaces $DATABASE_URL in args
+// (the db-* cases check declarations against the catalog). A case with an
+// "exit" file expects that exit code instead. A case with plan.json must compile (exit 0)
 // to exactly that plan; a case without one must fail with exit 1. stderr.txt
 // holds the expected diagnostics (absent when there are none).
 func TestGolden(t *testing.T) {
@@ -35,7 +42,12 @@ func TestGolden(t *testing.T) {
 			}
 			wantPlan, hasPlan := readOptional(t, planPath)
 			wantStderr, _ := readOptional(t, stderrPath)
+			wantCode, hasExit := readOptional(t, filepath.Join(dir, "exit"))
 			switch {
+			case hasExit:
+				if got := fmt.Sprint(code); got != strings.TrimSpace(string(wantCode)) {
+					t.Errorf("exit code %s, want %s (the case's exit file)\nstderr:\n%s", got, strings.TrimSpace(string(wantCode)), stderr)
+				}
 			case hasPlan && code != cli.ExitOK:
 				t.Errorf("exit code %d, want 0 (the case has plan.json)\nstderr:\n%s", code, stderr)
 			case !hasPlan && code != cli.ExitFindings:
@@ -74,6 +86,12 @@ func runCase(t *testing.T, dir string) (code int, stdout, stderr []byte) {
 	args := []string{"compile", ".", "-o", "-"}
 	if b, ok := readOptional(t, filepath.Join(dir, "args")); ok {
 		args = strings.Fields(string(b))
+	}
+	if schema, ok := readOptional(t, filepath.Join(dir, "schema.sql")); ok {
+		dsn := databaseWith(t, string(schema))
+		for i, a := range args {
+			args[i] = strings.ReplaceAll(a, "$DATABASE_URL", dsn)
+		}
 	}
 	var out, errOut bytes.Buffer
 	code = cli.Main(context.Background(), cli.Env{Dir: dir, Stdout: &out, Stderr: &errOut}, args)
@@ -160,4 +178,22 @@ func TestGoldenCoverage(t *testing.T) {
 	if errorCases < 30 || validCases < 5 {
 		t.Errorf("%d error cases and %d valid cases; want at least 30 and 5", errorCases, validCases)
 	}
+}
+
+// databaseWith creates a database for the test, applies sql to it, and
+// returns its connection string.
+func databaseWith(t *testing.T, sql string) string {
+	t.Helper()
+	dsn := pgtest.Database(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, sql); err != nil {
+		t.Fatalf("schema.sql: %v", err)
+	}
+	return dsn
 }

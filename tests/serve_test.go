@@ -67,8 +67,8 @@ func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
 	}
 	schema, _ := os.ReadFile("../examples/documents/schema.sql")
 	if _, err := conn.Exec(ctx, string(schema)+`;
-		INSERT INTO app.tenant (id, name) VALUES ('00000000-0000-0000-0000-000000000001', 't');
-		INSERT INTO app.app_user VALUES ('u1', '00000000-0000-0000-0000-000000000001');`); err != nil {
+		INSERT INTO app.tenant (id, name) VALUES ('acme', 'Acme');
+		INSERT INTO app.app_user VALUES ('u1', 'acme');`); err != nil {
 		t.Fatal(err)
 	}
 	conn.Close(ctx)

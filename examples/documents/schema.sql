@@ -3,19 +3,22 @@
 -- (owner_id, tenant_id) that inject rules filter on.
 CREATE SCHEMA app;
 
+-- Tenants are named by a slug, which is what the JWT "tenant_id" claim
+-- carries: the claim is text, so the column is too (gqlplan check warns
+-- when a claim has to be cast to another type).
 CREATE TABLE app.tenant (
-  id   uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  id   text PRIMARY KEY CHECK (id ~ '^[a-z0-9][a-z0-9-]*$'),
   name text NOT NULL
 );
 
 CREATE TABLE app.app_user (
   id        text PRIMARY KEY,                -- the JWT "sub"
-  tenant_id uuid NOT NULL REFERENCES app.tenant
+  tenant_id text NOT NULL REFERENCES app.tenant
 );
 
 CREATE TABLE app.tb_document (
   id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  tenant_id  uuid NOT NULL REFERENCES app.tenant,
+  tenant_id  text NOT NULL REFERENCES app.tenant,
   owner_id   text NOT NULL REFERENCES app.app_user,
   title      text NOT NULL CHECK (title <> ''),
   created_at timestamptz NOT NULL DEFAULT now()
@@ -30,7 +33,7 @@ CREATE TYPE app.order_status AS ENUM ('open', 'paid', 'canceled');
 
 CREATE TABLE app.tb_order (
   id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  tenant_id   uuid NOT NULL REFERENCES app.tenant,
+  tenant_id   text NOT NULL REFERENCES app.tenant,
   number      text NOT NULL,
   total_cents bigint NOT NULL CHECK (total_cents >= 0),
   status      app.order_status NOT NULL DEFAULT 'open',

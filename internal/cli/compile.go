@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/gqlplan/gqlplan/compiler"
+	"github.com/gqlplan/gqlplan/decl"
 	"github.com/gqlplan/gqlplan/spec"
 )
 
@@ -13,10 +15,11 @@ import (
 type CheckCmd struct {
 	Paths  []string `arg:"" name:"path" help:"Declaration files, or directories to search for *.yaml and *.yml."`
 	Format string   `enum:"text,json,github" default:"text" env:"GQLPLAN_FORMAT" help:"Diagnostics format: text (file:line:col), json, or github (Actions annotations)."`
+	DatabaseFlags
 }
 
-func (c *CheckCmd) Run(env *Env) error {
-	_, err := compileAndReport(env, c.Paths, c.Format)
+func (c *CheckCmd) Run(ctx context.Context, env *Env) error {
+	_, err := compileAndReport(ctx, env, c.Paths, c.Format, c.DatabaseFlags)
 	return err
 }
 
@@ -25,10 +28,11 @@ type CompileCmd struct {
 	Paths  []string `arg:"" name:"path" help:"Declaration files, or directories to search for *.yaml and *.yml."`
 	Output string   `short:"o" default:"plan.json" env:"GQLPLAN_PLAN" help:"Where to write the plan; - for standard output."`
 	Format string   `enum:"text,json,github" default:"text" env:"GQLPLAN_FORMAT" help:"Diagnostics format: text (file:line:col), json, or github (Actions annotations)."`
+	DatabaseFlags
 }
 
-func (c *CompileCmd) Run(env *Env) error {
-	plan, err := compileAndReport(env, c.Paths, c.Format)
+func (c *CompileCmd) Run(ctx context.Context, env *Env) error {
+	plan, err := compileAndReport(ctx, env, c.Paths, c.Format, c.DatabaseFlags)
 	if err != nil {
 		return err
 	}
@@ -45,14 +49,25 @@ func (c *CompileCmd) Run(env *Env) error {
 
 // compileAndReport loads and compiles, prints the diagnostics, and returns
 // the plan, errFindings when there were errors, or an I/O error.
-func compileAndReport(env *Env, paths []string, format string) (*spec.Plan, error) {
+func compileAndReport(ctx context.Context, env *Env, paths []string, format string, db DatabaseFlags) (*spec.Plan, error) {
 	files, diags, err := compiler.LoadPaths(env.Dir, paths)
 	if err != nil {
 		return nil, err
 	}
+	var opts compiler.Options
+	if db.DatabaseURL != "" {
+		cat, diag := db.readCatalog(ctx, files)
+		if diag != nil {
+			if err := writeDiagnostics(env.Stderr, decl.Diagnostics{*diag}, format); err != nil {
+				return nil, err
+			}
+			return nil, errReported
+		}
+		opts.Catalog = cat
+	}
 	// Files with errors still go through the compiler, so one mistake does
 	// not hide the others.
-	plan, more := compiler.Compile(files)
+	plan, more := compiler.CompileWith(files, opts)
 	diags = append(diags, more...).Sort()
 	if err := writeDiagnostics(env.Stderr, diags, format); err != nil {
 		return nil, err

@@ -59,7 +59,10 @@ func writeJSON(w io.Writer, diags decl.Diagnostics) error {
 // runner turns into annotations on the pull request's diff.
 func writeGitHub(w io.Writer, diags decl.Diagnostics) error {
 	for _, d := range diags {
-		props := []string{"file=" + ghProperty(d.Range.Filename)}
+		var props []string
+		if d.Range.Filename != "" {
+			props = append(props, "file="+ghProperty(d.Range.Filename))
+		}
 		if d.Range.Start.Line > 0 {
 			props = append(props,
 				fmt.Sprintf("line=%d", d.Range.Start.Line), fmt.Sprintf("col=%d", d.Range.Start.Column),

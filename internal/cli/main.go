@@ -30,6 +30,10 @@ const (
 // errFindings is returned by a command that printed error diagnostics.
 var errFindings = errors.New("declarations have errors")
 
+// errReported is returned by a command that printed why it could not run
+// (exit 2, nothing more to print).
+var errReported = errors.New("reported")
+
 // CLI is the command tree.
 type CLI struct {
 	Compile CompileCmd `cmd:"" help:"Check declarations and write the plan."`
@@ -82,6 +86,8 @@ func Main(ctx context.Context, env Env, args []string) (code int) {
 		return ExitOK
 	case errors.Is(err, errFindings):
 		return ExitFindings
+	case errors.Is(err, errReported):
+		return ExitUsage
 	default:
 		fmt.Fprintf(env.Stderr, "gqlplan: %v\n", err)
 		return ExitUsage

@@ -1,0 +1,4 @@
+CREATE TABLE post (id int NOT NULL);
+CREATE FUNCTION latest_post() RETURNS post LANGUAGE sql STABLE AS 'SELECT * FROM post LIMIT 1';
+CREATE FUNCTION post_count() RETURNS bigint LANGUAGE sql STABLE AS 'SELECT count(*) FROM post';
+CREATE FUNCTION headline_of(p_id int) RETURNS text LANGUAGE sql STABLE AS 'SELECT $$x$$';

@@ -1,0 +1,4 @@
+CREATE TABLE thing (id int NOT NULL);
+CREATE FUNCTION things() RETURNS SETOF thing LANGUAGE sql STABLE AS 'SELECT * FROM thing';
+CREATE TYPE pair AS (id int);
+CREATE PROCEDURE do_thing(x int) LANGUAGE sql AS 'SELECT 1';

@@ -1,0 +1,3 @@
+CREATE TABLE person (id int NOT NULL);
+CREATE FUNCTION random_person() RETURNS person LANGUAGE sql AS 'SELECT * FROM person ORDER BY random() LIMIT 1';
+CREATE FUNCTION people() RETURNS SETOF person LANGUAGE sql STABLE AS 'SELECT * FROM person';
