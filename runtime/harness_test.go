@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/gqlplan/gqlplan/compiler"
+	"github.com/gqlplan/gqlplan/compiler/catalog"
 	"github.com/gqlplan/gqlplan/internal/pgtest"
 	"github.com/gqlplan/gqlplan/runtime"
 	"github.com/gqlplan/gqlplan/spec"
@@ -48,6 +49,8 @@ type serverOptions struct {
 	maxConns int32
 	dev      bool
 	limits   runtime.Limits
+	// withoutCatalog serves the plan compiled without --database-url.
+	withoutCatalog bool
 }
 
 var roleCounter atomic.Int64
@@ -86,7 +89,18 @@ func newServer(t testing.TB, opts serverOptions) *server {
 	if err != nil || diags.HasErrors() {
 		t.Fatalf("load: %v %v", err, diags)
 	}
-	plan, diags := compiler.Compile(files)
+	// Plans are served both ways: compiled from the declarations alone,
+	// and with --database-url, when they carry catalog facts (parameter
+	// casts) the composed SQL uses.
+	var compileOpts compiler.Options
+	if !opts.withoutCatalog {
+		cat, err := catalog.Load(ctx, admin, catalog.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		compileOpts.Catalog = cat
+	}
+	plan, diags := compiler.CompileWith(files, compileOpts)
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
