@@ -28,6 +28,7 @@ golden:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./compiler/
+	$(GO) test -run '^$$' -bench CheckForumAgainstDatabase -benchmem ./tests/
 
 # The runtime's request path: without the database, and end to end against
 # a throwaway PostgreSQL (sequential and parallel); each prints req/s.

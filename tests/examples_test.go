@@ -1,6 +1,8 @@
 package tests
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -42,5 +44,24 @@ func TestExamplesMatchTheirSQL(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkCheckForumAgainstDatabase measures "gqlplan check
+// --database-url" on the forum example: connecting, reading the catalog
+// in one read-only transaction, and every check.
+func BenchmarkCheckForumAgainstDatabase(b *testing.B) {
+	schema, err := os.ReadFile("../examples/forum/schema.sql")
+	if err != nil {
+		b.Fatal(err)
+	}
+	dsn := databaseWith(b, string(schema))
+	for b.Loop() {
+		var out, errOut bytes.Buffer
+		code := cli.Main(context.Background(), cli.Env{Dir: "../examples/forum", Stdout: &out, Stderr: &errOut},
+			[]string{"check", ".", "--database-url", dsn})
+		if code != cli.ExitOK || errOut.Len() > 0 {
+			b.Fatalf("exit %d: %s", code, errOut.String())
+		}
 	}
 }

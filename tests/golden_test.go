@@ -182,7 +182,7 @@ func TestGoldenCoverage(t *testing.T) {
 
 // databaseWith creates a database for the test, applies sql to it, and
 // returns its connection string.
-func databaseWith(t *testing.T, sql string) string {
+func databaseWith(t testing.TB, sql string) string {
 	t.Helper()
 	dsn := pgtest.Database(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
