@@ -115,7 +115,11 @@ func loadSearchPath(ctx context.Context, tx pgx.Tx, cat *Catalog) error {
 			cat.SearchPath = append(cat.SearchPath, s)
 		}
 	}
-	return nil
+	// From here on, only pg_catalog is visible: format_type then qualifies
+	// every other type ("app".mood, not mood), so the names recorded in the
+	// plan do not depend on any session's search_path.
+	_, err = tx.Exec(ctx, `SELECT set_config('search_path', 'pg_catalog', true)`)
+	return err
 }
 
 // splitSearchPath splits a search_path setting into schema names,
