@@ -139,3 +139,23 @@ func TestHelpAndVersion(t *testing.T) {
 		t.Errorf("version: exit %d %q", code, out)
 	}
 }
+
+// TestDatabaseURLPasswordNeverPrinted: whether the database is down or the
+// URL is malformed, the one diagnostic (exit 2) does not repeat the
+// password.
+func TestDatabaseURLPasswordNeverPrinted(t *testing.T) {
+	for _, url := range []string{
+		"postgres://gq:hunter2-secret@/gq?host=/nonexistent-gqlplan-socket-dir&port=1&connect_timeout=2",
+		"postgres://gq:hunter2-secret@localhost:notaport/gq",
+	} {
+		for _, format := range []string{"text", "json", "github"} {
+			code, stdout, stderr := run(t, "testdata/valid-forum", "check", ".", "--database-url", url, "--format", format)
+			if code != cli.ExitUsage || !strings.Contains(stderr, "db-unreachable") || stdout != "" {
+				t.Errorf("%s (%s): exit %d, stderr %q; want 2 and one db-unreachable diagnostic", url, format, code, stderr)
+			}
+			if strings.Contains(stderr, "hunter2") {
+				t.Errorf("%s (%s): the password is printed: %s", url, format, stderr)
+			}
+		}
+	}
+}
