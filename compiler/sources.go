@@ -11,12 +11,13 @@ import (
 
 	"github.com/gqlplan/gqlplan/compiler/catalog"
 	"github.com/gqlplan/gqlplan/decl"
+	"github.com/gqlplan/gqlplan/decl/gotag"
 	declyaml "github.com/gqlplan/gqlplan/decl/yaml"
 	"github.com/gqlplan/gqlplan/spec"
 )
 
 // declarationExts are the file extensions LoadPaths reads from directories.
-var declarationExts = []string{".yaml", ".yml"}
+var declarationExts = []string{".yaml", ".yml", ".go"}
 
 // LoadPaths reads the declaration files named by paths: files, or
 // directories searched recursively for declaration files (hidden ones
@@ -28,29 +29,36 @@ var declarationExts = []string{".yaml", ".yml"}
 // when a path cannot be read at all; the caller treats that as an I/O
 // failure, not as a finding about the declarations.
 func LoadPaths(dir string, paths []string) ([]*decl.File, decl.Diagnostics, error) {
-	var names []string
 	var diags decl.Diagnostics
+	var files []*decl.File
+	loaded := map[string]bool{} // display name → declares something
 	for _, p := range paths {
 		found, err := expand(dir, p)
 		if err != nil {
 			return nil, nil, err
 		}
-		if len(found) == 0 {
-			diags.Errorf(decl.Range{Filename: displayName(dir, p)}, "empty-input", "no declaration files (%s) found in %s", strings.Join(declarationExts, ", "), displayName(dir, p))
+		slices.Sort(found)
+		declares := false
+		for _, name := range found {
+			if done, seen := loaded[name]; seen {
+				declares = declares || done
+				continue
+			}
+			data, err := readFile(resolve(dir, name))
+			if err != nil {
+				return nil, nil, err
+			}
+			f, ds, ok := loadFile(name, data)
+			loaded[name] = ok
+			diags = append(diags, ds...)
+			if ok {
+				files = append(files, f)
+				declares = true
+			}
 		}
-		names = append(names, found...)
-	}
-	slices.Sort(names)
-	names = slices.Compact(names)
-	files := make([]*decl.File, 0, len(names))
-	for _, name := range names {
-		data, err := readFile(resolve(dir, name))
-		if err != nil {
-			return nil, nil, err
+		if !declares {
+			diags.Errorf(decl.Range{Filename: displayName(dir, p)}, "empty-input", "no declarations (%s files; Go files count when they declare something) found in %s", strings.Join(declarationExts, ", "), displayName(dir, p))
 		}
-		f, ds := declyaml.Load(name, data)
-		diags = append(diags, ds...)
-		files = append(files, f)
 	}
 	if slices.Contains(files, nil) {
 		// A file that could not be read at all may hold the types or
@@ -62,6 +70,16 @@ func LoadPaths(dir string, paths []string) ([]*decl.File, decl.Diagnostics, erro
 		diags.Errorf(decl.Range{}, "empty-input", "no declaration files given")
 	}
 	return files, diags, nil
+}
+
+// loadFile reads one file with the front end its extension names. ok is
+// false for a Go file that declares nothing (any other file of a package).
+func loadFile(name string, data []byte) (f *decl.File, diags decl.Diagnostics, ok bool) {
+	if strings.EqualFold(filepath.Ext(name), ".go") {
+		return gotag.Load(name, data)
+	}
+	f, diags = declyaml.Load(name, data)
+	return f, diags, true
 }
 
 func resolve(dir, name string) string {
@@ -102,7 +120,7 @@ func expand(dir, p string) ([]string, error) {
 		if err != nil {
 			return err
 		}
-		if path != full && strings.HasPrefix(d.Name(), ".") {
+		if path != full && (strings.HasPrefix(d.Name(), ".") || d.IsDir() && d.Name() == "vendor") {
 			if d.IsDir() {
 				return filepath.SkipDir
 			}
@@ -121,7 +139,7 @@ func expand(dir, p string) ([]string, error) {
 }
 
 func isDeclarationFile(p string) bool {
-	return slices.Contains(declarationExts, strings.ToLower(filepath.Ext(p)))
+	return slices.Contains(declarationExts, strings.ToLower(filepath.Ext(p))) && !strings.HasSuffix(p, "_test.go")
 }
 
 func readFile(path string) ([]byte, error) {

@@ -17,6 +17,11 @@ var Codes = map[string]string{
 	"invalid-value":      "a value has the wrong YAML kind (a list where a mapping belongs, a number for a string, …)",
 	"missing-type":       "a field or argument has no type",
 
+	// Go source (decl/gotag).
+	"go-syntax":           "a .go file is not valid Go",
+	"tag-syntax":          "a struct tag, or an option inside one, is malformed",
+	"unsupported-go-type": "a Go type has no GraphQL counterpart (with how to name the type instead)",
+
 	// Names and types.
 	"invalid-name":         "a GraphQL name is malformed, or an enum value is true/false/null",
 	"reserved-name":        "a name starts with \"__\" or takes a root type name (Query, Mutation, Subscription)",

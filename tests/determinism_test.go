@@ -32,7 +32,7 @@ func validCases(t *testing.T) []string {
 func declarationFiles(t *testing.T, dir string) []string {
 	var files []string
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
+		if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml") || strings.HasSuffix(p, ".go")) {
 			rel, _ := filepath.Rel(dir, p)
 			files = append(files, rel)
 		}

@@ -60,7 +60,9 @@ func declarationFilesUnder(t *testing.T) []string {
 	var out []string
 	for _, dir := range validCases(t) {
 		for _, f := range declarationFiles(t, dir) {
-			out = append(out, filepath.Join(dir, f))
+			if !strings.HasSuffix(f, ".go") { // the JSON Schema is the YAML form's
+				out = append(out, filepath.Join(dir, f))
+			}
 		}
 	}
 	_ = filepath.WalkDir("../examples", func(p string, d os.DirEntry, err error) error {

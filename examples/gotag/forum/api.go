@@ -1,0 +1,86 @@
+// Package forum is the forum API of seed 001 declared in Go: the same API
+// as examples/forum/api.yaml, and it compiles to the same plan, byte for
+// byte (tests/gotag_test.go checks it).
+//
+//gqlplan:schema forum_example
+package forum
+
+import "time"
+
+// A user of the forum.
+//
+//gqlplan:type
+type Person struct {
+	// The primary unique identifier for the person.
+	ID int
+	// The person’s first name.
+	FirstName string
+	// The person’s last name.
+	LastName *string
+	// A short description about the user, written by the user.
+	About *string
+	// The time this person was created.
+	CreatedAt *time.Time
+}
+
+// A forum post written by a user.
+//
+//gqlplan:type
+type Post struct {
+	ID int
+	// The id of the author user.
+	AuthorID int `gql:"authorId"`
+	// The title written by the user.
+	Headline string
+	// The main body text of our post.
+	Body *string
+	// The topic this has been posted in.
+	Topic *PostTopic
+	// The time this post was created.
+	CreatedAt *time.Time
+}
+
+// What authenticate returns; sign it as a JWT to act as the person.
+//
+//gqlplan:type
+type JwtToken struct {
+	Role     *string
+	PersonID *int32 `gql:"personId"`
+	Exp      *int64
+}
+
+// A topic for a post.
+//
+//gqlplan:enum sql_type=post_topic
+type PostTopic string
+
+const (
+	TopicDiscussion  PostTopic = "discussion"
+	TopicInspiration PostTopic = "inspiration"
+	TopicHelp        PostTopic = "help"
+	TopicShowcase    PostTopic = "showcase"
+)
+
+type Query struct {
+	// Everyone on the forum.
+	AllPeople  []Person             `sql_source:"person" order_by:"id"`
+	PersonByID func(id int) *Person `gql:"personById" sql_source:"person" filter:"id"`
+	// Posts, newest first.
+	AllPosts func(topic *PostTopic, authorId *int) []Post `sql_source:"post" filter:"topic, authorId=author_id" order_by:"created_at desc nulls last, id" limit:"default=20, max=100"`
+	PostByID func(id int) *Post                           `gql:"postById" sql_source:"post" filter:"id"`
+	// Returns posts containing a given search term.
+	SearchPosts func(search string) []Post `sql_source:"search_posts" source_kind:"function" order_by:"id"`
+	// Gets the person who was identified by our JWT.
+	CurrentPerson *Person `sql_source:"current_person" source_kind:"function"`
+}
+
+type Mutation struct {
+	// Registers a single user and creates an account in our forum.
+	RegisterPerson func(firstName, lastName, email, password string) *Person `sql_source:"register_person"`
+	// Creates a JWT token that will securely identify a person and give them certain permissions.
+	Authenticate func(email, password string) *JwtToken `sql_source:"authenticate"`
+	// Changes the caller's password; false when the current one is wrong.
+	ChangePassword func(currentPassword, newPassword string) *bool `sql_source:"change_password"`
+	// Writes a post as the person of the token.
+	CreatePost func(headline string, body *string, topic *PostTopic) *Post `sql_source:"create_post"`
+}

@@ -1,0 +1,6 @@
+package api
+
+//gqlplan:type
+type Note struct {
+	ID int
+	Body string
