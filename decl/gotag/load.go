@@ -43,13 +43,18 @@ func Load(name string, src []byte) (file *decl.File, diags decl.Diagnostics, dec
 				Message: fmt.Sprintf("cannot read Go source: %v", r), Range: l.fileStart()})
 		}
 	}()
-	f, err := parser.ParseFile(l.fset, name, src, parser.ParseComments|parser.SkipObjectResolution)
+	file, declares = l.parse(src)
+	return file, l.diags, declares
+}
+
+func (l *loader) parse(src []byte) (*decl.File, bool) {
+	f, err := parser.ParseFile(l.fset, l.name, src, parser.ParseComments|parser.SkipObjectResolution)
 	if err != nil {
 		l.syntaxError(err)
-		return nil, l.diags, true
+		return nil, true
 	}
-	file = l.load(f)
-	return file, l.diags, !file.Empty() || len(l.diags) > 0 || file.Schema != nil
+	file := l.load(f)
+	return file, !file.Empty() || len(l.diags) > 0 || file.Schema != nil
 }
 
 type loader struct {
