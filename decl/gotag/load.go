@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -151,7 +152,7 @@ func (l *loader) directive(c *ast.Comment) (directive, bool) {
 	d := directive{name: name, at: l.rangeOf(c.Pos()+2, c.Pos()+token.Pos(len("//gqlplan:")+len(name)))}
 	argStart := c.Pos() + token.Pos(len("//gqlplan:")+len(name)+1)
 	d.arg = decl.Text{Value: strings.TrimSpace(arg), Range: l.rangeOf(argStart, c.End())}
-	if !contains(directives, name) {
+	if !slices.Contains(directives, name) {
 		l.errorf(d.at, "unknown-key", "unknown directive //gqlplan:%s; directives are %s%s", name, strings.Join(directives, ", "), decl.DidYouMean(name, directives))
 		return directive{}, false
 	}
@@ -307,7 +308,7 @@ func (l *loader) fields(f *ast.Field, owner string) []*decl.Field {
 func (l *loader) option(v *tagValue, o item, allowed []string, owner string) (key string, val, whole decl.Text) {
 	k, rest, ok := strings.Cut(o.text, "=")
 	k = strings.TrimSpace(k)
-	if !contains(allowed, k) {
+	if !slices.Contains(allowed, k) {
 		l.errorf(v.textOf(o, 0, o.text).Range, "unknown-key", "unknown option %q in %s tag on %s; options are %s%s", k, v.key.Value, owner, strings.Join(allowed, ", "), decl.DidYouMean(k, allowed))
 		return "", decl.Text{}, decl.Text{}
 	}

@@ -3,6 +3,7 @@ package gotag
 import (
 	"go/ast"
 	"go/token"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -122,22 +123,13 @@ func (t *tag) get(key string) *tagValue {
 // Other keys belong to other libraries (json, db, …) and are left alone.
 func (t *tag) checkKeys(allowed []string, owner string) {
 	for _, v := range t.values {
-		if contains(allowed, v.key.Value) {
+		if slices.Contains(allowed, v.key.Value) {
 			continue
 		}
 		if hint := decl.DidYouMean(v.key.Value, allowed); hint != "" {
 			t.l.errorf(v.key.Range, "unknown-key", "unknown struct tag key %q on %s%s", v.key.Value, owner, hint)
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // text is the whole value as a decl.Text.

@@ -2,6 +2,7 @@ package gotag
 
 import (
 	"go/ast"
+	"slices"
 	"strconv"
 
 	"github.com/gqlplan/gqlplan/decl"
@@ -56,7 +57,7 @@ func (l *loader) goType(expr ast.Expr, what, override string) (string, bool) {
 		if s, ok := basicTypes[t.Name]; ok {
 			return s + "!", true
 		}
-		if contains(unsupportedBasic, t.Name) {
+		if slices.Contains(unsupportedBasic, t.Name) {
 			break
 		}
 		return t.Name + "!", true // a type of this package: object, enum, input or scalar by name

@@ -13,3 +13,11 @@ type Note struct {
 
 // Not a declaration: a Go file may hold other code too.
 func helper() int { return 1 }
+
+// What a new note holds.
+//
+//gqlplan:input
+type NoteInput struct {
+	Body   string
+	Pinned *bool `gql:"isPinned"`
+}
