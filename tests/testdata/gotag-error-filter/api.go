@@ -4,9 +4,9 @@ package api
 type Note struct{ ID int }
 
 type Query struct {
-	ByID     func(id int) *Note            `sql_source:"note" filter:"idd"`
-	Search   func(text string) []Note      `sql_source:"note" filter:"text=body contains"`
-	Spaced   func(text string) []Note      `sql_source:"note" filter:"text=body ilike extra"`
-	Unfilter func(text string) []Note      `sql_source:"note"`
-	InList   func(ids []int) []Note        `sql_source:"note" filter:"ids=id"`
+	ByID     func(id int) *Note       `sql_source:"note" filter:"idd"`
+	Search   func(text string) []Note `sql_source:"note" filter:"text=body contains"`
+	Spaced   func(text string) []Note `sql_source:"note" filter:"text=body ilike extra"`
+	Unfilter func(text string) []Note `sql_source:"note"`
+	InList   func(ids []int) []Note   `sql_source:"note" filter:"ids=id"`
 }
