@@ -246,15 +246,8 @@ func (c *checker) checkFields(s *dbSource, typeName string, cols []*catalog.Colu
 		byName[col.Name] = col
 		names = append(names, col.Name)
 	}
-	for _, f := range d.object.Fields {
-		name, r := snakeCase(f.Name.Value), f.Name.Range
-		if f.Column != nil {
-			name, r = f.Column.Value, f.Column.Range
-		}
-		ref, err := spec.ParseTypeRef(f.Type.Value)
-		if err != nil || c.defs[ref.Named()] == nil {
-			continue
-		}
+	for _, cf := range c.columnFields(d) {
+		f, name, r, ref := cf.field, cf.column, cf.columnRange, cf.ref
 		col := byName[name]
 		if col == nil {
 			c.diags.Errorf(r, "db-missing-column", "%s: field %s.%s: column %q does not exist in %s%s", s.what, typeName, f.Name.Value, name, s.desc, decl.DidYouMean(name, names))
@@ -292,15 +285,8 @@ func (c *checker) checkSample(s *dbSource, sample *catalog.Sample, returns *spec
 		return
 	}
 	keys := slices.Sorted(maps.Keys(sample.Keys))
-	for _, f := range d.object.Fields {
-		name, r := snakeCase(f.Name.Value), f.Name.Range
-		if f.Column != nil {
-			name, r = f.Column.Value, f.Column.Range
-		}
-		ref, err := spec.ParseTypeRef(f.Type.Value)
-		if err != nil || c.defs[ref.Named()] == nil {
-			continue
-		}
+	for _, cf := range c.columnFields(d) {
+		f, name, r, ref := cf.field, cf.column, cf.columnRange, cf.ref
 		stats := sample.Keys[name]
 		if stats == nil {
 			c.diags.Errorf(r, "db-jsonb-key-missing", "%s: field %s.%s: key %q is in none of the %d sampled rows of %s%s",
@@ -398,4 +384,28 @@ func (c *checker) checkEnumLabels(d *definition, t *catalog.Type) {
 	if len(uncovered) > 0 {
 		c.diags.Warnf(d.name.Range, "db-enum-uncovered", "enum %s has no value for label(s) %s of %s; a row holding one fails the request", d.name.Value, strings.Join(uncovered, ", "), t.SQL)
 	}
+}
+
+// columnField is a field of a declared object type with the column (or
+// jsonb key) it reads and its resolved type.
+type columnField struct {
+	field       *decl.Field
+	column      string
+	columnRange decl.Range
+	ref         *spec.TypeRef
+}
+
+// columnFields lists the fields of d whose type resolved; the others were
+// reported by the static checks.
+func (c *checker) columnFields(d *definition) []columnField {
+	var out []columnField
+	for _, f := range d.object.Fields {
+		ref, err := spec.ParseTypeRef(f.Type.Value)
+		if err != nil || c.defs[ref.Named()] == nil {
+			continue
+		}
+		column, r := fieldColumn(f)
+		out = append(out, columnField{field: f, column: column, columnRange: r, ref: ref})
+	}
+	return out
 }

@@ -28,10 +28,7 @@ func (c *checker) objectType(d *definition) spec.ObjectType {
 			continue
 		}
 		ref := c.resolveType(f.Type, false, what)
-		column, colRange := snakeCase(f.Name.Value), f.Name.Range
-		if f.Column != nil {
-			column, colRange = f.Column.Value, f.Column.Range
-		}
+		column, colRange := fieldColumn(f)
 		quoted, _ := c.checkSQLIdent(column, colRange, "column of "+what)
 		field := spec.Field{
 			Name: f.Name.Value, Description: text(f.Description), Deprecated: text(f.Deprecated),
@@ -43,6 +40,15 @@ func (c *checker) objectType(d *definition) spec.ObjectType {
 		out.Fields = append(out.Fields, field)
 	}
 	return out
+}
+
+// fieldColumn is the SQL column (or jsonb key) a field reads, and where
+// it was written: "column", or the field name in snake_case.
+func fieldColumn(f *decl.Field) (string, decl.Range) {
+	if f.Column != nil {
+		return f.Column.Value, f.Column.Range
+	}
+	return snakeCase(f.Name.Value), f.Name.Range
 }
 
 func (c *checker) inputType(d *definition) spec.InputType {

@@ -178,6 +178,16 @@ func (l *loader) docOf(cg *ast.CommentGroup) (*decl.Text, []directive) {
 	return &decl.Text{Value: text, Range: l.rangeOf(cg.Pos(), cg.End())}, ds
 }
 
+// description is a field's or constant's doc comment, or else its line
+// comment, with the doc comment's directives.
+func (l *loader) description(doc, line *ast.CommentGroup) (*decl.Text, []directive) {
+	d, ds := l.docOf(doc)
+	if d == nil {
+		d, _ = l.docOf(line)
+	}
+	return d, ds
+}
+
 func find(ds []directive, name string) *directive {
 	for i := range ds {
 		if ds[i].name == name {
@@ -257,10 +267,7 @@ func hasOurTags(st *ast.StructType) bool {
 func (l *loader) fields(f *ast.Field, owner string) []*decl.Field {
 	t := l.parseTag(f.Tag)
 	t.checkKeys(fieldTagKeys, owner)
-	description, _ := l.docOf(f.Doc)
-	if description == nil {
-		description, _ = l.docOf(f.Comment)
-	}
+	description, _ := l.description(f.Doc, f.Comment)
 	var out []*decl.Field
 	for _, id := range f.Names {
 		if !id.IsExported() {
@@ -361,10 +368,7 @@ func (l *loader) constants(gd *ast.GenDecl) {
 		if doc == nil && len(gd.Specs) == 1 {
 			doc = gd.Doc
 		}
-		description, ds := l.docOf(doc)
-		if description == nil {
-			description, _ = l.docOf(vs.Comment)
-		}
+		description, ds := l.description(doc, vs.Comment)
 		for i, id := range vs.Names {
 			if i >= len(vs.Values) {
 				l.errorf(l.rangeOf(id.Pos(), id.End()), "invalid-value", "enum constant %s needs a string value (its SQL value)", id.Name)

@@ -12,10 +12,7 @@ import (
 // operations reads the root fields declared by one field line of the
 // Query or Mutation struct.
 func (l *loader) operations(kind decl.OperationKind, f *ast.Field) []*decl.Operation {
-	description, _ := l.docOf(f.Doc)
-	if description == nil {
-		description, _ = l.docOf(f.Comment)
-	}
+	description, _ := l.description(f.Doc, f.Comment)
 	var out []*decl.Operation
 	for _, id := range f.Names {
 		if !id.IsExported() {
