@@ -80,12 +80,20 @@ type checker struct {
 
 	cat          *catalog.Catalog // nil: no database checks
 	enumsChecked map[string]bool  // enum/PostgreSQL type pairs compared
+
+	objects map[string]*spec.ObjectType // the plan's object types, once built
+	keys    map[string][]spec.ColumnRef // object type → key, once something orders by it
+	gen     generatedTypes
 }
 
 func newChecker(files []*decl.File) *checker {
 	files = slices.Clone(files)
 	slices.SortStableFunc(files, func(a, b *decl.File) int { return cmp.Compare(a.Name, b.Name) })
-	return &checker{files: files, defs: make(map[string]*definition), enumsChecked: make(map[string]bool)}
+	return &checker{
+		files: files, defs: make(map[string]*definition), enumsChecked: make(map[string]bool),
+		objects: map[string]*spec.ObjectType{}, keys: map[string][]spec.ColumnRef{},
+		gen: generatedTypes{types: map[string]spec.ObjectType{}, inputs: map[string]spec.InputType{}, enums: map[string]spec.Enum{}},
+	}
 }
 
 func (c *checker) run() *spec.Plan {
@@ -111,9 +119,13 @@ func (c *checker) run() *spec.Plan {
 			plan.Enums = append(plan.Enums, c.enumType(d))
 		}
 	}
+	for i := range plan.Types {
+		c.objects[plan.Types[i].Name] = &plan.Types[i]
+	}
 	if c.cat != nil {
 		c.checkEnumsInCatalog(plan)
 	}
+	c.relationListings()
 	queries, mutations := c.operations()
 	for _, op := range queries {
 		plan.Queries = append(plan.Queries, c.operation(op))
@@ -121,6 +133,11 @@ func (c *checker) run() *spec.Plan {
 	for _, op := range mutations {
 		plan.Mutations = append(plan.Mutations, c.operation(op))
 	}
+	c.checkDocumentTypes(queries, plan)
+	for i := range plan.Types {
+		plan.Types[i].Key = c.keys[plan.Types[i].Name]
+	}
+	c.addGenerated(plan)
 	if len(c.files) > 0 && !c.declaresQueries() {
 		f := c.files[0]
 		c.diags.Errorf(fileStart(f), "no-queries", "no queries are declared: a GraphQL schema needs at least one query")

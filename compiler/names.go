@@ -78,3 +78,7 @@ func snakeCase(s string) string {
 	}
 	return b.String()
 }
+
+// upperSnake maps a GraphQL field name to an enum value name:
+// createdAt → CREATED_AT.
+func upperSnake(s string) string { return strings.ToUpper(snakeCase(s)) }

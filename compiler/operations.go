@@ -1,26 +1,14 @@
 package compiler
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/gqlplan/gqlplan/decl"
 	"github.com/gqlplan/gqlplan/spec"
 )
-
-// Defaults for list queries that declare no limit: enough for a page,
-// bounded so one request cannot ask for a whole table.
-const (
-	defaultLimit = 100
-	defaultMax   = 1000
-)
-
-// paginationArgs are the arguments gqlplan adds to list queries.
-var paginationArgs = []string{"limit", "offset"}
 
 // declaredOp is an operation with the file it came from.
 type declaredOp struct {
@@ -95,9 +83,6 @@ func (c *checker) operation(op declaredOp) spec.Operation {
 			continue
 		}
 		argNames[a.Name.Value] = true
-		if out.List && !isMutation && slices.Contains(paginationArgs, a.Name.Value) {
-			c.diags.Errorf(a.Name.Range, "reserved-argument", "%s: list queries get %q from gqlplan (see \"limit\"); rename the argument", argWhat, a.Name.Value)
-		}
 		arg := c.inputValue(a.Name, a.Type, a.Description, a.Default, argWhat)
 		out.Args = append(out.Args, arg)
 		param := spec.Param{Arg: a.Name.Value}
@@ -131,18 +116,23 @@ func (c *checker) operation(op declaredOp) spec.Operation {
 			callFrom = append(callFrom, origin{inject: in})
 			continue
 		}
-		out.Where = append(out.Where, spec.Condition{Column: in.Key.Value, SQL: quoteIdent(in.Key.Value), Op: "eq", Param: param})
+		out.Where = append(out.Where, spec.Condition{ColumnRef: spec.ColumnRef{Column: in.Key.Value, SQL: quoteIdent(in.Key.Value)}, Op: "eq", Param: param})
 		whereFrom = append(whereFrom, origin{inject: in})
 	}
 	out.Claims = slices.Sorted(maps.Keys(claims))
 
-	out.OrderBy = c.orderBy(op, out.List, what)
-	out.Limit = c.limit(op, out.List, what)
-	if out.Limit != nil { // the page arguments are arguments like any other, in the plan and the SDL
-		out.Args = append(out.Args,
-			spec.InputValue{Name: "limit", Type: "Int", Default: json.RawMessage(strconv.FormatInt(out.Limit.Default, 10)),
-				Description: fmt.Sprintf("At most this many rows (at most %d).", out.Limit.Max)},
-			spec.InputValue{Name: "offset", Type: "Int", Default: json.RawMessage("0"), Description: "Rows to skip."})
+	site := listSite{what: what, list: out.List && !isMutation, shape: out.Source.Shape}
+	if returns != nil && c.kindOf(returns) == kindObject {
+		site.node = returns.Named()
+	}
+	// The paging, filter and order arguments are arguments like any
+	// other, in the plan and the SDL.
+	listing, added := c.listing(&op.List, site)
+	out.Listing = listing
+	c.checkReservedArgs(op.Args, added, what)
+	out.Args = append(out.Args, added...)
+	if listing.Connection {
+		out.Returns = listing.Node + "Connection!"
 	}
 	if c.cat != nil {
 		c.checkSourceInCatalog(op, &out, whereFrom, callFrom, returns, what)
@@ -200,7 +190,7 @@ func (c *checker) source(op declaredOp, what string) spec.Source {
 func (c *checker) filter(a *decl.Arg, argType, what string) (spec.Condition, bool) {
 	f := a.Filter
 	quoted, ok := c.checkSQLIdent(f.Column.Value, f.Column.Range, "filter column of "+what)
-	cond := spec.Condition{Column: f.Column.Value, SQL: quoted, Op: "eq"}
+	cond := spec.Condition{ColumnRef: spec.ColumnRef{Column: f.Column.Value, SQL: quoted}, Op: "eq"}
 	if f.Op != nil {
 		ops := slices.Sorted(maps.Keys(spec.Operators))
 		if _, known := spec.Operators[f.Op.Value]; !known {
@@ -251,37 +241,12 @@ func (c *checker) inject(in *decl.Inject, argNames map[string]bool, what string)
 	return strings.TrimPrefix(in.Source.Value, "jwt:"), ok
 }
 
-func (c *checker) orderBy(op declaredOp, list bool, what string) []spec.OrderTerm {
-	if len(op.OrderBy) == 0 {
-		return nil
-	}
-	if !list || op.Kind == decl.Mutation {
-		c.diags.Errorf(op.OrderBy[0].Range, "order-by-not-list", "%s sets order_by, which only applies to queries that return a list", what)
-		return nil
-	}
-	var out []spec.OrderTerm
-	for _, t := range op.OrderBy {
-		term, err := parseOrderTerm(t.Value)
-		if err != nil {
-			c.diags.Errorf(t.Range, "order-by-syntax", "%s: order_by term %q: %v; write \"column [asc|desc] [nulls first|last]\"", what, t.Value, err)
-			continue
-		}
-		quoted, ok := c.checkSQLIdent(term.Column, t.Range, "order_by column of "+what)
-		if !ok {
-			continue
-		}
-		term.SQL = quoted
-		out = append(out, term)
-	}
-	return out
-}
-
 func parseOrderTerm(s string) (spec.OrderTerm, error) {
 	words := strings.Fields(s)
 	if len(words) == 0 {
 		return spec.OrderTerm{}, fmt.Errorf("empty term")
 	}
-	t := spec.OrderTerm{Column: words[0]}
+	t := spec.OrderTerm{ColumnRef: spec.ColumnRef{Column: words[0]}}
 	rest := words[1:]
 	if len(rest) > 0 {
 		switch strings.ToLower(rest[0]) {
@@ -305,35 +270,3 @@ func parseOrderTerm(s string) (spec.OrderTerm, error) {
 	return t, nil
 }
 
-func (c *checker) limit(op declaredOp, list bool, what string) *spec.Limit {
-	if !list || op.Kind == decl.Mutation {
-		if op.Limit != nil {
-			c.diags.Errorf(op.Limit.Range, "limit-not-list", "%s sets limit, which only applies to queries that return a list", what)
-		}
-		return nil
-	}
-	lim := &spec.Limit{Default: defaultLimit, Max: defaultMax}
-	if op.Limit == nil {
-		return lim
-	}
-	if d := op.Limit.Default; d != nil {
-		lim.Default = d.Value
-		lim.Max = max(lim.Max, d.Value)
-	}
-	if m := op.Limit.Max; m != nil {
-		lim.Max = m.Value
-		if op.Limit.Default == nil {
-			lim.Default = min(lim.Default, m.Value)
-		}
-	}
-	for _, v := range []*decl.Int{op.Limit.Default, op.Limit.Max} {
-		if v != nil && v.Value < 1 {
-			c.diags.Errorf(v.Range, "invalid-limit", "%s: limit values must be at least 1, not %d", what, v.Value)
-			return lim
-		}
-	}
-	if lim.Default > lim.Max {
-		c.diags.Errorf(op.Limit.Default.Range, "invalid-limit", "%s: limit default %d is larger than max %d", what, lim.Default, lim.Max)
-	}
-	return lim
-}

@@ -30,7 +30,7 @@ func printSDL(p *spec.Plan) string {
 		fmt.Fprintf(&s.buf, "type %s {\n", t.Name)
 		for _, f := range t.Fields {
 			s.description(f.Description, "  ")
-			fmt.Fprintf(&s.buf, "  %s: %s%s\n", f.Name, s.use(f.Type), deprecation(f.Deprecated))
+			fmt.Fprintf(&s.buf, "  %s%s: %s%s\n", f.Name, s.argList(f.Args), s.use(f.Type), deprecation(f.Deprecated))
 		}
 		s.buf.WriteString("}\n\n")
 	}
@@ -89,17 +89,21 @@ func (s *sdlPrinter) rootType(name string, ops []spec.Operation) {
 	fmt.Fprintf(&s.buf, "type %s {\n", name)
 	for _, op := range ops {
 		s.description(op.Description, "  ")
-		args := make([]string, 0, len(op.Args)+2)
-		for _, a := range op.Args {
-			args = append(args, s.inputValue(a))
-		}
-		list := ""
-		if len(args) > 0 {
-			list = "(" + strings.Join(args, ", ") + ")"
-		}
-		fmt.Fprintf(&s.buf, "  %s%s: %s%s\n", op.Name, list, s.use(op.Returns), deprecation(op.Deprecated))
+		fmt.Fprintf(&s.buf, "  %s%s: %s%s\n", op.Name, s.argList(op.Args), s.use(op.Returns), deprecation(op.Deprecated))
 	}
 	s.buf.WriteString("}\n\n")
+}
+
+// argList prints "(a: T, b: U = 1)", or nothing for no arguments.
+func (s *sdlPrinter) argList(args []spec.InputValue) string {
+	if len(args) == 0 {
+		return ""
+	}
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = s.inputValue(a)
+	}
+	return "(" + strings.Join(out, ", ") + ")"
 }
 
 func (s *sdlPrinter) inputValue(v spec.InputValue) string {

@@ -22,22 +22,12 @@ func (c *checker) objectType(d *definition) spec.ObjectType {
 	if len(t.Fields) == 0 {
 		c.diags.Errorf(t.Name.Range, "empty-type", "type %q has no fields", t.Name.Value)
 	}
+	c.checkKeyDeclared(t)
 	for _, f := range t.Fields {
-		what := fmt.Sprintf("field %s.%s", t.Name.Value, f.Name.Value)
 		if !c.checkName(f.Name, "field") {
 			continue
 		}
-		ref := c.resolveType(f.Type, false, what)
-		column, colRange := fieldColumn(f)
-		quoted, _ := c.checkSQLIdent(column, colRange, "column of "+what)
-		field := spec.Field{
-			Name: f.Name.Value, Description: text(f.Description), Deprecated: text(f.Deprecated),
-			Column: column, SQL: quoted,
-		}
-		if ref != nil {
-			field.Type = ref.String()
-		}
-		out.Fields = append(out.Fields, field)
+		out.Fields = append(out.Fields, c.objectField(d, f))
 	}
 	return out
 }

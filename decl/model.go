@@ -63,6 +63,8 @@ type ObjectType struct {
 	Name        Text
 	Description *Text
 	Fields      []*Field
+	Key         []Text // the columns that identify a row
+	KeyRange    Range  // where "key" was written (zero when it was not)
 }
 
 // InputType is an input object type ("inputs:" section).
@@ -80,6 +82,46 @@ type Field struct {
 	Column      *Text  // SQL column (columns shape) or key in data (jsonb shape); object types only
 	Deprecated  *Text  // deprecation reason; object types only
 	Default     *Value // input types only
+
+	// Object types only: a field is a column (or jsonb key), a relation or
+	// a computed field (a function taking the row).
+	Relation   *Relation
+	Function   *Text  // [schema.]name of the function
+	Args       []*Arg // the function's arguments after the row
+	Filterable *Bool
+	Sortable   *Bool
+}
+
+// Bool is a boolean as written in a declaration.
+type Bool struct {
+	Value bool
+	Range Range
+}
+
+// Relation reads a field from another table or view, joined on columns.
+type Relation struct {
+	SQLSource *Text
+	// Columns pairs a column of the parent row (Parent) with one of the
+	// source (Child); the rows joined have them equal.
+	Columns []*JoinColumns
+	List    // for list relations: order, page size, connection, filter, sort
+	Range   Range
+}
+
+// JoinColumns is one "parent_column: source_column" pair of a relation.
+type JoinColumns struct {
+	Parent Text
+	Child  Text
+}
+
+// List holds how a list field reads its rows; an operation and a list
+// relation declare the same things.
+type List struct {
+	OrderBy    []Text // "column [asc|desc] [nulls first|last]"
+	Limit      *Limit
+	Connection *Bool
+	Filterable *Bool
+	Sortable   *Bool
 }
 
 // Enum is an enum type whose GraphQL values map to SQL values.
@@ -126,8 +168,7 @@ type Operation struct {
 	DataColumn  *Text // the jsonb column of the jsonb shape
 	Args        []*Arg
 	Inject      []*Inject
-	OrderBy     []Text // "column [asc|desc] [nulls first|last]"
-	Limit       *Limit
+	List        // queries returning a list
 }
 
 // Arg is a GraphQL argument of an operation.

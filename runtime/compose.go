@@ -6,8 +6,6 @@ import (
 	"github.com/graphql-go/graphql/language/ast"
 	"strconv"
 	"strings"
-
-	"github.com/gqlplan/gqlplan/spec"
 )
 
 // statement is the SQL of one root field, returning one row with one json
@@ -24,9 +22,14 @@ type statement struct {
 // composer writes one statement.
 type composer struct {
 	r       *request
-	sql     strings.Builder
 	args    []any
-	aliases int // nested value aliases n1, n2, …
+	aliases int // aliases of nested rows and values: t1, n2, …
+}
+
+// alias returns a new alias: prefix and a number unique in the statement.
+func (c *composer) alias(prefix string) string {
+	c.aliases++
+	return prefix + strconv.Itoa(c.aliases)
 }
 
 func (c *composer) param(v any) string {
@@ -44,151 +47,33 @@ func (c *composer) typedParam(v any, sqlType string) string {
 	return c.param(v) + "::" + sqlType
 }
 
-// compose builds the statement of a root field bound to op.
+// compose builds the statement of a root field bound to op: one SQL
+// statement, however deep the selection, returning the field's value.
 func (r *request) compose(op *operation, sel *selection) (statement, error) {
-	args, err := r.argumentValues(op, sel)
+	args, err := r.argumentValues(op.args, sel)
 	if err != nil {
 		return statement{}, err
 	}
 	c := &composer{r: r}
-	o := op.spec
-	obj := r.schema.objects[op.returns.Named()]
-	row := rowRef{alias: "s"}
-	if o.Source.Shape == spec.ShapeJSONB {
-		row = rowRef{jsonb: "s." + o.Source.DataColumn}
-	}
-	value := &strings.Builder{}
-	if obj == nil { // a function returning a scalar or an enum: the row is the value
-		typ := op.returns
-		if o.List {
-			typ = typ.Elem
-		}
-		value.WriteString("to_json(")
-		c.columnLeaf(value, &field{spec: &spec.Field{Name: o.Name}, typ: typ}, "s")
-		value.WriteString(")")
-	} else if err := c.object(value, obj, sel.fields, row, 1); err != nil {
-		return statement{}, err
-	}
-	// from is the FROM and WHERE of the source, with its parameters bound
-	// after those of the selection (aliases).
-	from, err := c.from(op, args)
+	rows, err := c.rootRows(op, args)
 	if err != nil {
 		return statement{}, err
 	}
-	if op.spec.List {
-		// json_agg keeps the order of its sorted subquery: the aggregate has
-		// no combine function, so it is never split across parallel workers.
-		fmt.Fprintf(&c.sql, "SELECT coalesce(json_agg(r.j), '[]'::json) FROM (SELECT %s AS j FROM %s) r", value, from)
-	} else {
-		// A scalar subquery: no row is null, two rows are an error (21000)
-		// rather than an arbitrary pick.
-		fmt.Fprintf(&c.sql, "SELECT (SELECT %s FROM %s)", value, from)
+	var value string
+	switch {
+	case rows.obj == nil: // a function returning scalars or an enum: the row is the value
+		value, err = c.scalarRows(rows, op, args)
+	case op.spec.Connection:
+		value, err = c.connection(rows, sel, args, 1)
+	case op.spec.List:
+		value, err = c.list(rows, sel, args, 1)
+	default:
+		value, err = c.single(rows, sel, 1)
 	}
-	return statement{sql: c.sql.String(), args: c.args}, nil
-}
-
-// from writes the source, its WHERE conditions, order and limit.
-func (c *composer) from(op *operation, args map[string]any) (string, error) {
-	o := op.spec
-	var b strings.Builder
-	b.WriteString(o.Source.SQL)
-	if o.Source.Kind == spec.SourceFunction {
-		b.WriteByte('(')
-		for i, p := range o.Call {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			v, err := c.r.paramValue(p, args)
-			if err != nil {
-				return "", err
-			}
-			b.WriteString(c.typedParam(v, p.SQLType))
-		}
-		b.WriteByte(')')
+	if err != nil {
+		return statement{}, err
 	}
-	b.WriteString(" s")
-	var conds []string
-	if o.Source.Kind == spec.SourceFunction {
-		// A function returning a NULL composite yields one all-NULL row:
-		// that is "no result", not an object of nulls.
-		switch {
-		case c.r.schema.objects[op.returns.Named()] == nil:
-			conds = append(conds, "s IS NOT NULL")
-		case o.Source.Shape == spec.ShapeJSONB:
-			conds = append(conds, "s."+o.Source.DataColumn+" IS NOT NULL")
-		default:
-			conds = append(conds, "NOT (s IS NULL)")
-		}
-	}
-	for _, w := range o.Where {
-		if w.Arg != "" {
-			if v, ok := args[w.Arg]; !ok || v == nil {
-				continue // an optional filter left out filters nothing
-			}
-		}
-		v, err := c.r.paramValue(w.Param, args)
-		if err != nil {
-			return "", err
-		}
-		op, ok := spec.Operators[w.Op]
-		if !ok {
-			return "", fmt.Errorf("plan: unknown operator %q", w.Op)
-		}
-		if w.Op == "in" {
-			arrayType := ""
-			if w.SQLType != "" {
-				arrayType = w.SQLType + "[]"
-			}
-			conds = append(conds, "s."+w.SQL+" = ANY("+c.typedParam(v, arrayType)+")")
-		} else {
-			conds = append(conds, "s."+w.SQL+" "+op+" "+c.typedParam(v, w.SQLType))
-		}
-	}
-	if len(conds) > 0 {
-		b.WriteString(" WHERE ")
-		b.WriteString(strings.Join(conds, " AND "))
-	}
-	if len(o.OrderBy) > 0 {
-		b.WriteString(" ORDER BY ")
-		for i, t := range o.OrderBy {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("s." + t.SQL)
-			if t.Descending {
-				b.WriteString(" DESC")
-			}
-			if t.Nulls != "" {
-				b.WriteString(" NULLS " + strings.ToUpper(t.Nulls))
-			}
-		}
-	}
-	if o.List && o.Limit != nil {
-		limit, offset, err := pageOf(o.Limit, args)
-		if err != nil {
-			return "", err
-		}
-		b.WriteString(" LIMIT " + c.param(limit) + " OFFSET " + c.param(offset))
-	}
-	return b.String(), nil
-}
-
-// pageOf reads the limit and offset arguments of a list query.
-func pageOf(l *spec.Limit, args map[string]any) (limit, offset int64, err error) {
-	limit = l.Default
-	if v, ok := args["limit"].(int64); ok {
-		limit = v
-	}
-	if v, ok := args["offset"].(int64); ok {
-		offset = v
-	}
-	if limit < 0 || limit > l.Max {
-		return 0, 0, &Error{Message: fmt.Sprintf("limit must be between 0 and %d", l.Max), Code: CodeBadUserInput}
-	}
-	if offset < 0 {
-		return 0, 0, &Error{Message: "offset must not be negative", Code: CodeBadUserInput}
-	}
-	return limit, offset, nil
+	return statement{sql: "SELECT " + value, args: c.args}, nil
 }
 
 // rowRef is where an object's fields are read: the columns of a row alias
@@ -263,14 +148,23 @@ func (c *composer) fieldValue(b *strings.Builder, obj *object, sel *selection, r
 		return fmt.Errorf("plan: type %s has no field %s", obj.spec.Name, name)
 	}
 	named := f.typ.Named()
-	if target := c.r.schema.objects[named]; target != nil {
+	if target := c.r.schema.objects[named]; target != nil && f.spec.Relation == nil && f.spec.Function == nil {
 		return c.nested(b, target, f, sel, row, depth)
 	}
-	if row.jsonb != "" {
+	switch {
+	case f.spec.Relation != nil || f.spec.Function != nil:
+		if row.jsonb != "" { // the compiler refuses these plans
+			return fmt.Errorf("plan: %s.%s needs a row, but is read from a document", obj.spec.Name, name)
+		}
+		if f.spec.Relation != nil {
+			return c.relation(b, f, sel, row, depth)
+		}
+		return c.computed(b, f, sel, row, depth)
+	case row.jsonb != "":
 		c.jsonbLeaf(b, f, row.jsonb+"->"+quoteLiteral(f.spec.Column))
-		return nil
+	default:
+		c.columnLeaf(b, f, row.alias+"."+f.spec.SQL)
 	}
-	c.columnLeaf(b, f, "s."+f.spec.SQL)
 	return nil
 }
 
@@ -323,12 +217,11 @@ func (c *composer) jsonbLeaf(b *strings.Builder, f *field, value string) {
 // document, or a json/jsonb/composite column) projected field by field,
 // so only what was selected is returned.
 func (c *composer) nested(b *strings.Builder, target *object, f *field, sel *selection, row rowRef, depth int) error {
-	value := "to_jsonb(s." + f.spec.SQL + ")"
+	value := "to_jsonb(" + row.alias + "." + f.spec.SQL + ")"
 	if row.jsonb != "" {
 		value = row.jsonb + "->" + quoteLiteral(f.spec.Column)
 	}
-	c.aliases++
-	alias := "n" + strconv.Itoa(c.aliases)
+	alias := c.alias("n")
 	inner := rowRef{jsonb: alias + ".v"}
 	if f.typ.Elem != nil {
 		fmt.Fprintf(b, "CASE WHEN jsonb_typeof(%s) = 'array' THEN (SELECT coalesce(json_agg(CASE WHEN jsonb_typeof(%s.v) = 'object' THEN ", value, alias)

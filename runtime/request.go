@@ -133,14 +133,15 @@ func (r *request) authorize(op *operation) *Error {
 	return nil
 }
 
-// argumentValues implements CoerceArgumentValues for a root field.
-func (r *request) argumentValues(op *operation, sel *selection) (map[string]any, error) {
-	out := make(map[string]any, len(op.args))
+// argumentValues implements CoerceArgumentValues for a field (validation
+// has made sure merged fields have the same arguments).
+func (r *request) argumentValues(args map[string]*argument, sel *selection) (map[string]any, error) {
+	out := make(map[string]any, len(args))
 	given := map[string]*ast.Argument{}
 	for _, a := range sel.fields[0].Arguments {
 		given[a.Name.Value] = a
 	}
-	for name, arg := range op.args {
+	for name, arg := range args {
 		present := false
 		var value any
 		if a := given[name]; a != nil {

@@ -27,11 +27,15 @@ type schema struct {
 type object struct {
 	spec   *spec.ObjectType
 	fields map[string]*field
+	// byColumn finds the field that reads a column (for the type of a
+	// sort or cursor value).
+	byColumn map[string]*field
 }
 
 type field struct {
 	spec *spec.Field
 	typ  *spec.TypeRef
+	args map[string]*argument
 }
 
 type enum struct {
@@ -80,14 +84,21 @@ func newSchema(plan *spec.Plan) (*schema, error) {
 		s.inputs[plan.Inputs[i].Name] = &plan.Inputs[i]
 	}
 	for i := range plan.Types {
-		o := &object{spec: &plan.Types[i], fields: map[string]*field{}}
+		o := &object{spec: &plan.Types[i], fields: map[string]*field{}, byColumn: map[string]*field{}}
 		for j := range o.spec.Fields {
 			f := &o.spec.Fields[j]
 			typ, err := spec.ParseTypeRef(f.Type)
 			if err != nil {
 				return nil, fmt.Errorf("type %s field %s: %w", o.spec.Name, f.Name, err)
 			}
-			o.fields[f.Name] = &field{spec: f, typ: typ}
+			args, err := s.indexArgs(f.Args)
+			if err != nil {
+				return nil, fmt.Errorf("type %s field %s: %w", o.spec.Name, f.Name, err)
+			}
+			o.fields[f.Name] = &field{spec: f, typ: typ, args: args}
+			if f.Column != "" && f.Relation == nil && f.Function == nil {
+				o.byColumn[f.Column] = o.fields[f.Name]
+			}
 		}
 		s.objects[o.spec.Name] = o
 	}
@@ -120,25 +131,36 @@ func (s *schema) indexOperation(o *spec.Operation, mutation bool) (*operation, e
 	if s.objects[returns.Named()] == nil && o.Source.Kind != spec.SourceFunction {
 		return nil, fmt.Errorf("operation %s reads a relation but returns %s, which is not an object type of the plan", o.Name, o.Returns)
 	}
-	op := &operation{spec: o, mutation: mutation, returns: returns, args: map[string]*argument{}}
-	for i := range o.Args {
-		a := &argument{spec: &o.Args[i]}
+	args, err := s.indexArgs(o.Args)
+	if err != nil {
+		return nil, fmt.Errorf("operation %s: %w", o.Name, err)
+	}
+	return &operation{spec: o, mutation: mutation, returns: returns, args: args}, nil
+}
+
+// indexArgs parses the types of arguments and coerces their defaults.
+// Enums and inputs must be indexed already.
+func (s *schema) indexArgs(list []spec.InputValue) (map[string]*argument, error) {
+	out := make(map[string]*argument, len(list))
+	for i := range list {
+		a := &argument{spec: &list[i]}
+		var err error
 		if a.typ, err = spec.ParseTypeRef(a.spec.Type); err != nil {
-			return nil, fmt.Errorf("operation %s argument %s: %w", o.Name, a.spec.Name, err)
+			return nil, fmt.Errorf("argument %s: %w", a.spec.Name, err)
 		}
 		if len(a.spec.Default) > 0 {
 			raw, err := decodeJSON(a.spec.Default)
 			if err != nil {
-				return nil, fmt.Errorf("operation %s argument %s default: %w", o.Name, a.spec.Name, err)
+				return nil, fmt.Errorf("argument %s default: %w", a.spec.Name, err)
 			}
 			if a.defaultValue, err = s.coerceInput(raw, a.typ); err != nil {
-				return nil, fmt.Errorf("operation %s argument %s default: %w", o.Name, a.spec.Name, err)
+				return nil, fmt.Errorf("argument %s default: %w", a.spec.Name, err)
 			}
 			a.hasDefault = true
 		}
-		op.args[a.spec.Name] = a
+		out[a.spec.Name] = a
 	}
-	return op, nil
+	return out, nil
 }
 
 // buildGraphQL builds the graphql-go schema. Field resolvers are absent on
@@ -181,7 +203,10 @@ func (s *schema) buildGraphQL() (graphql.Schema, error) {
 			Fields: graphql.FieldsThunk(func() graphql.Fields {
 				fields := graphql.Fields{}
 				for _, f := range o.Fields {
-					fields[f.Name] = &graphql.Field{Type: typeOf(f.Type), Description: f.Description, DeprecationReason: f.Deprecated}
+					fields[f.Name] = &graphql.Field{
+						Type: typeOf(f.Type), Description: f.Description, DeprecationReason: f.Deprecated,
+						Args: argConfig(s.objects[o.Name].fields[f.Name].args, typeOf),
+					}
 				}
 				return fields
 			}),
@@ -193,16 +218,8 @@ func (s *schema) buildGraphQL() (graphql.Schema, error) {
 		}
 		fields := graphql.Fields{}
 		for _, op := range ops {
-			args := graphql.FieldConfigArgument{}
-			for _, a := range op.spec.Args {
-				arg := &graphql.ArgumentConfig{Type: typeOf(a.Type), Description: a.Description}
-				if d := op.args[a.Name]; d.hasDefault {
-					arg.DefaultValue = graphqlGoValue(d.defaultValue)
-				}
-				args[a.Name] = arg
-			}
 			fields[op.spec.Name] = &graphql.Field{
-				Type: typeOf(op.spec.Returns), Args: args,
+				Type: typeOf(op.spec.Returns), Args: argConfig(op.args, typeOf),
 				Description: op.spec.Description, DeprecationReason: op.spec.Deprecated,
 			}
 		}
@@ -224,6 +241,19 @@ func (s *schema) buildGraphQL() (graphql.Schema, error) {
 		err = typeErr
 	}
 	return gql, err
+}
+
+// argConfig is the graphql-go form of indexed arguments.
+func argConfig(args map[string]*argument, typeOf func(string) graphql.Type) graphql.FieldConfigArgument {
+	out := graphql.FieldConfigArgument{}
+	for name, a := range args {
+		arg := &graphql.ArgumentConfig{Type: typeOf(a.spec.Type), Description: a.spec.Description}
+		if a.hasDefault {
+			arg.DefaultValue = graphqlGoValue(a.defaultValue)
+		}
+		out[name] = arg
+	}
+	return out
 }
 
 // graphqlType resolves a type reference of the plan against named.

@@ -24,19 +24,117 @@ type ObjectType struct {
 	Name        string  `json:"name"`
 	Description string  `json:"description,omitempty"`
 	Fields      []Field `json:"fields"`
+	// Key is the columns that identify a row. Every order ends with them,
+	// so pages and cursors are stable.
+	Key []ColumnRef `json:"key,omitempty"`
+	// Generated says which part of a Relay connection gqlplan generated
+	// this type as: "connection", "edge" or "pageInfo" ("" for a declared type).
+	Generated string `json:"generated,omitempty"`
 }
 
-// Field is an output field. Column is the SQL column (columns shape) or the
-// key inside the data column (jsonb shape); SQL is Column quoted as an
-// identifier.
+// Kinds of generated object types.
+const (
+	GeneratedConnection = "connection"
+	GeneratedEdge       = "edge"
+	GeneratedPageInfo   = "pageInfo"
+)
+
+// Field is an output field: a column, a relation or a computed field.
+// Column is the SQL column (columns shape) or the key inside the data
+// column (jsonb shape); SQL is Column quoted as an identifier.
 type Field struct {
 	Name        string `json:"name"`
 	Type        string `json:"type"` // GraphQL type reference, e.g. "[String!]!"
 	Description string `json:"description,omitempty"`
 	Deprecated  string `json:"deprecated,omitempty"`
-	Column      string `json:"column"`
-	SQL         string `json:"sql"`
+	Column      string `json:"column,omitempty"`
+	SQL         string `json:"sql,omitempty"`
+	// Filterable and Sortable put the field in its type's generated
+	// filter input and order enum.
+	Filterable bool `json:"filterable,omitempty"`
+	Sortable   bool `json:"sortable,omitempty"`
+	// Args are the field's GraphQL arguments: a computed field's, or the
+	// paging, filter and order arguments of a list relation.
+	Args     []InputValue `json:"args,omitempty"`
+	Relation *Relation    `json:"relation,omitempty"`
+	Function *Function    `json:"function,omitempty"`
 }
+
+// ColumnRef is a column, by name and quoted.
+type ColumnRef struct {
+	Column string `json:"column"`
+	SQL    string `json:"sql"`
+}
+
+// Relation is a field read from another table or view, joined on columns
+// of the row it belongs to, inside the same statement.
+type Relation struct {
+	Source Source `json:"source"`
+	// Join pairs a column of the parent row with one of the source:
+	// every pair is equal.
+	Join []Join `json:"join"`
+	// List: one-to-many (a list or connection of rows); otherwise the
+	// relation reads at most one row.
+	List bool `json:"list"`
+	Listing
+}
+
+// Join is one "parent.column = source.column" condition of a [Relation].
+type Join struct {
+	Parent ColumnRef `json:"parent"`
+	Child  ColumnRef `json:"child"`
+}
+
+// Function is a computed field: a SQL function called with the row, then
+// the field's arguments by name (so omitted ones take their SQL default).
+type Function struct {
+	SQL       string `json:"sql"` // quoted and schema-qualified
+	Signature string `json:"signature,omitempty"`
+	// Set: the function returns SETOF (each row one list element) rather
+	// than one value.
+	Set  bool          `json:"set,omitempty"`
+	Args []FunctionArg `json:"args,omitempty"`
+}
+
+// FunctionArg binds a field argument to a named function parameter.
+type FunctionArg struct {
+	Name string `json:"name"` // the SQL parameter name
+	SQL  string `json:"sql"`  // quoted
+	Param
+}
+
+// Listing is how a list of rows is read, for list operations and list
+// relations alike: its fixed order and page size, and what a client may
+// choose.
+type Listing struct {
+	// Node is the object type of the rows.
+	Node    string      `json:"node,omitempty"`
+	OrderBy []OrderTerm `json:"orderBy,omitempty"`
+	Limit   *Limit      `json:"limit,omitempty"`
+	// Connection: the field is a Relay connection (type <Node>Connection)
+	// paged by first/after/last/before with keyset cursors; otherwise a
+	// plain list paged by limit/offset.
+	Connection bool `json:"connection,omitempty"`
+	// Filter is the input type of the "where" argument ("" when the
+	// client may not filter): and/or/not and one operator input per
+	// filterable field of Node.
+	Filter string `json:"filter,omitempty"`
+	// Sort is the element input type of the "orderBy" argument ("" when
+	// the client may not choose the order).
+	Sort string `json:"sort,omitempty"`
+}
+
+// Arguments gqlplan adds to list fields.
+const (
+	ArgLimit   = "limit"
+	ArgOffset  = "offset"
+	ArgFirst   = "first"
+	ArgAfter   = "after"
+	ArgLast    = "last"
+	ArgBefore  = "before"
+	ArgWhere   = "where"
+	ArgOrderBy = "orderBy"
+)
 
 // InputType is a GraphQL input object type.
 type InputType struct {
@@ -94,9 +192,8 @@ type Operation struct {
 	Where []Condition `json:"where,omitempty"`
 	// Claims lists the JWT claims the operation needs, sorted; a request
 	// without a verified token carrying each of them is refused before SQL.
-	Claims  []string    `json:"claims,omitempty"`
-	OrderBy []OrderTerm `json:"orderBy,omitempty"`
-	Limit   *Limit      `json:"limit,omitempty"`
+	Claims []string `json:"claims,omitempty"`
+	Listing
 }
 
 // Source is the SQL object an operation reads or calls.
@@ -150,16 +247,14 @@ var Operators = map[string]string{
 
 // Condition is "<SQL> <Op> <param>" in a query's WHERE clause.
 type Condition struct {
-	Column string `json:"column"`
-	SQL    string `json:"sql"` // quoted column
-	Op     string `json:"op"`  // a key of Operators
+	ColumnRef
+	Op string `json:"op"` // a key of Operators
 	Param
 }
 
 // OrderTerm is one ORDER BY term.
 type OrderTerm struct {
-	Column     string `json:"column"`
-	SQL        string `json:"sql"`
+	ColumnRef
 	Descending bool   `json:"descending,omitempty"`
 	Nulls      string `json:"nulls,omitempty"` // "first", "last" or "" for PostgreSQL's default
 }

@@ -24,12 +24,14 @@ const MaxFileSize = 8 << 20
 // the README's format reference documents each one.
 var (
 	fileKeys      = []string{"version", "schema", "types", "inputs", "enums", "queries", "mutations"}
-	objectKeys    = []string{"description", "fields"}
-	fieldKeys     = []string{"type", "description", "column", "deprecated"}
+	objectKeys    = []string{"description", "fields", "key"}
+	inputKeys     = []string{"description", "fields"}
+	fieldKeys     = []string{"type", "description", "column", "deprecated", "relation", "function", "args", "filterable", "sortable"}
+	relationKeys  = []string{"sql_source", "columns", "order_by", "limit", "connection", "filterable", "sortable"}
 	inputFieldKey = []string{"type", "description", "default"}
 	enumKeys      = []string{"description", "sql_type", "values"}
 	enumValueKeys = []string{"value", "description", "deprecated"}
-	operationKeys = []string{"description", "returns", "sql_source", "source_kind", "shape", "data_column", "args", "inject", "order_by", "limit", "deprecated"}
+	operationKeys = []string{"description", "returns", "sql_source", "source_kind", "shape", "data_column", "args", "inject", "order_by", "limit", "connection", "filterable", "sortable", "deprecated"}
 	argKeys       = []string{"type", "description", "default", "filter"}
 	filterKeys    = []string{"column", "op"}
 	limitKeys     = []string{"default", "max"}

@@ -148,6 +148,39 @@ func (l *loader) integer(n *yamlv3.Node, what string) *decl.Int {
 	return &decl.Int{Value: v, Range: l.rng(n)}
 }
 
+// boolean reads true or false.
+func (l *loader) boolean(n *yamlv3.Node, what string) *decl.Bool {
+	if !l.expect(n, yamlv3.ScalarNode, what+" must be true or false") {
+		return nil
+	}
+	var b bool
+	if n.Tag != "!!bool" || n.Decode(&b) != nil {
+		l.diags.Errorf(l.rng(n), "invalid-value", "%s must be true or false, not %s", what, describe(n))
+		return nil
+	}
+	return &decl.Bool{Value: b, Range: l.rng(n)}
+}
+
+// texts reads one string or a list of strings.
+func (l *loader) texts(n *yamlv3.Node, what string) []decl.Text {
+	if n.Kind == yamlv3.ScalarNode {
+		if t := l.text(n, what); t != nil {
+			return []decl.Text{*t}
+		}
+		return nil
+	}
+	if !l.expect(n, yamlv3.SequenceNode, what+" must be a string or a list of strings") {
+		return nil
+	}
+	var out []decl.Text
+	for _, c := range n.Content {
+		if t := l.text(c, "an entry of "+what); t != nil {
+			out = append(out, *t)
+		}
+	}
+	return out
+}
+
 // deprecated reads a deprecation: a reason, or true for the GraphQL default
 // reason. false means not deprecated.
 func (l *loader) deprecated(n *yamlv3.Node) *decl.Text {

@@ -21,13 +21,17 @@ func (l *loader) objectType(kv pair) *decl.ObjectType {
 			}
 		}
 	}
+	if k, ok := e["key"]; ok {
+		t.Key = l.texts(k.value, "key")
+		t.KeyRange = l.rng(k.key)
+	}
 	return t
 }
 
 func (l *loader) inputType(kv pair) *decl.InputType {
 	t := &decl.InputType{Name: kv.name(l)}
 	what := fmt.Sprintf("input %q", kv.key.Value)
-	e := l.entries(kv.value, objectKeys, what)
+	e := l.entries(kv.value, inputKeys, what)
 	if d, ok := e["description"]; ok {
 		t.Description = l.text(d.value, "description")
 	}
@@ -60,7 +64,62 @@ func (l *loader) field(kv pair, allowed []string, owner string) *decl.Field {
 	if d, ok := e["default"]; ok {
 		f.Default = l.value(d.value)
 	}
+	what := fmt.Sprintf("field %q of %s", kv.key.Value, owner)
+	if r, ok := e["relation"]; ok {
+		f.Relation = l.relation(r, what)
+	}
+	if fn, ok := e["function"]; ok {
+		f.Function = l.text(fn.value, "function")
+	}
+	if a, ok := e["args"]; ok {
+		for _, akv := range l.pairs(a.value, what+" args") {
+			if arg := l.arg(akv, what); arg != nil {
+				f.Args = append(f.Args, arg)
+			}
+		}
+	}
+	l.flag(e, "filterable", &f.Filterable)
+	l.flag(e, "sortable", &f.Sortable)
 	return f
+}
+
+// flag reads the boolean entry key of e, if present, into dst.
+func (l *loader) flag(e map[string]pair, key string, dst **decl.Bool) {
+	if p, ok := e[key]; ok {
+		*dst = l.boolean(p.value, key)
+	}
+}
+
+// relation reads {sql_source, columns: {parent: child}, …list keys}.
+func (l *loader) relation(kv pair, owner string) *decl.Relation {
+	r := &decl.Relation{Range: l.rng(kv.key)}
+	what := "the relation of " + owner
+	e := l.entries(kv.value, relationKeys, what)
+	if s, ok := e["sql_source"]; ok {
+		r.SQLSource = l.text(s.value, "sql_source")
+	}
+	if c, ok := e["columns"]; ok {
+		for _, ckv := range l.pairs(c.value, what+" columns") {
+			if child := l.text(ckv.value, fmt.Sprintf("the source column joined to %q", ckv.key.Value)); child != nil {
+				r.Columns = append(r.Columns, &decl.JoinColumns{Parent: ckv.name(l), Child: *child})
+			}
+		}
+	}
+	l.list(e, &r.List, what)
+	return r
+}
+
+// list reads the keys a list operation and a list relation share.
+func (l *loader) list(e map[string]pair, dst *decl.List, owner string) {
+	if o, ok := e["order_by"]; ok {
+		dst.OrderBy = l.orderBy(o.value)
+	}
+	if lim, ok := e["limit"]; ok {
+		dst.Limit = l.limit(lim.value, owner)
+	}
+	l.flag(e, "connection", &dst.Connection)
+	l.flag(e, "filterable", &dst.Filterable)
+	l.flag(e, "sortable", &dst.Sortable)
 }
 
 // typed reads the two forms of a typed entry, "name: Type" and
@@ -174,12 +233,7 @@ func (l *loader) operation(kind decl.OperationKind, kv pair) *decl.Operation {
 			}
 		}
 	}
-	if o, ok := e["order_by"]; ok {
-		op.OrderBy = l.orderBy(o.value)
-	}
-	if lim, ok := e["limit"]; ok {
-		op.Limit = l.limit(lim.value, what)
-	}
+	l.list(e, &op.List, what)
 	return op
 }
 

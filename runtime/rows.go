@@ -1,0 +1,261 @@
+package runtime
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gqlplan/gqlplan/spec"
+)
+
+// rows is a set of rows a field reads: the source as a FROM item with its
+// alias, the conditions every row meets, and how the list is read.
+type rows struct {
+	from    string // `"shop"."post" t2`, `"shop"."search"($1) s`
+	alias   string
+	conds   []string
+	obj     *object // the type of a row (nil: a function returning scalars)
+	row     rowRef  // where the row's fields are read
+	listing *spec.Listing
+	columns []spec.Column // catalog facts about the source's columns, if any
+}
+
+// where is the WHERE clause of rs ("" when there is no condition), with
+// extra conditions AND-ed.
+func (rs *rows) where(extra ...string) string {
+	return conditions(append(append([]string(nil), rs.conds...), extra...))
+}
+
+// columnType is the catalog type of a source column ("" when unknown).
+func (rs *rows) columnType(column string) string {
+	for _, col := range rs.columns {
+		if col.Name == column {
+			return col.SQLType
+		}
+	}
+	return ""
+}
+
+// rootRows are the rows of a root field: its source, called with its
+// parameters when it is a function, and its WHERE conditions.
+func (c *composer) rootRows(op *operation, args map[string]any) (*rows, error) {
+	o := op.spec
+	rs := &rows{alias: "s", obj: c.r.schema.objects[o.Node], listing: &o.Listing, columns: o.Source.Columns}
+	if rs.obj == nil {
+		rs.obj = c.r.schema.objects[op.returns.Named()]
+	}
+	rs.row = rowRef{alias: rs.alias}
+	if o.Source.Shape == spec.ShapeJSONB {
+		rs.row = rowRef{jsonb: rs.alias + "." + o.Source.DataColumn}
+	}
+	var from strings.Builder
+	from.WriteString(o.Source.SQL)
+	if o.Source.Kind == spec.SourceFunction {
+		from.WriteByte('(')
+		for i, p := range o.Call {
+			if i > 0 {
+				from.WriteString(", ")
+			}
+			v, err := c.r.paramValue(p, args)
+			if err != nil {
+				return nil, err
+			}
+			from.WriteString(c.typedParam(v, p.SQLType))
+		}
+		from.WriteByte(')')
+		// A function returning a NULL composite yields one all-NULL row:
+		// that is "no result", not an object of nulls.
+		switch {
+		case rs.obj == nil:
+			rs.conds = append(rs.conds, "s IS NOT NULL")
+		case o.Source.Shape == spec.ShapeJSONB:
+			rs.conds = append(rs.conds, "s."+o.Source.DataColumn+" IS NOT NULL")
+		default:
+			rs.conds = append(rs.conds, "NOT (s IS NULL)")
+		}
+	}
+	rs.from = from.String() + " s"
+	for _, w := range o.Where {
+		if w.Arg != "" {
+			if v, ok := args[w.Arg]; !ok || v == nil {
+				continue // an optional filter left out filters nothing
+			}
+		}
+		v, err := c.r.paramValue(w.Param, args)
+		if err != nil {
+			return nil, err
+		}
+		op, ok := spec.Operators[w.Op]
+		if !ok {
+			return nil, fmt.Errorf("plan: unknown operator %q", w.Op)
+		}
+		if w.Op == "in" {
+			arrayType := ""
+			if w.SQLType != "" {
+				arrayType = w.SQLType + "[]"
+			}
+			rs.conds = append(rs.conds, "s."+w.SQL+" = ANY("+c.typedParam(v, arrayType)+")")
+		} else {
+			rs.conds = append(rs.conds, "s."+w.SQL+" "+op+" "+c.typedParam(v, w.SQLType))
+		}
+	}
+	return rs, nil
+}
+
+// scalarRows is the value of a function returning scalars or an enum.
+func (c *composer) scalarRows(rs *rows, op *operation, args map[string]any) (string, error) {
+	typ := op.returns
+	if op.spec.List {
+		typ = typ.Elem
+	}
+	var value strings.Builder
+	value.WriteString("to_json(")
+	c.columnLeaf(&value, &field{spec: &spec.Field{Name: op.spec.Name}, typ: typ}, "s")
+	value.WriteString(")")
+	if !op.spec.List {
+		return fmt.Sprintf("(SELECT %s FROM %s%s)", &value, rs.from, rs.where()), nil
+	}
+	page, err := c.limitOffset(rs, args)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("(SELECT coalesce(json_agg(r.j), '[]'::json) FROM (SELECT %s AS j FROM %s%s%s) r)", &value, rs.from, rs.where(), page), nil
+}
+
+// single is the value of one row of rs, or null: a scalar subquery, so
+// two rows are an error (21000) rather than an arbitrary pick.
+func (c *composer) single(rs *rows, sel *selection, depth int) (string, error) {
+	var value strings.Builder
+	if err := c.object(&value, rs.obj, sel.fields, rs.row, depth); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("(SELECT %s FROM %s%s)", &value, rs.from, rs.where()), nil
+}
+
+// list is the JSON array of the rows of rs, in order, one page
+// (limit/offset).
+func (c *composer) list(rs *rows, sel *selection, args map[string]any, depth int) (string, error) {
+	var value strings.Builder
+	if err := c.object(&value, rs.obj, sel.fields, rs.row, depth); err != nil {
+		return "", err
+	}
+	filter, err := c.filter(rs, args)
+	if err != nil {
+		return "", err
+	}
+	keys, err := c.orderKeys(rs, args)
+	if err != nil {
+		return "", err
+	}
+	page, err := c.limitOffset(rs, args)
+	if err != nil {
+		return "", err
+	}
+	// json_agg keeps the order of its sorted subquery: the aggregate has
+	// no combine function, so it is never split across parallel workers.
+	return fmt.Sprintf("(SELECT coalesce(json_agg(r.j), '[]'::json) FROM (SELECT %s AS j FROM %s%s%s%s) r)",
+		&value, rs.from, rs.where(filter...), orderBy(keys, false), page), nil
+}
+
+// limitOffset is the LIMIT and OFFSET of a plain list.
+func (c *composer) limitOffset(rs *rows, args map[string]any) (string, error) {
+	l := rs.listing.Limit
+	if l == nil {
+		return "", nil
+	}
+	limit, offset := l.Default, int64(0)
+	if v, ok := args[spec.ArgLimit].(int64); ok {
+		limit = v
+	}
+	if v, ok := args[spec.ArgOffset].(int64); ok {
+		offset = v
+	}
+	if limit < 0 || limit > l.Max {
+		return "", &Error{Message: fmt.Sprintf("limit must be between 0 and %d", l.Max), Code: CodeBadUserInput}
+	}
+	if offset < 0 {
+		return "", &Error{Message: "offset must not be negative", Code: CodeBadUserInput}
+	}
+	return " LIMIT " + c.param(limit) + " OFFSET " + c.param(offset), nil
+}
+
+// relation writes a relation field: the rows of its source joined to the
+// parent row, as one object, a list or a connection.
+func (c *composer) relation(b *strings.Builder, f *field, sel *selection, parent rowRef, depth int) error {
+	rel := f.spec.Relation
+	alias := c.alias("t")
+	rs := &rows{
+		from: rel.Source.SQL + " " + alias, alias: alias, row: rowRef{alias: alias},
+		obj: c.r.schema.objects[f.typ.Named()], listing: &rel.Listing, columns: rel.Source.Columns,
+	}
+	if rel.Node != "" {
+		rs.obj = c.r.schema.objects[rel.Node]
+	}
+	if rs.obj == nil {
+		return fmt.Errorf("plan: relation %s reads %s, which is not an object type", f.spec.Name, f.typ)
+	}
+	for _, j := range rel.Join {
+		rs.conds = append(rs.conds, alias+"."+j.Child.SQL+" = "+parent.alias+"."+j.Parent.SQL)
+	}
+	var value string
+	var err error
+	switch {
+	case rel.Connection:
+		args, aerr := c.r.argumentValues(f.args, sel)
+		if aerr != nil {
+			return aerr
+		}
+		value, err = c.connection(rs, sel, args, depth+1)
+	case rel.List:
+		args, aerr := c.r.argumentValues(f.args, sel)
+		if aerr != nil {
+			return aerr
+		}
+		value, err = c.list(rs, sel, args, depth+1)
+	default:
+		value, err = c.single(rs, sel, depth+1)
+	}
+	b.WriteString(value)
+	return err
+}
+
+// computed writes a computed field: its function called with the row,
+// then the arguments given, by name, so the omitted ones take their SQL
+// defaults.
+func (c *composer) computed(b *strings.Builder, f *field, sel *selection, parent rowRef, depth int) error {
+	fn := f.spec.Function
+	args, err := c.r.argumentValues(f.args, sel)
+	if err != nil {
+		return err
+	}
+	call := fn.SQL + "(" + parent.alias
+	for _, a := range fn.Args {
+		if v, ok := args[a.Arg]; ok {
+			call += ", " + a.SQL + " => " + c.typedParam(sqlValue(v), a.SQLType)
+		}
+	}
+	call += ")"
+	target := c.r.schema.objects[f.typ.Named()]
+	if target == nil { // a scalar, an enum or an array of them
+		if fn.Set {
+			alias := c.alias("t")
+			var value strings.Builder
+			c.columnLeaf(&value, &field{spec: f.spec, typ: f.typ.Elem}, alias)
+			fmt.Fprintf(b, "(SELECT coalesce(json_agg(%s), '[]'::json) FROM %s %s)", &value, call, alias)
+			return nil
+		}
+		c.columnLeaf(b, f, call)
+		return nil
+	}
+	alias := c.alias("t")
+	var value strings.Builder
+	if err := c.object(&value, target, sel.fields, rowRef{alias: alias}, depth+1); err != nil {
+		return err
+	}
+	if f.typ.Elem != nil { // SETOF rows, in the function's order
+		fmt.Fprintf(b, "(SELECT coalesce(json_agg(%s), '[]'::json) FROM %s %s)", &value, call, alias)
+		return nil
+	}
+	// A function returning a NULL composite yields one all-NULL row.
+	fmt.Fprintf(b, "(SELECT %s FROM %s %s WHERE NOT (%s IS NULL))", &value, call, alias, alias)
+	return nil
+}
