@@ -211,4 +211,3 @@ func (c *checker) checkKeyDeclared(t *decl.ObjectType) {
 		c.typeKey(t.Name.Value, t.KeyRange, "", "type "+t.Name.Value)
 	}
 }
-

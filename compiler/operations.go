@@ -269,4 +269,3 @@ func parseOrderTerm(s string) (spec.OrderTerm, error) {
 	}
 	return t, nil
 }
-
