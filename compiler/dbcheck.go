@@ -395,11 +395,15 @@ type columnField struct {
 	ref         *spec.TypeRef
 }
 
-// columnFields lists the fields of d whose type resolved; the others were
-// reported by the static checks.
+// columnFields lists the column fields of d (not relations or computed
+// fields) whose type resolved; the others were reported by the static
+// checks.
 func (c *checker) columnFields(d *definition) []columnField {
 	var out []columnField
 	for _, f := range d.object.Fields {
+		if f.Relation != nil || f.Function != nil {
+			continue // not a column of the source
+		}
 		ref, err := spec.ParseTypeRef(f.Type.Value)
 		if err != nil || c.defs[ref.Named()] == nil {
 			continue

@@ -12,7 +12,7 @@ import (
 //
 //	(SELECT json_build_object('edges', …, 'pageInfo', …)
 //	 FROM (SELECT <node> AS j1, <cursor> AS c, row_number() OVER (<order>) AS n
-//	       FROM <source> WHERE <conditions> AND <after cursor> ORDER BY <order> LIMIT <size + 1>) p)
+//	       FROM <source> WHERE <conditions> AND <after cursor> ORDER BY <order> LIMIT <size + 1>) p GROUP BY ())
 //
 // The extra row says whether there is a next page. "last" reads the
 // reversed order and the edges are put back in order. totalCount counts
@@ -49,12 +49,21 @@ func (c *composer) connection(rs *rows, sel *selection, args map[string]any, dep
 		beforeCond = c.keyset(keys, values, true)
 		page = append(page, beforeCond)
 	}
-	limit, fetch := c.param(size), c.param(size+1)
+	fetch := c.param(size + 1)
+	// The page size is bound only when a selection uses it: an unused
+	// parameter has no type PostgreSQL can infer.
+	var limit string
+	pageLimit := func() string {
+		if limit == "" {
+			limit = c.param(size)
+		}
+		return limit
+	}
 	outputOrder, reverseOrder := "p.n", "p.n DESC"
 	if backward {
 		outputOrder, reverseOrder = reverseOrder, outputOrder
 	}
-	inPage := " FILTER (WHERE p.n <= " + limit + ")"
+	inPage := func() string { return " FILTER (WHERE p.n <= " + pageLimit() + ")" }
 	conn := &pageColumns{keys: keys}
 	sels, err := c.r.collectFields(subSelections(sel.fields)...)
 	if err != nil {
@@ -77,16 +86,16 @@ func (c *composer) connection(rs *rows, sel *selection, args map[string]any, dep
 			if err != nil {
 				return "", err
 			}
-			value = fmt.Sprintf("coalesce(json_agg(%s ORDER BY %s)%s, '[]'::json)", j, outputOrder, inPage)
+			value = fmt.Sprintf("coalesce(json_agg(%s ORDER BY %s)%s, '[]'::json)", j, outputOrder, inPage())
 		case "edges":
 			edge, err := c.edge(conn, rs, s, depth+1)
 			if err != nil {
 				return "", err
 			}
-			value = fmt.Sprintf("coalesce(json_agg(%s ORDER BY %s)%s, '[]'::json)", edge, outputOrder, inPage)
+			value = fmt.Sprintf("coalesce(json_agg(%s ORDER BY %s)%s, '[]'::json)", edge, outputOrder, inPage())
 		case "pageInfo":
 			var others []string // whether rows exist on the other side of the cursor
-			more := "count(*) > " + limit
+			more := "count(*) > " + pageLimit()
 			hasNext, hasPrevious := more, "false"
 			if backward {
 				hasNext, hasPrevious = "false", more
@@ -113,9 +122,9 @@ func (c *composer) connection(rs *rows, sel *selection, args map[string]any, dep
 				case "hasPreviousPage":
 					v = hasPrevious
 				case "startCursor":
-					v = fmt.Sprintf("(array_agg(%s ORDER BY %s)%s)[1]", conn.cursor(), outputOrder, inPage)
+					v = fmt.Sprintf("(array_agg(%s ORDER BY %s)%s)[1]", conn.cursor(), outputOrder, inPage())
 				case "endCursor":
-					v = fmt.Sprintf("(array_agg(%s ORDER BY %s)%s)[1]", conn.cursor(), reverseOrder, inPage)
+					v = fmt.Sprintf("(array_agg(%s ORDER BY %s)%s)[1]", conn.cursor(), reverseOrder, inPage())
 				default:
 					return "", fmt.Errorf("plan: PageInfo has no field %s", is.name())
 				}
@@ -128,7 +137,8 @@ func (c *composer) connection(rs *rows, sel *selection, args map[string]any, dep
 		parts = append(parts, c.key(s)+", "+value)
 	}
 	inner := append(conn.columns, "row_number() OVER ("+strings.TrimPrefix(orderBy(keys, backward), " ")+") AS n")
-	return fmt.Sprintf("(SELECT json_build_object(%s) FROM (SELECT %s FROM %s%s%s LIMIT %s) p)",
+	// GROUP BY (): one row even when no field aggregates (totalCount alone).
+	return fmt.Sprintf("(SELECT json_build_object(%s) FROM (SELECT %s FROM %s%s%s LIMIT %s) p GROUP BY ())",
 		strings.Join(parts, ", "), strings.Join(inner, ", "), rs.from, conditions(page), orderBy(keys, backward), fetch), nil
 }
 

@@ -41,6 +41,7 @@ type server struct {
 	roles   testRoles
 	logs    *syncBuffer
 	wire    *wireCounter
+	sent    *statementLog // every statement the pool sent
 }
 
 type testRoles struct{ auth, anon, member string }
@@ -73,7 +74,7 @@ func newServer(t testing.TB, opts serverOptions) *server {
 	if _, err := admin.Exec(ctx, sql); err != nil {
 		t.Fatalf("apply schema.sql: %v", err)
 	}
-	s := &server{t: t, admin: admin, roles: roles, logs: &syncBuffer{}, wire: &wireCounter{}}
+	s := &server{t: t, admin: admin, roles: roles, logs: &syncBuffer{}, wire: &wireCounter{}, sent: &statementLog{}}
 	t.Cleanup(func() {
 		ctx := context.Background()
 		if s.pool != nil {
@@ -122,6 +123,7 @@ func newServer(t testing.TB, opts serverOptions) *server {
 		t.Fatal(err)
 	}
 	cfg.ConnConfig.DefaultQueryExecMode = runtime.QueryExecMode
+	cfg.ConnConfig.Tracer = s.sent
 	if opts.maxConns > 0 {
 		cfg.MaxConns = opts.maxConns
 	}
@@ -372,3 +374,38 @@ func compact(t testing.TB, s string) string {
 	}
 	return b.String()
 }
+
+// statementLog records the SQL of every statement sent, alone or in a
+// batch (pgx's tracer hooks).
+type statementLog struct {
+	mu  sync.Mutex
+	sql []string
+}
+
+func (l *statementLog) add(sql string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sql = append(l.sql, sql)
+}
+
+// take returns the statements recorded since the last take.
+func (l *statementLog) take() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := l.sql
+	l.sql = nil
+	return out
+}
+
+func (l *statementLog) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
+	l.add(data.SQL)
+	return ctx
+}
+func (l *statementLog) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+func (l *statementLog) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	return ctx
+}
+func (l *statementLog) TraceBatchQuery(_ context.Context, _ *pgx.Conn, data pgx.TraceBatchQueryData) {
+	l.add(data.SQL)
+}
+func (l *statementLog) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}

@@ -94,3 +94,24 @@ CREATE FUNCTION shop.people_named(prefix text) RETURNS SETOF shop.person
 LANGUAGE sql STABLE AS $$ SELECT * FROM shop.person WHERE first_name LIKE prefix || '%' ORDER BY id $$;
 GRANT INSERT ON shop.person TO {{member}};
 GRANT USAGE ON SEQUENCE shop.person_id_seq TO {{member}};
+
+-- Computed fields (seed 001): functions taking the row.
+CREATE FUNCTION shop.person_full_name(p shop.person) RETURNS text
+LANGUAGE sql STABLE AS $$ SELECT p.first_name || coalesce(' ' || p.last_name, '') $$;
+CREATE FUNCTION shop.person_latest_post(p shop.person) RETURNS shop.post
+LANGUAGE sql STABLE AS $$ SELECT * FROM shop.post WHERE author_id = p.id ORDER BY id DESC LIMIT 1 $$;
+CREATE FUNCTION shop.post_summary(p shop.post, length int DEFAULT 10, omission text DEFAULT '…') RETURNS text
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN char_length(p.title) <= length THEN p.title ELSE left(p.title, length) || omission END
+$$;
+CREATE FUNCTION shop.search_posts(search text) RETURNS SETOF shop.post
+LANGUAGE sql STABLE AS $$ SELECT * FROM shop.post WHERE title ILIKE '%' || search || '%' $$;
+
+-- Keyset pagination over many rows (the tests fill it).
+CREATE TABLE shop.event (
+  id   serial PRIMARY KEY,
+  at   timestamptz NOT NULL,
+  kind text NOT NULL
+);
+CREATE INDEX event_at_id ON shop.event (at, id);
+GRANT SELECT ON shop.event TO {{anon}}, {{member}};
