@@ -27,6 +27,7 @@ fmt-check:
 # Regenerate golden files after an intended change; review the diff.
 golden:
 	$(GO) test ./tests/ -run TestGolden -update
+	$(GO) test ./runtime/ -run TestComposedSQL -update
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./compiler/
