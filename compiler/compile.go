@@ -84,6 +84,8 @@ type checker struct {
 	objects map[string]*spec.ObjectType // the plan's object types, once built
 	keys    map[string][]spec.ColumnRef // object type → key, once something orders by it
 	gen     generatedTypes
+
+	rowsChecked map[string]bool // relations and (type, source) pairs checked against the catalog
 }
 
 func newChecker(files []*decl.File) *checker {
@@ -91,7 +93,7 @@ func newChecker(files []*decl.File) *checker {
 	slices.SortStableFunc(files, func(a, b *decl.File) int { return cmp.Compare(a.Name, b.Name) })
 	return &checker{
 		files: files, defs: make(map[string]*definition), enumsChecked: make(map[string]bool),
-		objects: map[string]*spec.ObjectType{}, keys: map[string][]spec.ColumnRef{},
+		objects: map[string]*spec.ObjectType{}, keys: map[string][]spec.ColumnRef{}, rowsChecked: map[string]bool{},
 		gen: generatedTypes{types: map[string]spec.ObjectType{}, inputs: map[string]spec.InputType{}, enums: map[string]spec.Enum{}},
 	}
 }

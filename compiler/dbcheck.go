@@ -52,6 +52,9 @@ type dbSource struct {
 	// nullsKnown says whether NOT NULL of the columns holds for the rows
 	// read: true for tables, false for views and function results.
 	nullsKnown bool
+	// row is the composite type of the rows (a table's or view's row
+	// type), which computed fields take; zero when the rows have none.
+	row catalog.Name
 }
 
 // origin is the declaration a condition or call parameter came from:
@@ -70,10 +73,7 @@ func (c *checker) checkSourceInCatalog(op declaredOp, out *spec.Operation, where
 	if op.SQLSource == nil || src.Name == "" {
 		return // reported by the static checks
 	}
-	schema := src.Schema
-	if !strings.Contains(op.SQLSource.Value, ".") && op.file.Schema == nil {
-		schema = "" // unqualified: found as the search_path finds it
-	}
+	schema := c.searchSchema(op.SQLSource, op.file, src.Schema)
 	found, rel, fns := c.cat.Resolve(schema, src.Name)
 	if found == "" {
 		where := fmt.Sprintf("on the search_path (%s)", strings.Join(c.cat.SearchPath, ", "))
@@ -117,6 +117,7 @@ func (c *checker) checkSourceInCatalog(op declaredOp, out *spec.Operation, where
 // checkRelation checks a query reading a table or view.
 func (c *checker) checkRelation(s *dbSource, rel *catalog.Relation, returns *spec.TypeRef) {
 	s.nullsKnown = rel.Kind == catalog.Table || rel.Kind == catalog.PartitionedTable
+	s.row = rel.Name
 	if returns != nil && c.kindOf(returns) == kindObject {
 		if s.out.Source.Shape == spec.ShapeJSONB {
 			if col := c.dataColumn(s, rel.Columns); col != nil {
@@ -268,6 +269,7 @@ func (c *checker) checkFields(s *dbSource, typeName string, cols []*catalog.Colu
 			c.checkEnumLabels(e, col.Type.Underlying())
 		}
 	}
+	c.checkRowFields(s, typeName, cols)
 }
 
 // checkSample compares the fields of a jsonb-shaped type with the keys

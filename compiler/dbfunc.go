@@ -122,6 +122,9 @@ func (c *checker) checkResult(s *dbSource, f *catalog.Function, returns *spec.Ty
 		return
 	}
 	r := s.op.Returns.Range
+	if f.Result != nil && f.Result.Kind == catalog.CompositeType {
+		s.row = f.Result.Relation
+	}
 	cols := f.Columns
 	if len(cols) == 0 {
 		cols = c.cat.RowColumns(f.Result)

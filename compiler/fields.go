@@ -182,10 +182,10 @@ func (c *checker) checkDocumentTypes(queries []declaredOp, plan *spec.Plan) {
 			return
 		}
 		reached[name] = how
-		for _, f := range obj.Fields {
-			if f.Relation == nil && f.Function == nil && f.Type != "" {
-				ref, _ := spec.ParseTypeRef(f.Type)
-				visit(ref.Named(), fmt.Sprintf("field %s.%s, a document", name, f.Name))
+		for _, f := range c.defs[name].object.Fields {
+			if out := fieldNamed(obj, f.Name.Value); out != nil && f.Relation == nil && f.Function == nil && out.Type != "" {
+				ref, _ := spec.ParseTypeRef(out.Type)
+				visit(ref.Named(), fmt.Sprintf("field %s.%s, a document", name, f.Name.Value))
 			}
 		}
 	}
@@ -196,12 +196,14 @@ func (c *checker) checkDocumentTypes(queries []declaredOp, plan *spec.Plan) {
 			}
 		}
 	}
-	for _, obj := range plan.Types {
-		for _, f := range obj.Fields {
-			if f.Relation == nil && f.Function == nil && f.Type != "" {
-				ref, _ := spec.ParseTypeRef(f.Type)
-				if c.objects[ref.Named()] != nil {
-					visit(ref.Named(), fmt.Sprintf("field %s.%s, a document", obj.Name, f.Name))
+	for _, name := range c.names { // json/jsonb/composite columns hold documents
+		if d := c.defs[name]; d.kind == kindObject {
+			for _, f := range d.object.Fields {
+				if out := fieldNamed(c.objects[name], f.Name.Value); out != nil && f.Relation == nil && f.Function == nil && out.Type != "" {
+					ref, _ := spec.ParseTypeRef(out.Type)
+					if c.objects[ref.Named()] != nil {
+						visit(ref.Named(), fmt.Sprintf("field %s.%s, a document", name, f.Name.Value))
+					}
 				}
 			}
 		}

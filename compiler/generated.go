@@ -134,7 +134,7 @@ func (c *checker) filterInput(node string, at decl.Range, what string) (string, 
 			if !c.claimName(opsName, at, why) {
 				return "", false
 			}
-			ops := spec.InputType{Name: opsName, Description: fmt.Sprintf("Conditions on a %s value; all of them hold.", ref.Named())}
+			ops := spec.InputType{Name: opsName, Description: fmt.Sprintf("Conditions on one %s value; all of them hold.", ref.Named())}
 			for _, op := range c.filterOperators(ref.Named()) {
 				typ := ref.Named()
 				switch op {
