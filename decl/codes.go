@@ -75,7 +75,7 @@ var Codes = map[string]string{
 	// Checks against the database (compile/check --database-url).
 	"db-unreachable":         "the database cannot be reached or its catalog cannot be read (exit 2)",
 	"db-unknown-role":        "--role names a role that does not exist (exit 2)",
-	"db-missing-source":      "a sql_source names no relation or function the serving role's search_path finds (with a suggestion)",
+	"db-missing-source":      "a sql_source or function (of an operation, relation or computed field) names no relation or function the serving role's search_path finds (with a suggestion)",
 	"db-source-kind":         "a sql_source is the wrong kind of object: a function where a view belongs, a composite type, …",
 	"db-missing-column":      "a field, filter, inject key, order_by or data column names no column of the source (with a suggestion)",
 	"db-type-mismatch":       "a column, function argument or result has a PostgreSQL type that does not fit the GraphQL type",
@@ -86,7 +86,7 @@ var Codes = map[string]string{
 	"db-jsonb-key-sometimes": "(warning) a non-null field's key is absent or null in some sampled rows",
 	"db-jsonb-value-type":    "(warning) a field's key holds JSON values of a kind its GraphQL type does not accept",
 	"db-sample-failed":       "(warning) a jsonb source could not be sampled (the query failed)",
-	"db-function-arity":      "no overload of a function takes the operation's explicit plus injected arguments",
+	"db-function-arity":      "no overload of a function takes the operation's explicit plus injected arguments (a computed field's: the row, then its arguments by name)",
 	"db-function-ambiguous":  "several overloads of a function fit the operation's arguments",
 	"db-returns-mismatch":    "a function's return type does not fit the operation's \"returns\" (a set for a single value, a scalar for an object, …)",
 	"db-returns-set":         "(warning) an operation returning one value calls a set-returning function; a second row fails the request",

@@ -30,22 +30,25 @@ func TestReadmeExampleCompiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, after, ok := strings.Cut(string(readme), "## Declaration format")
-	if !ok {
-		t.Fatal("README.md has no format reference")
-	}
-	_, block, ok := strings.Cut(after, "```yaml\n")
-	block, _, ok2 := strings.Cut(block, "```")
-	if !ok || !ok2 {
-		t.Fatal("no yaml example in the format reference")
-	}
-	dir := t.TempDir()
-	if err := os.WriteFile(dir+"/readme.yaml", []byte(block), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	code, _, stderr := run(t, dir, "check", ".")
-	if code != 0 || strings.Contains(stderr, "error:") {
-		t.Fatalf("the README example does not compile (exit %d):\n%s", code, stderr)
+	// The first YAML example under each of these headings.
+	for _, heading := range []string{"## Declaration format", "### Relations and computed fields"} {
+		_, after, ok := strings.Cut(string(readme), heading)
+		if !ok {
+			t.Fatalf("README.md has no %q", heading)
+		}
+		_, block, ok := strings.Cut(after, "```yaml\n")
+		block, _, ok2 := strings.Cut(block, "```")
+		if !ok || !ok2 {
+			t.Fatalf("no yaml example under %q", heading)
+		}
+		dir := t.TempDir()
+		if err := os.WriteFile(dir+"/readme.yaml", []byte(block), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, _, stderr := run(t, dir, "check", ".")
+		if code != 0 || strings.Contains(stderr, "error:") {
+			t.Fatalf("the README example under %q does not compile (exit %d):\n%s", heading, code, stderr)
+		}
 	}
 }
 
