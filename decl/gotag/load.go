@@ -16,8 +16,9 @@ import (
 // Struct tag keys gqlplan reads, by where they stand. They are the YAML
 // format's keys, so the two forms read alike.
 var (
-	fieldTagKeys     = []string{"gql", "column"}
-	operationTagKeys = []string{"gql", "returns", "args", "sql_source", "source_kind", "shape", "data_column", "inject", "filter", "order_by", "limit"}
+	fieldTagKeys     = []string{"gql", "column", "relation", "join", "function", "args", "filterable", "sortable", "connection", "order_by", "limit"}
+	inputTagKeys     = []string{"gql", "column"}
+	operationTagKeys = []string{"gql", "returns", "args", "sql_source", "source_kind", "shape", "data_column", "inject", "filter", "order_by", "limit", "connection", "filterable", "sortable"}
 	gqlFieldOptions  = []string{"type", "deprecated"}
 	gqlOpOptions     = []string{"deprecated"}
 	limitOptions     = []string{"default", "max"}
@@ -241,13 +242,16 @@ func (l *loader) typeSpec(out *decl.File, ts *ast.TypeSpec, doc *ast.CommentGrou
 	case isStruct && find(ds, "input") != nil:
 		in := &decl.InputType{Name: name, Description: description}
 		for _, f := range st.Fields.List {
-			in.Fields = append(in.Fields, l.fields(f, "input "+ts.Name.Name)...)
+			in.Fields = append(in.Fields, l.fields(f, inputTagKeys, "input "+ts.Name.Name)...)
 		}
 		out.Inputs = append(out.Inputs, in)
 	case isStruct && (find(ds, "type") != nil || hasOurTags(st)):
 		obj := &decl.ObjectType{Name: name, Description: description}
+		if d := find(ds, "type"); d != nil && d.arg.Value != "" {
+			l.typeKey(obj, d)
+		}
 		for _, f := range st.Fields.List {
-			obj.Fields = append(obj.Fields, l.fields(f, "type "+ts.Name.Name)...)
+			obj.Fields = append(obj.Fields, l.fields(f, fieldTagKeys, "type "+ts.Name.Name)...)
 		}
 		out.Types = append(out.Types, obj)
 	}
@@ -263,10 +267,25 @@ func hasOurTags(st *ast.StructType) bool {
 	return false
 }
 
+// typeKey reads //gqlplan:type key=column[,column…].
+func (l *loader) typeKey(obj *decl.ObjectType, d *directive) {
+	cols, ok := strings.CutPrefix(d.arg.Value, "key=")
+	if !ok {
+		l.errorf(d.arg.Range, "unknown-key", "//gqlplan:type takes key=<column>[,<column>…], not %q", d.arg.Value)
+		return
+	}
+	obj.KeyRange = d.arg.Range
+	for _, c := range strings.Split(cols, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			obj.Key = append(obj.Key, decl.Text{Value: c, Range: d.arg.Range})
+		}
+	}
+}
+
 // fields reads the GraphQL fields of one struct field line.
-func (l *loader) fields(f *ast.Field, owner string) []*decl.Field {
+func (l *loader) fields(f *ast.Field, allowed []string, owner string) []*decl.Field {
 	t := l.parseTag(f.Tag)
-	t.checkKeys(fieldTagKeys, owner)
+	t.checkKeys(allowed, owner)
 	description, _ := l.description(f.Doc, f.Comment)
 	var out []*decl.Field
 	for _, id := range f.Names {
@@ -297,9 +316,18 @@ func (l *loader) fields(f *ast.Field, owner string) []*decl.Field {
 			v := c.text()
 			field.Column = &v
 		}
+		what := fmt.Sprintf("field %s of %s", id.Name, owner)
+		resultType := f.Type
+		if fn, ok := f.Type.(*ast.FuncType); ok { // a computed field with arguments
+			resultType = l.result(fn, what)
+			field.Args = l.args(fn, l.argOverrides(t, what), what)
+		}
+		l.rowField(t, field, what)
 		if typeOverride != nil {
 			field.Type = *typeOverride
-		} else if t, ok := l.graphQLType(f.Type, fmt.Sprintf("field %s of %s", id.Name, owner), "gql:\",type=…\""); ok {
+		} else if resultType == nil {
+			continue // reported
+		} else if t, ok := l.graphQLType(resultType, what, "gql:\",type=…\""); ok {
 			field.Type = t
 		} else {
 			continue // reported; the field is left out

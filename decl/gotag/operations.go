@@ -62,12 +62,7 @@ func (l *loader) operations(kind decl.OperationKind, f *ast.Field) []*decl.Opera
 		}
 		l.filters(t, op, owner)
 		l.injects(t, op, owner)
-		if v := t.get("order_by"); v != nil {
-			for _, it := range v.items() {
-				op.OrderBy = append(op.OrderBy, v.textOf(it, 0, it.text))
-			}
-		}
-		op.Limit = l.limit(t, owner)
+		op.List = l.list(t, owner)
 		out = append(out, op)
 	}
 	return out
@@ -188,6 +183,76 @@ func (l *loader) injects(t *tag, op *decl.Operation, owner string) {
 		seen[key] = keyText
 		op.Inject = append(op.Inject, &decl.Inject{Key: keyText, Source: v.textOf(it, len(key)+1, source)})
 	}
+}
+
+// list reads the tags a list operation and a list relation share:
+// order_by, limit, connection, filterable, sortable.
+func (l *loader) list(t *tag, owner string) decl.List {
+	var out decl.List
+	if v := t.get("order_by"); v != nil {
+		for _, it := range v.items() {
+			out.OrderBy = append(out.OrderBy, v.textOf(it, 0, it.text))
+		}
+	}
+	out.Limit = l.limit(t, owner)
+	out.Connection = l.flag(t, "connection", owner)
+	out.Filterable = l.flag(t, "filterable", owner)
+	out.Sortable = l.flag(t, "sortable", owner)
+	return out
+}
+
+// flag reads key:"true" or key:"false".
+func (l *loader) flag(t *tag, key, owner string) *decl.Bool {
+	v := t.get(key)
+	if v == nil {
+		return nil
+	}
+	text := v.text()
+	b, err := strconv.ParseBool(text.Value)
+	if err != nil || text.Value != "true" && text.Value != "false" {
+		l.errorf(text.Range, "invalid-value", "%s: %s must be \"true\" or \"false\", not %q", owner, key, text.Value)
+		return nil
+	}
+	return &decl.Bool{Value: b, Range: text.Range}
+}
+
+// rowField reads what a field of an object type reads besides a column:
+// relation:"source" with join:"parent=child,…" and the list tags, or
+// function:"name"; and, on a column, filterable and sortable.
+func (l *loader) rowField(t *tag, f *decl.Field, owner string) {
+	if v := t.get("function"); v != nil {
+		text := v.text()
+		f.Function = &text
+	}
+	r := t.get("relation")
+	if r == nil {
+		f.Filterable = l.flag(t, "filterable", owner)
+		f.Sortable = l.flag(t, "sortable", owner)
+		for _, key := range []string{"join", "connection", "order_by", "limit"} {
+			if v := t.get(key); v != nil {
+				l.errorf(v.key.Range, "invalid-field-option", "%s: %s applies to a relation field (relation:\"<table or view>\")", owner, key)
+			}
+		}
+		return
+	}
+	source := r.text()
+	rel := &decl.Relation{SQLSource: &source, Range: r.key.Range, List: l.list(t, owner)}
+	if j := t.get("join"); j != nil {
+		for _, it := range j.items() {
+			parent, child, ok := strings.Cut(it.text, "=")
+			if !ok || strings.TrimSpace(parent) == "" || strings.TrimSpace(child) == "" {
+				l.errorf(j.textOf(it, 0, it.text).Range, "tag-syntax", "%s: join takes parent_column=source_column pairs, not %q", owner, it.text)
+				continue
+			}
+			off := strings.Index(it.text, "=") + 1
+			child = strings.TrimSpace(child)
+			rel.Columns = append(rel.Columns, &decl.JoinColumns{
+				Parent: j.textOf(it, 0, strings.TrimSpace(parent)),
+				Child:  j.textOf(it, off+strings.Index(it.text[off:], child), child),
+			})
+		}
+	}
+	f.Relation = rel
 }
 
 // limit reads limit:"default=N,max=M".

@@ -14,13 +14,19 @@ type Person struct {
 	// The primary unique identifier for the person.
 	ID int
 	// The person’s first name.
-	FirstName string
+	FirstName string `filterable:"true" sortable:"true"`
 	// The person’s last name.
-	LastName *string
+	LastName *string `filterable:"true" sortable:"true"`
 	// A short description about the user, written by the user.
 	About *string
 	// The time this person was created.
-	CreatedAt *time.Time
+	CreatedAt *time.Time `sortable:"true"`
+	// A person’s full name which is a concatenation of their first and last name.
+	FullName *string `function:"person_full_name"`
+	// Gets the latest post written by the person.
+	LatestPost *Post `function:"person_latest_post"`
+	// The person’s posts, newest first.
+	Posts []Post `relation:"post" join:"id=author_id" order_by:"created_at desc nulls last" connection:"true" filterable:"true" limit:"default=10, max=100"`
 }
 
 // A forum post written by a user.
@@ -31,13 +37,17 @@ type Post struct {
 	// The id of the author user.
 	AuthorID int `gql:"authorId"`
 	// The title written by the user.
-	Headline string
+	Headline string `filterable:"true" sortable:"true"`
 	// The main body text of our post.
-	Body *string
+	Body *string `filterable:"true"`
 	// The topic this has been posted in.
-	Topic *PostTopic
+	Topic *PostTopic `filterable:"true" sortable:"true"`
 	// The time this post was created.
-	CreatedAt *time.Time
+	CreatedAt *time.Time `filterable:"true" sortable:"true"`
+	// The person who wrote the post.
+	Author Person `relation:"person" join:"author_id=id"`
+	// A truncated version of the body for summaries.
+	Summary func(length *int, omission *string) *string `function:"post_summary"`
 }
 
 // What authenticate returns; sign it as a JWT to act as the person.
@@ -63,13 +73,13 @@ const (
 
 type Query struct {
 	// Everyone on the forum.
-	AllPeople  []Person             `sql_source:"person" order_by:"id"`
+	AllPeople  []Person             `sql_source:"person" connection:"true" filterable:"true" sortable:"true"`
 	PersonByID func(id int) *Person `gql:"personById" sql_source:"person" filter:"id"`
 	// Posts, newest first.
-	AllPosts func(topic *PostTopic, authorId *int) []Post `sql_source:"post" filter:"topic, authorId=author_id" order_by:"created_at desc nulls last, id" limit:"default=20, max=100"`
+	AllPosts func(topic *PostTopic, authorId *int) []Post `sql_source:"post" filter:"topic, authorId=author_id" order_by:"created_at desc nulls last, id" limit:"default=20, max=100" filterable:"true" sortable:"true"`
 	PostByID func(id int) *Post                           `gql:"postById" sql_source:"post" filter:"id"`
 	// Returns posts containing a given search term.
-	SearchPosts func(search string) []Post `sql_source:"search_posts" source_kind:"function" order_by:"id"`
+	SearchPosts func(search string) []Post `sql_source:"search_posts" source_kind:"function" connection:"true" limit:"default=10, max=50"`
 	// Gets the person who was identified by our JWT.
 	CurrentPerson *Person `sql_source:"current_person" source_kind:"function"`
 }
