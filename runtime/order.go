@@ -126,7 +126,10 @@ func cursorExpr(keys []orderKey) string {
 	return "translate(encode(convert_to(json_build_array(" + strings.Join(parts, ", ") + ")::text, 'UTF8'), 'base64'), E'\\n', '')"
 }
 
-var errBadCursor = &Error{Message: "The cursor is not valid for this list; use a cursor this list returned, with the same orderBy.", Code: CodeBadUserInput}
+// badCursor is a new error each time: a request's errors get its path.
+func badCursor() error {
+	return &Error{Message: "The cursor is not valid for this list; use a cursor this list returned, with the same orderBy.", Code: CodeBadUserInput}
+}
 
 // decodeCursor reads the order values of a cursor made by cursorExpr.
 // Anything else — damaged, forged, from another list or order — is
@@ -134,20 +137,20 @@ var errBadCursor = &Error{Message: "The cursor is not valid for this list; use a
 func decodeCursor(cursor string, keys []orderKey) ([]any, error) {
 	raw, err := base64.StdEncoding.DecodeString(cursor)
 	if err != nil {
-		return nil, errBadCursor
+		return nil, badCursor()
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var values []any
 	if err := dec.Decode(&values); err != nil || dec.More() || len(values) != len(keys)+1 || values[0] != cursorSignature(keys) {
-		return nil, errBadCursor
+		return nil, badCursor()
 	}
 	values = values[1:]
 	for i, v := range values {
 		switch v := v.(type) {
 		case nil:
 			if keys[i].notNull {
-				return nil, errBadCursor
+				return nil, badCursor()
 			}
 		case string:
 		case json.Number:
@@ -155,7 +158,7 @@ func decodeCursor(cursor string, keys []orderKey) ([]any, error) {
 		case bool:
 			values[i] = fmt.Sprint(v)
 		default:
-			return nil, errBadCursor
+			return nil, badCursor()
 		}
 	}
 	return values, nil
