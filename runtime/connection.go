@@ -18,11 +18,7 @@ import (
 // reversed order and the edges are put back in order. totalCount counts
 // the rows without the cursor conditions, only when selected.
 func (c *composer) connection(rs *rows, sel *selection, args map[string]any, depth int) (string, error) {
-	filter, err := c.filter(rs, args)
-	if err != nil {
-		return "", err
-	}
-	keys, err := c.orderKeys(rs, args)
+	filter, keys, err := c.filterAndOrder(rs, args)
 	if err != nil {
 		return "", err
 	}

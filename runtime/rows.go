@@ -138,11 +138,7 @@ func (c *composer) list(rs *rows, sel *selection, args map[string]any, depth int
 	if err := c.object(&value, rs.obj, sel.fields, rs.row, depth); err != nil {
 		return "", err
 	}
-	filter, err := c.filter(rs, args)
-	if err != nil {
-		return "", err
-	}
-	keys, err := c.orderKeys(rs, args)
+	filter, keys, err := c.filterAndOrder(rs, args)
 	if err != nil {
 		return "", err
 	}
@@ -154,6 +150,16 @@ func (c *composer) list(rs *rows, sel *selection, args map[string]any, depth int
 	// no combine function, so it is never split across parallel workers.
 	return fmt.Sprintf("(SELECT coalesce(json_agg(r.j), '[]'::json) FROM (SELECT %s AS j FROM %s%s%s%s) r)",
 		&value, rs.from, rs.where(filter...), orderBy(keys, false), page), nil
+}
+
+// filterAndOrder are the where conditions and the order of a list.
+func (c *composer) filterAndOrder(rs *rows, args map[string]any) ([]string, []orderKey, error) {
+	filter, err := c.filter(rs, args)
+	if err != nil {
+		return nil, nil, err
+	}
+	keys, err := c.orderKeys(rs, args)
+	return filter, keys, err
 }
 
 // limitOffset is the LIMIT and OFFSET of a plain list.

@@ -108,15 +108,8 @@ func (l *loader) argOverrides(t *tag, owner string) map[string]decl.Text {
 	if v == nil {
 		return out
 	}
-	for _, it := range v.items() {
-		name, typ, ok := strings.Cut(it.text, "=")
-		if !ok || strings.TrimSpace(name) == "" || strings.TrimSpace(typ) == "" {
-			l.errorf(v.textOf(it, 0, it.text).Range, "tag-syntax", "%s: args takes name=Type pairs, not %q", owner, it.text)
-			continue
-		}
-		off := strings.Index(it.text, "=") + 1
-		typ = strings.TrimSpace(typ)
-		out[strings.TrimSpace(name)] = v.textOf(it, off+strings.Index(it.text[off:], typ), typ)
+	for _, pair := range l.assignments(v, "args takes name=Type pairs", owner) {
+		out[pair[0].Value] = pair[1]
 	}
 	return out
 }
@@ -208,12 +201,11 @@ func (l *loader) flag(t *tag, key, owner string) *decl.Bool {
 		return nil
 	}
 	text := v.text()
-	b, err := strconv.ParseBool(text.Value)
-	if err != nil || text.Value != "true" && text.Value != "false" {
+	if text.Value != "true" && text.Value != "false" {
 		l.errorf(text.Range, "invalid-value", "%s: %s must be \"true\" or \"false\", not %q", owner, key, text.Value)
 		return nil
 	}
-	return &decl.Bool{Value: b, Range: text.Range}
+	return &decl.Bool{Value: text.Value == "true", Range: text.Range}
 }
 
 // rowField reads what a field of an object type reads besides a column:
@@ -238,21 +230,29 @@ func (l *loader) rowField(t *tag, f *decl.Field, owner string) {
 	source := r.text()
 	rel := &decl.Relation{SQLSource: &source, Range: r.key.Range, List: l.list(t, owner)}
 	if j := t.get("join"); j != nil {
-		for _, it := range j.items() {
-			parent, child, ok := strings.Cut(it.text, "=")
-			if !ok || strings.TrimSpace(parent) == "" || strings.TrimSpace(child) == "" {
-				l.errorf(j.textOf(it, 0, it.text).Range, "tag-syntax", "%s: join takes parent_column=source_column pairs, not %q", owner, it.text)
-				continue
-			}
-			off := strings.Index(it.text, "=") + 1
-			child = strings.TrimSpace(child)
-			rel.Columns = append(rel.Columns, &decl.JoinColumns{
-				Parent: j.textOf(it, 0, strings.TrimSpace(parent)),
-				Child:  j.textOf(it, off+strings.Index(it.text[off:], child), child),
-			})
+		for _, pair := range l.assignments(j, "join takes parent_column=source_column pairs", owner) {
+			rel.Columns = append(rel.Columns, &decl.JoinColumns{Parent: pair[0], Child: pair[1]})
 		}
 	}
 	f.Relation = rel
+}
+
+// assignments reads a tag value of comma-separated left=right pairs,
+// each side trimmed and positioned; syntax says what a malformed item
+// should have been.
+func (l *loader) assignments(v *tagValue, syntax, owner string) [][2]decl.Text {
+	var out [][2]decl.Text
+	for _, it := range v.items() {
+		left, right, ok := strings.Cut(it.text, "=")
+		left, right = strings.TrimSpace(left), strings.TrimSpace(right)
+		if !ok || left == "" || right == "" {
+			l.errorf(v.textOf(it, 0, it.text).Range, "tag-syntax", "%s: %s, not %q", owner, syntax, it.text)
+			continue
+		}
+		off := strings.Index(it.text, "=") + 1
+		out = append(out, [2]decl.Text{v.textOf(it, 0, left), v.textOf(it, off+strings.Index(it.text[off:], right), right)})
+	}
+	return out
 }
 
 // limit reads limit:"default=N,max=M".
