@@ -7,7 +7,10 @@
 // validated documents (scan.go, document.go), strict input coercion
 // (coerce.go, scalars.go), planning of the root fields (request.go,
 // collect.go) and SQL composition in which PostgreSQL builds each field's
-// JSON (compose.go). execute.go runs a query's statements in one pipelined
+// JSON: objects and documents (compose.go), the rows of a source with its
+// relations and computed fields (rows.go), where inputs (filter.go), order
+// and keyset cursors (order.go) and Relay connections (connection.go) —
+// one statement per root field, however deep. execute.go runs a query's statements in one pipelined
 // read-only transaction with a transaction-local role and jwt.claims.*
 // settings — one network round trip — and mutations serially, each in a
 // savepoint. The JSON PostgreSQL returns is written into the response
