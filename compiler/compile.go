@@ -135,7 +135,7 @@ func (c *checker) run() *spec.Plan {
 	for _, op := range mutations {
 		plan.Mutations = append(plan.Mutations, c.operation(op))
 	}
-	c.checkDocumentTypes(queries, plan)
+	c.checkDocumentTypes(plan)
 	for i := range plan.Types {
 		plan.Types[i].Key = c.keys[plan.Types[i].Name]
 	}

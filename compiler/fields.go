@@ -173,21 +173,15 @@ func fieldNamed(o *spec.ObjectType, name string) *spec.Field {
 // from a jsonb document (a jsonb-shaped query's type, or the type of a
 // json/jsonb/composite column, at any depth): a document has no row to
 // join or to pass to a function.
-func (c *checker) checkDocumentTypes(queries []declaredOp, plan *spec.Plan) {
+func (c *checker) checkDocumentTypes(plan *spec.Plan) {
 	reached := map[string]string{} // type → how it is reached, for the message
 	var visit func(name, how string)
 	visit = func(name, how string) {
-		obj := c.objects[name]
-		if obj == nil || reached[name] != "" {
+		if c.objects[name] == nil || reached[name] != "" {
 			return
 		}
 		reached[name] = how
-		for _, f := range c.defs[name].object.Fields {
-			if out := fieldNamed(obj, f.Name.Value); out != nil && f.Relation == nil && f.Function == nil && out.Type != "" {
-				ref, _ := spec.ParseTypeRef(out.Type)
-				visit(ref.Named(), fmt.Sprintf("field %s.%s, a document", name, f.Name.Value))
-			}
-		}
+		c.nestedDocuments(name, visit)
 	}
 	for _, op := range plan.Queries {
 		if op.Source.Shape == spec.ShapeJSONB {
@@ -196,16 +190,9 @@ func (c *checker) checkDocumentTypes(queries []declaredOp, plan *spec.Plan) {
 			}
 		}
 	}
-	for _, name := range c.names { // json/jsonb/composite columns hold documents
-		if d := c.defs[name]; d.kind == kindObject {
-			for _, f := range d.object.Fields {
-				if out := fieldNamed(c.objects[name], f.Name.Value); out != nil && f.Relation == nil && f.Function == nil && out.Type != "" {
-					ref, _ := spec.ParseTypeRef(out.Type)
-					if c.objects[ref.Named()] != nil {
-						visit(ref.Named(), fmt.Sprintf("field %s.%s, a document", name, f.Name.Value))
-					}
-				}
-			}
+	for _, name := range c.names {
+		if c.defs[name].kind == kindObject {
+			c.nestedDocuments(name, visit)
 		}
 	}
 	for _, name := range c.names {
@@ -218,6 +205,21 @@ func (c *checker) checkDocumentTypes(queries []declaredOp, plan *spec.Plan) {
 				c.diags.Errorf(f.Name.Range, "relation-in-document", "field %s.%s is a %s, but %s is read from a jsonb document (through %s), which has no row to join or pass to a function",
 					name, f.Name.Value, map[bool]string{true: "relation", false: "computed field"}[f.Relation != nil], name, how)
 			}
+		}
+	}
+}
+
+// nestedDocuments calls visit with the object type of each field of type
+// name that is neither a relation nor computed: a json, jsonb or
+// composite value, or a key of a document, read as a document.
+func (c *checker) nestedDocuments(name string, visit func(target, how string)) {
+	for _, f := range c.defs[name].object.Fields {
+		out := fieldNamed(c.objects[name], f.Name.Value)
+		if out == nil || f.Relation != nil || f.Function != nil || out.Type == "" {
+			continue
+		}
+		if ref, err := spec.ParseTypeRef(out.Type); err == nil && c.objects[ref.Named()] != nil {
+			visit(ref.Named(), fmt.Sprintf("field %s.%s, a document", name, f.Name.Value))
 		}
 	}
 }

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/gqlplan/gqlplan/spec"
@@ -26,170 +27,178 @@ func (c *composer) connection(rs *rows, sel *selection, args map[string]any, dep
 	if err != nil {
 		return "", err
 	}
-	base := append(append([]string(nil), rs.conds...), filter...)
-	page := append([]string(nil), base...)
-	var afterCond, beforeCond string
-	if after, ok := args[spec.ArgAfter].(string); ok {
-		values, err := decodeCursor(after, keys)
-		if err != nil {
-			return "", err
-		}
-		afterCond = c.keyset(keys, values, false)
-		page = append(page, afterCond)
-	}
-	if before, ok := args[spec.ArgBefore].(string); ok {
-		values, err := decodeCursor(before, keys)
-		if err != nil {
-			return "", err
-		}
-		beforeCond = c.keyset(keys, values, true)
-		page = append(page, beforeCond)
-	}
-	fetch := c.param(size + 1)
-	// The page size is bound only when a selection uses it: an unused
-	// parameter has no type PostgreSQL can infer.
-	var limit string
-	pageLimit := func() string {
-		if limit == "" {
-			limit = c.param(size)
-		}
-		return limit
-	}
-	outputOrder, reverseOrder := "p.n", "p.n DESC"
-	if backward {
-		outputOrder, reverseOrder = reverseOrder, outputOrder
-	}
-	inPage := func() string { return " FILTER (WHERE p.n <= " + pageLimit() + ")" }
-	conn := &pageColumns{keys: keys}
-	sels, err := c.r.collectFields(subSelections(sel.fields)...)
-	if err != nil {
-		return "", err
-	}
 	if depth > c.r.limits.MaxDepth {
 		return "", &Error{Message: fmt.Sprintf("The document nests selections deeper than %d levels.", c.r.limits.MaxDepth), Code: CodeDocumentTooDeep}
 	}
-	node := rs.obj.spec.Name
-	parts := make([]string, 0, len(sels))
-	for _, s := range sels {
-		var value string
-		switch s.name() {
-		case "__typename":
-			value = quoteLiteral(node+"Connection") + "::text"
-		case "totalCount":
-			value = fmt.Sprintf("(SELECT count(*) FROM %s%s)", rs.from, conditions(base))
-		case "nodes":
-			j, err := c.nodeColumn(conn, rs, s, depth+1)
-			if err != nil {
-				return "", err
-			}
-			value = fmt.Sprintf("coalesce(json_agg(%s ORDER BY %s)%s, '[]'::json)", j, outputOrder, inPage())
-		case "edges":
-			edge, err := c.edge(conn, rs, s, depth+1)
-			if err != nil {
-				return "", err
-			}
-			value = fmt.Sprintf("coalesce(json_agg(%s ORDER BY %s)%s, '[]'::json)", edge, outputOrder, inPage())
-		case "pageInfo":
-			var others []string // whether rows exist on the other side of the cursor
-			more := "count(*) > " + pageLimit()
-			hasNext, hasPrevious := more, "false"
-			if backward {
-				hasNext, hasPrevious = "false", more
-				if beforeCond != "" {
-					others = append(base, "NOT ("+beforeCond+")")
-					hasNext = fmt.Sprintf("EXISTS (SELECT 1 FROM %s%s)", rs.from, conditions(others))
-				}
-			} else if afterCond != "" {
-				others = append(base, "NOT ("+afterCond+")")
-				hasPrevious = fmt.Sprintf("EXISTS (SELECT 1 FROM %s%s)", rs.from, conditions(others))
-			}
-			infoSels, err := c.r.collectFields(subSelections(s.fields)...)
-			if err != nil {
-				return "", err
-			}
-			var info []string
-			for _, is := range infoSels {
-				var v string
-				switch is.name() {
-				case "__typename":
-					v = quoteLiteral("PageInfo") + "::text"
-				case "hasNextPage":
-					v = hasNext
-				case "hasPreviousPage":
-					v = hasPrevious
-				case "startCursor":
-					v = fmt.Sprintf("(array_agg(%s ORDER BY %s)%s)[1]", conn.cursor(), outputOrder, inPage())
-				case "endCursor":
-					v = fmt.Sprintf("(array_agg(%s ORDER BY %s)%s)[1]", conn.cursor(), reverseOrder, inPage())
-				default:
-					return "", fmt.Errorf("plan: PageInfo has no field %s", is.name())
-				}
-				info = append(info, c.key(is)+", "+v)
-			}
-			value = "json_build_object(" + strings.Join(info, ", ") + ")"
-		default:
-			return "", fmt.Errorf("plan: %sConnection has no field %s", node, s.name())
-		}
-		parts = append(parts, c.key(s)+", "+value)
+	p := &page{c: c, rs: rs, keys: keys, size: size, backward: backward, depth: depth,
+		base: slices.Concat(rs.conds, filter), outputOrder: "p.n", reverseOrder: "p.n DESC"}
+	if backward {
+		p.outputOrder, p.reverseOrder = p.reverseOrder, p.outputOrder
 	}
-	inner := append(conn.columns, "row_number() OVER ("+strings.TrimPrefix(orderBy(keys, backward), " ")+") AS n")
-	// GROUP BY (): one row even when no field aggregates (totalCount alone).
-	return fmt.Sprintf("(SELECT json_build_object(%s) FROM (SELECT %s FROM %s%s%s LIMIT %s) p GROUP BY ())",
-		strings.Join(parts, ", "), strings.Join(inner, ", "), rs.from, conditions(page), orderBy(keys, backward), fetch), nil
-}
-
-// edge writes one edge object of a page row.
-func (c *composer) edge(conn *pageColumns, rs *rows, sel *selection, depth int) (string, error) {
-	sels, err := c.r.collectFields(subSelections(sel.fields)...)
+	conds := slices.Clone(p.base)
+	for _, cursor := range []struct {
+		arg      string
+		cond     *string
+		reversed bool
+	}{{spec.ArgAfter, &p.afterCond, false}, {spec.ArgBefore, &p.beforeCond, true}} {
+		if v, ok := args[cursor.arg].(string); ok {
+			values, err := decodeCursor(v, keys)
+			if err != nil {
+				return "", err
+			}
+			*cursor.cond = c.keyset(keys, values, cursor.reversed)
+			conds = append(conds, *cursor.cond)
+		}
+	}
+	fetch := c.param(size + 1)
+	value, err := c.jsonObject(sel, p.connectionField)
 	if err != nil {
 		return "", err
 	}
-	var parts []string
-	for _, s := range sels {
-		var v string
-		switch s.name() {
-		case "__typename":
-			v = quoteLiteral(rs.obj.spec.Name+"Edge") + "::text"
-		case "cursor":
-			v = conn.cursor()
-		case "node":
-			if v, err = c.nodeColumn(conn, rs, s, depth+1); err != nil {
-				return "", err
-			}
-		default:
-			return "", fmt.Errorf("plan: %sEdge has no field %s", rs.obj.spec.Name, s.name())
-		}
-		parts = append(parts, c.key(s)+", "+v)
+	inner := append(p.columns, "row_number() OVER ("+strings.TrimPrefix(orderBy(keys, backward), " ")+") AS n")
+	// GROUP BY (): one row even when no field aggregates (totalCount alone).
+	return fmt.Sprintf("(SELECT %s FROM (SELECT %s FROM %s%s%s LIMIT %s) p GROUP BY ())",
+		value, strings.Join(inner, ", "), rs.from, conditions(conds), orderBy(keys, backward), fetch), nil
+}
+
+// page is a connection being composed: what its fields read from the
+// page query, and the columns they add to it.
+type page struct {
+	c        *composer
+	rs       *rows
+	keys     []orderKey
+	size     int64
+	backward bool
+	depth    int
+	// base are the conditions without the cursors (totalCount, EXISTS).
+	base                  []string
+	afterCond, beforeCond string
+	// outputOrder orders the page rows as the response lists them.
+	outputOrder, reverseOrder string
+
+	columns   []string // of the page query
+	limit     string   // the page size parameter, bound when first used
+	hasCursor bool
+}
+
+// connectionField is the value of one field of <Node>Connection.
+func (p *page) connectionField(s *selection) (string, error) {
+	switch s.name() {
+	case "__typename":
+		return quoteLiteral(p.rs.obj.spec.Name+"Connection") + "::text", nil
+	case "totalCount":
+		return fmt.Sprintf("(SELECT count(*) FROM %s%s)", p.rs.from, conditions(p.base)), nil
+	case "nodes":
+		j, err := p.nodeColumn(s, p.depth+1)
+		return p.rowsInOrder(j), err
+	case "edges":
+		edge, err := p.c.jsonObject(s, p.edgeField)
+		return p.rowsInOrder(edge), err
+	case "pageInfo":
+		return p.c.jsonObject(s, p.pageInfoField)
 	}
-	return "json_build_object(" + strings.Join(parts, ", ") + ")", nil
+	return "", fmt.Errorf("plan: %sConnection has no field %s", p.rs.obj.spec.Name, s.name())
+}
+
+// edgeField is the value of one field of <Node>Edge.
+func (p *page) edgeField(s *selection) (string, error) {
+	switch s.name() {
+	case "__typename":
+		return quoteLiteral(p.rs.obj.spec.Name+"Edge") + "::text", nil
+	case "cursor":
+		return p.cursor(), nil
+	case "node":
+		return p.nodeColumn(s, p.depth+2)
+	}
+	return "", fmt.Errorf("plan: %sEdge has no field %s", p.rs.obj.spec.Name, s.name())
+}
+
+// pageInfoField is the value of one field of PageInfo. The extra row
+// fetched says whether there are more rows in the reading direction;
+// rows on the other side of the cursor are looked for only when asked.
+func (p *page) pageInfoField(s *selection) (string, error) {
+	more := func() string { return "count(*) > " + p.pageLimit() }
+	exists := func(cursor string) string {
+		if cursor == "" {
+			return "false"
+		}
+		return fmt.Sprintf("EXISTS (SELECT 1 FROM %s%s)", p.rs.from, conditions(append(slices.Clip(p.base), "NOT ("+cursor+")")))
+	}
+	switch s.name() {
+	case "__typename":
+		return quoteLiteral("PageInfo") + "::text", nil
+	case "hasNextPage":
+		if p.backward {
+			return exists(p.beforeCond), nil
+		}
+		return more(), nil
+	case "hasPreviousPage":
+		if p.backward {
+			return more(), nil
+		}
+		return exists(p.afterCond), nil
+	case "startCursor":
+		return fmt.Sprintf("(array_agg(%s ORDER BY %s)%s)[1]", p.cursor(), p.outputOrder, p.inPage()), nil
+	case "endCursor":
+		return fmt.Sprintf("(array_agg(%s ORDER BY %s)%s)[1]", p.cursor(), p.reverseOrder, p.inPage()), nil
+	}
+	return "", fmt.Errorf("plan: PageInfo has no field %s", s.name())
+}
+
+// rowsInOrder aggregates a per-row value over the page, in response order.
+func (p *page) rowsInOrder(value string) string {
+	return fmt.Sprintf("coalesce(json_agg(%s ORDER BY %s)%s, '[]'::json)", value, p.outputOrder, p.inPage())
+}
+
+// inPage keeps the page's rows, not the extra one.
+func (p *page) inPage() string { return " FILTER (WHERE p.n <= " + p.pageLimit() + ")" }
+
+// pageLimit is the page size parameter. It is bound only when a field
+// uses it: an unused parameter has no type PostgreSQL can infer.
+func (p *page) pageLimit() string {
+	if p.limit == "" {
+		p.limit = p.c.param(p.size)
+	}
+	return p.limit
 }
 
 // nodeColumn adds the node object for one selection to the page query
 // and returns its column.
-func (c *composer) nodeColumn(conn *pageColumns, rs *rows, sel *selection, depth int) (string, error) {
+func (p *page) nodeColumn(sel *selection, depth int) (string, error) {
 	var value strings.Builder
-	if err := c.object(&value, rs.obj, sel.fields, rs.row, depth); err != nil {
+	if err := p.c.object(&value, p.rs.obj, sel.fields, p.rs.row, depth); err != nil {
 		return "", err
 	}
-	name := fmt.Sprintf("j%d", len(conn.columns)+1)
-	conn.columns = append(conn.columns, value.String()+" AS "+name)
+	name := fmt.Sprintf("j%d", len(p.columns)+1)
+	p.columns = append(p.columns, value.String()+" AS "+name)
 	return "p." + name, nil
 }
 
-// pageColumns are the columns of a connection's page query.
-type pageColumns struct {
-	keys      []orderKey
-	columns   []string
-	hasCursor bool
-}
-
 // cursor returns the cursor column, adding it the first time it is used.
-func (p *pageColumns) cursor() string {
+func (p *page) cursor() string {
 	if !p.hasCursor {
 		p.hasCursor = true
 		p.columns = append(p.columns, cursorExpr(p.keys)+" AS c")
 	}
 	return "p.c"
+}
+
+// jsonObject is a json_build_object of the selected fields of sel, each
+// valued by field, keys in selection order.
+func (c *composer) jsonObject(sel *selection, field func(*selection) (string, error)) (string, error) {
+	sels, err := c.r.collectFields(subSelections(sel.fields)...)
+	if err != nil {
+		return "", err
+	}
+	parts := make([]string, 0, len(sels))
+	for _, s := range sels {
+		v, err := field(s)
+		if err != nil {
+			return "", err
+		}
+		parts = append(parts, c.key(s)+", "+v)
+	}
+	return "json_build_object(" + strings.Join(parts, ", ") + ")", nil
 }
 
 // conditions is a WHERE clause of conds, or "".

@@ -41,14 +41,12 @@ func (c *composer) orderKeys(rs *rows, args map[string]any) ([]orderKey, error) 
 			return
 		}
 		seen[column] = true
-		k := orderKey{expr: rs.alias + "." + sql, column: column, descending: descending, nulls: nulls, sqlType: rs.columnType(column)}
+		k := orderKey{expr: rs.alias + "." + sql, column: column, descending: descending, nulls: nulls}
 		if f := rs.obj.byColumn[column]; f != nil && f.typ.NonNull {
 			k.notNull = true
 		}
-		for _, col := range rs.columns {
-			if col.Name == column && col.NotNull {
-				k.notNull = true
-			}
+		if col := rs.column(column); col != nil {
+			k.sqlType, k.notNull = col.SQLType, k.notNull || col.NotNull
 		}
 		keys = append(keys, k)
 	}

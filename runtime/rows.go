@@ -25,12 +25,20 @@ func (rs *rows) where(extra ...string) string {
 	return conditions(append(append([]string(nil), rs.conds...), extra...))
 }
 
-// columnType is the catalog type of a source column ("" when unknown).
-func (rs *rows) columnType(column string) string {
-	for _, col := range rs.columns {
-		if col.Name == column {
-			return col.SQLType
+// column is the catalog fact about a source column (nil when unknown).
+func (rs *rows) column(name string) *spec.Column {
+	for i := range rs.columns {
+		if rs.columns[i].Name == name {
+			return &rs.columns[i]
 		}
+	}
+	return nil
+}
+
+// columnType is the catalog type of a source column ("" when unknown).
+func (rs *rows) columnType(name string) string {
+	if col := rs.column(name); col != nil {
+		return col.SQLType
 	}
 	return ""
 }
@@ -202,23 +210,20 @@ func (c *composer) relation(b *strings.Builder, f *field, sel *selection, parent
 	for _, j := range rel.Join {
 		rs.conds = append(rs.conds, alias+"."+j.Child.SQL+" = "+parent.alias+"."+j.Parent.SQL)
 	}
+	if !rel.List {
+		value, err := c.single(rs, sel, depth+1)
+		b.WriteString(value)
+		return err
+	}
+	args, err := c.r.argumentValues(f.args, sel)
+	if err != nil {
+		return err
+	}
 	var value string
-	var err error
-	switch {
-	case rel.Connection:
-		args, aerr := c.r.argumentValues(f.args, sel)
-		if aerr != nil {
-			return aerr
-		}
+	if rel.Connection {
 		value, err = c.connection(rs, sel, args, depth+1)
-	case rel.List:
-		args, aerr := c.r.argumentValues(f.args, sel)
-		if aerr != nil {
-			return aerr
-		}
+	} else {
 		value, err = c.list(rs, sel, args, depth+1)
-	default:
-		value, err = c.single(rs, sel, depth+1)
 	}
 	b.WriteString(value)
 	return err
