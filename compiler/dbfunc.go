@@ -143,6 +143,10 @@ func (c *checker) checkResult(s *dbSource, f *catalog.Function, returns *spec.Ty
 	if elem.Elem != nil {
 		elem = elem.Elem
 	}
+	if s.out.Token {
+		c.checkTokenResult(s, f, cols, result)
+		return
+	}
 	if c.kindOf(elem) == kindObject {
 		switch {
 		case len(cols) == 0:
@@ -158,4 +162,15 @@ func (c *checker) checkResult(s *dbSource, f *catalog.Function, returns *spec.Ty
 		c.diags.Errorf(r, "db-returns-mismatch", "%s: the result of %s: %s", s.what, f.Signature(), problem)
 	}
 	c.checkConditions(s, cols)
+}
+
+// checkTokenResult checks that a token operation's function returns the
+// claims: a row (a composite type, RETURNS TABLE) or a json(b) object.
+func (c *checker) checkTokenResult(s *dbSource, f *catalog.Function, cols []*catalog.Column, result string) {
+	switch {
+	case s.out.Source.Shape == spec.ShapeJSONB && len(cols) > 0:
+		c.dataColumn(s, cols)
+	case len(cols) == 0 && f.Result.SQL != "json" && f.Result.SQL != "jsonb":
+		c.diags.Errorf(s.op.Returns.Range, "db-returns-mismatch", "%s signs its result as a token, but %s returns %s, not a row or a json object of claims", s.what, f.Signature(), result)
+	}
 }

@@ -40,6 +40,7 @@ var Codes = map[string]string{
 	// Operations and SQL.
 	"no-queries":                "the declarations hold no query; GraphQL needs at least one",
 	"missing-returns":           "an operation has no \"returns\" type",
+	"invalid-token":             "an operation that signs a token does not return String (one value, the token)",
 	"invalid-returns":           "an operation's result type does not fit its source (a scalar from a view, a list of lists)",
 	"missing-sql-source":        "an operation has no \"sql_source\"",
 	"invalid-sql-identifier":    "a SQL name is empty, unsafe, has too many dots, or is longer than 63 bytes",

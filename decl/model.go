@@ -168,6 +168,7 @@ type Operation struct {
 	DataColumn  *Text // the jsonb column of the jsonb shape
 	Args        []*Arg
 	Inject      []*Inject
+	Token       *Bool // the row is the claim set of a JWT the server signs
 	List        // queries returning a list
 }
 

@@ -61,6 +61,8 @@ func (r *request) compose(op *operation, sel *selection) (statement, error) {
 	}
 	var value string
 	switch {
+	case op.spec.Token:
+		value = c.tokenRow(rows, op)
 	case rows.obj == nil: // a function returning scalars or an enum: the row is the value
 		value, err = c.scalarRows(rows, op, args)
 	case op.spec.Connection:

@@ -23,7 +23,7 @@ func (c *composer) connection(rs *rows, sel *selection, args map[string]any, dep
 	if err != nil {
 		return "", err
 	}
-	size, backward, err := pageSize(rs.listing.Limit, args)
+	size, backward, err := pageSize(rs.listing.Limit, c.r.limits.MaxPageSize, args)
 	if err != nil {
 		return "", err
 	}
@@ -210,8 +210,8 @@ func conditions(conds []string) string {
 }
 
 // pageSize reads first or last: the size of the page and whether it is
-// read backward (last). The plan's limit caps it.
-func pageSize(l *spec.Limit, args map[string]any) (size int64, backward bool, err error) {
+// read backward (last). The plan's limit and the server's cap bound it.
+func pageSize(l *spec.Limit, serverMax int64, args map[string]any) (size int64, backward bool, err error) {
 	first, hasFirst := args[spec.ArgFirst].(int64)
 	last, hasLast := args[spec.ArgLast].(int64)
 	switch {
@@ -224,9 +224,19 @@ func pageSize(l *spec.Limit, args map[string]any) (size int64, backward bool, er
 	default:
 		size = l.Default
 	}
-	if size < 0 || size > l.Max {
-		name := map[bool]string{false: spec.ArgFirst, true: spec.ArgLast}[backward]
-		return 0, false, &Error{Message: fmt.Sprintf("%s must be between 0 and %d.", name, l.Max), Code: CodeBadUserInput}
+	name := map[bool]string{false: spec.ArgFirst, true: spec.ArgLast}[backward]
+	return size, backward, checkPageSize(name, size, l.Max, serverMax)
+}
+
+// checkPageSize refuses a negative size (BAD_USER_INPUT) and one above the
+// declared maximum or the server's cap (PAGE_TOO_LARGE).
+func checkPageSize(name string, size, declaredMax, serverMax int64) error {
+	limit := min(declaredMax, serverMax)
+	switch {
+	case size < 0:
+		return &Error{Message: fmt.Sprintf("%s must not be negative.", name), Code: CodeBadUserInput}
+	case size > limit:
+		return &Error{Message: fmt.Sprintf("%s must be at most %d.", name, limit), Code: CodePageTooLarge}
 	}
-	return size, backward, nil
+	return nil
 }

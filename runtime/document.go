@@ -3,6 +3,7 @@ package runtime
 import (
 	"crypto/sha256"
 	"fmt"
+	"regexp"
 
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/gqlerrors"
@@ -11,31 +12,6 @@ import (
 	"github.com/graphql-go/graphql/language/source"
 	lru "github.com/hashicorp/golang-lru/v2"
 )
-
-// Limits bound what a document may cost before and while it is parsed.
-// graphql-go's parser and validator recurse without bounds (its issues
-// #742 and #754), so these checks run on the raw text first: no document
-// that passes them can exhaust the stack.
-type Limits struct {
-	MaxBodyBytes int64 // request body
-	MaxDepth     int   // nesting of { [ ( in the text, and of selections after fragments are expanded
-	MaxTokens    int   // lexical tokens in the document
-	// MaxSelections bounds the fields of a document with every fragment
-	// spread expanded, which stops fragment "bombs" (each fragment spreading
-	// the next twice) before validation multiplies them.
-	MaxSelections int
-	// DocumentCache is how many distinct parsed and validated documents are kept.
-	DocumentCache int
-}
-
-// DefaultLimits are the limits when none are configured.
-var DefaultLimits = Limits{
-	MaxBodyBytes:  1 << 20,
-	MaxDepth:      32,
-	MaxTokens:     15000,
-	MaxSelections: 5000,
-	DocumentCache: 1000,
-}
 
 // document is a parsed and validated document; errs is set when it is not
 // executable, and is cached too, so a repeated bad document costs a lookup.
@@ -48,16 +24,23 @@ type document struct {
 type documents struct {
 	schema *schema
 	limits Limits
-	cache  *lru.Cache[[sha256.Size]byte, *document]
+	// hideSuggestions drops graphql-go's "Did you mean …?" from
+	// validation messages: with introspection off they would reveal the
+	// schema one guess at a time.
+	hideSuggestions bool
+	cache           *lru.Cache[[sha256.Size]byte, *document]
 }
 
-func newDocuments(s *schema, limits Limits) (*documents, error) {
+func newDocuments(s *schema, limits Limits, hideSuggestions bool) (*documents, error) {
 	cache, err := lru.New[[sha256.Size]byte, *document](max(limits.DocumentCache, 1))
 	if err != nil {
 		return nil, err
 	}
-	return &documents{schema: s, limits: limits, cache: cache}, nil
+	return &documents{schema: s, limits: limits, hideSuggestions: hideSuggestions, cache: cache}, nil
 }
+
+// suggestion is graphql-go's hint at a name the document may have meant.
+var suggestion = regexp.MustCompile(` ?Did you mean [^?]*\?`)
 
 // get returns the document for text, from the cache when it was seen.
 func (d *documents) get(text string) *document {
@@ -92,6 +75,9 @@ func (d *documents) load(text string) (doc *document) {
 		errs := make([]*Error, len(result.Errors))
 		for i, e := range result.Errors {
 			errs[i] = fromFormatted(e, CodeValidationFailed)
+			if d.hideSuggestions {
+				errs[i].Message = suggestion.ReplaceAllString(errs[i].Message, "")
+			}
 		}
 		return &document{errs: errs}
 	}
@@ -172,7 +158,7 @@ func checkFragments(doc *ast.Document, limits Limits) []*Error {
 			return []*Error{cycle}
 		}
 		if c.fields > limits.MaxSelections {
-			return []*Error{{Message: fmt.Sprintf("The document selects more than %d fields once its fragments are expanded.", limits.MaxSelections), Code: CodeDocumentTooLarge}}
+			return []*Error{{Message: fmt.Sprintf("The document selects more than %d fields once its fragments are expanded.", limits.MaxSelections), Code: CodeTooManyFields}}
 		}
 		if c.depth > limits.MaxDepth {
 			return []*Error{{Message: fmt.Sprintf("The document nests selections deeper than %d levels.", limits.MaxDepth), Code: CodeDocumentTooDeep}}

@@ -16,10 +16,19 @@ const (
 	CodeInternal         = "INTERNAL_SERVER_ERROR"
 	CodeUnavailable      = "SERVICE_UNAVAILABLE"
 	CodeTimeout          = "TIMEOUT"
-	// Limits checked before the document is parsed.
-	CodeRequestTooLarge  = "REQUEST_TOO_LARGE"
-	CodeDocumentTooDeep  = "DOCUMENT_TOO_DEEP"
-	CodeDocumentTooLarge = "DOCUMENT_TOO_LARGE"
+	// One code per limit (see Limits).
+	CodeRequestTooLarge      = "REQUEST_TOO_LARGE"
+	CodeDocumentTooLarge     = "DOCUMENT_TOO_LARGE"
+	CodeDocumentTooDeep      = "DOCUMENT_TOO_DEEP"
+	CodeTooManyTokens        = "TOO_MANY_TOKENS"
+	CodeTooManyFields        = "TOO_MANY_FIELDS"
+	CodeTooManyAliases       = "TOO_MANY_ALIASES"
+	CodeTooManyRootFields    = "TOO_MANY_ROOT_FIELDS"
+	CodeTooManyDirectives    = "TOO_MANY_DIRECTIVES"
+	CodePageTooLarge         = "PAGE_TOO_LARGE"
+	CodeBatchingDisabled     = "BATCHING_DISABLED"
+	CodeIntrospectionOff     = "INTROSPECTION_DISABLED"
+	CodeCORSOriginNotAllowed = "CORS_ORIGIN_NOT_ALLOWED"
 )
 
 // Error is one entry of a response's "errors", in the shape the GraphQL

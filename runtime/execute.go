@@ -5,16 +5,40 @@ import (
 	"encoding/json"
 	"regexp"
 	"sort"
+	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/gqlplan/gqlplan/auth"
 )
 
-// setConfigSQL sets the role and the claims for the rest of the
-// transaction only (is_local = true): a pooled connection carries nothing
-// into the next request. One statement whatever the number of claims, so
-// it is prepared once.
-const setConfigSQL = "SELECT set_config(c.k, c.v, true) FROM unnest($1::text[], $2::text[]) AS c(k, v)"
+// setConfigSQL sets, for the rest of the transaction only (is_local =
+// true, so a pooled connection carries nothing into the next request):
+//
+//  1. the role ($1, when not empty);
+//  2. the default statement_timeout ($2, when not empty);
+//  3. the role's own settings (ALTER ROLE … [IN DATABASE …] SET), which a
+//     role switch does not apply, those for this database last; only
+//     settings a user may change, and custom (dotted) ones;
+//  4. the claims ($3 names, $4 values).
+//
+// The rows are sorted before set_config runs (PostgreSQL evaluates a
+// volatile target list after ORDER BY), so a later step overrides an
+// earlier one. One statement whatever the claims, prepared once; the role
+// settings are read before the role is switched.
+const setConfigSQL = `SELECT set_config(c.k, c.v, true) FROM (
+	SELECT 0, 'role', $1::text WHERE $1::text <> ''
+	UNION ALL SELECT 1, 'statement_timeout', $2::text WHERE $2::text <> ''
+	UNION ALL SELECT 2 + (d.setdatabase <> 0)::int, split_part(kv, '=', 1), substr(kv, strpos(kv, '=') + 1)
+		FROM pg_catalog.pg_db_role_setting d JOIN pg_catalog.pg_roles r ON r.oid = d.setrole, unnest(d.setconfig) kv
+		WHERE r.rolname = $1::text
+		AND d.setdatabase IN (0, (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()))
+		AND (split_part(kv, '=', 1) IN (SELECT name FROM pg_catalog.pg_settings WHERE context = 'user' AND name NOT IN ('role', 'session_authorization'))
+			OR strpos(split_part(kv, '=', 1), '.') > 0)
+	UNION ALL SELECT 4, u.k, u.v FROM unnest($3::text[], $4::text[]) AS u(k, v)
+) AS c(o, k, v) ORDER BY c.o`
 
 // settingName is what PostgreSQL accepts after "jwt.claims.": claims with
 // other names are left out of jwt.claims.* (they are still in
@@ -23,30 +47,31 @@ var settingName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*$`)
 
 // session is the role and settings of one request's transaction.
 type session struct {
-	keys, values []string
+	role, timeout string
+	keys, values  []string
 }
 
-// newSession derives the transaction settings from the verified claims
-// (nil: anonymous) and the default role.
-func newSession(claims map[string]any, role string) session {
-	var s session
-	if role != "" {
-		s.add("role", role)
+// newSession derives the transaction settings from the request's identity
+// and the default statement timeout (0: the server's).
+func newSession(who auth.Identity, timeout time.Duration) session {
+	s := session{role: who.Role}
+	if timeout > 0 {
+		s.timeout = strconv.FormatInt(timeout.Milliseconds(), 10)
 	}
-	if claims == nil {
+	if who.Claims == nil {
 		return s
 	}
-	names := make([]string, 0, len(claims))
-	for name := range claims {
+	names := make([]string, 0, len(who.Claims))
+	for name := range who.Claims {
 		if settingName.MatchString(name) {
 			names = append(names, name)
 		}
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		s.add("jwt.claims."+name, claimText(claims[name]))
+		s.add("jwt.claims."+name, claimText(who.Claims[name]))
 	}
-	all, _ := json.Marshal(claims)
+	all, _ := json.Marshal(who.Claims)
 	s.add("request.jwt.claims", string(all))
 	return s
 }
@@ -54,6 +79,11 @@ func newSession(claims map[string]any, role string) session {
 func (s *session) add(k, v string) {
 	s.keys = append(s.keys, k)
 	s.values = append(s.values, v)
+}
+
+// queue adds the settings statement to a pipeline.
+func (s *session) queue(b *pgx.Batch) {
+	b.Queue(setConfigSQL, s.role, s.timeout, s.keys, s.values)
 }
 
 // executor runs root fields' statements on the pool.
@@ -89,7 +119,7 @@ func (x *executor) query(ctx context.Context, conn *pgxpool.Conn, sess session, 
 	for len(pending) > 0 {
 		batch := &pgx.Batch{}
 		batch.Queue("BEGIN READ ONLY")
-		batch.Queue(setConfigSQL, sess.keys, sess.values)
+		sess.queue(batch)
 		for _, f := range pending {
 			batch.Queue(f.stmt.sql, f.stmt.args...)
 		}
@@ -146,7 +176,7 @@ func (x *executor) mutate(ctx context.Context, conn *pgxpool.Conn, sess session,
 		batch := &pgx.Batch{}
 		if first {
 			batch.Queue("BEGIN")
-			batch.Queue(setConfigSQL, sess.keys, sess.values)
+			sess.queue(batch)
 		}
 		if savepoints {
 			batch.Queue("SAVEPOINT gqlplan_field")

@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/graphql-go/graphql/language/ast"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/gqlplan/gqlplan/auth"
 	"github.com/gqlplan/gqlplan/spec"
 )
 
@@ -23,11 +25,18 @@ type Config struct {
 	// its own role inside its transaction. Make it with [Connect], or set
 	// its DefaultQueryExecMode to [QueryExecMode].
 	Pool *pgxpool.Pool
-	// JWTSecret verifies HS256/384/512 bearer tokens; empty accepts none.
-	JWTSecret []byte
-	// DefaultRole is the role of anonymous requests and of tokens without
-	// a role claim; empty keeps the authenticator's own role.
-	DefaultRole string
+	// Verifier verifies bearer tokens and names the role of a request;
+	// nil accepts no tokens and keeps the pool's own role.
+	Verifier *auth.Verifier
+	// Signer signs the results of operations declared as tokens; a plan
+	// with such operations needs one.
+	Signer *auth.Signer
+	// NoIntrospection refuses __schema and __type (INTROSPECTION_DISABLED)
+	// and leaves "Did you mean …?" out of validation errors.
+	NoIntrospection bool
+	// CORSOrigins are the origins browsers may call from ("*": any);
+	// empty: no CORS headers, cross-origin calls fail in the browser.
+	CORSOrigins []string
 	// Dev shows database error details in responses.
 	Dev    bool
 	Limits Limits
@@ -39,7 +48,7 @@ type Handler struct {
 	cfg    Config
 	schema *schema
 	docs   *documents
-	auth   *authenticator
+	auth   *auth.Verifier
 	exec   *executor
 	log    *slog.Logger
 }
@@ -54,9 +63,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 	if mode := cfg.Pool.Config().ConnConfig.DefaultQueryExecMode; mode != QueryExecMode {
 		return nil, fmt.Errorf("runtime: the pool's DefaultQueryExecMode is %v; it must be runtime.QueryExecMode (%v), see Connect", mode, QueryExecMode)
 	}
-	if cfg.Limits == (Limits{}) {
-		cfg.Limits = DefaultLimits
-	}
+	cfg.Limits = cfg.Limits.withDefaults()
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -64,15 +71,19 @@ func NewHandler(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
-	docs, err := newDocuments(s, cfg.Limits)
+	docs, err := newDocuments(s, cfg.Limits, cfg.NoIntrospection)
 	if err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
-	auth, err := newAuthenticator(cfg.JWTSecret)
-	if err != nil {
-		return nil, fmt.Errorf("runtime: %w", err)
+	if cfg.Verifier == nil {
+		if cfg.Verifier, err = auth.NewVerifier(context.Background(), auth.Config{}); err != nil {
+			return nil, fmt.Errorf("runtime: %w", err)
+		}
 	}
-	h := &Handler{cfg: cfg, schema: s, docs: docs, auth: auth, log: cfg.Logger}
+	if names := tokenOperations(cfg.Plan); len(names) > 0 && cfg.Signer == nil {
+		return nil, fmt.Errorf("runtime: %s sign tokens; configure a signing key (a JWT secret or private key)", strings.Join(names, ", "))
+	}
+	h := &Handler{cfg: cfg, schema: s, docs: docs, auth: cfg.Verifier, log: cfg.Logger}
 	h.exec = &executor{pool: cfg.Pool, fault: func(ctx context.Context, err error) *Error {
 		return dbFault(ctx, h.log, cfg.Dev, err)
 	}}
@@ -91,6 +102,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	id := newRequestID()
 	ctx := withRequestID(req.Context(), id)
 	w.Header().Set("X-Request-Id", id)
+	if h.cors(w, req) {
+		return
+	}
 	out := h.serve(ctx, req)
 	out.write(w)
 	h.log.LogAttrs(ctx, slog.LevelInfo, "request",
@@ -113,16 +127,11 @@ func (h *Handler) serve(ctx context.Context, req *http.Request) *response {
 	if fail != nil {
 		return fail
 	}
-	claims, err := h.auth.verify(req.Header.Get("Authorization"))
-	if err != nil && !errors.Is(err, errNoToken) {
-		out := requestFailure(media, http.StatusUnauthorized, CodeUnauthenticated, "Invalid token: "+err.Error()+".")
-		out.header = http.Header{"Www-Authenticate": {`Bearer error="invalid_token"`}}
-		return out
+	who, refused := h.auth.Verify(ctx, req.Header.Get("Authorization"))
+	if refused != nil {
+		return authFailure(media, refused)
 	}
-	role, err := roleOf(claims, h.cfg.DefaultRole)
-	if err != nil {
-		return requestFailure(media, http.StatusForbidden, CodeForbidden, err.Error()+".")
-	}
+	claims := who.Claims
 	out := &response{media: media, operation: params.OperationName}
 	doc := h.docs.get(params.Query)
 	if doc.errs != nil {
@@ -148,15 +157,16 @@ func (h *Handler) serve(ctx context.Context, req *http.Request) *response {
 	if errs != nil {
 		return out.requestErrors(errs...)
 	}
-	r := &request{schema: h.schema, limits: h.cfg.Limits, doc: doc.ast, op: op, fragments: fragments, vars: vars, claims: claims}
+	r := &request{schema: h.schema, limits: h.cfg.Limits, noIntrospection: h.cfg.NoIntrospection, doc: doc.ast, op: op, fragments: fragments, vars: vars, claims: claims}
 	fields, err := r.plan()
 	if err != nil {
 		return out.requestErrors(asError(err, CodeBadUserInput))
 	}
-	sess := newSession(claims, role)
+	sess := newSession(who, h.cfg.Limits.StatementTimeout)
 	if fatal := h.exec.run(ctx, op.Operation == ast.OperationTypeMutation, sess, fields); fatal != nil {
 		return out.executionFailure(fatal)
 	}
+	h.signTokens(ctx, fields)
 	h.introspect(r, fields)
 	return out.data(fields)
 }

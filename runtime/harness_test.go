@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/gqlplan/gqlplan/auth"
 	"github.com/gqlplan/gqlplan/compiler"
 	"github.com/gqlplan/gqlplan/compiler/catalog"
 	"github.com/gqlplan/gqlplan/internal/pgtest"
@@ -138,9 +139,12 @@ func newServer(t testing.TB, opts serverOptions) *server {
 	if s.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 		t.Fatal(err)
 	}
+	verifier, err := auth.NewVerifier(ctx, auth.Config{Secret: []byte(testSecret), DefaultRole: roles.anon})
+	if err != nil {
+		t.Fatal(err)
+	}
 	s.handler, err = runtime.NewHandler(runtime.Config{
-		Plan: plan, Pool: s.pool, JWTSecret: []byte(testSecret), DefaultRole: roles.anon,
-		Dev: opts.dev, Limits: opts.limits,
+		Plan: plan, Pool: s.pool, Verifier: verifier, Dev: opts.dev, Limits: opts.limits,
 		Logger: slog.New(slog.NewJSONHandler(s.logs, nil)),
 	})
 	if err != nil {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/gqlplan/gqlplan/runtime"
 )
 
 func TestGraphQLOverHTTP(t *testing.T) {
@@ -32,7 +34,7 @@ func TestGraphQLOverHTTP(t *testing.T) {
 		{"PUT", call{method: "PUT", query: ok}, 405, "application/graphql-response+json", "BAD_REQUEST"},
 		{"form body", call{body: "query=x", ctype: "application/x-www-form-urlencoded"}, 415, "application/graphql-response+json", "BAD_REQUEST"},
 		{"not JSON", call{body: "{"}, 400, "application/graphql-response+json", "BAD_REQUEST"},
-		{"batch", call{body: `[{"query":"{__typename}"}]`}, 400, "application/graphql-response+json", "BAD_REQUEST"},
+		{"batch", call{body: `[{"query":"{__typename}"}]`}, 400, "application/graphql-response+json", "BATCHING_DISABLED"},
 		{"query not a string", call{body: `{"query":1}`}, 400, "application/graphql-response+json", "BAD_REQUEST"},
 		{"variables not an object", call{body: `{"query":"{__typename}","variables":[]}`}, 400, "application/graphql-response+json", "BAD_REQUEST"},
 		{"parse error", call{query: `{ person(id: 1) { id }`}, 400, "application/graphql-response+json", "GRAPHQL_PARSE_FAILED"},
@@ -116,7 +118,8 @@ func TestIntrospection(t *testing.T) {
 }
 
 func TestHostileDocumentsAreRefusedBeforeTheParser(t *testing.T) {
-	s := newServer(t, serverOptions{})
+	// The text limits are raised so each check is reached on its own.
+	s := newServer(t, serverOptions{limits: runtime.Limits{MaxDocumentBytes: 1 << 20, MaxAliases: 1 << 20}})
 	deep := strings.Repeat("{ a ", 100000) + strings.Repeat("}", 100000)
 	deepList := `{ people(ids: ` + strings.Repeat("[", 200000) + strings.Repeat("]", 200000) + `) { id } }`
 	bomb := `{ people { ...F0 } }`
@@ -129,10 +132,10 @@ func TestHostileDocumentsAreRefusedBeforeTheParser(t *testing.T) {
 	}{
 		{"deep selections", deep, "DOCUMENT_TOO_DEEP"},
 		{"deep list value", deepList, "DOCUMENT_TOO_DEEP"},
-		{"many tokens", "{ " + strings.Repeat("__typename ", 20000) + "}", "DOCUMENT_TOO_LARGE"},
+		{"many tokens", "{ " + strings.Repeat("__typename ", 20000) + "}", "TOO_MANY_TOKENS"},
 		{"fragment cycle (graphql-go #742)", `fragment A on Person { ...B } fragment B on Person { ...A } { person(id: 1) { ...A } }`, "GRAPHQL_VALIDATION_FAILED"},
 		{"unused fragment cycle", `fragment A on Person { id ...A } { __typename }`, "GRAPHQL_VALIDATION_FAILED"},
-		{"fragment bomb", bomb, "DOCUMENT_TOO_LARGE"},
+		{"fragment bomb", bomb, "TOO_MANY_FIELDS"},
 		{"deep through fragments", fragmentChain(40), "DOCUMENT_TOO_DEEP"},
 	} {
 		r := s.do(call{query: c.query})

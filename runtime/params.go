@@ -71,7 +71,7 @@ func parseBody(body []byte, media string) (params, *response) {
 	obj, ok := v.(map[string]any)
 	if !ok {
 		if _, batch := v.([]any); batch {
-			return bad("Batched requests are not supported; send one operation per request.")
+			return params{}, requestFailure(media, http.StatusBadRequest, CodeBatchingDisabled, "Batched requests are not supported; send one operation per request.")
 		}
 		return bad("The request body must be a JSON object.")
 	}

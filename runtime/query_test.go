@@ -89,7 +89,7 @@ func TestQueryFieldErrors(t *testing.T) {
 	s := newServer(t, serverOptions{})
 	// Over the plan's max: a field error, the other root field still answers.
 	r := s.do(call{query: `{ people(limit: 11) { id } person(id: 1) { id } }`})
-	if r.status != 200 || r.data(t) != `null` || len(r.Errors) != 1 || r.codes()[0] != "BAD_USER_INPUT" {
+	if r.status != 200 || r.data(t) != `null` || len(r.Errors) != 1 || r.codes()[0] != "PAGE_TOO_LARGE" {
 		t.Errorf("limit over max: %d %s", r.status, r.body) // people is non-null, so data is null
 	}
 	r = s.do(call{query: `{ person(id: 1) { id } anyPerson { id } p2: person(id: 2) { id } }`})

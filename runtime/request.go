@@ -14,13 +14,14 @@ import (
 // operation, coerced variables and the caller's verified claims (nil for
 // an anonymous caller).
 type request struct {
-	schema    *schema
-	limits    Limits
-	doc       *ast.Document
-	op        *ast.OperationDefinition
-	fragments map[string]*ast.FragmentDefinition
-	vars      map[string]any
-	claims    map[string]any
+	schema          *schema
+	limits          Limits
+	noIntrospection bool
+	doc             *ast.Document
+	op              *ast.OperationDefinition
+	fragments       map[string]*ast.FragmentDefinition
+	vars            map[string]any
+	claims          map[string]any
 }
 
 // rootField is one key of the response's data and how it is produced.
@@ -30,6 +31,7 @@ type rootField struct {
 	typename string     // __typename: the root type's name
 	intro    *selection // __schema / __type, answered by graphql-go
 	stmt     *statement // a plan operation, answered by PostgreSQL
+	token    bool       // the result is claims, answered with a signed token
 	result   json.RawMessage
 	err      *Error
 	loc      *ast.Location
@@ -82,6 +84,9 @@ func (r *request) plan() ([]*rootField, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(sels) > r.limits.MaxRootFields {
+		return nil, &Error{Message: fmt.Sprintf("The operation selects more than %d root fields.", r.limits.MaxRootFields), Code: CodeTooManyRootFields}
+	}
 	fields := make([]*rootField, 0, len(sels))
 	for _, sel := range sels {
 		f := &rootField{key: sel.key, loc: sel.fields[0].Loc}
@@ -90,6 +95,9 @@ func (r *request) plan() ([]*rootField, error) {
 		case "__typename":
 			f.typename = rootType
 		case "__schema", "__type":
+			if r.noIntrospection {
+				return nil, &Error{Message: "Introspection is disabled on this server.", Code: CodeIntrospectionOff}
+			}
 			f.intro = sel
 		default:
 			op := ops[name]
@@ -98,6 +106,7 @@ func (r *request) plan() ([]*rootField, error) {
 				break
 			}
 			f.nonNull = op.returns.NonNull
+			f.token = op.spec.Token
 			if e := r.authorize(op); e != nil {
 				f.fail(e)
 				break

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/gqlplan/gqlplan/auth"
 )
 
 // Media types of GraphQL over HTTP.
@@ -173,4 +175,15 @@ func marshalNoEscape(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// authFailure refuses a request whose credentials are not accepted: 401
+// with a WWW-Authenticate challenge (RFC 6750), or 403.
+func authFailure(media string, e *auth.Error) *response {
+	if e.Status == http.StatusForbidden {
+		return requestFailure(media, http.StatusForbidden, CodeForbidden, "Forbidden: "+e.Message+".")
+	}
+	out := requestFailure(media, http.StatusUnauthorized, CodeUnauthenticated, "Invalid token: "+e.Message+".")
+	out.header = http.Header{"Www-Authenticate": {`Bearer error="invalid_token"`}}
+	return out
 }

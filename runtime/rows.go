@@ -73,7 +73,7 @@ func (c *composer) rootRows(op *operation, args map[string]any) (*rows, error) {
 		// A function returning a NULL composite yields one all-NULL row:
 		// that is "no result", not an object of nulls.
 		switch {
-		case rs.obj == nil:
+		case rs.obj == nil && !o.Token:
 			rs.conds = append(rs.conds, "s IS NOT NULL")
 		case o.Source.Shape == spec.ShapeJSONB:
 			rs.conds = append(rs.conds, "s."+o.Source.DataColumn+" IS NOT NULL")
@@ -107,6 +107,16 @@ func (c *composer) rootRows(op *operation, args map[string]any) (*rows, error) {
 		}
 	}
 	return rs, nil
+}
+
+// tokenRow is the claims of a token operation: its row as a JSON object
+// (the data column of the jsonb shape), which the handler signs.
+func (c *composer) tokenRow(rs *rows, op *operation) string {
+	row := "to_json(s)"
+	if op.spec.Source.Shape == spec.ShapeJSONB {
+		row = "s." + op.spec.Source.DataColumn
+	}
+	return fmt.Sprintf("(SELECT %s FROM %s%s)", row, rs.from, rs.where())
 }
 
 // scalarRows is the value of a function returning scalars or an enum.
@@ -183,8 +193,8 @@ func (c *composer) limitOffset(rs *rows, args map[string]any) (string, error) {
 	if v, ok := args[spec.ArgOffset].(int64); ok {
 		offset = v
 	}
-	if limit < 0 || limit > l.Max {
-		return "", &Error{Message: fmt.Sprintf("limit must be between 0 and %d", l.Max), Code: CodeBadUserInput}
+	if err := checkPageSize(spec.ArgLimit, limit, l.Max, c.r.limits.MaxPageSize); err != nil {
+		return "", err
 	}
 	if offset < 0 {
 		return "", &Error{Message: "offset must not be negative", Code: CodeBadUserInput}

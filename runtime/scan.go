@@ -3,15 +3,23 @@ package runtime
 import "fmt"
 
 // scanDocument is a cheap lexical pass over a document before the parser
-// sees it: it counts tokens and the nesting of { [ ( so that a document
-// too deep for graphql-go's recursive parser, or too long to be worth
-// parsing, is refused in linear time with constant memory. It is not a
-// lexer: anything it lets through is still parsed and validated.
+// sees it: it measures the text, counts tokens, directives and aliases,
+// and tracks the nesting of { [ ( so that a document too deep for
+// graphql-go's recursive parser, or too costly to be worth parsing, is
+// refused in linear time. It is not a lexer: anything it lets through is
+// still parsed and validated.
 func scanDocument(text string, limits Limits) *Error {
-	depth, tokens := 0, 0
-	tooDeep := func(at int) *Error {
-		return &Error{Message: fmt.Sprintf("The document nests deeper than %d levels.", limits.MaxDepth), Code: CodeDocumentTooDeep, Locations: []Location{lineColumn(text, at)}}
+	if len(text) > limits.MaxDocumentBytes {
+		return &Error{Message: fmt.Sprintf("The document is longer than %d bytes.", limits.MaxDocumentBytes), Code: CodeDocumentTooLarge}
 	}
+	at := func(i int, code, format string, limit int) *Error {
+		return &Error{Message: fmt.Sprintf(format, limit), Code: code, Locations: []Location{lineColumn(text, i)}}
+	}
+	// open holds, for each bracket around the current position, whether
+	// it holds values: a ( or [, or anything inside one. A ":" inside
+	// brackets none of which holds values follows an alias.
+	open := make([]bool, 0, 16)
+	tokens, directives, aliases, values := 0, 0, 0, 0
 	for i := 0; i < len(text); {
 		c := text[i]
 		switch {
@@ -26,13 +34,36 @@ func scanDocument(text string, limits Limits) *Error {
 		case c == '"':
 			i = skipString(text, i)
 		case c == '{' || c == '[' || c == '(':
-			depth++
-			if depth > limits.MaxDepth {
-				return tooDeep(i)
+			if len(open) == limits.MaxDepth {
+				return at(i, CodeDocumentTooDeep, "The document nests deeper than %d levels.", limits.MaxDepth)
 			}
+			value := c != '{' || values > 0
+			if value {
+				values++
+			}
+			open = append(open, value)
 			i++
 		case c == '}' || c == ']' || c == ')':
-			depth = max(depth-1, 0)
+			if n := len(open); n > 0 {
+				if open[n-1] {
+					values--
+				}
+				open = open[:n-1]
+			}
+			i++
+		case c == '@':
+			directives++
+			if directives > limits.MaxDirectives {
+				return at(i, CodeTooManyDirectives, "The document has more than %d directives.", limits.MaxDirectives)
+			}
+			i++
+		case c == ':':
+			if values == 0 && len(open) > 0 {
+				aliases++
+				if aliases > limits.MaxAliases {
+					return at(i, CodeTooManyAliases, "The document has more than %d aliases.", limits.MaxAliases)
+				}
+			}
 			i++
 		case isNameByte(c) || c == '-':
 			for i++; i < len(text) && (isNameByte(text[i]) || text[i] == '.' || text[i] == '+' || text[i] == '-'); i++ {
@@ -44,7 +75,7 @@ func scanDocument(text string, limits Limits) *Error {
 		}
 		tokens++
 		if tokens > limits.MaxTokens {
-			return &Error{Message: fmt.Sprintf("The document has more than %d tokens.", limits.MaxTokens), Code: CodeDocumentTooLarge}
+			return at(i-1, CodeTooManyTokens, "The document has more than %d tokens.", limits.MaxTokens)
 		}
 	}
 	return nil

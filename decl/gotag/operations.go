@@ -62,6 +62,7 @@ func (l *loader) operations(kind decl.OperationKind, f *ast.Field) []*decl.Opera
 		}
 		l.filters(t, op, owner)
 		l.injects(t, op, owner)
+		op.Token = l.flag(t, "token", owner)
 		op.List = l.list(t, owner)
 		out = append(out, op)
 	}

@@ -31,7 +31,7 @@ var (
 	inputFieldKey = []string{"type", "description", "default"}
 	enumKeys      = []string{"description", "sql_type", "values"}
 	enumValueKeys = []string{"value", "description", "deprecated"}
-	operationKeys = []string{"description", "returns", "sql_source", "source_kind", "shape", "data_column", "args", "inject", "order_by", "limit", "connection", "filterable", "sortable", "deprecated"}
+	operationKeys = []string{"description", "returns", "sql_source", "source_kind", "shape", "data_column", "args", "inject", "token", "order_by", "limit", "connection", "filterable", "sortable", "deprecated"}
 	argKeys       = []string{"type", "description", "default", "filter"}
 	filterKeys    = []string{"column", "op"}
 	limitKeys     = []string{"default", "max"}

@@ -233,6 +233,7 @@ func (l *loader) operation(kind decl.OperationKind, kv pair) *decl.Operation {
 			}
 		}
 	}
+	l.flag(e, "token", &op.Token)
 	l.list(e, &op.List, what)
 	return op
 }

@@ -79,7 +79,7 @@ func compileAndReport(ctx context.Context, env *Env, paths []string, format stri
 }
 
 func resolvePath(dir, p string) string {
-	if dir == "" || filepath.IsAbs(p) {
+	if dir == "" || p == "" || filepath.IsAbs(p) {
 		return p
 	}
 	return filepath.Join(dir, p)

@@ -41,6 +41,7 @@ type CLI struct {
 	SDL     SDLCmd     `cmd:"" name:"sdl" help:"Print the GraphQL schema of a compiled plan."`
 	Schema  SchemaCmd  `cmd:"" help:"Print the JSON Schema of the declaration format or of the plan."`
 	Serve   ServeCmd   `cmd:"" help:"Serve a compiled plan as GraphQL over HTTP."`
+	Token   TokenCmd   `cmd:"" help:"Mint a signed JWT for development and tests."`
 	Version VersionCmd `cmd:"" help:"Print the gqlplan version and plan format."`
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gqlplan/gqlplan/auth"
 	"github.com/gqlplan/gqlplan/runtime"
 )
 
@@ -17,12 +18,63 @@ type ServeCmd struct {
 	Plan            string        `required:"" env:"GQLPLAN_PLAN" help:"The plan written by gqlplan compile."`
 	DatabaseURL     string        `required:"" name:"database-url" env:"GQLPLAN_DATABASE_URL,DATABASE_URL" help:"PostgreSQL connection string of the authenticator role."`
 	Listen          string        `default:"127.0.0.1:8080" env:"GQLPLAN_LISTEN" help:"Address to listen on."`
-	JWTSecret       string        `name:"jwt-secret" env:"GQLPLAN_JWT_SECRET" help:"HS256/384/512 secret that verifies bearer tokens (at least 32 bytes); without it, tokens are refused."`
 	DefaultRole     string        `env:"GQLPLAN_DEFAULT_ROLE" help:"Role of anonymous requests and of tokens without a role claim."`
 	Dev             bool          `env:"GQLPLAN_DEV" help:"Development mode: database error details in responses."`
 	DBWait          time.Duration `name:"db-wait" default:"0s" env:"GQLPLAN_DB_WAIT" help:"Keep retrying an unreachable database at start for this long (with backoff) before giving up."`
 	ShutdownTimeout time.Duration `default:"30s" env:"GQLPLAN_SHUTDOWN_TIMEOUT" help:"How long in-flight requests may finish after SIGTERM/SIGINT."`
 	LogFormat       string        `enum:"text,json" default:"text" env:"GQLPLAN_LOG_FORMAT" help:"Log format: text or json."`
+
+	JWT    jwtFlags    `embed:"" prefix:"jwt-"`
+	JWKS   jwksFlags   `embed:"" prefix:"jwks-"`
+	Limits limitsFlags `embed:""`
+
+	NoIntrospection bool     `name:"no-introspection" env:"GQLPLAN_NO_INTROSPECTION" help:"Refuse __schema and __type, and leave \"Did you mean\" suggestions out of errors."`
+	CORSOrigin      []string `name:"cors-origin" env:"GQLPLAN_CORS_ORIGINS" help:"An origin browsers may call from (repeat, or comma-separated; * for any). Default: none, CORS off."`
+}
+
+// jwtFlags configure how tokens are verified and issued.
+type jwtFlags struct {
+	Secret       string        `env:"GQLPLAN_JWT_SECRET" help:"HS256/384/512 secret that verifies bearer tokens and signs issued ones (at least 32 bytes)."`
+	Issuer       string        `env:"GQLPLAN_JWT_ISSUER" help:"Required iss of tokens; added to issued tokens."`
+	Audience     string        `env:"GQLPLAN_JWT_AUDIENCE" help:"Required aud of tokens (a token without aud is refused); added to issued tokens."`
+	Leeway       time.Duration `default:"30s" env:"GQLPLAN_JWT_LEEWAY" help:"Clock skew tolerated on exp, nbf and iat."`
+	ExpOptional  bool          `name:"exp-optional" env:"GQLPLAN_JWT_EXP_OPTIONAL" help:"Accept tokens without exp (refused by default)."`
+	MaxBytes     int           `default:"8192" env:"GQLPLAN_JWT_MAX_BYTES" help:"Longest token accepted."`
+	RoleClaim    string        `default:"role" env:"GQLPLAN_JWT_ROLE_CLAIM" help:"Path of the role in the claims: role, app.role, \"https://example.com/claims\".role, roles[0]."`
+	AllowedRoles []string      `name:"allowed-roles" env:"GQLPLAN_ALLOWED_ROLES" help:"The only roles a token may switch to (comma-separated); default: any the server's role may SET ROLE to."`
+	PrivateKey   string        `name:"private-key" env:"GQLPLAN_JWT_PRIVATE_KEY" help:"PEM private key (RSA, EC, Ed25519) that signs issued tokens instead of the secret."`
+	KeyID        string        `name:"key-id" env:"GQLPLAN_JWT_KEY_ID" help:"kid header of issued tokens."`
+	Lifetime     time.Duration `default:"1h" env:"GQLPLAN_JWT_LIFETIME" help:"Lifetime of issued tokens whose row has no exp."`
+}
+
+// jwksFlags configure public keys.
+type jwksFlags struct {
+	URL        string        `name:"url" env:"GQLPLAN_JWKS_URL" help:"JWKS URL of RS/PS/ES/EdDSA public keys (fetched at start, refreshed; the server starts even if the first fetch fails)."`
+	File       string        `name:"file" env:"GQLPLAN_JWKS_FILE" help:"JWKS file of public keys."`
+	Refresh    time.Duration `default:"1h" env:"GQLPLAN_JWKS_REFRESH" help:"How often the JWKS URL is fetched again."`
+	UnknownKID time.Duration `name:"unknown-kid-interval" default:"5m" env:"GQLPLAN_JWKS_UNKNOWN_KID_INTERVAL" help:"At most one early fetch per this interval for tokens with an unknown kid."`
+}
+
+// limitsFlags bound what a request may cost (see runtime.Limits).
+type limitsFlags struct {
+	MaxBodyBytes     int64         `default:"1048576" env:"GQLPLAN_MAX_BODY_BYTES" help:"Largest request body (REQUEST_TOO_LARGE)."`
+	MaxDocumentBytes int           `default:"102400" env:"GQLPLAN_MAX_DOCUMENT_BYTES" help:"Longest query text (DOCUMENT_TOO_LARGE)."`
+	MaxDepth         int           `default:"32" env:"GQLPLAN_MAX_DEPTH" help:"Deepest nesting (DOCUMENT_TOO_DEEP)."`
+	MaxTokens        int           `default:"15000" env:"GQLPLAN_MAX_TOKENS" help:"Most lexical tokens (TOO_MANY_TOKENS)."`
+	MaxFields        int           `default:"5000" env:"GQLPLAN_MAX_FIELDS" help:"Most fields once fragments are expanded (TOO_MANY_FIELDS)."`
+	MaxAliases       int           `default:"100" env:"GQLPLAN_MAX_ALIASES" help:"Most aliases (TOO_MANY_ALIASES)."`
+	MaxRootFields    int           `default:"32" env:"GQLPLAN_MAX_ROOT_FIELDS" help:"Most root fields in one operation (TOO_MANY_ROOT_FIELDS)."`
+	MaxDirectives    int           `default:"50" env:"GQLPLAN_MAX_DIRECTIVES" help:"Most directives (TOO_MANY_DIRECTIVES)."`
+	MaxPageSize      int64         `default:"1000" env:"GQLPLAN_MAX_PAGE_SIZE" help:"Largest first, last or limit, whatever declarations allow (PAGE_TOO_LARGE)."`
+	StatementTimeout time.Duration `default:"30s" env:"GQLPLAN_STATEMENT_TIMEOUT" help:"statement_timeout of each request (a role's ALTER ROLE … SET statement_timeout wins; TIMEOUT); -1s: the server's."`
+}
+
+func (l limitsFlags) limits() runtime.Limits {
+	return runtime.Limits{
+		MaxBodyBytes: l.MaxBodyBytes, MaxDocumentBytes: l.MaxDocumentBytes, MaxDepth: l.MaxDepth, MaxTokens: l.MaxTokens,
+		MaxSelections: l.MaxFields, MaxAliases: l.MaxAliases, MaxRootFields: l.MaxRootFields, MaxDirectives: l.MaxDirectives,
+		MaxPageSize: l.MaxPageSize, StatementTimeout: l.StatementTimeout,
+	}
 }
 
 func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
@@ -31,14 +83,35 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
+	verifier, err := auth.NewVerifier(ctx, auth.Config{
+		Secret: []byte(c.JWT.Secret),
+		JWKS:   &auth.JWKS{URL: c.JWKS.URL, File: resolvePath(env.Dir, c.JWKS.File), Refresh: c.JWKS.Refresh, UnknownKIDInterval: c.JWKS.UnknownKID},
+		Issuer: c.JWT.Issuer, Audience: c.JWT.Audience, Leeway: max(c.JWT.Leeway, -1), AllowNoExpiry: c.JWT.ExpOptional,
+		MaxTokenBytes: c.JWT.MaxBytes, RoleClaim: c.JWT.RoleClaim, DefaultRole: c.DefaultRole, AllowedRoles: c.JWT.AllowedRoles,
+		Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	var signer *auth.Signer
+	if c.JWT.Secret != "" || c.JWT.PrivateKey != "" {
+		secret := []byte(c.JWT.Secret)
+		if c.JWT.PrivateKey != "" {
+			secret = nil // the key signs; the secret only verifies
+		}
+		if signer, err = auth.NewSigner(auth.SignerConfig{Secret: secret, PrivateKeyFile: resolvePath(env.Dir, c.JWT.PrivateKey), KeyID: c.JWT.KeyID,
+			Lifetime: c.JWT.Lifetime, Issuer: c.JWT.Issuer, Audience: c.JWT.Audience}); err != nil {
+			return err
+		}
+	}
 	pool, err := runtime.Connect(ctx, c.DatabaseURL, c.DBWait, log)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
 	handler, err := runtime.NewHandler(runtime.Config{
-		Plan: plan, Pool: pool, JWTSecret: []byte(c.JWTSecret), DefaultRole: c.DefaultRole,
-		Dev: c.Dev, Logger: log,
+		Plan: plan, Pool: pool, Verifier: verifier, Signer: signer, Limits: c.Limits.limits(),
+		NoIntrospection: c.NoIntrospection, CORSOrigins: c.CORSOrigin, Dev: c.Dev, Logger: log,
 	})
 	if err != nil {
 		return err

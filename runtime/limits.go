@@ -1,0 +1,82 @@
+package runtime
+
+import "time"
+
+// Limits bound what a request may cost. Each has its own error code, so a
+// client (and a dashboard) can tell which one it hit. A zero field takes
+// its default from DefaultLimits.
+//
+// graphql-go's parser and validator recurse without bounds (its issues
+// #742 and #754), so the text limits are checked on the raw text first:
+// no document that passes them can exhaust the stack.
+type Limits struct {
+	MaxBodyBytes     int64 // request body (REQUEST_TOO_LARGE)
+	MaxDocumentBytes int   // the query text (DOCUMENT_TOO_LARGE)
+	// MaxDepth bounds the nesting of { [ ( in the text, and of selections
+	// once fragments are expanded (DOCUMENT_TOO_DEEP).
+	MaxDepth  int
+	MaxTokens int // lexical tokens in the document (TOO_MANY_TOKENS)
+	// MaxSelections bounds the fields of a document with every fragment
+	// spread expanded, which stops fragment "bombs" (each fragment
+	// spreading the next twice) before validation multiplies them
+	// (TOO_MANY_FIELDS).
+	MaxSelections int
+	MaxAliases    int // aliased fields in the text (TOO_MANY_ALIASES)
+	MaxRootFields int // root fields of the operation run (TOO_MANY_ROOT_FIELDS)
+	MaxDirectives int // directives in the text (TOO_MANY_DIRECTIVES)
+	// MaxPageSize caps first, last and limit whatever the declarations
+	// allow (PAGE_TOO_LARGE).
+	MaxPageSize int64
+	// StatementTimeout is the statement_timeout of every request's
+	// transaction (SET LOCAL); a role's own ALTER ROLE … SET
+	// statement_timeout overrides it (TIMEOUT). Negative: the server's.
+	StatementTimeout time.Duration
+	// DocumentCache is how many distinct parsed and validated documents are kept.
+	DocumentCache int
+}
+
+// DefaultLimits are the limits of fields left zero.
+var DefaultLimits = Limits{
+	MaxBodyBytes:     1 << 20,
+	MaxDocumentBytes: 100 << 10,
+	MaxDepth:         32,
+	MaxTokens:        15000,
+	MaxSelections:    5000,
+	MaxAliases:       100,
+	MaxRootFields:    32,
+	MaxDirectives:    50,
+	MaxPageSize:      1000,
+	StatementTimeout: 30 * time.Second,
+	DocumentCache:    1000,
+}
+
+// withDefaults fills the zero fields from DefaultLimits.
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits
+	or := func(v *int, def int) {
+		if *v == 0 {
+			*v = def
+		}
+	}
+	or(&l.MaxDocumentBytes, d.MaxDocumentBytes)
+	or(&l.MaxDepth, d.MaxDepth)
+	or(&l.MaxTokens, d.MaxTokens)
+	or(&l.MaxSelections, d.MaxSelections)
+	or(&l.MaxAliases, d.MaxAliases)
+	or(&l.MaxRootFields, d.MaxRootFields)
+	or(&l.MaxDirectives, d.MaxDirectives)
+	or(&l.DocumentCache, d.DocumentCache)
+	if l.MaxBodyBytes == 0 {
+		l.MaxBodyBytes = d.MaxBodyBytes
+	}
+	if l.MaxPageSize == 0 {
+		l.MaxPageSize = d.MaxPageSize
+	}
+	switch {
+	case l.StatementTimeout == 0:
+		l.StatementTimeout = d.StatementTimeout
+	case l.StatementTimeout < 0:
+		l.StatementTimeout = 0
+	}
+	return l
+}
