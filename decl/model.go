@@ -169,7 +169,7 @@ type Operation struct {
 	Args        []*Arg
 	Inject      []*Inject
 	Token       *Bool // the row is the claim set of a JWT the server signs
-	List        // queries returning a list
+	List              // queries returning a list
 }
 
 // Arg is a GraphQL argument of an operation.
