@@ -143,8 +143,12 @@ func newServer(t testing.TB, opts serverOptions) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	signer, err := auth.NewSigner(auth.SignerConfig{Secret: []byte(testSecret)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	s.handler, err = runtime.NewHandler(runtime.Config{
-		Plan: plan, Pool: s.pool, Verifier: verifier, Dev: opts.dev, Limits: opts.limits,
+		Plan: plan, Pool: s.pool, Verifier: verifier, Signer: signer, Dev: opts.dev, Limits: opts.limits,
 		Logger: slog.New(slog.NewJSONHandler(s.logs, nil)),
 	})
 	if err != nil {

@@ -69,8 +69,33 @@ SELECT current_user::text AS role,
        nullif(current_setting('jwt.claims.person_id', true), '') AS person_id,
        nullif(current_setting('jwt.claims.sub', true), '') AS sub,
        nullif(current_setting('request.jwt.claims', true), '')::jsonb AS claims,
-       current_setting('transaction_read_only') AS read_only;
+       current_setting('transaction_read_only') AS read_only,
+       current_setting('statement_timeout') AS statement_timeout,
+       nullif(current_setting('app.tenant', true), '') AS tenant;
 GRANT SELECT ON shop.v_session TO {{anon}}, {{member}};
+
+-- Per-role settings, which a role switch does not apply by itself: the
+-- runtime applies them, those for this database last.
+ALTER ROLE {{member}} SET app.tenant = 'acme';
+ALTER ROLE {{member}} SET work_mem = '8MB';
+DO $$ BEGIN
+  EXECUTE format('ALTER ROLE %I IN DATABASE %I SET app.tenant = %L', '{{member}}', current_database(), 'acme-here');
+END $$;
+
+-- A slow query, for statement timeouts.
+CREATE FUNCTION shop.slow(seconds float8) RETURNS SETOF shop.person
+LANGUAGE sql STABLE AS $$ SELECT p.* FROM shop.person p, pg_sleep(seconds) $$;
+GRANT EXECUTE ON FUNCTION shop.slow(float8) TO {{anon}}, {{member}};
+
+-- Token issuance (seed 001): the row is the claims of the token.
+CREATE TYPE shop.jwt_token AS (role text, person_id int);
+CREATE FUNCTION shop.login(p_id int) RETURNS shop.jwt_token
+LANGUAGE sql STABLE SECURITY DEFINER AS $$
+  SELECT ('{{member}}', p.id)::shop.jwt_token FROM shop.person p WHERE p.id = p_id
+$$;
+CREATE FUNCTION shop.login_json(p_id int) RETURNS jsonb
+LANGUAGE sql STABLE AS $$ SELECT jsonb_build_object('role', '{{member}}', 'person_id', p_id, 'exp', 4102444800) $$;
+GRANT EXECUTE ON FUNCTION shop.login(int), shop.login_json(int) TO {{anon}}, {{member}};
 
 -- Mutations (functions; injected values come last).
 CREATE FUNCTION shop.create_post(title text, author_id int) RETURNS shop.post
