@@ -81,7 +81,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 		}
 	}
 	if names := tokenOperations(cfg.Plan); len(names) > 0 && cfg.Signer == nil {
-		return nil, fmt.Errorf("runtime: %s sign tokens; configure a signing key (a JWT secret or private key)", strings.Join(names, ", "))
+		return nil, fmt.Errorf("runtime: the operations that sign tokens (%s) need a signing key: a JWT secret or private key", strings.Join(names, ", "))
 	}
 	h := &Handler{cfg: cfg, schema: s, docs: docs, auth: cfg.Verifier, log: cfg.Logger}
 	h.exec = &executor{pool: cfg.Pool, fault: func(ctx context.Context, err error) *Error {

@@ -8,15 +8,19 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/gqlplan/gqlplan/runtime"
 )
 
 // FuzzHandler sends arbitrary HTTP requests to the handler over a real
 // database: no panic, no 5xx (nothing injects database faults here), a
 // JSON body with an error code for every error, and no SQL in it.
 func FuzzHandler(f *testing.F) {
-	s := newServer(f, serverOptions{})
+	// A short statement timeout: the fuzzer finds slow(seconds: 1e9).
+	s := newServer(f, serverOptions{limits: runtime.Limits{StatementTimeout: 200 * time.Millisecond}})
 	member := token(f, jwt.MapClaims{"role": s.roles.member, "person_id": 1, "sub": "ada", "exp": 4102444800})
 	post := func(body, extra string) string {
 		return "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + extra +

@@ -33,6 +33,10 @@ func compileDocuments(t *testing.T) string {
 
 func TestServeRefusesABadStart(t *testing.T) {
 	plan := compileDocuments(t)
+	forum := filepath.Join(t.TempDir(), "forum.json")
+	if code, _, stderr := run(t, "", "compile", "../examples/forum", "-o", forum); code != 0 {
+		t.Fatal(stderr)
+	}
 	data, _ := os.ReadFile(plan)
 	edited := filepath.Join(t.TempDir(), "edited.json")
 	os.WriteFile(edited, bytes.Replace(data, []byte("The caller's documents"), []byte("Somebody's documents"), 1), 0o644)
@@ -49,6 +53,9 @@ func TestServeRefusesABadStart(t *testing.T) {
 		{"unreachable database", []string{"--plan", plan, "--database-url", "postgres://u:secretpw@127.0.0.1:1/x?connect_timeout=2"}, "unreachable"},
 		{"unreachable database, retried", []string{"--plan", plan, "--database-url", "postgres://u:secretpw@127.0.0.1:1/x?connect_timeout=1", "--db-wait", "1s"}, "retrying"},
 		{"short secret", []string{"--plan", plan, "--database-url", pgtest.Database(t), "--jwt-secret", "short"}, "at least 32"},
+		{"token operations without a signing key", []string{"--plan", forum, "--database-url", pgtest.Database(t)}, "sign tokens (authenticate) need a signing key"},
+		{"bad role claim path", []string{"--plan", plan, "--database-url", pgtest.Database(t), "--jwt-role-claim", `a."b`}, "role claim path"},
+		{"JWKS URL and file", []string{"--plan", plan, "--database-url", pgtest.Database(t), "--jwks-url", "http://127.0.0.1:1/k", "--jwks-file", "x.json"}, "not both"},
 	} {
 		code, _, stderr := run(t, "", append([]string{"serve"}, c.args...)...)
 		if code != 2 || !strings.Contains(stderr, c.want) || strings.Contains(stderr, "goroutine") || strings.Contains(stderr, "secretpw") {

@@ -50,15 +50,6 @@ type Post struct {
 	Summary func(length *int, omission *string) *string `function:"post_summary"`
 }
 
-// What authenticate returns; sign it as a JWT to act as the person.
-//
-//gqlplan:type
-type JwtToken struct {
-	Role     *string
-	PersonID *int32 `gql:"personId"`
-	Exp      *int64
-}
-
 // A topic for a post.
 //
 //gqlplan:enum sql_type=post_topic
@@ -88,7 +79,7 @@ type Mutation struct {
 	// Registers a single user and creates an account in our forum.
 	RegisterPerson func(firstName, lastName, email, password string) *Person `sql_source:"register_person"`
 	// Creates a JWT token that will securely identify a person and give them certain permissions.
-	Authenticate func(email, password string) *JwtToken `sql_source:"authenticate"`
+	Authenticate func(email, password string) *string `sql_source:"authenticate" token:"true"`
 	// Changes the caller's password; false when the current one is wrong.
 	ChangePassword func(currentPassword, newPassword string) *bool `sql_source:"change_password"`
 	// Writes a post as the person of the token.
