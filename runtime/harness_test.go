@@ -23,6 +23,7 @@ import (
 	"github.com/gqlplan/gqlplan/auth"
 	"github.com/gqlplan/gqlplan/compiler"
 	"github.com/gqlplan/gqlplan/compiler/catalog"
+	"github.com/gqlplan/gqlplan/internal/logbuf"
 	"github.com/gqlplan/gqlplan/internal/pgtest"
 	"github.com/gqlplan/gqlplan/runtime"
 	"github.com/gqlplan/gqlplan/spec"
@@ -40,7 +41,7 @@ type server struct {
 	pool    *pgxpool.Pool
 	admin   *pgx.Conn // superuser, same database
 	roles   testRoles
-	logs    *syncBuffer
+	logs    *logbuf.Buffer
 	wire    *wireCounter
 	sent    *statementLog // every statement the pool sent
 }
@@ -75,7 +76,7 @@ func newServer(t testing.TB, opts serverOptions) *server {
 	if _, err := admin.Exec(ctx, sql); err != nil {
 		t.Fatalf("apply schema.sql: %v", err)
 	}
-	s := &server{t: t, admin: admin, roles: roles, logs: &syncBuffer{}, wire: &wireCounter{}, sent: &statementLog{}}
+	s := &server{t: t, admin: admin, roles: roles, logs: &logbuf.Buffer{}, wire: &wireCounter{}, sent: &statementLog{}}
 	t.Cleanup(func() {
 		ctx := context.Background()
 		if s.pool != nil {
@@ -291,24 +292,6 @@ func (s *server) scalar(sql string, args ...any) string {
 
 func urlEscape(s string) string {
 	return strings.NewReplacer("%", "%25", "&", "%26", "+", "%2B", "#", "%23", " ", "+", "\n", "%0A").Replace(s)
-}
-
-// syncBuffer is a log sink safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // wireCounter counts, over every connection of the pool, the client's

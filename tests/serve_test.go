@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/gqlplan/gqlplan/internal/cli"
+	"github.com/gqlplan/gqlplan/internal/logbuf"
 	"github.com/gqlplan/gqlplan/internal/pgtest"
 )
 
@@ -81,7 +82,7 @@ func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
 	conn.Close(ctx)
 
 	serveCtx, stop := context.WithCancel(ctx)
-	stderr := &lockedBuffer{}
+	stderr := &logbuf.Buffer{}
 	done := make(chan int, 1)
 	t.Setenv("DATABASE_URL", dsn) // the fallback for GQLPLAN_DATABASE_URL
 	t.Setenv("GQLPLAN_JWT_SECRET", serveSecret)
@@ -150,23 +151,6 @@ func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
 	if strings.Contains(stderr.String(), tok) || strings.Contains(stderr.String(), "hello") {
 		t.Errorf("the log holds a token or a variable value:\n%s", stderr)
 	}
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func strconvQuote(s string) string {

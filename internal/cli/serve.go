@@ -19,6 +19,7 @@ type ServeCmd struct {
 	DatabaseURL     string        `required:"" name:"database-url" env:"GQLPLAN_DATABASE_URL,DATABASE_URL" help:"PostgreSQL connection string of the authenticator role."`
 	Listen          string        `default:"127.0.0.1:8080" env:"GQLPLAN_LISTEN" help:"Address to listen on."`
 	DefaultRole     string        `env:"GQLPLAN_DEFAULT_ROLE" help:"Role of anonymous requests and of tokens without a role claim."`
+	AllowedRoles    []string      `name:"allowed-roles" env:"GQLPLAN_ALLOWED_ROLES" help:"The only roles a token may switch to (comma-separated); default: any the server's role may SET ROLE to."`
 	Dev             bool          `env:"GQLPLAN_DEV" help:"Development mode: database error details in responses."`
 	DBWait          time.Duration `name:"db-wait" default:"0s" env:"GQLPLAN_DB_WAIT" help:"Keep retrying an unreachable database at start for this long (with backoff) before giving up."`
 	ShutdownTimeout time.Duration `default:"30s" env:"GQLPLAN_SHUTDOWN_TIMEOUT" help:"How long in-flight requests may finish after SIGTERM/SIGINT."`
@@ -34,17 +35,16 @@ type ServeCmd struct {
 
 // jwtFlags configure how tokens are verified and issued.
 type jwtFlags struct {
-	Secret       string        `env:"GQLPLAN_JWT_SECRET" help:"HS256/384/512 secret that verifies bearer tokens and signs issued ones (at least 32 bytes)."`
-	Issuer       string        `env:"GQLPLAN_JWT_ISSUER" help:"Required iss of tokens; added to issued tokens."`
-	Audience     string        `env:"GQLPLAN_JWT_AUDIENCE" help:"Required aud of tokens (a token without aud is refused); added to issued tokens."`
-	Leeway       time.Duration `default:"30s" env:"GQLPLAN_JWT_LEEWAY" help:"Clock skew tolerated on exp, nbf and iat."`
-	ExpOptional  bool          `name:"exp-optional" env:"GQLPLAN_JWT_EXP_OPTIONAL" help:"Accept tokens without exp (refused by default)."`
-	MaxBytes     int           `default:"8192" env:"GQLPLAN_JWT_MAX_BYTES" help:"Longest token accepted."`
-	RoleClaim    string        `default:"role" env:"GQLPLAN_JWT_ROLE_CLAIM" help:"Path of the role in the claims: role, app.role, \"https://example.com/claims\".role, roles[0]."`
-	AllowedRoles []string      `name:"allowed-roles" env:"GQLPLAN_ALLOWED_ROLES" help:"The only roles a token may switch to (comma-separated); default: any the server's role may SET ROLE to."`
-	PrivateKey   string        `name:"private-key" env:"GQLPLAN_JWT_PRIVATE_KEY" help:"PEM private key (RSA, EC, Ed25519) that signs issued tokens instead of the secret."`
-	KeyID        string        `name:"key-id" env:"GQLPLAN_JWT_KEY_ID" help:"kid header of issued tokens."`
-	Lifetime     time.Duration `default:"1h" env:"GQLPLAN_JWT_LIFETIME" help:"Lifetime of issued tokens whose row has no exp."`
+	Secret      string        `env:"GQLPLAN_JWT_SECRET" help:"HS256/384/512 secret that verifies bearer tokens and signs issued ones (at least 32 bytes)."`
+	Issuer      string        `env:"GQLPLAN_JWT_ISSUER" help:"Required iss of tokens; added to issued tokens."`
+	Audience    string        `env:"GQLPLAN_JWT_AUDIENCE" help:"Required aud of tokens (a token without aud is refused); added to issued tokens."`
+	Leeway      time.Duration `default:"30s" env:"GQLPLAN_JWT_LEEWAY" help:"Clock skew tolerated on exp, nbf and iat."`
+	ExpOptional bool          `name:"exp-optional" env:"GQLPLAN_JWT_EXP_OPTIONAL" help:"Accept tokens without exp (refused by default)."`
+	MaxBytes    int           `default:"8192" env:"GQLPLAN_JWT_MAX_BYTES" help:"Longest token accepted."`
+	RoleClaim   string        `default:"role" env:"GQLPLAN_JWT_ROLE_CLAIM" help:"Path of the role in the claims: role, app.role, \"https://example.com/claims\".role, roles[0]."`
+	PrivateKey  string        `name:"private-key" env:"GQLPLAN_JWT_PRIVATE_KEY" help:"PEM private key (RSA, EC, Ed25519) that signs issued tokens instead of the secret."`
+	KeyID       string        `name:"key-id" env:"GQLPLAN_JWT_KEY_ID" help:"kid header of issued tokens."`
+	Lifetime    time.Duration `default:"1h" env:"GQLPLAN_JWT_LIFETIME" help:"Lifetime of issued tokens whose row has no exp."`
 }
 
 // jwksFlags configure public keys.
@@ -83,11 +83,15 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
+	leeway := c.JWT.Leeway
+	if leeway == 0 {
+		leeway = -1 // the flag's 0 means none; auth.Config's zero means the default
+	}
 	verifier, err := auth.NewVerifier(ctx, auth.Config{
 		Secret: []byte(c.JWT.Secret),
 		JWKS:   &auth.JWKS{URL: c.JWKS.URL, File: resolvePath(env.Dir, c.JWKS.File), Refresh: c.JWKS.Refresh, UnknownKIDInterval: c.JWKS.UnknownKID},
-		Issuer: c.JWT.Issuer, Audience: c.JWT.Audience, Leeway: max(c.JWT.Leeway, -1), AllowNoExpiry: c.JWT.ExpOptional,
-		MaxTokenBytes: c.JWT.MaxBytes, RoleClaim: c.JWT.RoleClaim, DefaultRole: c.DefaultRole, AllowedRoles: c.JWT.AllowedRoles,
+		Issuer: c.JWT.Issuer, Audience: c.JWT.Audience, Leeway: leeway, AllowNoExpiry: c.JWT.ExpOptional,
+		MaxTokenBytes: c.JWT.MaxBytes, RoleClaim: c.JWT.RoleClaim, DefaultRole: c.DefaultRole, AllowedRoles: c.AllowedRoles,
 		Logger: log,
 	})
 	if err != nil {

@@ -1,6 +1,7 @@
 package security
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -62,7 +63,7 @@ func TestAttacks(t *testing.T) {
 	tg.attacker.Serve(authtest.JWKS(t, attackerKey))
 	attackerJWK := func() any {
 		var set struct{ Keys []any }
-		_ = jsonUnmarshal(authtest.JWKS(t, attackerKey), &set)
+		_ = json.Unmarshal(authtest.JWKS(t, attackerKey), &set)
 		return set.Keys[0]
 	}()
 	otherSecret := authtest.HMAC([]byte("another-secret-0123456789abcdef-0123456789"))

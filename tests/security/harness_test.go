@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,6 +22,7 @@ import (
 	"github.com/gqlplan/gqlplan/compiler"
 	"github.com/gqlplan/gqlplan/compiler/catalog"
 	"github.com/gqlplan/gqlplan/internal/authtest"
+	"github.com/gqlplan/gqlplan/internal/logbuf"
 	"github.com/gqlplan/gqlplan/internal/pgtest"
 	"github.com/gqlplan/gqlplan/runtime"
 	"github.com/gqlplan/gqlplan/spec"
@@ -50,14 +50,14 @@ type target struct {
 	keys       *authtest.KeyServer // the configured JWKS URL
 	attacker   *authtest.KeyServer // what jku/x5u point at
 	statements atomic.Int64        // statements the pool sent
-	logs       *syncBuffer
+	logs       *logbuf.Buffer
 }
 
 func newTarget(t *testing.T) *target {
 	ctx := context.Background()
 	dsn := pgtest.Database(t)
 	n := fmt.Sprint(os.Getpid())
-	tg := &target{dsn: dsn, now: time.Now().Truncate(time.Second), logs: &syncBuffer{},
+	tg := &target{dsn: dsn, now: time.Now().Truncate(time.Second), logs: &logbuf.Buffer{},
 		roles: roles{auth: "sec_auth_" + n, anon: "sec_anon_" + n, member: "sec_member_" + n, stranger: "sec_stranger_" + n}}
 	schema, err := os.ReadFile("testdata/schema.sql")
 	if err != nil {
@@ -310,22 +310,3 @@ func (tg *target) noLeak(t *testing.T, body, token string) {
 func urlQuery(s string) string {
 	return strings.NewReplacer("%", "%25", "&", "%26", "+", "%2B", "#", "%23", " ", "%20", "\n", "%0A").Replace(s)
 }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
