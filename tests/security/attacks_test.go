@@ -145,6 +145,10 @@ func TestAttacks(t *testing.T) {
 		{name: "Boolean", query: `query($p: Boolean) { notesWith(pinned: $p) { id } }`, vars: map[string]any{"p": `true; DELETE FROM sec.note`}, status: 400, code: "BAD_USER_INPUT"},
 		{name: "enum", query: `query($c: Color!) { peopleByColor(color: $c) { id } }`, vars: map[string]any{"c": `RED' OR 'x'='x`}, status: 400, code: "BAD_USER_INPUT"},
 		{name: "enum literal", query: `{ peopleByColor(color: red) { id } }`, status: 400, code: validation},
+		{name: "String and JSON in a mutation", query: `mutation($b: String!, $m: JSON) { addNote(body: $b, stars: 1, weight: 0.5, pinned: true, meta: $m) { body meta } }`,
+			vars:  map[string]any{"b": `x'); DELETE FROM note; --`, "m": map[string]any{"q": `"); DROP TABLE person; --`, "n": []any{`\x00`, "$1"}}},
+			token: tg.token(t, nil), status: 200, sqlRuns: true,
+			inserts: `["x'); DELETE FROM note; --", {"n": ["\\x00", "$1"], "q": "\"); DROP TABLE person; --"}]`},
 		{name: "order field", query: `{ people(orderBy: [{field: "name; DROP TABLE person"}]) { totalCount } }`, status: 400, code: validation},
 		{name: "cursor", query: `query($c: String) { people(after: $c) { totalCount } }`, vars: map[string]any{"c": `'); DROP TABLE sec.person; --`}, status: 200, code: "BAD_USER_INPUT"},
 

@@ -200,6 +200,9 @@ type attack struct {
 	status  int
 	code    string // the code of every error ("" for none)
 	sqlRuns bool   // the request may reach the database (which must stay unchanged)
+	// inserts is a mutation's one expected row, as sec.note's columns
+	// (body, meta) read back; the database must change by exactly that.
+	inserts string
 	// check asserts more about the body (compacted JSON).
 	check func(t *testing.T, body string)
 	// absentHeader is a response header that must not be set.
@@ -274,6 +277,14 @@ func (tg *target) run(t *testing.T, a attack) {
 	}
 	if ran := tg.statements.Load() - statements; ran > 0 && !a.sqlRuns {
 		t.Errorf("%d statements ran, want none", ran)
+	}
+	if a.inserts != "" {
+		var row string
+		err := tg.admin.QueryRow(context.Background(), `DELETE FROM sec.note WHERE id = (SELECT max(id) FROM sec.note) AND id > 2
+			RETURNING json_build_array(body, meta)::text`).Scan(&row)
+		if err != nil || row != a.inserts {
+			t.Errorf("the inserted row is %s (%v), want %s", row, err, a.inserts)
+		}
 	}
 	if after := tg.snapshot(t); after != before {
 		t.Error("the database changed")
