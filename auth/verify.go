@@ -70,13 +70,13 @@ func forbidden(msg string) *Error       { return &Error{Status: http.StatusForbi
 
 // Verifier verifies bearer tokens.
 type Verifier struct {
-	keys       *keys
-	algorithms []string
-	parser     *jwt.Parser
-	maxBytes   int
-	rolePath   claimPath
-	defaultRol string
-	allowed    map[string]bool
+	keys        *keys
+	algorithms  []string
+	parser      *jwt.Parser
+	maxBytes    int
+	rolePath    claimPath
+	defaultRole string
+	allowed     map[string]bool
 }
 
 // NewVerifier loads the keys of cfg; ctx bounds the life of the JWKS
@@ -126,7 +126,7 @@ func NewVerifier(ctx context.Context, cfg Config) (*Verifier, error) {
 		opts = append(opts, jwt.WithTimeFunc(cfg.Now))
 	}
 	v := &Verifier{keys: keys, algorithms: algs, parser: jwt.NewParser(opts...), maxBytes: cfg.MaxTokenBytes,
-		rolePath: path, defaultRol: cfg.DefaultRole}
+		rolePath: path, defaultRole: cfg.DefaultRole}
 	if len(cfg.AllowedRoles) > 0 {
 		v.allowed = map[string]bool{}
 		for _, r := range cfg.AllowedRoles {
@@ -144,7 +144,7 @@ func (v *Verifier) Algorithms() []string { return slices.Sorted(slices.Values(v.
 // falls back to anonymous.
 func (v *Verifier) Verify(ctx context.Context, header string) (Identity, *Error) {
 	if header == "" {
-		return Identity{Role: v.defaultRol}, nil
+		return Identity{Role: v.defaultRole}, nil
 	}
 	scheme, token, ok := strings.Cut(header, " ")
 	token = strings.TrimSpace(token)
@@ -181,7 +181,7 @@ func (v *Verifier) Verify(ctx context.Context, header string) (Identity, *Error)
 func (v *Verifier) role(claims map[string]any) (string, *Error) {
 	value, ok := v.rolePath.lookup(claims)
 	if !ok {
-		return v.defaultRol, nil
+		return v.defaultRole, nil
 	}
 	role, ok := value.(string)
 	if !ok || role == "" {
