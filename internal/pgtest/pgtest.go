@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/gqlplan/gqlplan/internal/pgcluster"
 )
 
 // EnvDatabaseURL names a server to use instead of starting a cluster. Its
@@ -22,7 +24,7 @@ const EnvDatabaseURL = "GQLPLAN_TEST_DATABASE_URL"
 var (
 	mainCalled atomic.Bool
 	startOnce  sync.Once
-	shared     *Cluster
+	shared     *pgcluster.Cluster
 	adminDSN   string
 	startErr   error
 	dbCounter  atomic.Int64
@@ -57,7 +59,7 @@ func Database(t testing.TB) string {
 			adminDSN = url
 			return
 		}
-		shared, startErr = StartCluster(context.Background())
+		shared, startErr = pgcluster.StartCluster(context.Background())
 		if startErr == nil {
 			adminDSN = shared.AdminDSN()
 		}
@@ -136,3 +138,6 @@ func WithUser(dsn, user string) (string, error) {
 	}
 	return dsn + " user=" + user + " password=", nil
 }
+
+// quoteIdent quotes a database name built by this package.
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/gqlplan/gqlplan/internal/pgcluster"
 )
 
 func TestMain(m *testing.M) { Main(m) }
@@ -78,7 +80,7 @@ func TestStopLeavesNothingBehind(t *testing.T) {
 	if os.Getenv(EnvDatabaseURL) != "" {
 		t.Skip("this machine uses " + EnvDatabaseURL + " instead of local server binaries")
 	}
-	c, err := StartCluster(context.Background())
+	c, err := pgcluster.StartCluster(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package pgtest
+package pgcluster
 
 import (
 	"context"
@@ -10,14 +10,13 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 )
 
-// Cluster is a PostgreSQL server started for tests.
+// Cluster is a PostgreSQL server in a temporary directory.
 type Cluster struct {
 	dir      string // temporary directory holding data, socket and log
 	cmd      *exec.Cmd
@@ -37,7 +36,7 @@ func StartCluster(ctx context.Context) (_ *Cluster, err error) {
 	}
 	dir, err := os.MkdirTemp("", "gqlplan-pg-")
 	if err != nil {
-		return nil, fmt.Errorf("pgtest: %w", err)
+		return nil, fmt.Errorf("pgcluster: %w", err)
 	}
 	defer func() {
 		if err != nil {
@@ -59,12 +58,12 @@ func StartCluster(ctx context.Context) (_ *Cluster, err error) {
 		"-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync")
 	initdb.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 	if out, err := initdb.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("pgtest: initdb: %w\n%s", err, out)
+		return nil, fmt.Errorf("pgcluster: initdb: %w\n%s", err, out)
 	}
 
 	logFile, err := os.Create(filepath.Join(dir, "postgres.log"))
 	if err != nil {
-		return nil, fmt.Errorf("pgtest: %w", err)
+		return nil, fmt.Errorf("pgcluster: %w", err)
 	}
 	defer logFile.Close() // the child has its own descriptor
 	cmd := exec.Command(filepath.Join(bin, "postgres"),
@@ -76,7 +75,7 @@ func StartCluster(ctx context.Context) (_ *Cluster, err error) {
 	// the server goes with it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGQUIT, Setpgid: true}
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("pgtest: start postgres: %w", err)
+		return nil, fmt.Errorf("pgcluster: start postgres: %w", err)
 	}
 	c := &Cluster{
 		dir: dir, cmd: cmd, exited: make(chan struct{}),
@@ -85,7 +84,7 @@ func StartCluster(ctx context.Context) (_ *Cluster, err error) {
 	go func() { _ = cmd.Wait(); close(c.exited) }()
 	if err := c.waitReady(ctx); err != nil {
 		c.kill()
-		return nil, fmt.Errorf("pgtest: postgres did not start: %w\n%s", err, c.logTail())
+		return nil, fmt.Errorf("pgcluster: postgres did not start: %w\n%s", err, c.logTail())
 	}
 	return c, nil
 }
@@ -125,7 +124,7 @@ func (c *Cluster) Stop() error {
 		c.kill()
 	}
 	if err := os.RemoveAll(c.dir); err != nil {
-		return fmt.Errorf("pgtest: remove cluster: %w", err)
+		return fmt.Errorf("pgcluster: remove cluster: %w", err)
 	}
 	return nil
 }
@@ -162,7 +161,7 @@ func findBinDir() (string, error) {
 			return d, nil
 		}
 	}
-	return "", errors.New("pgtest: no PostgreSQL server binaries found (install the postgresql package, set GQLPLAN_PG_BIN, or set GQLPLAN_TEST_DATABASE_URL)")
+	return "", errors.New("pgcluster: no PostgreSQL server binaries found (install the postgresql package, set GQLPLAN_PG_BIN, or set GQLPLAN_TEST_DATABASE_URL)")
 }
 
 func versionOf(binDir string) float64 {
@@ -182,7 +181,7 @@ func serverCredential() (*syscall.Credential, error) {
 	}
 	u, err := user.Lookup(name)
 	if err != nil {
-		return nil, fmt.Errorf("pgtest: running as root, so the server must run as another user, but %w (create it or set GQLPLAN_TEST_PG_USER)", err)
+		return nil, fmt.Errorf("pgcluster: running as root, so the server must run as another user, but %w (create it or set GQLPLAN_TEST_PG_USER)", err)
 	}
 	uid, _ := strconv.ParseUint(u.Uid, 10, 32)
 	gid, _ := strconv.ParseUint(u.Gid, 10, 32)
@@ -191,15 +190,15 @@ func serverCredential() (*syscall.Credential, error) {
 
 func prepareDirs(dir string, cred *syscall.Credential, data, sock string) error {
 	if err := os.Chmod(dir, 0o755); err != nil {
-		return fmt.Errorf("pgtest: %w", err)
+		return fmt.Errorf("pgcluster: %w", err)
 	}
 	for _, d := range []string{data, sock} {
 		if err := os.Mkdir(d, 0o700); err != nil {
-			return fmt.Errorf("pgtest: %w", err)
+			return fmt.Errorf("pgcluster: %w", err)
 		}
 		if cred != nil {
 			if err := os.Chown(d, int(cred.Uid), int(cred.Gid)); err != nil {
-				return fmt.Errorf("pgtest: %w", err)
+				return fmt.Errorf("pgcluster: %w", err)
 			}
 		}
 	}
@@ -207,6 +206,3 @@ func prepareDirs(dir string, cred *syscall.Credential, data, sock string) error 
 	// and the server alike.
 	return os.Chmod(sock, 0o755)
 }
-
-// quoteIdent quotes a database name built by this package.
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
