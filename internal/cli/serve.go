@@ -122,8 +122,18 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", handler)
+	// The pool (deferred above) closes once no request can use it.
+	return listenAndServe(ctx, log, c.Listen, mux, c.ShutdownTimeout, func(addr string) {
+		log.Info("serving", "url", "http://"+addr+"/graphql", "plan", c.Plan, "hash", plan.Hash)
+	})
+}
+
+// listenAndServe serves mux (plus /healthz) on addr until ctx ends, then
+// stops accepting and lets in-flight requests finish within shutdown.
+// ready is told the address once the listener is open.
+func listenAndServe(ctx context.Context, log *slog.Logger, addr string, mux *http.ServeMux, shutdown time.Duration, ready func(addr string)) error {
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
-	listener, err := net.Listen("tcp", c.Listen)
+	listener, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
@@ -135,7 +145,7 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("serving", "url", "http://"+listener.Addr().String()+"/graphql", "plan", c.Plan, "hash", plan.Hash)
+	ready(listener.Addr().String())
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(listener) }()
 	select {
@@ -143,10 +153,8 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	// Stop accepting, let in-flight requests finish, then close the pool
-	// (deferred above) once no request can use it.
-	log.Info("shutting down", "timeout", c.ShutdownTimeout)
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.ShutdownTimeout)
+	log.Info("shutting down", "timeout", shutdown)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdown)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
