@@ -2,7 +2,7 @@
 GO       ?= go
 FUZZTIME ?= 60s
 
-.PHONY: all build test vet fmt-check golden bench bench-runtime fuzz demo clean
+.PHONY: all build test vet fmt-check golden bench bench-runtime fuzz demo demo-check clean
 
 all: build
 
@@ -46,11 +46,17 @@ fuzz:
 	# Each fuzz worker starts its own PostgreSQL cluster: one worker.
 	$(GO) test -run '^$$' -fuzz '^FuzzHandler$$' -fuzztime $(FUZZTIME) -parallel 1 ./runtime/
 
-# Until the runtime lands, the demo compiles the documents example and
-# prints the GraphQL schema of its plan.
+# The forum example on a throwaway PostgreSQL: prints the URL, a development
+# token and a curl command, reloads on every change; Ctrl-C stops it all.
+DEMO_LISTEN ?= 127.0.0.1:8080
 demo: build
-	./bin/gqlplan compile examples/documents -o bin/documents.plan.json
-	./bin/gqlplan sdl bin/documents.plan.json
+	./bin/gqlplan dev examples/forum --listen $(DEMO_LISTEN) \
+		--default-role forum_example_anonymous \
+		--token '{"role":"forum_example_person","person_id":1}'
+
+# CI proof that `make demo` works on a fresh clone: start it, query it, stop it.
+demo-check: build
+	@bash .ci/demo-check
 
 clean:
 	rm -rf bin

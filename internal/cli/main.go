@@ -42,6 +42,7 @@ type CLI struct {
 	Schema  SchemaCmd  `cmd:"" help:"Print the JSON Schema of the declaration format or of the plan."`
 	Serve   ServeCmd   `cmd:"" help:"Serve a compiled plan as GraphQL over HTTP."`
 	Token   TokenCmd   `cmd:"" help:"Mint a signed JWT for development and tests."`
+	Dev     DevCmd     `cmd:"" help:"Run a project on a throwaway PostgreSQL, reloading on every change."`
 	Version VersionCmd `cmd:"" help:"Print the gqlplan version and plan format."`
 }
 

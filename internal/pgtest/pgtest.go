@@ -3,7 +3,6 @@ package pgtest
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -80,7 +79,7 @@ func Database(t testing.TB) string {
 			t.Errorf("pgtest: drop database: %v", err)
 		}
 	})
-	dsn, err := withDatabase(adminDSN, name)
+	dsn, err := pgcluster.WithDatabase(adminDSN, name)
 	if err != nil {
 		t.Fatalf("pgtest: %s: %v", EnvDatabaseURL, err)
 	}
@@ -111,33 +110,8 @@ func databaseName(test string) string {
 	return "t_" + base + suffix
 }
 
-// withDatabase returns dsn pointing at database name, in the syntax (URL or
-// keyword/value) the administrator's connection string used.
-func withDatabase(dsn, name string) (string, error) {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			return "", err
-		}
-		u.Path = "/" + name
-		return u.String(), nil
-	}
-	return dsn + " dbname=" + name, nil // a later keyword overrides an earlier one
-}
-
-// WithUser returns dsn connecting as user, without a password: the
-// throwaway cluster trusts its local connections.
-func WithUser(dsn, user string) (string, error) {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			return "", err
-		}
-		u.User = url.User(user)
-		return u.String(), nil
-	}
-	return dsn + " user=" + user + " password=", nil
-}
+// WithUser returns dsn connecting as user (see [pgcluster.WithUser]).
+func WithUser(dsn, user string) (string, error) { return pgcluster.WithUser(dsn, user) }
 
 // quoteIdent quotes a database name built by this package.
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

@@ -1,0 +1,120 @@
+package tests
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gqlplan/gqlplan/internal/cli"
+	"github.com/gqlplan/gqlplan/internal/logbuf"
+)
+
+// TestDevServesAndReloads runs gqlplan dev on a copy of the forum
+// example: it serves, picks up a declaration change, keeps the last good
+// plan through a broken one, reloads the database on a SQL change, and
+// leaves nothing behind when stopped.
+func TestDevServesAndReloads(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"schema.sql", "api.yaml"} {
+		data, err := os.ReadFile(filepath.Join("../examples/forum", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, f), data, 0o644)
+	}
+	clustersBefore, _ := filepath.Glob(filepath.Join(os.TempDir(), "gqlplan-pg-*"))
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+
+	ctx, stop := context.WithCancel(context.Background())
+	stdout, stderr := &logbuf.Buffer{}, &logbuf.Buffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- cli.Main(ctx, cli.Env{Stdout: stdout, Stderr: stderr}, []string{"dev", dir, "--listen", addr, "--poll", "50ms",
+			"--default-role", "forum_example_anonymous", "--token", `{"role":"forum_example_person","person_id":1}`})
+	}()
+	defer func() {
+		stop()
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Errorf("dev exited %d: %s", code, stderr)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("dev did not stop")
+		}
+		clustersAfter, _ := filepath.Glob(filepath.Join(os.TempDir(), "gqlplan-pg-*"))
+		if len(clustersAfter) > len(clustersBefore) {
+			t.Errorf("dev left cluster files behind: %v", clustersAfter)
+		}
+	}()
+
+	query := func(q string) string {
+		body, _ := json.Marshal(map[string]string{"query": q})
+		resp, err := http.Post("http://"+addr+"/graphql", "application/json", bytes.NewReader(body))
+		if err != nil {
+			return err.Error()
+		}
+		defer resp.Body.Close()
+		var out bytes.Buffer
+		out.ReadFrom(resp.Body)
+		return out.String()
+	}
+	eventually := func(what, q, want string) {
+		t.Helper()
+		deadline := time.Now().Add(60 * time.Second)
+		for got := query(q); !strings.Contains(got, want); got = query(q) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: %s gives %s\nstderr:\n%s", what, q, got, stderr)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	eventually("start", `{ __typename }`, `{"data":{"__typename":"Query"}}`)
+	if out := stdout.String(); !strings.Contains(out, "http://"+addr+"/graphql") || !strings.Contains(out, "export TOKEN=ey") {
+		t.Errorf("stdout: %s", out)
+	}
+	resp, err := http.Get("http://" + addr + "/")
+	if err != nil || resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("playground: %v %v", resp, err)
+	}
+	resp.Body.Close()
+
+	// A declaration change is compiled and served.
+	api := filepath.Join(dir, "api.yaml")
+	data, _ := os.ReadFile(api)
+	edited := strings.Replace(string(data), "queries:\n", "queries:\n  devProbe: {returns: \"[Person!]!\", sql_source: person, order_by: [id]}\n", 1)
+	os.WriteFile(api, []byte(edited), 0o644)
+	eventually("declaration change", `{ devProbe { id } }`, `{"data":{"devProbe":[]}}`)
+
+	// A broken declaration prints diagnostics; the last good plan serves on.
+	os.WriteFile(api, []byte(edited+"\nqueries: [\n"), 0o644)
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(stderr.String(), "[yaml-syntax]") && !strings.Contains(stderr.String(), "[duplicate-key]") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no diagnostic for a broken file:\n%s", stderr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got := query(`{ devProbe { id } }`); got != "{\"data\":{\"devProbe\":[]}}\n" {
+		t.Errorf("after a broken change: %s", got)
+	}
+
+	// A SQL change rebuilds the database.
+	os.WriteFile(api, []byte(edited), 0o644)
+	schema := filepath.Join(dir, "schema.sql")
+	sql, _ := os.ReadFile(schema)
+	os.WriteFile(schema, append(sql, "\nINSERT INTO forum_example.person (first_name, last_name) VALUES ('Dev', 'Probe');\n"...), 0o644)
+	eventually("SQL change", `{ devProbe { id } }`, `{"data":{"devProbe":[{"id"`)
+}
