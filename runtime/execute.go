@@ -3,9 +3,12 @@ package runtime
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -14,31 +17,51 @@ import (
 	"github.com/gqlplan/gqlplan/auth"
 )
 
-// setConfigSQL sets, for the rest of the transaction only (is_local =
-// true, so a pooled connection carries nothing into the next request):
+// settingsTemplate sets, for the rest of the transaction only (is_local
+// = true, so a pooled connection carries nothing into the next request):
 //
 //  1. the role ($1, when not empty);
 //  2. the default statement_timeout ($2, when not empty);
 //  3. the role's own settings (ALTER ROLE … [IN DATABASE …] SET), which a
-//     role switch does not apply, those for this database last; only
-//     settings a user may change, and custom (dotted) ones;
+//     role switch does not apply, those for this database last, but not
+//     those only a superuser may change (listed in by settingsStatement);
 //  4. the claims ($3 names, $4 values).
 //
 // The rows are sorted before set_config runs (PostgreSQL evaluates a
 // volatile target list after ORDER BY), so a later step overrides an
 // earlier one. One statement whatever the claims, prepared once; the role
 // settings are read before the role is switched.
-const setConfigSQL = `SELECT set_config(c.k, c.v, true) FROM (
+const settingsTemplate = `SELECT set_config(c.k, c.v, true) FROM (
 	SELECT 0, 'role', $1::text WHERE $1::text <> ''
 	UNION ALL SELECT 1, 'statement_timeout', $2::text WHERE $2::text <> ''
 	UNION ALL SELECT 2 + (d.setdatabase <> 0)::int, split_part(kv, '=', 1), substr(kv, strpos(kv, '=') + 1)
 		FROM pg_catalog.pg_db_role_setting d JOIN pg_catalog.pg_roles r ON r.oid = d.setrole, unnest(d.setconfig) kv
 		WHERE r.rolname = $1::text
 		AND d.setdatabase IN (0, (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()))
-		AND (split_part(kv, '=', 1) IN (SELECT name FROM pg_catalog.pg_settings WHERE context = 'user' AND name NOT IN ('role', 'session_authorization'))
-			OR strpos(split_part(kv, '=', 1), '.') > 0)
+		AND split_part(kv, '=', 1) <> ALL (%s::text[])
 	UNION ALL SELECT 4, u.k, u.v FROM unnest($3::text[], $4::text[]) AS u(k, v)
 ) AS c(o, k, v) ORDER BY c.o`
+
+// parameterName is what a built-in parameter's name looks like; the list
+// written into the statement holds only such names.
+var parameterName = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+
+// settingsStatement reads, once, the parameters a role may hold but a
+// request may not set — those of superuser and backend context (ALTER
+// ROLE … SET accepts no others but user ones), and role itself — and
+// writes them into the settings statement. They are a fact of the server's
+// version, not of any request; reading pg_settings inside the statement
+// would cost every request of a role with settings about 0.3 ms.
+func settingsStatement(ctx context.Context, pool *pgxpool.Pool) (string, error) {
+	rows, _ := pool.Query(ctx, `SELECT name FROM pg_catalog.pg_settings
+		WHERE context IN ('superuser', 'superuser-backend', 'backend') OR name IN ('role', 'session_authorization') ORDER BY name`)
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return "", fmt.Errorf("read the parameters a request may not set: %w", err)
+	}
+	names = slices.DeleteFunc(names, func(n string) bool { return !parameterName.MatchString(n) })
+	return fmt.Sprintf(settingsTemplate, "'{"+strings.Join(names, ",")+"}'"), nil
+}
 
 // settingName is what PostgreSQL accepts after "jwt.claims.": claims with
 // other names are left out of jwt.claims.* (they are still in
@@ -81,15 +104,16 @@ func (s *session) add(k, v string) {
 	s.values = append(s.values, v)
 }
 
-// queue adds the settings statement to a pipeline.
-func (s *session) queue(b *pgx.Batch) {
-	b.Queue(setConfigSQL, s.role, s.timeout, s.keys, s.values)
+// queue adds the settings statement (see settingsStatement) to a pipeline.
+func (s *session) queue(b *pgx.Batch, settingsSQL string) {
+	b.Queue(settingsSQL, s.role, s.timeout, s.keys, s.values)
 }
 
 // executor runs root fields' statements on the pool.
 type executor struct {
-	pool  *pgxpool.Pool
-	fault func(ctx context.Context, err error) *Error // maps a database error to a client error
+	pool        *pgxpool.Pool
+	settingsSQL string                                      // see settingsStatement
+	fault       func(ctx context.Context, err error) *Error // maps a database error to a client error
 }
 
 // run executes the fields that have a statement on one pooled connection;
@@ -119,7 +143,7 @@ func (x *executor) query(ctx context.Context, conn *pgxpool.Conn, sess session, 
 	for len(pending) > 0 {
 		batch := &pgx.Batch{}
 		batch.Queue("BEGIN READ ONLY")
-		sess.queue(batch)
+		sess.queue(batch, x.settingsSQL)
 		for _, f := range pending {
 			batch.Queue(f.stmt.sql, f.stmt.args...)
 		}
@@ -176,7 +200,7 @@ func (x *executor) mutate(ctx context.Context, conn *pgxpool.Conn, sess session,
 		batch := &pgx.Batch{}
 		if first {
 			batch.Queue("BEGIN")
-			sess.queue(batch)
+			sess.queue(batch, x.settingsSQL)
 		}
 		if savepoints {
 			batch.Queue("SAVEPOINT gqlplan_field")

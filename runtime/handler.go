@@ -55,8 +55,9 @@ type Handler struct {
 
 // NewHandler builds the GraphQL schema of cfg.Plan and warms it (an
 // introspection query runs once), so the first request costs no more
-// than the next.
-func NewHandler(cfg Config) (*Handler, error) {
+// than the next; it reads the parameters a role may set from the
+// database once.
+func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 	if cfg.Plan == nil || cfg.Pool == nil {
 		return nil, errors.New("runtime: a plan and a pool are required")
 	}
@@ -76,7 +77,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
 	if cfg.Verifier == nil {
-		if cfg.Verifier, err = auth.NewVerifier(context.Background(), auth.Config{}); err != nil {
+		if cfg.Verifier, err = auth.NewVerifier(ctx, auth.Config{}); err != nil {
 			return nil, fmt.Errorf("runtime: %w", err)
 		}
 	}
@@ -84,7 +85,11 @@ func NewHandler(cfg Config) (*Handler, error) {
 		return nil, fmt.Errorf("runtime: the operations that sign tokens (%s) need a signing key: a JWT secret or private key", strings.Join(names, ", "))
 	}
 	h := &Handler{cfg: cfg, schema: s, docs: docs, auth: cfg.Verifier, log: cfg.Logger}
-	h.exec = &executor{pool: cfg.Pool, fault: func(ctx context.Context, err error) *Error {
+	settingsSQL, err := settingsStatement(ctx, cfg.Pool)
+	if err != nil {
+		return nil, fmt.Errorf("runtime: %w", err)
+	}
+	h.exec = &executor{pool: cfg.Pool, settingsSQL: settingsSQL, fault: func(ctx context.Context, err error) *Error {
 		return dbFault(ctx, h.log, cfg.Dev, err)
 	}}
 	if doc := docs.get(warmIntrospection); doc.errs != nil {

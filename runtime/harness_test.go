@@ -148,7 +148,7 @@ func newServer(t testing.TB, opts serverOptions) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.handler, err = runtime.NewHandler(runtime.Config{
+	s.handler, err = runtime.NewHandler(ctx, runtime.Config{
 		Plan: plan, Pool: s.pool, Verifier: verifier, Signer: signer, Dev: opts.dev, Limits: opts.limits,
 		Logger: slog.New(slog.NewJSONHandler(s.logs, nil)),
 	})

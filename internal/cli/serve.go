@@ -113,7 +113,7 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 		return err
 	}
 	defer pool.Close()
-	handler, err := runtime.NewHandler(runtime.Config{
+	handler, err := runtime.NewHandler(ctx, runtime.Config{
 		Plan: plan, Pool: pool, Verifier: verifier, Signer: signer, Limits: c.Limits.limits(),
 		NoIntrospection: c.NoIntrospection, CORSOrigins: c.CORSOrigin, Dev: c.Dev, Logger: log,
 	})

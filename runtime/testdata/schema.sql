@@ -78,6 +78,8 @@ GRANT SELECT ON shop.v_session TO {{anon}}, {{member}};
 -- runtime applies them, those for this database last.
 ALTER ROLE {{member}} SET app.tenant = 'acme';
 ALTER ROLE {{member}} SET work_mem = '8MB';
+-- Only a superuser may set this one: requests must skip it, not fail.
+ALTER ROLE {{member}} SET log_min_duration_statement = '10s';
 DO $$ BEGIN
   EXECUTE format('ALTER ROLE %I IN DATABASE %I SET app.tenant = %L', '{{member}}', current_database(), 'acme-here');
 END $$;

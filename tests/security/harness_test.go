@@ -126,7 +126,7 @@ func newTarget(t *testing.T) *target {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewJSONHandler(tg.logs, nil))
-	tg.handler, err = runtime.NewHandler(runtime.Config{
+	tg.handler, err = runtime.NewHandler(ctx, runtime.Config{
 		Plan: plan, Pool: pool, Verifier: verifier, Logger: log,
 		Limits:          runtime.Limits{StatementTimeout: 500 * time.Millisecond},
 		NoIntrospection: true,
