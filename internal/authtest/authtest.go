@@ -71,6 +71,12 @@ func (k *Key) Sign(t testing.TB, claims jwt.MapClaims) string {
 	return s
 }
 
+// Signs signs a signing input with the key, for Forge.
+func (k *Key) Signs(input string) []byte {
+	sig, _ := k.Method.Sign(input, k.Signer)
+	return sig
+}
+
 // PEM is the private key in PKCS#8 PEM.
 func (k *Key) PEM(t testing.TB) []byte {
 	t.Helper()

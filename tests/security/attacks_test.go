@@ -68,12 +68,6 @@ func TestAttacks(t *testing.T) {
 	}()
 	otherSecret := authtest.HMAC([]byte("another-secret-0123456789abcdef-0123456789"))
 	rsaPublicAsSecret := authtest.HMAC(tg.jwksKey.PublicPEM(t))
-	signRS := func(k *authtest.Key) func(string) []byte {
-		return func(input string) []byte {
-			sig, _ := jwt.SigningMethodRS256.Sign(input, k.Signer)
-			return sig
-		}
-	}
 	big := strings.Repeat("x", 9000)
 
 	attacks := []attack{
@@ -83,8 +77,8 @@ func TestAttacks(t *testing.T) {
 		{name: "HS256 signed with the RSA public key (alg confusion)", query: notes, token: forge(hsHeader(map[string]any{"kid": "rsa-1"}), nil, rsaPublicAsSecret), status: status401, code: unauth},
 		{name: "wrong signature", query: notes, token: authtest.Tamper(tg.token(t, nil)), status: status401, code: unauth},
 		{name: "another secret", query: notes, token: forge(hsHeader(nil), nil, otherSecret), status: status401, code: unauth},
-		{name: "RS256 by a key the set does not hold", query: notes, token: forge(map[string]any{"alg": "RS256", "kid": "rsa-1"}, nil, signRS(attackerKey)), status: status401, code: unauth},
-		{name: "RS256 by the published key", query: notes, token: forge(map[string]any{"alg": "RS256", "kid": "rsa-1"}, nil, signRS(tg.jwksKey)), status: 200, sqlRuns: true, check: onlyAda},
+		{name: "RS256 by a key the set does not hold", query: notes, token: forge(map[string]any{"alg": "RS256", "kid": "rsa-1"}, nil, attackerKey.Signs), status: status401, code: unauth},
+		{name: "RS256 by the published key", query: notes, token: forge(map[string]any{"alg": "RS256", "kid": "rsa-1"}, nil, tg.jwksKey.Signs), status: 200, sqlRuns: true, check: onlyAda},
 		{name: "not a JWT", query: notes, token: "not-a-token", status: status401, code: unauth},
 		{name: "Basic credentials", query: notes, header: map[string]string{"Authorization": "Basic YWRhOnB3"}, status: status401, code: unauth},
 
@@ -107,10 +101,10 @@ func TestAttacks(t *testing.T) {
 		{name: "no iss", query: notes, token: tg.token(t, jwt.MapClaims{"iss": nil}), status: status401, code: unauth},
 
 		// Headers that point elsewhere or demand extensions.
-		{name: "path-traversal kid", query: notes, token: forge(map[string]any{"alg": "RS256", "kid": "../../../../etc/passwd"}, nil, signRS(attackerKey)), status: status401, code: unauth},
-		{name: "jku to the attacker's keys", query: notes, token: forge(map[string]any{"alg": "RS256", "kid": "rsa-1", "jku": tg.attacker.URL()}, nil, signRS(attackerKey)), status: status401, code: unauth},
-		{name: "x5u to the attacker", query: notes, token: forge(map[string]any{"alg": "RS256", "kid": "rsa-1", "x5u": tg.attacker.URL() + "/cert.pem"}, nil, signRS(attackerKey)), status: status401, code: unauth},
-		{name: "embedded jwk", query: notes, token: forge(map[string]any{"alg": "RS256", "jwk": attackerJWK}, nil, signRS(attackerKey)), status: status401, code: unauth},
+		{name: "path-traversal kid", query: notes, token: forge(map[string]any{"alg": "RS256", "kid": "../../../../etc/passwd"}, nil, attackerKey.Signs), status: status401, code: unauth},
+		{name: "jku to the attacker's keys", query: notes, token: forge(map[string]any{"alg": "RS256", "kid": "rsa-1", "jku": tg.attacker.URL()}, nil, attackerKey.Signs), status: status401, code: unauth},
+		{name: "x5u to the attacker", query: notes, token: forge(map[string]any{"alg": "RS256", "kid": "rsa-1", "x5u": tg.attacker.URL() + "/cert.pem"}, nil, attackerKey.Signs), status: status401, code: unauth},
+		{name: "embedded jwk", query: notes, token: forge(map[string]any{"alg": "RS256", "jwk": attackerJWK}, nil, attackerKey.Signs), status: status401, code: unauth},
 		{name: "unknown crit", query: notes, token: forge(hsHeader(map[string]any{"crit": []any{"http://example.com/ext"}, "http://example.com/ext": true}), nil, hs), status: status401, code: unauth},
 		{name: "oversized token", query: notes, token: tg.token(t, jwt.MapClaims{"pad": big}), status: status401, code: unauth},
 
@@ -197,19 +191,13 @@ func TestUnknownKIDBurst(t *testing.T) {
 	tg := newTarget(t)
 	forger := authtest.NewRSA(t, "")
 	start := tg.keys.Fetches.Load()
-	signRS := func(k *authtest.Key) func(string) []byte {
-		return func(input string) []byte {
-			sig, _ := jwt.SigningMethodRS256.Sign(input, k.Signer)
-			return sig
-		}
-	}
 	var wg sync.WaitGroup
 	statements := tg.statements.Load()
 	for i := 0; i < 100; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			tok := authtest.Forge(map[string]any{"alg": "RS256", "kid": fmt.Sprintf("kid-%d", i)}, tg.claims(nil), signRS(forger))
+			tok := authtest.Forge(map[string]any{"alg": "RS256", "kid": fmt.Sprintf("kid-%d", i)}, tg.claims(nil), forger.Signs)
 			rec := tg.send(attack{query: notes, token: tok})
 			if rec.Code != status401 || !strings.Contains(rec.Body.String(), unauth) {
 				t.Errorf("kid-%d: %d %s", i, rec.Code, rec.Body)
@@ -224,7 +212,7 @@ func TestUnknownKIDBurst(t *testing.T) {
 		t.Errorf("%d statements ran", n)
 	}
 	// The real key still works.
-	tok := authtest.Forge(map[string]any{"alg": "RS256", "kid": "rsa-1"}, tg.claims(nil), signRS(tg.jwksKey))
+	tok := authtest.Forge(map[string]any{"alg": "RS256", "kid": "rsa-1"}, tg.claims(nil), tg.jwksKey.Signs)
 	tg.run(t, attack{query: notes, token: tok, status: 200, sqlRuns: true, check: onlyAda})
 }
 
