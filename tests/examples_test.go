@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -12,7 +13,8 @@ import (
 	"github.com/gqlplan/gqlplan/spec"
 )
 
-// TestExamplesMatchTheirSQL applies each example's schema.sql to a real
+// TestExamplesMatchTheirSQL applies each example's SQL files (in name
+// order, as gqlplan dev does: the schema, then the seed) to a real
 // PostgreSQL and compiles the example with --database-url: every source,
 // column, type, function signature and enum label must match, with no
 // diagnostic at all, and the plan must record the catalog facts.
@@ -22,12 +24,21 @@ func TestExamplesMatchTheirSQL(t *testing.T) {
 		t.Fatal("no examples found")
 	}
 	for _, dir := range dirs {
-		schema, err := os.ReadFile(filepath.Join(dir, "schema.sql"))
-		if err != nil {
-			continue // an example without SQL is checked by the schema tests only
+		sqlFiles, _ := filepath.Glob(filepath.Join(dir, "*.sql"))
+		if len(sqlFiles) == 0 {
+			continue // parity twins are compiled by TestGoTagParity
+		}
+		slices.Sort(sqlFiles)
+		var sql []byte
+		for _, f := range sqlFiles {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sql = append(append(sql, data...), '\n')
 		}
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			dsn := databaseWith(t, string(schema))
+			dsn := databaseWith(t, string(sql))
 			start := time.Now()
 			code, stdout, stderr := run(t, dir, "compile", ".", "-o", "-", "--database-url", dsn)
 			t.Logf("compile --database-url took %v", time.Since(start))

@@ -6,21 +6,24 @@ import (
 	"github.com/gqlplan/gqlplan/internal/cli"
 )
 
-// TestGoTagParity: the forum and documents APIs, declared in YAML and in
-// Go, compile to byte-identical plans.
+// TestGoTagParity: each example, declared in YAML and in Go (its twin in
+// examples/parity), compiles to a byte-identical plan.
 func TestGoTagParity(t *testing.T) {
-	for _, example := range []string{"documents", "forum"} {
-		t.Run(example, func(t *testing.T) {
-			code, fromYAML, stderr := run(t, "../examples", "compile", example+"/api.yaml", "-o", "-")
+	for _, c := range []struct{ name, example, twin string }{
+		{"forum", "forum/api.yaml", "parity/forum"},
+		{"documents", "documents", "parity/documents/api.yaml"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, want, stderr := run(t, "../examples", "compile", c.example, "-o", "-")
 			if code != cli.ExitOK || stderr != "" {
-				t.Fatalf("YAML: exit %d\n%s", code, stderr)
+				t.Fatalf("%s: exit %d\n%s", c.example, code, stderr)
 			}
-			code, fromGo, stderr := run(t, "../examples", "compile", "gotag/"+example, "-o", "-")
+			code, got, stderr := run(t, "../examples", "compile", c.twin, "-o", "-")
 			if code != cli.ExitOK || stderr != "" {
-				t.Fatalf("Go: exit %d\n%s", code, stderr)
+				t.Fatalf("%s: exit %d\n%s", c.twin, code, stderr)
 			}
-			if fromGo != fromYAML {
-				t.Errorf("the Go form's plan differs from the YAML form's:\n%s", diff([]byte(fromYAML), []byte(fromGo)))
+			if got != want {
+				t.Errorf("the twin's plan differs from the example's:\n%s", diff([]byte(want), []byte(got)))
 			}
 		})
 	}

@@ -26,7 +26,9 @@ var tagLiteral = regexp.MustCompile("`[^`\n]*`")
 // a position inside the file; loading twice gives the same result.
 func FuzzTag(f *testing.F) {
 	files, _ := filepath.Glob("../../tests/testdata/*/*.go")
-	examples, _ := filepath.Glob("../../examples/gotag/*/*.go")
+	examples, _ := filepath.Glob("../../examples/*/*.go")
+	twins, _ := filepath.Glob("../../examples/parity/*/*.go")
+	examples = append(examples, twins...)
 	for _, p := range append(files, examples...) {
 		data, _ := os.ReadFile(p)
 		for _, lit := range tagLiteral.FindAll(data, -1) {

@@ -1,7 +1,21 @@
 -- Documents owned by users within tenants (seed 002, FraiseQL style).
 -- Each view exposes the API object as `data jsonb`, plus plain columns
 -- (owner_id, tenant_id) that inject rules filter on.
+--
+-- Isolation lives in the declarations: every operation injects the
+-- caller's "sub" or "tenant_id" claim, so a client can never name another
+-- user's or tenant's rows. The server's login role may only read the views
+-- and call the functions; the functions (SECURITY DEFINER, fixed
+-- search_path) are the only writers.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'documents_gqlplan') THEN
+    CREATE ROLE documents_gqlplan LOGIN;
+  END IF;
+END $$;
+
 CREATE SCHEMA app;
+ALTER DEFAULT PRIVILEGES IN SCHEMA app REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
 
 -- Tenants are named by a slug, which is what the JWT "tenant_id" claim
 -- carries: the claim is text, so the column is too (gqlplan check warns
@@ -50,7 +64,7 @@ FROM app.tb_order o;
 -- createDocument(title) calls fn_create_document(title, <jwt sub>).
 CREATE FUNCTION app.fn_create_document(p_title text, p_created_by text)
 RETURNS app.v_documents
-LANGUAGE plpgsql VOLATILE
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   created app.v_documents;
@@ -64,3 +78,47 @@ BEGIN
   RETURN created;
 END
 $$;
+
+-- Changes name the row and the owner (or tenant) together: a row of
+-- someone else's is not found, so the result is null and nothing changes.
+CREATE FUNCTION app.fn_rename_document(p_id uuid, p_title text, p_owner_id text)
+RETURNS app.v_documents
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+  WITH renamed AS (
+    UPDATE app.tb_document SET title = p_title WHERE id = p_id AND owner_id = p_owner_id RETURNING *
+  )
+  SELECT r.id, r.tenant_id, r.owner_id, r.created_at,
+         jsonb_build_object('id', r.id, 'title', r.title, 'created_at', r.created_at)
+  FROM renamed r
+$$;
+
+CREATE FUNCTION app.fn_delete_document(p_id uuid, p_owner_id text)
+RETURNS app.v_documents
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+  WITH deleted AS (
+    DELETE FROM app.tb_document WHERE id = p_id AND owner_id = p_owner_id RETURNING *
+  )
+  SELECT d.id, d.tenant_id, d.owner_id, d.created_at,
+         jsonb_build_object('id', d.id, 'title', d.title, 'created_at', d.created_at)
+  FROM deleted d
+$$;
+
+CREATE FUNCTION app.fn_set_order_status(p_id uuid, p_status app.order_status, p_tenant_id text)
+RETURNS app.v_orders
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+  WITH changed AS (
+    UPDATE app.tb_order SET status = p_status WHERE id = p_id AND tenant_id = p_tenant_id RETURNING *
+  )
+  SELECT o.id, o.tenant_id, o.status, o.placed_at,
+         jsonb_build_object('id', o.id, 'number', o.number, 'total_cents', o.total_cents::text,
+                            'status', o.status, 'placed_at', o.placed_at)
+  FROM changed o
+$$;
+
+GRANT USAGE ON SCHEMA app TO documents_gqlplan;
+GRANT SELECT ON app.v_documents, app.v_orders TO documents_gqlplan;
+GRANT EXECUTE ON FUNCTION app.fn_create_document(text, text), app.fn_rename_document(uuid, text, text),
+  app.fn_delete_document(uuid, text), app.fn_set_order_status(uuid, app.order_status, text) TO documents_gqlplan;

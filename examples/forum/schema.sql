@@ -31,9 +31,16 @@ CREATE TABLE forum_example.person (
   first_name text NOT NULL CHECK (char_length(first_name) < 80),
   last_name  text CHECK (char_length(last_name) < 80),
   about      text,
-  created_at timestamp DEFAULT now()
+  created_at timestamp DEFAULT now(),
+  updated_at timestamp DEFAULT now()
 );
 COMMENT ON TABLE forum_example.person IS 'A user of the forum.';
+COMMENT ON COLUMN forum_example.person.id IS 'The primary unique identifier for the person.';
+COMMENT ON COLUMN forum_example.person.first_name IS 'The person’s first name.';
+COMMENT ON COLUMN forum_example.person.last_name IS 'The person’s last name.';
+COMMENT ON COLUMN forum_example.person.about IS 'A short description about the user, written by the user.';
+COMMENT ON COLUMN forum_example.person.created_at IS 'The time this person was created.';
+COMMENT ON COLUMN forum_example.person.updated_at IS 'The time this person was last updated.';
 
 CREATE TYPE forum_example.post_topic AS ENUM ('discussion', 'inspiration', 'help', 'showcase');
 
@@ -43,16 +50,41 @@ CREATE TABLE forum_example.post (
   headline   text NOT NULL CHECK (char_length(headline) < 280),
   body       text,
   topic      forum_example.post_topic,
-  created_at timestamp DEFAULT now()
+  created_at timestamp DEFAULT now(),
+  updated_at timestamp DEFAULT now()
 );
 CREATE INDEX post_author_id_idx ON forum_example.post (author_id);
 COMMENT ON TABLE forum_example.post IS 'A forum post written by a user.';
+COMMENT ON COLUMN forum_example.post.id IS 'The primary key for the post.';
+COMMENT ON COLUMN forum_example.post.headline IS 'The title written by the user.';
+COMMENT ON COLUMN forum_example.post.author_id IS 'The id of the author user.';
+COMMENT ON COLUMN forum_example.post.topic IS 'The topic this has been posted in.';
+COMMENT ON COLUMN forum_example.post.body IS 'The main body text of our post.';
+COMMENT ON COLUMN forum_example.post.created_at IS 'The time this post was created.';
+COMMENT ON COLUMN forum_example.post.updated_at IS 'The time this post was last updated.';
+
+-- The tutorial's triggers: updated_at follows every update.
+CREATE FUNCTION forum_example_private.set_updated_at() RETURNS trigger AS $$
+BEGIN
+  new.updated_at := current_timestamp;
+  RETURN new;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER person_updated_at BEFORE UPDATE ON forum_example.person
+  FOR EACH ROW EXECUTE PROCEDURE forum_example_private.set_updated_at();
+CREATE TRIGGER post_updated_at BEFORE UPDATE ON forum_example.post
+  FOR EACH ROW EXECUTE PROCEDURE forum_example_private.set_updated_at();
 
 CREATE TABLE forum_example_private.person_account (
   person_id     integer PRIMARY KEY REFERENCES forum_example.person(id) ON DELETE CASCADE,
   email         text NOT NULL UNIQUE CHECK (email ~* '^.+@.+\..+$'),
   password_hash text NOT NULL
 );
+COMMENT ON TABLE forum_example_private.person_account IS 'Private information about a person’s account.';
+COMMENT ON COLUMN forum_example_private.person_account.person_id IS 'The id of the person associated with this account.';
+COMMENT ON COLUMN forum_example_private.person_account.email IS 'The email address of the person.';
+COMMENT ON COLUMN forum_example_private.person_account.password_hash IS 'An opaque hash of the person’s password.';
 
 CREATE TYPE forum_example.jwt_token AS (
   role      text,
@@ -99,6 +131,7 @@ CREATE FUNCTION forum_example.current_person() RETURNS forum_example.person AS $
   FROM forum_example.person
   WHERE id = nullif(current_setting('jwt.claims.person_id', true), '')::integer
 $$ LANGUAGE sql STABLE;
+COMMENT ON FUNCTION forum_example.current_person() IS 'Gets the person who was identified by our JWT.';
 
 -- SECURITY DEFINER functions run with their owner's rights: each fixes its
 -- search_path, so objects a caller creates cannot stand in for the ones it
@@ -115,12 +148,14 @@ BEGIN
   RETURN person;
 END;
 $$ LANGUAGE plpgsql STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION forum_example.register_person(text, text, text, text) IS 'Registers a single user and creates an account in our forum.';
 
 CREATE FUNCTION forum_example.authenticate(email text, password text) RETURNS forum_example.jwt_token AS $$
   SELECT ('forum_example_person', a.person_id, extract(epoch FROM now() + interval '7 days')::bigint)::forum_example.jwt_token
   FROM forum_example_private.person_account AS a
   WHERE a.email = authenticate.email AND a.password_hash = public.crypt(authenticate.password, a.password_hash)
 $$ LANGUAGE sql STRICT STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION forum_example.authenticate(text, text) IS 'Creates a JWT token that will securely identify a person and give them certain permissions.';
 
 CREATE FUNCTION forum_example.change_password(current_password text, new_password text) RETURNS boolean AS $$
 DECLARE
@@ -133,14 +168,38 @@ BEGIN
 END;
 $$ LANGUAGE plpgsql STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 
--- A post is always written by the person of the token: the function takes
--- no author, and the RLS policy below checks the row it inserts.
-CREATE FUNCTION forum_example.create_post(headline text, body text, topic forum_example.post_topic)
+COMMENT ON FUNCTION forum_example.change_password(text, text) IS 'Changes the caller’s password; false when the current one is wrong.';
+
+-- The table mutations PostGraphile derives (createPost, updatePostById,
+-- deletePostById), written out. They run with the caller's rights
+-- (SECURITY INVOKER), so the grants and the RLS policies below decide:
+-- an anonymous caller is denied the table, a person writing as another
+-- author fails insert_post's check, and another's post is invisible to
+-- UPDATE and DELETE (null, nothing changed).
+CREATE FUNCTION forum_example.create_post(author_id integer, headline text, body text, topic forum_example.post_topic)
 RETURNS forum_example.post AS $$
   INSERT INTO forum_example.post (author_id, headline, body, topic)
-  VALUES (nullif(current_setting('jwt.claims.person_id', true), '')::integer, headline, body, topic)
+  VALUES (create_post.author_id, create_post.headline, create_post.body, create_post.topic)
   RETURNING *
-$$ LANGUAGE sql;
+$$ LANGUAGE sql VOLATILE;
+COMMENT ON FUNCTION forum_example.create_post(integer, text, text, forum_example.post_topic) IS 'Writes a post; the author must be the person of the token.';
+
+-- A null argument keeps the column's value.
+CREATE FUNCTION forum_example.update_post(id integer, headline text, body text, topic forum_example.post_topic)
+RETURNS forum_example.post AS $$
+  UPDATE forum_example.post AS post
+  SET headline = coalesce(update_post.headline, post.headline),
+      body = coalesce(update_post.body, post.body),
+      topic = coalesce(update_post.topic, post.topic)
+  WHERE post.id = update_post.id
+  RETURNING post.*
+$$ LANGUAGE sql VOLATILE;
+COMMENT ON FUNCTION forum_example.update_post(integer, text, text, forum_example.post_topic) IS 'Edits one of the caller’s posts; null when there is no such post of theirs.';
+
+CREATE FUNCTION forum_example.delete_post(id integer) RETURNS forum_example.post AS $$
+  DELETE FROM forum_example.post AS post WHERE post.id = delete_post.id RETURNING post.*
+$$ LANGUAGE sql VOLATILE;
+COMMENT ON FUNCTION forum_example.delete_post(integer) IS 'Deletes one of the caller’s posts and returns it; null when there is no such post of theirs.';
 
 GRANT USAGE ON SCHEMA forum_example TO forum_example_anonymous, forum_example_person;
 GRANT SELECT ON TABLE forum_example.person TO forum_example_anonymous, forum_example_person;
@@ -156,7 +215,11 @@ GRANT EXECUTE ON FUNCTION forum_example.person_latest_post(forum_example.person)
 GRANT EXECUTE ON FUNCTION forum_example.authenticate(text, text) TO forum_example_anonymous, forum_example_person;
 GRANT EXECUTE ON FUNCTION forum_example.register_person(text, text, text, text) TO forum_example_anonymous;
 GRANT EXECUTE ON FUNCTION forum_example.change_password(text, text) TO forum_example_person;
-GRANT EXECUTE ON FUNCTION forum_example.create_post(text, text, forum_example.post_topic) TO forum_example_person;
+-- Anonymous callers may call create_post: the table grant refuses them,
+-- with the tutorial's "permission denied for table post".
+GRANT EXECUTE ON FUNCTION forum_example.create_post(integer, text, text, forum_example.post_topic) TO forum_example_anonymous, forum_example_person;
+GRANT EXECUTE ON FUNCTION forum_example.update_post(integer, text, text, forum_example.post_topic) TO forum_example_person;
+GRANT EXECUTE ON FUNCTION forum_example.delete_post(integer) TO forum_example_person;
 
 ALTER TABLE forum_example.person ENABLE ROW LEVEL SECURITY;
 ALTER TABLE forum_example.post ENABLE ROW LEVEL SECURITY;

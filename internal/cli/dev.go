@@ -29,7 +29,7 @@ import (
 // SQL, its declarations compiled against it, and a server that reloads when
 // a file changes.
 type DevCmd struct {
-	Dir         string        `arg:"" help:"The project directory: *.sql files (applied in name order) and declarations (*.yaml, *.yml)."`
+	Dir         string        `arg:"" help:"The project directory: *.sql files (applied in name order) and declarations (*.yaml, *.yml, *.go)."`
 	Listen      string        `default:"127.0.0.1:8080" env:"GQLPLAN_LISTEN" help:"Address to listen on."`
 	DatabaseURL string        `name:"database-url" env:"GQLPLAN_DATABASE_URL" help:"Use this database (its admin connection) instead of a throwaway cluster; the SQL is applied to it once."`
 	Role        string        `help:"The login role the server connects as (default: the only non-superuser login role the SQL created)."`
@@ -262,7 +262,10 @@ func (d *devServer) fingerprint() map[string]string {
 			return filepath.SkipDir
 		}
 		switch filepath.Ext(path) {
-		case ".sql", ".yaml", ".yml":
+		case ".sql", ".yaml", ".yml", ".go":
+			if strings.HasSuffix(path, "_test.go") {
+				return nil
+			}
 			if info, err := e.Info(); err == nil {
 				out[relativeTo(d.env.Dir, path)] = fmt.Sprint(info.Size(), info.ModTime().UnixNano())
 			}

@@ -1,6 +1,6 @@
 // Package forum is the forum API of seed 001 declared in Go: the same API
-// as examples/forum/api.yaml, and it compiles to the same plan, byte for
-// byte (tests/gotag_test.go checks it).
+// as examples/forum/api.yaml, compiling to the same plan, byte for byte
+// (tests/gotag_test.go checks it).
 //
 //gqlplan:schema forum_example
 package forum
@@ -21,6 +21,8 @@ type Person struct {
 	About *string
 	// The time this person was created.
 	CreatedAt *time.Time `sortable:"true"`
+	// The time this person was last updated.
+	UpdatedAt *time.Time
 	// A person’s full name which is a concatenation of their first and last name.
 	FullName *string `function:"person_full_name"`
 	// Gets the latest post written by the person.
@@ -44,6 +46,8 @@ type Post struct {
 	Topic *PostTopic `filterable:"true" sortable:"true"`
 	// The time this post was created.
 	CreatedAt *time.Time `filterable:"true" sortable:"true"`
+	// The time this post was last updated.
+	UpdatedAt *time.Time
 	// The person who wrote the post.
 	Author Person `relation:"person" join:"author_id=id"`
 	// A truncated version of the body for summaries.
@@ -82,6 +86,10 @@ type Mutation struct {
 	Authenticate func(email, password string) *string `sql_source:"authenticate" token:"true"`
 	// Changes the caller's password; false when the current one is wrong.
 	ChangePassword func(currentPassword, newPassword string) *bool `sql_source:"change_password"`
-	// Writes a post as the person of the token.
-	CreatePost func(headline string, body *string, topic *PostTopic) *Post `sql_source:"create_post"`
+	// Writes a post. The author must be the person of the token (Row Level Security refuses another); anonymous callers are denied.
+	CreatePost func(authorId int, headline string, body *string, topic *PostTopic) *Post `sql_source:"create_post"`
+	// Edits one of the caller's posts (arguments left out keep their value); null when there is no such post of theirs.
+	UpdatePost func(id int, headline, body *string, topic *PostTopic) *Post `sql_source:"update_post"`
+	// Deletes one of the caller's posts and returns it; null when there is no such post of theirs.
+	DeletePost func(id int) *Post `sql_source:"delete_post"`
 }

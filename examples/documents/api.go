@@ -1,6 +1,9 @@
-// Package documents is the documents API of seed 002 declared in Go: the
-// same API as examples/documents/api.yaml, and it compiles to the same
-// plan, byte for byte (tests/gotag_test.go checks it).
+// Package documents is the documents API of seed 002, declared in Go:
+// documents owned by users within tenants, every operation bound to a view
+// or a function, the caller's identity taken from the verified JWT only
+// ("sub" and "tenant_id", injected). examples/parity/documents/api.yaml is
+// the same API in YAML; both compile to the same plan, byte for byte
+// (tests/gotag_test.go checks it).
 //
 //gqlplan:schema app
 package documents
@@ -53,4 +56,10 @@ type Query struct {
 type Mutation struct {
 	// Creates a document owned by the caller.
 	CreateDocument func(title string) *Document `sql_source:"fn_create_document" shape:"jsonb" inject:"created_by=jwt:sub"`
+	// Renames one of the caller's documents; null when there is no such document of theirs.
+	RenameDocument func(id UUID, title string) *Document `sql_source:"fn_rename_document" shape:"jsonb" inject:"owner_id=jwt:sub"`
+	// Deletes one of the caller's documents and returns it; null when there is no such document of theirs.
+	DeleteDocument func(id UUID) *Document `sql_source:"fn_delete_document" shape:"jsonb" inject:"owner_id=jwt:sub"`
+	// Sets the status of one of the caller's tenant's orders; null when the tenant has no such order.
+	SetOrderStatus func(id UUID, status OrderStatus) *Order `sql_source:"fn_set_order_status" shape:"jsonb" inject:"tenant_id=jwt:tenant_id"`
 }

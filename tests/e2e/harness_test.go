@@ -1,0 +1,219 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/gqlplan/gqlplan/internal/logbuf"
+	"github.com/gqlplan/gqlplan/internal/pgtest"
+)
+
+// binary is the gqlplan executable built once for the package.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "gqlplan-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	binary = filepath.Join(dir, "gqlplan")
+	build := exec.Command("go", "build", "-o", binary, "../../cmd/gqlplan")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	code := 2
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building gqlplan:", err)
+	} else {
+		code = pgtest.Run(m)
+	}
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// secret signs the tests' tokens and the server's.
+const secret = "e2e-secret-that-is-long-enough-for-hs256"
+
+// server is one `gqlplan serve` process over an example's database.
+type server struct {
+	url   string
+	admin string // the database, as its owner: for checks behind the API
+}
+
+// startExample loads an example's SQL (every *.sql, in name order, as
+// gqlplan dev does) into a fresh database, compiles the example against it
+// as the server's login role, and starts `gqlplan serve` on the plan. The
+// server is stopped, and must exit cleanly, when the test ends.
+func startExample(t *testing.T, example, loginRole string, serveArgs ...string) *server {
+	t.Helper()
+	dir := filepath.Join("../../examples", example)
+	admin := pgtest.Database(t)
+	files, _ := filepath.Glob(filepath.Join(dir, "*.sql"))
+	slices.Sort(files)
+	for _, f := range files {
+		sql, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exec1(t, admin, string(sql))
+	}
+	login, err := pgtest.WithUser(admin, loginRole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := filepath.Join(t.TempDir(), "plan.json")
+	if out, err := exec.Command(binary, "compile", dir, "-o", plan, "--database-url", login).CombinedOutput(); err != nil {
+		t.Fatalf("compile %s: %v\n%s", example, err, out)
+	}
+
+	cmd := exec.Command(binary, append([]string{"serve", "--plan", plan, "--database-url", login,
+		"--listen", "127.0.0.1:0", "--jwt-secret", secret}, serveArgs...)...)
+	stderr := &logbuf.Buffer{}
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	urls := make(chan string, 1)
+	go func() {
+		scan := bufio.NewScanner(pipe)
+		addr := regexp.MustCompile(`url=(http://\S+)`)
+		for scan.Scan() {
+			fmt.Fprintln(stderr, scan.Text())
+			if m := addr.FindStringSubmatch(scan.Text()); m != nil {
+				urls <- m[1]
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("gqlplan serve: %v\n%s", err, stderr)
+		}
+		if log := stderr.String(); strings.Contains(log, secret) || strings.Contains(log, "password-") || regexp.MustCompile(`eyJ[\w-]+\.eyJ`).MatchString(log) {
+			t.Errorf("the server log holds a secret, a password or a token:\n%s", log)
+		}
+	})
+	select {
+	case url := <-urls:
+		return &server{url: url, admin: admin}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("gqlplan serve did not start:\n%s", stderr)
+		return nil
+	}
+}
+
+// response is a GraphQL response, with errors reduced to their codes.
+type response struct {
+	status int
+	Data   map[string]json.RawMessage `json:"data"`
+	Errors []struct {
+		Message    string `json:"message"`
+		Extensions struct {
+			Code string `json:"code"`
+		} `json:"extensions"`
+	} `json:"errors"`
+}
+
+// codes lists the error codes of the response, in order.
+func (r *response) codes() []string {
+	var out []string
+	for _, e := range r.Errors {
+		out = append(out, e.Extensions.Code)
+	}
+	return out
+}
+
+// field decodes data[name] into v, failing the test on errors.
+func (r *response) field(t *testing.T, name string, v any) {
+	t.Helper()
+	if len(r.Errors) > 0 {
+		t.Fatalf("%s: errors %v: %+v", name, r.codes(), r.Errors)
+	}
+	raw, ok := r.Data[name]
+	if !ok {
+		t.Fatalf("%s: no such field in %v", name, r.Data)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		t.Fatalf("%s: %v in %s", name, err, raw)
+	}
+}
+
+// post sends one GraphQL request, with "Authorization: Bearer token"
+// unless token is empty.
+func (s *server) post(t *testing.T, token, query string, variables map[string]any) *response {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": variables})
+	req, _ := http.NewRequest(http.MethodPost, s.url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	out := &response{status: resp.StatusCode}
+	if err := json.Unmarshal(raw, out); err != nil {
+		t.Fatalf("%s: not JSON (%v): %s", query, err, raw)
+	}
+	errors, _ := json.Marshal(out.Errors)
+	for _, leak := range []string{"forum_example", "app.", "SELECT", "pg_", "password-", "crypt", "policy", secret} {
+		if len(out.Errors) > 0 && strings.Contains(string(errors), leak) {
+			t.Errorf("the errors of %q leak %q: %s", query, leak, errors)
+		}
+	}
+	return out
+}
+
+// exec1 runs sql on the database at dsn.
+func exec1(t *testing.T, dsn, sql string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, sql); err != nil {
+		t.Fatalf("%v\n%s", err, sql)
+	}
+}
+
+// digest is a fingerprint of what query returns, read behind the API, for
+// "nothing changed" assertions.
+func (s *server) digest(t *testing.T, query string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, s.admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var out string
+	if err := conn.QueryRow(ctx, "SELECT coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM ("+query+") t").Scan(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
