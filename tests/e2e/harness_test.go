@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -216,4 +217,65 @@ func (s *server) digest(t *testing.T, query string) string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// startDev runs `gqlplan dev examples/forum` as make demo does (its own
+// throwaway PostgreSQL, anonymous requests as forum_example_anonymous),
+// with more flags if given, and returns its address and the development
+// token it printed ("" without --token). It is stopped with Ctrl-C (SIGINT)
+// when the test ends and must exit cleanly.
+func startDev(t *testing.T, flags ...string) (addr, token string) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr = l.Addr().String()
+	l.Close()
+	dev := exec.Command(binary, append([]string{"dev", "../../examples/forum", "--listen", addr,
+		"--default-role", "forum_example_anonymous"}, flags...)...)
+	stderr := &logbuf.Buffer{}
+	dev.Stderr = stderr
+	stdout, err := dev.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := dev.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = dev.Process.Signal(syscall.SIGINT)
+		if err := dev.Wait(); err != nil {
+			t.Errorf("gqlplan dev: %v\n%s", err, stderr)
+		}
+	})
+	ready := make(chan string, 2)
+	go func() {
+		scan := bufio.NewScanner(stdout)
+		for scan.Scan() {
+			line := strings.TrimSpace(scan.Text())
+			if strings.HasPrefix(line, "gqlplan dev: GraphQL at") {
+				ready <- ""
+			}
+			if token, ok := strings.CutPrefix(line, "export TOKEN="); ok {
+				ready <- token
+			}
+		}
+		close(ready)
+	}()
+	wantToken := slices.Contains(flags, "--token")
+	for deadline := time.After(60 * time.Second); ; {
+		select {
+		case line, ok := <-ready:
+			if !ok {
+				t.Fatalf("gqlplan dev stopped:\n%s", stderr)
+			}
+			token = line
+			if token != "" || !wantToken {
+				return addr, token
+			}
+		case <-deadline:
+			t.Fatalf("gqlplan dev did not start:\n%s", stderr)
+		}
+	}
 }

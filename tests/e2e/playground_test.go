@@ -1,0 +1,53 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// chromium is Debian's browser (package chromium), which .ci/run installs.
+const chromium = "/usr/bin/chromium"
+
+// TestPlaygroundInChromium starts `gqlplan dev examples/forum` as make demo
+// does, opens the playground in headless Chromium, types a query and the
+// printed token into it, runs it, and reads the result off the page.
+func TestPlaygroundInChromium(t *testing.T) {
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("this test drives Chromium: install Debian's chromium package (.ci/run does): %v", err)
+	}
+	addr, token := startDev(t, "--token", `{"role":"forum_example_person","person_id":1}`)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.Headless)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	defer cancelTimeout()
+
+	err := chromedp.Do(ctx,
+		chromedp.Navigate("http://"+addr+"/"),
+		chromedp.WaitVisible(chromedp.ID("query")),
+		chromedp.Clear(chromedp.ID("query")),
+		chromedp.SendKeys(chromedp.ID("query"), `{ currentPerson { fullName } postById(id: 2) { headline } }`),
+		chromedp.SendKeys(chromedp.ID("authorization"), "Bearer "+token),
+		chromedp.Click(chromedp.ID("run")),
+		chromedp.WaitVisible(chromedp.Search(`//pre[@id="result"][contains(., "fullName")]`)),
+	)
+	if err != nil {
+		t.Fatalf("driving the playground: %v", err)
+	}
+	result, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("result")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("status")))
+	if !strings.Contains(result, "Sara Powell") || !strings.Contains(result, "My first circuit board") {
+		t.Errorf("the playground shows %q (status %q)", result, status)
+	}
+}
