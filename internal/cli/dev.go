@@ -62,8 +62,18 @@ func (c *DevCmd) Run(ctx context.Context, env *Env) error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) { d.handler.Load().ServeHTTP(w, r) })
 	mux.Handle("/{$}", playground())
-	go d.watch(ctx)
-	return listenAndServe(ctx, log, c.Listen, mux, 5*time.Second, d.announce)
+	// The watcher swaps the pool and the handler: it must be done before
+	// close releases them.
+	watchCtx, stopWatching := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		d.watch(watchCtx)
+	}()
+	err := listenAndServe(ctx, log, c.Listen, mux, 5*time.Second, d.announce)
+	stopWatching()
+	<-watched
+	return err
 }
 
 // devServer is the state of one gqlplan dev run.
