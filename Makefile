@@ -2,7 +2,7 @@
 GO       ?= go
 FUZZTIME ?= 60s
 
-.PHONY: all build test vet fmt-check golden bench bench-runtime fuzz demo demo-check clean
+.PHONY: all build test vet fmt-check golden bench bench-compiler bench-runtime fuzz demo demo-check clean
 
 all: build
 
@@ -29,7 +29,15 @@ golden:
 	$(GO) test ./tests/ -run TestGolden -update
 	$(GO) test ./runtime/ -run TestComposedSQL -update
 
-bench:
+# gqlplan against the SQL it sends (pgbench) and PostGraphile v4 (npm), five
+# workloads on the forum example scaled up; writes docs/BENCHMARKS.md and
+# docs/benchmarks.svg. BENCH_FLAGS: e.g. -duration 30s -concurrency 16.
+BENCH_FLAGS ?=
+bench: build
+	$(GO) run ./bench $(BENCH_FLAGS)
+
+# Go benchmarks of the compiler, and check --database-url on the forum.
+bench-compiler:
 	$(GO) test -run '^$$' -bench . -benchmem ./compiler/
 	$(GO) test -run '^$$' -bench CheckForumAgainstDatabase -benchmem ./tests/
 

@@ -19,6 +19,7 @@ import (
 // Cluster is a PostgreSQL server in a temporary directory.
 type Cluster struct {
 	dir      string // temporary directory holding data, socket and log
+	bin      string // the server binaries' directory
 	cmd      *exec.Cmd
 	exited   chan struct{}
 	adminDSN string
@@ -78,7 +79,7 @@ func StartCluster(ctx context.Context) (_ *Cluster, err error) {
 		return nil, fmt.Errorf("pgcluster: start postgres: %w", err)
 	}
 	c := &Cluster{
-		dir: dir, cmd: cmd, exited: make(chan struct{}),
+		dir: dir, bin: bin, cmd: cmd, exited: make(chan struct{}),
 		adminDSN: fmt.Sprintf("host=%s port=5432 user=postgres dbname=postgres sslmode=disable", sock),
 	}
 	go func() { _ = cmd.Wait(); close(c.exited) }()
@@ -91,6 +92,10 @@ func StartCluster(ctx context.Context) (_ *Cluster, err error) {
 
 // AdminDSN is a connection string for the cluster's superuser.
 func (c *Cluster) AdminDSN() string { return c.adminDSN }
+
+// Bin is the path of one of the PostgreSQL programs the cluster runs with
+// (pgbench, psql, …), of the server's version.
+func (c *Cluster) Bin(name string) string { return filepath.Join(c.bin, name) }
 
 // PID is the server's process id.
 func (c *Cluster) PID() int { return c.cmd.Process.Pid }

@@ -1,0 +1,352 @@
+// Command bench measures gqlplan against the SQL it sends and against
+// PostGraphile v4, side by side in one run, and writes docs/BENCHMARKS.md
+// (make bench runs it).
+//
+// It starts a throwaway PostgreSQL, loads the forum example (seed 001)
+// scaled up in SQL (bench/scale.sql), and starts `gqlplan serve` on it.
+// For each of five workloads it drives the server with a closed-loop Go
+// load generator at a fixed concurrency for a fixed time, then runs the
+// exact pipeline gqlplan sent for that request (recorded from the runtime
+// with a pgx tracer) through pgbench at the same concurrency — the floor
+// gqlplan's cost is measured against — and, when Node.js and npm are
+// there, the equivalent query against PostGraphile v4 on the same
+// database, roles and JWT secret.
+package main
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/gqlplan/gqlplan/internal/pgcluster"
+	"github.com/gqlplan/gqlplan/spec"
+)
+
+//go:embed scale.sql
+var scaleSQL string
+
+const (
+	loginRole     = "forum_example_gqlplan"
+	anonymousRole = "forum_example_anonymous"
+	personRole    = "forum_example_person"
+)
+
+type options struct {
+	concurrency      int
+	warmup, duration time.Duration
+	people, posts    int
+	gqlplan          string
+	out, chart       string
+	peerDir          string
+	noPeer           bool
+}
+
+func main() {
+	var o options
+	cache, _ := os.UserCacheDir()
+	flag.IntVar(&o.concurrency, "concurrency", 8, "concurrent clients, for every server")
+	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured load before each measurement")
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "measured load per workload and server")
+	flag.IntVar(&o.people, "people", 10000, "people to generate")
+	flag.IntVar(&o.posts, "posts", 100000, "posts to generate")
+	flag.StringVar(&o.gqlplan, "gqlplan", "bin/gqlplan", "the gqlplan binary")
+	flag.StringVar(&o.out, "out", "docs/BENCHMARKS.md", "the report to write")
+	flag.StringVar(&o.chart, "chart", "docs/benchmarks.svg", "the chart to write")
+	flag.StringVar(&o.peerDir, "postgraphile-dir", filepath.Join(cache, "gqlplan-bench", "postgraphile4"), "where PostGraphile v4 is installed with npm")
+	flag.BoolVar(&o.noPeer, "no-peer", false, "skip PostGraphile")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, o); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, o options) error {
+	say := func(format string, args ...any) { fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...) }
+	say("starting a throwaway PostgreSQL")
+	cluster, err := pgcluster.StartCluster(ctx)
+	if err != nil {
+		return err
+	}
+	defer cluster.Stop()
+	admin, err := createDatabase(ctx, cluster, "bench")
+	if err != nil {
+		return err
+	}
+	say("loading the forum example: %d people, %d posts", o.people, o.posts)
+	if err := loadForum(ctx, admin, o); err != nil {
+		return err
+	}
+	login, err := pgcluster.WithUser(admin, loginRole)
+	if err != nil {
+		return err
+	}
+
+	dir, err := os.MkdirTemp("", "gqlplan-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	planFile := filepath.Join(dir, "plan.json")
+	if out, err := exec.CommandContext(ctx, o.gqlplan, "compile", "examples/forum", "-o", planFile, "--database-url", login).CombinedOutput(); err != nil {
+		return fmt.Errorf("gqlplan compile: %v\n%s", err, out)
+	}
+	planJSON, err := os.ReadFile(planFile)
+	if err != nil {
+		return err
+	}
+	plan, err := spec.Decode(planJSON)
+	if err != nil {
+		return err
+	}
+	secret := []byte("bench-secret-bench-secret-bench-secret")
+	gq, err := startGqlplan(ctx, o, planFile, login+" pool_max_conns="+fmt.Sprint(o.concurrency), secret)
+	if err != nil {
+		return err
+	}
+	defer gq.stop()
+	rss := &rssSampler{pid: gq.pid}
+	rssCtx, stopRSS := context.WithCancel(ctx)
+	defer stopRSS()
+	go rss.run(rssCtx)
+
+	report := &report{options: o, started: time.Now(), machine: machine(ctx, cluster)}
+	personToken := func(extra jwt.MapClaims) string {
+		claims := jwt.MapClaims{"role": personRole, "person_id": benchPerson, "exp": time.Now().Add(24 * time.Hour).Unix()}
+		for k, v := range extra {
+			claims[k] = v
+		}
+		s, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(secret)
+		return s
+	}
+
+	// gqlplan, then the statements it sent, through pgbench.
+	var requests []request
+	for _, w := range workloads {
+		vars := w.variables
+		if w.cursor {
+			cursor, err := cursorAt(ctx, gq.url, cursorQueries["gqlplan"], 5)
+			if err != nil {
+				return err
+			}
+			vars = map[string]any{"after": cursor}
+		}
+		token := ""
+		if w.token {
+			token = personToken(nil)
+		}
+		requests = append(requests, newRequest(gq.url, w.gqlplan, vars, token))
+	}
+	scripts, err := recordStatements(ctx, plan, login, secret, requests)
+	if err != nil {
+		return err
+	}
+	for i, w := range workloads {
+		say("%s: gqlplan", w.name)
+		rss.takePeak()
+		res := drive(ctx, requests[i], o.concurrency, o.warmup, o.duration)
+		report.add(w, "gqlplan", res, rss.takePeak())
+		say("%s: pgbench", w.name)
+		res, err := runPgbench(ctx, cluster.Bin("pgbench"), login, scripts[i], o.concurrency, o.warmup, o.duration)
+		if err != nil {
+			return err
+		}
+		report.add(w, "pgbench", res, 0)
+	}
+	report.scripts = scripts
+
+	// The peer.
+	switch {
+	case o.noPeer:
+		report.peerSkipped = "skipped (-no-peer)"
+	case !onPath("node") || !onPath("npm"):
+		report.peerSkipped = "skipped: Node.js and npm are not installed"
+		say("PostGraphile v4 %s", report.peerSkipped)
+	default:
+		if err := runPeer(ctx, o, report, login, secret, personToken); err != nil {
+			return err
+		}
+	}
+	report.finished = time.Now()
+	return report.write()
+}
+
+func runPeer(ctx context.Context, o options, report *report, login string, secret []byte, personToken func(jwt.MapClaims) string) error {
+	fmt.Fprintln(os.Stderr, "bench: installing and starting PostGraphile v4")
+	bin, err := installPostgraphile(ctx, o.peerDir)
+	if err != nil {
+		return err
+	}
+	url, stop, err := startPostgraphile(ctx, bin, login, secret)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	version, _ := os.ReadFile(filepath.Join(o.peerDir, "node_modules", "postgraphile", "package.json"))
+	var pkg struct{ Version string }
+	_ = json.Unmarshal(version, &pkg)
+	node, _ := exec.CommandContext(ctx, "node", "--version").Output()
+	report.peerVersion = fmt.Sprintf("PostGraphile %s on Node.js %s", pkg.Version, strings.TrimSpace(string(node)))
+	for _, w := range workloads {
+		vars := w.variables
+		if w.cursor {
+			cursor, err := cursorAt(ctx, url, cursorQueries["postgraphile"], 5)
+			if err != nil {
+				return err
+			}
+			vars = map[string]any{"after": cursor}
+		}
+		token := ""
+		if w.token {
+			// PostGraphile v4 checks the audience "postgraphile" by default.
+			token = personToken(jwt.MapClaims{"aud": "postgraphile"})
+		}
+		r := newRequest(url, w.postgraphile, vars, token)
+		if body, err := r.send(ctx, nil); err != nil {
+			return fmt.Errorf("%s on PostGraphile: %v (%s)", w.name, err, body)
+		}
+		fmt.Fprintf(os.Stderr, "bench: %s: PostGraphile\n", w.name)
+		report.add(w, "postgraphile", drive(ctx, r, o.concurrency, o.warmup, o.duration), 0)
+	}
+	return nil
+}
+
+// gqlplanServer is the `gqlplan serve` process under test.
+type gqlplanServer struct {
+	url  string
+	pid  int
+	stop func()
+}
+
+func startGqlplan(ctx context.Context, o options, plan, dsn string, secret []byte) (*gqlplanServer, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	addr := l.Addr().String()
+	l.Close()
+	cmd := exec.CommandContext(ctx, o.gqlplan, "serve", "--plan", plan, "--database-url", dsn, "--listen", addr,
+		"--default-role", anonymousRole)
+	cmd.Env = append(os.Environ(), "GQLPLAN_JWT_SECRET="+string(secret))
+	log, err := os.CreateTemp("", "gqlplan-serve-*.log")
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &gqlplanServer{url: "http://" + addr + "/graphql", pid: cmd.Process.Pid, stop: func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+		log.Close()
+		os.Remove(log.Name())
+	}}
+	probe := newRequest(s.url, `{ __typename }`, nil, "")
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if _, err := probe.send(ctx, nil); err == nil {
+			return s, nil
+		}
+	}
+	out, _ := os.ReadFile(log.Name())
+	s.stop()
+	return nil, fmt.Errorf("gqlplan serve did not start:\n%s", out)
+}
+
+// cursorAt pages through a connection `pages` times and returns the cursor
+// the last page ended at.
+func cursorAt(ctx context.Context, url, query string, pages int) (string, error) {
+	var after any
+	for range pages {
+		body, err := newRequest(url, query, map[string]any{"after": after}, "").send(ctx, nil)
+		if err != nil {
+			return "", err
+		}
+		var out struct {
+			Data struct {
+				Q struct {
+					PageInfo struct{ EndCursor string } `json:"pageInfo"`
+				} `json:"q"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal(body, &out); err != nil {
+			return "", err
+		}
+		after = out.Data.Q.PageInfo.EndCursor
+	}
+	return after.(string), nil
+}
+
+func createDatabase(ctx context.Context, cluster *pgcluster.Cluster, name string) (string, error) {
+	conn, err := pgx.Connect(ctx, cluster.AdminDSN())
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		return "", err
+	}
+	return pgcluster.WithDatabase(cluster.AdminDSN(), name)
+}
+
+// loadForum applies the forum example's SQL files in name order, as
+// gqlplan dev does, then bench/scale.sql.
+func loadForum(ctx context.Context, dsn string, o options) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	files, _ := filepath.Glob("examples/forum/*.sql")
+	if len(files) == 0 {
+		return fmt.Errorf("run bench from the repository's root (no examples/forum/*.sql here)")
+	}
+	for _, f := range files {
+		sql, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		if _, err := conn.Exec(ctx, string(sql)); err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+	}
+	scale := strings.NewReplacer(":people", fmt.Sprint(o.people), ":posts", fmt.Sprint(o.posts)).Replace(scaleSQL)
+	if _, err := conn.Exec(ctx, scale); err != nil {
+		return fmt.Errorf("scale.sql: %w", err)
+	}
+	return nil
+}
+
+func onPath(name string) bool {
+	_, err := exec.LookPath(name)
+	return err == nil
+}
+
+// machine describes where the run happened.
+func machine(ctx context.Context, cluster *pgcluster.Cluster) string {
+	cpu := "unknown CPU"
+	if info, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		if m := regexp.MustCompile(`model name\s*:\s*(.+)`).FindSubmatch(info); m != nil {
+			cpu = string(m[1])
+		}
+	}
+	pg, _ := exec.CommandContext(ctx, cluster.Bin("postgres"), "--version").Output()
+	return fmt.Sprintf("%d cores (%s), %s/%s, %s, %s", runtime.NumCPU(), cpu, runtime.GOOS, runtime.GOARCH,
+		runtime.Version(), strings.TrimSpace(string(pg)))
+}

@@ -1,0 +1,215 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/gqlplan/gqlplan/auth"
+	"github.com/gqlplan/gqlplan/runtime"
+	"github.com/gqlplan/gqlplan/spec"
+)
+
+// statementRecorder is a pgx tracer that keeps the statements of the
+// pipelines the runtime sends, with their arguments.
+type statementRecorder struct {
+	mu    sync.Mutex
+	batch []recorded
+}
+
+type recorded struct {
+	sql  string
+	args []any
+}
+
+func (r *statementRecorder) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	return ctx
+}
+func (r *statementRecorder) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+func (r *statementRecorder) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	r.mu.Lock()
+	r.batch = nil
+	r.mu.Unlock()
+	return ctx
+}
+func (r *statementRecorder) TraceBatchQuery(_ context.Context, _ *pgx.Conn, d pgx.TraceBatchQueryData) {
+	r.mu.Lock()
+	r.batch = append(r.batch, recorded{d.SQL, d.Args})
+	r.mu.Unlock()
+}
+func (r *statementRecorder) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
+// recordStatements runs each workload once through the runtime, in
+// process, on the same plan and database as the server, and returns the
+// pipeline it sent as a pgbench script: the exact statements, with the
+// bound values written as literals (with the casts the runtime adds).
+func recordStatements(ctx context.Context, plan *spec.Plan, dsn string, secret []byte, requests []request) ([]string, error) {
+	rec := &statementRecorder{}
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	cfg.ConnConfig.DefaultQueryExecMode = runtime.QueryExecMode
+	cfg.ConnConfig.Tracer = rec
+	cfg.MaxConns = 1
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer pool.Close()
+	verifier, err := auth.NewVerifier(ctx, auth.Config{Secret: secret, DefaultRole: anonymousRole})
+	if err != nil {
+		return nil, err
+	}
+	signer, err := auth.NewSigner(auth.SignerConfig{Secret: secret})
+	if err != nil {
+		return nil, err
+	}
+	h, err := runtime.NewHandler(ctx, runtime.Config{Plan: plan, Pool: pool, Verifier: verifier, Signer: signer})
+	if err != nil {
+		return nil, err
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	var scripts []string
+	for _, r := range requests {
+		r.url = srv.URL
+		if body, err := r.send(ctx, srv.Client()); err != nil {
+			return nil, fmt.Errorf("recording %s: %v (%s)", r.body, err, body)
+		}
+		rec.mu.Lock()
+		batch := rec.batch
+		rec.mu.Unlock()
+		var script strings.Builder
+		script.WriteString("\\startpipeline\n")
+		for _, q := range batch {
+			sql, err := inlineArgs(q.sql, q.args)
+			if err != nil {
+				return nil, err
+			}
+			script.WriteString(strings.TrimSpace(sql) + ";\n")
+		}
+		script.WriteString("\\endpipeline\n")
+		scripts = append(scripts, script.String())
+	}
+	return scripts, nil
+}
+
+var placeholder = regexp.MustCompile(`\$(\d+)`)
+
+// inlineArgs replaces $n by the n-th argument as a SQL literal.
+func inlineArgs(sql string, args []any) (string, error) {
+	var bad error
+	out := placeholder.ReplaceAllStringFunc(sql, func(p string) string {
+		n, _ := strconv.Atoi(p[1:])
+		if n < 1 || n > len(args) {
+			bad = fmt.Errorf("statement refers to %s of %d arguments", p, len(args))
+			return p
+		}
+		lit, err := literal(args[n-1])
+		if err != nil {
+			bad = err
+		}
+		return lit
+	})
+	return out, bad
+}
+
+func literal(v any) (string, error) {
+	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+	switch v := v.(type) {
+	case nil:
+		return "NULL", nil
+	case string:
+		return quote(v), nil
+	case []byte:
+		return quote(string(v)), nil
+	case []string:
+		elems := make([]string, len(v))
+		for i, e := range v {
+			elems[i] = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(e) + `"`
+		}
+		return quote("{" + strings.Join(elems, ",") + "}"), nil
+	case int, int32, int64, float64, bool:
+		return fmt.Sprint(v), nil
+	}
+	return "", fmt.Errorf("no literal form for a %T argument", v)
+}
+
+// runPgbench runs a script at the given concurrency: a short unmeasured
+// run, then the measured one with per-transaction logs for percentiles.
+func runPgbench(ctx context.Context, pgbench, dsn, script string, concurrency int, warmup, duration time.Duration) (result, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return result{}, err
+	}
+	dir, err := os.MkdirTemp("", "gqlplan-pgbench-")
+	if err != nil {
+		return result{}, err
+	}
+	defer os.RemoveAll(dir)
+	file := filepath.Join(dir, "workload.sql")
+	if err := os.WriteFile(file, []byte(script), 0o644); err != nil {
+		return result{}, err
+	}
+	run := func(d time.Duration, extra ...string) (string, error) {
+		args := append([]string{"-n", "-M", "extended", "-c", strconv.Itoa(concurrency), "-j", strconv.Itoa(min(concurrency, 2)),
+			"-T", strconv.Itoa(max(1, int(d.Seconds()))), "-f", file,
+			"-h", cfg.Host, "-p", strconv.Itoa(int(cfg.Port)), "-U", cfg.User, cfg.Database}, extra...)
+		cmd := exec.CommandContext(ctx, pgbench, args...)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return "", fmt.Errorf("pgbench: %v\n%s", err, out)
+		}
+		return string(out), nil
+	}
+	if _, err := run(warmup); err != nil {
+		return result{}, err
+	}
+	out, err := run(duration, "-l", "--log-prefix", filepath.Join(dir, "tx"))
+	if err != nil {
+		return result{}, err
+	}
+	var res result
+	if m := regexp.MustCompile(`tps = ([\d.]+) \(without initial connection time\)`).FindStringSubmatch(out); m != nil {
+		res.RPS, _ = strconv.ParseFloat(m[1], 64)
+	} else {
+		return res, fmt.Errorf("pgbench printed no tps:\n%s", out)
+	}
+	if m := regexp.MustCompile(`number of failed transactions: (\d+)`).FindStringSubmatch(out); m != nil {
+		res.Errors, _ = strconv.Atoi(m[1])
+	}
+	logs, _ := filepath.Glob(filepath.Join(dir, "tx.*"))
+	var latencies []time.Duration
+	for _, f := range logs {
+		fh, err := os.Open(f)
+		if err != nil {
+			return res, err
+		}
+		scan := bufio.NewScanner(fh)
+		for scan.Scan() {
+			fields := strings.Fields(scan.Text())
+			if len(fields) >= 3 {
+				us, _ := strconv.ParseInt(fields[2], 10, 64)
+				latencies = append(latencies, time.Duration(us)*time.Microsecond)
+			}
+		}
+		fh.Close()
+	}
+	res.Requests = len(latencies)
+	res.P50, res.P99 = percentile(latencies, 0.50), percentile(latencies, 0.99)
+	return res, nil
+}
