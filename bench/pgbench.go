@@ -25,8 +25,9 @@ import (
 // statementRecorder is a pgx tracer that keeps the statements of the
 // pipelines the runtime sends, with their arguments.
 type statementRecorder struct {
-	mu    sync.Mutex
-	batch []recorded
+	mu       sync.Mutex
+	batch    []recorded
+	prepared map[string]string // statement name → SQL
 }
 
 type recorded struct {
@@ -46,17 +47,28 @@ func (r *statementRecorder) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ 
 }
 func (r *statementRecorder) TraceBatchQuery(_ context.Context, _ *pgx.Conn, d pgx.TraceBatchQueryData) {
 	r.mu.Lock()
-	r.batch = append(r.batch, recorded{d.SQL, d.Args})
+	sql := d.SQL
+	if text, ok := r.prepared[sql]; ok {
+		sql = text // queued by the name of a prepared statement
+	}
+	r.batch = append(r.batch, recorded{sql, d.Args})
 	r.mu.Unlock()
 }
-func (r *statementRecorder) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+func (r *statementRecorder) TracePrepareStart(ctx context.Context, _ *pgx.Conn, d pgx.TracePrepareStartData) context.Context {
+	r.mu.Lock()
+	r.prepared[d.Name] = d.SQL
+	r.mu.Unlock()
+	return ctx
+}
+func (r *statementRecorder) TracePrepareEnd(context.Context, *pgx.Conn, pgx.TracePrepareEndData) {}
+func (r *statementRecorder) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
 
 // recordStatements runs each workload once through the runtime, in
 // process, on the same plan and database as the server, and returns the
 // pipeline it sent as a pgbench script: the exact statements, with the
 // bound values written as literals (with the casts the runtime adds).
 func recordStatements(ctx context.Context, plan *spec.Plan, dsn string, secret []byte, requests []request) ([]string, error) {
-	rec := &statementRecorder{}
+	rec := &statementRecorder{prepared: map[string]string{}}
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, err
@@ -165,7 +177,7 @@ func runPgbench(ctx context.Context, pgbench, dsn, script string, concurrency in
 		return result{}, err
 	}
 	run := func(d time.Duration, extra ...string) (string, error) {
-		args := append([]string{"-n", "-M", "extended", "-c", strconv.Itoa(concurrency), "-j", strconv.Itoa(min(concurrency, 2)),
+		args := append([]string{"-n", "-M", "prepared", "-c", strconv.Itoa(concurrency), "-j", strconv.Itoa(min(concurrency, 2)),
 			"-T", strconv.Itoa(max(1, int(d.Seconds()))), "-f", file,
 			"-h", cfg.Host, "-p", strconv.Itoa(int(cfg.Port)), "-U", cfg.User, cfg.Database}, extra...)
 		cmd := exec.CommandContext(ctx, pgbench, args...)

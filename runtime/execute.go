@@ -29,8 +29,9 @@ import (
 //
 // The rows are sorted before set_config runs (PostgreSQL evaluates a
 // volatile target list after ORDER BY), so a later step overrides an
-// earlier one. One statement whatever the claims, prepared once; the role
-// settings are read before the role is switched.
+// earlier one. One statement whatever the claims, prepared once per
+// connection (see executor.run); the role settings are read before the
+// role is switched.
 const settingsTemplate = `SELECT set_config(c.k, c.v, true) FROM (
 	SELECT 0, 'role', $1::text WHERE $1::text <> ''
 	UNION ALL SELECT 1, 'statement_timeout', $2::text WHERE $2::text <> ''
@@ -104,15 +105,17 @@ func (s *session) add(k, v string) {
 	s.values = append(s.values, v)
 }
 
-// queue adds the settings statement (see settingsStatement) to a pipeline.
-func (s *session) queue(b *pgx.Batch, settingsSQL string) {
-	b.Queue(settingsSQL, s.role, s.timeout, s.keys, s.values)
+// queue adds the settings statement (see settingsStatement), prepared as
+// settingsID, to a pipeline.
+func (s *session) queue(b *pgx.Batch, settingsID string) {
+	b.Queue(settingsID, s.role, s.timeout, s.keys, s.values)
 }
 
 // executor runs root fields' statements on the pool.
 type executor struct {
 	pool        *pgxpool.Pool
 	settingsSQL string                                      // see settingsStatement
+	settingsID  string                                      // its prepared statement's name
 	fault       func(ctx context.Context, err error) *Error // maps a database error to a client error
 }
 
@@ -128,6 +131,14 @@ func (x *executor) run(ctx context.Context, mutation bool, sess session, fields 
 		return x.unavailable(ctx, err)
 	}
 	defer conn.Release()
+	// The settings statement is the same text on every request, and its
+	// parse and plan cost more than running it: it is prepared on each
+	// connection once (pgx remembers it; later calls are a map lookup).
+	// Unlike the fields' statements it reads only the catalog, so the
+	// authenticator role can prepare it outside the transaction.
+	if _, err := conn.Conn().Prepare(ctx, x.settingsID, x.settingsSQL); err != nil {
+		return x.fault(ctx, err)
+	}
 	if mutation {
 		return x.mutate(ctx, conn, sess, pending)
 	}
@@ -143,7 +154,7 @@ func (x *executor) query(ctx context.Context, conn *pgxpool.Conn, sess session, 
 	for len(pending) > 0 {
 		batch := &pgx.Batch{}
 		batch.Queue("BEGIN READ ONLY")
-		sess.queue(batch, x.settingsSQL)
+		sess.queue(batch, x.settingsID)
 		for _, f := range pending {
 			batch.Queue(f.stmt.sql, f.stmt.args...)
 		}
@@ -200,7 +211,7 @@ func (x *executor) mutate(ctx context.Context, conn *pgxpool.Conn, sess session,
 		batch := &pgx.Batch{}
 		if first {
 			batch.Queue("BEGIN")
-			sess.queue(batch, x.settingsSQL)
+			sess.queue(batch, x.settingsID)
 		}
 		if savepoints {
 			batch.Queue("SAVEPOINT gqlplan_field")

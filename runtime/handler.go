@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -89,7 +90,8 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
-	h.exec = &executor{pool: cfg.Pool, settingsSQL: settingsSQL, fault: func(ctx context.Context, err error) *Error {
+	sum := sha256.Sum256([]byte(settingsSQL))
+	h.exec = &executor{pool: cfg.Pool, settingsSQL: settingsSQL, settingsID: "gqlplan_settings_" + hex.EncodeToString(sum[:6]), fault: func(ctx context.Context, err error) *Error {
 		return dbFault(ctx, h.log, cfg.Dev, err)
 	}}
 	if doc := docs.get(warmIntrospection); doc.errs != nil {
