@@ -57,7 +57,7 @@ func (r *report) write() error {
 	p("- Data: the forum example (examples/forum) scaled up in SQL (bench/scale.sql): %d people, %d posts.\n", r.people, r.posts)
 	p("- Load: %d concurrent clients in a closed loop (each sends its next request when the previous is answered), %v of warm-up, then %v measured, per workload and server; the generator runs on the same machine.\n", r.concurrency, r.warmup, r.duration)
 	p("- gqlplan: `gqlplan serve` with a pool of %d connections, anonymous requests as `%s`, request logging on (the default).\n", r.concurrency, anonymousRole)
-	p("- pgbench: the exact pipeline gqlplan sent for the request (BEGIN READ ONLY or BEGIN, the settings statement, the statement, COMMIT), recorded from the runtime and replayed with `pgbench -M extended` inside `\\startpipeline`, at the same concurrency: the database's cost alone, the floor.\n")
+	p("- pgbench: the exact pipeline gqlplan sent for the request (BEGIN READ ONLY or BEGIN, the settings statement, the statement, COMMIT), recorded from the runtime with its bound values written as literals, replayed inside `\\startpipeline` at the same concurrency with `pgbench -M prepared`: every statement prepared once per client. That is a stricter floor than the work gqlplan asks of PostgreSQL — gqlplan prepares only the settings statement; the field's statement is parsed and planned on every request, after the role switch — and pgbench has no HTTP, JSON or GraphQL to do.\n")
 	if r.peerSkipped != "" {
 		p("- PostGraphile v4: %s.\n", r.peerSkipped)
 	} else {
