@@ -19,7 +19,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -121,7 +120,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer gq.stop()
-	rss := &rssSampler{pid: gq.pid}
+	rss := &rssSampler{pid: gq.cmd.Process.Pid}
 	rssCtx, stopRSS := context.WithCancel(ctx)
 	defer stopRSS()
 	go rss.run(rssCtx)
@@ -193,11 +192,12 @@ func runPeer(ctx context.Context, o options, report *report, login string, secre
 	if err != nil {
 		return err
 	}
-	url, stop, err := startPostgraphile(ctx, bin, login, secret)
+	peer, err := startPostgraphile(ctx, bin, login, secret)
 	if err != nil {
 		return err
 	}
-	defer stop()
+	defer peer.stop()
+	url := peer.url
 	version, _ := os.ReadFile(filepath.Join(o.peerDir, "node_modules", "postgraphile", "package.json"))
 	var pkg struct{ Version string }
 	_ = json.Unmarshal(version, &pkg)
@@ -227,46 +227,17 @@ func runPeer(ctx context.Context, o options, report *report, login string, secre
 	return nil
 }
 
-// gqlplanServer is the `gqlplan serve` process under test.
-type gqlplanServer struct {
-	url  string
-	pid  int
-	stop func()
-}
-
-func startGqlplan(ctx context.Context, o options, plan, dsn string, secret []byte) (*gqlplanServer, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+// startGqlplan runs `gqlplan serve` on the plan.
+func startGqlplan(ctx context.Context, o options, plan, dsn string, secret []byte) (*server, error) {
+	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	cmd := exec.CommandContext(ctx, o.gqlplan, "serve", "--plan", plan, "--database-url", dsn, "--listen", addr,
 		"--default-role", anonymousRole)
 	cmd.Env = append(os.Environ(), "GQLPLAN_JWT_SECRET="+string(secret))
-	log, err := os.CreateTemp("", "gqlplan-serve-*.log")
-	if err != nil {
-		return nil, err
-	}
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	s := &gqlplanServer{url: "http://" + addr + "/graphql", pid: cmd.Process.Pid, stop: func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
-		log.Close()
-		os.Remove(log.Name())
-	}}
-	probe := newRequest(s.url, `{ __typename }`, nil, "")
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if _, err := probe.send(ctx, nil); err == nil {
-			return s, nil
-		}
-	}
-	out, _ := os.ReadFile(log.Name())
-	s.stop()
-	return nil, fmt.Errorf("gqlplan serve did not start:\n%s", out)
+	return startServer(ctx, "gqlplan serve", cmd, "http://"+addr+"/graphql")
 }
 
 // cursorAt pages through a connection `pages` times and returns the cursor
@@ -305,27 +276,17 @@ func createDatabase(ctx context.Context, cluster *pgcluster.Cluster, name string
 	return pgcluster.WithDatabase(cluster.AdminDSN(), name)
 }
 
-// loadForum applies the forum example's SQL files in name order, as
-// gqlplan dev does, then bench/scale.sql.
+// loadForum applies the forum example's SQL files as gqlplan dev does,
+// then bench/scale.sql.
 func loadForum(ctx context.Context, dsn string, o options) error {
+	if err := pgcluster.ApplySQLFiles(ctx, dsn, "examples/forum"); err != nil {
+		return fmt.Errorf("%w (run bench from the repository's root)", err)
+	}
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
 		return err
 	}
 	defer conn.Close(ctx)
-	files, _ := filepath.Glob("examples/forum/*.sql")
-	if len(files) == 0 {
-		return fmt.Errorf("run bench from the repository's root (no examples/forum/*.sql here)")
-	}
-	for _, f := range files {
-		sql, err := os.ReadFile(f)
-		if err != nil {
-			return err
-		}
-		if _, err := conn.Exec(ctx, string(sql)); err != nil {
-			return fmt.Errorf("%s: %w", f, err)
-		}
-	}
 	scale := strings.NewReplacer(":people", fmt.Sprint(o.people), ":posts", fmt.Sprint(o.posts)).Replace(scaleSQL)
 	if _, err := conn.Exec(ctx, scale); err != nil {
 		return fmt.Errorf("scale.sql: %w", err)

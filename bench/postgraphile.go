@@ -3,12 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -36,44 +33,19 @@ func installPostgraphile(ctx context.Context, dir string) (string, error) {
 // startPostgraphile runs the peer on the same database, as the same login
 // role, with the tutorial's options (seed 001): the forum_example schema,
 // anonymous requests as forum_example_anonymous, the same JWT secret.
-func startPostgraphile(ctx context.Context, bin, dsn string, secret []byte) (url string, stop func(), err error) {
+func startPostgraphile(ctx context.Context, bin, dsn string, secret []byte) (*server, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := freePort()
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
 	conn := fmt.Sprintf("postgres://%s@localhost/%s?host=%s", cfg.User, cfg.Database, cfg.Host)
 	cmd := exec.CommandContext(ctx, bin, "--connection", conn, "--schema", "forum_example",
 		"--default-role", anonymousRole, "--jwt-secret", string(secret), "--jwt-token-identifier", "forum_example.jwt_token",
 		"--host", "127.0.0.1", "--port", fmt.Sprint(port), "--disable-query-log", "--disable-graphiql")
 	cmd.Env = append(os.Environ(), "NODE_ENV=production")
-	log, err := os.CreateTemp("", "gqlplan-postgraphile-*.log")
-	if err != nil {
-		return "", nil, err
-	}
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		return "", nil, err
-	}
-	stop = func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		log.Close()
-		os.Remove(log.Name())
-	}
-	url = fmt.Sprintf("http://127.0.0.1:%d/graphql", port)
-	probe := newRequest(url, `{ __typename }`, nil, "")
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		if _, err := probe.send(ctx, http.DefaultClient); err == nil {
-			return url, stop, nil
-		}
-	}
-	out, _ := os.ReadFile(log.Name())
-	stop()
-	return "", nil, fmt.Errorf("PostGraphile did not start:\n%s", out)
+	return startServer(ctx, "PostGraphile", cmd, fmt.Sprintf("http://127.0.0.1:%d/graphql", port))
 }

@@ -5,11 +5,12 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 	"time"
 
 	"github.com/gqlplan/gqlplan/internal/cli"
+	"github.com/gqlplan/gqlplan/internal/pgcluster"
+	"github.com/gqlplan/gqlplan/internal/pgtest"
 	"github.com/gqlplan/gqlplan/spec"
 )
 
@@ -24,21 +25,14 @@ func TestExamplesMatchTheirSQL(t *testing.T) {
 		t.Fatal("no examples found")
 	}
 	for _, dir := range dirs {
-		sqlFiles, _ := filepath.Glob(filepath.Join(dir, "*.sql"))
-		if len(sqlFiles) == 0 {
+		if len(pgcluster.SQLFiles(dir)) == 0 {
 			continue // parity twins are compiled by TestGoTagParity
 		}
-		slices.Sort(sqlFiles)
-		var sql []byte
-		for _, f := range sqlFiles {
-			data, err := os.ReadFile(f)
-			if err != nil {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			dsn := pgtest.Database(t)
+			if err := pgcluster.ApplySQLFiles(context.Background(), dsn, dir); err != nil {
 				t.Fatal(err)
 			}
-			sql = append(append(sql, data...), '\n')
-		}
-		t.Run(filepath.Base(dir), func(t *testing.T) {
-			dsn := databaseWith(t, string(sql))
 			start := time.Now()
 			code, stdout, stderr := run(t, dir, "compile", ".", "-o", "-", "--database-url", dsn)
 			t.Logf("compile --database-url took %v", time.Since(start))

@@ -138,7 +138,7 @@ func (d *devServer) loadDatabase(ctx context.Context) error {
 		return fmt.Errorf("connect: %w", err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	for _, f := range d.sqlFiles() {
+	for _, f := range pgcluster.SQLFiles(d.dir) {
 		sql, err := os.ReadFile(f)
 		if err != nil {
 			return err
@@ -199,13 +199,6 @@ func (d *devServer) loginRole(ctx context.Context, conn *pgx.Conn) (string, erro
 		return "", fmt.Errorf("the SQL creates %d non-superuser login roles (%s); name the server's with --role", len(logins), strings.Join(logins, ", "))
 	}
 	return logins[0], nil
-}
-
-// sqlFiles are the directory's *.sql files, in name order.
-func (d *devServer) sqlFiles() []string {
-	files, _ := filepath.Glob(filepath.Join(d.dir, "*.sql"))
-	slices.Sort(files)
-	return files
 }
 
 // reload compiles the declarations against the database and, when they

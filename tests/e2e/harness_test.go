@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/gqlplan/gqlplan/internal/logbuf"
+	"github.com/gqlplan/gqlplan/internal/pgcluster"
 	"github.com/gqlplan/gqlplan/internal/pgtest"
 )
 
@@ -64,14 +65,10 @@ func startExample(t *testing.T, example, loginRole string, serveArgs ...string) 
 	t.Helper()
 	dir := filepath.Join("../../examples", example)
 	admin := pgtest.Database(t)
-	files, _ := filepath.Glob(filepath.Join(dir, "*.sql"))
-	slices.Sort(files)
-	for _, f := range files {
-		sql, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		exec1(t, admin, string(sql))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := pgcluster.ApplySQLFiles(ctx, admin, dir); err != nil {
+		t.Fatal(err)
 	}
 	login, err := pgtest.WithUser(admin, loginRole)
 	if err != nil {
@@ -184,21 +181,6 @@ func (s *server) post(t *testing.T, token, query string, variables map[string]an
 		}
 	}
 	return out
-}
-
-// exec1 runs sql on the database at dsn.
-func exec1(t *testing.T, dsn, sql string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, sql); err != nil {
-		t.Fatalf("%v\n%s", err, sql)
-	}
 }
 
 // digest is a fingerprint of what query returns, read behind the API, for
