@@ -22,6 +22,9 @@ type result struct {
 	RPS      float64
 	P50, P99 time.Duration
 	FirstErr string
+	// cpuFrom and cpuTo are the machine's CPU times when the measurement
+	// started and ended.
+	cpuFrom, cpuTo cpuTimes
 }
 
 // request is a ready-to-send GraphQL POST.
@@ -76,6 +79,15 @@ func drive(ctx context.Context, r request, concurrency int, warmup, duration tim
 	var mu sync.Mutex
 	var res result
 	var latencies []time.Duration
+	sampled := make(chan cpuTimes, 1)
+	go func() {
+		select {
+		case <-time.After(time.Until(start)):
+			sampled <- sampleCPU()
+		case <-ctx.Done():
+			sampled <- nil
+		}
+	}()
 	var wg sync.WaitGroup
 	for range concurrency {
 		wg.Add(1)
@@ -110,6 +122,8 @@ func drive(ctx context.Context, r request, concurrency int, warmup, duration tim
 		}()
 	}
 	wg.Wait()
+	res.cpuTo = sampleCPU()
+	res.cpuFrom = <-sampled
 	res.Requests = len(latencies)
 	res.RPS = float64(res.Requests) / duration.Seconds()
 	res.P50, res.P99 = percentile(latencies, 0.50), percentile(latencies, 0.99)

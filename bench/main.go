@@ -25,6 +25,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -67,7 +68,14 @@ func main() {
 	flag.StringVar(&o.chart, "chart", "docs/benchmarks.svg", "the chart to write")
 	flag.StringVar(&o.peerDir, "postgraphile-dir", filepath.Join(cache, "gqlplan-bench", "postgraphile4"), "where PostGraphile v4 is installed with npm")
 	flag.BoolVar(&o.noPeer, "no-peer", false, "skip PostGraphile")
+	only := flag.String("only", "", "run only the workloads whose name matches this regular expression")
 	flag.Parse()
+	pick, err := regexp.Compile(*only)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench: -only:", err)
+		os.Exit(2)
+	}
+	workloads = slices.DeleteFunc(workloads, func(w workload) bool { return !pick.MatchString(w.name) })
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, o); err != nil {

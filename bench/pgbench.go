@@ -176,6 +176,7 @@ func runPgbench(ctx context.Context, pgbench, dsn, script string, concurrency in
 	if err := os.WriteFile(file, []byte(script), 0o644); err != nil {
 		return result{}, err
 	}
+	var cpu time.Duration // of the last pgbench run
 	run := func(d time.Duration, extra ...string) (string, error) {
 		args := append([]string{"-n", "-M", "prepared", "-c", strconv.Itoa(concurrency), "-j", strconv.Itoa(min(concurrency, 2)),
 			"-T", strconv.Itoa(max(1, int(d.Seconds()))), "-f", file,
@@ -186,16 +187,21 @@ func runPgbench(ctx context.Context, pgbench, dsn, script string, concurrency in
 		if err != nil {
 			return "", fmt.Errorf("pgbench: %v\n%s", err, out)
 		}
+		cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 		return string(out), nil
 	}
 	if _, err := run(warmup); err != nil {
 		return result{}, err
 	}
+	var res result
+	res.cpuFrom = sampleCPU()
 	out, err := run(duration, "-l", "--log-prefix", filepath.Join(dir, "tx"))
 	if err != nil {
 		return result{}, err
 	}
-	var res result
+	res.cpuTo = sampleCPU()
+	// pgbench ended before the second sample: its own account.
+	res.cpuFrom["pgbench"], res.cpuTo["pgbench"] = 0, cpu
 	if m := regexp.MustCompile(`tps = ([\d.]+) \(without initial connection time\)`).FindStringSubmatch(out); m != nil {
 		res.RPS, _ = strconv.ParseFloat(m[1], 64)
 	} else {

@@ -57,7 +57,7 @@ func (r *report) write() error {
 	p("- Data: the forum example (examples/forum) scaled up in SQL (bench/scale.sql): %d people, %d posts.\n", r.people, r.posts)
 	p("- Load: %d concurrent clients in a closed loop (each sends its next request when the previous is answered), %v of warm-up, then %v measured, per workload and server; the generator runs on the same machine.\n", r.concurrency, r.warmup, r.duration)
 	p("- gqlplan: `gqlplan serve` with a pool of %d connections, anonymous requests as `%s`, request logging on (the default).\n", r.concurrency, anonymousRole)
-	p("- pgbench: the exact pipeline gqlplan sent for the request (BEGIN READ ONLY or BEGIN, the settings statement, the statement, COMMIT), recorded from the runtime with its bound values written as literals, replayed inside `\\startpipeline` at the same concurrency with `pgbench -M prepared`: every statement prepared once per client. That is a stricter floor than the work gqlplan asks of PostgreSQL — gqlplan prepares only the settings statement; the field's statement is parsed and planned on every request, after the role switch — and pgbench has no HTTP, JSON or GraphQL to do.\n")
+	p("- pgbench: the exact pipeline gqlplan sent for the request (BEGIN READ ONLY or BEGIN, the settings statement, the statement, COMMIT), recorded from the runtime with its bound values written as literals, replayed inside `\\startpipeline` at the same concurrency with `pgbench -M prepared`: every statement prepared once per client. gqlplan prepares the same statements (once per connection and role) and sends the values as parameters; pgbench has no HTTP, JSON or GraphQL to do.\n")
 	if r.peerSkipped != "" {
 		p("- PostGraphile v4: %s.\n", r.peerSkipped)
 	} else {
@@ -77,6 +77,24 @@ func (r *report) write() error {
 			g.RPS, ms(g.P50), ms(g.P99), g.Errors, pb.RPS, ms(pb.P50), ms(pb.P99), ratio(g.RPS, pb.RPS), peer, row.rssMiB)
 	}
 	p("\n![requests per second by workload](%s)\n\n", filepath.Base(r.chart))
+
+	p("## Where the CPU goes\n\n")
+	p("CPU time (user + system, from /proc) per request in microseconds, by process, over each measured run: the server, its PostgreSQL backends and the load generator share the machine's cores, so what one uses the others cannot.\n\n")
+	p("| Workload | gqlplan | its PostgreSQL | load generator | pgbench's PostgreSQL | pgbench | PostGraphile (node) | its PostgreSQL | load generator |\n")
+	p("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	self := selfName()
+	us := func(res result, comm string) string {
+		if res.cpuTo == nil || res.cpuFrom == nil {
+			return "–"
+		}
+		return fmt.Sprintf("%.0f", float64(perRequest(res.cpuFrom, res.cpuTo, comm, res.Requests).Nanoseconds())/1000)
+	}
+	for _, row := range r.rows {
+		g, pb, pg := row.results["gqlplan"], row.results["pgbench"], row.results["postgraphile"]
+		p("| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", row.workload.name,
+			us(g, "gqlplan"), us(g, "postgres"), us(g, self), us(pb, "postgres"), us(pb, "pgbench"), us(pg, "node"), us(pg, "postgres"), us(pg, self))
+	}
+	p("\n")
 
 	p("## Targets\n\n")
 	p("gqlplan ≥ 50%% of the pgbench baseline on workloads 1–4, and ≥ 5× PostGraphile v4 on every workload.\n\n")

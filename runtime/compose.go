@@ -17,6 +17,17 @@ import (
 type statement struct {
 	sql  string
 	args []any
+	// prepared is the name sql is prepared under on the connection running
+	// it, or "" (see prepareFields).
+	prepared string
+}
+
+// text is what a pipeline queues: the prepared name, or else the SQL.
+func (s *statement) text() string {
+	if s.prepared != "" {
+		return s.prepared
+	}
+	return s.sql
 }
 
 // composer writes one statement.

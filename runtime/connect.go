@@ -10,11 +10,12 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// QueryExecMode is how the runtime's pool must run statements: parsed
-// inside the request's pipeline, after the role switch. pgx's default
-// (cached prepared statements) would parse each statement first, outside
-// the transaction, as the authenticator role, which by design may read
-// nothing; and it would cost a round trip for each new statement.
+// QueryExecMode is how the runtime's pool must run statements: what is
+// not prepared by name is parsed inside the request's pipeline, after the
+// role switch. pgx's default (cached prepared statements) would parse each
+// statement first, outside the transaction, as the authenticator role,
+// which by design may read nothing. The runtime prepares its statements
+// itself, as the request's role (see prepareFields).
 const QueryExecMode = pgx.QueryExecModeExec
 
 // Connect opens the connection pool and proves the database answers. When

@@ -139,6 +139,7 @@ func (x *executor) run(ctx context.Context, mutation bool, sess session, fields 
 	if _, err := conn.Conn().Prepare(ctx, x.settingsID, x.settingsSQL); err != nil {
 		return x.fault(ctx, err)
 	}
+	x.prepareFields(ctx, conn, sess, pending)
 	if mutation {
 		return x.mutate(ctx, conn, sess, pending)
 	}
@@ -156,7 +157,7 @@ func (x *executor) query(ctx context.Context, conn *pgxpool.Conn, sess session, 
 		batch.Queue("BEGIN READ ONLY")
 		sess.queue(batch, x.settingsID)
 		for _, f := range pending {
-			batch.Queue(f.stmt.sql, f.stmt.args...)
+			batch.Queue(f.stmt.text(), f.stmt.args...)
 		}
 		batch.Queue("COMMIT")
 		results := conn.SendBatch(ctx, batch)
@@ -216,7 +217,7 @@ func (x *executor) mutate(ctx context.Context, conn *pgxpool.Conn, sess session,
 		if savepoints {
 			batch.Queue("SAVEPOINT gqlplan_field")
 		}
-		batch.Queue(f.stmt.sql, f.stmt.args...)
+		batch.Queue(f.stmt.text(), f.stmt.args...)
 		if savepoints {
 			batch.Queue("RELEASE SAVEPOINT gqlplan_field")
 		}

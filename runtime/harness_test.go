@@ -367,15 +367,20 @@ func compact(t testing.TB, s string) string {
 }
 
 // statementLog records the SQL of every statement sent, alone or in a
-// batch (pgx's tracer hooks).
+// batch (pgx's tracer hooks), a prepared statement's name replaced by its
+// SQL.
 type statementLog struct {
-	mu  sync.Mutex
-	sql []string
+	mu       sync.Mutex
+	sql      []string
+	prepared map[string]string // name → SQL
 }
 
 func (l *statementLog) add(sql string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if text, ok := l.prepared[sql]; ok {
+		sql = text
+	}
 	l.sql = append(l.sql, sql)
 }
 
@@ -388,6 +393,16 @@ func (l *statementLog) take() []string {
 	return out
 }
 
+func (l *statementLog) TracePrepareStart(ctx context.Context, _ *pgx.Conn, data pgx.TracePrepareStartData) context.Context {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.prepared == nil {
+		l.prepared = map[string]string{}
+	}
+	l.prepared[data.Name] = data.SQL
+	return ctx
+}
+func (l *statementLog) TracePrepareEnd(context.Context, *pgx.Conn, pgx.TracePrepareEndData) {}
 func (l *statementLog) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
 	l.add(data.SQL)
 	return ctx

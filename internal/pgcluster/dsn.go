@@ -30,5 +30,5 @@ func WithUser(dsn, user string) (string, error) {
 		u.User = url.User(user)
 		return u.String(), nil
 	}
-	return dsn + " user=" + user + " password=", nil
+	return dsn + " user=" + user + " password=''", nil // quoted: a bare "password=" would take the next keyword as its value
 }

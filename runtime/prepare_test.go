@@ -1,0 +1,97 @@
+package runtime_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// A field statement is prepared once per connection and role, but
+// PostgreSQL checks privileges on every execution: a revoke takes effect
+// on the next request, a grant too.
+func TestPreparedStatementsCheckPrivilegesOnEveryRequest(t *testing.T) {
+	s := newServer(t, serverOptions{maxConns: 1})
+	const q = `{ posts { title } }`
+	want := s.query(q, nil, "")
+	s.query(q, nil, "") // prepared by now
+	s.exec(fmt.Sprintf("REVOKE SELECT ON shop.post FROM %s", s.roles.anon))
+	r := s.do(call{query: q})
+	if len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "FORBIDDEN" {
+		t.Fatalf("after REVOKE: %s", r.body)
+	}
+	s.exec(fmt.Sprintf("GRANT SELECT ON shop.post TO %s", s.roles.anon))
+	if got := s.query(q, nil, ""); got != want {
+		t.Errorf("after GRANT: %s, want %s", got, want)
+	}
+}
+
+// Each role gets its own prepared copy, and row security is the role's
+// and claims' of each request, not of the request that prepared it.
+func TestPreparedStatementsFollowRoleAndClaims(t *testing.T) {
+	s := newServer(t, serverOptions{maxConns: 1})
+	const q = `{ posts { title } }`
+	ada := token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 1})
+	alan := token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 2})
+	for range 3 {
+		if got, want := s.query(q, nil, ada), `{"posts":[{"title":"Notes on the engine"},{"title":"Ada private"},{"title":"Computable numbers"}]}`; got != want {
+			t.Errorf("Ada: %s, want %s", got, want)
+		}
+		if got, want := s.query(q, nil, alan), `{"posts":[{"title":"Notes on the engine"},{"title":"Computable numbers"},{"title":"Alan private"}]}`; got != want {
+			t.Errorf("Alan: %s, want %s", got, want)
+		}
+		if got, want := s.query(q, nil, ""), `{"posts":[{"title":"Notes on the engine"},{"title":"Computable numbers"}]}`; got != want {
+			t.Errorf("anonymous: %s, want %s", got, want)
+		}
+	}
+	if n := s.preparedCount(); n != 3 { // the settings statement, the posts statement as member and as anon
+		t.Errorf("%d statements prepared on the connection, want 3", n)
+	}
+}
+
+// Clients sending ever new documents do not grow a backend without bound:
+// a connection keeps the 256 statements it used last, and a statement it
+// dropped is prepared again when needed.
+func TestPreparedStatementsAreBoundedPerConnection(t *testing.T) {
+	s := newServer(t, serverOptions{maxConns: 1})
+	fields := []string{"id", "firstName", "lastName", "email", "color", "balance", "tags", "createdAt", "address { city }"}
+	doc := func(subset int) string {
+		var sel []string
+		for i, f := range fields {
+			if subset&(1<<i) != 0 {
+				sel = append(sel, f)
+			}
+		}
+		return `{ people(limit: 1) { ` + strings.Join(sel, " ") + ` } }`
+	}
+	const documents = 300 // distinct statements: more than a connection keeps
+	for subset := 1; subset <= documents; subset++ {
+		s.query(doc(subset), nil, "")
+	}
+	if n := s.preparedCount(); n != 256+1 { // and the settings statement
+		t.Errorf("%d statements prepared on the connection, want 257", n)
+	}
+	if got, want := s.query(doc(1), nil, ""), `{"people":[{"id":1}]}`; got != want {
+		t.Errorf("a dropped statement, again: %s, want %s", got, want)
+	}
+}
+
+func (s *server) exec(sql string) {
+	s.t.Helper()
+	if _, err := s.admin.Exec(context.Background(), sql); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// preparedCount counts the statements prepared on the pool's one
+// connection.
+func (s *server) preparedCount() int {
+	s.t.Helper()
+	var n int
+	if err := s.pool.QueryRow(context.Background(), "SELECT count(*) FROM pg_prepared_statements").Scan(&n); err != nil {
+		s.t.Fatal(err)
+	}
+	return n
+}
