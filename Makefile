@@ -31,9 +31,11 @@ golden:
 
 # gqlplan against the SQL it sends (pgbench) and PostGraphile v4 (npm), five
 # workloads on the forum example scaled up; writes docs/BENCHMARKS.md and
-# docs/benchmarks.svg. BENCH_FLAGS: e.g. -duration 30s -concurrency 16.
+# docs/benchmarks.svg. BENCH_FLAGS: e.g. -duration 30s -concurrency 16,
+# -only 'by id', -pprof /tmp/profiles, -no-peer.
 BENCH_FLAGS ?=
 bench: build
+	@command -v wrk >/dev/null || { echo "make bench: installing wrk (Debian)"; apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; }
 	$(GO) run ./bench $(BENCH_FLAGS)
 
 # Go benchmarks of the compiler, and check --database-url on the forum.

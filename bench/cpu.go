@@ -11,7 +11,7 @@ import (
 
 // cpuTimes is the CPU time (user + system) every process has used so far,
 // summed by command name (/proc/<pid>/stat's comm: "gqlplan", "postgres",
-// "node", "pgbench", this generator's own name). The difference of two
+// "node"). The difference of two
 // samples, divided by the requests between them, says where a request's
 // CPU goes on a machine the server, the database and the load generator
 // share. A process that ended between the samples is not counted, except
@@ -52,12 +52,6 @@ func sampleCPU() cpuTimes {
 		out[comm] += time.Duration(ticks) * time.Second / userHZ
 	}
 	return out
-}
-
-// selfName is this process's command name, as sampleCPU sees it.
-func selfName() string {
-	comm, _ := os.ReadFile("/proc/self/comm")
-	return strings.TrimSpace(string(comm))
 }
 
 // perRequest is the CPU used by the processes named comm from a to b,

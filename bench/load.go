@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,8 +22,10 @@ type result struct {
 	P50, P99 time.Duration
 	FirstErr string
 	// cpuFrom and cpuTo are the machine's CPU times when the measurement
-	// started and ended.
+	// started and ended; clientCPU is what the load generator (wrk or
+	// pgbench, which end before cpuTo) used.
 	cpuFrom, cpuTo cpuTimes
+	clientCPU      time.Duration
 }
 
 // request is a ready-to-send GraphQL POST.
@@ -66,77 +67,6 @@ func (r request) send(ctx context.Context, client *http.Client) ([]byte, error) 
 		return body, fmt.Errorf("status %d: %.300s", resp.StatusCode, body)
 	}
 	return body, nil
-}
-
-// drive sends r from concurrency workers, each waiting for its answer
-// before sending again (a closed loop), for warmup and then for duration,
-// and measures the second part.
-func drive(ctx context.Context, r request, concurrency int, warmup, duration time.Duration) result {
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: concurrency, MaxConnsPerHost: concurrency}}
-	defer client.CloseIdleConnections()
-	start := time.Now().Add(warmup)
-	stop := start.Add(duration)
-	var mu sync.Mutex
-	var res result
-	var latencies []time.Duration
-	sampled := make(chan cpuTimes, 1)
-	go func() {
-		select {
-		case <-time.After(time.Until(start)):
-			sampled <- sampleCPU()
-		case <-ctx.Done():
-			sampled <- nil
-		}
-	}()
-	var wg sync.WaitGroup
-	for range concurrency {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var mine []time.Duration
-			errors, firstErr := 0, ""
-			for {
-				t0 := time.Now()
-				if t0.After(stop) || ctx.Err() != nil {
-					break
-				}
-				_, err := r.send(ctx, client)
-				if t0.Before(start) {
-					continue
-				}
-				mine = append(mine, time.Since(t0))
-				if err != nil {
-					errors++
-					if firstErr == "" {
-						firstErr = err.Error()
-					}
-				}
-			}
-			mu.Lock()
-			latencies = append(latencies, mine...)
-			res.Errors += errors
-			if res.FirstErr == "" {
-				res.FirstErr = firstErr
-			}
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	res.cpuTo = sampleCPU()
-	res.cpuFrom = <-sampled
-	res.Requests = len(latencies)
-	res.RPS = float64(res.Requests) / duration.Seconds()
-	res.P50, res.P99 = percentile(latencies, 0.50), percentile(latencies, 0.99)
-	return res
-}
-
-// percentile sorts d and returns its q-quantile (nearest rank).
-func percentile(d []time.Duration, q float64) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	slices.Sort(d)
-	return d[min(len(d)-1, int(q*float64(len(d))))]
 }
 
 // rssSampler records the peak resident set size of a process.

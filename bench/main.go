@@ -4,13 +4,15 @@
 //
 // It starts a throwaway PostgreSQL, loads the forum example (seed 001)
 // scaled up in SQL (bench/scale.sql), and starts `gqlplan serve` on it.
-// For each of five workloads it drives the server with a closed-loop Go
-// load generator at a fixed concurrency for a fixed time, then runs the
-// exact pipeline gqlplan sent for that request (recorded from the runtime
-// with a pgx tracer) through pgbench at the same concurrency — the floor
-// gqlplan's cost is measured against — and, when Node.js and npm are
-// there, the equivalent query against PostGraphile v4 on the same
-// database, roles and JWT secret.
+// For each of five workloads it drives the server with wrk (closed loop,
+// fixed concurrency, fixed time), then runs the exact pipeline gqlplan
+// sent for that request (recorded from the runtime with a pgx tracer)
+// through pgbench at the same concurrency, with the same values bound as
+// parameters — the floor gqlplan's cost is measured against — and, when
+// Node.js and npm are there, the equivalent query against PostGraphile v4
+// on the same database, roles and JWT secret. It reports where each
+// request's CPU goes (server, PostgreSQL, load generator), and with -pprof
+// writes gqlplan's profiles of each workload.
 package main
 
 import (
@@ -53,6 +55,7 @@ type options struct {
 	out, chart       string
 	peerDir          string
 	noPeer           bool
+	pprofDir         string
 }
 
 func main() {
@@ -68,6 +71,7 @@ func main() {
 	flag.StringVar(&o.chart, "chart", "docs/benchmarks.svg", "the chart to write")
 	flag.StringVar(&o.peerDir, "postgraphile-dir", filepath.Join(cache, "gqlplan-bench", "postgraphile4"), "where PostGraphile v4 is installed with npm")
 	flag.BoolVar(&o.noPeer, "no-peer", false, "skip PostGraphile")
+	flag.StringVar(&o.pprofDir, "pprof", "", "write gqlplan's CPU and allocation profiles of each workload into this directory")
 	only := flag.String("only", "", "run only the workloads whose name matches this regular expression")
 	flag.Parse()
 	pick, err := regexp.Compile(*only)
@@ -167,10 +171,22 @@ func run(ctx context.Context, o options) error {
 	for i, w := range workloads {
 		say("%s: gqlplan", w.name)
 		rss.takePeak()
-		res := drive(ctx, requests[i], o.concurrency, o.warmup, o.duration)
+		var profiled <-chan error
+		if o.pprofDir != "" {
+			profiled = profileDuring(ctx, gq.debug, o.pprofDir, strings.ReplaceAll(w.short, " ", "-"), o.warmup, o.duration)
+		}
+		res, err := drive(ctx, requests[i], o.concurrency, o.warmup, o.duration)
+		if err != nil {
+			return err
+		}
+		if profiled != nil {
+			if err := <-profiled; err != nil {
+				return fmt.Errorf("profiling %s: %w", w.name, err)
+			}
+		}
 		report.add(w, "gqlplan", res, rss.takePeak())
 		say("%s: pgbench", w.name)
-		res, err := runPgbench(ctx, cluster.Bin("pgbench"), login, scripts[i], o.concurrency, o.warmup, o.duration)
+		res, err = runPgbench(ctx, cluster.Bin("pgbench"), login, scripts[i], o.concurrency, o.warmup, o.duration)
 		if err != nil {
 			return err
 		}
@@ -230,7 +246,11 @@ func runPeer(ctx context.Context, o options, report *report, login string, secre
 			return fmt.Errorf("%s on PostGraphile: %v (%s)", w.name, err, body)
 		}
 		fmt.Fprintf(os.Stderr, "bench: %s: PostGraphile\n", w.name)
-		report.add(w, "postgraphile", drive(ctx, r, o.concurrency, o.warmup, o.duration), 0)
+		res, err := drive(ctx, r, o.concurrency, o.warmup, o.duration)
+		if err != nil {
+			return err
+		}
+		report.add(w, "postgraphile", res, 0)
 	}
 	return nil
 }
@@ -242,10 +262,26 @@ func startGqlplan(ctx context.Context, o options, plan, dsn string, secret []byt
 		return nil, err
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	cmd := exec.CommandContext(ctx, o.gqlplan, "serve", "--plan", plan, "--database-url", dsn, "--listen", addr,
-		"--default-role", anonymousRole)
+	args := []string{"serve", "--plan", plan, "--database-url", dsn, "--listen", addr, "--default-role", anonymousRole}
+	debug := ""
+	if o.pprofDir != "" {
+		if err := os.MkdirAll(o.pprofDir, 0o755); err != nil {
+			return nil, err
+		}
+		port, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		debug = fmt.Sprintf("127.0.0.1:%d", port)
+		args = append(args, "--debug-listen", debug)
+	}
+	cmd := exec.CommandContext(ctx, o.gqlplan, args...)
 	cmd.Env = append(os.Environ(), "GQLPLAN_JWT_SECRET="+string(secret))
-	return startServer(ctx, "gqlplan serve", cmd, "http://"+addr+"/graphql")
+	s, err := startServer(ctx, "gqlplan serve", cmd, "http://"+addr+"/graphql")
+	if err == nil {
+		s.debug = debug
+	}
+	return s, err
 }
 
 // cursorAt pages through a connection `pages` times and returns the cursor

@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"maps"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -65,9 +67,11 @@ func (r *statementRecorder) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceB
 
 // recordStatements runs each workload once through the runtime, in
 // process, on the same plan and database as the server, and returns the
-// pipeline it sent as a pgbench script: the exact statements, with the
-// bound values written as literals (with the casts the runtime adds).
-func recordStatements(ctx context.Context, plan *spec.Plan, dsn string, secret []byte, requests []request) ([]string, error) {
+// pipeline it sent as a pgbench script: the exact statements, each bound
+// value a pgbench variable (pgbench -M prepared sends them as parameters,
+// as gqlplan does), NULL written as a literal (pgbench has no NULL
+// variable).
+func recordStatements(ctx context.Context, plan *spec.Plan, dsn string, secret []byte, requests []request) ([]pgbenchScript, error) {
 	rec := &statementRecorder{prepared: map[string]string{}}
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
@@ -95,7 +99,7 @@ func recordStatements(ctx context.Context, plan *spec.Plan, dsn string, secret [
 	}
 	srv := httptest.NewServer(h)
 	defer srv.Close()
-	var scripts []string
+	var scripts []pgbenchScript
 	for _, r := range requests {
 		r.url = srv.URL
 		if body, err := r.send(ctx, srv.Client()); err != nil {
@@ -104,25 +108,35 @@ func recordStatements(ctx context.Context, plan *spec.Plan, dsn string, secret [
 		rec.mu.Lock()
 		batch := rec.batch
 		rec.mu.Unlock()
-		var script strings.Builder
-		script.WriteString("\\startpipeline\n")
-		for _, q := range batch {
-			sql, err := inlineArgs(q.sql, q.args)
+		script := pgbenchScript{vars: map[string]string{}}
+		var text strings.Builder
+		text.WriteString("\\startpipeline\n")
+		for i, q := range batch {
+			sql, err := bindVariables(q.sql, q.args, fmt.Sprintf("s%d_", i+1), script.vars)
 			if err != nil {
 				return nil, err
 			}
-			script.WriteString(strings.TrimSpace(sql) + ";\n")
+			text.WriteString(strings.TrimSpace(sql) + ";\n")
 		}
-		script.WriteString("\\endpipeline\n")
-		scripts = append(scripts, script.String())
+		text.WriteString("\\endpipeline\n")
+		script.text = text.String()
+		scripts = append(scripts, script)
 	}
 	return scripts, nil
 }
 
+// pgbenchScript is a recorded pipeline: its text, and the values of the
+// variables it refers to.
+type pgbenchScript struct {
+	text string
+	vars map[string]string
+}
+
 var placeholder = regexp.MustCompile(`\$(\d+)`)
 
-// inlineArgs replaces $n by the n-th argument as a SQL literal.
-func inlineArgs(sql string, args []any) (string, error) {
+// bindVariables replaces $n by the variable :<prefix>n, whose value is the
+// n-th argument in PostgreSQL's text form, added to vars.
+func bindVariables(sql string, args []any, prefix string, vars map[string]string) (string, error) {
 	var bad error
 	out := placeholder.ReplaceAllStringFunc(sql, func(p string) string {
 		n, _ := strconv.Atoi(p[1:])
@@ -130,39 +144,42 @@ func inlineArgs(sql string, args []any) (string, error) {
 			bad = fmt.Errorf("statement refers to %s of %d arguments", p, len(args))
 			return p
 		}
-		lit, err := literal(args[n-1])
+		if args[n-1] == nil {
+			return "NULL"
+		}
+		text, err := textForm(args[n-1])
 		if err != nil {
 			bad = err
 		}
-		return lit
+		name := prefix + p[1:]
+		vars[name] = text
+		return ":" + name
 	})
 	return out, bad
 }
 
-func literal(v any) (string, error) {
-	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+// textForm is v as PostgreSQL reads it in a text parameter.
+func textForm(v any) (string, error) {
 	switch v := v.(type) {
-	case nil:
-		return "NULL", nil
 	case string:
-		return quote(v), nil
+		return v, nil
 	case []byte:
-		return quote(string(v)), nil
+		return string(v), nil
 	case []string:
 		elems := make([]string, len(v))
 		for i, e := range v {
 			elems[i] = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(e) + `"`
 		}
-		return quote("{" + strings.Join(elems, ",") + "}"), nil
+		return "{" + strings.Join(elems, ",") + "}", nil
 	case int, int32, int64, float64, bool:
 		return fmt.Sprint(v), nil
 	}
-	return "", fmt.Errorf("no literal form for a %T argument", v)
+	return "", fmt.Errorf("no text form for a %T argument", v)
 }
 
 // runPgbench runs a script at the given concurrency: a short unmeasured
 // run, then the measured one with per-transaction logs for percentiles.
-func runPgbench(ctx context.Context, pgbench, dsn, script string, concurrency int, warmup, duration time.Duration) (result, error) {
+func runPgbench(ctx context.Context, pgbench, dsn string, script pgbenchScript, concurrency int, warmup, duration time.Duration) (result, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return result{}, err
@@ -173,35 +190,36 @@ func runPgbench(ctx context.Context, pgbench, dsn, script string, concurrency in
 	}
 	defer os.RemoveAll(dir)
 	file := filepath.Join(dir, "workload.sql")
-	if err := os.WriteFile(file, []byte(script), 0o644); err != nil {
+	if err := os.WriteFile(file, []byte(script.text), 0o644); err != nil {
 		return result{}, err
 	}
-	var cpu time.Duration // of the last pgbench run
+	var res result
 	run := func(d time.Duration, extra ...string) (string, error) {
 		args := append([]string{"-n", "-M", "prepared", "-c", strconv.Itoa(concurrency), "-j", strconv.Itoa(min(concurrency, 2)),
 			"-T", strconv.Itoa(max(1, int(d.Seconds()))), "-f", file,
-			"-h", cfg.Host, "-p", strconv.Itoa(int(cfg.Port)), "-U", cfg.User, cfg.Database}, extra...)
+			"-h", cfg.Host, "-p", strconv.Itoa(int(cfg.Port)), "-U", cfg.User}, extra...)
+		for _, name := range slices.Sorted(maps.Keys(script.vars)) {
+			args = append(args, "-D", name+"="+script.vars[name])
+		}
+		args = append(args, cfg.Database)
 		cmd := exec.CommandContext(ctx, pgbench, args...)
 		cmd.Dir = dir
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			return "", fmt.Errorf("pgbench: %v\n%s", err, out)
 		}
-		cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+		res.clientCPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 		return string(out), nil
 	}
 	if _, err := run(warmup); err != nil {
 		return result{}, err
 	}
-	var res result
 	res.cpuFrom = sampleCPU()
 	out, err := run(duration, "-l", "--log-prefix", filepath.Join(dir, "tx"))
 	if err != nil {
 		return result{}, err
 	}
 	res.cpuTo = sampleCPU()
-	// pgbench ended before the second sample: its own account.
-	res.cpuFrom["pgbench"], res.cpuTo["pgbench"] = 0, cpu
 	if m := regexp.MustCompile(`tps = ([\d.]+) \(without initial connection time\)`).FindStringSubmatch(out); m != nil {
 		res.RPS, _ = strconv.ParseFloat(m[1], 64)
 	} else {
@@ -230,4 +248,13 @@ func runPgbench(ctx context.Context, pgbench, dsn, script string, concurrency in
 	res.Requests = len(latencies)
 	res.P50, res.P99 = percentile(latencies, 0.50), percentile(latencies, 0.99)
 	return res, nil
+}
+
+// percentile sorts d and returns its q-quantile (nearest rank).
+func percentile(d []time.Duration, q float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	slices.Sort(d)
+	return d[min(len(d)-1, int(q*float64(len(d))))]
 }

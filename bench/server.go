@@ -12,9 +12,10 @@ import (
 // server is a GraphQL server process under measurement: gqlplan serve or
 // PostGraphile.
 type server struct {
-	url string
-	cmd *exec.Cmd
-	log *os.File // its output, shown when it does not start
+	url   string
+	debug string // gqlplan's --debug-listen address, or ""
+	cmd   *exec.Cmd
+	log   *os.File // its output, shown when it does not start
 }
 
 // freePort is a loopback port nothing listens on now.

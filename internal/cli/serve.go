@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/gqlplan/gqlplan/auth"
@@ -24,6 +25,7 @@ type ServeCmd struct {
 	DBWait          time.Duration `name:"db-wait" default:"0s" env:"GQLPLAN_DB_WAIT" help:"Keep retrying an unreachable database at start for this long (with backoff) before giving up."`
 	ShutdownTimeout time.Duration `default:"30s" env:"GQLPLAN_SHUTDOWN_TIMEOUT" help:"How long in-flight requests may finish after SIGTERM/SIGINT."`
 	LogFormat       string        `enum:"text,json" default:"text" env:"GQLPLAN_LOG_FORMAT" help:"Log format: text or json."`
+	DebugListen     string        `name:"debug-listen" env:"GQLPLAN_DEBUG_LISTEN" help:"Address of a second listener serving Go's profiles at /debug/pprof/ (off by default; keep it private)."`
 
 	JWT    jwtFlags    `embed:"" prefix:"jwt-"`
 	JWKS   jwksFlags   `embed:"" prefix:"jwks-"`
@@ -122,6 +124,11 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", handler)
+	if c.DebugListen != "" {
+		if err := serveDebug(ctx, log, c.DebugListen); err != nil {
+			return err
+		}
+	}
 	// The pool (deferred above) closes once no request can use it.
 	return listenAndServe(ctx, log, c.Listen, mux, c.ShutdownTimeout, func(addr string) {
 		log.Info("serving", "url", "http://"+addr+"/graphql", "plan", c.Plan, "hash", plan.Hash)
@@ -163,6 +170,26 @@ func listenAndServe(ctx context.Context, log *slog.Logger, addr string, mux *htt
 		return fmt.Errorf("serve: %w", err)
 	}
 	log.Info("stopped")
+	return nil
+}
+
+// serveDebug serves net/http/pprof's handlers on addr, apart from the
+// API, until ctx ends.
+func serveDebug(ctx context.Context, log *slog.Logger, addr string) error {
+	listener, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("debug listen: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	log.Info("serving profiles", "url", "http://"+listener.Addr().String()+"/debug/pprof/")
+	go func() { _ = srv.Serve(listener) }()
+	context.AfterFunc(ctx, func() { srv.Close() })
 	return nil
 }
 
