@@ -87,7 +87,7 @@ func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
 	t.Setenv("DATABASE_URL", dsn) // the fallback for GQLPLAN_DATABASE_URL
 	t.Setenv("GQLPLAN_JWT_SECRET", serveSecret)
 	go func() {
-		done <- cli.Main(serveCtx, cli.Env{Stdout: io.Discard, Stderr: stderr}, []string{"serve", "--plan", plan, "--listen", "127.0.0.1:0", "--shutdown-timeout", "5s"})
+		done <- cli.Main(serveCtx, cli.Env{Stdout: io.Discard, Stderr: stderr}, []string{"serve", "--plan", plan, "--listen", "127.0.0.1:0", "--shutdown-timeout", "5s", "--debug-listen", "127.0.0.1:0"})
 	}()
 	addr := regexp.MustCompile(`url=(http://\S+)`)
 	var url string
@@ -112,6 +112,21 @@ func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
 		defer resp.Body.Close()
 		body, _ := io.ReadAll(resp.Body)
 		return string(bytes.ReplaceAll(body, []byte(" : "), []byte(":")))
+	}
+	// Profiles are served on their own listener, never on the API's.
+	profiles := regexp.MustCompile(`profiles=(http://\S+)`).FindStringSubmatch(stderr.String())
+	if profiles == nil {
+		t.Fatalf("no profiles address logged:\n%s", stderr)
+	}
+	for u, want := range map[string]int{profiles[1] + "cmdline": 200, strings.TrimSuffix(url, "/graphql") + "/debug/pprof/cmdline": 404} {
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s: %d, want %d", u, resp.StatusCode, want)
+		}
 	}
 	if got := post(`mutation { createDocument(title: "hello") { title } }`); !strings.Contains(got, `{"data":{"createDocument":{"title":"hello"}}}`) {
 		t.Errorf("createDocument: %s", got)

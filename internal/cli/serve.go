@@ -187,7 +187,7 @@ func serveDebug(ctx context.Context, log *slog.Logger, addr string) error {
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	log.Info("serving profiles", "url", "http://"+listener.Addr().String()+"/debug/pprof/")
+	log.Info("serving profiles", "profiles", "http://"+listener.Addr().String()+"/debug/pprof/")
 	go func() { _ = srv.Serve(listener) }()
 	context.AfterFunc(ctx, func() { srv.Close() })
 	return nil
