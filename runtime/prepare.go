@@ -34,10 +34,18 @@ const maxPreparedPerConn = 256
 const preparedKey = "gqlplan.prepared"
 
 // preparedSet is the field statements prepared on one connection, most
-// recently used first.
+// recently used first. It is keyed by role and SQL, so a request finds its
+// statements without hashing them; the names are made once, on preparing.
 type preparedSet struct {
-	recent *list.List // of statement names
-	byName map[string]*list.Element
+	recent *list.List // of *preparedStatement
+	byKey  map[statementKey]*list.Element
+}
+
+type statementKey struct{ role, sql string }
+
+type preparedStatement struct {
+	key  statementKey
+	name string
 }
 
 // preparedOn returns the set of conn, made on first use.
@@ -46,42 +54,45 @@ func preparedOn(conn *pgxpool.Conn) *preparedSet {
 	if s, ok := data[preparedKey].(*preparedSet); ok {
 		return s
 	}
-	s := &preparedSet{recent: list.New(), byName: map[string]*list.Element{}}
+	s := &preparedSet{recent: list.New(), byKey: map[statementKey]*list.Element{}}
 	data[preparedKey] = s
 	return s
 }
 
-// use reports whether name is prepared, and marks it recently used.
-func (s *preparedSet) use(name string) bool {
-	e, ok := s.byName[name]
-	if ok {
-		s.recent.MoveToFront(e)
+// use returns the name k is prepared under ("" when it is not), and
+// marks it recently used.
+func (s *preparedSet) use(k statementKey) string {
+	e, ok := s.byKey[k]
+	if !ok {
+		return ""
 	}
-	return ok
+	s.recent.MoveToFront(e)
+	return e.Value.(*preparedStatement).name
 }
 
-func (s *preparedSet) add(name string) {
-	s.byName[name] = s.recent.PushFront(name)
+func (s *preparedSet) add(k statementKey, name string) {
+	s.byKey[k] = s.recent.PushFront(&preparedStatement{key: k, name: name})
 }
 
-// overflow removes and returns the least recently used names beyond the
-// bound.
+// overflow removes and returns the names of the least recently used
+// statements beyond the bound.
 func (s *preparedSet) overflow() []string {
 	var out []string
 	for s.recent.Len() > maxPreparedPerConn {
-		name := s.recent.Remove(s.recent.Back()).(string)
-		delete(s.byName, name)
-		out = append(out, name)
+		p := s.recent.Remove(s.recent.Back()).(*preparedStatement)
+		delete(s.byKey, p.key)
+		out = append(out, p.name)
 	}
 	return out
 }
 
-// statementName names the prepared statement of sql run as role.
-func statementName(role, sql string) string {
+// statementName names the prepared statement of k: a digest of the role
+// and the SQL, so that no two differ in one name.
+func statementName(k statementKey) string {
 	h := sha256.New()
-	h.Write([]byte(role))
+	h.Write([]byte(k.role))
 	h.Write([]byte{0})
-	h.Write([]byte(sql))
+	h.Write([]byte(k.sql))
 	return "gqlplan_" + hex.EncodeToString(h.Sum(nil)[:12])
 }
 
@@ -93,11 +104,8 @@ func (x *executor) prepareFields(ctx context.Context, conn *pgxpool.Conn, sess s
 	set := preparedOn(conn)
 	var missing []*rootField
 	for _, f := range pending {
-		f.stmt.prepared = ""
-		name := statementName(sess.role, f.stmt.sql)
-		if set.use(name) {
-			f.stmt.prepared = name
-		} else {
+		f.stmt.prepared = set.use(statementKey{sess.role, f.stmt.sql})
+		if f.stmt.prepared == "" {
 			missing = append(missing, f)
 		}
 	}
@@ -109,11 +117,15 @@ func (x *executor) prepareFields(ctx context.Context, conn *pgxpool.Conn, sess s
 	sess.queue(batch, x.settingsID)
 	if err := conn.SendBatch(ctx, batch).Close(); err == nil {
 		for _, f := range missing {
-			name := statementName(sess.role, f.stmt.sql)
+			k := statementKey{sess.role, f.stmt.sql}
+			if f.stmt.prepared = set.use(k); f.stmt.prepared != "" {
+				continue // two fields of this request with one statement
+			}
+			name := statementName(k)
 			if _, err := conn.Conn().Prepare(ctx, name, f.stmt.sql); err != nil {
 				break
 			}
-			set.add(name)
+			set.add(k, name)
 			f.stmt.prepared = name
 		}
 	}

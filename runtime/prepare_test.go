@@ -95,3 +95,18 @@ func (s *server) preparedCount() int {
 	}
 	return n
 }
+
+// Two root fields with one statement share one prepared copy.
+func TestPreparedStatementSharedByTwoFields(t *testing.T) {
+	s := newServer(t, serverOptions{maxConns: 1})
+	const q = `{ a: posts { title } b: posts { title } }`
+	want := `{"a":[{"title":"Notes on the engine"},{"title":"Computable numbers"}],"b":[{"title":"Notes on the engine"},{"title":"Computable numbers"}]}`
+	for range 2 {
+		if got := s.query(q, nil, ""); got != want {
+			t.Errorf("got %s, want %s", got, want)
+		}
+	}
+	if n := s.preparedCount(); n != 2 { // the settings statement and the posts statement
+		t.Errorf("%d statements prepared on the connection, want 2", n)
+	}
+}

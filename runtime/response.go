@@ -124,6 +124,11 @@ func (r *response) write(w http.ResponseWriter) {
 		w.Header()[k] = v
 	}
 	var b bytes.Buffer
+	size := 64 // braces, "data", a little slack
+	for _, f := range r.fields {
+		size += len(f.result) + len(f.key) + len(f.typename) + 8
+	}
+	b.Grow(size) // the results dominate: one allocation, not a doubling series
 	b.WriteByte('{')
 	if len(r.errors) > 0 {
 		b.WriteString(`"errors":`)
