@@ -8,8 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"os"
-	"runtime/debug"
 	"time"
 
 	"github.com/gqlplan/gqlplan/auth"
@@ -81,17 +79,8 @@ func (l limitsFlags) limits() runtime.Limits {
 	}
 }
 
-// gcPercent is serve's GOGC unless the environment sets one. A request
-// allocates a few tens of KiB that die with it, and the live heap is a few
-// MiB, so Go's default (100) collects very often: 400 cut the CPU a simple
-// query costs by about 9% under make bench, for about 10 MiB more RSS.
-const gcPercent = 400
-
 func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 	log := c.logger(env)
-	if _, set := os.LookupEnv("GOGC"); !set {
-		debug.SetGCPercent(gcPercent)
-	}
 	plan, err := readPlan(env, c.Plan)
 	if err != nil {
 		return err
