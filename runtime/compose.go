@@ -254,13 +254,7 @@ func (c *composer) nested(b *strings.Builder, target *object, f *field, sel *sel
 
 // enumCase maps an enum's SQL values (text expression expr) to GraphQL names.
 func enumCase(e *enum, expr string) string {
-	var b strings.Builder
-	b.WriteString("CASE " + expr)
-	for _, v := range e.spec.Values {
-		b.WriteString(" WHEN " + quoteLiteral(v.SQLValue) + " THEN " + quoteLiteral(v.Name))
-	}
-	b.WriteString(" END")
-	return b.String()
+	return "CASE " + expr + e.whens
 }
 
 // quoteLiteral quotes a string from the plan as a SQL literal.

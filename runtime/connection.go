@@ -166,6 +166,7 @@ func (p *page) pageLimit() string {
 // and returns its column.
 func (p *page) nodeColumn(sel *selection, depth int) (string, error) {
 	var value strings.Builder
+	value.Grow(512)
 	if err := p.c.object(&value, p.rs.obj, sel.fields, p.rs.row, depth); err != nil {
 		return "", err
 	}

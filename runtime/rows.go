@@ -125,7 +125,10 @@ func (c *composer) scalarRows(rs *rows, op *operation, args map[string]any) (str
 	if op.spec.List {
 		typ = typ.Elem
 	}
+	// Grow: a selection's SQL is rarely shorter than this, so the
+	// builders here skip the small doublings.
 	var value strings.Builder
+	value.Grow(512)
 	value.WriteString("to_json(")
 	c.columnLeaf(&value, &field{spec: &spec.Field{Name: op.spec.Name}, typ: typ}, "s")
 	value.WriteString(")")
@@ -143,6 +146,7 @@ func (c *composer) scalarRows(rs *rows, op *operation, args map[string]any) (str
 // two rows are an error (21000) rather than an arbitrary pick.
 func (c *composer) single(rs *rows, sel *selection, depth int) (string, error) {
 	var value strings.Builder
+	value.Grow(512)
 	if err := c.object(&value, rs.obj, sel.fields, rs.row, depth); err != nil {
 		return "", err
 	}
@@ -153,6 +157,7 @@ func (c *composer) single(rs *rows, sel *selection, depth int) (string, error) {
 // (limit/offset).
 func (c *composer) list(rs *rows, sel *selection, args map[string]any, depth int) (string, error) {
 	var value strings.Builder
+	value.Grow(512)
 	if err := c.object(&value, rs.obj, sel.fields, rs.row, depth); err != nil {
 		return "", err
 	}
@@ -260,6 +265,7 @@ func (c *composer) computed(b *strings.Builder, f *field, sel *selection, parent
 		if fn.Set {
 			alias := c.alias("t")
 			var value strings.Builder
+			value.Grow(512)
 			c.columnLeaf(&value, &field{spec: f.spec, typ: f.typ.Elem}, alias)
 			fmt.Fprintf(b, "(SELECT coalesce(json_agg(%s), '[]'::json) FROM %s %s)", &value, call, alias)
 			return nil
@@ -269,6 +275,7 @@ func (c *composer) computed(b *strings.Builder, f *field, sel *selection, parent
 	}
 	alias := c.alias("t")
 	var value strings.Builder
+	value.Grow(512)
 	if err := c.object(&value, target, sel.fields, rowRef{alias: alias}, depth+1); err != nil {
 		return err
 	}

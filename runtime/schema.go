@@ -44,6 +44,8 @@ type enum struct {
 	// renamed is set when some SQL value differs from its GraphQL name, so
 	// output needs a mapping.
 	renamed bool
+	// whens is the tail of enumCase's CASE expression, written once.
+	whens string
 }
 
 type operation struct {
@@ -77,7 +79,9 @@ func newSchema(plan *spec.Plan) (*schema, error) {
 		for _, v := range e.spec.Values {
 			e.toSQL[v.Name] = v.SQLValue
 			e.renamed = e.renamed || v.Name != v.SQLValue
+			e.whens += " WHEN " + quoteLiteral(v.SQLValue) + " THEN " + quoteLiteral(v.Name)
 		}
+		e.whens += " END"
 		s.enums[e.spec.Name] = e
 	}
 	for i := range plan.Inputs {
