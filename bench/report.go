@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
 	"slices"
 	"strings"
 	"time"
@@ -100,13 +101,14 @@ func (r *report) write() error {
 			us(g, "gqlplan"), us(g, "postgres"), us(g, ""), us(pb, "postgres"), us(pb, ""), us(pg, "node"), us(pg, "postgres"), us(pg, ""))
 	}
 	p("\n")
+	r.ceilings(p)
 
 	p("## Targets\n\n")
 	p("gqlplan ≥ 50%% of the pgbench baseline on workloads 1–4, and ≥ 5× PostGraphile v4 on every workload.\n\n")
-	for i, row := range r.rows {
+	for _, row := range r.rows {
 		g, pb := row.results["gqlplan"], row.results["pgbench"]
 		line := fmt.Sprintf("- %s:", row.workload.name)
-		if i < 4 {
+		if !row.workload.mutation { // workloads 1–4
 			line += fmt.Sprintf(" %.0f%% of pgbench (%s);", 100*g.RPS/pb.RPS, met(g.RPS >= 0.5*pb.RPS))
 		}
 		if pg, ok := row.results["postgraphile"]; ok {
@@ -142,6 +144,43 @@ func (r *report) write() error {
 		return err
 	}
 	return os.WriteFile(r.out, []byte(b.String()), 0o644)
+}
+
+// ceilings writes, per workload, the most gqlplan could serve if it used
+// no CPU at all — the machine's cores divided by what its PostgreSQL
+// backends and wrk used per request — next to what the targets need. A
+// target above that ceiling cannot be met on this machine by any server
+// that sends these statements over HTTP, whatever its own cost.
+func (r *report) ceilings(p func(string, ...any)) {
+	cores := float64(goruntime.NumCPU())
+	p("### What the targets need, and the ceiling\n\n")
+	p("The ceiling is %0.f cores ÷ (gqlplan's PostgreSQL + wrk CPU per request, above): the requests per second if gqlplan itself cost nothing, on this machine. PostGraphile v4 runs one Node.js process, so its own ceiling is one core ÷ node's CPU per request.\n\n", cores)
+	p("| Workload | gqlplan req/s | needed for the targets | ceiling with gqlplan at 0 µs | PostGraphile's ceiling |\n")
+	p("|---|---:|---:|---:|---:|\n")
+	for _, row := range r.rows {
+		g, pb, pg := row.results["gqlplan"], row.results["pgbench"], row.results["postgraphile"]
+		if g.Requests == 0 {
+			continue
+		}
+		others := perRequest(g.cpuFrom, g.cpuTo, "postgres", g.Requests) + g.clientCPU/time.Duration(g.Requests)
+		need := 0.0
+		if !row.workload.mutation { // workloads 1–4
+			need = 0.5 * pb.RPS
+		}
+		peerCeiling := "–"
+		if pg.Requests > 0 {
+			need = max(need, 5*pg.RPS)
+			if node := perRequest(pg.cpuFrom, pg.cpuTo, "node", pg.Requests); node > 0 {
+				peerCeiling = fmt.Sprintf("%.0f", time.Second.Seconds()/node.Seconds())
+			}
+		}
+		ceiling := "–"
+		if others > 0 {
+			ceiling = fmt.Sprintf("%.0f", cores/others.Seconds())
+		}
+		p("| %s | %.0f | %.0f | %s | %s |\n", row.workload.name, g.RPS, need, ceiling, peerCeiling)
+	}
+	p("\n")
 }
 
 func met(ok bool) string {
