@@ -90,6 +90,9 @@ func main() {
 
 func run(ctx context.Context, o options) error {
 	say := func(format string, args ...any) { fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...) }
+	if !onPath("wrk") {
+		return fmt.Errorf("wrk is not installed: apt-get install wrk (make bench installs it)")
+	}
 	say("starting a throwaway PostgreSQL")
 	cluster, err := pgcluster.StartCluster(ctx)
 	if err != nil {
