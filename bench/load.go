@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -67,6 +69,32 @@ func (r request) send(ctx context.Context, client *http.Client) ([]byte, error) 
 		return body, fmt.Errorf("status %d: %.300s", resp.StatusCode, body)
 	}
 	return body, nil
+}
+
+// runLoad runs a load tool (wrk, pgbench) twice, in dir: for warmup,
+// unmeasured, then for duration, with the machine's CPU sampled around
+// that run and the tool's own CPU taken from its exit. args gives the
+// tool's arguments for a run of d (measured: the second). It returns the
+// measured run's output and a result holding its CPU.
+func runLoad(ctx context.Context, dir, tool string, args func(d time.Duration, measured bool) []string, warmup, duration time.Duration) (string, result, error) {
+	var res result
+	run := func(d time.Duration, measured bool) (string, error) {
+		cmd := exec.CommandContext(ctx, tool, args(d, measured)...)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return "", fmt.Errorf("%s: %v\n%s", filepath.Base(tool), err, out)
+		}
+		res.clientCPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+		return string(out), nil
+	}
+	if _, err := run(warmup, false); err != nil {
+		return "", res, err
+	}
+	res.cpuFrom = sampleCPU()
+	out, err := run(duration, true)
+	res.cpuTo = sampleCPU()
+	return out, res, err
 }
 
 // rssSampler records the peak resident set size of a process.

@@ -7,7 +7,6 @@ import (
 	"maps"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -193,33 +192,21 @@ func runPgbench(ctx context.Context, pgbench, dsn string, script pgbenchScript, 
 	if err := os.WriteFile(file, []byte(script.text), 0o644); err != nil {
 		return result{}, err
 	}
-	var res result
-	run := func(d time.Duration, extra ...string) (string, error) {
-		args := append([]string{"-n", "-M", "prepared", "-c", strconv.Itoa(concurrency), "-j", strconv.Itoa(min(concurrency, 2)),
+	out, res, err := runLoad(ctx, dir, pgbench, func(d time.Duration, measured bool) []string {
+		args := []string{"-n", "-M", "prepared", "-c", strconv.Itoa(concurrency), "-j", strconv.Itoa(min(concurrency, 2)),
 			"-T", strconv.Itoa(max(1, int(d.Seconds()))), "-f", file,
-			"-h", cfg.Host, "-p", strconv.Itoa(int(cfg.Port)), "-U", cfg.User}, extra...)
+			"-h", cfg.Host, "-p", strconv.Itoa(int(cfg.Port)), "-U", cfg.User}
+		if measured { // per-transaction logs, for the percentiles
+			args = append(args, "-l", "--log-prefix", filepath.Join(dir, "tx"))
+		}
 		for _, name := range slices.Sorted(maps.Keys(script.vars)) {
 			args = append(args, "-D", name+"="+script.vars[name])
 		}
-		args = append(args, cfg.Database)
-		cmd := exec.CommandContext(ctx, pgbench, args...)
-		cmd.Dir = dir
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			return "", fmt.Errorf("pgbench: %v\n%s", err, out)
-		}
-		res.clientCPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
-		return string(out), nil
-	}
-	if _, err := run(warmup); err != nil {
-		return result{}, err
-	}
-	res.cpuFrom = sampleCPU()
-	out, err := run(duration, "-l", "--log-prefix", filepath.Join(dir, "tx"))
+		return append(args, cfg.Database)
+	}, warmup, duration)
 	if err != nil {
 		return result{}, err
 	}
-	res.cpuTo = sampleCPU()
 	if m := regexp.MustCompile(`tps = ([\d.]+) \(without initial connection time\)`).FindStringSubmatch(out); m != nil {
 		res.RPS, _ = strconv.ParseFloat(m[1], 64)
 	} else {

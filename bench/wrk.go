@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -64,26 +63,13 @@ func drive(ctx context.Context, r request, concurrency int, warmup, duration tim
 	if err := os.WriteFile(script, []byte(strings.NewReplacer("{{body}}", string(r.body), "{{auth}}", auth).Replace(wrkScript)), 0o644); err != nil {
 		return result{}, err
 	}
-	var res result
-	run := func(d time.Duration) (string, error) {
-		cmd := exec.CommandContext(ctx, "wrk", "-t", strconv.Itoa(min(concurrency, 2)), "-c", strconv.Itoa(concurrency),
-			"-d", fmt.Sprintf("%ds", max(1, int(d.Round(time.Second).Seconds()))), "--timeout", "10s", "-s", script, r.url)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			return "", fmt.Errorf("wrk: %v\n%s", err, out)
-		}
-		res.clientCPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
-		return string(out), nil
-	}
-	if _, err := run(warmup); err != nil {
-		return result{}, err
-	}
-	res.cpuFrom = sampleCPU()
-	out, err := run(duration)
+	out, res, err := runLoad(ctx, dir, "wrk", func(d time.Duration, _ bool) []string {
+		return []string{"-t", strconv.Itoa(min(concurrency, 2)), "-c", strconv.Itoa(concurrency),
+			"-d", fmt.Sprintf("%ds", max(1, int(d.Round(time.Second).Seconds()))), "--timeout", "10s", "-s", script, r.url}
+	}, warmup, duration)
 	if err != nil {
 		return result{}, err
 	}
-	res.cpuTo = sampleCPU()
 	m := wrkResult.FindStringSubmatch(out)
 	if m == nil {
 		return result{}, fmt.Errorf("wrk printed no result:\n%s", out)
