@@ -22,8 +22,9 @@ import (
 // role prepares its own copy: the name digests the role with the SQL.
 // PostgreSQL checks privileges on every execution and replans a statement
 // whose row security depends on the role, so reusing one is as safe as
-// parsing it again. Preparing costs two round trips, once per connection,
-// role and distinct statement; a connection keeps the most recently used
+// parsing it again. Preparing costs round trips — the role switch, one per
+// new statement, the rollback — once per connection, role and distinct
+// statement; a connection keeps the most recently used
 // maxPreparedPerConn statements and deallocates the rest, so clients
 // sending ever new documents cannot grow a backend's memory without bound.
 
