@@ -29,7 +29,20 @@ func TestDevServesAndReloads(t *testing.T) {
 		}
 		os.WriteFile(filepath.Join(dir, f), data, 0o644)
 	}
-	clustersBefore, _ := filepath.Glob(filepath.Join(os.TempDir(), "gqlplan-pg-*"))
+	// dev's throwaway cluster goes into a temporary directory of this
+	// test's own, so other packages' clusters (go test runs packages in
+	// parallel) do not count as dev's leftovers.
+	// (Not t.TempDir: initdb runs as another user when the tests run as
+	// root, and must reach the directory.)
+	tmp, err := os.MkdirTemp("", "gqlplan-dev-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(tmp) })
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TMPDIR", tmp)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -54,9 +67,8 @@ func TestDevServesAndReloads(t *testing.T) {
 		case <-time.After(30 * time.Second):
 			t.Fatal("dev did not stop")
 		}
-		clustersAfter, _ := filepath.Glob(filepath.Join(os.TempDir(), "gqlplan-pg-*"))
-		if len(clustersAfter) > len(clustersBefore) {
-			t.Errorf("dev left cluster files behind: %v", clustersAfter)
+		if left, _ := filepath.Glob(filepath.Join(tmp, "gqlplan-pg-*")); len(left) > 0 {
+			t.Errorf("dev left cluster files behind: %v", left)
 		}
 	}()
 
