@@ -2,6 +2,8 @@ package runtime
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -124,10 +126,36 @@ func (s *session) queue(b *pgx.Batch, settingsID string) {
 
 // executor runs root fields' statements on the pool.
 type executor struct {
-	pool        *pgxpool.Pool
-	settingsSQL string                                      // see settingsStatement
-	settingsID  string                                      // its prepared statement's name
-	fault       func(ctx context.Context, err error) *Error // maps a database error to a client error
+	pool       *pgxpool.Pool
+	settingsID string                                      // the settings statement's prepared name
+	fixed      []fixedStatement                            // prepared on every connection: the settings statement, BEGIN, COMMIT
+	fault      func(ctx context.Context, err error) *Error // maps a database error to a client error
+}
+
+// fixedStatement is a statement whose text every request sends: it is
+// prepared on each connection once (pgx remembers it; later Prepare calls
+// are a map lookup) and queued by name, so PostgreSQL does not parse it
+// per request. None touches a table, so the authenticator role can
+// prepare them outside a transaction.
+type fixedStatement struct{ name, sql string }
+
+var (
+	beginReadOnly = fixedStatement{"gqlplan_begin_read_only", "BEGIN READ ONLY"}
+	beginWrite    = fixedStatement{"gqlplan_begin", "BEGIN"}
+	commit        = fixedStatement{"gqlplan_commit", "COMMIT"}
+)
+
+// newExecutor makes the executor of a pool whose settings statement (see
+// settingsStatement) is settingsSQL.
+func newExecutor(pool *pgxpool.Pool, settingsSQL string, fault func(context.Context, error) *Error) *executor {
+	sum := sha256.Sum256([]byte(settingsSQL))
+	settings := fixedStatement{"gqlplan_settings_" + hex.EncodeToString(sum[:6]), settingsSQL}
+	return &executor{
+		pool:       pool,
+		settingsID: settings.name,
+		fixed:      []fixedStatement{settings, beginReadOnly, beginWrite, commit},
+		fault:      fault,
+	}
 }
 
 // run executes the fields that have a statement on one pooled connection;
@@ -142,13 +170,10 @@ func (x *executor) run(ctx context.Context, mutation bool, sess session, fields 
 		return x.unavailable(ctx, err)
 	}
 	defer conn.Release()
-	// The settings statement is the same text on every request, and its
-	// parse and plan cost more than running it: it is prepared on each
-	// connection once (pgx remembers it; later calls are a map lookup).
-	// Unlike the fields' statements it reads only the catalog, so the
-	// authenticator role can prepare it outside the transaction.
-	if _, err := conn.Conn().Prepare(ctx, x.settingsID, x.settingsSQL); err != nil {
-		return x.fault(ctx, err)
+	for _, s := range x.fixed {
+		if _, err := conn.Conn().Prepare(ctx, s.name, s.sql); err != nil {
+			return x.fault(ctx, err)
+		}
 	}
 	x.prepareFields(ctx, conn, sess, pending)
 	if mutation {
@@ -165,12 +190,12 @@ func (x *executor) run(ctx context.Context, mutation bool, sess session, fields 
 func (x *executor) query(ctx context.Context, conn *pgxpool.Conn, sess session, pending []*rootField) *Error {
 	for len(pending) > 0 {
 		batch := &pgx.Batch{}
-		batch.Queue("BEGIN READ ONLY")
+		batch.Queue(beginReadOnly.name)
 		sess.queue(batch, x.settingsID)
 		for _, f := range pending {
 			batch.Queue(f.stmt.text(), f.stmt.args...)
 		}
-		batch.Queue("COMMIT")
+		batch.Queue(commit.name)
 		results := conn.SendBatch(ctx, batch)
 		failed, fatal := x.readQuery(ctx, results, pending)
 		closeErr := results.Close()
@@ -222,7 +247,7 @@ func (x *executor) mutate(ctx context.Context, conn *pgxpool.Conn, sess session,
 		first, last := i == 0, i == len(pending)-1
 		batch := &pgx.Batch{}
 		if first {
-			batch.Queue("BEGIN")
+			batch.Queue(beginWrite.name)
 			sess.queue(batch, x.settingsID)
 		}
 		if savepoints {
@@ -233,7 +258,7 @@ func (x *executor) mutate(ctx context.Context, conn *pgxpool.Conn, sess session,
 			batch.Queue("RELEASE SAVEPOINT gqlplan_field")
 		}
 		if last {
-			batch.Queue("COMMIT")
+			batch.Queue(commit.name)
 		}
 		results := conn.SendBatch(ctx, batch)
 		fatal := func() *Error {

@@ -3,7 +3,6 @@ package runtime
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -90,10 +89,9 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
-	sum := sha256.Sum256([]byte(settingsSQL))
-	h.exec = &executor{pool: cfg.Pool, settingsSQL: settingsSQL, settingsID: "gqlplan_settings_" + hex.EncodeToString(sum[:6]), fault: func(ctx context.Context, err error) *Error {
+	h.exec = newExecutor(cfg.Pool, settingsSQL, func(ctx context.Context, err error) *Error {
 		return dbFault(ctx, h.log, cfg.Dev, err)
-	}}
+	})
 	if doc := docs.get(warmIntrospection); doc.errs != nil {
 		return nil, fmt.Errorf("runtime: the schema does not answer introspection: %s", doc.errs[0].Message)
 	}

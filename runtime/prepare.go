@@ -114,7 +114,7 @@ func (x *executor) prepareFields(ctx context.Context, conn *pgxpool.Conn, sess s
 		return
 	}
 	batch := &pgx.Batch{}
-	batch.Queue("BEGIN READ ONLY")
+	batch.Queue(beginReadOnly.name)
 	sess.queue(batch, x.settingsID)
 	if err := conn.SendBatch(ctx, batch).Close(); err == nil {
 		for _, f := range missing {
