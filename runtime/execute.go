@@ -158,9 +158,10 @@ func newExecutor(pool *pgxpool.Pool, settingsSQL string, fault func(context.Cont
 	}
 }
 
-// run executes the fields that have a statement on one pooled connection;
-// a request whose fields need no SQL takes no connection.
-func (x *executor) run(ctx context.Context, mutation bool, sess session, fields []*rootField) *Error {
+// run executes the fields that have a statement on one pooled connection,
+// reading their results into arena; a request whose fields need no SQL
+// takes no connection.
+func (x *executor) run(ctx context.Context, mutation bool, sess session, fields []*rootField, arena *[]byte) *Error {
 	pending := sqlFields(fields)
 	if len(pending) == 0 {
 		return nil
@@ -177,9 +178,9 @@ func (x *executor) run(ctx context.Context, mutation bool, sess session, fields 
 	}
 	x.prepareFields(ctx, conn, sess, pending)
 	if mutation {
-		return x.mutate(ctx, conn, sess, pending)
+		return x.mutate(ctx, conn, sess, pending, arena)
 	}
-	return x.query(ctx, conn, sess, pending)
+	return x.query(ctx, conn, sess, pending, arena)
 }
 
 // query runs the statements of a query in one read-only transaction: BEGIN,
@@ -187,7 +188,7 @@ func (x *executor) run(ctx context.Context, mutation bool, sess session, fields 
 // request costs one network round trip. When a statement fails, the fields
 // before it keep their results, it gets its error, and the fields after it
 // run again in a new transaction.
-func (x *executor) query(ctx context.Context, conn *pgxpool.Conn, sess session, pending []*rootField) *Error {
+func (x *executor) query(ctx context.Context, conn *pgxpool.Conn, sess session, pending []*rootField, arena *[]byte) *Error {
 	for len(pending) > 0 {
 		batch := &pgx.Batch{}
 		batch.Queue(beginReadOnly.name)
@@ -197,7 +198,7 @@ func (x *executor) query(ctx context.Context, conn *pgxpool.Conn, sess session, 
 		}
 		batch.Queue(commit.name)
 		results := conn.SendBatch(ctx, batch)
-		failed, fatal := x.readQuery(ctx, results, pending)
+		failed, fatal := x.readQuery(ctx, results, pending, arena)
 		closeErr := results.Close()
 		if fatal != nil {
 			x.rollback(ctx, conn)
@@ -217,7 +218,7 @@ func (x *executor) query(ctx context.Context, conn *pgxpool.Conn, sess session, 
 
 // readQuery reads a query pipeline's results into pending; it returns the
 // index of the failed field (or -1) or an error that fails every field.
-func (x *executor) readQuery(ctx context.Context, results pgx.BatchResults, pending []*rootField) (int, *Error) {
+func (x *executor) readQuery(ctx context.Context, results pgx.BatchResults, pending []*rootField, arena *[]byte) (int, *Error) {
 	if _, err := results.Exec(); err != nil {
 		return -1, x.fault(ctx, err)
 	}
@@ -225,7 +226,7 @@ func (x *executor) readQuery(ctx context.Context, results pgx.BatchResults, pend
 		return -1, x.sessionFault(ctx, err)
 	}
 	for i, f := range pending {
-		if err := f.scan(results); err != nil {
+		if err := f.scan(results, arena); err != nil {
 			f.fail(x.fault(ctx, err))
 			return i, nil
 		}
@@ -241,7 +242,7 @@ func (x *executor) readQuery(ctx context.Context, results pgx.BatchResults, pend
 // inside a SAVEPOINT, so a failed one is rolled back alone and the others
 // commit. Each field costs one round trip; BEGIN and the settings ride with
 // the first, COMMIT with the last.
-func (x *executor) mutate(ctx context.Context, conn *pgxpool.Conn, sess session, pending []*rootField) *Error {
+func (x *executor) mutate(ctx context.Context, conn *pgxpool.Conn, sess session, pending []*rootField, arena *[]byte) *Error {
 	savepoints := len(pending) > 1
 	for i, f := range pending {
 		first, last := i == 0, i == len(pending)-1
@@ -275,7 +276,7 @@ func (x *executor) mutate(ctx context.Context, conn *pgxpool.Conn, sess session,
 					return x.fault(ctx, err)
 				}
 			}
-			if err := f.scan(results); err != nil {
+			if err := f.scan(results, arena); err != nil {
 				f.fail(x.fault(ctx, err))
 				return nil
 			}
@@ -347,12 +348,12 @@ func (x *executor) sessionFault(ctx context.Context, err error) *Error {
 	return e
 }
 
-// scan reads the field's one-row, one-column result. It scans into a
-// []byte: PostgreSQL built valid JSON, and pgx would decode a
-// json.RawMessage target through encoding/json, which validates the whole
-// value again (a cost that grows with the response).
-func (f *rootField) scan(results pgx.BatchResults) error {
-	return results.QueryRow().Scan((*[]byte)(&f.result))
+// scan reads the field's one-row, one-column result into arena as bytes:
+// PostgreSQL built valid JSON, and pgx would decode a json.RawMessage
+// target through encoding/json, which validates the whole value again (a
+// cost that grows with the response).
+func (f *rootField) scan(results pgx.BatchResults, arena *[]byte) error {
+	return results.QueryRow().Scan(resultScanner{arena, &f.result})
 }
 
 func sqlFields(fields []*rootField) []*rootField {

@@ -112,6 +112,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	out := h.serve(ctx, req)
 	out.write(w)
+	returnBuffer(out.arena)
 	h.log.LogAttrs(ctx, slog.LevelInfo, "request",
 		slog.String("request_id", id),
 		slog.String("method", req.Method),
@@ -168,7 +169,8 @@ func (h *Handler) serve(ctx context.Context, req *http.Request) *response {
 		return out.requestErrors(asError(err, CodeBadUserInput))
 	}
 	sess := newSession(who, h.cfg.Limits.StatementTimeout)
-	if fatal := h.exec.run(ctx, op.Operation == ast.OperationTypeMutation, sess, fields); fatal != nil {
+	out.arena = borrowBuffer()
+	if fatal := h.exec.run(ctx, op.Operation == ast.OperationTypeMutation, sess, fields, out.arena); fatal != nil {
 		return out.executionFailure(fatal)
 	}
 	h.signTokens(ctx, fields)

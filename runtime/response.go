@@ -26,7 +26,8 @@ type response struct {
 	errors    []*Error
 	fields    []*rootField // nil: no "data" entry
 	dataNull  bool
-	operation string // for the log
+	operation string  // for the log
+	arena     *[]byte // the fields' results, borrowed (see borrowBuffer)
 }
 
 // negotiate picks the response media type from Accept. A missing Accept,
@@ -123,12 +124,15 @@ func (r *response) write(w http.ResponseWriter) {
 	for k, v := range r.header {
 		w.Header()[k] = v
 	}
-	var b bytes.Buffer
+	body := borrowBuffer()
+	defer returnBuffer(body)
+	b := bytes.NewBuffer(*body)
 	size := 64 // braces, "data", a little slack
 	for _, f := range r.fields {
 		size += len(f.result) + len(f.key) + len(f.typename) + 8
 	}
-	b.Grow(size) // the results dominate: one allocation, not a doubling series
+	b.Grow(size)                             // the results dominate: at most one allocation, not a doubling series
+	defer func() { *body = b.Bytes()[:0] }() // keep what Grow allocated
 	b.WriteByte('{')
 	if len(r.errors) > 0 {
 		b.WriteString(`"errors":`)
