@@ -10,9 +10,12 @@
 // through pgbench at the same concurrency, with the same values bound as
 // parameters — the floor gqlplan's cost is measured against — and, when
 // Node.js and npm are there, the equivalent query against PostGraphile v4
-// on the same database, roles and JWT secret. It reports where each
-// request's CPU goes (server, PostgreSQL, load generator), and with -pprof
-// writes gqlplan's profiles of each workload.
+// on the same database, roles and JWT secret. It does that in several
+// rounds, the three servers taking turns, and reports each server's
+// median round: on a shared machine one run moves by ±15%, and taking
+// turns spreads any drift over all three. It reports where each request's
+// CPU goes (server, PostgreSQL, load generator), and with -pprof writes
+// gqlplan's profiles of each workload.
 package main
 
 import (
@@ -49,6 +52,7 @@ const (
 
 type options struct {
 	concurrency      int
+	rounds           int
 	warmup, duration time.Duration
 	people, posts    int
 	gqlplan          string
@@ -62,8 +66,9 @@ func main() {
 	var o options
 	cache, _ := os.UserCacheDir()
 	flag.IntVar(&o.concurrency, "concurrency", 8, "concurrent clients, for every server")
+	flag.IntVar(&o.rounds, "rounds", 3, "rounds per workload, the servers taking turns; the report takes each server's median")
 	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured load before each measurement")
-	flag.DurationVar(&o.duration, "duration", 10*time.Second, "measured load per workload and server")
+	flag.DurationVar(&o.duration, "duration", 6*time.Second, "measured load per workload, server and round")
 	flag.IntVar(&o.people, "people", 10000, "people to generate")
 	flag.IntVar(&o.posts, "posts", 100000, "posts to generate")
 	flag.StringVar(&o.gqlplan, "gqlplan", "bin/gqlplan", "the gqlplan binary")
@@ -171,33 +176,10 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	for i, w := range workloads {
-		say("%s: gqlplan", w.name)
-		rss.takePeak()
-		var profiled <-chan error
-		if o.pprofDir != "" {
-			profiled = profileDuring(ctx, gq.debug, o.pprofDir, strings.ReplaceAll(w.short, " ", "-"), o.warmup, o.duration)
-		}
-		res, err := drive(ctx, requests[i], o.concurrency, o.warmup, o.duration)
-		if err != nil {
-			return err
-		}
-		if profiled != nil {
-			if err := <-profiled; err != nil {
-				return fmt.Errorf("profiling %s: %w", w.name, err)
-			}
-		}
-		report.add(w, "gqlplan", res, rss.takePeak())
-		say("%s: pgbench", w.name)
-		res, err = runPgbench(ctx, cluster.Bin("pgbench"), login, scripts[i], o.concurrency, o.warmup, o.duration)
-		if err != nil {
-			return err
-		}
-		report.add(w, "pgbench", res, 0)
-	}
 	report.scripts = scripts
 
-	// The peer.
+	// The peer: its own requests, equivalent to gqlplan's.
+	var peerRequests []request
 	switch {
 	case o.noPeer:
 		report.peerSkipped = "skipped (-no-peer)"
@@ -205,37 +187,76 @@ func run(ctx context.Context, o options) error {
 		report.peerSkipped = "skipped: Node.js and npm are not installed"
 		say("PostGraphile v4 %s", report.peerSkipped)
 	default:
-		if err := runPeer(ctx, o, report, login, secret, personToken); err != nil {
+		peer, reqs, err := startPeer(ctx, o, report, login, secret, personToken)
+		if err != nil {
 			return err
+		}
+		defer peer.stop()
+		peerRequests = reqs
+	}
+
+	for i, w := range workloads {
+		for round := 1; round <= o.rounds; round++ {
+			say("%s, round %d of %d: gqlplan", w.name, round, o.rounds)
+			rss.takePeak()
+			var profiled <-chan error
+			if o.pprofDir != "" && round == 1 {
+				profiled = profileDuring(ctx, gq.debug, o.pprofDir, strings.ReplaceAll(w.short, " ", "-"), o.warmup, o.duration)
+			}
+			res, err := drive(ctx, requests[i], o.concurrency, o.warmup, o.duration)
+			if err != nil {
+				return err
+			}
+			if profiled != nil {
+				if err := <-profiled; err != nil {
+					return fmt.Errorf("profiling %s: %w", w.name, err)
+				}
+			}
+			report.add(w, "gqlplan", res, rss.takePeak())
+			say("%s, round %d of %d: pgbench", w.name, round, o.rounds)
+			if res, err = runPgbench(ctx, cluster.Bin("pgbench"), login, scripts[i], o.concurrency, o.warmup, o.duration); err != nil {
+				return err
+			}
+			report.add(w, "pgbench", res, 0)
+			if peerRequests == nil {
+				continue
+			}
+			say("%s, round %d of %d: PostGraphile", w.name, round, o.rounds)
+			if res, err = drive(ctx, peerRequests[i], o.concurrency, o.warmup, o.duration); err != nil {
+				return err
+			}
+			report.add(w, "postgraphile", res, 0)
 		}
 	}
 	report.finished = time.Now()
 	return report.write()
 }
 
-func runPeer(ctx context.Context, o options, report *report, login string, secret []byte, personToken func(jwt.MapClaims) string) error {
+// startPeer installs and starts PostGraphile v4 and returns it with each
+// workload's request to it, each checked once.
+func startPeer(ctx context.Context, o options, report *report, login string, secret []byte, personToken func(jwt.MapClaims) string) (*server, []request, error) {
 	fmt.Fprintln(os.Stderr, "bench: installing and starting PostGraphile v4")
 	bin, err := installPostgraphile(ctx, o.peerDir)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	peer, err := startPostgraphile(ctx, bin, login, secret)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	defer peer.stop()
-	url := peer.url
 	version, _ := os.ReadFile(filepath.Join(o.peerDir, "node_modules", "postgraphile", "package.json"))
 	var pkg struct{ Version string }
 	_ = json.Unmarshal(version, &pkg)
 	node, _ := exec.CommandContext(ctx, "node", "--version").Output()
 	report.peerVersion = fmt.Sprintf("PostGraphile %s on Node.js %s", pkg.Version, strings.TrimSpace(string(node)))
+	var requests []request
 	for _, w := range workloads {
 		vars := w.variables
 		if w.cursor {
-			cursor, err := cursorAt(ctx, url, cursorQueries["postgraphile"], 5)
+			cursor, err := cursorAt(ctx, peer.url, cursorQueries["postgraphile"], 5)
 			if err != nil {
-				return err
+				peer.stop()
+				return nil, nil, err
 			}
 			vars = map[string]any{"after": cursor}
 		}
@@ -244,18 +265,14 @@ func runPeer(ctx context.Context, o options, report *report, login string, secre
 			// PostGraphile v4 checks the audience "postgraphile" by default.
 			token = personToken(jwt.MapClaims{"aud": "postgraphile"})
 		}
-		r := newRequest(url, w.postgraphile, vars, token)
+		r := newRequest(peer.url, w.postgraphile, vars, token)
 		if body, err := r.send(ctx, nil); err != nil {
-			return fmt.Errorf("%s on PostGraphile: %v (%s)", w.name, err, body)
+			peer.stop()
+			return nil, nil, fmt.Errorf("%s on PostGraphile: %v (%s)", w.name, err, body)
 		}
-		fmt.Fprintf(os.Stderr, "bench: %s: PostGraphile\n", w.name)
-		res, err := drive(ctx, r, o.concurrency, o.warmup, o.duration)
-		if err != nil {
-			return err
-		}
-		report.add(w, "postgraphile", res, 0)
+		requests = append(requests, r)
 	}
-	return nil
+	return peer, requests, nil
 }
 
 // startGqlplan runs `gqlplan serve` on the plan.
