@@ -30,9 +30,10 @@ golden:
 	$(GO) test ./runtime/ -run TestComposedSQL -update
 
 # gqlplan against the SQL it sends (pgbench) and PostGraphile v4 (npm), five
-# workloads on the forum example scaled up; writes docs/BENCHMARKS.md and
-# docs/benchmarks.svg. BENCH_FLAGS: e.g. -duration 30s -concurrency 16,
-# -only 'by id', -pprof /tmp/profiles, -no-peer.
+# workloads on the forum example scaled up, in rounds with the servers taking
+# turns (the report takes each one's median); writes docs/BENCHMARKS.md and
+# docs/benchmarks.svg. BENCH_FLAGS: e.g. -rounds 5 -duration 30s
+# -concurrency 16, -only 'by id', -pprof /tmp/profiles, -no-peer.
 BENCH_FLAGS ?=
 bench: build
 	@command -v wrk >/dev/null || { echo "make bench: installing wrk (Debian)"; apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; }
