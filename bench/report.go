@@ -79,7 +79,7 @@ func (r *report) write() error {
 	p("- Machine: %s.\n", r.machine)
 	p("- Data: the forum example (examples/forum) scaled up in SQL (bench/scale.sql): %d people, %d posts.\n", r.people, r.posts)
 	p("- Load: wrk (Debian's), %d connections on two threads in a closed loop (each sends its next request when the previous is answered), %v of warm-up, then %v measured, per workload and server; a response that is not a 200 without `\"errors\"` counts as an error. wrk runs on the same machine.\n", r.concurrency, r.warmup, r.duration)
-	p("- Rounds: %d per workload, the servers taking turns (gqlplan, pgbench, PostGraphile, again); the tables show each server's median round, and [every round](#every-round) is listed below. One run on this shared machine moves by about ±15%%.\n", r.rounds)
+	p("- Rounds: %d per workload, the servers taking turns (gqlplan, pgbench, PostGraphile, again); the tables show each server's median round, and [every round](#every-round) is listed below. Separate runs on this shared machine have differed by up to 15%%, drift that taking turns spreads over all three servers.\n", r.rounds)
 	p("- gqlplan: `gqlplan serve` with a pool of %d connections, anonymous requests as `%s`, request logging on (the default).\n", r.concurrency, anonymousRole)
 	p("- pgbench: the exact pipeline gqlplan sent for the request (BEGIN READ ONLY or BEGIN, the settings statement, the statement, COMMIT), recorded from the runtime, replayed inside `\\startpipeline` at the same concurrency with `pgbench -M prepared`: every statement prepared once per client, the values gqlplan bound sent as parameters (pgbench variables), as gqlplan prepares and binds them. pgbench has no HTTP, JSON or GraphQL to do.\n")
 	if r.peerSkipped != "" {
