@@ -12,10 +12,10 @@
 // Node.js and npm are there, the equivalent query against PostGraphile v4
 // on the same database, roles and JWT secret. It does that in several
 // rounds, the three servers taking turns, and reports each server's
-// median round: separate runs on a shared machine differ by up to 15%, and taking
-// turns spreads any drift over all three. It reports where each request's
-// CPU goes (server, PostgreSQL, load generator), and with -pprof writes
-// gqlplan's profiles of each workload.
+// median round: separate runs on a shared machine differ by up to 15%,
+// and taking turns spreads any drift over all three. It reports where
+// each request's CPU goes (server, PostgreSQL, load generator), and with
+// -pprof writes gqlplan's profiles of each workload.
 package main
 
 import (
