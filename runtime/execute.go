@@ -133,9 +133,8 @@ type executor struct {
 }
 
 // fixedStatement is a statement whose text every request sends: it is
-// prepared on each connection once (pgx remembers it; later Prepare calls
-// are a map lookup) and queued by name, so PostgreSQL does not parse it
-// per request. None touches a table, so the authenticator role can
+// prepared on each connection once (see prepareFixed) and queued by name,
+// so PostgreSQL does not parse it per request. None touches a table, so the authenticator role can
 // prepare them outside a transaction.
 type fixedStatement struct{ name, sql string }
 
@@ -171,12 +170,11 @@ func (x *executor) run(ctx context.Context, mutation bool, sess session, fields 
 		return x.unavailable(ctx, err)
 	}
 	defer conn.Release()
-	for _, s := range x.fixed {
-		if _, err := conn.Conn().Prepare(ctx, s.name, s.sql); err != nil {
-			return x.fault(ctx, err)
-		}
+	set := preparedOn(conn)
+	if err := x.prepareFixed(ctx, conn, set); err != nil {
+		return x.fault(ctx, err)
 	}
-	x.prepareFields(ctx, conn, sess, pending)
+	x.prepareFields(ctx, conn, set, sess, pending)
 	if mutation {
 		return x.mutate(ctx, conn, sess, pending, arena)
 	}

@@ -40,6 +40,10 @@ const preparedKey = "gqlplan.prepared"
 type preparedSet struct {
 	recent *list.List // of *preparedStatement
 	byKey  map[statementKey]*list.Element
+	// fixedFor is the settings statement's name once the executor's
+	// fixed statements are prepared on the connection (a new handler on
+	// the same pool may bring a different settings statement).
+	fixedFor string
 }
 
 type statementKey struct{ role, sql string }
@@ -97,12 +101,26 @@ func statementName(k statementKey) string {
 	return "gqlplan_" + hex.EncodeToString(h.Sum(nil)[:12])
 }
 
+// prepareFixed prepares the executor's fixed statements on conn, whose
+// set is set, the first time the connection serves it.
+func (x *executor) prepareFixed(ctx context.Context, conn *pgxpool.Conn, set *preparedSet) error {
+	if set.fixedFor == x.settingsID {
+		return nil
+	}
+	for _, s := range x.fixed {
+		if _, err := conn.Conn().Prepare(ctx, s.name, s.sql); err != nil {
+			return err
+		}
+	}
+	set.fixedFor = x.settingsID
+	return nil
+}
+
 // prepareFields sets each pending field's prepared name, preparing on conn
-// those it has not prepared yet. What fails to prepare stays unprepared:
-// the request's own pipeline then sends its SQL and reports the error
-// where it belongs.
-func (x *executor) prepareFields(ctx context.Context, conn *pgxpool.Conn, sess session, pending []*rootField) {
-	set := preparedOn(conn)
+// (whose set is set) those it has not prepared yet. What fails to prepare
+// stays unprepared: the request's own pipeline then sends its SQL and
+// reports the error where it belongs.
+func (x *executor) prepareFields(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, sess session, pending []*rootField) {
 	var missing []*rootField
 	for _, f := range pending {
 		f.stmt.prepared = set.use(statementKey{sess.role, f.stmt.sql})

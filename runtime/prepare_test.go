@@ -111,3 +111,25 @@ func TestPreparedStatementSharedByTwoFields(t *testing.T) {
 		t.Errorf("%d field statements prepared on the connection, want 1", n)
 	}
 }
+
+// BEGIN, BEGIN READ ONLY, COMMIT and the settings statement are prepared
+// on a connection the first time it serves, and not again.
+func TestFixedStatementsArePreparedOncePerConnection(t *testing.T) {
+	s := newServer(t, serverOptions{maxConns: 1})
+	fixed := func() string {
+		var names []string
+		if err := s.pool.QueryRow(context.Background(), `SELECT array_agg(name || ' ' || prepare_time ORDER BY name) FROM pg_prepared_statements WHERE name !~ '^gqlplan_[0-9a-f]{24}$'`).Scan(&names); err != nil {
+			t.Fatal(err)
+		}
+		if len(names) != 4 {
+			t.Fatalf("fixed statements prepared: %q, want BEGIN, BEGIN READ ONLY, COMMIT and the settings statement", names)
+		}
+		return strings.Join(names, ", ")
+	}
+	s.query(`{ posts { title } }`, nil, "")
+	first := fixed()
+	s.query(`{ posts { title } }`, nil, "")
+	if again := fixed(); again != first {
+		t.Errorf("prepared again: %s, then %s", first, again)
+	}
+}
