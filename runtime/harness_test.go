@@ -306,16 +306,24 @@ func (w *wireCounter) wrap(c net.Conn) net.Conn { return &countedConn{Conn: c, w
 
 func (w *wireCounter) reset() { w.syncs.Store(0); w.turnarounds.Store(0) }
 
+// countedConn is used by two goroutines at once: pgx writes from the
+// request's goroutine while its background reader (started when a flush may
+// block) reads, so what both touch is atomic, and what Write keeps is
+// guarded by its own mutex.
 type countedConn struct {
 	net.Conn
-	w       *wireCounter
-	wrote   bool
+	w     *wireCounter
+	wrote atomic.Bool // a write since the last read
+
+	mu      sync.Mutex
 	started bool   // the startup message (no type byte) was sent
 	pending []byte // a partial frontend message
 }
 
 func (c *countedConn) Write(p []byte) (int, error) {
-	c.wrote = true
+	c.wrote.Store(true)
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.pending = append(c.pending, p...)
 	for {
 		if !c.started { // startup or SSL request: length, then body, no type byte
@@ -346,8 +354,7 @@ func (c *countedConn) Write(p []byte) (int, error) {
 }
 
 func (c *countedConn) Read(p []byte) (int, error) {
-	if c.wrote {
-		c.wrote = false
+	if c.wrote.Swap(false) {
 		c.w.turnarounds.Add(1)
 	}
 	return c.Conn.Read(p)

@@ -135,7 +135,17 @@ func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
 		t.Errorf("myDocuments: %s", got)
 	}
 
-	// In-flight requests finish after the signal; new ones are refused.
+	// In-flight requests finish after the signal; new ones are refused. The
+	// request is held in flight by a lock on its table, not by a sleep, so
+	// the signal surely comes while it runs, however busy the machine.
+	lock, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close(ctx)
+	if _, err := lock.Exec(ctx, "BEGIN; LOCK TABLE app.tb_document IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
 	var wg sync.WaitGroup
 	slow := make(chan string, 1)
 	wg.Add(1)
@@ -143,8 +153,16 @@ func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
 		defer wg.Done()
 		slow <- post(`{ myDocuments { title } }`)
 	}()
-	time.Sleep(50 * time.Millisecond)
+	waitFor(t, "the request to wait on the lock", func() bool {
+		var waiting bool
+		lock.QueryRow(ctx, "SELECT count(*) > 0 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()").Scan(&waiting)
+		return waiting
+	})
 	stop()
+	waitFor(t, "serve to begin shutting down", func() bool { return strings.Contains(stderr.String(), "shutting down") })
+	if _, err := lock.Exec(ctx, "COMMIT"); err != nil {
+		t.Fatal(err)
+	}
 	wg.Wait()
 	if got := <-slow; !strings.Contains(got, "hello") {
 		t.Errorf("in-flight request: %s", got)
@@ -170,4 +188,15 @@ func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
 
 func strconvQuote(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s) + `"`
+}
+
+// waitFor polls until cond holds; a loaded machine may take long, so the
+// bound only stops a test that would otherwise hang.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(60 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
 }
