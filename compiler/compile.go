@@ -55,9 +55,6 @@ func (k typeKind) String() string {
 func (k typeKind) isInput() bool  { return k != kindObject }
 func (k typeKind) isOutput() bool { return k != kindInput }
 
-// builtinScalars are the scalars every plan may use: the GraphQL five and
-// the ones PostgreSQL APIs need. The README documents their wire formats.
-var builtinScalars = []string{"BigInt", "Boolean", "Date", "DateTime", "Decimal", "Float", "ID", "Int", "JSON", "String", "Time", "UUID"}
 
 // reservedTypeNames are the root operation types gqlplan generates.
 var reservedTypeNames = []string{"Mutation", "Query", "Subscription"}
@@ -184,7 +181,7 @@ func (c *checker) declareTypes() {
 		}
 	}
 	slices.SortStableFunc(all, func(a, b *definition) int { return compareRange(a.name.Range, b.name.Range) })
-	for _, s := range builtinScalars {
+	for s := range spec.Scalars { // the README documents their wire formats
 		c.defs[s] = &definition{kind: kindScalar, name: decl.Text{Value: s}}
 	}
 	for _, d := range all {

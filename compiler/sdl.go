@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,13 +15,7 @@ import (
 // object types, inputs, enums and the custom scalars in use, each group
 // sorted by name, fields in declaration order.
 func printSDL(p *spec.Plan) string {
-	s := sdlPrinter{plan: p, enums: map[string]bool{}, inputs: map[string]spec.InputType{}, scalars: map[string]bool{}}
-	for _, e := range p.Enums {
-		s.enums[e.Name] = true
-	}
-	for _, in := range p.Inputs {
-		s.inputs[in.Name] = in
-	}
+	s := sdlPrinter{plan: p, scalars: map[string]bool{}}
 	s.rootType("Query", p.Queries)
 	s.rootType("Mutation", p.Mutations)
 	for _, t := range p.Types {
@@ -58,7 +51,9 @@ func printSDL(p *spec.Plan) string {
 	}
 	slices.Sort(scalars)
 	for _, name := range scalars {
-		fmt.Fprintf(&s.buf, "scalar %s\n\n", name)
+		sc := spec.Scalars[name]
+		s.description(sc.Description, "")
+		fmt.Fprintf(&s.buf, "scalar %s @specifiedBy(url: %s)\n\n", name, strconv.Quote(sc.SpecifiedBy))
 	}
 	return strings.TrimRight(s.buf.String(), "\n") + "\n"
 }
@@ -66,17 +61,13 @@ func printSDL(p *spec.Plan) string {
 type sdlPrinter struct {
 	buf     bytes.Buffer
 	plan    *spec.Plan
-	enums   map[string]bool
-	inputs  map[string]spec.InputType
 	scalars map[string]bool // custom scalars referenced
 }
-
-var graphQLScalars = []string{"Boolean", "Float", "ID", "Int", "String"}
 
 // use records a custom scalar that a type reference names and returns the reference.
 func (s *sdlPrinter) use(typ string) string {
 	name := strings.Trim(typ, "[]!")
-	if slices.Contains(builtinScalars, name) && !slices.Contains(graphQLScalars, name) {
+	if sc, ok := spec.Scalars[name]; ok && !sc.BuiltIn {
 		s.scalars[name] = true
 	}
 	return typ
@@ -109,74 +100,9 @@ func (s *sdlPrinter) argList(args []spec.InputValue) string {
 func (s *sdlPrinter) inputValue(v spec.InputValue) string {
 	out := v.Name + ": " + s.use(v.Type)
 	if v.Default != nil {
-		out += " = " + s.literal(v.Default, v.Type)
+		out += " = " + s.plan.Literal(v.Default, v.Type)
 	}
 	return out
-}
-
-// literal prints a JSON default as a GraphQL literal of the given type:
-// enum values bare, object keys unquoted.
-func (s *sdlPrinter) literal(raw json.RawMessage, typ string) string {
-	var v any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil {
-		return "null"
-	}
-	return s.value(v, typ)
-}
-
-func (s *sdlPrinter) value(v any, typ string) string {
-	ref, err := spec.ParseTypeRef(typ)
-	if err != nil {
-		return "null"
-	}
-	switch x := v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return strconv.FormatBool(x)
-	case json.Number:
-		return x.String()
-	case string:
-		if s.enums[ref.Named()] && ref.Elem == nil {
-			return x
-		}
-		b, _ := json.Marshal(x) // a JSON string is a valid GraphQL string
-		return string(b)
-	case []any:
-		elem := typ
-		if ref.Elem != nil {
-			elem = ref.Elem.String()
-		}
-		items := make([]string, len(x))
-		for i, e := range x {
-			items[i] = s.value(e, elem)
-		}
-		return "[" + strings.Join(items, ", ") + "]"
-	case map[string]any:
-		var parts []string
-		if in, ok := s.inputs[ref.Named()]; ok {
-			for _, f := range in.Fields {
-				if fv, ok := x[f.Name]; ok {
-					parts = append(parts, f.Name+": "+s.value(fv, f.Type))
-				}
-			}
-			return "{" + strings.Join(parts, ", ") + "}"
-		}
-		// A JSON scalar holding an object: a GraphQL object literal, which
-		// needs its keys to be GraphQL names; otherwise the JSON text.
-		keys := slices.Sorted(maps.Keys(x))
-		for _, k := range keys {
-			if !graphQLName.MatchString(k) {
-				b, _ := json.Marshal(x)
-				return strconv.Quote(string(b))
-			}
-			parts = append(parts, k+": "+s.value(x[k], "JSON"))
-		}
-		return "{" + strings.Join(parts, ", ") + "}"
-	}
-	return "null"
 }
 
 func (s *sdlPrinter) description(d, indent string) {

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/graphql-go/graphql/language/ast"
-
 	"github.com/gqlplan/gqlplan/spec"
 )
 
@@ -115,122 +113,6 @@ func (s *schema) coerceFields(in *spec.InputType, path string, given []string, v
 		}
 	}
 	return out, nil
-}
-
-// coerceLiteral coerces a literal of the document, where variables have
-// already been coerced. present is false for a variable that was not
-// provided and has no default (the argument is then absent).
-func (s *schema) coerceLiteral(v ast.Value, t *spec.TypeRef, vars map[string]any, path string) (value any, present bool, err error) {
-	if ref, ok := v.(*ast.Variable); ok {
-		value, present = vars[ref.Name.Value]
-		if present && value == nil && t.NonNull {
-			return nil, false, inputErrorf(path, "expected %s, found null", t)
-		}
-		return value, present, nil
-	}
-	if t.Elem != nil {
-		list, ok := v.(*ast.ListValue)
-		if !ok {
-			item, present, err := s.coerceLiteral(v, t.Elem, vars, path)
-			if err != nil || !present {
-				return nil, present, err
-			}
-			return []any{item}, true, nil
-		}
-		out := make([]any, len(list.Values))
-		for i, item := range list.Values {
-			if out[i], _, err = s.coerceLiteral(item, t.Elem, vars, fmt.Sprintf("%s[%d]", path, i)); err != nil {
-				return nil, false, err
-			}
-		}
-		return out, true, nil
-	}
-	if sc, ok := scalars[t.Name]; ok {
-		out, ok := sc.fromLiteral(v)
-		if !ok {
-			return nil, false, inputErrorf(path, "expected %s", t.Name)
-		}
-		return out, true, nil
-	}
-	if e := s.enums[t.Name]; e != nil {
-		lit, _ := v.(*ast.EnumValue)
-		if lit == nil {
-			return nil, false, inputErrorf(path, "expected a value of enum %s", t.Name)
-		}
-		sqlValue, ok := e.toSQL[lit.Value]
-		if !ok {
-			return nil, false, inputErrorf(path, "expected a value of enum %s", t.Name)
-		}
-		return sqlValue, true, nil
-	}
-	if in := s.inputs[t.Name]; in != nil {
-		obj, ok := v.(*ast.ObjectValue)
-		if !ok {
-			return nil, false, inputErrorf(path, "expected input object %s", t.Name)
-		}
-		fields := map[string]*ast.ObjectField{}
-		var given []string
-		for _, f := range obj.Fields {
-			fields[f.Name.Value] = f
-			given = append(given, f.Name.Value)
-		}
-		out, err := s.coerceFields(in, path, given, func(name string, typ *spec.TypeRef, path string) (any, bool, error) {
-			f := fields[name]
-			if f == nil {
-				return nil, false, nil
-			}
-			return s.coerceLiteral(f.Value, typ, vars, path)
-		})
-		return out, err == nil, err
-	}
-	return nil, false, inputErrorf(path, "unknown input type %s", t.Name)
-}
-
-// typeFromAST converts a variable's declared type.
-func typeFromAST(t ast.Type) *spec.TypeRef {
-	switch t := t.(type) {
-	case *ast.NonNull:
-		inner := typeFromAST(t.Type)
-		inner.NonNull = true
-		return inner
-	case *ast.List:
-		return &spec.TypeRef{Elem: typeFromAST(t.Type)}
-	case *ast.Named:
-		return &spec.TypeRef{Name: t.Name.Value}
-	}
-	return &spec.TypeRef{}
-}
-
-// coerceVariables implements CoerceVariableValues: the result holds every
-// variable that was provided or has a default.
-func (s *schema) coerceVariables(defs []*ast.VariableDefinition, input map[string]any) (map[string]any, []*Error) {
-	out := make(map[string]any, len(defs))
-	var errs []*Error
-	for _, def := range defs {
-		name := def.Variable.Name.Value
-		typ := typeFromAST(def.Type)
-		raw, given := input[name]
-		var err error
-		switch {
-		case given:
-			out[name], err = s.coerceInput(raw, typ)
-		case def.DefaultValue != nil:
-			var present bool
-			var value any
-			value, present, err = s.coerceLiteral(def.DefaultValue, typ, nil, "")
-			if present {
-				out[name] = value
-			}
-		case typ.NonNull:
-			err = fmt.Errorf("required variable of type %s was not provided", typ)
-		}
-		if err != nil {
-			e := &Error{Message: fmt.Sprintf("Variable \"$%s\" got an invalid value: %v", name, err), Code: CodeBadUserInput}
-			e.locate(def.Loc)
-			errs = append(errs, e)
-		}
-	}
-	return out, errs
 }
 
 // inputError is a value that does not fit its type.

@@ -3,7 +3,6 @@ package runtime
 import (
 	"fmt"
 
-	"github.com/graphql-go/graphql/language/ast"
 	"strconv"
 	"strings"
 )
@@ -61,10 +60,7 @@ func (c *composer) typedParam(v any, sqlType string) string {
 // compose builds the statement of a root field bound to op: one SQL
 // statement, however deep the selection, returning the field's value.
 func (r *request) compose(op *operation, sel *selection) (statement, error) {
-	args, err := r.argumentValues(op.args, sel)
-	if err != nil {
-		return statement{}, err
-	}
+	args := sel.args
 	c := &composer{r: r}
 	rows, err := c.rootRows(op, args)
 	if err != nil {
@@ -99,11 +95,8 @@ type rowRef struct {
 
 // object writes a json_build_object of the selected fields of obj, keys in
 // selection order.
-func (c *composer) object(b *strings.Builder, obj *object, fields []*ast.Field, row rowRef, depth int) error {
-	sels, err := c.r.collectFields(subSelections(fields)...)
-	if err != nil {
-		return err
-	}
+func (c *composer) object(b *strings.Builder, obj *object, sel *selection, row rowRef, depth int) error {
+	sels := sel.children
 	if depth > c.r.limits.MaxDepth {
 		return &Error{Message: fmt.Sprintf("The document nests selections deeper than %d levels.", c.r.limits.MaxDepth), Code: CodeDocumentTooDeep}
 	}
@@ -143,7 +136,7 @@ func (c *composer) object(b *strings.Builder, obj *object, fields []*ast.Field, 
 // key is the JSON key of a selection: the field's name from the plan, or a
 // parameter when the client chose an alias.
 func (c *composer) key(sel *selection) string {
-	if sel.key == sel.name() {
+	if sel.key == sel.name {
 		return quoteLiteral(sel.key) // a field or __typename: plan text, not request text
 	}
 	return c.param(sel.key) + "::text"
@@ -151,7 +144,7 @@ func (c *composer) key(sel *selection) string {
 
 // fieldValue writes the SQL value of one selected field.
 func (c *composer) fieldValue(b *strings.Builder, obj *object, sel *selection, row rowRef, depth int) error {
-	name := sel.name()
+	name := sel.name
 	if name == "__typename" {
 		b.WriteString(quoteLiteral(obj.spec.Name) + "::text")
 		return nil
@@ -238,14 +231,14 @@ func (c *composer) nested(b *strings.Builder, target *object, f *field, sel *sel
 	inner := rowRef{jsonb: alias + ".v"}
 	if f.typ.Elem != nil {
 		fmt.Fprintf(b, "CASE WHEN jsonb_typeof(%s) = 'array' THEN (SELECT coalesce(json_agg(CASE WHEN jsonb_typeof(%s.v) = 'object' THEN ", value, alias)
-		if err := c.object(b, target, sel.fields, inner, depth+1); err != nil {
+		if err := c.object(b, target, sel, inner, depth+1); err != nil {
 			return err
 		}
 		fmt.Fprintf(b, " END ORDER BY %s.i), '[]'::json) FROM jsonb_array_elements(%s) WITH ORDINALITY %s(v, i)) END", alias, value, alias)
 		return nil
 	}
 	b.WriteString("(SELECT ")
-	if err := c.object(b, target, sel.fields, inner, depth+1); err != nil {
+	if err := c.object(b, target, sel, inner, depth+1); err != nil {
 		return err
 	}
 	fmt.Fprintf(b, " FROM (SELECT %s AS v) %s WHERE jsonb_typeof(%s.v) = 'object')", value, alias, alias)

@@ -83,7 +83,7 @@ type page struct {
 
 // connectionField is the value of one field of <Node>Connection.
 func (p *page) connectionField(s *selection) (string, error) {
-	switch s.name() {
+	switch s.name {
 	case "__typename":
 		return quoteLiteral(p.rs.obj.spec.Name+"Connection") + "::text", nil
 	case "totalCount":
@@ -97,12 +97,12 @@ func (p *page) connectionField(s *selection) (string, error) {
 	case "pageInfo":
 		return p.c.jsonObject(s, p.pageInfoField)
 	}
-	return "", fmt.Errorf("plan: %sConnection has no field %s", p.rs.obj.spec.Name, s.name())
+	return "", fmt.Errorf("plan: %sConnection has no field %s", p.rs.obj.spec.Name, s.name)
 }
 
 // edgeField is the value of one field of <Node>Edge.
 func (p *page) edgeField(s *selection) (string, error) {
-	switch s.name() {
+	switch s.name {
 	case "__typename":
 		return quoteLiteral(p.rs.obj.spec.Name+"Edge") + "::text", nil
 	case "cursor":
@@ -110,7 +110,7 @@ func (p *page) edgeField(s *selection) (string, error) {
 	case "node":
 		return p.nodeColumn(s, p.depth+2)
 	}
-	return "", fmt.Errorf("plan: %sEdge has no field %s", p.rs.obj.spec.Name, s.name())
+	return "", fmt.Errorf("plan: %sEdge has no field %s", p.rs.obj.spec.Name, s.name)
 }
 
 // pageInfoField is the value of one field of PageInfo. The extra row
@@ -124,7 +124,7 @@ func (p *page) pageInfoField(s *selection) (string, error) {
 		}
 		return fmt.Sprintf("EXISTS (SELECT 1 FROM %s%s)", p.rs.from, conditions(append(slices.Clip(p.base), "NOT ("+cursor+")")))
 	}
-	switch s.name() {
+	switch s.name {
 	case "__typename":
 		return quoteLiteral("PageInfo") + "::text", nil
 	case "hasNextPage":
@@ -142,7 +142,7 @@ func (p *page) pageInfoField(s *selection) (string, error) {
 	case "endCursor":
 		return fmt.Sprintf("(array_agg(%s ORDER BY %s)%s)[1]", p.cursor(), p.reverseOrder, p.inPage()), nil
 	}
-	return "", fmt.Errorf("plan: PageInfo has no field %s", s.name())
+	return "", fmt.Errorf("plan: PageInfo has no field %s", s.name)
 }
 
 // rowsInOrder aggregates a per-row value over the page, in response order.
@@ -167,7 +167,7 @@ func (p *page) pageLimit() string {
 func (p *page) nodeColumn(sel *selection, depth int) (string, error) {
 	var value strings.Builder
 	value.Grow(512)
-	if err := p.c.object(&value, p.rs.obj, sel.fields, p.rs.row, depth); err != nil {
+	if err := p.c.object(&value, p.rs.obj, sel, p.rs.row, depth); err != nil {
 		return "", err
 	}
 	name := fmt.Sprintf("j%d", len(p.columns)+1)
@@ -187,12 +187,8 @@ func (p *page) cursor() string {
 // jsonObject is a json_build_object of the selected fields of sel, each
 // valued by field, keys in selection order.
 func (c *composer) jsonObject(sel *selection, field func(*selection) (string, error)) (string, error) {
-	sels, err := c.r.collectFields(subSelections(sel.fields)...)
-	if err != nil {
-		return "", err
-	}
-	parts := make([]string, 0, len(sels))
-	for _, s := range sels {
+	parts := make([]string, 0, len(sel.children))
+	for _, s := range sel.children {
 		v, err := field(s)
 		if err != nil {
 			return "", err

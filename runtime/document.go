@@ -2,36 +2,57 @@ package runtime
 
 import (
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"regexp"
 
-	"github.com/graphql-go/graphql"
-	"github.com/graphql-go/graphql/gqlerrors"
-	"github.com/graphql-go/graphql/language/ast"
-	"github.com/graphql-go/graphql/language/parser"
-	"github.com/graphql-go/graphql/language/source"
 	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
+	"github.com/vektah/gqlparser/v2/validator"
+
+	"github.com/gqlplan/gqlplan/spec"
 )
 
 // document is a parsed and validated document; errs is set when it is not
 // executable, and is cached too, so a repeated bad document costs a lookup.
 type document struct {
-	ast  *ast.Document
+	ast  *ast.QueryDocument
 	errs []*Error
 }
 
-// documents parses and validates documents once per distinct text.
+// documents parses and validates documents once per distinct text, with
+// gqlparser against the schema the plan's SDL declares.
 type documents struct {
-	schema *schema
+	schema *ast.Schema
 	limits Limits
-	// hideSuggestions drops graphql-go's "Did you mean …?" from
-	// validation messages: with introspection off they would reveal the
-	// schema one guess at a time.
+	// hideSuggestions drops "Did you mean …?" from validation messages:
+	// with introspection off they would reveal the schema one guess at a
+	// time.
 	hideSuggestions bool
 	cache           *lru.Cache[[sha256.Size]byte, *document]
 }
 
-func newDocuments(s *schema, limits Limits, hideSuggestions bool) (*documents, error) {
+// loadSchema is the GraphQL schema a plan declares, as gqlparser
+// validates against it: the plan's SDL after gqlparser's prelude (the
+// built-in scalars, directives and introspection types).
+func loadSchema(plan *spec.Plan) (*ast.Schema, error) {
+	s, err := gqlparser.LoadSchema(&ast.Source{Name: "plan", Input: plan.SDL})
+	if err != nil {
+		return nil, fmt.Errorf("the plan's SDL: %w", err)
+	}
+	if s.Query == nil {
+		return nil, errors.New("the plan declares no query; GraphQL requires at least one")
+	}
+	// Responses are never incremental: a document asking to defer is
+	// refused by validation rather than answered whole.
+	delete(s.Directives, "defer")
+	return s, nil
+}
+
+func newDocuments(s *ast.Schema, limits Limits, hideSuggestions bool) (*documents, error) {
 	cache, err := lru.New[[sha256.Size]byte, *document](max(limits.DocumentCache, 1))
 	if err != nil {
 		return nil, err
@@ -39,7 +60,7 @@ func newDocuments(s *schema, limits Limits, hideSuggestions bool) (*documents, e
 	return &documents{schema: s, limits: limits, hideSuggestions: hideSuggestions, cache: cache}, nil
 }
 
-// suggestion is graphql-go's hint at a name the document may have meant.
+// suggestion is the validator's hint at a name the document may have meant.
 var suggestion = regexp.MustCompile(` ?Did you mean [^?]*\?`)
 
 // get returns the document for text, from the cache when it was seen.
@@ -57,81 +78,38 @@ func (d *documents) load(text string) (doc *document) {
 	if err := scanDocument(text, d.limits); err != nil {
 		return &document{errs: []*Error{err}}
 	}
-	src := source.NewSource(&source.Source{Body: []byte(text), Name: "GraphQL request"})
-	defer func() { // graphql-go is not ours; a panic in it is a bad document, not a dead server
+	defer func() { // the parser is not ours; a panic in it is a bad document, not a dead server
 		if r := recover(); r != nil {
 			doc = &document{errs: []*Error{{Message: "the document could not be processed", Code: CodeValidationFailed}}}
 		}
 	}()
-	parsed, err := parser.Parse(parser.ParseParams{Source: src, Options: parser.ParseOptions{NoSource: false}})
+	parsed, err := parser.ParseQueryWithTokenLimit(&ast.Source{Name: "GraphQL request", Input: text}, d.limits.MaxTokens)
 	if err != nil {
-		return &document{errs: []*Error{fromGraphQLError(err, CodeParseFailed)}}
+		return &document{errs: fromGraphQLErrors(err, CodeParseFailed, false)}
 	}
 	if errs := checkFragments(parsed, d.limits); errs != nil {
 		return &document{errs: errs}
 	}
-	result := graphql.ValidateDocument(&d.schema.gql, parsed, graphql.SpecifiedRules)
-	if !result.IsValid {
-		errs := make([]*Error, len(result.Errors))
-		for i, e := range result.Errors {
-			errs[i] = fromFormatted(e, CodeValidationFailed)
-			if d.hideSuggestions {
-				errs[i].Message = suggestion.ReplaceAllString(errs[i].Message, "")
-			}
-		}
-		return &document{errs: errs}
+	if list := validator.Validate(d.schema, parsed); len(list) > 0 {
+		return &document{errs: fromGraphQLErrors(list, CodeValidationFailed, d.hideSuggestions)}
 	}
 	return &document{ast: parsed}
 }
 
-// checkFragments rejects fragment cycles (which crash graphql-go's
-// validator) and documents whose expansion exceeds MaxSelections or
-// MaxDepth, before validation runs.
-func checkFragments(doc *ast.Document, limits Limits) []*Error {
-	fragments := map[string]*ast.FragmentDefinition{}
-	for _, def := range doc.Definitions {
-		if f, ok := def.(*ast.FragmentDefinition); ok && f.Name != nil {
-			fragments[f.Name.Value] = f
-		}
-	}
+// checkFragments measures each operation with every fragment spread
+// expanded and refuses one that selects more than MaxSelections fields or
+// nests deeper than MaxDepth, before the validator's field merging
+// (quadratic in the selections) multiplies a fragment "bomb" — each
+// fragment spreading the next twice. Cycles are left to the validator
+// (NoFragmentCycles); here a spread inside its own expansion counts once.
+func checkFragments(doc *ast.QueryDocument, limits Limits) []*Error {
 	type cost struct{ fields, depth int }
-	const (
-		unvisited = iota
-		visiting
-		done
-	)
-	state := map[string]int{}
 	costs := map[string]cost{}
-	var cycle *Error
-	var measure func(set *ast.SelectionSet) cost
-	spread := func(s *ast.FragmentSpread) cost {
-		name := s.Name.Value
-		f := fragments[name]
-		if f == nil { // reported by validation (KnownFragmentNames)
-			return cost{}
-		}
-		switch state[name] {
-		case visiting:
-			if cycle == nil {
-				cycle = &Error{Message: fmt.Sprintf("Cannot spread fragment %q within itself.", name), Code: CodeValidationFailed}
-				cycle.locate(s.Loc)
-			}
-			return cost{}
-		case done:
-			return costs[name]
-		}
-		state[name] = visiting
-		c := measure(f.SelectionSet)
-		state[name] = done
-		costs[name] = c
-		return c
-	}
-	measure = func(set *ast.SelectionSet) cost {
+	visiting := map[string]bool{}
+	var measure func(set ast.SelectionSet) cost
+	measure = func(set ast.SelectionSet) cost {
 		var total cost
-		if set == nil {
-			return total
-		}
-		for _, sel := range set.Selections {
+		for _, sel := range set {
 			var c cost
 			switch sel := sel.(type) {
 			case *ast.Field:
@@ -141,22 +119,25 @@ func checkFragments(doc *ast.Document, limits Limits) []*Error {
 			case *ast.InlineFragment:
 				c = measure(sel.SelectionSet)
 			case *ast.FragmentSpread:
-				c = spread(sel)
+				f := doc.Fragments.ForName(sel.Name)
+				if f == nil || visiting[sel.Name] {
+					continue
+				}
+				var seen bool
+				if c, seen = costs[sel.Name]; !seen {
+					visiting[sel.Name] = true
+					c = measure(f.SelectionSet)
+					visiting[sel.Name] = false
+					costs[sel.Name] = c
+				}
 			}
 			total.fields = min(total.fields+c.fields, limits.MaxSelections+1) // saturate: no overflow
 			total.depth = max(total.depth, c.depth)
 		}
 		return total
 	}
-	for _, def := range doc.Definitions {
-		op, ok := def.(*ast.OperationDefinition)
-		if !ok {
-			continue
-		}
+	for _, op := range doc.Operations {
 		c := measure(op.SelectionSet)
-		if cycle != nil {
-			return []*Error{cycle}
-		}
 		if c.fields > limits.MaxSelections {
 			return []*Error{{Message: fmt.Sprintf("The document selects more than %d fields once its fragments are expanded.", limits.MaxSelections), Code: CodeTooManyFields}}
 		}
@@ -164,28 +145,29 @@ func checkFragments(doc *ast.Document, limits Limits) []*Error {
 			return []*Error{{Message: fmt.Sprintf("The document nests selections deeper than %d levels.", limits.MaxDepth), Code: CodeDocumentTooDeep}}
 		}
 	}
-	for name := range fragments { // fragments no operation uses may still form a cycle
-		if state[name] == unvisited {
-			spread(&ast.FragmentSpread{Name: ast.NewName(&ast.Name{Value: name}), Loc: fragments[name].Loc})
-			if cycle != nil {
-				return []*Error{cycle}
-			}
-		}
-	}
 	return nil
 }
 
-func fromGraphQLError(err error, code string) *Error {
-	if e, ok := err.(*gqlerrors.Error); ok {
-		return fromFormatted(gqlerrors.FormatError(e), code)
+// fromGraphQLErrors converts gqlparser's errors (one, or a list).
+func fromGraphQLErrors(err error, code string, hideSuggestions bool) []*Error {
+	var list gqlerror.List
+	var one *gqlerror.Error
+	switch {
+	case errors.As(err, &list):
+	case errors.As(err, &one):
+		list = gqlerror.List{one}
+	default:
+		return []*Error{{Message: err.Error(), Code: code}}
 	}
-	return &Error{Message: err.Error(), Code: code}
-}
-
-func fromFormatted(e gqlerrors.FormattedError, code string) *Error {
-	out := &Error{Message: e.Message, Code: code}
-	for _, l := range e.Locations {
-		out.Locations = append(out.Locations, Location{Line: l.Line, Column: l.Column})
+	out := make([]*Error, len(list))
+	for i, e := range list {
+		out[i] = &Error{Message: e.Message, Code: code}
+		if hideSuggestions {
+			out[i].Message = suggestion.ReplaceAllString(out[i].Message, "")
+		}
+		for _, l := range e.Locations {
+			out[i].Locations = append(out[i].Locations, Location{Line: l.Line, Column: l.Column})
+		}
 	}
 	return out
 }

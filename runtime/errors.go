@@ -1,16 +1,16 @@
 package runtime
 
-import (
-	"github.com/graphql-go/graphql/language/ast"
-	"github.com/graphql-go/graphql/language/location"
-)
-
 // Error codes, in extensions.code of every error the server returns.
 const (
 	CodeParseFailed      = "GRAPHQL_PARSE_FAILED"
 	CodeValidationFailed = "GRAPHQL_VALIDATION_FAILED"
 	CodeBadUserInput     = "BAD_USER_INPUT"
 	CodeBadRequest       = "BAD_REQUEST"
+	// CodePersistedQueryNotFound answers a request that names a persisted
+	// query by its hash alone (Apollo's and urql's automatic persisted
+	// queries): the server keeps none, and those clients then send the
+	// document.
+	CodePersistedQueryNotFound = "PERSISTED_QUERY_NOT_FOUND"
 	CodeUnauthenticated  = "UNAUTHENTICATED"
 	CodeForbidden        = "FORBIDDEN"
 	CodeInternal         = "INTERNAL_SERVER_ERROR"
@@ -64,11 +64,9 @@ func (e *Error) MarshalJSON() ([]byte, error) {
 
 func (e *Error) Error() string { return e.Message }
 
-// locate adds the position of loc (when known).
-func (e *Error) locate(loc *ast.Location) {
-	if loc == nil || loc.Source == nil {
-		return
+// locate adds a position in the document (when known).
+func (e *Error) locate(l Location) {
+	if l.Line > 0 {
+		e.Locations = append(e.Locations, l)
 	}
-	l := location.GetLocation(loc.Source, loc.Start)
-	e.Locations = append(e.Locations, Location{Line: l.Line, Column: l.Column})
 }

@@ -16,15 +16,15 @@ func (h *Handler) Compose(query string, vars, claims map[string]any) ([]Composed
 	if doc.errs != nil {
 		return nil, doc.errs[0]
 	}
-	op, fragments, e := selectOperation(doc.ast, "")
+	op, e := selectOperation(doc.ast, "")
 	if e != nil {
 		return nil, e
 	}
-	coerced, errs := h.schema.coerceVariables(op.VariableDefinitions, vars)
+	exec, errs := h.schema.newExecutable(op, vars)
 	if errs != nil {
 		return nil, errs[0]
 	}
-	r := &request{schema: h.schema, limits: h.cfg.Limits, doc: doc.ast, op: op, fragments: fragments, vars: coerced, claims: claims}
+	r := &request{schema: h.schema, limits: h.cfg.Limits, exec: exec, claims: claims}
 	fields, err := r.plan()
 	if err != nil {
 		return nil, err

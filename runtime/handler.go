@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/graphql-go/graphql/language/ast"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/gqlplan/gqlplan/auth"
@@ -50,12 +49,13 @@ type Handler struct {
 	docs   *documents
 	auth   *auth.Verifier
 	exec   *executor
+	intro  *introspection
 	log    *slog.Logger
 }
 
-// NewHandler builds the GraphQL schema of cfg.Plan and warms it (an
-// introspection query runs once), so the first request costs no more
-// than the next; it reads the parameters a role may set from the
+// NewHandler indexes cfg.Plan, loads its GraphQL schema for validation
+// and builds its introspection answer, so the first request costs no
+// more than the next; it reads the parameters a role may set from the
 // database once.
 func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 	if cfg.Plan == nil || cfg.Pool == nil {
@@ -72,7 +72,11 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
-	docs, err := newDocuments(s, cfg.Limits, cfg.NoIntrospection)
+	gql, err := loadSchema(cfg.Plan)
+	if err != nil {
+		return nil, fmt.Errorf("runtime: %w", err)
+	}
+	docs, err := newDocuments(gql, cfg.Limits, cfg.NoIntrospection)
 	if err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
@@ -92,14 +96,11 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 	h.exec = newExecutor(cfg.Pool, settingsSQL, func(ctx context.Context, err error) *Error {
 		return dbFault(ctx, h.log, cfg.Dev, err)
 	})
-	if doc := docs.get(warmIntrospection); doc.errs != nil {
-		return nil, fmt.Errorf("runtime: the schema does not answer introspection: %s", doc.errs[0].Message)
+	if h.intro, err = loadIntrospection(gql, cfg.Plan.SDL); err != nil {
+		return nil, fmt.Errorf("runtime: %w", err)
 	}
 	return h, nil
 }
-
-// warmIntrospection touches every type through graphql-go once at start.
-const warmIntrospection = `{ __schema { types { name fields(includeDeprecated: true) { name args { name defaultValue } type { name kind ofType { name kind ofType { name kind } } } } enumValues(includeDeprecated: true) { name } inputFields { name } } } }`
 
 // ServeHTTP answers one GraphQL-over-HTTP request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
@@ -143,38 +144,38 @@ func (h *Handler) serve(ctx context.Context, req *http.Request) *response {
 	if doc.errs != nil {
 		return out.requestErrors(doc.errs...)
 	}
-	op, fragments, e := selectOperation(doc.ast, params.OperationName)
+	op, e := selectOperation(doc.ast, params.OperationName)
 	if e != nil {
 		return out.requestErrors(e)
 	}
-	if op.Name != nil {
-		out.operation = op.Name.Value
+	if op.name != "" {
+		out.operation = op.name
 	}
 	switch {
-	case op.Operation == ast.OperationTypeSubscription:
+	case op.subscription:
 		return out.requestErrors(&Error{Message: "Subscriptions are not supported.", Code: CodeBadRequest})
-	case op.Operation == ast.OperationTypeMutation && req.Method == http.MethodGet:
+	case op.mutation && req.Method == http.MethodGet:
 		out = out.requestErrors(&Error{Message: "Mutations are only accepted with POST.", Code: CodeBadRequest})
 		out.status = http.StatusMethodNotAllowed
 		out.header = http.Header{"Allow": {http.MethodPost}}
 		return out
 	}
-	vars, errs := h.schema.coerceVariables(op.VariableDefinitions, params.Variables)
+	exec, errs := h.schema.newExecutable(op, params.Variables)
 	if errs != nil {
 		return out.requestErrors(errs...)
 	}
-	r := &request{schema: h.schema, limits: h.cfg.Limits, noIntrospection: h.cfg.NoIntrospection, doc: doc.ast, op: op, fragments: fragments, vars: vars, claims: claims}
+	r := &request{schema: h.schema, limits: h.cfg.Limits, noIntrospection: h.cfg.NoIntrospection, exec: exec, claims: claims}
 	fields, err := r.plan()
 	if err != nil {
 		return out.requestErrors(asError(err, CodeBadUserInput))
 	}
 	sess := newSession(who, h.cfg.Limits.StatementTimeout)
 	out.arena = borrowBuffer()
-	if fatal := h.exec.run(ctx, op.Operation == ast.OperationTypeMutation, sess, fields, out.arena); fatal != nil {
+	if fatal := h.exec.run(ctx, exec.mutation, sess, fields, out.arena); fatal != nil {
 		return out.executionFailure(fatal)
 	}
 	h.signTokens(ctx, fields)
-	h.introspect(r, fields)
+	h.intro.answer(fields)
 	return out.data(fields)
 }
 

@@ -5,22 +5,17 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/graphql-go/graphql/language/ast"
-
 	"github.com/gqlplan/gqlplan/spec"
 )
 
-// request is one GraphQL operation being planned: the document, the chosen
-// operation, coerced variables and the caller's verified claims (nil for
-// an anonymous caller).
+// request is one operation being planned: what GraphQL decided about it
+// (the executable) and the caller's verified claims (nil for an
+// anonymous caller).
 type request struct {
 	schema          *schema
 	limits          Limits
 	noIntrospection bool
-	doc             *ast.Document
-	op              *ast.OperationDefinition
-	fragments       map[string]*ast.FragmentDefinition
-	vars            map[string]any
+	exec            *executable
 	claims          map[string]any
 }
 
@@ -29,12 +24,12 @@ type rootField struct {
 	key      string
 	nonNull  bool       // a null here nulls the whole data
 	typename string     // __typename: the root type's name
-	intro    *selection // __schema / __type, answered by graphql-go
+	intro    *selection // __schema / __type, answered from the plan
 	stmt     *statement // a plan operation, answered by PostgreSQL
 	token    bool       // the result is claims, answered with a signed token
 	result   json.RawMessage
 	err      *Error
-	loc      *ast.Location
+	loc      Location
 }
 
 // fail sets the field's error, located at the field and pathed to its key.
@@ -45,53 +40,23 @@ func (f *rootField) fail(e *Error) {
 	f.err = e
 }
 
-// selectOperation picks the operation to run (GraphQL "GetOperation").
-func selectOperation(doc *ast.Document, name string) (*ast.OperationDefinition, map[string]*ast.FragmentDefinition, *Error) {
-	var found *ast.OperationDefinition
-	count := 0
-	fragments := map[string]*ast.FragmentDefinition{}
-	for _, def := range doc.Definitions {
-		switch def := def.(type) {
-		case *ast.OperationDefinition:
-			count++
-			if name == "" || def.Name != nil && def.Name.Value == name {
-				found = def
-			}
-		case *ast.FragmentDefinition:
-			fragments[def.Name.Value] = def
-		}
-	}
-	switch {
-	case name == "" && count > 1:
-		return nil, nil, &Error{Message: "The document has several operations; operationName must name one.", Code: CodeBadRequest}
-	case found == nil && name != "":
-		return nil, nil, &Error{Message: fmt.Sprintf("The document has no operation named %q.", name), Code: CodeBadRequest}
-	case found == nil:
-		return nil, nil, &Error{Message: "The document has no operation.", Code: CodeBadRequest}
-	}
-	return found, fragments, nil
-}
-
 // plan turns the root selections into root fields, composing the SQL of
 // each plan operation. Errors of one field (bad arguments, a missing
 // claim) stay on that field.
 func (r *request) plan() ([]*rootField, error) {
 	rootType, ops := "Query", r.schema.queries
-	if r.op.Operation == ast.OperationTypeMutation {
+	if r.exec.mutation {
 		rootType, ops = "Mutation", r.schema.mutations
 	}
-	sels, err := r.collectFields(r.op.SelectionSet)
-	if err != nil {
-		return nil, err
-	}
+	sels := r.exec.fields
 	if len(sels) > r.limits.MaxRootFields {
 		return nil, &Error{Message: fmt.Sprintf("The operation selects more than %d root fields.", r.limits.MaxRootFields), Code: CodeTooManyRootFields}
 	}
 	fields := make([]*rootField, 0, len(sels))
 	for _, sel := range sels {
-		f := &rootField{key: sel.key, loc: sel.fields[0].Loc}
+		f := &rootField{key: sel.key, loc: sel.loc}
 		fields = append(fields, f)
-		switch name := sel.name(); name {
+		switch name := sel.name; name {
 		case "__typename":
 			f.typename = rootType
 		case "__schema", "__type":
@@ -107,6 +72,10 @@ func (r *request) plan() ([]*rootField, error) {
 			}
 			f.nonNull = op.returns.NonNull
 			f.token = op.spec.Token
+			if sel.err != nil {
+				f.fail(sel.err)
+				break
+			}
 			if e := r.authorize(op); e != nil {
 				f.fail(e)
 				break
@@ -140,35 +109,6 @@ func (r *request) authorize(op *operation) *Error {
 		return &Error{Message: fmt.Sprintf("%s requires the token claim %s, which it does not carry.", op.spec.Name, strings.Join(quoteAll(missing), ", ")), Code: CodeForbidden}
 	}
 	return nil
-}
-
-// argumentValues implements CoerceArgumentValues for a field (validation
-// has made sure merged fields have the same arguments).
-func (r *request) argumentValues(args map[string]*argument, sel *selection) (map[string]any, error) {
-	out := make(map[string]any, len(args))
-	given := map[string]*ast.Argument{}
-	for _, a := range sel.fields[0].Arguments {
-		given[a.Name.Value] = a
-	}
-	for name, arg := range args {
-		present := false
-		var value any
-		if a := given[name]; a != nil {
-			var err error
-			if value, present, err = r.schema.coerceLiteral(a.Value, arg.typ, r.vars, name); err != nil {
-				return nil, &Error{Message: fmt.Sprintf("Argument %q has an invalid value: %v", name, err), Code: CodeBadUserInput}
-			}
-		}
-		switch {
-		case present:
-			out[name] = value
-		case arg.hasDefault:
-			out[name] = arg.defaultValue
-		case arg.typ.NonNull:
-			return nil, &Error{Message: fmt.Sprintf("Argument %q of type %s is required.", name, arg.typ), Code: CodeBadUserInput}
-		}
-	}
-	return out, nil
 }
 
 // paramValue is the SQL parameter for p: an argument or a claim.

@@ -147,7 +147,7 @@ func (c *composer) scalarRows(rs *rows, op *operation, args map[string]any) (str
 func (c *composer) single(rs *rows, sel *selection, depth int) (string, error) {
 	var value strings.Builder
 	value.Grow(512)
-	if err := c.object(&value, rs.obj, sel.fields, rs.row, depth); err != nil {
+	if err := c.object(&value, rs.obj, sel, rs.row, depth); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("(SELECT %s FROM %s%s)", &value, rs.from, rs.where()), nil
@@ -158,7 +158,7 @@ func (c *composer) single(rs *rows, sel *selection, depth int) (string, error) {
 func (c *composer) list(rs *rows, sel *selection, args map[string]any, depth int) (string, error) {
 	var value strings.Builder
 	value.Grow(512)
-	if err := c.object(&value, rs.obj, sel.fields, rs.row, depth); err != nil {
+	if err := c.object(&value, rs.obj, sel, rs.row, depth); err != nil {
 		return "", err
 	}
 	filter, keys, err := c.filterAndOrder(rs, args)
@@ -230,11 +230,9 @@ func (c *composer) relation(b *strings.Builder, f *field, sel *selection, parent
 		b.WriteString(value)
 		return err
 	}
-	args, err := c.r.argumentValues(f.args, sel)
-	if err != nil {
-		return err
-	}
+	args := sel.args
 	var value string
+	var err error
 	if rel.Connection {
 		value, err = c.connection(rs, sel, args, depth+1)
 	} else {
@@ -249,10 +247,7 @@ func (c *composer) relation(b *strings.Builder, f *field, sel *selection, parent
 // defaults.
 func (c *composer) computed(b *strings.Builder, f *field, sel *selection, parent rowRef, depth int) error {
 	fn := f.spec.Function
-	args, err := c.r.argumentValues(f.args, sel)
-	if err != nil {
-		return err
-	}
+	args := sel.args
 	call := fn.SQL + "(" + parent.alias
 	for _, a := range fn.Args {
 		if v, ok := args[a.Arg]; ok {
@@ -276,7 +271,7 @@ func (c *composer) computed(b *strings.Builder, f *field, sel *selection, parent
 	alias := c.alias("t")
 	var value strings.Builder
 	value.Grow(512)
-	if err := c.object(&value, target, sel.fields, rowRef{alias: alias}, depth+1); err != nil {
+	if err := c.object(&value, target, sel, rowRef{alias: alias}, depth+1); err != nil {
 		return err
 	}
 	if f.typ.Elem != nil { // SETOF rows, in the function's order

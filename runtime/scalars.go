@@ -8,21 +8,30 @@ import (
 	"regexp"
 	"strconv"
 	"time"
-
-	"github.com/graphql-go/graphql"
-	"github.com/graphql-go/graphql/language/ast"
 )
 
 // scalar is how one built-in scalar is read from a request. Both readers
 // return the value bound to SQL: int64, float64, bool or string (text that
 // PostgreSQL parses into the column's type).
 type scalar struct {
-	description string
 	// fromJSON reads a variable value (decoded with json.Number).
 	fromJSON func(v any) (any, bool)
-	// fromLiteral reads a literal in the document.
-	fromLiteral func(v ast.Value) (any, bool)
+	// fromLiteral reads a literal of the document: its kind and its text
+	// (a string's value, unescaped). JSON literals are read apart
+	// (jsonFromLiteral), being lists and objects too.
+	fromLiteral func(kind literalKind, raw string) (any, bool)
 }
+
+// literalKind is the kind of a literal as scalars read it.
+type literalKind int
+
+const (
+	literalOther literalKind = iota // null, an enum value, a list, an object
+	literalInt
+	literalFloat
+	literalString
+	literalBoolean
+)
 
 var (
 	uuidPattern    = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
@@ -31,7 +40,7 @@ var (
 	timePattern    = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?(Z|[-+][0-9]{2}(:?[0-9]{2})?)?$`)
 )
 
-// scalars are the built-in scalars of a plan (compiler.builtinScalars).
+// scalars read the values of the scalars of every plan (spec.Scalars).
 var scalars = map[string]scalar{
 	"Int": {
 		fromJSON: func(v any) (any, bool) {
@@ -42,12 +51,11 @@ var scalars = map[string]scalar{
 			i, err := strconv.ParseInt(string(n), 10, 32)
 			return i, err == nil
 		},
-		fromLiteral: func(v ast.Value) (any, bool) {
-			lit, ok := v.(*ast.IntValue)
-			if !ok {
+		fromLiteral: func(kind literalKind, raw string) (any, bool) {
+			if kind != literalInt {
 				return nil, false
 			}
-			i, err := strconv.ParseInt(lit.Value, 10, 32)
+			i, err := strconv.ParseInt(raw, 10, 32)
 			return i, err == nil
 		},
 	},
@@ -59,14 +67,11 @@ var scalars = map[string]scalar{
 			}
 			return finiteFloat(string(n))
 		},
-		fromLiteral: func(v ast.Value) (any, bool) {
-			switch lit := v.(type) {
-			case *ast.IntValue:
-				return finiteFloat(lit.Value)
-			case *ast.FloatValue:
-				return finiteFloat(lit.Value)
+		fromLiteral: func(kind literalKind, raw string) (any, bool) {
+			if kind != literalInt && kind != literalFloat {
+				return nil, false
 			}
-			return nil, false
+			return finiteFloat(raw)
 		},
 	},
 	"String": {
@@ -75,12 +80,8 @@ var scalars = map[string]scalar{
 	},
 	"Boolean": {
 		fromJSON: func(v any) (any, bool) { b, ok := v.(bool); return b, ok },
-		fromLiteral: func(v ast.Value) (any, bool) {
-			lit, ok := v.(*ast.BooleanValue)
-			if !ok {
-				return nil, false
-			}
-			return lit.Value, true
+		fromLiteral: func(kind literalKind, raw string) (any, bool) {
+			return raw == "true", kind == literalBoolean
 		},
 	},
 	"ID": {
@@ -90,15 +91,14 @@ var scalars = map[string]scalar{
 			}
 			return stringMatching(nil)(v)
 		},
-		fromLiteral: func(v ast.Value) (any, bool) {
-			if lit, ok := v.(*ast.IntValue); ok {
-				return lit.Value, true
+		fromLiteral: func(kind literalKind, raw string) (any, bool) {
+			if kind == literalInt {
+				return raw, true
 			}
-			return stringLiteral(nil)(v)
+			return stringLiteral(nil)(kind, raw)
 		},
 	},
 	"BigInt": {
-		description: "A 64-bit integer, written as a string so that JavaScript clients keep every digit.",
 		fromJSON: func(v any) (any, bool) {
 			if n, ok := v.(json.Number); ok {
 				return int64Text(string(n))
@@ -109,110 +109,50 @@ var scalars = map[string]scalar{
 			}
 			return int64Text(s)
 		},
-		fromLiteral: func(v ast.Value) (any, bool) {
-			switch lit := v.(type) {
-			case *ast.IntValue:
-				return int64Text(lit.Value)
-			case *ast.StringValue:
-				return int64Text(lit.Value)
+		fromLiteral: func(kind literalKind, raw string) (any, bool) {
+			if kind != literalInt && kind != literalString {
+				return nil, false
 			}
-			return nil, false
+			return int64Text(raw)
 		},
 	},
 	"Decimal": {
-		description: "An exact decimal number, written as a string.",
 		fromJSON: func(v any) (any, bool) {
 			if n, ok := v.(json.Number); ok {
 				return string(n), true
 			}
 			return stringMatching(decimalPattern.MatchString)(v)
 		},
-		fromLiteral: func(v ast.Value) (any, bool) {
-			switch lit := v.(type) {
-			case *ast.IntValue:
-				return lit.Value, true
-			case *ast.FloatValue:
-				return lit.Value, true
+		fromLiteral: func(kind literalKind, raw string) (any, bool) {
+			if kind == literalInt || kind == literalFloat {
+				return raw, true
 			}
-			return stringLiteral(decimalPattern.MatchString)(v)
+			return stringLiteral(decimalPattern.MatchString)(kind, raw)
 		},
 	},
 	"DateTime": {
-		description: "A date and time with a time zone offset, RFC 3339 (2024-05-01T12:00:00Z).",
 		fromJSON:    stringMatching(isDateTime),
 		fromLiteral: stringLiteral(isDateTime),
 	},
 	"Date": {
-		description: "A calendar date, YYYY-MM-DD.",
 		fromJSON:    stringMatching(isDate),
 		fromLiteral: stringLiteral(isDate),
 	},
 	"Time": {
-		description: "A time of day, HH:MM:SS with optional fraction and offset.",
 		fromJSON:    stringMatching(timePattern.MatchString),
 		fromLiteral: stringLiteral(timePattern.MatchString),
 	},
 	"UUID": {
-		description: "A UUID in its canonical text form.",
 		fromJSON:    stringMatching(uuidPattern.MatchString),
 		fromLiteral: stringLiteral(uuidPattern.MatchString),
 	},
 	"JSON": {
-		description: "Any JSON value.",
 		fromJSON: func(v any) (any, bool) {
 			text, err := json.Marshal(v)
 			return string(text), err == nil
 		},
-		fromLiteral: func(v ast.Value) (any, bool) {
-			value, ok := jsonFromLiteral(v)
-			if !ok {
-				return nil, false
-			}
-			text, err := json.Marshal(value)
-			return string(text), err == nil
-		},
+		fromLiteral: func(literalKind, string) (any, bool) { return nil, false }, // coerceLiteral reads JSON
 	},
-}
-
-// graphqlScalar returns the graphql-go type of a built-in scalar; the five
-// GraphQL scalars keep graphql-go's own types so introspection shows them
-// as built-in.
-func graphqlScalar(name string) *graphql.Scalar {
-	switch name {
-	case "Int":
-		return graphql.Int
-	case "Float":
-		return graphql.Float
-	case "String":
-		return graphql.String
-	case "Boolean":
-		return graphql.Boolean
-	case "ID":
-		return graphql.ID
-	}
-	s := scalars[name]
-	return graphql.NewScalar(graphql.ScalarConfig{
-		Name:        name,
-		Description: s.description,
-		Serialize:   func(v any) any { return v },
-		ParseValue: func(v any) any {
-			if n, ok := v.(float64); ok { // graphql-go decodes variables without json.Number
-				v = json.Number(strconv.FormatFloat(n, 'f', -1, 64))
-			}
-			out, ok := s.fromJSON(v)
-			if !ok {
-				return nil
-			}
-			return out
-		},
-		ParseLiteral: func(v ast.Value) any {
-			out, ok := s.fromLiteral(v)
-			if !ok {
-				return nil
-			}
-			return out
-		},
-	})
 }
 
 func finiteFloat(s string) (any, bool) {
@@ -250,51 +190,13 @@ func stringMatching(valid func(string) bool) func(any) (any, bool) {
 }
 
 // stringLiteral reads a string literal that valid accepts (any when nil).
-func stringLiteral(valid func(string) bool) func(ast.Value) (any, bool) {
-	return func(v ast.Value) (any, bool) {
-		lit, ok := v.(*ast.StringValue)
-		if !ok || valid != nil && !valid(lit.Value) {
+func stringLiteral(valid func(string) bool) func(literalKind, string) (any, bool) {
+	return func(kind literalKind, raw string) (any, bool) {
+		if kind != literalString || valid != nil && !valid(raw) {
 			return nil, false
 		}
-		return lit.Value, true
+		return raw, true
 	}
-}
-
-// jsonFromLiteral converts a constant literal into a JSON-encodable value.
-func jsonFromLiteral(v ast.Value) (any, bool) {
-	switch lit := v.(type) {
-	case *ast.IntValue:
-		return json.Number(lit.Value), true
-	case *ast.FloatValue:
-		return json.Number(lit.Value), true
-	case *ast.StringValue:
-		return lit.Value, true
-	case *ast.BooleanValue:
-		return lit.Value, true
-	case *ast.EnumValue:
-		return lit.Value, true
-	case *ast.ListValue:
-		out := make([]any, 0, len(lit.Values))
-		for _, item := range lit.Values {
-			value, ok := jsonFromLiteral(item)
-			if !ok {
-				return nil, false
-			}
-			out = append(out, value)
-		}
-		return out, true
-	case *ast.ObjectValue:
-		out := make(map[string]any, len(lit.Fields))
-		for _, field := range lit.Fields {
-			value, ok := jsonFromLiteral(field.Value)
-			if !ok {
-				return nil, false
-			}
-			out[field.Name.Value] = value
-		}
-		return out, true
-	}
-	return nil, false // a variable inside a JSON literal is not supported
 }
 
 // describeValue names a rejected input value's JSON kind for an error

@@ -6,17 +6,12 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/graphql-go/graphql"
-
 	"github.com/gqlplan/gqlplan/spec"
 )
 
-// schema is a plan indexed for the request path, with the graphql-go
-// schema built from it (for validation and introspection only: data is
-// never resolved by graphql-go).
+// schema is a plan indexed for the request path.
 type schema struct {
 	plan      *spec.Plan
-	gql       graphql.Schema
 	objects   map[string]*object
 	enums     map[string]*enum
 	inputs    map[string]*spec.InputType
@@ -64,7 +59,7 @@ type argument struct {
 	hasDefault   bool
 }
 
-// newSchema indexes plan and builds its graphql-go schema.
+// newSchema indexes plan.
 func newSchema(plan *spec.Plan) (*schema, error) {
 	s := &schema{
 		plan:      plan,
@@ -119,11 +114,6 @@ func newSchema(plan *spec.Plan) (*schema, error) {
 			ops.into[op.spec.Name] = op
 		}
 	}
-	gql, err := s.buildGraphQL()
-	if err != nil {
-		return nil, fmt.Errorf("build GraphQL schema: %w", err)
-	}
-	s.gql = gql
 	return s, nil
 }
 
@@ -167,123 +157,26 @@ func (s *schema) indexArgs(list []spec.InputValue) (map[string]*argument, error)
 	return out, nil
 }
 
-// buildGraphQL builds the graphql-go schema. Field resolvers are absent on
-// purpose: graphql-go only validates documents and answers introspection.
-func (s *schema) buildGraphQL() (graphql.Schema, error) {
-	named := map[string]graphql.Type{}
-	for name := range scalars {
-		named[name] = graphqlScalar(name)
-	}
-	for _, e := range s.plan.Enums {
-		values := graphql.EnumValueConfigMap{}
-		for _, v := range e.Values {
-			values[v.Name] = &graphql.EnumValueConfig{Value: v.SQLValue, Description: v.Description, DeprecationReason: v.Deprecated}
+// argumentsOf is the indexed arguments of field name of type parent: a
+// root field's or an object field's (nil for introspection fields).
+func (s *schema) argumentsOf(parent, name string) map[string]*argument {
+	switch parent {
+	case "Query":
+		if op := s.queries[name]; op != nil {
+			return op.args
 		}
-		named[e.Name] = graphql.NewEnum(graphql.EnumConfig{Name: e.Name, Description: e.Description, Values: values})
-	}
-	var typeErr error
-	typeOf := func(ref string) graphql.Type {
-		t, err := s.graphqlType(named, ref)
-		if err != nil && typeErr == nil {
-			typeErr = err
+	case "Mutation":
+		if op := s.mutations[name]; op != nil {
+			return op.args
 		}
-		return t
-	}
-	for _, in := range s.plan.Inputs {
-		named[in.Name] = graphql.NewInputObject(graphql.InputObjectConfig{
-			Name: in.Name, Description: in.Description,
-			Fields: graphql.InputObjectConfigFieldMapThunk(func() graphql.InputObjectConfigFieldMap {
-				fields := graphql.InputObjectConfigFieldMap{}
-				for _, f := range in.Fields {
-					fields[f.Name] = &graphql.InputObjectFieldConfig{Type: typeOf(f.Type), Description: f.Description}
-				}
-				return fields
-			}),
-		})
-	}
-	for _, o := range s.plan.Types {
-		named[o.Name] = graphql.NewObject(graphql.ObjectConfig{
-			Name: o.Name, Description: o.Description,
-			Fields: graphql.FieldsThunk(func() graphql.Fields {
-				fields := graphql.Fields{}
-				for _, f := range o.Fields {
-					fields[f.Name] = &graphql.Field{
-						Type: typeOf(f.Type), Description: f.Description, DeprecationReason: f.Deprecated,
-						Args: argConfig(s.objects[o.Name].fields[f.Name].args, typeOf),
-					}
-				}
-				return fields
-			}),
-		})
-	}
-	root := func(name string, ops map[string]*operation) *graphql.Object {
-		if len(ops) == 0 {
-			return nil
-		}
-		fields := graphql.Fields{}
-		for _, op := range ops {
-			fields[op.spec.Name] = &graphql.Field{
-				Type: typeOf(op.spec.Returns), Args: argConfig(op.args, typeOf),
-				Description: op.spec.Description, DeprecationReason: op.spec.Deprecated,
+	default:
+		if o := s.objects[parent]; o != nil {
+			if f := o.fields[name]; f != nil {
+				return f.args
 			}
 		}
-		return graphql.NewObject(graphql.ObjectConfig{Name: name, Fields: fields})
 	}
-	query := root("Query", s.queries)
-	if query == nil {
-		return graphql.Schema{}, errors.New("the plan declares no query; GraphQL requires at least one")
-	}
-	config := graphql.SchemaConfig{Query: query}
-	if m := root("Mutation", s.mutations); m != nil {
-		config.Mutation = m
-	}
-	for _, t := range named { // types only reachable through introspection still resolve
-		config.Types = append(config.Types, t)
-	}
-	gql, err := graphql.NewSchema(config)
-	if err == nil {
-		err = typeErr
-	}
-	return gql, err
-}
-
-// argConfig is the graphql-go form of indexed arguments.
-func argConfig(args map[string]*argument, typeOf func(string) graphql.Type) graphql.FieldConfigArgument {
-	out := graphql.FieldConfigArgument{}
-	for name, a := range args {
-		arg := &graphql.ArgumentConfig{Type: typeOf(a.spec.Type), Description: a.spec.Description}
-		if a.hasDefault {
-			arg.DefaultValue = graphqlGoValue(a.defaultValue)
-		}
-		out[name] = arg
-	}
-	return out
-}
-
-// graphqlType resolves a type reference of the plan against named.
-func (s *schema) graphqlType(named map[string]graphql.Type, ref string) (graphql.Type, error) {
-	t, err := spec.ParseTypeRef(ref)
-	if err != nil {
-		return nil, err
-	}
-	var build func(t *spec.TypeRef) (graphql.Type, error)
-	build = func(t *spec.TypeRef) (graphql.Type, error) {
-		var out graphql.Type
-		if t.Elem != nil {
-			elem, err := build(t.Elem)
-			if err != nil {
-				return nil, err
-			}
-			out = graphql.NewList(elem)
-		} else if out = named[t.Name]; out == nil {
-			return nil, fmt.Errorf("unknown type %q", t.Name)
-		}
-		if t.NonNull {
-			out = graphql.NewNonNull(out)
-		}
-		return out, nil
-	}
-	return build(t)
+	return nil
 }
 
 // decodeJSON decodes one JSON value keeping numbers exact.
@@ -298,26 +191,4 @@ func decodeJSON(data []byte) (any, error) {
 		return nil, errors.New("unexpected data after the JSON value")
 	}
 	return v, nil
-}
-
-// graphqlGoValue converts a coerced value into what graphql-go prints as a
-// default in introspection: it knows int, not int64.
-func graphqlGoValue(v any) any {
-	switch v := v.(type) {
-	case int64:
-		return int(v)
-	case []any:
-		out := make([]any, len(v))
-		for i, item := range v {
-			out[i] = graphqlGoValue(item)
-		}
-		return out
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, item := range v {
-			out[k] = graphqlGoValue(item)
-		}
-		return out
-	}
-	return v
 }

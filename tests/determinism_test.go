@@ -10,7 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/graphql-go/graphql/language/parser"
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/gqlplan/gqlplan/compiler"
 	"github.com/gqlplan/gqlplan/internal/cli"
@@ -83,8 +84,8 @@ func TestGoldenPlansDecodeAndParse(t *testing.T) {
 		if plan.Compiler != compiler.Version || plan.Format != spec.FormatVersion {
 			t.Errorf("%s: compiler %q format %d", dir, plan.Compiler, plan.Format)
 		}
-		if _, err := parser.Parse(parser.ParseParams{Source: plan.SDL}); err != nil {
-			t.Errorf("%s: SDL does not parse: %v\n%s", dir, err, plan.SDL)
+		if _, err := gqlparser.LoadSchema(&ast.Source{Name: "plan", Input: plan.SDL}); err != nil {
+			t.Errorf("%s: SDL is not a valid schema: %v\n%s", dir, err, plan.SDL)
 		}
 		again, err := spec.Encode(plan)
 		if err != nil || !bytes.Equal(again, data) {
