@@ -15,6 +15,23 @@ type params struct {
 	Variables     map[string]any
 }
 
+// persistedQueryNotFound answers a request that sends a persisted query's
+// hash instead of its document (extensions.persistedQuery, Apollo's and
+// urql's automatic persisted queries). The server keeps no documents by
+// hash, so it always answers PERSISTED_QUERY_NOT_FOUND, the error those
+// clients take as "send the document": 200 to a POST, as they expect; 404
+// to a GET, so that no cache keeps the answer as the result of the URL.
+func persistedQueryNotFound(media, method string, extensions map[string]any) *response {
+	if _, ok := extensions["persistedQuery"].(map[string]any); !ok {
+		return nil
+	}
+	status := http.StatusOK
+	if method == http.MethodGet {
+		status = http.StatusNotFound
+	}
+	return requestFailure(media, status, CodePersistedQueryNotFound, "PersistedQueryNotFound")
+}
+
 // readParams reads the parameters of a GET (URL query) or POST
 // (application/json body) request; any other request is answered with the
 // returned response.
@@ -24,6 +41,12 @@ func (h *Handler) readParams(req *http.Request, media string) (params, *response
 		q := req.URL.Query()
 		p := params{Query: q.Get("query"), OperationName: q.Get("operationName")}
 		if p.Query == "" {
+			if ext, err := decodeJSON([]byte(q.Get("extensions"))); err == nil {
+				obj, _ := ext.(map[string]any)
+				if out := persistedQueryNotFound(media, req.Method, obj); out != nil {
+					return p, out
+				}
+			}
 			return p, requestFailure(media, http.StatusBadRequest, CodeBadRequest, `The "query" parameter is missing.`)
 		}
 		if vars := q.Get("variables"); vars != "" {
@@ -76,6 +99,12 @@ func parseBody(body []byte, media string) (params, *response) {
 		return bad("The request body must be a JSON object.")
 	}
 	var p params
+	ext, hasExt := obj["extensions"].(map[string]any)
+	if q, ok := obj["query"]; !ok || q == nil {
+		if out := persistedQueryNotFound(media, http.MethodPost, ext); out != nil {
+			return p, out
+		}
+	}
 	if p.Query, ok = obj["query"].(string); !ok || p.Query == "" {
 		return bad(`The "query" parameter must be a non-empty string.`)
 	}
@@ -93,10 +122,8 @@ func parseBody(body []byte, media string) (params, *response) {
 	default:
 		return bad(`The "variables" parameter must be an object.`)
 	}
-	if ext, ok := obj["extensions"]; ok && ext != nil {
-		if _, ok := ext.(map[string]any); !ok {
-			return bad(`The "extensions" parameter must be an object.`)
-		}
+	if v, ok := obj["extensions"]; ok && v != nil && !hasExt {
+		return bad(`The "extensions" parameter must be an object.`)
 	}
 	return p, nil
 }
