@@ -27,13 +27,15 @@ func loadIntrospection(schema *ast.Schema, sdl string) (*introspection, error) {
 	}
 	used := reachable(schema)
 	c := &introConverter{schema: schema, named: map[string]*introType{}}
-	in := &introspection{byName: c.named}
+	in := &introspection{byName: map[string]*introType{}}
 	for _, name := range order {
 		d := schema.Types[name]
-		if d == nil || c.named[name] != nil || d.Kind == ast.Scalar && !used[name] {
+		if d == nil || in.byName[name] != nil || d.Kind == ast.Scalar && !used[name] {
 			continue
 		}
-		in.types = append(in.types, c.namedType(d))
+		t := c.namedType(d)
+		in.types = append(in.types, t)
+		in.byName[name] = t
 	}
 	in.query = c.named[schema.Query.Name]
 	if schema.Mutation != nil {

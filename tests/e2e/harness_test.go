@@ -55,6 +55,7 @@ const secret = "e2e-secret-that-is-long-enough-for-hs256"
 type server struct {
 	url   string
 	admin string // the database, as its owner: for checks behind the API
+	plan  string // the plan it serves
 }
 
 // startExample loads an example's SQL (every *.sql, in name order, as
@@ -111,7 +112,7 @@ func startExample(t *testing.T, example, loginRole string, serveArgs ...string) 
 	})
 	select {
 	case url := <-urls:
-		return &server{url: url, admin: admin}
+		return &server{url: url, admin: admin, plan: plan}
 	case <-time.After(30 * time.Second):
 		t.Fatalf("gqlplan serve did not start:\n%s", stderr)
 		return nil

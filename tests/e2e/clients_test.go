@@ -1,0 +1,121 @@
+package e2e
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// The npm clients of tests/clients, installed from its package-lock.json
+// once per run (npm ci), as a user's project would install them.
+var (
+	clientsOnce sync.Once
+	clientsErr  error
+)
+
+const clientsDir = "../clients"
+
+func installClients(t *testing.T) {
+	t.Helper()
+	clientsOnce.Do(func() {
+		if _, err := exec.LookPath("npm"); err != nil {
+			clientsErr = err
+			return
+		}
+		lock, _ := os.ReadFile(filepath.Join(clientsDir, "package-lock.json"))
+		installed, _ := os.ReadFile(filepath.Join(clientsDir, "node_modules", ".package-lock.json"))
+		if len(installed) > 0 && strings.Contains(string(lock), `"node_modules/@apollo/client"`) && sameDependencies(lock, installed) {
+			return
+		}
+		cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+		cmd.Dir = clientsDir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Logf("npm ci: %s", out)
+			clientsErr = err
+		}
+	})
+	if clientsErr != nil {
+		t.Fatalf("the npm clients of tests/clients are not installed (.ci/run installs node and npm): %v", clientsErr)
+	}
+}
+
+// sameDependencies reports whether node_modules holds what the lock file
+// asks for: npm writes the installed tree's lock into node_modules.
+func sameDependencies(lock, installed []byte) bool {
+	version := func(data []byte, pkg string) string {
+		i := strings.Index(string(data), `"node_modules/`+pkg+`": {`)
+		if i < 0 {
+			return ""
+		}
+		rest := string(data[i:])
+		j := strings.Index(rest, `"version": "`)
+		if j < 0 {
+			return ""
+		}
+		rest = rest[j+len(`"version": "`):]
+		return rest[:strings.IndexByte(rest, '"')]
+	}
+	for _, pkg := range []string{"@apollo/client", "@urql/core", "@urql/exchange-persisted", "graphql", "graphql16"} {
+		if v := version(lock, pkg); v == "" || v != version(installed, pkg) {
+			return false
+		}
+	}
+	return true
+}
+
+// node runs a script of tests/clients with args and fails the test with
+// its output when it fails.
+func node(t *testing.T, script string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("node", append([]string{script}, args...)...)
+	cmd.Dir = clientsDir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("node %s: %v\n%s", script, err, out)
+	}
+	return string(out)
+}
+
+// TestIntrospectionMatchesTheSDL reads each example's schema as GraphQL
+// tools do (graphql-js 16 and 17: getIntrospectionQuery with every
+// option, buildClientSchema) and compares it with `gqlplan sdl`.
+func TestIntrospectionMatchesTheSDL(t *testing.T) {
+	installClients(t)
+	for _, c := range []struct{ example, login string }{
+		{"forum", "forum_example_gqlplan"},
+		{"documents", "documents_gqlplan"},
+	} {
+		t.Run(c.example, func(t *testing.T) {
+			s := startExample(t, c.example, c.login)
+			sdl, err := exec.Command(binary, "sdl", s.plan).Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(t.TempDir(), "schema.graphql")
+			if err := os.WriteFile(path, sdl, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out := node(t, "introspection.mjs", s.url, path)
+			if strings.Count(out, "introspection matches the SDL") != 2 {
+				t.Errorf("%s", out)
+			}
+		})
+	}
+}
+
+// TestAutomaticPersistedQueriesFallBack drives Apollo Client's
+// PersistedQueryLink and urql's persistedExchange through their fallback:
+// the hash alone is answered PERSISTED_QUERY_NOT_FOUND, and the document
+// they send next is answered with data.
+func TestAutomaticPersistedQueriesFallBack(t *testing.T) {
+	installClients(t)
+	s := startExample(t, "forum", "forum_example_gqlplan", "--default-role", "forum_example_anonymous")
+	out := node(t, "persisted.mjs", s.url)
+	t.Log(out)
+	if strings.Count(out, ": ok ") != 4 {
+		t.Errorf("%s", out)
+	}
+}
