@@ -58,7 +58,7 @@ func sameDependencies(lock, installed []byte) bool {
 		rest = rest[j+len(`"version": "`):]
 		return rest[:strings.IndexByte(rest, '"')]
 	}
-	for _, pkg := range []string{"@apollo/client", "@urql/core", "@urql/exchange-persisted", "graphql", "graphql16"} {
+	for _, pkg := range []string{"@apollo/client", "@urql/core", "@urql/exchange-persisted", "graphql", "graphql16", "graphql-http"} {
 		if v := version(lock, pkg); v == "" || v != version(installed, pkg) {
 			return false
 		}
@@ -116,6 +116,20 @@ func TestAutomaticPersistedQueriesFallBack(t *testing.T) {
 	out := node(t, "persisted.mjs", s.url)
 	t.Log(out)
 	if strings.Count(out, ": ok ") != 4 {
+		t.Errorf("%s", out)
+	}
+}
+
+// TestGraphQLOverHTTPAudit runs graphql-http's audits of the GraphQL over
+// HTTP specification on the forum. Two warnings are expected and
+// documented in the README: the watershed rules for application/json
+// (the spec's SHOULD for requests before 2025 clients).
+func TestGraphQLOverHTTPAudit(t *testing.T) {
+	installClients(t)
+	s := startExample(t, "forum", "forum_example_gqlplan", "--default-role", "forum_example_anonymous")
+	out := node(t, "audit.mjs", s.url)
+	t.Log(out)
+	if !strings.Contains(out, " 0 error") || strings.Count(out, "warn: ") > 2 {
 		t.Errorf("%s", out)
 	}
 }
