@@ -55,7 +55,6 @@ func (k typeKind) String() string {
 func (k typeKind) isInput() bool  { return k != kindObject }
 func (k typeKind) isOutput() bool { return k != kindInput }
 
-
 // reservedTypeNames are the root operation types gqlplan generates.
 var reservedTypeNames = []string{"Mutation", "Query", "Subscription"}
 

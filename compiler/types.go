@@ -66,7 +66,7 @@ func (c *checker) inputValue(name, typ decl.Text, desc *decl.Text, def *decl.Val
 	}
 	v.Type = ref.String()
 	// "default: null" on a nullable type means no default, and is recorded
-	// as none: graphql-go, which serves the plan, has no null literal.
+	// as none: an absent argument and a null one read the same in SQL.
 	if def != nil && (def.Kind != decl.NullValue || ref.NonNull) {
 		v.Default = c.defaultValue(def, ref, what)
 	}

@@ -11,11 +11,11 @@ const (
 	// queries): the server keeps none, and those clients then send the
 	// document.
 	CodePersistedQueryNotFound = "PERSISTED_QUERY_NOT_FOUND"
-	CodeUnauthenticated  = "UNAUTHENTICATED"
-	CodeForbidden        = "FORBIDDEN"
-	CodeInternal         = "INTERNAL_SERVER_ERROR"
-	CodeUnavailable      = "SERVICE_UNAVAILABLE"
-	CodeTimeout          = "TIMEOUT"
+	CodeUnauthenticated        = "UNAUTHENTICATED"
+	CodeForbidden              = "FORBIDDEN"
+	CodeInternal               = "INTERNAL_SERVER_ERROR"
+	CodeUnavailable            = "SERVICE_UNAVAILABLE"
+	CodeTimeout                = "TIMEOUT"
 	// One code per limit (see Limits).
 	CodeRequestTooLarge      = "REQUEST_TOO_LARGE"
 	CodeDocumentTooLarge     = "DOCUMENT_TOO_LARGE"

@@ -6,9 +6,10 @@ import "time"
 // client (and a dashboard) can tell which one it hit. A zero field takes
 // its default from DefaultLimits.
 //
-// graphql-go's parser and validator recurse without bounds (its issues
-// #742 and #754), so the text limits are checked on the raw text first:
-// no document that passes them can exhaust the stack.
+// The text limits are checked on the raw text in one linear scan, before
+// the parser runs, so a hostile document costs no more than its length;
+// the expanded size and depth are checked before validation, because
+// fields are collected with their fragments expanded.
 type Limits struct {
 	MaxBodyBytes     int64 // request body (REQUEST_TOO_LARGE)
 	MaxDocumentBytes int   // the query text (DOCUMENT_TOO_LARGE)

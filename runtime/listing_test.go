@@ -104,7 +104,7 @@ func TestTypedFilterErrors(t *testing.T) {
 	for range 9 {
 		deep = `{not: ` + deep + `}`
 	}
-	// graphql-go's parser has no null literal: nulls come in variables.
+	// The nulls come in variables; literal nulls are probed in tests/e2e.
 	for _, c := range []struct {
 		where   map[string]any
 		message string

@@ -4,10 +4,9 @@ import "fmt"
 
 // scanDocument is a cheap lexical pass over a document before the parser
 // sees it: it measures the text, counts tokens, directives and aliases,
-// and tracks the nesting of { [ ( so that a document too deep for
-// graphql-go's recursive parser, or too costly to be worth parsing, is
-// refused in linear time. It is not a lexer: anything it lets through is
-// still parsed and validated.
+// and tracks the nesting of { [ ( so that a document too deep or too
+// costly to be worth parsing is refused in linear time. It is not a lexer:
+// anything it lets through is still parsed and validated.
 func scanDocument(text string, limits Limits) *Error {
 	if len(text) > limits.MaxDocumentBytes {
 		return &Error{Message: fmt.Sprintf("The document is longer than %d bytes.", limits.MaxDocumentBytes), Code: CodeDocumentTooLarge}
