@@ -58,7 +58,7 @@ func sameDependencies(lock, installed []byte) bool {
 		rest = rest[j+len(`"version": "`):]
 		return rest[:strings.IndexByte(rest, '"')]
 	}
-	for _, pkg := range []string{"@apollo/client", "@urql/core", "@urql/exchange-persisted", "graphql", "graphql16", "graphql-http"} {
+	for _, pkg := range []string{"@apollo/client", "@urql/core", "@urql/exchange-persisted", "graphql", "graphql16", "graphql-http", "@graphql-inspector/core", "@graphql-codegen/core"} {
 		if v := version(lock, pkg); v == "" || v != version(installed, pkg) {
 			return false
 		}
@@ -131,5 +131,32 @@ func TestGraphQLOverHTTPAudit(t *testing.T) {
 	t.Log(out)
 	if !strings.Contains(out, " 0 error") || strings.Count(out, "warn: ") > 2 {
 		t.Errorf("%s", out)
+	}
+}
+
+// TestSchemaToolsAgainstTheLiveEndpoint runs graphql-inspector (diff and
+// validate) and graphql-codegen (typescript-operations, strictScalars) on
+// the forum as served, with the operations of its README.
+func TestSchemaToolsAgainstTheLiveEndpoint(t *testing.T) {
+	installClients(t)
+	s := startExample(t, "forum", "forum_example_gqlplan", "--default-role", "forum_example_anonymous")
+	sdl, err := exec.Command(binary, "sdl", s.plan).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "schema.graphql")
+	if err := os.WriteFile(path, sdl, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ops, err := filepath.Abs("testdata/forum-operations.graphql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := node(t, "tools.mjs", s.url, path, ops)
+	t.Log(out)
+	for _, want := range []string{"diff: 0 changes", "validate: 0 problems", "graphql-codegen: "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
 	}
 }
