@@ -52,9 +52,9 @@ bench-runtime:
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./decl/yaml/
 	$(GO) test -run '^$$' -fuzz '^FuzzTag$$' -fuzztime $(FUZZTIME) ./decl/gotag/
-	$(GO) test -run '^$$' -fuzz '^FuzzCursor$$' -fuzztime $(FUZZTIME) ./runtime/
-	$(GO) test -run '^$$' -fuzz '^FuzzIsSettingName$$' -fuzztime $(FUZZTIME) ./runtime/
-	$(GO) test -run '^$$' -fuzz '^FuzzDocument$$' -fuzztime $(FUZZTIME) ./runtime/
+	$(GO) test -run '^$$' -fuzz '^FuzzCursor$$' -fuzztime $(FUZZTIME) ./runtime/internal/sqlgen/
+	$(GO) test -run '^$$' -fuzz '^FuzzIsSettingName$$' -fuzztime $(FUZZTIME) ./runtime/internal/pgexec/
+	$(GO) test -run '^$$' -fuzz '^FuzzDocument$$' -fuzztime $(FUZZTIME) ./runtime/internal/document/
 	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME) ./auth/
 	# Each fuzz worker starts its own PostgreSQL cluster: one worker.
 	$(GO) test -run '^$$' -fuzz '^FuzzHandler$$' -fuzztime $(FUZZTIME) -parallel 1 ./runtime/

@@ -15,7 +15,7 @@ import (
 // role switch. pgx's default (cached prepared statements) would parse each
 // statement first, outside the transaction, as the authenticator role,
 // which by design may read nothing. The runtime prepares its statements
-// itself, as the request's role (see prepareFields).
+// itself, as the request's role (see package pgexec).
 const QueryExecMode = pgx.QueryExecModeExec
 
 // Connect opens the connection pool and proves the database answers. When

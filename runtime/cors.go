@@ -3,6 +3,8 @@ package runtime
 import (
 	"net/http"
 	"slices"
+
+	"github.com/gqlplan/gqlplan/runtime/internal/transport"
 )
 
 // cors answers CORS for the configured origins and reports whether the
@@ -20,8 +22,8 @@ func (h *Handler) cors(w http.ResponseWriter, req *http.Request) bool {
 	preflight := req.Method == http.MethodOptions && req.Header.Get("Access-Control-Request-Method") != ""
 	switch {
 	case preflight && !allowed:
-		out := requestFailure(mediaJSON, http.StatusForbidden, CodeCORSOriginNotAllowed, "This origin may not call the API.")
-		out.write(w)
+		out := transport.Failure(transport.MediaJSON, http.StatusForbidden, CodeCORSOriginNotAllowed, "This origin may not call the API.")
+		out.Write(w)
 		return true
 	case !allowed:
 		return false // answered without CORS headers: the browser withholds it

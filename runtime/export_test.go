@@ -12,22 +12,13 @@ type ComposedStatement struct {
 // running them: the golden SQL tests print them, the keyset tests EXPLAIN
 // them.
 func (h *Handler) Compose(query string, vars, claims map[string]any) ([]ComposedStatement, error) {
-	doc := h.docs.get(query)
-	if doc.errs != nil {
-		return nil, doc.errs[0]
-	}
-	op, e := selectOperation(doc.ast, "")
-	if e != nil {
-		return nil, e
-	}
-	exec, errs := h.schema.newExecutable(op, vars)
+	op, errs := h.docs.Operation(query, "", vars)
 	if errs != nil {
 		return nil, errs[0]
 	}
-	r := &request{schema: h.schema, limits: h.cfg.Limits, exec: exec, claims: claims}
-	fields, err := r.plan()
-	if err != nil {
-		return nil, err
+	fields, e := h.plan(op, claims)
+	if e != nil {
+		return nil, e
 	}
 	var out []ComposedStatement
 	for _, f := range fields {
@@ -35,7 +26,7 @@ func (h *Handler) Compose(query string, vars, claims map[string]any) ([]Composed
 			return nil, f.err
 		}
 		if f.stmt != nil {
-			out = append(out, ComposedStatement{Field: f.key, SQL: f.stmt.sql, Args: f.stmt.args})
+			out = append(out, ComposedStatement{Field: f.key, SQL: f.stmt.SQL, Args: f.stmt.Args})
 		}
 	}
 	return out, nil

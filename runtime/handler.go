@@ -14,6 +14,12 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/gqlplan/gqlplan/auth"
+	"github.com/gqlplan/gqlplan/runtime/internal/document"
+	"github.com/gqlplan/gqlplan/runtime/internal/operation"
+	"github.com/gqlplan/gqlplan/runtime/internal/pgexec"
+	"github.com/gqlplan/gqlplan/runtime/internal/schema"
+	"github.com/gqlplan/gqlplan/runtime/internal/transport"
+	"github.com/gqlplan/gqlplan/runtime/internal/wire"
 	"github.com/gqlplan/gqlplan/spec"
 )
 
@@ -44,13 +50,12 @@ type Config struct {
 
 // Handler serves a plan as GraphQL over HTTP.
 type Handler struct {
-	cfg    Config
-	schema *schema
-	docs   *documents
-	auth   *auth.Verifier
-	exec   *executor
-	intro  *introspection
-	log    *slog.Logger
+	cfg   Config
+	index *schema.Schema
+	docs  *document.Documents
+	auth  *auth.Verifier
+	exec  *pgexec.Executor
+	log   *slog.Logger
 }
 
 // NewHandler indexes cfg.Plan, loads its GraphQL schema for validation
@@ -68,15 +73,11 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s, err := newSchema(cfg.Plan)
+	index, err := schema.New(cfg.Plan)
 	if err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
-	gql, err := loadSchema(cfg.Plan)
-	if err != nil {
-		return nil, fmt.Errorf("runtime: %w", err)
-	}
-	docs, err := newDocuments(gql, cfg.Limits, cfg.NoIntrospection)
+	docs, err := document.New(cfg.Plan, index, cfg.Limits.document(), cfg.NoIntrospection)
 	if err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
@@ -88,95 +89,82 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 	if names := tokenOperations(cfg.Plan); len(names) > 0 && cfg.Signer == nil {
 		return nil, fmt.Errorf("runtime: the operations that sign tokens (%s) need a signing key: a JWT secret or private key", strings.Join(names, ", "))
 	}
-	h := &Handler{cfg: cfg, schema: s, docs: docs, auth: cfg.Verifier, log: cfg.Logger}
-	settingsSQL, err := settingsStatement(ctx, cfg.Pool)
+	exec, err := pgexec.New(ctx, cfg.Pool, cfg.Logger, cfg.Dev)
 	if err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
-	h.exec = newExecutor(cfg.Pool, settingsSQL, func(ctx context.Context, err error) *Error {
-		return dbFault(ctx, h.log, cfg.Dev, err)
-	})
-	if h.intro, err = loadIntrospection(gql, cfg.Plan.SDL); err != nil {
-		return nil, fmt.Errorf("runtime: %w", err)
-	}
-	return h, nil
+	return &Handler{cfg: cfg, index: index, docs: docs, auth: cfg.Verifier, exec: exec, log: cfg.Logger}, nil
+}
+
+// outcome is a request's response and what its log line says.
+type outcome struct {
+	*transport.Response
+	operation string
+	arena     *[]byte // the fields' results, borrowed from the buffer pool
 }
 
 // ServeHTTP answers one GraphQL-over-HTTP request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	start := time.Now()
 	id := newRequestID()
-	ctx := withRequestID(req.Context(), id)
+	ctx := wire.WithRequestID(req.Context(), id)
 	w.Header().Set("X-Request-Id", id)
 	if h.cors(w, req) {
 		return
 	}
 	out := h.serve(ctx, req)
-	out.write(w)
-	returnBuffer(out.arena)
+	out.Write(w)
+	transport.ReturnBuffer(out.arena)
 	h.log.LogAttrs(ctx, slog.LevelInfo, "request",
 		slog.String("request_id", id),
 		slog.String("method", req.Method),
 		slog.String("operation", out.operation),
-		slog.Int("status", out.status),
-		slog.Int("errors", len(out.errors)),
+		slog.Int("status", out.Status),
+		slog.Int("errors", len(out.Errors)),
 		slog.Duration("duration", time.Since(start)))
 }
 
-// serve runs the request and returns the response to write.
-func (h *Handler) serve(ctx context.Context, req *http.Request) *response {
-	media, ok := negotiate(req.Header.Get("Accept"))
-	if !ok {
-		return requestFailure(mediaJSON, http.StatusNotAcceptable, CodeBadRequest,
-			"The Accept header allows neither application/graphql-response+json nor application/json.")
-	}
-	params, fail := h.readParams(req, media)
-	if fail != nil {
-		return fail
-	}
-	who, refused := h.auth.Verify(ctx, req.Header.Get("Authorization"))
+// serve runs the request's phases: transport, identity, document, then per
+// root field authorization and composition (or introspection), execution,
+// token signing, and the response.
+func (h *Handler) serve(ctx context.Context, req *http.Request) outcome {
+	params, refused := transport.Read(req, h.cfg.Limits.MaxBodyBytes)
 	if refused != nil {
-		return authFailure(media, refused)
+		return outcome{Response: refused}
 	}
-	claims := who.Claims
-	out := &response{media: media, operation: params.OperationName}
-	doc := h.docs.get(params.Query)
-	if doc.errs != nil {
-		return out.requestErrors(doc.errs...)
-	}
-	op, e := selectOperation(doc.ast, params.OperationName)
-	if e != nil {
-		return out.requestErrors(e)
-	}
-	if op.name != "" {
-		out.operation = op.name
-	}
-	switch {
-	case op.subscription:
-		return out.requestErrors(&Error{Message: "Subscriptions are not supported.", Code: CodeBadRequest})
-	case op.mutation && req.Method == http.MethodGet:
-		out = out.requestErrors(&Error{Message: "Mutations are only accepted with POST.", Code: CodeBadRequest})
-		out.status = http.StatusMethodNotAllowed
-		out.header = http.Header{"Allow": {http.MethodPost}}
+	out := outcome{operation: params.OperationName}
+	who, denied := h.auth.Verify(ctx, req.Header.Get("Authorization"))
+	if denied != nil {
+		out.Response = transport.AuthFailure(params.Media, denied)
 		return out
 	}
-	exec, errs := h.schema.newExecutable(op, params.Variables)
+	op, errs := h.docs.Operation(params.Query, params.OperationName, params.Variables)
+	if op != nil && op.Name != "" {
+		out.operation = op.Name
+	}
+	if op != nil && op.Kind == operation.Mutation && params.Method == http.MethodGet {
+		out.Response = transport.RequestErrors(params.Media, &Error{Message: "Mutations are only accepted with POST.", Code: CodeBadRequest})
+		out.Status = http.StatusMethodNotAllowed
+		out.Header = http.Header{"Allow": {http.MethodPost}}
+		return out
+	}
 	if errs != nil {
-		return out.requestErrors(errs...)
+		out.Response = transport.RequestErrors(params.Media, errs...)
+		return out
 	}
-	r := &request{schema: h.schema, limits: h.cfg.Limits, noIntrospection: h.cfg.NoIntrospection, exec: exec, claims: claims}
-	fields, err := r.plan()
-	if err != nil {
-		return out.requestErrors(asError(err, CodeBadUserInput))
+	fields, e := h.plan(op, who.Claims)
+	if e != nil {
+		out.Response = transport.RequestErrors(params.Media, e)
+		return out
 	}
-	sess := newSession(who, h.cfg.Limits.StatementTimeout)
-	out.arena = borrowBuffer()
-	if fatal := h.exec.run(ctx, exec.mutation, sess, fields, out.arena); fatal != nil {
-		return out.executionFailure(fatal)
+	out.arena = transport.BorrowBuffer()
+	if fatal := h.execute(ctx, op, pgexec.NewSession(who, h.cfg.Limits.StatementTimeout), fields, out.arena); fatal != nil {
+		out.Response = transport.ExecutionFailure(params.Media, fatal)
+		return out
 	}
 	h.signTokens(ctx, fields)
-	h.intro.answer(fields)
-	return out.data(fields)
+	out.Response = respond(params.Media, fields)
+	return out
 }
 
 func newRequestID() string {

@@ -1,6 +1,11 @@
 package runtime
 
-import "time"
+import (
+	"time"
+
+	"github.com/gqlplan/gqlplan/runtime/internal/document"
+	"github.com/gqlplan/gqlplan/runtime/internal/sqlgen"
+)
 
 // Limits bound what a request may cost. Each has its own error code, so a
 // client (and a dashboard) can tell which one it hit. A zero field takes
@@ -80,4 +85,18 @@ func (l Limits) withDefaults() Limits {
 		l.StatementTimeout = 0
 	}
 	return l
+}
+
+// document is what the document phase checks.
+func (l Limits) document() document.Limits {
+	return document.Limits{
+		MaxDocumentBytes: l.MaxDocumentBytes, MaxDepth: l.MaxDepth, MaxTokens: l.MaxTokens,
+		MaxSelections: l.MaxSelections, MaxAliases: l.MaxAliases, MaxRootFields: l.MaxRootFields,
+		MaxDirectives: l.MaxDirectives, DocumentCache: l.DocumentCache,
+	}
+}
+
+// sql is what composition checks.
+func (l Limits) sql() sqlgen.Limits {
+	return sqlgen.Limits{MaxPageSize: l.MaxPageSize, MaxDepth: l.MaxDepth}
 }

@@ -1,32 +1,26 @@
 package runtime
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 
-	"github.com/gqlplan/gqlplan/spec"
+	"github.com/gqlplan/gqlplan/runtime/internal/operation"
+	"github.com/gqlplan/gqlplan/runtime/internal/pgexec"
+	"github.com/gqlplan/gqlplan/runtime/internal/schema"
+	"github.com/gqlplan/gqlplan/runtime/internal/sqlgen"
+	"github.com/gqlplan/gqlplan/runtime/internal/transport"
+	"github.com/gqlplan/gqlplan/runtime/internal/wire"
 )
-
-// request is one operation being planned: what GraphQL decided about it
-// (the executable) and the caller's verified claims (nil for an
-// anonymous caller).
-type request struct {
-	schema          *schema
-	limits          Limits
-	noIntrospection bool
-	exec            *executable
-	claims          map[string]any
-}
 
 // rootField is one key of the response's data and how it is produced.
 type rootField struct {
 	key      string
-	nonNull  bool       // a null here nulls the whole data
-	typename string     // __typename: the root type's name
-	intro    *selection // __schema / __type, answered from the plan
-	stmt     *statement // a plan operation, answered by PostgreSQL
-	token    bool       // the result is claims, answered with a signed token
+	nonNull  bool   // a null here nulls the whole data
+	typename string // __typename: the root type's name
+	stmt     *sqlgen.Statement
+	token    bool // the result is claims, answered with a signed token
 	result   json.RawMessage
 	err      *Error
 	loc      Location
@@ -36,53 +30,50 @@ type rootField struct {
 func (f *rootField) fail(e *Error) {
 	e.Path = []any{f.key}
 	e.Locations = nil
-	e.locate(f.loc)
+	e.Locate(f.loc)
 	f.err = e
 }
 
-// plan turns the root selections into root fields, composing the SQL of
-// each plan operation. Errors of one field (bad arguments, a missing
-// claim) stay on that field.
-func (r *request) plan() ([]*rootField, error) {
-	rootType, ops := "Query", r.schema.queries
-	if r.exec.mutation {
-		rootType, ops = "Mutation", r.schema.mutations
+// plan turns the root fields of op into what produces each: __typename,
+// introspection (answered here, from the schema as declared) or a plan
+// operation, authorized and composed into its statement. Errors of one
+// field (bad arguments, a missing claim) stay on that field.
+func (h *Handler) plan(op *operation.Operation, claims map[string]any) ([]*rootField, *Error) {
+	rootType, ops := "Query", h.index.Queries
+	if op.Kind == operation.Mutation {
+		rootType, ops = "Mutation", h.index.Mutations
 	}
-	sels := r.exec.fields
-	if len(sels) > r.limits.MaxRootFields {
-		return nil, &Error{Message: fmt.Sprintf("The operation selects more than %d root fields.", r.limits.MaxRootFields), Code: CodeTooManyRootFields}
-	}
-	fields := make([]*rootField, 0, len(sels))
-	for _, sel := range sels {
-		f := &rootField{key: sel.key, loc: sel.loc}
+	fields := make([]*rootField, 0, len(op.Fields))
+	for _, sel := range op.Fields {
+		f := &rootField{key: sel.Key, loc: sel.Loc}
 		fields = append(fields, f)
-		switch name := sel.name; name {
+		switch name := sel.Name; name {
 		case "__typename":
 			f.typename = rootType
 		case "__schema", "__type":
-			if r.noIntrospection {
+			if h.cfg.NoIntrospection {
 				return nil, &Error{Message: "Introspection is disabled on this server.", Code: CodeIntrospectionOff}
 			}
-			f.intro = sel
+			f.result = h.docs.Introspection().Answer(sel)
 		default:
-			op := ops[name]
-			if op == nil { // validation rejects this; never trust it blindly
+			planned := ops[name]
+			if planned == nil { // validation rejects this; never trust it blindly
 				f.fail(&Error{Message: fmt.Sprintf("Cannot query field %q on type %q.", name, rootType), Code: CodeValidationFailed})
 				break
 			}
-			f.nonNull = op.returns.NonNull
-			f.token = op.spec.Token
-			if sel.err != nil {
-				f.fail(sel.err)
+			f.nonNull = planned.Returns.NonNull
+			f.token = planned.Spec.Token
+			if sel.Err != nil {
+				f.fail(sel.Err)
 				break
 			}
-			if e := r.authorize(op); e != nil {
+			if e := authorize(planned, claims); e != nil {
 				f.fail(e)
 				break
 			}
-			stmt, err := r.compose(op, sel)
+			stmt, err := sqlgen.Compose(h.index, h.cfg.Limits.sql(), planned, sel, claims)
 			if err != nil {
-				f.fail(asError(err, CodeInternal))
+				f.fail(wire.As(err, CodeInternal))
 				break
 			}
 			f.stmt = &stmt
@@ -91,101 +82,69 @@ func (r *request) plan() ([]*rootField, error) {
 	return fields, nil
 }
 
-// authorize checks that the claims an operation injects are present.
-func (r *request) authorize(op *operation) *Error {
-	if len(op.spec.Claims) == 0 {
-		return nil
-	}
-	if r.claims == nil {
-		return &Error{Message: fmt.Sprintf("%s requires authentication: send a bearer token.", op.spec.Name), Code: CodeUnauthenticated}
-	}
-	var missing []string
-	for _, c := range op.spec.Claims {
-		if v, ok := r.claims[c]; !ok || v == nil {
-			missing = append(missing, c)
+// execute runs the statements of the fields that have one and sets their
+// results; the error is one that reached no field.
+func (h *Handler) execute(ctx context.Context, op *operation.Operation, sess pgexec.Session, fields []*rootField, arena *[]byte) *Error {
+	var pending []*rootField
+	var stmts []sqlgen.Statement
+	for _, f := range fields {
+		if f.stmt != nil && f.err == nil {
+			pending = append(pending, f)
+			stmts = append(stmts, *f.stmt)
 		}
 	}
-	if len(missing) > 0 {
-		return &Error{Message: fmt.Sprintf("%s requires the token claim %s, which it does not carry.", op.spec.Name, strings.Join(quoteAll(missing), ", ")), Code: CodeForbidden}
+	results, fatal := h.exec.Run(ctx, op.Kind == operation.Mutation, sess, stmts, arena)
+	if fatal != nil {
+		return fatal
+	}
+	for i, r := range results {
+		pending[i].result = r.JSON
+		if r.Err != nil {
+			pending[i].fail(r.Err)
+		}
 	}
 	return nil
 }
 
-// paramValue is the SQL parameter for p: an argument or a claim.
-func (r *request) paramValue(p spec.Param, args map[string]any) (any, error) {
-	if p.Claim != "" {
-		v, ok := r.claims[p.Claim]
-		if !ok {
-			return nil, &Error{Message: fmt.Sprintf("the token carries no claim %q", p.Claim), Code: CodeForbidden}
+// respond is the executed response: every root field's value, and its
+// error; a failed non-null root field nulls the data.
+func respond(media string, fields []*rootField) *transport.Response {
+	out := &transport.Response{Media: media, Status: 200, Data: make([]transport.Entry, len(fields))}
+	for i, f := range fields {
+		e := transport.Entry{Key: f.key, Value: f.result}
+		switch {
+		case f.typename != "":
+			e.Value, _ = json.Marshal(f.typename)
+		case f.err != nil:
+			e.Value = nil
+			out.Errors = append(out.Errors, f.err)
+			out.DataNull = out.DataNull || f.nonNull
+		case f.nonNull && f.stmt != nil && len(f.result) == 0:
+			out.DataNull = true
 		}
-		return claimText(v), nil
-	}
-	return sqlValue(args[p.Arg]), nil
-}
-
-// claimText is a claim as the text PostgreSQL parses into the parameter's
-// type: strings as they are, numbers and booleans in their JSON spelling,
-// objects and arrays as JSON.
-func claimText(v any) string {
-	switch v := v.(type) {
-	case string:
-		return v
-	case json.Number:
-		return string(v)
-	}
-	text, _ := json.Marshal(v)
-	return string(text)
-}
-
-// sqlValue converts a coerced value into what pgx binds: lists become
-// slices of one element type (so PostgreSQL gets a typed array), input
-// objects become JSON text (for a json/jsonb parameter).
-func sqlValue(v any) any {
-	switch v := v.(type) {
-	case []any:
-		return typedSlice(v)
-	case map[string]any:
-		text, _ := json.Marshal(v)
-		return string(text)
-	}
-	return v
-}
-
-func typedSlice(items []any) any {
-	if len(items) == 0 {
-		return []string{}
-	}
-	switch items[0].(type) {
-	case string:
-		return sliceOf[string](items)
-	case int64:
-		return sliceOf[int64](items)
-	case float64:
-		return sliceOf[float64](items)
-	case bool:
-		return sliceOf[bool](items)
-	}
-	out := make([]any, len(items))
-	for i, item := range items {
-		out[i] = sqlValue(item)
+		out.Data[i] = e
 	}
 	return out
 }
 
-// sliceOf returns items as []T, or as []any (elements converted) when
-// some item is not a T (a null in the list).
-func sliceOf[T any](items []any) any {
-	out := make([]T, len(items))
-	for i, item := range items {
-		v, ok := item.(T)
-		if !ok {
-			generic := make([]any, len(items))
-			copy(generic, items)
-			return generic
-		}
-		out[i] = v
+// authorize checks that the claims an operation injects are present.
+func authorize(op *schema.Operation, claims map[string]any) *Error {
+	if len(op.Spec.Claims) == 0 {
+		return nil
 	}
-	return out
+	if claims == nil {
+		return &Error{Message: fmt.Sprintf("%s requires authentication: send a bearer token.", op.Spec.Name), Code: CodeUnauthenticated}
+	}
+	var missing []string
+	for _, c := range op.Spec.Claims {
+		if v, ok := claims[c]; !ok || v == nil {
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) > 0 {
+		return &Error{Message: fmt.Sprintf("%s requires the token claim %s, which it does not carry.", op.Spec.Name, strings.Join(quoteAll(missing), ", ")), Code: CodeForbidden}
+	}
+	return nil
 }
 
 func quoteAll(names []string) []string {
@@ -194,12 +153,4 @@ func quoteAll(names []string) []string {
 		out[i] = fmt.Sprintf("%q", n)
 	}
 	return out
-}
-
-// asError returns err as an *Error, with code when it is not one already.
-func asError(err error, code string) *Error {
-	if e, ok := err.(*Error); ok {
-		return e
-	}
-	return &Error{Message: err.Error(), Code: code}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 
+	"github.com/gqlplan/gqlplan/runtime/internal/wire"
 	"github.com/gqlplan/gqlplan/spec"
 )
 
@@ -32,9 +33,9 @@ func (h *Handler) signTokens(ctx context.Context, fields []*rootField) {
 		}
 		token, err := h.cfg.Signer.SignJSON(f.result)
 		if err != nil {
-			h.log.LogAttrs(ctx, slog.LevelError, "token not signed", slog.String("request_id", requestID(ctx)), slog.String("field", f.key), slog.String("error", err.Error()))
+			h.log.LogAttrs(ctx, slog.LevelError, "token not signed", slog.String("request_id", wire.RequestID(ctx)), slog.String("field", f.key), slog.String("error", err.Error()))
 			f.result = nil
-			f.fail(&Error{Message: "The token could not be issued; the server log has the details under this request id.", Code: CodeInternal, Extra: map[string]any{"requestId": requestID(ctx)}})
+			f.fail(&Error{Message: "The token could not be issued; the server log has the details under this request id.", Code: CodeInternal, Extra: map[string]any{"requestId": wire.RequestID(ctx)}})
 			continue
 		}
 		f.result, _ = json.Marshal(token)

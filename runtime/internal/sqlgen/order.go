@@ -1,4 +1,4 @@
-package runtime
+package sqlgen
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gqlplan/gqlplan/runtime/internal/wire"
 	"github.com/gqlplan/gqlplan/spec"
 )
 
@@ -42,7 +43,7 @@ func (c *composer) orderKeys(rs *rows, args map[string]any) ([]orderKey, error) 
 		}
 		seen[column] = true
 		k := orderKey{expr: rs.alias + "." + sql, column: column, descending: descending, nulls: nulls}
-		if f := rs.obj.byColumn[column]; f != nil && f.typ.NonNull {
+		if f := rs.obj.ByColumn[column]; f != nil && f.Type.NonNull {
 			k.notNull = true
 		}
 		if col := rs.column(column); col != nil {
@@ -55,13 +56,13 @@ func (c *composer) orderKeys(rs *rows, args map[string]any) ([]orderKey, error) 
 		for _, t := range terms {
 			term, _ := t.(map[string]any)
 			name, _ := term["field"].(string)
-			f := rs.obj.fields[name]
-			if f == nil || !f.spec.Sortable {
-				return nil, fmt.Errorf("plan: %s cannot be ordered by %q", rs.obj.spec.Name, name)
+			f := rs.obj.Fields[name]
+			if f == nil || !f.Spec.Sortable {
+				return nil, fmt.Errorf("plan: %s cannot be ordered by %q", rs.obj.Spec.Name, name)
 			}
 			direction, _ := term["direction"].(string)
 			nulls, _ := term["nulls"].(string)
-			add(f.spec.Column, f.spec.SQL, direction == "desc", nulls)
+			add(f.Spec.Column, f.Spec.SQL, direction == "desc", nulls)
 		}
 	} else {
 		for _, t := range rs.listing.OrderBy {
@@ -72,7 +73,7 @@ func (c *composer) orderKeys(rs *rows, args map[string]any) ([]orderKey, error) 
 		return keys, nil
 	}
 	descending := len(keys) > 0 && keys[len(keys)-1].descending
-	for _, k := range rs.obj.spec.Key {
+	for _, k := range rs.obj.Spec.Key {
 		add(k.Column, k.SQL, descending, "")
 	}
 	return keys, nil
@@ -126,7 +127,7 @@ func cursorExpr(keys []orderKey) string {
 
 // badCursor is a new error each time: a request's errors get its path.
 func badCursor() error {
-	return &Error{Message: "The cursor is not valid for this list; use a cursor this list returned, with the same orderBy.", Code: CodeBadUserInput}
+	return &wire.Error{Message: "The cursor is not valid for this list; use a cursor this list returned, with the same orderBy.", Code: wire.CodeBadUserInput}
 }
 
 // decodeCursor reads the order values of a cursor made by cursorExpr.

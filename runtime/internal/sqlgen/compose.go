@@ -1,37 +1,47 @@
-package runtime
+// Package sqlgen composes SQL: it takes a root [operation.Field] bound to
+// a plan operation and the caller's claims, and gives the [Statement]
+// whose one row and column is the field's JSON, built by PostgreSQL —
+// objects and jsonb documents, relations and computed fields,
+// filters, orders, keyset cursors and Relay connections — one statement
+// per root field, however deep. Identifiers come from the plan, quoted by
+// the compiler; every value is a bound parameter. It runs nothing, so its
+// output is tested as golden files without a database.
+package sqlgen
 
 import (
 	"fmt"
 
 	"strconv"
 	"strings"
+
+	"github.com/gqlplan/gqlplan/runtime/internal/operation"
+	"github.com/gqlplan/gqlplan/runtime/internal/schema"
+	"github.com/gqlplan/gqlplan/runtime/internal/wire"
 )
 
-// statement is the SQL of one root field, returning one row with one json
+// Statement is the SQL of one root field, returning one row with one json
 // column (the field's value, built by PostgreSQL), and its parameters.
 //
 // The SQL text is made only of the plan's identifiers (quoted by the
 // compiler) and fixed keywords; every value from the request — arguments,
 // claims, aliases — is a bound parameter.
-type statement struct {
-	sql  string
-	args []any
-	// prepared is the name sql is prepared under on the connection running
-	// it, or "" (see prepareFields).
-	prepared string
+type Statement struct {
+	SQL  string
+	Args []any
 }
 
-// text is what a pipeline queues: the prepared name, or else the SQL.
-func (s *statement) text() string {
-	if s.prepared != "" {
-		return s.prepared
-	}
-	return s.sql
+// Limits bound the pages a statement reads (PAGE_TOO_LARGE) and its
+// nesting (DOCUMENT_TOO_DEEP, checked by the document phase first).
+type Limits struct {
+	MaxPageSize int64
+	MaxDepth    int
 }
 
 // composer writes one statement.
 type composer struct {
-	r       *request
+	index   *schema.Schema
+	limits  Limits
+	claims  map[string]any
 	args    []any
 	aliases int // aliases of nested rows and values: t1, n2, …
 }
@@ -57,32 +67,33 @@ func (c *composer) typedParam(v any, sqlType string) string {
 	return c.param(v) + "::" + sqlType
 }
 
-// compose builds the statement of a root field bound to op: one SQL
-// statement, however deep the selection, returning the field's value.
-func (r *request) compose(op *operation, sel *selection) (statement, error) {
-	args := sel.args
-	c := &composer{r: r}
+// Compose builds the statement of root field sel, bound to op, for a
+// caller with claims (nil: anonymous): one SQL statement, however deep the
+// selection, returning the field's value.
+func Compose(index *schema.Schema, limits Limits, op *schema.Operation, sel *operation.Field, claims map[string]any) (Statement, error) {
+	args := sel.Args
+	c := &composer{index: index, limits: limits, claims: claims}
 	rows, err := c.rootRows(op, args)
 	if err != nil {
-		return statement{}, err
+		return Statement{}, err
 	}
 	var value string
 	switch {
-	case op.spec.Token:
+	case op.Spec.Token:
 		value = c.tokenRow(rows, op)
 	case rows.obj == nil: // a function returning scalars or an enum: the row is the value
 		value, err = c.scalarRows(rows, op, args)
-	case op.spec.Connection:
+	case op.Spec.Connection:
 		value, err = c.connection(rows, sel, args, 1)
-	case op.spec.List:
+	case op.Spec.List:
 		value, err = c.list(rows, sel, args, 1)
 	default:
 		value, err = c.single(rows, sel, 1)
 	}
 	if err != nil {
-		return statement{}, err
+		return Statement{}, err
 	}
-	return statement{sql: "SELECT " + value, args: c.args}, nil
+	return Statement{SQL: "SELECT " + value, Args: c.args}, nil
 }
 
 // rowRef is where an object's fields are read: the columns of a row alias
@@ -95,10 +106,10 @@ type rowRef struct {
 
 // object writes a json_build_object of the selected fields of obj, keys in
 // selection order.
-func (c *composer) object(b *strings.Builder, obj *object, sel *selection, row rowRef, depth int) error {
-	sels := sel.children
-	if depth > c.r.limits.MaxDepth {
-		return &Error{Message: fmt.Sprintf("The document nests selections deeper than %d levels.", c.r.limits.MaxDepth), Code: CodeDocumentTooDeep}
+func (c *composer) object(b *strings.Builder, obj *schema.Object, sel *operation.Field, row rowRef, depth int) error {
+	sels := sel.Children
+	if depth > c.limits.MaxDepth {
+		return &wire.Error{Message: fmt.Sprintf("The document nests selections deeper than %d levels.", c.limits.MaxDepth), Code: wire.CodeDocumentTooDeep}
 	}
 	// json_build_object takes at most 100 arguments; wider objects are
 	// built from chunks merged by json_object_agg in selection order.
@@ -135,51 +146,51 @@ func (c *composer) object(b *strings.Builder, obj *object, sel *selection, row r
 
 // key is the JSON key of a selection: the field's name from the plan, or a
 // parameter when the client chose an alias.
-func (c *composer) key(sel *selection) string {
-	if sel.key == sel.name {
-		return quoteLiteral(sel.key) // a field or __typename: plan text, not request text
+func (c *composer) key(sel *operation.Field) string {
+	if sel.Key == sel.Name {
+		return quoteLiteral(sel.Key) // a field or __typename: plan text, not request text
 	}
-	return c.param(sel.key) + "::text"
+	return c.param(sel.Key) + "::text"
 }
 
 // fieldValue writes the SQL value of one selected field.
-func (c *composer) fieldValue(b *strings.Builder, obj *object, sel *selection, row rowRef, depth int) error {
-	name := sel.name
+func (c *composer) fieldValue(b *strings.Builder, obj *schema.Object, sel *operation.Field, row rowRef, depth int) error {
+	name := sel.Name
 	if name == "__typename" {
-		b.WriteString(quoteLiteral(obj.spec.Name) + "::text")
+		b.WriteString(quoteLiteral(obj.Spec.Name) + "::text")
 		return nil
 	}
-	f := obj.fields[name]
+	f := obj.Fields[name]
 	if f == nil {
-		return fmt.Errorf("plan: type %s has no field %s", obj.spec.Name, name)
+		return fmt.Errorf("plan: type %s has no field %s", obj.Spec.Name, name)
 	}
-	named := f.typ.Named()
-	if target := c.r.schema.objects[named]; target != nil && f.spec.Relation == nil && f.spec.Function == nil {
+	named := f.Type.Named()
+	if target := c.index.Objects[named]; target != nil && f.Spec.Relation == nil && f.Spec.Function == nil {
 		return c.nested(b, target, f, sel, row, depth)
 	}
 	switch {
-	case f.spec.Relation != nil || f.spec.Function != nil:
+	case f.Spec.Relation != nil || f.Spec.Function != nil:
 		if row.jsonb != "" { // the compiler refuses these plans
-			return fmt.Errorf("plan: %s.%s needs a row, but is read from a document", obj.spec.Name, name)
+			return fmt.Errorf("plan: %s.%s needs a row, but is read from a document", obj.Spec.Name, name)
 		}
-		if f.spec.Relation != nil {
+		if f.Spec.Relation != nil {
 			return c.relation(b, f, sel, row, depth)
 		}
 		return c.computed(b, f, sel, row, depth)
 	case row.jsonb != "":
-		c.jsonbLeaf(b, f, row.jsonb+"->"+quoteLiteral(f.spec.Column))
+		c.jsonbLeaf(b, f, row.jsonb+"->"+quoteLiteral(f.Spec.Column))
 	default:
-		c.columnLeaf(b, f, row.alias+"."+f.spec.SQL)
+		c.columnLeaf(b, f, row.alias+"."+f.Spec.SQL)
 	}
 	return nil
 }
 
 // columnLeaf writes a scalar or enum column, converted where JSON would
 // lose information or the GraphQL value differs from the SQL one.
-func (c *composer) columnLeaf(b *strings.Builder, f *field, col string) {
-	named := f.typ.Named()
-	if e := c.r.schema.enums[named]; e != nil && e.renamed {
-		if f.typ.Elem != nil {
+func (c *composer) columnLeaf(b *strings.Builder, f *schema.Field, col string) {
+	named := f.Type.Named()
+	if e := c.index.Enums[named]; e != nil && e.Renamed {
+		if f.Type.Elem != nil {
 			fmt.Fprintf(b, "(SELECT json_agg(%s ORDER BY u.i) FROM unnest(%s) WITH ORDINALITY u(e, i))", enumCase(e, "u.e::text"), col)
 			return
 		}
@@ -188,7 +199,7 @@ func (c *composer) columnLeaf(b *strings.Builder, f *field, col string) {
 	}
 	switch named {
 	case "BigInt", "Decimal", "ID":
-		if f.typ.Elem != nil {
+		if f.Type.Elem != nil {
 			b.WriteString(col + "::text[]")
 		} else {
 			b.WriteString(col + "::text")
@@ -199,10 +210,10 @@ func (c *composer) columnLeaf(b *strings.Builder, f *field, col string) {
 }
 
 // jsonbLeaf writes a scalar or enum value stored inside a jsonb document.
-func (c *composer) jsonbLeaf(b *strings.Builder, f *field, value string) {
-	named := f.typ.Named()
-	if e := c.r.schema.enums[named]; e != nil && e.renamed {
-		if f.typ.Elem != nil {
+func (c *composer) jsonbLeaf(b *strings.Builder, f *schema.Field, value string) {
+	named := f.Type.Named()
+	if e := c.index.Enums[named]; e != nil && e.Renamed {
+		if f.Type.Elem != nil {
 			fmt.Fprintf(b, "(SELECT json_agg(%s ORDER BY u.i) FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(%s) = 'array' THEN %s END) WITH ORDINALITY u(e, i))", enumCase(e, "u.e"), value, value)
 			return
 		}
@@ -211,7 +222,7 @@ func (c *composer) jsonbLeaf(b *strings.Builder, f *field, value string) {
 	}
 	switch named {
 	case "BigInt", "Decimal", "ID":
-		if f.typ.Elem == nil { // numbers in the document become strings, as the scalar says
+		if f.Type.Elem == nil { // numbers in the document become strings, as the scalar says
 			fmt.Fprintf(b, "to_json(%s #>> '{}')", value)
 			return
 		}
@@ -222,14 +233,14 @@ func (c *composer) jsonbLeaf(b *strings.Builder, f *field, value string) {
 // nested writes an object-typed field: a jsonb value (a key of the parent
 // document, or a json/jsonb/composite column) projected field by field,
 // so only what was selected is returned.
-func (c *composer) nested(b *strings.Builder, target *object, f *field, sel *selection, row rowRef, depth int) error {
-	value := "to_jsonb(" + row.alias + "." + f.spec.SQL + ")"
+func (c *composer) nested(b *strings.Builder, target *schema.Object, f *schema.Field, sel *operation.Field, row rowRef, depth int) error {
+	value := "to_jsonb(" + row.alias + "." + f.Spec.SQL + ")"
 	if row.jsonb != "" {
-		value = row.jsonb + "->" + quoteLiteral(f.spec.Column)
+		value = row.jsonb + "->" + quoteLiteral(f.Spec.Column)
 	}
 	alias := c.alias("n")
 	inner := rowRef{jsonb: alias + ".v"}
-	if f.typ.Elem != nil {
+	if f.Type.Elem != nil {
 		fmt.Fprintf(b, "CASE WHEN jsonb_typeof(%s) = 'array' THEN (SELECT coalesce(json_agg(CASE WHEN jsonb_typeof(%s.v) = 'object' THEN ", value, alias)
 		if err := c.object(b, target, sel, inner, depth+1); err != nil {
 			return err
@@ -246,8 +257,8 @@ func (c *composer) nested(b *strings.Builder, target *object, f *field, sel *sel
 }
 
 // enumCase maps an enum's SQL values (text expression expr) to GraphQL names.
-func enumCase(e *enum, expr string) string {
-	return "CASE " + expr + e.whens
+func enumCase(e *schema.Enum, expr string) string {
+	return "CASE " + expr + e.CaseTail
 }
 
 // quoteLiteral quotes a string from the plan as a SQL literal.

@@ -1,4 +1,13 @@
-package runtime
+// Package document is the phase of a request that reads its GraphQL
+// document, and the only one that sees gqlparser's AST. It takes the
+// document's text, the operation name and the variables, and gives an
+// [operation.Operation] — or the request errors that stop it: a linear
+// scan of the text against [Limits], gqlparser's parser and validator
+// against the schema the plan's SDL declares (the result cached per
+// distinct text), the operation chosen, its variables coerced, its
+// fields collected and every argument coerced to its type. At start it
+// converts that same schema, once, into what introspection answers.
+package document
 
 import (
 	"crypto/sha256"
@@ -13,24 +22,35 @@ import (
 	"github.com/vektah/gqlparser/v2/parser"
 	"github.com/vektah/gqlparser/v2/validator"
 
+	"github.com/gqlplan/gqlplan/runtime/internal/introspection"
+	"github.com/gqlplan/gqlplan/runtime/internal/operation"
+	"github.com/gqlplan/gqlplan/runtime/internal/schema"
+	"github.com/gqlplan/gqlplan/runtime/internal/wire"
 	"github.com/gqlplan/gqlplan/spec"
 )
+
+// Limits bound what a document may cost; each has its own error code
+// (see runtime.Limits, which documents them).
+type Limits struct {
+	MaxDocumentBytes, MaxDepth, MaxTokens, MaxSelections, MaxAliases, MaxRootFields, MaxDirectives int
+	// DocumentCache is how many distinct documents are kept parsed.
+	DocumentCache int
+}
 
 // document is a parsed and validated document; errs is set when it is not
 // executable, and is cached too, so a repeated bad document costs a lookup.
 type document struct {
 	ast  *ast.QueryDocument
-	errs []*Error
+	errs []*wire.Error
 }
 
-// documents parses and validates documents once per distinct text, with
-// gqlparser against the schema the plan's SDL declares.
-type documents struct {
+// Documents reads the documents of requests to one plan.
+type Documents struct {
 	schema *ast.Schema
+	index  *schema.Schema
+	intro  *introspection.Schema
 	limits Limits
-	// hideSuggestions drops "Did you mean …?" from validation messages:
-	// with introspection off they would reveal the schema one guess at a
-	// time.
+	// hideSuggestions: validation messages without "Did you mean …?".
 	hideSuggestions bool
 	cache           *lru.Cache[[sha256.Size]byte, *document]
 }
@@ -52,19 +72,49 @@ func loadSchema(plan *spec.Plan) (*ast.Schema, error) {
 	return s, nil
 }
 
-func newDocuments(s *ast.Schema, limits Limits, hideSuggestions bool) (*documents, error) {
+// New loads the schema plan declares; index is the same plan, indexed.
+// hideSuggestions drops "Did you mean …?" from validation messages: with
+// introspection off they would reveal the schema one guess at a time.
+func New(plan *spec.Plan, index *schema.Schema, limits Limits, hideSuggestions bool) (*Documents, error) {
+	s, err := loadSchema(plan)
+	if err != nil {
+		return nil, err
+	}
+	intro, err := loadIntrospection(s, plan.SDL)
+	if err != nil {
+		return nil, err
+	}
 	cache, err := lru.New[[sha256.Size]byte, *document](max(limits.DocumentCache, 1))
 	if err != nil {
 		return nil, err
 	}
-	return &documents{schema: s, limits: limits, hideSuggestions: hideSuggestions, cache: cache}, nil
+	return &Documents{schema: s, index: index, intro: intro, limits: limits, hideSuggestions: hideSuggestions, cache: cache}, nil
+}
+
+// Introspection is the schema as introspection answers it.
+func (d *Documents) Introspection() *introspection.Schema { return d.intro }
+
+// Operation reads the operation named name (or the only one) of text with
+// its variables. When it fails after choosing the operation, the
+// operation is returned too, without fields: its kind decides how a
+// request error is answered (a mutation over GET is 405 first).
+func (d *Documents) Operation(text, name string, vars map[string]any) (*operation.Operation, []*wire.Error) {
+	doc := d.get(text)
+	if doc.errs != nil {
+		return nil, doc.errs
+	}
+	op, e := selectOperation(doc.ast, name)
+	if e != nil {
+		return nil, []*wire.Error{e}
+	}
+	return build(d.index, doc.ast, op, vars, d.limits)
 }
 
 // suggestion is the validator's hint at a name the document may have meant.
 var suggestion = regexp.MustCompile(` ?Did you mean [^?]*\?`)
 
 // get returns the document for text, from the cache when it was seen.
-func (d *documents) get(text string) *document {
+func (d *Documents) get(text string) *document {
 	key := sha256.Sum256([]byte(text))
 	if doc, ok := d.cache.Get(key); ok {
 		return doc
@@ -74,24 +124,24 @@ func (d *documents) get(text string) *document {
 	return doc
 }
 
-func (d *documents) load(text string) (doc *document) {
+func (d *Documents) load(text string) (doc *document) {
 	if err := scanDocument(text, d.limits); err != nil {
-		return &document{errs: []*Error{err}}
+		return &document{errs: []*wire.Error{err}}
 	}
 	defer func() { // the parser is not ours; a panic in it is a bad document, not a dead server
 		if r := recover(); r != nil {
-			doc = &document{errs: []*Error{{Message: "the document could not be processed", Code: CodeValidationFailed}}}
+			doc = &document{errs: []*wire.Error{{Message: "the document could not be processed", Code: wire.CodeValidationFailed}}}
 		}
 	}()
 	parsed, err := parser.ParseQueryWithTokenLimit(&ast.Source{Name: "GraphQL request", Input: text}, d.limits.MaxTokens)
 	if err != nil {
-		return &document{errs: fromGraphQLErrors(err, CodeParseFailed, false)}
+		return &document{errs: fromGraphQLErrors(err, wire.CodeParseFailed, false)}
 	}
 	if errs := checkFragments(parsed, d.limits); errs != nil {
 		return &document{errs: errs}
 	}
 	if list := validator.Validate(d.schema, parsed); len(list) > 0 {
-		return &document{errs: fromGraphQLErrors(list, CodeValidationFailed, d.hideSuggestions)}
+		return &document{errs: fromGraphQLErrors(list, wire.CodeValidationFailed, d.hideSuggestions)}
 	}
 	return &document{ast: parsed}
 }
@@ -102,7 +152,7 @@ func (d *documents) load(text string) (doc *document) {
 // (quadratic in the selections) multiplies a fragment "bomb" — each
 // fragment spreading the next twice. Cycles are left to the validator
 // (NoFragmentCycles); here a spread inside its own expansion counts once.
-func checkFragments(doc *ast.QueryDocument, limits Limits) []*Error {
+func checkFragments(doc *ast.QueryDocument, limits Limits) []*wire.Error {
 	type cost struct{ fields, depth int }
 	costs := map[string]cost{}
 	visiting := map[string]bool{}
@@ -139,17 +189,17 @@ func checkFragments(doc *ast.QueryDocument, limits Limits) []*Error {
 	for _, op := range doc.Operations {
 		c := measure(op.SelectionSet)
 		if c.fields > limits.MaxSelections {
-			return []*Error{{Message: fmt.Sprintf("The document selects more than %d fields once its fragments are expanded.", limits.MaxSelections), Code: CodeTooManyFields}}
+			return []*wire.Error{{Message: fmt.Sprintf("The document selects more than %d fields once its fragments are expanded.", limits.MaxSelections), Code: wire.CodeTooManyFields}}
 		}
 		if c.depth > limits.MaxDepth {
-			return []*Error{{Message: fmt.Sprintf("The document nests selections deeper than %d levels.", limits.MaxDepth), Code: CodeDocumentTooDeep}}
+			return []*wire.Error{{Message: fmt.Sprintf("The document nests selections deeper than %d levels.", limits.MaxDepth), Code: wire.CodeDocumentTooDeep}}
 		}
 	}
 	return nil
 }
 
 // fromGraphQLErrors converts gqlparser's errors (one, or a list).
-func fromGraphQLErrors(err error, code string, hideSuggestions bool) []*Error {
+func fromGraphQLErrors(err error, code string, hideSuggestions bool) []*wire.Error {
 	var list gqlerror.List
 	var one *gqlerror.Error
 	switch {
@@ -157,16 +207,16 @@ func fromGraphQLErrors(err error, code string, hideSuggestions bool) []*Error {
 	case errors.As(err, &one):
 		list = gqlerror.List{one}
 	default:
-		return []*Error{{Message: err.Error(), Code: code}}
+		return []*wire.Error{{Message: err.Error(), Code: code}}
 	}
-	out := make([]*Error, len(list))
+	out := make([]*wire.Error, len(list))
 	for i, e := range list {
-		out[i] = &Error{Message: e.Message, Code: code}
+		out[i] = &wire.Error{Message: e.Message, Code: code}
 		if hideSuggestions {
 			out[i].Message = suggestion.ReplaceAllString(out[i].Message, "")
 		}
 		for _, l := range e.Locations {
-			out[i].Locations = append(out[i].Locations, Location{Line: l.Line, Column: l.Column})
+			out[i].Locations = append(out[i].Locations, wire.Location{Line: l.Line, Column: l.Column})
 		}
 	}
 	return out

@@ -1,9 +1,12 @@
-package runtime
+package sqlgen
 
 import (
 	"fmt"
 	"strings"
 
+	"github.com/gqlplan/gqlplan/runtime/internal/operation"
+	"github.com/gqlplan/gqlplan/runtime/internal/schema"
+	"github.com/gqlplan/gqlplan/runtime/internal/wire"
 	"github.com/gqlplan/gqlplan/spec"
 )
 
@@ -13,8 +16,8 @@ type rows struct {
 	from    string // `"shop"."post" t2`, `"shop"."search"($1) s`
 	alias   string
 	conds   []string
-	obj     *object // the type of a row (nil: a function returning scalars)
-	row     rowRef  // where the row's fields are read
+	obj     *schema.Object // the type of a row (nil: a function returning scalars)
+	row     rowRef         // where the row's fields are read
 	listing *spec.Listing
 	columns []spec.Column // catalog facts about the source's columns, if any
 }
@@ -45,11 +48,11 @@ func (rs *rows) columnType(name string) string {
 
 // rootRows are the rows of a root field: its source, called with its
 // parameters when it is a function, and its WHERE conditions.
-func (c *composer) rootRows(op *operation, args map[string]any) (*rows, error) {
-	o := op.spec
-	rs := &rows{alias: "s", obj: c.r.schema.objects[o.Node], listing: &o.Listing, columns: o.Source.Columns}
+func (c *composer) rootRows(op *schema.Operation, args map[string]any) (*rows, error) {
+	o := op.Spec
+	rs := &rows{alias: "s", obj: c.index.Objects[o.Node], listing: &o.Listing, columns: o.Source.Columns}
 	if rs.obj == nil {
-		rs.obj = c.r.schema.objects[op.returns.Named()]
+		rs.obj = c.index.Objects[op.Returns.Named()]
 	}
 	rs.row = rowRef{alias: rs.alias}
 	if o.Source.Shape == spec.ShapeJSONB {
@@ -63,7 +66,7 @@ func (c *composer) rootRows(op *operation, args map[string]any) (*rows, error) {
 			if i > 0 {
 				from.WriteString(", ")
 			}
-			v, err := c.r.paramValue(p, args)
+			v, err := c.paramValue(p, args)
 			if err != nil {
 				return nil, err
 			}
@@ -88,7 +91,7 @@ func (c *composer) rootRows(op *operation, args map[string]any) (*rows, error) {
 				continue // an optional filter left out filters nothing
 			}
 		}
-		v, err := c.r.paramValue(w.Param, args)
+		v, err := c.paramValue(w.Param, args)
 		if err != nil {
 			return nil, err
 		}
@@ -111,18 +114,18 @@ func (c *composer) rootRows(op *operation, args map[string]any) (*rows, error) {
 
 // tokenRow is the claims of a token operation: its row as a JSON object
 // (the data column of the jsonb shape), which the handler signs.
-func (c *composer) tokenRow(rs *rows, op *operation) string {
+func (c *composer) tokenRow(rs *rows, op *schema.Operation) string {
 	row := "to_json(s)"
-	if op.spec.Source.Shape == spec.ShapeJSONB {
-		row = "s." + op.spec.Source.DataColumn
+	if op.Spec.Source.Shape == spec.ShapeJSONB {
+		row = "s." + op.Spec.Source.DataColumn
 	}
 	return fmt.Sprintf("(SELECT %s FROM %s%s)", row, rs.from, rs.where())
 }
 
 // scalarRows is the value of a function returning scalars or an enum.
-func (c *composer) scalarRows(rs *rows, op *operation, args map[string]any) (string, error) {
-	typ := op.returns
-	if op.spec.List {
+func (c *composer) scalarRows(rs *rows, op *schema.Operation, args map[string]any) (string, error) {
+	typ := op.Returns
+	if op.Spec.List {
 		typ = typ.Elem
 	}
 	// Grow: a selection's SQL is rarely shorter than this, so the
@@ -130,9 +133,9 @@ func (c *composer) scalarRows(rs *rows, op *operation, args map[string]any) (str
 	var value strings.Builder
 	value.Grow(512)
 	value.WriteString("to_json(")
-	c.columnLeaf(&value, &field{spec: &spec.Field{Name: op.spec.Name}, typ: typ}, "s")
+	c.columnLeaf(&value, &schema.Field{Spec: &spec.Field{Name: op.Spec.Name}, Type: typ}, "s")
 	value.WriteString(")")
-	if !op.spec.List {
+	if !op.Spec.List {
 		return fmt.Sprintf("(SELECT %s FROM %s%s)", &value, rs.from, rs.where()), nil
 	}
 	page, err := c.limitOffset(rs, args)
@@ -144,7 +147,7 @@ func (c *composer) scalarRows(rs *rows, op *operation, args map[string]any) (str
 
 // single is the value of one row of rs, or null: a scalar subquery, so
 // two rows are an error (21000) rather than an arbitrary pick.
-func (c *composer) single(rs *rows, sel *selection, depth int) (string, error) {
+func (c *composer) single(rs *rows, sel *operation.Field, depth int) (string, error) {
 	var value strings.Builder
 	value.Grow(512)
 	if err := c.object(&value, rs.obj, sel, rs.row, depth); err != nil {
@@ -155,7 +158,7 @@ func (c *composer) single(rs *rows, sel *selection, depth int) (string, error) {
 
 // list is the JSON array of the rows of rs, in order, one page
 // (limit/offset).
-func (c *composer) list(rs *rows, sel *selection, args map[string]any, depth int) (string, error) {
+func (c *composer) list(rs *rows, sel *operation.Field, args map[string]any, depth int) (string, error) {
 	var value strings.Builder
 	value.Grow(512)
 	if err := c.object(&value, rs.obj, sel, rs.row, depth); err != nil {
@@ -198,29 +201,29 @@ func (c *composer) limitOffset(rs *rows, args map[string]any) (string, error) {
 	if v, ok := args[spec.ArgOffset].(int64); ok {
 		offset = v
 	}
-	if err := checkPageSize(spec.ArgLimit, limit, l.Max, c.r.limits.MaxPageSize); err != nil {
+	if err := checkPageSize(spec.ArgLimit, limit, l.Max, c.limits.MaxPageSize); err != nil {
 		return "", err
 	}
 	if offset < 0 {
-		return "", &Error{Message: "offset must not be negative", Code: CodeBadUserInput}
+		return "", &wire.Error{Message: "offset must not be negative", Code: wire.CodeBadUserInput}
 	}
 	return " LIMIT " + c.param(limit) + " OFFSET " + c.param(offset), nil
 }
 
 // relation writes a relation field: the rows of its source joined to the
 // parent row, as one object, a list or a connection.
-func (c *composer) relation(b *strings.Builder, f *field, sel *selection, parent rowRef, depth int) error {
-	rel := f.spec.Relation
+func (c *composer) relation(b *strings.Builder, f *schema.Field, sel *operation.Field, parent rowRef, depth int) error {
+	rel := f.Spec.Relation
 	alias := c.alias("t")
 	rs := &rows{
 		from: rel.Source.SQL + " " + alias, alias: alias, row: rowRef{alias: alias},
-		obj: c.r.schema.objects[f.typ.Named()], listing: &rel.Listing, columns: rel.Source.Columns,
+		obj: c.index.Objects[f.Type.Named()], listing: &rel.Listing, columns: rel.Source.Columns,
 	}
 	if rel.Node != "" {
-		rs.obj = c.r.schema.objects[rel.Node]
+		rs.obj = c.index.Objects[rel.Node]
 	}
 	if rs.obj == nil {
-		return fmt.Errorf("plan: relation %s reads %s, which is not an object type", f.spec.Name, f.typ)
+		return fmt.Errorf("plan: relation %s reads %s, which is not an object type", f.Spec.Name, f.Type)
 	}
 	for _, j := range rel.Join {
 		rs.conds = append(rs.conds, alias+"."+j.Child.SQL+" = "+parent.alias+"."+j.Parent.SQL)
@@ -230,7 +233,7 @@ func (c *composer) relation(b *strings.Builder, f *field, sel *selection, parent
 		b.WriteString(value)
 		return err
 	}
-	args := sel.args
+	args := sel.Args
 	var value string
 	var err error
 	if rel.Connection {
@@ -245,9 +248,9 @@ func (c *composer) relation(b *strings.Builder, f *field, sel *selection, parent
 // computed writes a computed field: its function called with the row,
 // then the arguments given, by name, so the omitted ones take their SQL
 // defaults.
-func (c *composer) computed(b *strings.Builder, f *field, sel *selection, parent rowRef, depth int) error {
-	fn := f.spec.Function
-	args := sel.args
+func (c *composer) computed(b *strings.Builder, f *schema.Field, sel *operation.Field, parent rowRef, depth int) error {
+	fn := f.Spec.Function
+	args := sel.Args
 	call := fn.SQL + "(" + parent.alias
 	for _, a := range fn.Args {
 		if v, ok := args[a.Arg]; ok {
@@ -255,13 +258,13 @@ func (c *composer) computed(b *strings.Builder, f *field, sel *selection, parent
 		}
 	}
 	call += ")"
-	target := c.r.schema.objects[f.typ.Named()]
+	target := c.index.Objects[f.Type.Named()]
 	if target == nil { // a scalar, an enum or an array of them
 		if fn.Set {
 			alias := c.alias("t")
 			var value strings.Builder
 			value.Grow(512)
-			c.columnLeaf(&value, &field{spec: f.spec, typ: f.typ.Elem}, alias)
+			c.columnLeaf(&value, &schema.Field{Spec: f.Spec, Type: f.Type.Elem}, alias)
 			fmt.Fprintf(b, "(SELECT coalesce(json_agg(%s), '[]'::json) FROM %s %s)", &value, call, alias)
 			return nil
 		}
@@ -274,7 +277,7 @@ func (c *composer) computed(b *strings.Builder, f *field, sel *selection, parent
 	if err := c.object(&value, target, sel, rowRef{alias: alias}, depth+1); err != nil {
 		return err
 	}
-	if f.typ.Elem != nil { // SETOF rows, in the function's order
+	if f.Type.Elem != nil { // SETOF rows, in the function's order
 		fmt.Fprintf(b, "(SELECT coalesce(json_agg(%s), '[]'::json) FROM %s %s)", &value, call, alias)
 		return nil
 	}

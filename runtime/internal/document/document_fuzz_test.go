@@ -1,6 +1,11 @@
-package runtime
+package document
 
 import (
+	"github.com/gqlplan/gqlplan/runtime/internal/operation"
+	"github.com/gqlplan/gqlplan/runtime/internal/schema"
+	"github.com/gqlplan/gqlplan/runtime/internal/sqlgen"
+	"github.com/gqlplan/gqlplan/runtime/internal/wire"
+
 	"encoding/json"
 	"testing"
 
@@ -14,7 +19,7 @@ import (
 // without a database. Nothing may panic; an accepted document's
 // introspection answers are valid JSON; every error has a code.
 func FuzzDocument(f *testing.F) {
-	files, diags, err := compiler.LoadPaths("", []string{"testdata/api.yaml"})
+	files, diags, err := compiler.LoadPaths("", []string{"../../testdata/api.yaml"})
 	if err != nil || diags.HasErrors() {
 		f.Fatalf("load: %v %v", err, diags)
 	}
@@ -22,20 +27,12 @@ func FuzzDocument(f *testing.F) {
 	if diags.HasErrors() {
 		f.Fatal(diags)
 	}
-	s, err := newSchema(plan)
+	index, err := schema.New(plan)
 	if err != nil {
 		f.Fatal(err)
 	}
-	gql, err := loadSchema(plan)
-	if err != nil {
-		f.Fatal(err)
-	}
-	limits := Limits{}.withDefaults()
-	docs, err := newDocuments(gql, limits, false)
-	if err != nil {
-		f.Fatal(err)
-	}
-	intro, err := loadIntrospection(gql, plan.SDL)
+	limits := Limits{MaxDocumentBytes: 100 << 10, MaxDepth: 32, MaxTokens: 15000, MaxSelections: 5000, MaxAliases: 100, MaxRootFields: 32, MaxDirectives: 50, DocumentCache: 100}
+	docs, err := New(plan, index, limits, false)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -54,44 +51,40 @@ func FuzzDocument(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, query, varsJSON string) {
 		var vars map[string]any
-		if v, err := decodeJSON([]byte(varsJSON)); err == nil {
+		if v, err := wire.DecodeJSON([]byte(varsJSON)); err == nil {
 			vars, _ = v.(map[string]any)
 		}
-		coded := func(errs ...*Error) {
+		coded := func(errs ...*wire.Error) {
 			for _, e := range errs {
 				if e.Code == "" || e.Message == "" {
 					t.Fatalf("an error without a code or message: %+v", e)
 				}
 			}
 		}
-		doc := docs.get(query)
-		if doc.errs != nil {
-			coded(doc.errs...)
-			return
-		}
-		op, e := selectOperation(doc.ast, "")
-		if e != nil {
-			coded(e)
-			return
-		}
-		exec, errs := s.newExecutable(op, vars)
+		op, errs := docs.Operation(query, "", vars)
 		if errs != nil {
 			coded(errs...)
 			return
 		}
-		r := &request{schema: s, limits: limits, exec: exec, claims: map[string]any{"sub": "u1"}}
-		fields, err := r.plan()
-		if err != nil {
-			coded(asError(err, CodeBadUserInput))
-			return
-		}
-		intro.answer(fields)
-		for _, field := range fields {
-			if field.err != nil {
-				coded(field.err)
+		for _, field := range op.Fields {
+			if field.Err != nil {
+				coded(field.Err)
+				continue
 			}
-			if field.intro != nil && !json.Valid(field.result) {
-				t.Fatalf("introspection of %q is not JSON: %s", field.key, field.result)
+			switch field.Name {
+			case "__schema", "__type":
+				if out := docs.Introspection().Answer(field); !json.Valid(out) {
+					t.Fatalf("introspection of %q is not JSON: %s", field.Key, out)
+				}
+			case "__typename":
+			default:
+				ops := index.Queries
+				if op.Kind == operation.Mutation {
+					ops = index.Mutations
+				}
+				if _, err := sqlgen.Compose(index, sqlgen.Limits{MaxPageSize: 1000, MaxDepth: limits.MaxDepth}, ops[field.Name], field, map[string]any{"sub": "u1"}); err != nil {
+					coded(wire.As(err, wire.CodeBadUserInput))
+				}
 			}
 		}
 	})

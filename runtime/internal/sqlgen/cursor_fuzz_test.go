@@ -1,8 +1,10 @@
-package runtime
+package sqlgen
 
 import (
 	"encoding/base64"
 	"testing"
+
+	"github.com/gqlplan/gqlplan/runtime/internal/wire"
 )
 
 // FuzzCursor feeds arbitrary text to the cursor decoder, which reads what
@@ -25,7 +27,7 @@ func FuzzCursor(f *testing.F) {
 	f.Fuzz(func(t *testing.T, cursor string) {
 		values, err := decodeCursor(cursor, keys)
 		if err != nil {
-			if e, ok := err.(*Error); !ok || e.Code != CodeBadUserInput {
+			if e, ok := err.(*wire.Error); !ok || e.Code != wire.CodeBadUserInput {
 				t.Fatalf("error %v is not BAD_USER_INPUT", err)
 			}
 			return

@@ -1,4 +1,4 @@
-package runtime
+package document
 
 import (
 	"encoding/json"
@@ -6,103 +6,84 @@ import (
 
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/gqlplan/gqlplan/runtime/internal/operation"
+	"github.com/gqlplan/gqlplan/runtime/internal/schema"
+	"github.com/gqlplan/gqlplan/runtime/internal/wire"
 	"github.com/gqlplan/gqlplan/spec"
 )
 
-// This file is where a validated document becomes an [executable]: the
-// operation chosen, its variables coerced, its fields collected and
-// merged (CollectFields, @skip, @include) and every argument coerced to
-// its type. It is the last stage that sees gqlparser's AST: composition,
-// introspection and execution read the executable only.
-
-// executable is one operation ready to run.
-type executable struct {
-	mutation bool
-	name     string
-	fields   []*selection // the root fields, collected
-}
-
-// selection is one response key of a selection set: the fields of the
-// document that share it, merged (validation has made sure they are the
-// same field with the same arguments).
-type selection struct {
-	key, name string
-	// args are the coerced arguments: every argument given or with a
-	// default; one neither given nor defaulted is absent.
-	args     map[string]any
-	children []*selection
-	loc      Location
-	// err is set on a root field whose arguments, anywhere beneath it, do
-	// not coerce: a field error, the other root fields still run.
-	err *Error
-}
-
-// chosen is the operation of a document a request runs, before its
-// variables are read.
-type chosen struct {
-	def                    *ast.OperationDefinition
-	doc                    *ast.QueryDocument
-	name                   string
-	mutation, subscription bool
-}
+// This file is where a validated document becomes an
+// [operation.Operation]: the operation chosen, its variables coerced, its
+// fields collected and merged (CollectFields, @skip, @include) and every
+// argument coerced to its type.
 
 // selectOperation picks the operation to run (GraphQL "GetOperation").
-func selectOperation(doc *ast.QueryDocument, name string) (*chosen, *Error) {
+func selectOperation(doc *ast.QueryDocument, name string) (*ast.OperationDefinition, *wire.Error) {
 	var op *ast.OperationDefinition
 	switch {
 	case name == "" && len(doc.Operations) > 1:
-		return nil, &Error{Message: "The document has several operations; operationName must name one.", Code: CodeBadRequest}
+		return nil, &wire.Error{Message: "The document has several operations; operationName must name one.", Code: wire.CodeBadRequest}
 	case name == "" && len(doc.Operations) == 1:
 		op = doc.Operations[0]
 	case name != "":
 		if op = doc.Operations.ForName(name); op == nil {
-			return nil, &Error{Message: fmt.Sprintf("The document has no operation named %q.", name), Code: CodeBadRequest}
+			return nil, &wire.Error{Message: fmt.Sprintf("The document has no operation named %q.", name), Code: wire.CodeBadRequest}
 		}
 	default:
-		return nil, &Error{Message: "The document has no operation.", Code: CodeBadRequest}
+		return nil, &wire.Error{Message: "The document has no operation.", Code: wire.CodeBadRequest}
 	}
-	return &chosen{def: op, doc: doc, name: op.Name, mutation: op.Operation == ast.Mutation, subscription: op.Operation == ast.Subscription}, nil
+	return op, nil
 }
 
-// newExecutable coerces the variables of op (request errors when they do
-// not fit) and collects its fields.
-func (s *schema) newExecutable(op *chosen, input map[string]any) (*executable, []*Error) {
-	vars, errs := s.coerceVariables(op.def.VariableDefinitions, input)
-	if errs != nil {
-		return nil, errs
-	}
-	b := &builder{schema: s, doc: op.doc, vars: vars}
+// build coerces the variables of op and collects its fields. On failure
+// the operation is returned too, without fields: its kind still decides
+// how a request error is answered.
+func build(index *schema.Schema, doc *ast.QueryDocument, op *ast.OperationDefinition, input map[string]any, limits Limits) (*operation.Operation, []*wire.Error) {
+	out := &operation.Operation{Name: op.Name}
 	root := "Query"
-	if op.mutation {
-		root = "Mutation"
+	switch op.Operation {
+	case ast.Mutation:
+		out.Kind, root = operation.Mutation, "Mutation"
+	case ast.Subscription:
+		out.Kind = operation.Subscription
+		return out, []*wire.Error{{Message: "Subscriptions are not supported.", Code: wire.CodeBadRequest}}
 	}
-	fields, err := b.collect(root, []ast.SelectionSet{op.def.SelectionSet}, true)
+	vars, errs := coerceVariables(index, op.VariableDefinitions, input)
+	if errs != nil {
+		return out, errs
+	}
+	b := &builder{index: index, doc: doc, vars: vars}
+	fields, err := b.collect(root, []ast.SelectionSet{op.SelectionSet}, true)
 	if err != nil {
-		return nil, []*Error{err}
+		return out, []*wire.Error{err}
 	}
-	return &executable{mutation: op.mutation, name: op.name, fields: fields}, nil
+	if len(fields) > limits.MaxRootFields {
+		return out, []*wire.Error{{Message: fmt.Sprintf("The operation selects more than %d root fields.", limits.MaxRootFields), Code: wire.CodeTooManyRootFields}}
+	}
+	out.Fields = fields
+	return out, nil
 }
 
 // builder collects the selections of one operation.
 type builder struct {
-	schema *schema
-	doc    *ast.QueryDocument
-	vars   map[string]any
+	index *schema.Schema
+	doc   *ast.QueryDocument
+	vars  map[string]any
 	// argErr is the first argument that did not coerce under the root
 	// field being collected.
-	argErr *Error
+	argErr *wire.Error
 }
 
 // collect implements CollectFields over the selection sets of merged
 // fields of type parent, then builds each response key's selection.
 // Type conditions always hold: a plan has object types only, so
 // validation leaves only fragments on the parent type itself.
-func (b *builder) collect(parent string, sets []ast.SelectionSet, root bool) ([]*selection, *Error) {
+func (b *builder) collect(parent string, sets []ast.SelectionSet, root bool) ([]*operation.Field, *wire.Error) {
 	var keys []string
 	groups := map[string][]*ast.Field{}
 	visited := map[string]bool{}
-	var walk func(set ast.SelectionSet) *Error
-	walk = func(set ast.SelectionSet) *Error {
+	var walk func(set ast.SelectionSet) *wire.Error
+	walk = func(set ast.SelectionSet) *wire.Error {
 		for _, sel := range set {
 			var directives ast.DirectiveList
 			switch sel := sel.(type) {
@@ -151,27 +132,27 @@ func (b *builder) collect(parent string, sets []ast.SelectionSet, root bool) ([]
 			return nil, err
 		}
 	}
-	out := make([]*selection, len(keys))
+	out := make([]*operation.Field, len(keys))
 	for i, key := range keys {
 		fields := groups[key]
 		first := fields[0]
-		sel := &selection{key: key, name: first.Name, loc: locationOf(first.Position)}
+		sel := &operation.Field{Key: key, Name: first.Name, Loc: locationOf(first.Position)}
 		if root {
 			b.argErr = nil
 		}
-		sel.args = b.arguments(parent, first)
+		sel.Args = b.arguments(parent, first)
 		if first.Definition != nil && len(first.SelectionSet) > 0 {
 			sets := make([]ast.SelectionSet, len(fields))
 			for j, f := range fields {
 				sets[j] = f.SelectionSet
 			}
-			var err *Error
-			if sel.children, err = b.collect(first.Definition.Type.Name(), sets, false); err != nil {
+			var err *wire.Error
+			if sel.Children, err = b.collect(first.Definition.Type.Name(), sets, false); err != nil {
 				return nil, err
 			}
 		}
 		if root {
-			sel.err = b.argErr
+			sel.Err = b.argErr
 		}
 		out[i] = sel
 	}
@@ -179,7 +160,7 @@ func (b *builder) collect(parent string, sets []ast.SelectionSet, root bool) ([]
 }
 
 // included evaluates @skip(if:) and @include(if:).
-func (b *builder) included(directives ast.DirectiveList) (bool, *Error) {
+func (b *builder) included(directives ast.DirectiveList) (bool, *wire.Error) {
 	for _, d := range directives {
 		if d.Name != "skip" && d.Name != "include" {
 			continue
@@ -188,9 +169,9 @@ func (b *builder) included(directives ast.DirectiveList) (bool, *Error) {
 		if arg == nil {
 			continue
 		}
-		v, _, err := b.schema.coerceLiteral(arg.Value, booleanNonNull, b.vars, "@"+d.Name+"(if:)")
+		v, _, err := coerceLiteral(b.index, arg.Value, booleanNonNull, b.vars, "@"+d.Name+"(if:)")
 		if err != nil {
-			return false, &Error{Message: err.Error(), Code: CodeBadUserInput}
+			return false, &wire.Error{Message: err.Error(), Code: wire.CodeBadUserInput}
 		}
 		if on, _ := v.(bool); on == (d.Name == "skip") {
 			return false, nil
@@ -205,9 +186,9 @@ var booleanNonNull = &spec.TypeRef{Name: "Boolean", NonNull: true}
 // A field of the plan has its arguments indexed (types parsed, defaults
 // coerced once); the introspection fields are read from their definition.
 func (b *builder) arguments(parent string, f *ast.Field) map[string]any {
-	args := b.schema.argumentsOf(parent, f.Name)
+	args := b.index.ArgumentsOf(parent, f.Name)
 	if args == nil && f.Definition != nil && len(f.Definition.Arguments) > 0 {
-		args = b.schema.introspectionArguments(f.Definition.Arguments)
+		args = introspectionArguments(b.index, f.Definition.Arguments)
 	}
 	if len(args) == 0 {
 		return nil
@@ -218,25 +199,25 @@ func (b *builder) arguments(parent string, f *ast.Field) map[string]any {
 		var value any
 		if a := f.Arguments.ForName(name); a != nil {
 			var err error
-			if value, present, err = b.schema.coerceLiteral(a.Value, arg.typ, b.vars, name); err != nil {
-				b.fail(&Error{Message: fmt.Sprintf("Argument %q has an invalid value: %v", name, err), Code: CodeBadUserInput})
+			if value, present, err = coerceLiteral(b.index, a.Value, arg.Type, b.vars, name); err != nil {
+				b.fail(&wire.Error{Message: fmt.Sprintf("Argument %q has an invalid value: %v", name, err), Code: wire.CodeBadUserInput})
 				return out
 			}
 		}
 		switch {
 		case present:
 			out[name] = value
-		case arg.hasDefault:
-			out[name] = arg.defaultValue
-		case arg.typ.NonNull:
-			b.fail(&Error{Message: fmt.Sprintf("Argument %q of type %s is required.", name, arg.typ), Code: CodeBadUserInput})
+		case arg.HasDefault:
+			out[name] = arg.Default
+		case arg.Type.NonNull:
+			b.fail(&wire.Error{Message: fmt.Sprintf("Argument %q of type %s is required.", name, arg.Type), Code: wire.CodeBadUserInput})
 			return out
 		}
 	}
 	return out
 }
 
-func (b *builder) fail(e *Error) {
+func (b *builder) fail(e *wire.Error) {
 	if b.argErr == nil {
 		b.argErr = e
 	}
@@ -244,13 +225,13 @@ func (b *builder) fail(e *Error) {
 
 // introspectionArguments indexes the arguments of an introspection field
 // (__type(name:), fields(includeDeprecated:), …) from their definition.
-func (s *schema) introspectionArguments(defs ast.ArgumentDefinitionList) map[string]*argument {
-	out := make(map[string]*argument, len(defs))
+func introspectionArguments(s *schema.Schema, defs ast.ArgumentDefinitionList) map[string]*schema.Argument {
+	out := make(map[string]*schema.Argument, len(defs))
 	for _, d := range defs {
-		a := &argument{spec: &spec.InputValue{Name: d.Name}, typ: typeFromAST(d.Type)}
+		a := &schema.Argument{Spec: &spec.InputValue{Name: d.Name}, Type: typeFromAST(d.Type)}
 		if d.DefaultValue != nil {
-			if v, ok, err := s.coerceLiteral(d.DefaultValue, a.typ, nil, d.Name); err == nil && ok {
-				a.defaultValue, a.hasDefault = v, true
+			if v, ok, err := coerceLiteral(s, d.DefaultValue, a.Type, nil, d.Name); err == nil && ok {
+				a.Default, a.HasDefault = v, true
 			}
 		}
 		out[d.Name] = a
@@ -261,23 +242,23 @@ func (s *schema) introspectionArguments(defs ast.ArgumentDefinitionList) map[str
 // coerceLiteral coerces a literal of the document, where variables have
 // already been coerced. present is false for a variable that was not
 // provided and has no default (the argument is then absent).
-func (s *schema) coerceLiteral(v *ast.Value, t *spec.TypeRef, vars map[string]any, path string) (value any, present bool, err error) {
+func coerceLiteral(s *schema.Schema, v *ast.Value, t *spec.TypeRef, vars map[string]any, path string) (value any, present bool, err error) {
 	switch v.Kind {
 	case ast.Variable:
 		value, present = vars[v.Raw]
 		if present && value == nil && t.NonNull {
-			return nil, false, inputErrorf(path, "expected %s, found null", t)
+			return nil, false, schema.InputErrorf(path, "expected %s, found null", t)
 		}
 		return value, present, nil
 	case ast.NullValue:
 		if t.NonNull {
-			return nil, false, inputErrorf(path, "expected %s, found null", t)
+			return nil, false, schema.InputErrorf(path, "expected %s, found null", t)
 		}
 		return nil, true, nil
 	}
 	if t.Elem != nil {
 		if v.Kind != ast.ListValue { // a single value is a list of one
-			item, present, err := s.coerceLiteral(v, t.Elem, vars, path)
+			item, present, err := coerceLiteral(s, v, t.Elem, vars, path)
 			if err != nil || !present {
 				return nil, present, err
 			}
@@ -286,11 +267,11 @@ func (s *schema) coerceLiteral(v *ast.Value, t *spec.TypeRef, vars map[string]an
 		out := make([]any, len(v.Children))
 		for i, item := range v.Children {
 			var itemPresent bool
-			if out[i], itemPresent, err = s.coerceLiteral(item.Value, t.Elem, vars, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+			if out[i], itemPresent, err = coerceLiteral(s, item.Value, t.Elem, vars, fmt.Sprintf("%s[%d]", path, i)); err != nil {
 				return nil, false, err
 			}
 			if !itemPresent && t.Elem.NonNull { // an unset variable in a list is null
-				return nil, false, inputErrorf(fmt.Sprintf("%s[%d]", path, i), "expected %s, found null", t.Elem)
+				return nil, false, schema.InputErrorf(fmt.Sprintf("%s[%d]", path, i), "expected %s, found null", t.Elem)
 			}
 		}
 		return out, true, nil
@@ -298,58 +279,58 @@ func (s *schema) coerceLiteral(v *ast.Value, t *spec.TypeRef, vars map[string]an
 	if t.Name == "JSON" {
 		raw, ok := jsonFromLiteral(v)
 		if !ok {
-			return nil, false, inputErrorf(path, "expected JSON")
+			return nil, false, schema.InputErrorf(path, "expected JSON")
 		}
 		text, err := json.Marshal(raw)
 		return string(text), err == nil, err
 	}
-	if sc, ok := scalars[t.Name]; ok {
-		out, ok := sc.fromLiteral(literalKindOf(v.Kind), v.Raw)
+	if schema.IsScalar(t.Name) {
+		out, ok := schema.ReadLiteral(t.Name, literalKindOf(v.Kind), v.Raw)
 		if !ok {
-			return nil, false, inputErrorf(path, "expected %s", t.Name)
+			return nil, false, schema.InputErrorf(path, "expected %s", t.Name)
 		}
 		return out, true, nil
 	}
-	if e := s.enums[t.Name]; e != nil {
-		sqlValue, ok := e.toSQL[v.Raw]
+	if e := s.Enums[t.Name]; e != nil {
+		sqlValue, ok := e.ToSQL[v.Raw]
 		if v.Kind != ast.EnumValue || !ok {
-			return nil, false, inputErrorf(path, "expected a value of enum %s", t.Name)
+			return nil, false, schema.InputErrorf(path, "expected a value of enum %s", t.Name)
 		}
 		return sqlValue, true, nil
 	}
-	if in := s.inputs[t.Name]; in != nil {
+	if in := s.Inputs[t.Name]; in != nil {
 		if v.Kind != ast.ObjectValue {
-			return nil, false, inputErrorf(path, "expected input object %s", t.Name)
+			return nil, false, schema.InputErrorf(path, "expected input object %s", t.Name)
 		}
 		given := make([]string, len(v.Children))
 		for i, f := range v.Children {
 			given[i] = f.Name
 		}
-		out, err := s.coerceFields(in, path, given, func(name string, typ *spec.TypeRef, path string) (any, bool, error) {
+		out, err := s.CoerceFields(in, path, given, func(name string, typ *spec.TypeRef, path string) (any, bool, error) {
 			f := v.Children.ForName(name)
 			if f == nil {
 				return nil, false, nil
 			}
-			return s.coerceLiteral(f, typ, vars, path)
+			return coerceLiteral(s, f, typ, vars, path)
 		})
 		return out, err == nil, err
 	}
-	return nil, false, inputErrorf(path, "unknown input type %s", t.Name)
+	return nil, false, schema.InputErrorf(path, "unknown input type %s", t.Name)
 }
 
 // literalKindOf is the kind of a literal as the scalars read it.
-func literalKindOf(k ast.ValueKind) literalKind {
+func literalKindOf(k ast.ValueKind) schema.LiteralKind {
 	switch k {
 	case ast.IntValue:
-		return literalInt
+		return schema.LiteralInt
 	case ast.FloatValue:
-		return literalFloat
+		return schema.LiteralFloat
 	case ast.StringValue, ast.BlockValue:
-		return literalString
+		return schema.LiteralString
 	case ast.BooleanValue:
-		return literalBoolean
+		return schema.LiteralBoolean
 	}
-	return literalOther
+	return schema.LiteralOther
 }
 
 // jsonFromLiteral converts a constant literal of the JSON scalar into a
@@ -399,20 +380,20 @@ func typeFromAST(t *ast.Type) *spec.TypeRef {
 
 // coerceVariables implements CoerceVariableValues: the result holds every
 // variable that was provided or has a default.
-func (s *schema) coerceVariables(defs ast.VariableDefinitionList, input map[string]any) (map[string]any, []*Error) {
+func coerceVariables(s *schema.Schema, defs ast.VariableDefinitionList, input map[string]any) (map[string]any, []*wire.Error) {
 	out := make(map[string]any, len(defs))
-	var errs []*Error
+	var errs []*wire.Error
 	for _, def := range defs {
 		typ := typeFromAST(def.Type)
 		raw, given := input[def.Variable]
 		var err error
 		switch {
 		case given:
-			out[def.Variable], err = s.coerceInput(raw, typ)
+			out[def.Variable], err = s.CoerceInput(raw, typ)
 		case def.DefaultValue != nil:
 			var present bool
 			var value any
-			value, present, err = s.coerceLiteral(def.DefaultValue, typ, nil, "")
+			value, present, err = coerceLiteral(s, def.DefaultValue, typ, nil, "")
 			if present {
 				out[def.Variable] = value
 			}
@@ -420,9 +401,9 @@ func (s *schema) coerceVariables(defs ast.VariableDefinitionList, input map[stri
 			err = fmt.Errorf("required variable of type %s was not provided", typ)
 		}
 		if err != nil {
-			e := &Error{Message: fmt.Sprintf("Variable \"$%s\" got an invalid value: %v", def.Variable, err), Code: CodeBadUserInput}
+			e := &wire.Error{Message: fmt.Sprintf("Variable \"$%s\" got an invalid value: %v", def.Variable, err), Code: wire.CodeBadUserInput}
 			if l := locationOf(def.Position); l.Line > 0 {
-				e.Locations = []Location{l}
+				e.Locations = []wire.Location{l}
 			}
 			errs = append(errs, e)
 		}
@@ -430,9 +411,9 @@ func (s *schema) coerceVariables(defs ast.VariableDefinitionList, input map[stri
 	return out, errs
 }
 
-func locationOf(p *ast.Position) Location {
+func locationOf(p *ast.Position) wire.Location {
 	if p == nil {
-		return Location{}
+		return wire.Location{}
 	}
-	return Location{Line: p.Line, Column: p.Column}
+	return wire.Location{Line: p.Line, Column: p.Column}
 }

@@ -1,4 +1,12 @@
-package runtime
+// Package pgexec runs a request's statements on PostgreSQL: it takes the
+// [sqlgen.Statement]s of the root fields, the request's [Session] (role,
+// statement timeout, claims) and whether it is a mutation, and gives one
+// [Result] per statement — its JSON, or its error mapped to what a client
+// may see — or an error that reached none. A query's statements run in
+// one pipelined read-only transaction, one network round trip; a
+// mutation's serially, each in a savepoint. Statements are prepared once
+// per connection and role.
+package pgexec
 
 import (
 	"context"
@@ -6,6 +14,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"slices"
 	"sort"
@@ -17,6 +26,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/gqlplan/gqlplan/auth"
+	"github.com/gqlplan/gqlplan/runtime/internal/sqlgen"
+	"github.com/gqlplan/gqlplan/runtime/internal/wire"
 )
 
 // settingsTemplate sets, for the rest of the transaction only (is_local
@@ -83,15 +94,15 @@ func isSettingName(name string) bool {
 }
 
 // session is the role and settings of one request's transaction.
-type session struct {
+type Session struct {
 	role, timeout string
 	keys, values  []string
 }
 
-// newSession derives the transaction settings from the request's identity
+// NewSession derives the transaction settings from the request's identity
 // and the default statement timeout (0: the server's).
-func newSession(who auth.Identity, timeout time.Duration) session {
-	s := session{role: who.Role}
+func NewSession(who auth.Identity, timeout time.Duration) Session {
+	s := Session{role: who.Role}
 	if timeout > 0 {
 		s.timeout = strconv.FormatInt(timeout.Milliseconds(), 10)
 	}
@@ -106,30 +117,30 @@ func newSession(who auth.Identity, timeout time.Duration) session {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		s.add("jwt.claims."+name, claimText(who.Claims[name]))
+		s.add("jwt.claims."+name, sqlgen.ClaimText(who.Claims[name]))
 	}
 	all, _ := json.Marshal(who.Claims)
 	s.add("request.jwt.claims", string(all))
 	return s
 }
 
-func (s *session) add(k, v string) {
+func (s *Session) add(k, v string) {
 	s.keys = append(s.keys, k)
 	s.values = append(s.values, v)
 }
 
 // queue adds the settings statement (see settingsStatement), prepared as
 // settingsID, to a pipeline.
-func (s *session) queue(b *pgx.Batch, settingsID string) {
+func (s *Session) queue(b *pgx.Batch, settingsID string) {
 	b.Queue(settingsID, s.role, s.timeout, s.keys, s.values)
 }
 
-// executor runs root fields' statements on the pool.
-type executor struct {
+// Executor runs the statements of requests on the pool.
+type Executor struct {
 	pool       *pgxpool.Pool
-	settingsID string                                      // the settings statement's prepared name
-	fixed      []fixedStatement                            // prepared on every connection: the settings statement, BEGIN, COMMIT
-	fault      func(ctx context.Context, err error) *Error // maps a database error to a client error
+	settingsID string                                           // the settings statement's prepared name
+	fixed      []fixedStatement                                 // prepared on every connection: the settings statement, BEGIN, COMMIT
+	fault      func(ctx context.Context, err error) *wire.Error // maps a database error to a client error
 }
 
 // fixedStatement is a statement whose text every request sends: it is
@@ -144,27 +155,57 @@ var (
 	commit        = fixedStatement{"gqlplan_commit", "COMMIT"}
 )
 
-// newExecutor makes the executor of a pool whose settings statement (see
-// settingsStatement) is settingsSQL.
-func newExecutor(pool *pgxpool.Pool, settingsSQL string, fault func(context.Context, error) *Error) *executor {
+// New makes the executor of a pool, reading once what its settings
+// statement needs (see settingsStatement). Database errors are logged to
+// log; dev shows their details to clients.
+func New(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, dev bool) (*Executor, error) {
+	settingsSQL, err := settingsStatement(ctx, pool)
+	if err != nil {
+		return nil, err
+	}
+	fault := func(ctx context.Context, err error) *wire.Error { return dbFault(ctx, log, dev, err) }
 	sum := sha256.Sum256([]byte(settingsSQL))
 	settings := fixedStatement{"gqlplan_settings_" + hex.EncodeToString(sum[:6]), settingsSQL}
-	return &executor{
+	return &Executor{
 		pool:       pool,
 		settingsID: settings.name,
 		fixed:      []fixedStatement{settings, beginReadOnly, beginWrite, commit},
 		fault:      fault,
-	}
+	}, nil
 }
 
-// run executes the fields that have a statement on one pooled connection,
-// reading their results into arena; a request whose fields need no SQL
-// takes no connection.
-func (x *executor) run(ctx context.Context, mutation bool, sess session, fields []*rootField, arena *[]byte) *Error {
-	pending := sqlFields(fields)
-	if len(pending) == 0 {
-		return nil
+// Result is what one statement gave: its JSON (nil for SQL NULL), or
+// its error.
+type Result struct {
+	JSON json.RawMessage
+	Err  *wire.Error
+}
+
+// Run executes stmts on one pooled connection, in one read-only
+// transaction, or for a mutation serially in one read-write transaction,
+// reading their results into arena. The error is one that reached no
+// statement (the database is unavailable, the role may not be used); a
+// statement's own failure is its result's. No statements take no
+// connection.
+func (x *Executor) Run(ctx context.Context, mutation bool, sess Session, stmts []sqlgen.Statement, arena *[]byte) ([]Result, *wire.Error) {
+	if len(stmts) == 0 {
+		return nil, nil
 	}
+	pending := make([]*job, len(stmts))
+	for i := range stmts {
+		pending[i] = &job{stmt: &stmts[i]}
+	}
+	if fatal := x.run(ctx, mutation, sess, pending, arena); fatal != nil {
+		return nil, fatal
+	}
+	out := make([]Result, len(pending))
+	for i, j := range pending {
+		out[i] = Result{JSON: j.result, Err: j.err}
+	}
+	return out, nil
+}
+
+func (x *Executor) run(ctx context.Context, mutation bool, sess Session, pending []*job, arena *[]byte) *wire.Error {
 	conn, err := x.pool.Acquire(ctx)
 	if err != nil {
 		return x.unavailable(ctx, err)
@@ -186,13 +227,13 @@ func (x *executor) run(ctx context.Context, mutation bool, sess session, fields 
 // request costs one network round trip. When a statement fails, the fields
 // before it keep their results, it gets its error, and the fields after it
 // run again in a new transaction.
-func (x *executor) query(ctx context.Context, conn *pgxpool.Conn, sess session, pending []*rootField, arena *[]byte) *Error {
+func (x *Executor) query(ctx context.Context, conn *pgxpool.Conn, sess Session, pending []*job, arena *[]byte) *wire.Error {
 	for len(pending) > 0 {
 		batch := &pgx.Batch{}
 		batch.Queue(beginReadOnly.name)
 		sess.queue(batch, x.settingsID)
 		for _, f := range pending {
-			batch.Queue(f.stmt.text(), f.stmt.args...)
+			batch.Queue(f.text(), f.stmt.Args...)
 		}
 		batch.Queue(commit.name)
 		results := conn.SendBatch(ctx, batch)
@@ -216,7 +257,7 @@ func (x *executor) query(ctx context.Context, conn *pgxpool.Conn, sess session, 
 
 // readQuery reads a query pipeline's results into pending; it returns the
 // index of the failed field (or -1) or an error that fails every field.
-func (x *executor) readQuery(ctx context.Context, results pgx.BatchResults, pending []*rootField, arena *[]byte) (int, *Error) {
+func (x *Executor) readQuery(ctx context.Context, results pgx.BatchResults, pending []*job, arena *[]byte) (int, *wire.Error) {
 	if _, err := results.Exec(); err != nil {
 		return -1, x.fault(ctx, err)
 	}
@@ -225,7 +266,7 @@ func (x *executor) readQuery(ctx context.Context, results pgx.BatchResults, pend
 	}
 	for i, f := range pending {
 		if err := f.scan(results, arena); err != nil {
-			f.fail(x.fault(ctx, err))
+			f.err = x.fault(ctx, err)
 			return i, nil
 		}
 	}
@@ -240,7 +281,7 @@ func (x *executor) readQuery(ctx context.Context, results pgx.BatchResults, pend
 // inside a SAVEPOINT, so a failed one is rolled back alone and the others
 // commit. Each field costs one round trip; BEGIN and the settings ride with
 // the first, COMMIT with the last.
-func (x *executor) mutate(ctx context.Context, conn *pgxpool.Conn, sess session, pending []*rootField, arena *[]byte) *Error {
+func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, sess Session, pending []*job, arena *[]byte) *wire.Error {
 	savepoints := len(pending) > 1
 	for i, f := range pending {
 		first, last := i == 0, i == len(pending)-1
@@ -252,7 +293,7 @@ func (x *executor) mutate(ctx context.Context, conn *pgxpool.Conn, sess session,
 		if savepoints {
 			batch.Queue("SAVEPOINT gqlplan_field")
 		}
-		batch.Queue(f.stmt.text(), f.stmt.args...)
+		batch.Queue(f.text(), f.stmt.Args...)
 		if savepoints {
 			batch.Queue("RELEASE SAVEPOINT gqlplan_field")
 		}
@@ -260,7 +301,7 @@ func (x *executor) mutate(ctx context.Context, conn *pgxpool.Conn, sess session,
 			batch.Queue(commit.name)
 		}
 		results := conn.SendBatch(ctx, batch)
-		fatal := func() *Error {
+		fatal := func() *wire.Error {
 			if first {
 				if _, err := results.Exec(); err != nil {
 					return x.fault(ctx, err)
@@ -275,7 +316,7 @@ func (x *executor) mutate(ctx context.Context, conn *pgxpool.Conn, sess session,
 				}
 			}
 			if err := f.scan(results, arena); err != nil {
-				f.fail(x.fault(ctx, err))
+				f.err = x.fault(ctx, err)
 				return nil
 			}
 			return nil
@@ -319,7 +360,7 @@ func (x *executor) mutate(ctx context.Context, conn *pgxpool.Conn, sess session,
 // rollback ends a failed transaction so the connection goes back to the
 // pool clean; if even that fails, the pool discards the connection
 // (pgxpool never reuses one that is not idle).
-func (x *executor) rollback(ctx context.Context, conn *pgxpool.Conn) {
+func (x *Executor) rollback(ctx context.Context, conn *pgxpool.Conn) {
 	if conn.Conn().PgConn().TxStatus() == 'I' {
 		return
 	}
@@ -328,38 +369,65 @@ func (x *executor) rollback(ctx context.Context, conn *pgxpool.Conn) {
 	}
 }
 
-func (x *executor) unavailable(ctx context.Context, err error) *Error {
+func (x *Executor) unavailable(ctx context.Context, err error) *wire.Error {
 	e := x.fault(ctx, err)
-	if e.Code == CodeInternal {
-		e.Code = CodeUnavailable
+	if e.Code == wire.CodeInternal {
+		e.Code = wire.CodeUnavailable
 	}
 	return e
 }
 
 // sessionFault is a failure of set_config: the role the token names does
 // not exist or the server's role may not switch to it.
-func (x *executor) sessionFault(ctx context.Context, err error) *Error {
+func (x *Executor) sessionFault(ctx context.Context, err error) *wire.Error {
 	e := x.fault(ctx, err)
 	if code := sqlState(err); code == "22023" || code == "42501" || code == "42704" {
-		return &Error{Message: "The role of this request is not available: the token's role does not exist or may not be used.", Code: CodeForbidden}
+		return &wire.Error{Message: "The role of this request is not available: the token's role does not exist or may not be used.", Code: wire.CodeForbidden}
 	}
 	return e
 }
 
-// scan reads the field's one-row, one-column result into arena as bytes:
-// PostgreSQL built valid JSON, and pgx would decode a json.RawMessage
-// target through encoding/json, which validates the whole value again (a
-// cost that grows with the response).
-func (f *rootField) scan(results pgx.BatchResults, arena *[]byte) error {
-	return results.QueryRow().Scan(resultScanner{arena, &f.result})
+// job is one statement being run: its prepared name on the connection
+// running it (or ""), and what it gave.
+type job struct {
+	stmt     *sqlgen.Statement
+	prepared string
+	result   json.RawMessage
+	err      *wire.Error
 }
 
-func sqlFields(fields []*rootField) []*rootField {
-	var out []*rootField
-	for _, f := range fields {
-		if f.stmt != nil && f.err == nil {
-			out = append(out, f)
-		}
+// text is what a pipeline queues: the prepared name, or else the SQL.
+func (j *job) text() string {
+	if j.prepared != "" {
+		return j.prepared
 	}
-	return out
+	return j.stmt.SQL
+}
+
+// scan reads the statement's one-row, one-column result into arena as
+// bytes: PostgreSQL built valid JSON, and pgx would decode a
+// json.RawMessage target through encoding/json, which validates the whole
+// value again (a cost that grows with the response).
+func (j *job) scan(results pgx.BatchResults, arena *[]byte) error {
+	return results.QueryRow().Scan(resultScanner{arena, &j.result})
+}
+
+// resultScanner reads a result into the request's arena (pgx hands
+// ScanBytes bytes that are valid only during the call). A result keeps
+// its slice of the arena even when a later result makes the arena grow
+// elsewhere.
+type resultScanner struct {
+	arena *[]byte
+	dst   *json.RawMessage
+}
+
+func (s resultScanner) ScanBytes(v []byte) error {
+	if v == nil {
+		*s.dst = nil // SQL NULL
+		return nil
+	}
+	start := len(*s.arena)
+	*s.arena = append(*s.arena, v...)
+	*s.dst = (*s.arena)[start:len(*s.arena):len(*s.arena)]
+	return nil
 }

@@ -1,4 +1,4 @@
-package runtime
+package pgexec
 
 import (
 	"container/list"
@@ -103,7 +103,7 @@ func statementName(k statementKey) string {
 
 // prepareFixed prepares the executor's fixed statements on conn, whose
 // set is set, the first time the connection serves it.
-func (x *executor) prepareFixed(ctx context.Context, conn *pgxpool.Conn, set *preparedSet) error {
+func (x *Executor) prepareFixed(ctx context.Context, conn *pgxpool.Conn, set *preparedSet) error {
 	if set.fixedFor == x.settingsID {
 		return nil
 	}
@@ -120,11 +120,11 @@ func (x *executor) prepareFixed(ctx context.Context, conn *pgxpool.Conn, set *pr
 // (whose set is set) those it has not prepared yet. What fails to prepare
 // stays unprepared: the request's own pipeline then sends its SQL and
 // reports the error where it belongs.
-func (x *executor) prepareFields(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, sess session, pending []*rootField) {
-	var missing []*rootField
+func (x *Executor) prepareFields(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, sess Session, pending []*job) {
+	var missing []*job
 	for _, f := range pending {
-		f.stmt.prepared = set.use(statementKey{sess.role, f.stmt.sql})
-		if f.stmt.prepared == "" {
+		f.prepared = set.use(statementKey{sess.role, f.stmt.SQL})
+		if f.prepared == "" {
 			missing = append(missing, f)
 		}
 	}
@@ -136,16 +136,16 @@ func (x *executor) prepareFields(ctx context.Context, conn *pgxpool.Conn, set *p
 	sess.queue(batch, x.settingsID)
 	if err := conn.SendBatch(ctx, batch).Close(); err == nil {
 		for _, f := range missing {
-			k := statementKey{sess.role, f.stmt.sql}
-			if f.stmt.prepared = set.use(k); f.stmt.prepared != "" {
+			k := statementKey{sess.role, f.stmt.SQL}
+			if f.prepared = set.use(k); f.prepared != "" {
 				continue // two fields of this request with one statement
 			}
 			name := statementName(k)
-			if _, err := conn.Conn().Prepare(ctx, name, f.stmt.sql); err != nil {
+			if _, err := conn.Conn().Prepare(ctx, name, f.stmt.SQL); err != nil {
 				break
 			}
 			set.add(k, name)
-			f.stmt.prepared = name
+			f.prepared = name
 		}
 	}
 	x.rollback(ctx, conn)

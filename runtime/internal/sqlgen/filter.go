@@ -1,9 +1,13 @@
-package runtime
+package sqlgen
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
+	"github.com/gqlplan/gqlplan/runtime/internal/schema"
+	"github.com/gqlplan/gqlplan/runtime/internal/wire"
 	"github.com/gqlplan/gqlplan/spec"
 )
 
@@ -43,7 +47,7 @@ type filterWriter struct {
 }
 
 func filterError(format string, args ...any) error {
-	return &Error{Message: "where: " + fmt.Sprintf(format, args...), Code: CodeBadUserInput}
+	return &wire.Error{Message: "where: " + fmt.Sprintf(format, args...), Code: wire.CodeBadUserInput}
 }
 
 // all is the conjunction of the entries of one filter object.
@@ -52,7 +56,7 @@ func (w *filterWriter) all(m map[string]any, depth int) (string, error) {
 		return "", filterError("and/or/not nest deeper than %d levels", maxFilterDepth)
 	}
 	var conds []string
-	for _, name := range keysOf(m) {
+	for _, name := range sortedKeys(m) {
 		v := m[name]
 		if v == nil {
 			return "", filterError("%s is null; leave it out to not filter on it", name)
@@ -85,12 +89,12 @@ func (w *filterWriter) all(m map[string]any, depth int) (string, error) {
 			}
 			conds = append(conds, "NOT ("+part+")")
 		default:
-			f := w.rs.obj.fields[name]
+			f := w.rs.obj.Fields[name]
 			ops, _ := v.(map[string]any)
-			if f == nil || !f.spec.Filterable {
-				return "", fmt.Errorf("plan: %s has no filterable field %s", w.rs.obj.spec.Name, name)
+			if f == nil || !f.Spec.Filterable {
+				return "", fmt.Errorf("plan: %s has no filterable field %s", w.rs.obj.Spec.Name, name)
 			}
-			for _, op := range keysOf(ops) {
+			for _, op := range sortedKeys(ops) {
 				cond, err := w.condition(f, op, ops[op])
 				if err != nil {
 					return "", err
@@ -106,17 +110,17 @@ func (w *filterWriter) all(m map[string]any, depth int) (string, error) {
 }
 
 // condition is one operator applied to a field's column.
-func (w *filterWriter) condition(f *field, op string, v any) (string, error) {
+func (w *filterWriter) condition(f *schema.Field, op string, v any) (string, error) {
 	if w.conditions++; w.conditions > maxFilterConditions {
 		return "", filterError("more than %d conditions", maxFilterConditions)
 	}
 	if v == nil {
-		return "", filterError("%s.%s is null; use isNull: true to match nulls", f.spec.Name, op)
+		return "", filterError("%s.%s is null; use isNull: true to match nulls", f.Spec.Name, op)
 	}
-	col := w.rs.alias + "." + f.spec.SQL
-	sqlType := w.rs.columnType(f.spec.Column)
-	if e := w.c.r.schema.enums[f.typ.Named()]; sqlType == "" && e != nil {
-		sqlType = e.spec.SQLType
+	col := w.rs.alias + "." + f.Spec.SQL
+	sqlType := w.rs.columnType(f.Spec.Column)
+	if e := w.c.index.Enums[f.Type.Named()]; sqlType == "" && e != nil {
+		sqlType = e.Spec.SQLType
 	}
 	c := w.c
 	if sqlOp, ok := comparisons[op]; ok {
@@ -166,3 +170,5 @@ func (w *filterWriter) condition(f *field, op string, v any) (string, error) {
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
+
+func sortedKeys(m map[string]any) []string { return slices.Sorted(maps.Keys(m)) }

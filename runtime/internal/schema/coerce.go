@@ -1,9 +1,10 @@
-package runtime
+package schema
 
 import (
 	"fmt"
 	"sort"
 
+	"github.com/gqlplan/gqlplan/runtime/internal/wire"
 	"github.com/gqlplan/gqlplan/spec"
 )
 
@@ -13,15 +14,15 @@ import (
 // are errors. The coerced value of an enum is its SQL value. Error
 // messages name the place and the expected type, never the value sent.
 
-// coerceInput coerces a JSON value (a variable or a default) to t.
-func (s *schema) coerceInput(v any, t *spec.TypeRef) (any, error) {
+// CoerceInput coerces a JSON value (a variable or a default) to t.
+func (s *Schema) CoerceInput(v any, t *spec.TypeRef) (any, error) {
 	return s.coerceJSON(v, t, "")
 }
 
-func (s *schema) coerceJSON(v any, t *spec.TypeRef, path string) (any, error) {
+func (s *Schema) coerceJSON(v any, t *spec.TypeRef, path string) (any, error) {
 	if v == nil {
 		if t.NonNull {
-			return nil, inputErrorf(path, "expected %s, found null", t)
+			return nil, InputErrorf(path, "expected %s, found null", t)
 		}
 		return nil, nil
 	}
@@ -46,24 +47,24 @@ func (s *schema) coerceJSON(v any, t *spec.TypeRef, path string) (any, error) {
 	if sc, ok := scalars[t.Name]; ok {
 		out, ok := sc.fromJSON(v)
 		if !ok {
-			return nil, inputErrorf(path, "expected %s, found %s", t.Name, describeValue(v))
+			return nil, InputErrorf(path, "expected %s, found %s", t.Name, describeValue(v))
 		}
 		return out, nil
 	}
-	if e := s.enums[t.Name]; e != nil {
+	if e := s.Enums[t.Name]; e != nil {
 		name, _ := v.(string)
-		sqlValue, ok := e.toSQL[name]
+		sqlValue, ok := e.ToSQL[name]
 		if !ok {
-			return nil, inputErrorf(path, "expected a value of enum %s, found %s", t.Name, describeValue(v))
+			return nil, InputErrorf(path, "expected a value of enum %s, found %s", t.Name, describeValue(v))
 		}
 		return sqlValue, nil
 	}
-	if in := s.inputs[t.Name]; in != nil {
+	if in := s.Inputs[t.Name]; in != nil {
 		obj, ok := v.(map[string]any)
 		if !ok {
-			return nil, inputErrorf(path, "expected input object %s, found %s", t.Name, describeValue(v))
+			return nil, InputErrorf(path, "expected input object %s, found %s", t.Name, describeValue(v))
 		}
-		return s.coerceFields(in, path, keysOf(obj), func(name string, typ *spec.TypeRef, path string) (any, bool, error) {
+		return s.CoerceFields(in, path, keysOf(obj), func(name string, typ *spec.TypeRef, path string) (any, bool, error) {
 			raw, ok := obj[name]
 			if !ok {
 				return nil, false, nil
@@ -72,14 +73,14 @@ func (s *schema) coerceJSON(v any, t *spec.TypeRef, path string) (any, error) {
 			return value, err == nil, err
 		})
 	}
-	return nil, inputErrorf(path, "unknown input type %s", t.Name)
+	return nil, InputErrorf(path, "unknown input type %s", t.Name)
 }
 
-// coerceFields coerces the fields of input object in: given lists the
+// CoerceFields coerces the fields of input object in: given lists the
 // field names the client sent, value coerces one of them (present false
 // when it was not sent). Absent fields take their default; a field not
 // declared is an error.
-func (s *schema) coerceFields(in *spec.InputType, path string, given []string, value func(name string, typ *spec.TypeRef, path string) (any, bool, error)) (map[string]any, error) {
+func (s *Schema) CoerceFields(in *spec.InputType, path string, given []string, value func(name string, typ *spec.TypeRef, path string) (any, bool, error)) (map[string]any, error) {
 	declared := map[string]bool{}
 	out := make(map[string]any, len(in.Fields))
 	for _, f := range in.Fields {
@@ -88,7 +89,7 @@ func (s *schema) coerceFields(in *spec.InputType, path string, given []string, v
 		if err != nil {
 			return nil, err
 		}
-		fieldPath := joinPath(path, f.Name)
+		fieldPath := JoinPath(path, f.Name)
 		v, present, err := value(f.Name, typ, fieldPath)
 		switch {
 		case err != nil:
@@ -96,7 +97,7 @@ func (s *schema) coerceFields(in *spec.InputType, path string, given []string, v
 		case present:
 			out[f.Name] = v
 		case len(f.Default) > 0:
-			raw, err := decodeJSON(f.Default)
+			raw, err := wire.DecodeJSON(f.Default)
 			if err != nil {
 				return nil, err
 			}
@@ -104,12 +105,12 @@ func (s *schema) coerceFields(in *spec.InputType, path string, given []string, v
 				return nil, err
 			}
 		case typ.NonNull:
-			return nil, inputErrorf(fieldPath, "required field of type %s was not provided", typ)
+			return nil, InputErrorf(fieldPath, "required field of type %s was not provided", typ)
 		}
 	}
 	for _, name := range given {
 		if !declared[name] {
-			return nil, inputErrorf(joinPath(path, name), "field is not defined by input type %s", in.Name)
+			return nil, InputErrorf(JoinPath(path, name), "field is not defined by input type %s", in.Name)
 		}
 	}
 	return out, nil
@@ -127,11 +128,11 @@ func (e *inputError) Error() string {
 	return "at " + e.path + ": " + e.msg
 }
 
-func inputErrorf(path, format string, args ...any) error {
+func InputErrorf(path, format string, args ...any) error {
 	return &inputError{path: path, msg: fmt.Sprintf(format, args...)}
 }
 
-func joinPath(path, name string) string {
+func JoinPath(path, name string) string {
 	if path == "" {
 		return name
 	}

@@ -1,4 +1,4 @@
-package runtime
+package pgexec
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"log/slog"
 
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/gqlplan/gqlplan/runtime/internal/wire"
 )
 
 // dbFault maps a database error to the error a client sees. Only what a
@@ -14,15 +16,15 @@ import (
 // (RAISE EXCEPTION, SQLSTATE P0001), the name of a violated constraint,
 // "permission denied". Everything else is masked outside development mode
 // as a generic message with the request id; the log has the details.
-func dbFault(ctx context.Context, log *slog.Logger, dev bool, err error) *Error {
-	id := requestID(ctx)
+func dbFault(ctx context.Context, log *slog.Logger, dev bool, err error) *wire.Error {
+	id := wire.RequestID(ctx)
 	var pgErr *pgconn.PgError
 	if !errors.As(err, &pgErr) {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			return &Error{Message: "The request was canceled.", Code: CodeTimeout}
+			return &wire.Error{Message: "The request was canceled.", Code: wire.CodeTimeout}
 		}
 		log.LogAttrs(ctx, slog.LevelError, "database unavailable", slog.String("request_id", id), slog.String("error", err.Error()))
-		e := &Error{Message: "The database is unavailable.", Code: CodeInternal, Extra: map[string]any{"requestId": id}}
+		e := &wire.Error{Message: "The database is unavailable.", Code: wire.CodeInternal, Extra: map[string]any{"requestId": id}}
 		if dev {
 			e.Message += " " + err.Error()
 		}
@@ -39,22 +41,22 @@ func dbFault(ctx context.Context, log *slog.Logger, dev bool, err error) *Error 
 		slog.String("table", pgErr.SchemaName+"."+pgErr.TableName), slog.String("constraint", pgErr.ConstraintName))
 	switch code := pgErr.Code; {
 	case code == "P0001":
-		return &Error{Message: pgErr.Message, Code: CodeBadUserInput, Extra: map[string]any{"sqlstate": code}}
+		return &wire.Error{Message: pgErr.Message, Code: wire.CodeBadUserInput, Extra: map[string]any{"sqlstate": code}}
 	case code == "42501":
-		return &Error{Message: "Permission denied.", Code: CodeForbidden}
+		return &wire.Error{Message: "Permission denied.", Code: wire.CodeForbidden}
 	case code == "23505" || code == "23514" || code == "23503" || code == "23502" || code == "23P01":
-		e := &Error{Message: fmt.Sprintf("The values violate the constraint %q.", pgErr.ConstraintName), Code: CodeBadUserInput,
+		e := &wire.Error{Message: fmt.Sprintf("The values violate the constraint %q.", pgErr.ConstraintName), Code: wire.CodeBadUserInput,
 			Extra: map[string]any{"constraint": pgErr.ConstraintName}}
 		if pgErr.ConstraintName == "" { // a NOT NULL violation names a column, not a constraint
 			e.Message, e.Extra = "A required value is missing.", nil
 		}
 		return e
 	case code == "57014":
-		return &Error{Message: "The statement took too long and was canceled.", Code: CodeTimeout}
+		return &wire.Error{Message: "The statement took too long and was canceled.", Code: wire.CodeTimeout}
 	case len(code) == 5 && code[:2] == "22":
-		return &Error{Message: "A value is not valid for the database: " + pgErr.Message + ".", Code: CodeBadUserInput}
+		return &wire.Error{Message: "A value is not valid for the database: " + pgErr.Message + ".", Code: wire.CodeBadUserInput}
 	}
-	e := &Error{Message: "Internal error; the server log has the details under this request id.", Code: CodeInternal, Extra: map[string]any{"requestId": id}}
+	e := &wire.Error{Message: "Internal error; the server log has the details under this request id.", Code: wire.CodeInternal, Extra: map[string]any{"requestId": id}}
 	if dev {
 		e.Message = pgErr.Message
 		e.Extra["sqlstate"] = pgErr.Code
@@ -72,15 +74,4 @@ func sqlState(err error) string {
 		return pgErr.Code
 	}
 	return ""
-}
-
-type requestIDKey struct{}
-
-func withRequestID(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, requestIDKey{}, id)
-}
-
-func requestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
 }

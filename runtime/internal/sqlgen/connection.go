@@ -1,10 +1,12 @@
-package runtime
+package sqlgen
 
 import (
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/gqlplan/gqlplan/runtime/internal/operation"
+	"github.com/gqlplan/gqlplan/runtime/internal/wire"
 	"github.com/gqlplan/gqlplan/spec"
 )
 
@@ -18,17 +20,17 @@ import (
 // The extra row says whether there is a next page. "last" reads the
 // reversed order and the edges are put back in order. totalCount counts
 // the rows without the cursor conditions, only when selected.
-func (c *composer) connection(rs *rows, sel *selection, args map[string]any, depth int) (string, error) {
+func (c *composer) connection(rs *rows, sel *operation.Field, args map[string]any, depth int) (string, error) {
 	filter, keys, err := c.filterAndOrder(rs, args)
 	if err != nil {
 		return "", err
 	}
-	size, backward, err := pageSize(rs.listing.Limit, c.r.limits.MaxPageSize, args)
+	size, backward, err := pageSize(rs.listing.Limit, c.limits.MaxPageSize, args)
 	if err != nil {
 		return "", err
 	}
-	if depth > c.r.limits.MaxDepth {
-		return "", &Error{Message: fmt.Sprintf("The document nests selections deeper than %d levels.", c.r.limits.MaxDepth), Code: CodeDocumentTooDeep}
+	if depth > c.limits.MaxDepth {
+		return "", &wire.Error{Message: fmt.Sprintf("The document nests selections deeper than %d levels.", c.limits.MaxDepth), Code: wire.CodeDocumentTooDeep}
 	}
 	p := &page{c: c, rs: rs, keys: keys, size: size, backward: backward, depth: depth,
 		base: slices.Concat(rs.conds, filter), outputOrder: "p.n", reverseOrder: "p.n DESC"}
@@ -82,10 +84,10 @@ type page struct {
 }
 
 // connectionField is the value of one field of <Node>Connection.
-func (p *page) connectionField(s *selection) (string, error) {
-	switch s.name {
+func (p *page) connectionField(s *operation.Field) (string, error) {
+	switch s.Name {
 	case "__typename":
-		return quoteLiteral(p.rs.obj.spec.Name+"Connection") + "::text", nil
+		return quoteLiteral(p.rs.obj.Spec.Name+"Connection") + "::text", nil
 	case "totalCount":
 		return fmt.Sprintf("(SELECT count(*) FROM %s%s)", p.rs.from, conditions(p.base)), nil
 	case "nodes":
@@ -97,26 +99,26 @@ func (p *page) connectionField(s *selection) (string, error) {
 	case "pageInfo":
 		return p.c.jsonObject(s, p.pageInfoField)
 	}
-	return "", fmt.Errorf("plan: %sConnection has no field %s", p.rs.obj.spec.Name, s.name)
+	return "", fmt.Errorf("plan: %sConnection has no field %s", p.rs.obj.Spec.Name, s.Name)
 }
 
 // edgeField is the value of one field of <Node>Edge.
-func (p *page) edgeField(s *selection) (string, error) {
-	switch s.name {
+func (p *page) edgeField(s *operation.Field) (string, error) {
+	switch s.Name {
 	case "__typename":
-		return quoteLiteral(p.rs.obj.spec.Name+"Edge") + "::text", nil
+		return quoteLiteral(p.rs.obj.Spec.Name+"Edge") + "::text", nil
 	case "cursor":
 		return p.cursor(), nil
 	case "node":
 		return p.nodeColumn(s, p.depth+2)
 	}
-	return "", fmt.Errorf("plan: %sEdge has no field %s", p.rs.obj.spec.Name, s.name)
+	return "", fmt.Errorf("plan: %sEdge has no field %s", p.rs.obj.Spec.Name, s.Name)
 }
 
 // pageInfoField is the value of one field of PageInfo. The extra row
 // fetched says whether there are more rows in the reading direction;
 // rows on the other side of the cursor are looked for only when asked.
-func (p *page) pageInfoField(s *selection) (string, error) {
+func (p *page) pageInfoField(s *operation.Field) (string, error) {
 	more := func() string { return "count(*) > " + p.pageLimit() }
 	exists := func(cursor string) string {
 		if cursor == "" {
@@ -124,7 +126,7 @@ func (p *page) pageInfoField(s *selection) (string, error) {
 		}
 		return fmt.Sprintf("EXISTS (SELECT 1 FROM %s%s)", p.rs.from, conditions(append(slices.Clip(p.base), "NOT ("+cursor+")")))
 	}
-	switch s.name {
+	switch s.Name {
 	case "__typename":
 		return quoteLiteral("PageInfo") + "::text", nil
 	case "hasNextPage":
@@ -142,7 +144,7 @@ func (p *page) pageInfoField(s *selection) (string, error) {
 	case "endCursor":
 		return fmt.Sprintf("(array_agg(%s ORDER BY %s)%s)[1]", p.cursor(), p.reverseOrder, p.inPage()), nil
 	}
-	return "", fmt.Errorf("plan: PageInfo has no field %s", s.name)
+	return "", fmt.Errorf("plan: PageInfo has no field %s", s.Name)
 }
 
 // rowsInOrder aggregates a per-row value over the page, in response order.
@@ -164,7 +166,7 @@ func (p *page) pageLimit() string {
 
 // nodeColumn adds the node object for one selection to the page query
 // and returns its column.
-func (p *page) nodeColumn(sel *selection, depth int) (string, error) {
+func (p *page) nodeColumn(sel *operation.Field, depth int) (string, error) {
 	var value strings.Builder
 	value.Grow(512)
 	if err := p.c.object(&value, p.rs.obj, sel, p.rs.row, depth); err != nil {
@@ -186,9 +188,9 @@ func (p *page) cursor() string {
 
 // jsonObject is a json_build_object of the selected fields of sel, each
 // valued by field, keys in selection order.
-func (c *composer) jsonObject(sel *selection, field func(*selection) (string, error)) (string, error) {
-	parts := make([]string, 0, len(sel.children))
-	for _, s := range sel.children {
+func (c *composer) jsonObject(sel *operation.Field, field func(*operation.Field) (string, error)) (string, error) {
+	parts := make([]string, 0, len(sel.Children))
+	for _, s := range sel.Children {
 		v, err := field(s)
 		if err != nil {
 			return "", err
@@ -213,7 +215,7 @@ func pageSize(l *spec.Limit, serverMax int64, args map[string]any) (size int64, 
 	last, hasLast := args[spec.ArgLast].(int64)
 	switch {
 	case hasFirst && hasLast:
-		return 0, false, &Error{Message: "Pass first or last, not both.", Code: CodeBadUserInput}
+		return 0, false, &wire.Error{Message: "Pass first or last, not both.", Code: wire.CodeBadUserInput}
 	case hasLast:
 		size, backward = last, true
 	case hasFirst:
@@ -231,9 +233,9 @@ func checkPageSize(name string, size, declaredMax, serverMax int64) error {
 	limit := min(declaredMax, serverMax)
 	switch {
 	case size < 0:
-		return &Error{Message: fmt.Sprintf("%s must not be negative.", name), Code: CodeBadUserInput}
+		return &wire.Error{Message: fmt.Sprintf("%s must not be negative.", name), Code: wire.CodeBadUserInput}
 	case size > limit:
-		return &Error{Message: fmt.Sprintf("%s must be at most %d.", name, limit), Code: CodePageTooLarge}
+		return &wire.Error{Message: fmt.Sprintf("%s must be at most %d.", name, limit), Code: wire.CodePageTooLarge}
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
-package runtime
+package transport
 
 import (
-	"encoding/json"
 	"sync"
 )
 
@@ -16,34 +15,16 @@ var buffers = sync.Pool{New: func() any { return new([]byte) }}
 // exceptionally large response goes to the collector, not to the pool.
 const maxPooledBuffer = 1 << 20
 
-func borrowBuffer() *[]byte {
+// BorrowBuffer takes a buffer of the pool, empty.
+func BorrowBuffer() *[]byte {
 	b := buffers.Get().(*[]byte)
 	*b = (*b)[:0]
 	return b
 }
 
-func returnBuffer(b *[]byte) {
+// ReturnBuffer gives b back (nil is ignored).
+func ReturnBuffer(b *[]byte) {
 	if b != nil && cap(*b) <= maxPooledBuffer {
 		buffers.Put(b)
 	}
-}
-
-// resultScanner reads a field's result into the request's arena (pgx
-// hands ScanBytes bytes that are valid only during the call). A result
-// keeps its slice of the arena even when a later result makes the arena
-// grow elsewhere.
-type resultScanner struct {
-	arena *[]byte
-	dst   *json.RawMessage
-}
-
-func (s resultScanner) ScanBytes(v []byte) error {
-	if v == nil {
-		*s.dst = nil // SQL NULL
-		return nil
-	}
-	start := len(*s.arena)
-	*s.arena = append(*s.arena, v...)
-	*s.dst = (*s.arena)[start:len(*s.arena):len(*s.arena)]
-	return nil
 }

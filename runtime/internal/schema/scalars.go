@@ -1,4 +1,4 @@
-package runtime
+package schema
 
 import (
 	"encoding/json"
@@ -19,18 +19,18 @@ type scalar struct {
 	// fromLiteral reads a literal of the document: its kind and its text
 	// (a string's value, unescaped). JSON literals are read apart
 	// (jsonFromLiteral), being lists and objects too.
-	fromLiteral func(kind literalKind, raw string) (any, bool)
+	fromLiteral func(kind LiteralKind, raw string) (any, bool)
 }
 
-// literalKind is the kind of a literal as scalars read it.
-type literalKind int
+// LiteralKind is the kind of a literal as scalars read it.
+type LiteralKind int
 
 const (
-	literalOther literalKind = iota // null, an enum value, a list, an object
-	literalInt
-	literalFloat
-	literalString
-	literalBoolean
+	LiteralOther LiteralKind = iota // null, an enum value, a list, an object
+	LiteralInt
+	LiteralFloat
+	LiteralString
+	LiteralBoolean
 )
 
 var (
@@ -51,8 +51,8 @@ var scalars = map[string]scalar{
 			i, err := strconv.ParseInt(string(n), 10, 32)
 			return i, err == nil
 		},
-		fromLiteral: func(kind literalKind, raw string) (any, bool) {
-			if kind != literalInt {
+		fromLiteral: func(kind LiteralKind, raw string) (any, bool) {
+			if kind != LiteralInt {
 				return nil, false
 			}
 			i, err := strconv.ParseInt(raw, 10, 32)
@@ -67,8 +67,8 @@ var scalars = map[string]scalar{
 			}
 			return finiteFloat(string(n))
 		},
-		fromLiteral: func(kind literalKind, raw string) (any, bool) {
-			if kind != literalInt && kind != literalFloat {
+		fromLiteral: func(kind LiteralKind, raw string) (any, bool) {
+			if kind != LiteralInt && kind != LiteralFloat {
 				return nil, false
 			}
 			return finiteFloat(raw)
@@ -80,8 +80,8 @@ var scalars = map[string]scalar{
 	},
 	"Boolean": {
 		fromJSON: func(v any) (any, bool) { b, ok := v.(bool); return b, ok },
-		fromLiteral: func(kind literalKind, raw string) (any, bool) {
-			return raw == "true", kind == literalBoolean
+		fromLiteral: func(kind LiteralKind, raw string) (any, bool) {
+			return raw == "true", kind == LiteralBoolean
 		},
 	},
 	"ID": {
@@ -91,8 +91,8 @@ var scalars = map[string]scalar{
 			}
 			return stringMatching(nil)(v)
 		},
-		fromLiteral: func(kind literalKind, raw string) (any, bool) {
-			if kind == literalInt {
+		fromLiteral: func(kind LiteralKind, raw string) (any, bool) {
+			if kind == LiteralInt {
 				return raw, true
 			}
 			return stringLiteral(nil)(kind, raw)
@@ -109,8 +109,8 @@ var scalars = map[string]scalar{
 			}
 			return int64Text(s)
 		},
-		fromLiteral: func(kind literalKind, raw string) (any, bool) {
-			if kind != literalInt && kind != literalString {
+		fromLiteral: func(kind LiteralKind, raw string) (any, bool) {
+			if kind != LiteralInt && kind != LiteralString {
 				return nil, false
 			}
 			return int64Text(raw)
@@ -123,8 +123,8 @@ var scalars = map[string]scalar{
 			}
 			return stringMatching(decimalPattern.MatchString)(v)
 		},
-		fromLiteral: func(kind literalKind, raw string) (any, bool) {
-			if kind == literalInt || kind == literalFloat {
+		fromLiteral: func(kind LiteralKind, raw string) (any, bool) {
+			if kind == LiteralInt || kind == LiteralFloat {
 				return raw, true
 			}
 			return stringLiteral(decimalPattern.MatchString)(kind, raw)
@@ -151,7 +151,7 @@ var scalars = map[string]scalar{
 			text, err := json.Marshal(v)
 			return string(text), err == nil
 		},
-		fromLiteral: func(literalKind, string) (any, bool) { return nil, false }, // coerceLiteral reads JSON
+		fromLiteral: func(LiteralKind, string) (any, bool) { return nil, false }, // coerceLiteral reads JSON
 	},
 }
 
@@ -190,9 +190,9 @@ func stringMatching(valid func(string) bool) func(any) (any, bool) {
 }
 
 // stringLiteral reads a string literal that valid accepts (any when nil).
-func stringLiteral(valid func(string) bool) func(literalKind, string) (any, bool) {
-	return func(kind literalKind, raw string) (any, bool) {
-		if kind != literalString || valid != nil && !valid(raw) {
+func stringLiteral(valid func(string) bool) func(LiteralKind, string) (any, bool) {
+	return func(kind LiteralKind, raw string) (any, bool) {
+		if kind != LiteralString || valid != nil && !valid(raw) {
 			return nil, false
 		}
 		return raw, true
@@ -217,4 +217,22 @@ func describeValue(v any) string {
 		return "an object"
 	}
 	return fmt.Sprintf("%T", v)
+}
+
+// IsScalar reports whether name is a scalar of every plan.
+func IsScalar(name string) bool {
+	_, ok := scalars[name]
+	return ok
+}
+
+// ReadLiteral reads a literal of the document — its kind and its text (a
+// string's value, unescaped) — as the scalar name, giving the value bound
+// to SQL. JSON literals, being lists and objects too, are read by the
+// document phase and coerced from JSON.
+func ReadLiteral(name string, kind LiteralKind, raw string) (any, bool) {
+	sc, ok := scalars[name]
+	if !ok {
+		return nil, false
+	}
+	return sc.fromLiteral(kind, raw)
 }

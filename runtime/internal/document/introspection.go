@@ -1,4 +1,4 @@
-package runtime
+package document
 
 import (
 	"strings"
@@ -6,6 +6,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 	"github.com/vektah/gqlparser/v2/validator"
+
+	"github.com/gqlplan/gqlplan/runtime/internal/introspection"
 )
 
 // loadIntrospection converts the schema validation uses — the plan's SDL
@@ -14,7 +16,7 @@ import (
 // validates against. Named types keep the order of the SDL (the plan's
 // declaration order), then the prelude's; a scalar is listed only when
 // some type the roots reach uses it.
-func loadIntrospection(schema *ast.Schema, sdl string) (*introspection, error) {
+func loadIntrospection(schema *ast.Schema, sdl string) (*introspection.Schema, error) {
 	planDoc, err := parser.ParseSchema(&ast.Source{Name: "plan", Input: sdl})
 	if err != nil {
 		return nil, err
@@ -26,25 +28,25 @@ func loadIntrospection(schema *ast.Schema, sdl string) (*introspection, error) {
 		}
 	}
 	used := reachable(schema)
-	c := &introConverter{schema: schema, named: map[string]*introType{}}
-	in := &introspection{byName: map[string]*introType{}}
+	c := &introConverter{schema: schema, named: map[string]*introspection.Type{}}
+	in := &introspection.Schema{ByName: map[string]*introspection.Type{}}
 	for _, name := range order {
 		d := schema.Types[name]
-		if d == nil || in.byName[name] != nil || d.Kind == ast.Scalar && !used[name] {
+		if d == nil || in.ByName[name] != nil || d.Kind == ast.Scalar && !used[name] {
 			continue
 		}
 		t := c.namedType(d)
-		in.types = append(in.types, t)
-		in.byName[name] = t
+		in.Types = append(in.Types, t)
+		in.ByName[name] = t
 	}
-	in.query = c.named[schema.Query.Name]
+	in.Query = c.named[schema.Query.Name]
 	if schema.Mutation != nil {
-		in.mutation = c.named[schema.Mutation.Name]
+		in.Mutation = c.named[schema.Mutation.Name]
 	}
 	// The prelude's directives, in its order (a plan declares none).
 	for _, d := range validator.PreludeDocument().Directives {
 		if def := schema.Directives[d.Name]; def != nil {
-			in.directives = append(in.directives, c.directive(def))
+			in.Directives = append(in.Directives, c.directive(def))
 		}
 	}
 	return in, nil
@@ -83,61 +85,61 @@ func reachable(schema *ast.Schema) map[string]bool {
 
 type introConverter struct {
 	schema *ast.Schema
-	named  map[string]*introType
+	named  map[string]*introspection.Type
 }
 
 // namedType converts a definition; its fields refer to other named types
 // through ref, which creates them on first use (types refer to each other
 // in cycles).
-func (c *introConverter) namedType(d *ast.Definition) *introType {
-	if t := c.named[d.Name]; t != nil && t.kind != "" {
+func (c *introConverter) namedType(d *ast.Definition) *introspection.Type {
+	if t := c.named[d.Name]; t != nil && t.Kind != "" {
 		return t
 	}
 	t := c.named[d.Name]
 	if t == nil {
-		t = &introType{}
+		t = &introspection.Type{}
 		c.named[d.Name] = t
 	}
-	t.kind, t.name, t.description = string(d.Kind), d.Name, d.Description
+	t.Kind, t.Name, t.Description = string(d.Kind), d.Name, d.Description
 	if dir := d.Directives.ForName("specifiedBy"); dir != nil {
 		if url := dir.Arguments.ForName("url"); url != nil {
-			t.specifiedByURL = url.Value.Raw
+			t.SpecifiedByURL = url.Value.Raw
 		}
 	}
-	t.isOneOf = d.Directives.ForName("oneOf") != nil
+	t.IsOneOf = d.Directives.ForName("oneOf") != nil
 	switch d.Kind {
 	case ast.Object, ast.Interface:
 		for _, f := range d.Fields {
 			if strings.HasPrefix(f.Name, "__") { // __schema, __type: implicit in the spec
 				continue
 			}
-			out := &introField{name: f.Name, description: f.Description, typ: c.ref(f.Type), deprecated: deprecatedReason(f.Directives)}
+			out := &introspection.Field{Name: f.Name, Description: f.Description, Type: c.ref(f.Type), Deprecated: deprecatedReason(f.Directives)}
 			for _, a := range f.Arguments {
-				out.args = append(out.args, c.input(a.Name, a.Description, a.Type, a.DefaultValue, a.Directives))
+				out.Args = append(out.Args, c.input(a.Name, a.Description, a.Type, a.DefaultValue, a.Directives))
 			}
-			t.fields = append(t.fields, out)
+			t.Fields = append(t.Fields, out)
 		}
 	case ast.InputObject:
 		for _, f := range d.Fields {
-			t.inputFields = append(t.inputFields, c.input(f.Name, f.Description, f.Type, f.DefaultValue, f.Directives))
+			t.InputFields = append(t.InputFields, c.input(f.Name, f.Description, f.Type, f.DefaultValue, f.Directives))
 		}
 	case ast.Enum:
 		for _, v := range d.EnumValues {
-			t.enumValues = append(t.enumValues, &introEnumValue{name: v.Name, description: v.Description, deprecated: deprecatedReason(v.Directives)})
+			t.EnumValues = append(t.EnumValues, &introspection.EnumValue{Name: v.Name, Description: v.Description, Deprecated: deprecatedReason(v.Directives)})
 		}
 	}
 	return t
 }
 
 // ref is the __Type of a type reference: wrappers around a named type.
-func (c *introConverter) ref(t *ast.Type) *introType {
-	var out *introType
+func (c *introConverter) ref(t *ast.Type) *introspection.Type {
+	var out *introspection.Type
 	if t.Elem != nil {
-		out = &introType{kind: "LIST", ofType: c.ref(t.Elem)}
+		out = &introspection.Type{Kind: "LIST", OfType: c.ref(t.Elem)}
 	} else {
 		out = c.named[t.NamedType]
 		if out == nil {
-			out = &introType{}
+			out = &introspection.Type{}
 			c.named[t.NamedType] = out
 			if d := c.schema.Types[t.NamedType]; d != nil {
 				c.namedType(d)
@@ -145,27 +147,27 @@ func (c *introConverter) ref(t *ast.Type) *introType {
 		}
 	}
 	if t.NonNull {
-		return &introType{kind: "NON_NULL", ofType: out}
+		return &introspection.Type{Kind: "NON_NULL", OfType: out}
 	}
 	return out
 }
 
-func (c *introConverter) input(name, description string, t *ast.Type, def *ast.Value, directives ast.DirectiveList) *introInput {
-	in := &introInput{name: name, description: description, typ: c.ref(t), deprecated: deprecatedReason(directives)}
+func (c *introConverter) input(name, description string, t *ast.Type, def *ast.Value, directives ast.DirectiveList) *introspection.InputValue {
+	in := &introspection.InputValue{Name: name, Description: description, Type: c.ref(t), Deprecated: deprecatedReason(directives)}
 	if def != nil {
 		text := literalText(def)
-		in.defaultValue = &text
+		in.DefaultValue = &text
 	}
 	return in
 }
 
-func (c *introConverter) directive(d *ast.DirectiveDefinition) *introDirective {
-	out := &introDirective{name: d.Name, description: d.Description, repeatable: d.IsRepeatable}
+func (c *introConverter) directive(d *ast.DirectiveDefinition) *introspection.Directive {
+	out := &introspection.Directive{Name: d.Name, Description: d.Description, Repeatable: d.IsRepeatable}
 	for _, l := range d.Locations {
-		out.locations = append(out.locations, string(l))
+		out.Locations = append(out.Locations, string(l))
 	}
 	for _, a := range d.Arguments {
-		out.args = append(out.args, c.input(a.Name, a.Description, a.Type, a.DefaultValue, a.Directives))
+		out.Args = append(out.Args, c.input(a.Name, a.Description, a.Type, a.DefaultValue, a.Directives))
 	}
 	return out
 }

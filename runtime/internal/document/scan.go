@@ -1,18 +1,22 @@
-package runtime
+package document
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/gqlplan/gqlplan/runtime/internal/wire"
+)
 
 // scanDocument is a cheap lexical pass over a document before the parser
 // sees it: it measures the text, counts tokens, directives and aliases,
 // and tracks the nesting of { [ ( so that a document too deep or too
 // costly to be worth parsing is refused in linear time. It is not a lexer:
 // anything it lets through is still parsed and validated.
-func scanDocument(text string, limits Limits) *Error {
+func scanDocument(text string, limits Limits) *wire.Error {
 	if len(text) > limits.MaxDocumentBytes {
-		return &Error{Message: fmt.Sprintf("The document is longer than %d bytes.", limits.MaxDocumentBytes), Code: CodeDocumentTooLarge}
+		return &wire.Error{Message: fmt.Sprintf("The document is longer than %d bytes.", limits.MaxDocumentBytes), Code: wire.CodeDocumentTooLarge}
 	}
-	at := func(i int, code, format string, limit int) *Error {
-		return &Error{Message: fmt.Sprintf(format, limit), Code: code, Locations: []Location{lineColumn(text, i)}}
+	at := func(i int, code, format string, limit int) *wire.Error {
+		return &wire.Error{Message: fmt.Sprintf(format, limit), Code: code, Locations: []wire.Location{lineColumn(text, i)}}
 	}
 	// open holds, for each bracket around the current position, whether
 	// it holds values: a ( or [, or anything inside one. A ":" inside
@@ -34,7 +38,7 @@ func scanDocument(text string, limits Limits) *Error {
 			i = skipString(text, i)
 		case c == '{' || c == '[' || c == '(':
 			if len(open) == limits.MaxDepth {
-				return at(i, CodeDocumentTooDeep, "The document nests deeper than %d levels.", limits.MaxDepth)
+				return at(i, wire.CodeDocumentTooDeep, "The document nests deeper than %d levels.", limits.MaxDepth)
 			}
 			value := c != '{' || values > 0
 			if value {
@@ -53,14 +57,14 @@ func scanDocument(text string, limits Limits) *Error {
 		case c == '@':
 			directives++
 			if directives > limits.MaxDirectives {
-				return at(i, CodeTooManyDirectives, "The document has more than %d directives.", limits.MaxDirectives)
+				return at(i, wire.CodeTooManyDirectives, "The document has more than %d directives.", limits.MaxDirectives)
 			}
 			i++
 		case c == ':':
 			if values == 0 && len(open) > 0 {
 				aliases++
 				if aliases > limits.MaxAliases {
-					return at(i, CodeTooManyAliases, "The document has more than %d aliases.", limits.MaxAliases)
+					return at(i, wire.CodeTooManyAliases, "The document has more than %d aliases.", limits.MaxAliases)
 				}
 			}
 			i++
@@ -74,7 +78,7 @@ func scanDocument(text string, limits Limits) *Error {
 		}
 		tokens++
 		if tokens > limits.MaxTokens {
-			return at(i-1, CodeTooManyTokens, "The document has more than %d tokens.", limits.MaxTokens)
+			return at(i-1, wire.CodeTooManyTokens, "The document has more than %d tokens.", limits.MaxTokens)
 		}
 	}
 	return nil
@@ -113,7 +117,7 @@ func isNameByte(c byte) bool {
 }
 
 // lineColumn is the 1-based position of byte offset at (columns count bytes).
-func lineColumn(text string, at int) Location {
+func lineColumn(text string, at int) wire.Location {
 	line, col := 1, 1
 	for i := 0; i < at && i < len(text); i++ {
 		if text[i] == '\n' {
@@ -122,5 +126,5 @@ func lineColumn(text string, at int) Location {
 			col++
 		}
 	}
-	return Location{Line: line, Column: col}
+	return wire.Location{Line: line, Column: col}
 }

@@ -1,0 +1,157 @@
+// Package transport is GraphQL over HTTP: it takes an *http.Request and
+// gives the [Request] parameters — query, operation name, variables, the
+// negotiated media type — or the [Response] that refuses it, and writes
+// a [Response]: the status the specification asks for each kind of
+// failure, errors, and the data whose values PostgreSQL built, copied
+// through without being decoded.
+package transport
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/gqlplan/gqlplan/runtime/internal/wire"
+)
+
+// Request is the GraphQL-over-HTTP request parameters, and the media type
+// its response is written in.
+type Request struct {
+	Query         string
+	OperationName string
+	Variables     map[string]any
+	Media         string // MediaGraphQL or MediaJSON
+	Method        string
+}
+
+// persistedQueryNotFound answers a request that sends a persisted query's
+// hash instead of its document (extensions.persistedQuery, Apollo's and
+// urql's automatic persisted queries). The server keeps no documents by
+// hash, so it always answers PERSISTED_QUERY_NOT_FOUND, the error those
+// clients take as "send the document": 200 to a POST, as they expect; 404
+// to a GET, so that no cache keeps the answer as the result of the URL.
+func persistedQueryNotFound(media, method string, extensions map[string]any) *Response {
+	if _, ok := extensions["persistedQuery"].(map[string]any); !ok {
+		return nil
+	}
+	status := http.StatusOK
+	if method == http.MethodGet {
+		status = http.StatusNotFound
+	}
+	return Failure(media, status, wire.CodePersistedQueryNotFound, "PersistedQueryNotFound")
+}
+
+// read reads the parameters of a GET (URL query) or POST
+// (application/json body) request; any other request is answered with the
+// returned response.
+func read(req *http.Request, media string, maxBody int64) (Request, *Response) {
+	switch req.Method {
+	case http.MethodGet:
+		q := req.URL.Query()
+		p := Request{Query: q.Get("query"), OperationName: q.Get("operationName")}
+		if p.Query == "" {
+			if ext, err := wire.DecodeJSON([]byte(q.Get("extensions"))); err == nil {
+				obj, _ := ext.(map[string]any)
+				if out := persistedQueryNotFound(media, req.Method, obj); out != nil {
+					return p, out
+				}
+			}
+			return p, Failure(media, http.StatusBadRequest, wire.CodeBadRequest, `The "query" parameter is missing.`)
+		}
+		if vars := q.Get("variables"); vars != "" {
+			v, err := wire.DecodeJSON([]byte(vars))
+			obj, ok := v.(map[string]any)
+			if err != nil || !ok && v != nil {
+				return p, Failure(media, http.StatusBadRequest, wire.CodeBadRequest, `The "variables" parameter must be a JSON object.`)
+			}
+			p.Variables = obj
+		}
+		return p, nil
+	case http.MethodPost:
+	default:
+		out := Failure(media, http.StatusMethodNotAllowed, wire.CodeBadRequest, "GraphQL requests use GET or POST.")
+		out.Header = http.Header{"Allow": {"GET, POST"}}
+		return Request{}, out
+	}
+	typ, mparams, err := mime.ParseMediaType(req.Header.Get("Content-Type"))
+	if err != nil || typ != MediaJSON {
+		return Request{}, Failure(media, http.StatusUnsupportedMediaType, wire.CodeBadRequest, "POST requests must have Content-Type application/json.")
+	}
+	if cs, ok := mparams["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return Request{}, Failure(media, http.StatusUnsupportedMediaType, wire.CodeBadRequest, "The request body must be UTF-8.")
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, req.Body, maxBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return Request{}, Failure(media, http.StatusRequestEntityTooLarge, wire.CodeRequestTooLarge, "The request body is larger than the server accepts.")
+		}
+		return Request{}, Failure(media, http.StatusBadRequest, wire.CodeBadRequest, "The request body could not be read.")
+	}
+	return parseBody(body, media)
+}
+
+// parseBody reads {"query", "operationName", "variables", "extensions"}.
+func parseBody(body []byte, media string) (Request, *Response) {
+	bad := func(msg string) (Request, *Response) {
+		return Request{}, Failure(media, http.StatusBadRequest, wire.CodeBadRequest, msg)
+	}
+	v, err := wire.DecodeJSON(body)
+	if err != nil {
+		return bad("The request body is not valid JSON.")
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		if _, batch := v.([]any); batch {
+			return Request{}, Failure(media, http.StatusBadRequest, wire.CodeBatchingDisabled, "Batched requests are not supported; send one operation per request.")
+		}
+		return bad("The request body must be a JSON object.")
+	}
+	var p Request
+	ext, hasExt := obj["extensions"].(map[string]any)
+	if q, ok := obj["query"]; !ok || q == nil {
+		if out := persistedQueryNotFound(media, http.MethodPost, ext); out != nil {
+			return p, out
+		}
+	}
+	if p.Query, ok = obj["query"].(string); !ok || p.Query == "" {
+		return bad(`The "query" parameter must be a non-empty string.`)
+	}
+	switch name := obj["operationName"].(type) {
+	case nil:
+	case string:
+		p.OperationName = name
+	default:
+		return bad(`The "operationName" parameter must be a string.`)
+	}
+	switch vars := obj["variables"].(type) {
+	case nil:
+	case map[string]any:
+		p.Variables = vars
+	default:
+		return bad(`The "variables" parameter must be an object.`)
+	}
+	if v, ok := obj["extensions"]; ok && v != nil && !hasExt {
+		return bad(`The "extensions" parameter must be an object.`)
+	}
+	return p, nil
+}
+
+// Read negotiates the response's media type from Accept and reads the
+// request's parameters; a request that cannot run is answered with the
+// returned response instead. maxBody bounds a POST body.
+func Read(req *http.Request, maxBody int64) (*Request, *Response) {
+	media, ok := negotiate(req.Header.Get("Accept"))
+	if !ok {
+		return nil, Failure(MediaJSON, http.StatusNotAcceptable, wire.CodeBadRequest,
+			"The Accept header allows neither application/graphql-response+json nor application/json.")
+	}
+	p, fail := read(req, media, maxBody)
+	if fail != nil {
+		return nil, fail
+	}
+	p.Media, p.Method = media, req.Method
+	return &p, nil
+}

@@ -1,0 +1,174 @@
+package transport
+
+import (
+	"github.com/gqlplan/gqlplan/runtime/internal/wire"
+
+	"bytes"
+	"encoding/json"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gqlplan/gqlplan/auth"
+)
+
+// Media types of GraphQL over HTTP.
+const (
+	MediaGraphQL = "application/graphql-response+json"
+	MediaJSON    = "application/json"
+)
+
+// Response is what one request answers: request errors (no data), or the
+// data of the root fields with their field errors.
+type Response struct {
+	Media  string
+	Status int
+	Header http.Header
+	Errors []*wire.Error
+	Data   []Entry // nil: no "data" entry
+	// DataNull writes "data": null (a non-null root field failed).
+	DataNull bool
+}
+
+// Entry is one key of "data" and its JSON value (nil: null).
+type Entry struct {
+	Key   string
+	Value []byte
+}
+
+// negotiate picks the response media type from Accept. A missing Accept,
+// */* and application/* get application/graphql-response+json, as the
+// GraphQL-over-HTTP specification asks of servers since 2025.
+func negotiate(accept string) (string, bool) {
+	if strings.TrimSpace(accept) == "" {
+		return MediaGraphQL, true
+	}
+	best, bestQ := "", 0.0
+	for _, part := range strings.Split(accept, ",") {
+		typ, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		q := 1.0
+		if s, ok := params["q"]; ok {
+			v, err := strconv.ParseFloat(s, 64)
+			if err != nil || v < 0 || v > 1 {
+				continue
+			}
+			q = v
+		}
+		var media string
+		switch typ {
+		case MediaGraphQL, "*/*", "application/*":
+			media = MediaGraphQL
+		case MediaJSON:
+			media = MediaJSON
+		default:
+			continue
+		}
+		if q == 0 {
+			continue
+		}
+		if q > bestQ || q == bestQ && media == MediaGraphQL && best != MediaGraphQL {
+			best, bestQ = media, q
+		}
+	}
+	return best, best != ""
+}
+
+// requestFailure is a response with one request error and no data.
+func Failure(media string, status int, code, message string) *Response {
+	return &Response{Media: media, Status: status, Errors: []*wire.Error{{Message: message, Code: code}}}
+}
+
+// RequestErrors ends a request before execution: 400 with
+// application/graphql-response+json, 200 with legacy application/json.
+func RequestErrors(media string, errs ...*wire.Error) *Response {
+	r := &Response{Media: media, Errors: errs, Status: http.StatusOK}
+	if media == MediaGraphQL {
+		r.Status = http.StatusBadRequest
+	}
+	return r
+}
+
+// ExecutionFailure is a failure that reached no field: the database is
+// unavailable, or the request's role may not be used.
+func ExecutionFailure(media string, e *wire.Error) *Response {
+	r := &Response{Media: media, Errors: []*wire.Error{e}}
+	switch e.Code {
+	case wire.CodeForbidden:
+		r.Status = http.StatusForbidden
+	case wire.CodeUnavailable:
+		r.Status = http.StatusServiceUnavailable
+	case wire.CodeTimeout:
+		r.Status = http.StatusGatewayTimeout
+	default:
+		r.Status = http.StatusInternalServerError
+	}
+	return r
+}
+
+// Write sends the response. The JSON each root field got from PostgreSQL
+// is copied into the body as it is: never decoded, never re-encoded.
+func (r *Response) Write(w http.ResponseWriter) {
+	for k, v := range r.Header {
+		w.Header()[k] = v
+	}
+	body := BorrowBuffer()
+	defer ReturnBuffer(body)
+	b := bytes.NewBuffer(*body)
+	size := 64 // braces, "data", a little slack
+	for _, e := range r.Data {
+		size += len(e.Value) + len(e.Key) + 8
+	}
+	b.Grow(size)                             // the results dominate: at most one allocation, not a doubling series
+	defer func() { *body = b.Bytes()[:0] }() // keep what Grow allocated
+	b.WriteByte('{')
+	if len(r.Errors) > 0 {
+		b.WriteString(`"errors":`)
+		errs, _ := wire.MarshalNoEscape(r.Errors)
+		b.Write(errs)
+	}
+	if r.Data != nil {
+		if len(r.Errors) > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`"data":`)
+		if r.DataNull {
+			b.WriteString("null")
+		} else {
+			b.WriteByte('{')
+			for i, e := range r.Data {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				key, _ := json.Marshal(e.Key)
+				b.Write(key)
+				b.WriteByte(':')
+				if len(e.Value) == 0 {
+					b.WriteString("null")
+				} else {
+					b.Write(e.Value)
+				}
+			}
+			b.WriteByte('}')
+		}
+	}
+	b.WriteString("}\n")
+	w.Header().Set("Content-Type", r.Media+"; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
+	w.WriteHeader(r.Status)
+	_, _ = w.Write(b.Bytes())
+}
+
+// AuthFailure refuses a request whose credentials are not accepted: 401
+// with a WWW-Authenticate challenge (RFC 6750), or 403.
+func AuthFailure(media string, e *auth.Error) *Response {
+	if e.Status == http.StatusForbidden {
+		return Failure(media, http.StatusForbidden, wire.CodeForbidden, "Forbidden: "+e.Message+".")
+	}
+	out := Failure(media, http.StatusUnauthorized, wire.CodeUnauthenticated, "Invalid token: "+e.Message+".")
+	out.Header = http.Header{"Www-Authenticate": {`Bearer error="invalid_token"`}}
+	return out
+}
