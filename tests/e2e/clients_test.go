@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,20 +23,16 @@ const clientsDir = "../clients"
 func installClients(t *testing.T) {
 	t.Helper()
 	clientsOnce.Do(func() {
-		if _, err := exec.LookPath("npm"); err != nil {
-			clientsErr = err
+		if _, clientsErr = exec.LookPath("npm"); clientsErr != nil {
 			return
 		}
-		lock, _ := os.ReadFile(filepath.Join(clientsDir, "package-lock.json"))
-		installed, _ := os.ReadFile(filepath.Join(clientsDir, "node_modules", ".package-lock.json"))
-		if len(installed) > 0 && strings.Contains(string(lock), `"node_modules/@apollo/client"`) && sameDependencies(lock, installed) {
+		if installed(filepath.Join(clientsDir, "package-lock.json"), filepath.Join(clientsDir, "node_modules", ".package-lock.json")) {
 			return
 		}
 		cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
 		cmd.Dir = clientsDir
 		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Logf("npm ci: %s", out)
-			clientsErr = err
+			clientsErr = fmt.Errorf("npm ci: %w\n%s", err, out)
 		}
 	})
 	if clientsErr != nil {
@@ -42,28 +40,41 @@ func installClients(t *testing.T) {
 	}
 }
 
-// sameDependencies reports whether node_modules holds what the lock file
-// asks for: npm writes the installed tree's lock into node_modules.
-func sameDependencies(lock, installed []byte) bool {
-	version := func(data []byte, pkg string) string {
-		i := strings.Index(string(data), `"node_modules/`+pkg+`": {`)
-		if i < 0 {
-			return ""
-		}
-		rest := string(data[i:])
-		j := strings.Index(rest, `"version": "`)
-		if j < 0 {
-			return ""
-		}
-		rest = rest[j+len(`"version": "`):]
-		return rest[:strings.IndexByte(rest, '"')]
+// installed reports whether node_modules holds every package of the lock
+// file at its version: npm keeps the installed tree's lock in
+// node_modules/.package-lock.json.
+func installed(lockFile, installedFile string) bool {
+	type lock struct {
+		Packages map[string]struct{ Version string } `json:"packages"`
 	}
-	for _, pkg := range []string{"@apollo/client", "@urql/core", "@urql/exchange-persisted", "graphql", "graphql16", "graphql-http", "@graphql-inspector/core", "@graphql-codegen/core", "relay-compiler"} {
-		if v := version(lock, pkg); v == "" || v != version(installed, pkg) {
+	var want, have lock
+	for file, into := range map[string]*lock{lockFile: &want, installedFile: &have} {
+		data, err := os.ReadFile(file)
+		if err != nil || json.Unmarshal(data, into) != nil {
 			return false
 		}
 	}
-	return true
+	for path, p := range want.Packages {
+		if path != "" && have.Packages[path].Version != p.Version {
+			return false
+		}
+	}
+	return len(want.Packages) > 1
+}
+
+// sdlFile writes the schema of the plan s serves, as `gqlplan sdl` prints
+// it, to a file of the test's and returns its path.
+func (s *server) sdlFile(t *testing.T) string {
+	t.Helper()
+	sdl, err := exec.Command(binary, "sdl", s.plan).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "schema.graphql")
+	if err := os.WriteFile(path, sdl, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // node runs a script of tests/clients with args and fails the test with
@@ -90,15 +101,7 @@ func TestIntrospectionMatchesTheSDL(t *testing.T) {
 	} {
 		t.Run(c.example, func(t *testing.T) {
 			s := startExample(t, c.example, c.login)
-			sdl, err := exec.Command(binary, "sdl", s.plan).Output()
-			if err != nil {
-				t.Fatal(err)
-			}
-			path := filepath.Join(t.TempDir(), "schema.graphql")
-			if err := os.WriteFile(path, sdl, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			out := node(t, "introspection.mjs", s.url, path)
+			out := node(t, "introspection.mjs", s.url, s.sdlFile(t))
 			if strings.Count(out, "introspection matches the SDL") != 2 {
 				t.Errorf("%s", out)
 			}
@@ -140,19 +143,11 @@ func TestGraphQLOverHTTPAudit(t *testing.T) {
 func TestSchemaToolsAgainstTheLiveEndpoint(t *testing.T) {
 	installClients(t)
 	s := startExample(t, "forum", "forum_example_gqlplan", "--default-role", "forum_example_anonymous")
-	sdl, err := exec.Command(binary, "sdl", s.plan).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "schema.graphql")
-	if err := os.WriteFile(path, sdl, 0o644); err != nil {
-		t.Fatal(err)
-	}
 	ops, err := filepath.Abs("testdata/forum-operations.graphql")
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := node(t, "tools.mjs", s.url, path, ops)
+	out := node(t, "tools.mjs", s.url, s.sdlFile(t), ops)
 	t.Log(out)
 	for _, want := range []string{"diff: 0 changes", "validate: 0 problems", "graphql-codegen: "} {
 		if !strings.Contains(out, want) {
@@ -169,7 +164,7 @@ func TestSchemaToolsAgainstTheLiveEndpoint(t *testing.T) {
 func TestRelayCompilerAcceptsTheSchema(t *testing.T) {
 	installClients(t)
 	s := startExample(t, "forum", "forum_example_gqlplan", "--default-role", "forum_example_anonymous")
-	sdl, err := exec.Command(binary, "sdl", s.plan).Output()
+	sdl, err := os.ReadFile(s.sdlFile(t))
 	if err != nil {
 		t.Fatal(err)
 	}
