@@ -2,6 +2,8 @@ package compiler
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gqlplan/gqlplan/compiler/catalog"
@@ -16,30 +18,35 @@ type callProblem struct {
 }
 
 // checkFunction resolves the overload an operation calls and checks its
-// arguments, result and attributes.
+// arguments, result and attributes. Arguments and injected claims are
+// passed by name, so an overload is one whose named parameters take every
+// name passed and whose other parameters have defaults; a function with
+// an unnamed parameter can only be called by position.
 func (c *checker) checkFunction(s *dbSource, fns []*catalog.Function, returns *spec.TypeRef) {
 	op, n := s.op, len(s.out.Call)
 	sigs := make([]string, len(fns))
-	var byArity []*catalog.Function
+	var byName, byPosition []*catalog.Function
 	for i, f := range fns {
 		sigs[i] = f.Signature()
-		if len(f.Args)-f.Defaults <= n && n <= len(f.Args) {
-			byArity = append(byArity, f)
+		switch {
+		case unnamedParameter(f) >= 0:
+			if len(f.Args)-f.Defaults <= n && n <= len(f.Args) {
+				byPosition = append(byPosition, f)
+			}
+		case takesByName(f, s.out.Call):
+			byName = append(byName, f)
 		}
 	}
-	if len(byArity) == 0 {
-		injected := 0
-		for _, o := range s.callFrom {
-			if o.inject != nil {
-				injected++
-			}
-		}
-		c.diags.Errorf(op.SQLSource.Range, "db-function-arity", "%s passes %d argument(s) (%d declared, %d injected), but no overload takes that many: %s",
-			s.what, n, n-injected, injected, strings.Join(sigs, "; "))
+	candidates := byName
+	if len(candidates) == 0 {
+		candidates = byPosition
+	}
+	if len(candidates) == 0 {
+		c.reportCall(s, fns, sigs)
 		return
 	}
 	var fitting []*catalog.Function
-	for _, f := range byArity {
+	for _, f := range candidates {
 		if len(c.callProblems(s, f)) == 0 {
 			fitting = append(fitting, f)
 		}
@@ -55,8 +62,8 @@ func (c *checker) checkFunction(s *dbSource, fns []*catalog.Function, returns *s
 		}
 		c.diags.Errorf(op.SQLSource.Range, "db-function-ambiguous", "%s: %d overloads fit its arguments: %s; drop or rename one", s.what, len(fitting), strings.Join(fit, "; "))
 		return
-	case len(byArity) == 1:
-		f = byArity[0]
+	case len(candidates) == 1:
+		f = candidates[0]
 		for _, p := range c.callProblems(s, f) {
 			c.diags.Errorf(p.r, "db-type-mismatch", "%s: %s", s.what, p.msg)
 		}
@@ -69,6 +76,12 @@ func (c *checker) checkFunction(s *dbSource, fns []*catalog.Function, returns *s
 		c.diags.Errorf(op.SQLSource.Range, "db-source-kind", "%s: %s is a procedure, which cannot return rows to a query; make it a function", s.what, f.Signature())
 		return
 	}
+	if i := unnamedParameter(f); i >= 0 {
+		c.diags.Warnf(op.SQLSource.Range, "db-function-positional", "%s calls %s by position: its parameter %d has no name, so arguments are matched by their order; name the function's parameters to have them matched by name", s.what, f.Signature(), i+1)
+		for j := range s.out.Call {
+			s.out.Call[j].Name, s.out.Call[j].SQL = "", ""
+		}
+	}
 	src := &s.out.Source
 	src.Object = "function"
 	types := make([]string, len(f.Args))
@@ -77,10 +90,11 @@ func (c *checker) checkFunction(s *dbSource, fns []*catalog.Function, returns *s
 	}
 	src.Signature = src.SQL + "(" + strings.Join(types, ", ") + ")"
 	for i := range s.out.Call {
-		t := f.Args[i].Type
-		s.out.Call[i].SQLType = castable(t.SQL)
+		at, a := parameterOf(f, i, s.out.Call[i])
+		s.out.Call[i].SQLType = castable(a.Type.SQL)
+		s.out.Call[i].Default = s.out.Call[i].Name != "" && at >= len(f.Args)-f.Defaults
 		if in := s.callFrom[i].inject; in != nil {
-			c.checkClaimCast(in, t, fmt.Sprintf("argument %d (%s) of %s", i+1, f.Args[i].Name, f.Signature()), s.what)
+			c.checkClaimCast(in, a.Type, fmt.Sprintf("parameter %s of %s", parameterLabel(at, a), f.Signature()), s.what)
 		}
 	}
 	c.checkResult(s, f, returns)
@@ -93,6 +107,144 @@ func (c *checker) checkFunction(s *dbSource, fns []*catalog.Function, returns *s
 	if c.cat.Role != "" && !f.Executable {
 		c.diags.Errorf(op.SQLSource.Range, "db-privilege", "%s: role %q may not EXECUTE %s", s.what, c.cat.Role, f.Signature())
 	}
+}
+
+// reportCall explains why no overload takes the call: with one function,
+// each name it has no parameter for (with did-you-mean) and each
+// parameter without default nothing passes; with several, the names
+// passed and the signatures.
+func (c *checker) reportCall(s *dbSource, fns []*catalog.Function, sigs []string) {
+	op := s.op
+	names := make([]string, len(s.out.Call))
+	for i, p := range s.out.Call {
+		names[i] = p.Name
+	}
+	if len(fns) == 1 && unnamedParameter(fns[0]) < 0 {
+		f := fns[0]
+		var params []string
+		for _, a := range f.Args {
+			params = append(params, a.Name)
+		}
+		var unpassed []string // parameters without default that no name passes
+		for i, a := range f.Args {
+			if i < len(f.Args)-f.Defaults && !slices.Contains(names, a.Name) {
+				unpassed = append(unpassed, a.Name)
+			}
+		}
+		suggested := map[string]bool{} // a parameter a wrong name was pointed to is not reported again
+		for i, p := range s.out.Call {
+			if slices.Contains(params, p.Name) {
+				continue
+			}
+			r, passed, fix := op.SQLSource.Range, "argument "+strconv.Quote(p.Arg), "declare param: %s on the argument"
+			if a := s.callFrom[i].arg; a != nil {
+				r = a.Name.Range
+				if a.Param != nil {
+					r = a.Param.Range
+				}
+			} else if in := s.callFrom[i].inject; in != nil {
+				r, passed, fix = in.Key.Range, "inject key "+strconv.Quote(p.Name), "make the inject key %s"
+			}
+			hint := ""
+			like := similarParameter(p.Name, params)
+			if like == "" && len(unpassed) == 1 {
+				like = unpassed[0]
+			}
+			if like != "" {
+				hint = "; " + fmt.Sprintf(fix, like)
+				suggested[like] = true
+			}
+			c.diags.Errorf(r, "db-function-param", "%s passes %s as parameter %q, but %s has no parameter of that name%s",
+				s.what, passed, p.Name, f.Signature(), hint)
+		}
+		for _, name := range unpassed {
+			if !suggested[name] {
+				c.diags.Errorf(op.SQLSource.Range, "db-function-param", "%s passes nothing as parameter %q of %s, which has no default: declare an argument %q or an inject key %q",
+					s.what, name, f.Signature(), camelCase(name), name)
+			}
+		}
+		return
+	}
+	c.diags.Errorf(op.SQLSource.Range, "db-function-arity", "%s passes %s by name, but no overload has parameters of those names with defaults for the others: %s",
+		s.what, strings.Join(quoteEach(names), ", "), strings.Join(sigs, "; "))
+}
+
+// similarParameter is the parameter name meant for name: one that only
+// adds a prefix (p_title for title, _owner for owner), or one a typo away.
+func similarParameter(name string, params []string) string {
+	for _, p := range params {
+		if strings.HasSuffix(p, "_"+name) || p == "_"+name {
+			return p
+		}
+	}
+	for _, p := range params {
+		if strings.EqualFold(strings.ReplaceAll(p, "_", ""), strings.ReplaceAll(name, "_", "")) {
+			return p
+		}
+	}
+	if s := decl.DidYouMean(name, params); s != "" {
+		return strings.TrimSuffix(strings.TrimPrefix(s, ` (did you mean "`), `"?)`)
+	}
+	return ""
+}
+
+// unnamedParameter is the index of f's first parameter without a name,
+// or -1.
+func unnamedParameter(f *catalog.Function) int {
+	for i, a := range f.Args {
+		if a.Name == "" {
+			return i
+		}
+	}
+	return -1
+}
+
+// takesByName reports whether f can be called with call in named
+// notation: each name is a parameter, and the parameters not passed have
+// defaults.
+func takesByName(f *catalog.Function, call []spec.FunctionArg) bool {
+	given := map[string]bool{}
+	for _, p := range call {
+		given[p.Name] = true
+	}
+	named := 0
+	for i, a := range f.Args {
+		switch {
+		case given[a.Name]:
+			named++
+		case i < len(f.Args)-f.Defaults:
+			return false
+		}
+	}
+	return named == len(given) && len(given) == len(call)
+}
+
+// parameterOf is the parameter of f that the i-th argument of the call is
+// passed as: by its name, or by position in positional notation.
+func parameterOf(f *catalog.Function, i int, p spec.FunctionArg) (int, *catalog.Arg) {
+	if p.Name != "" {
+		for j, a := range f.Args {
+			if a.Name == p.Name {
+				return j, a
+			}
+		}
+	}
+	return i, f.Args[i]
+}
+
+func parameterLabel(i int, a *catalog.Arg) string {
+	if a.Name == "" {
+		return strconv.Itoa(i + 1)
+	}
+	return strconv.Quote(a.Name)
+}
+
+func quoteEach(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = strconv.Quote(n)
+	}
+	return out
 }
 
 // callProblems lists the declared arguments whose types do not fit f.
@@ -109,8 +261,9 @@ func (c *checker) callProblems(s *dbSource, f *catalog.Function) []callProblem {
 		if err != nil {
 			continue
 		}
-		if problem, _ := c.fit(ref, f.Args[i].Type); problem != "" {
-			out = append(out, callProblem{a.Type.Range, fmt.Sprintf("argument %q is passed as argument %d of %s: %s", p.Arg, i+1, f.Signature(), problem)})
+		at, param := parameterOf(f, i, p)
+		if problem, _ := c.fit(ref, param.Type); problem != "" {
+			out = append(out, callProblem{a.Type.Range, fmt.Sprintf("argument %q is passed as parameter %s of %s: %s", p.Arg, parameterLabel(at, param), f.Signature(), problem)})
 		}
 	}
 	return out

@@ -82,3 +82,15 @@ func snakeCase(s string) string {
 // upperSnake maps a GraphQL field name to an enum value name:
 // createdAt → CREATED_AT.
 func upperSnake(s string) string { return strings.ToUpper(snakeCase(s)) }
+
+// camelCase maps a SQL name to the GraphQL name whose snakeCase it is:
+// author_id → authorId.
+func camelCase(s string) string {
+	parts := strings.Split(strings.Trim(s, "_"), "_")
+	for i := 1; i < len(parts); i++ {
+		if parts[i] != "" {
+			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+		}
+	}
+	return strings.Join(parts, "")
+}

@@ -91,6 +91,9 @@ func (c *checker) operation(op declaredOp) spec.Operation {
 		arg := c.inputValue(a.Name, a.Type, a.Description, a.Default, argWhat)
 		out.Args = append(out.Args, arg)
 		param := spec.Param{Arg: a.Name.Value}
+		if a.Param != nil && out.Source.Kind != spec.SourceFunction {
+			c.diags.Errorf(a.Param.Range, "invalid-param", "%s has a param, but %s reads a table or view, which takes no parameters; compare a column with \"filter\"", argWhat, what)
+		}
 		switch {
 		case a.Filter != nil && isMutation:
 			c.diags.Errorf(a.Filter.Range, "filter-on-mutation", "%s has a filter, but mutation arguments are passed to the function; remove \"filter\"", argWhat)
@@ -101,8 +104,16 @@ func (c *checker) operation(op declaredOp) spec.Operation {
 				whereFrom = append(whereFrom, origin{arg: a})
 			}
 		case out.Source.Kind == spec.SourceFunction:
-			out.Call = append(out.Call, param)
-			callFrom = append(callFrom, origin{arg: a})
+			// Passed by name: the declared parameter, or the argument's
+			// name in snake_case (the catalog check confirms it).
+			name, at := snakeCase(a.Name.Value), a.Name.Range
+			if a.Param != nil {
+				name, at = a.Param.Value, a.Param.Range
+			}
+			if quoted, ok := c.checkSQLIdent(name, at, "function parameter of "+argWhat); ok {
+				out.Call = append(out.Call, spec.FunctionArg{Name: name, SQL: quoted, Param: param})
+				callFrom = append(callFrom, origin{arg: a})
+			}
 		default:
 			c.diags.Errorf(a.Name.Range, "missing-filter", "%s reads a table or view, so it needs \"filter: <column>\" to say which column it compares with", argWhat)
 		}
@@ -116,8 +127,8 @@ func (c *checker) operation(op declaredOp) spec.Operation {
 		}
 		claims[claim] = true
 		param := spec.Param{Claim: claim}
-		if isMutation {
-			out.Call = append(out.Call, param) // after the explicit arguments (seed 002)
+		if isMutation { // after the explicit arguments (seed 002), as the parameter the key names
+			out.Call = append(out.Call, spec.FunctionArg{Name: in.Key.Value, SQL: quoteIdent(in.Key.Value), Param: param})
 			callFrom = append(callFrom, origin{inject: in})
 			continue
 		}

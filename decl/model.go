@@ -179,6 +179,9 @@ type Arg struct {
 	Description *Text
 	Default     *Value
 	Filter      *Filter
+	// Param is the function parameter the argument is passed as (a
+	// function source); nil: the snake_case of Name.
+	Param *Text
 }
 
 // Filter binds a query argument to a comparison on a source column.

@@ -96,10 +96,15 @@ type Function struct {
 	Args []FunctionArg `json:"args,omitempty"`
 }
 
-// FunctionArg binds a field argument to a named function parameter.
+// FunctionArg binds an argument or a claim to a named function
+// parameter, passed in named notation (name => value).
 type FunctionArg struct {
-	Name string `json:"name"` // the SQL parameter name
+	Name string `json:"name"` // the SQL parameter name; "" for a call in positional notation
 	SQL  string `json:"sql"`  // quoted
+	// Default: the parameter has a default, so an argument the client
+	// leaves out is left out of the call (a null one is passed as NULL).
+	// Known only when the plan was compiled against the catalog.
+	Default bool `json:"default,omitempty"`
 	Param
 }
 
@@ -186,8 +191,10 @@ type Operation struct {
 	Source      Source       `json:"source"`
 	Args        []InputValue `json:"args"`
 	// Call is the parameter list of a function source, in call order:
-	// explicit arguments as declared, then injected claims.
-	Call []Param `json:"call,omitempty"`
+	// explicit arguments as declared, then injected claims, each by the
+	// name of the function parameter it is passed as (positionally when
+	// the function has an unnamed parameter).
+	Call []FunctionArg `json:"call,omitempty"`
 	// Where is AND-ed into the query: argument filters, then injected claims.
 	Where []Condition `json:"where,omitempty"`
 	// Claims lists the JWT claims the operation needs, sorted; a request

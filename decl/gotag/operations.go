@@ -3,6 +3,7 @@ package gotag
 import (
 	"fmt"
 	"go/ast"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -61,6 +62,7 @@ func (l *loader) operations(kind decl.OperationKind, f *ast.Field) []*decl.Opera
 			continue
 		}
 		l.filters(t, op, owner)
+		l.params(t, op, owner)
 		l.injects(t, op, owner)
 		op.Token = l.flag(t, "token", owner)
 		op.List = l.list(t, owner)
@@ -113,6 +115,28 @@ func (l *loader) argOverrides(t *tag, owner string) map[string]decl.Text {
 		out[pair[0].Value] = pair[1]
 	}
 	return out
+}
+
+// params reads params:"arg=sql_param,…": the function parameter each
+// argument is passed as, when it is not the argument's name in snake_case.
+func (l *loader) params(t *tag, op *decl.Operation, owner string) {
+	v := t.get("params")
+	if v == nil {
+		return
+	}
+	names := make([]string, len(op.Args))
+	for i, a := range op.Args {
+		names[i] = a.Name.Value
+	}
+	for _, pair := range l.assignments(v, "params takes arg=sql_param pairs", owner) {
+		i := slices.Index(names, pair[0].Value)
+		if i < 0 {
+			l.errorf(pair[0].Range, "unknown-key", "%s: params names %q, which is not a parameter%s", owner, pair[0].Value, decl.DidYouMean(pair[0].Value, names))
+			continue
+		}
+		param := pair[1]
+		op.Args[i].Param = &param
+	}
 }
 
 // filters reads filter:"arg[=column[ op]],…" onto the operation's args.

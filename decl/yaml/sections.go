@@ -254,6 +254,9 @@ func (l *loader) arg(kv pair, owner string) *decl.Arg {
 	if f, ok := e["filter"]; ok {
 		a.Filter = l.filter(f.value, what)
 	}
+	if p, ok := e["param"]; ok {
+		a.Param = l.text(p.value, "param")
+	}
 	return a
 }
 

@@ -60,9 +60,11 @@ SELECT o.id, o.tenant_id, o.status, o.placed_at,
                           'status', o.status, 'placed_at', o.placed_at) AS data
 FROM app.tb_order o;
 
--- Injected values are appended after the GraphQL arguments (seed 002):
--- createDocument(title) calls fn_create_document(title, <jwt sub>).
-CREATE FUNCTION app.fn_create_document(p_title text, p_created_by text)
+-- Arguments and injected values are passed by name (seed 002's inject key
+-- is the parameter): createDocument(title) calls
+-- fn_create_document(title => $1, created_by => <jwt sub>). Parameters
+-- share names with columns, so the bodies qualify them by function name.
+CREATE FUNCTION app.fn_create_document(title text, created_by text)
 RETURNS app.v_documents
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -72,7 +74,7 @@ BEGIN
   -- A separate statement: a data-modifying CTE's rows are invisible to
   -- the rest of its own statement, so the view must be read afterwards.
   INSERT INTO app.tb_document (tenant_id, owner_id, title)
-  SELECT u.tenant_id, u.id, p_title FROM app.app_user u WHERE u.id = p_created_by
+  SELECT u.tenant_id, u.id, fn_create_document.title FROM app.app_user u WHERE u.id = fn_create_document.created_by
   RETURNING id INTO created.id;
   SELECT v.* INTO created FROM app.v_documents v WHERE v.id = created.id;
   RETURN created;
@@ -81,36 +83,39 @@ $$;
 
 -- Changes name the row and the owner (or tenant) together: a row of
 -- someone else's is not found, so the result is null and nothing changes.
-CREATE FUNCTION app.fn_rename_document(p_id uuid, p_title text, p_owner_id text)
+CREATE FUNCTION app.fn_rename_document(id uuid, title text, owner_id text)
 RETURNS app.v_documents
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
   WITH renamed AS (
-    UPDATE app.tb_document SET title = p_title WHERE id = p_id AND owner_id = p_owner_id RETURNING *
+    UPDATE app.tb_document d SET title = fn_rename_document.title
+    WHERE d.id = fn_rename_document.id AND d.owner_id = fn_rename_document.owner_id RETURNING d.*
   )
   SELECT r.id, r.tenant_id, r.owner_id, r.created_at,
          jsonb_build_object('id', r.id, 'title', r.title, 'created_at', r.created_at)
   FROM renamed r
 $$;
 
-CREATE FUNCTION app.fn_delete_document(p_id uuid, p_owner_id text)
+CREATE FUNCTION app.fn_delete_document(id uuid, owner_id text)
 RETURNS app.v_documents
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
   WITH deleted AS (
-    DELETE FROM app.tb_document WHERE id = p_id AND owner_id = p_owner_id RETURNING *
+    DELETE FROM app.tb_document d
+    WHERE d.id = fn_delete_document.id AND d.owner_id = fn_delete_document.owner_id RETURNING d.*
   )
   SELECT d.id, d.tenant_id, d.owner_id, d.created_at,
          jsonb_build_object('id', d.id, 'title', d.title, 'created_at', d.created_at)
   FROM deleted d
 $$;
 
-CREATE FUNCTION app.fn_set_order_status(p_id uuid, p_status app.order_status, p_tenant_id text)
+CREATE FUNCTION app.fn_set_order_status(id uuid, status app.order_status, tenant_id text)
 RETURNS app.v_orders
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
   WITH changed AS (
-    UPDATE app.tb_order SET status = p_status WHERE id = p_id AND tenant_id = p_tenant_id RETURNING *
+    UPDATE app.tb_order o SET status = fn_set_order_status.status
+    WHERE o.id = fn_set_order_status.id AND o.tenant_id = fn_set_order_status.tenant_id RETURNING o.*
   )
   SELECT o.id, o.tenant_id, o.status, o.placed_at,
          jsonb_build_object('id', o.id, 'number', o.number, 'total_cents', o.total_cents::text,

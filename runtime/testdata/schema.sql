@@ -110,6 +110,11 @@ CREATE FUNCTION shop.add_person(first_name text, email text) RETURNS shop.person
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = shop, pg_temp AS $$
   INSERT INTO shop.person (first_name, email) VALUES (first_name, email) RETURNING *
 $$;
+-- Arguments are passed by name: one left out takes its default, a null
+-- one is NULL.
+CREATE FUNCTION shop.greet(name text DEFAULT 'world', punctuation text DEFAULT '!') RETURNS text
+LANGUAGE sql AS $$ SELECT 'hello ' || coalesce(name, '(null)') || punctuation $$;
+GRANT EXECUTE ON FUNCTION shop.greet(text, text) TO {{anon}}, {{member}};
 CREATE FUNCTION shop.echo_color(c shop.color) RETURNS shop.color LANGUAGE sql AS $$ SELECT c $$;
 CREATE FUNCTION shop.no_person() RETURNS shop.person LANGUAGE sql AS $$ SELECT NULL::shop.person $$;
 -- A query bound to a function that writes: the read-only transaction refuses it.

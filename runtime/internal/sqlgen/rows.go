@@ -62,13 +62,23 @@ func (c *composer) rootRows(op *schema.Operation, args map[string]any) (*rows, e
 	from.WriteString(o.Source.SQL)
 	if o.Source.Kind == spec.SourceFunction {
 		from.WriteByte('(')
-		for i, p := range o.Call {
-			if i > 0 {
-				from.WriteString(", ")
+		n := 0
+		for _, p := range o.Call {
+			// By name, an argument the client left out is left out of
+			// the call when its parameter has a default, so the default
+			// applies; a null one is passed, as NULL.
+			if _, given := args[p.Arg]; p.Arg != "" && !given && p.Default && p.Name != "" {
+				continue
 			}
-			v, err := c.paramValue(p, args)
+			v, err := c.paramValue(p.Param, args)
 			if err != nil {
 				return nil, err
+			}
+			if n++; n > 1 {
+				from.WriteString(", ")
+			}
+			if p.Name != "" {
+				from.WriteString(p.SQL + " => ")
 			}
 			from.WriteString(c.typedParam(v, p.SQLType))
 		}
