@@ -10,3 +10,7 @@ type Query struct {
 	Unfilter func(text string) []Note `sql_source:"note"`
 	InList   func(ids []int) []Note   `sql_source:"note" filter:"ids=id"`
 }
+
+type Mutation struct {
+	Pin func(id int) *Note `sql_source:"pin_note" params:"idd=p_id"`
+}

@@ -21,3 +21,8 @@ type NoteInput struct {
 	Body   string
 	Pinned *bool `gql:"isPinned"`
 }
+
+type Mutation struct {
+	// Pins a note; the function's parameters are p_id and p_pinned.
+	PinNote func(id int64, pinned bool) *Note `sql_source:"pin_note" params:"id=p_id,pinned=p_pinned"`
+}
