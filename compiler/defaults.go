@@ -188,6 +188,11 @@ func coerceScalar(v *decl.Value, name string) (any, *coerceError) {
 			return v.Scalar, nil
 		}
 		return nil, mismatch(v, "a DateTime (RFC 3339, e.g. \"2024-05-01T12:00:00Z\")")
+	case "LocalDateTime":
+		if _, err := time.Parse("2006-01-02T15:04:05.999999", v.Scalar); str && err == nil {
+			return v.Scalar, nil
+		}
+		return nil, mismatch(v, "a LocalDateTime (ISO 8601 without an offset, e.g. \"2024-05-01T12:00:00\")")
 	case "Date":
 		if _, err := time.Parse(time.DateOnly, v.Scalar); str && err == nil {
 			return v.Scalar, nil

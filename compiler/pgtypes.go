@@ -16,14 +16,17 @@ var scalarSQLTypes = map[string][]string{
 	"BigInt":   {"int2", "int4", "int8"},
 	"Boolean":  {"bool"},
 	"Date":     {"date"},
-	"DateTime": {"timestamp", "timestamptz"},
-	"Decimal":  {"numeric", "int2", "int4", "int8", "float4", "float8"},
-	"Float":    {"float4", "float8", "numeric", "int2", "int4", "int8"},
-	"ID":       {"text", "varchar", "bpchar", "name", "citext", "uuid", "int2", "int4", "int8"},
-	"Int":      {"int2", "int4"},
-	"JSON":     {"json", "jsonb"},
-	"Time":     {"time", "timetz"},
-	"UUID":     {"uuid"},
+	"DateTime": {"timestamptz"},
+	// timestamp holds no offset: DateTime would output none and drop one
+	// sent in.
+	"LocalDateTime": {"timestamp"},
+	"Decimal":       {"numeric", "int2", "int4", "int8", "float4", "float8"},
+	"Float":         {"float4", "float8", "numeric", "int2", "int4", "int8"},
+	"ID":            {"text", "varchar", "bpchar", "name", "citext", "uuid", "int2", "int4", "int8"},
+	"Int":           {"int2", "int4"},
+	"JSON":          {"json", "jsonb"},
+	"Time":          {"time", "timetz"},
+	"UUID":          {"uuid"},
 	// String: any type of the string category, enums and uuid; see fit.
 }
 
@@ -93,7 +96,36 @@ func (c *checker) fit(ref *spec.TypeRef, t *catalog.Type) (problem string, wide 
 	if slices.Contains(scalarSQLTypes[name], builtin) {
 		return "", false
 	}
-	return fmt.Sprintf("%s does not fit %s (it fits %s)", t.SQL, name, joinOr(scalarSQLTypes[name])), false
+	problem = fmt.Sprintf("%s does not fit %s, which reads %s", t.SQL, name, joinOr(scalarSQLTypes[name]))
+	if fits := scalarsReading(builtin); len(fits) > 0 {
+		problem += ": declare " + joinOr(fits)
+	}
+	return problem, false
+}
+
+// scalarsReading are the scalars a pg_catalog type is read as, the one
+// that keeps it exactly first.
+func scalarsReading(builtin string) []string {
+	var out []string
+	for name, types := range scalarSQLTypes {
+		if slices.Contains(types, builtin) {
+			out = append(out, name)
+		}
+	}
+	if builtin != "" && builtin != "uuid" && slices.Contains([]string{"text", "varchar", "bpchar", "name", "citext"}, builtin) {
+		out = append(out, "String")
+	}
+	slices.SortFunc(out, func(a, b string) int {
+		ia, ib := slices.Index(scalarSQLTypes[a], builtin), slices.Index(scalarSQLTypes[b], builtin)
+		if ia != ib {
+			return ia - ib // where the type comes first, it is the scalar's own
+		}
+		if la, lb := len(scalarSQLTypes[a]), len(scalarSQLTypes[b]); la != lb {
+			return la - lb // the narrower scalar fits more exactly
+		}
+		return strings.Compare(a, b)
+	})
+	return out
 }
 
 func joinOr(items []string) string {

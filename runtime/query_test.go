@@ -1,6 +1,7 @@
 package runtime_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -130,5 +131,32 @@ func TestVariablesCoercedStrictly(t *testing.T) {
 		if r.status != 400 || len(r.Errors) != 1 || r.codes()[0] != "BAD_USER_INPUT" || r.Data != nil {
 			t.Errorf("%s %v: %d %s", c.query, c.vars, r.status, r.body)
 		}
+	}
+}
+
+// TestDateTimeOffsetsAreHonoured: a DateTime reads timestamptz, written
+// with its offset, and an instant sent with any offset selects the same
+// rows as the same instant in UTC.
+func TestDateTimeOffsetsAreHonoured(t *testing.T) {
+	s := newServer(t, serverOptions{})
+	var out struct {
+		People []struct{ CreatedAt string }
+	}
+	if err := json.Unmarshal([]byte(s.query(`{ people(limit: 1) { createdAt } }`, nil, "")), &out); err != nil || len(out.People) != 1 {
+		t.Fatalf("people: %v %+v", err, out)
+	}
+	if at := out.People[0].CreatedAt; !strings.HasSuffix(at, "+00:00") && !strings.HasSuffix(at, "Z") {
+		t.Errorf("createdAt %q carries no offset", at)
+	}
+	const q = `query ($at: DateTime!) { people(limit: 10, where: {createdAt: {lt: $at}}) { id } }`
+	utc := s.query(q, map[string]any{"at": "2024-01-02T03:04:06Z"}, "")
+	if utc == `{"people":[]}` {
+		t.Fatalf("no person created before 2024-01-02T03:04:06Z: %s", utc)
+	}
+	if shifted := s.query(q, map[string]any{"at": "2024-01-02T08:04:06+05:00"}, ""); shifted != utc {
+		t.Errorf("the same instant with +05:00 selects %s, in UTC %s", shifted, utc)
+	}
+	if before := s.query(q, map[string]any{"at": "2024-01-02T03:04:06+05:00"}, ""); before == utc {
+		t.Errorf("an earlier instant (+05:00) selects the same rows: %s", before)
 	}
 }

@@ -25,9 +25,13 @@ var Scalars = map[string]Scalar{
 
 	"BigInt":   {Name: "BigInt", Description: "A 64-bit integer, written as a string so that JavaScript clients keep every digit.", SpecifiedBy: "https://www.postgresql.org/docs/current/datatype-numeric.html#DATATYPE-INT"},
 	"Decimal":  {Name: "Decimal", Description: "An exact decimal number, written as a string.", SpecifiedBy: "https://www.postgresql.org/docs/current/datatype-numeric.html#DATATYPE-NUMERIC-DECIMAL"},
-	"DateTime": {Name: "DateTime", Description: "A date and time with a time zone offset, RFC 3339 (2024-05-01T12:00:00Z).", SpecifiedBy: "https://datatracker.ietf.org/doc/html/rfc3339#section-5.6"},
-	"Date":     {Name: "Date", Description: "A calendar date, YYYY-MM-DD (RFC 3339 full-date).", SpecifiedBy: "https://datatracker.ietf.org/doc/html/rfc3339#section-5.6"},
-	"Time":     {Name: "Time", Description: "A time of day, HH:MM:SS with optional fraction and offset (RFC 3339 partial-time or full-time).", SpecifiedBy: "https://datatracker.ietf.org/doc/html/rfc3339#section-5.6"},
-	"UUID":     {Name: "UUID", Description: "A UUID in its canonical text form.", SpecifiedBy: "https://datatracker.ietf.org/doc/html/rfc9562"},
-	"JSON":     {Name: "JSON", Description: "Any JSON value.", SpecifiedBy: "https://datatracker.ietf.org/doc/html/rfc8259"},
+	"DateTime": {Name: "DateTime", Description: "A date and time with a time zone offset, RFC 3339 (2024-05-01T12:00:00Z); PostgreSQL's timestamp with time zone.", SpecifiedBy: "https://datatracker.ietf.org/doc/html/rfc3339#section-5.6"},
+	// LocalDateTime is what PostgreSQL's timestamp without time zone
+	// holds: read as DateTime it would lack an offset, and an offset sent
+	// with it would be ignored.
+	"LocalDateTime": {Name: "LocalDateTime", Description: "A date and time without a time zone, ISO 8601 (2024-05-01T12:00:00); PostgreSQL's timestamp without time zone.", SpecifiedBy: "https://www.iso.org/iso-8601-date-and-time-format.html"},
+	"Date":          {Name: "Date", Description: "A calendar date, YYYY-MM-DD (RFC 3339 full-date).", SpecifiedBy: "https://datatracker.ietf.org/doc/html/rfc3339#section-5.6"},
+	"Time":          {Name: "Time", Description: "A time of day, HH:MM:SS with optional fraction and offset (RFC 3339 partial-time or full-time).", SpecifiedBy: "https://datatracker.ietf.org/doc/html/rfc3339#section-5.6"},
+	"UUID":          {Name: "UUID", Description: "A UUID in its canonical text form.", SpecifiedBy: "https://datatracker.ietf.org/doc/html/rfc9562"},
+	"JSON":          {Name: "JSON", Description: "Any JSON value.", SpecifiedBy: "https://datatracker.ietf.org/doc/html/rfc8259"},
 }

@@ -46,7 +46,7 @@ for (const p of problems) {
 }
 
 // The scalar map a TypeScript client declares for gqlplan's scalars.
-const scalars = { BigInt: "string", Decimal: "string", DateTime: "string", Date: "string", Time: "string", UUID: "string", JSON: "unknown" };
+const scalars = { BigInt: "string", Decimal: "string", DateTime: "string", LocalDateTime: "string", Date: "string", Time: "string", UUID: "string", JSON: "unknown" };
 try {
   const out = await codegen({
     filename: "graphql.ts",

@@ -110,7 +110,7 @@ func TestGraphQLLanguageProbes(t *testing.T) {
 	}
 
 	// The introspection fields of the 2021 specification and later.
-	r := s.post(t, "", `{ __type(name: "DateTime") { kind specifiedByURL }
+	r := s.post(t, "", `{ __type(name: "LocalDateTime") { kind specifiedByURL }
 		t: __type(name: "PostOrderBy") { isOneOf inputFields(includeDeprecated: true) { name defaultValue isDeprecated } }
 		__schema { description directives { name isRepeatable args(includeDeprecated: true) { name } } } }`, nil)
 	var intro struct {
@@ -151,5 +151,28 @@ func TestGraphQLLanguageProbes(t *testing.T) {
 	}
 	if !slices.Equal(directives, []string{"include", "skip", "deprecated", "specifiedBy", "oneOf"}) {
 		t.Errorf("directives: %v", directives)
+	}
+}
+
+// TestDateTimesRoundTrip: a value the forum returns for a timestamp
+// column (LocalDateTime, no offset) is accepted back and finds its row;
+// one with an offset, which the column would drop, is refused.
+func TestDateTimesRoundTrip(t *testing.T) {
+	s := startExample(t, "forum", "forum_example_gqlplan", "--default-role", "forum_example_anonymous")
+	var posts []post
+	s.post(t, "", `{ allPosts(limit: 1) { id createdAt } }`, nil).field(t, "allPosts", &posts)
+	if len(posts) != 1 || posts[0].CreatedAt == "" {
+		t.Fatalf("allPosts: %+v", posts)
+	}
+	var found []post
+	s.post(t, "", `query ($at: LocalDateTime!) { allPosts(where: {createdAt: {eq: $at}}) { id } }`, map[string]any{"at": posts[0].CreatedAt}).field(t, "allPosts", &found)
+	if len(found) == 0 || found[0].ID != posts[0].ID {
+		t.Errorf("createdAt %s sent back finds %+v, want post %d", posts[0].CreatedAt, found, posts[0].ID)
+	}
+	for _, at := range []string{posts[0].CreatedAt + "Z", posts[0].CreatedAt + "+05:00", "yesterday"} {
+		r := s.post(t, "", `query ($at: LocalDateTime!) { allPosts(where: {createdAt: {eq: $at}}) { id } }`, map[string]any{"at": at})
+		if !slices.Equal(r.codes(), []string{"BAD_USER_INPUT"}) {
+			t.Errorf("createdAt %q: %d %v", at, r.status, r.codes())
+		}
 	}
 }

@@ -5,7 +5,9 @@
 //gqlplan:schema forum_example
 package forum
 
-import "time"
+// LocalDateTime is a Go type named after the gqlplan scalar, which it is:
+// the tutorial's columns are timestamp without time zone.
+type LocalDateTime string
 
 // A user of the forum.
 //
@@ -20,9 +22,9 @@ type Person struct {
 	// A short description about the user, written by the user.
 	About *string
 	// The time this person was created.
-	CreatedAt *time.Time `sortable:"true"`
+	CreatedAt *LocalDateTime `sortable:"true"`
 	// The time this person was last updated.
-	UpdatedAt *time.Time
+	UpdatedAt *LocalDateTime
 	// A person’s full name which is a concatenation of their first and last name.
 	FullName *string `function:"person_full_name"`
 	// Gets the latest post written by the person.
@@ -45,9 +47,9 @@ type Post struct {
 	// The topic this has been posted in.
 	Topic *PostTopic `filterable:"true" sortable:"true"`
 	// The time this post was created.
-	CreatedAt *time.Time `filterable:"true" sortable:"true"`
+	CreatedAt *LocalDateTime `filterable:"true" sortable:"true"`
 	// The time this post was last updated.
-	UpdatedAt *time.Time
+	UpdatedAt *LocalDateTime
 	// The person who wrote the post.
 	Author Person `relation:"person" join:"author_id=id"`
 	// A truncated version of the body for summaries.

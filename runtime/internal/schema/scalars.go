@@ -134,6 +134,10 @@ var scalars = map[string]scalar{
 		fromJSON:    stringMatching(isDateTime),
 		fromLiteral: stringLiteral(isDateTime),
 	},
+	"LocalDateTime": {
+		fromJSON:    stringMatching(isLocalDateTime),
+		fromLiteral: stringLiteral(isLocalDateTime),
+	},
 	"Date": {
 		fromJSON:    stringMatching(isDate),
 		fromLiteral: stringLiteral(isDate),
@@ -171,6 +175,14 @@ func int64Text(s string) (any, bool) {
 func isDateTime(s string) bool {
 	_, err := time.Parse(time.RFC3339Nano, s)
 	return err == nil
+}
+
+// isLocalDateTime accepts what PostgreSQL writes for a timestamp without
+// time zone (2024-05-01T12:00:00, with up to six fraction digits), and
+// nothing with an offset, which the type would drop.
+func isLocalDateTime(s string) bool {
+	_, err := time.Parse("2006-01-02T15:04:05.999999", s)
+	return err == nil && len(s) <= len("2006-01-02T15:04:05.999999")
 }
 
 func isDate(s string) bool {

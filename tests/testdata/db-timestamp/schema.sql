@@ -1,0 +1,1 @@
+CREATE TABLE entry (id int NOT NULL, at timestamp NOT NULL, logged timestamptz NOT NULL);
