@@ -76,6 +76,7 @@ var Codes = map[string]string{
 
 	// Checks against the database (compile/check --database-url).
 	"db-unreachable":         "the database cannot be reached or its catalog cannot be read (exit 2)",
+	"stale-plan":             "(serve, check --plan) the database no longer matches what the plan recorded of its catalog: a relation, column, column type or function is gone or changed",
 	"db-unknown-role":        "--role names a role that does not exist (exit 2)",
 	"db-missing-source":      "a sql_source or function (of an operation, relation or computed field) names no relation or function the serving role's search_path finds (with a suggestion)",
 	"db-source-kind":         "a sql_source is the wrong kind of object: a function where a view belongs, a composite type, …",

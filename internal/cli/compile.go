@@ -2,25 +2,67 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/gqlplan/gqlplan/compiler"
 	"github.com/gqlplan/gqlplan/decl"
+	"github.com/gqlplan/gqlplan/runtime"
 	"github.com/gqlplan/gqlplan/spec"
 )
 
-// CheckCmd checks declarations and reports diagnostics.
+// CheckCmd checks declarations and reports diagnostics; with --plan, it
+// checks a compiled plan against the database instead, as serve does at
+// start.
 type CheckCmd struct {
-	Paths  []string `arg:"" name:"path" help:"Declaration files, or directories to search for *.yaml and *.yml."`
+	Paths  []string `arg:"" optional:"" name:"path" help:"Declaration files, or directories to search for *.yaml and *.yml."`
+	Plan   string   `name:"plan" placeholder:"FILE" help:"Check this compiled plan against --database-url (what serve verifies at start) instead of declarations."`
 	Format string   `enum:"text,json,github" default:"text" env:"GQLPLAN_FORMAT" help:"Diagnostics format: text (file:line:col), json, or github (Actions annotations)."`
 	DatabaseFlags
 }
 
 func (c *CheckCmd) Run(ctx context.Context, env *Env) error {
+	switch {
+	case c.Plan != "" && len(c.Paths) > 0:
+		return fmt.Errorf("check takes declarations or --plan, not both")
+	case c.Plan != "":
+		return c.checkPlan(ctx, env)
+	case len(c.Paths) == 0:
+		return fmt.Errorf("check needs declarations to check (paths), or --plan with --database-url")
+	}
 	_, err := compileAndReport(ctx, env, c.Paths, c.Format, c.DatabaseFlags)
 	return err
+}
+
+// checkPlan verifies a plan's catalog facts against the database.
+func (c *CheckCmd) checkPlan(ctx context.Context, env *Env) error {
+	if c.DatabaseURL == "" {
+		return fmt.Errorf("check --plan needs --database-url")
+	}
+	plan, err := readPlan(env, c.Plan)
+	if err != nil {
+		return err
+	}
+	pool, err := runtime.Connect(ctx, c.DatabaseURL, 0, nil)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	err = runtime.VerifyCatalog(ctx, pool, plan)
+	var stale *runtime.StalePlanError
+	if !errors.As(err, &stale) {
+		return err
+	}
+	var diags decl.Diagnostics
+	for _, p := range stale.Problems {
+		diags = append(diags, decl.Diagnostic{Severity: decl.Error, Code: "stale-plan", Message: c.Plan + ": " + p})
+	}
+	if err := writeDiagnostics(env.Stderr, diags, c.Format); err != nil {
+		return err
+	}
+	return errFindings
 }
 
 // CompileCmd checks declarations and writes the plan.

@@ -16,16 +16,17 @@ import (
 
 // ServeCmd serves a compiled plan.
 type ServeCmd struct {
-	Plan            string        `required:"" env:"GQLPLAN_PLAN" help:"The plan written by gqlplan compile."`
-	DatabaseURL     string        `required:"" name:"database-url" env:"GQLPLAN_DATABASE_URL,DATABASE_URL" help:"PostgreSQL connection string of the authenticator role."`
-	Listen          string        `default:"127.0.0.1:8080" env:"GQLPLAN_LISTEN" help:"Address to listen on."`
-	DefaultRole     string        `env:"GQLPLAN_DEFAULT_ROLE" help:"Role of anonymous requests and of tokens without a role claim."`
-	AllowedRoles    []string      `name:"allowed-roles" env:"GQLPLAN_ALLOWED_ROLES" help:"The only roles a token may switch to (comma-separated); default: any the server's role may SET ROLE to."`
-	Dev             bool          `env:"GQLPLAN_DEV" help:"Development mode: database error details in responses."`
-	DBWait          time.Duration `name:"db-wait" default:"0s" env:"GQLPLAN_DB_WAIT" help:"Keep retrying an unreachable database at start for this long (with backoff) before giving up."`
-	ShutdownTimeout time.Duration `default:"30s" env:"GQLPLAN_SHUTDOWN_TIMEOUT" help:"How long in-flight requests may finish after SIGTERM/SIGINT."`
-	LogFormat       string        `enum:"text,json" default:"text" env:"GQLPLAN_LOG_FORMAT" help:"Log format: text or json."`
-	DebugListen     string        `name:"debug-listen" env:"GQLPLAN_DEBUG_LISTEN" help:"Address of a second listener serving Go's profiles at /debug/pprof/ (off by default; keep it private)."`
+	Plan             string        `required:"" env:"GQLPLAN_PLAN" help:"The plan written by gqlplan compile."`
+	DatabaseURL      string        `required:"" name:"database-url" env:"GQLPLAN_DATABASE_URL,DATABASE_URL" help:"PostgreSQL connection string of the authenticator role."`
+	Listen           string        `default:"127.0.0.1:8080" env:"GQLPLAN_LISTEN" help:"Address to listen on."`
+	DefaultRole      string        `env:"GQLPLAN_DEFAULT_ROLE" help:"Role of anonymous requests and of tokens without a role claim."`
+	AllowedRoles     []string      `name:"allowed-roles" env:"GQLPLAN_ALLOWED_ROLES" help:"The only roles a token may switch to (comma-separated); default: any the server's role may SET ROLE to."`
+	Dev              bool          `env:"GQLPLAN_DEV" help:"Development mode: database error details in responses."`
+	DBWait           time.Duration `name:"db-wait" default:"0s" env:"GQLPLAN_DB_WAIT" help:"Keep retrying an unreachable database at start for this long (with backoff) before giving up."`
+	ShutdownTimeout  time.Duration `default:"30s" env:"GQLPLAN_SHUTDOWN_TIMEOUT" help:"How long in-flight requests may finish after SIGTERM/SIGINT."`
+	LogFormat        string        `enum:"text,json" default:"text" env:"GQLPLAN_LOG_FORMAT" help:"Log format: text or json."`
+	DebugListen      string        `name:"debug-listen" env:"GQLPLAN_DEBUG_LISTEN" help:"Address of a second listener serving Go's profiles at /debug/pprof/ (off by default; keep it private)."`
+	SkipCatalogCheck bool          `name:"skip-catalog-check" env:"GQLPLAN_SKIP_CATALOG_CHECK" help:"Start even when the database no longer matches what the plan recorded of its catalog (logged); every request reading what changed will fail."`
 
 	JWT    jwtFlags    `embed:"" prefix:"jwt-"`
 	JWKS   jwksFlags   `embed:"" prefix:"jwks-"`
@@ -115,6 +116,15 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 		return err
 	}
 	defer pool.Close()
+	started := time.Now()
+	switch err := runtime.VerifyCatalog(ctx, pool, plan); {
+	case err == nil:
+		log.Info("plan matches the database", "duration", time.Since(started))
+	case c.SkipCatalogCheck:
+		log.Warn("starting on a plan the database does not match (--skip-catalog-check)", "error", err.Error())
+	default:
+		return err
+	}
 	handler, err := runtime.NewHandler(ctx, runtime.Config{
 		Plan: plan, Pool: pool, Verifier: verifier, Signer: signer, Limits: c.Limits.limits(),
 		NoIntrospection: c.NoIntrospection, CORSOrigins: c.CORSOrigin, Dev: c.Dev, Logger: log,

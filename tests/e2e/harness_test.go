@@ -64,8 +64,17 @@ type server struct {
 // server is stopped, and must exit cleanly, when the test ends.
 func startExample(t *testing.T, example, loginRole string, serveArgs ...string) *server {
 	t.Helper()
+	admin, login, plan := compileExample(t, example, loginRole)
+	return serve(t, admin, login, plan, serveArgs...)
+}
+
+// compileExample loads an example's SQL into a fresh database and compiles
+// the example against it as loginRole; it returns the database's URL as
+// its owner and as loginRole, and the plan's path.
+func compileExample(t *testing.T, example, loginRole string) (admin, login, plan string) {
+	t.Helper()
 	dir := filepath.Join("../../examples", example)
-	admin := pgtest.Database(t)
+	admin = pgtest.Database(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := pgcluster.ApplySQLFiles(ctx, admin, dir); err != nil {
@@ -75,11 +84,16 @@ func startExample(t *testing.T, example, loginRole string, serveArgs ...string) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan := filepath.Join(t.TempDir(), "plan.json")
+	plan = filepath.Join(t.TempDir(), "plan.json")
 	if out, err := exec.Command(binary, "compile", dir, "-o", plan, "--database-url", login).CombinedOutput(); err != nil {
 		t.Fatalf("compile %s: %v\n%s", example, err, out)
 	}
+	return admin, login, plan
+}
 
+// serve starts `gqlplan serve` on plan, connected as login.
+func serve(t *testing.T, admin, login, plan string, serveArgs ...string) *server {
+	t.Helper()
 	cmd := exec.Command(binary, append([]string{"serve", "--plan", plan, "--database-url", login,
 		"--listen", "127.0.0.1:0", "--jwt-secret", secret}, serveArgs...)...)
 	stderr := &logbuf.Buffer{}

@@ -1,0 +1,74 @@
+package e2e
+
+import (
+	"context"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// TestServeRefusesAStalePlan: serve verifies at start what the plan
+// recorded of the catalog, and refuses a plan the database no longer
+// matches — a renamed column, a dropped function, a changed column type —
+// with the problems listed; `check --plan` reports the same; a current
+// plan starts (every other e2e test), and --skip-catalog-check starts
+// anyway.
+func TestServeRefusesAStalePlan(t *testing.T) {
+	admin, login, plan := compileExample(t, "forum", "forum_example_gqlplan")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `
+		ALTER TABLE forum_example.post RENAME COLUMN headline TO title;
+		DROP FUNCTION forum_example.search_posts(text);
+		ALTER TABLE forum_example.person ALTER COLUMN about TYPE varchar(500)`); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`query "allPosts" reads column headline of "forum_example"."post", which does not exist`,
+		`query "searchPosts" calls "forum_example"."search_posts"(text), which does not exist`,
+		`query "allPeople" reads column about of "forum_example"."person" as text, but it is character varying(500)`,
+		"[stale-plan]",
+	}
+	start := time.Now()
+	out, err := exec.Command(binary, "serve", "--plan", plan, "--database-url", login, "--listen", "127.0.0.1:0", "--jwt-secret", secret).CombinedOutput()
+	t.Logf("serve refused in %v", time.Since(start))
+	if code := exitCode(err); code != 2 {
+		t.Fatalf("serve on a stale plan: exit %d\n%s", code, out)
+	}
+	for _, w := range want {
+		if !strings.Contains(string(out), w) {
+			t.Errorf("serve's refusal lacks %q:\n%s", w, out)
+		}
+	}
+	out, err = exec.Command(binary, "check", "--plan", plan, "--database-url", login).CombinedOutput()
+	if code := exitCode(err); code != 1 {
+		t.Fatalf("check --plan on a stale plan: exit %d\n%s", code, out)
+	}
+	for _, w := range want {
+		if !strings.Contains(string(out), w) {
+			t.Errorf("check --plan lacks %q:\n%s", w, out)
+		}
+	}
+	s := serve(t, admin, login, plan, "--skip-catalog-check", "--default-role", "forum_example_anonymous")
+	if r := s.post(t, "", `{ personById(id: 1) { id } }`, nil); len(r.Errors) > 0 {
+		t.Errorf("what still matches is served: %+v", r.Errors)
+	}
+}
+
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	if e, ok := err.(*exec.ExitError); ok {
+		return e.ExitCode()
+	}
+	return -1
+}
