@@ -23,12 +23,16 @@ type Options struct {
 	// resolve along its search_path, and the plan records the catalog
 	// facts (types, signatures) the checks relied on.
 	Catalog *catalog.Catalog
+	// StrictRLS makes the row security findings (db-rls-off,
+	// db-rls-bypass) errors instead of warnings, for CI.
+	StrictRLS bool
 }
 
 // CompileWith is Compile with options.
 func CompileWith(files []*decl.File, opts Options) (*spec.Plan, decl.Diagnostics) {
 	c := newChecker(files)
 	c.cat = opts.Catalog
+	c.strictRLS = opts.StrictRLS
 	plan := c.run()
 	diags := c.diags.Sort()
 	if diags.HasErrors() {
@@ -75,6 +79,7 @@ type checker struct {
 	names []string // every type name, sorted, for suggestions
 
 	cat          *catalog.Catalog // nil: no database checks
+	strictRLS    bool             // row security findings are errors
 	enumsChecked map[string]bool  // enum/PostgreSQL type pairs compared
 
 	objects map[string]*spec.ObjectType // the plan's object types, once built

@@ -128,6 +128,7 @@ func (c *checker) checkRelation(s *dbSource, rel *catalog.Relation, returns *spe
 		}
 	}
 	c.checkConditions(s, rel.Columns)
+	c.checkRowSecurity(rel, s.op.SQLSource.Range, s.what, injectsClaims(s.whereFrom))
 	if c.cat.Role != "" && !rel.Selectable {
 		var denied []string
 		for _, name := range slices.Sorted(maps.Keys(s.used)) {

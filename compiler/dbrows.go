@@ -73,6 +73,7 @@ func (c *checker) checkRelationField(d *definition, f *decl.Field, out *spec.Fie
 	if err == nil && c.objects[ref.Named()] != nil {
 		c.checkFields(s, ref.Named(), rel.Columns)
 	}
+	c.checkRowSecurity(rel, at, what, false)
 	if c.cat.Role != "" && !rel.Selectable {
 		for name, col := range s.used {
 			if !col.Selectable {

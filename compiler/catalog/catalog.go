@@ -64,6 +64,22 @@ type Relation struct {
 	Kind       byte
 	Columns    []*Column // in attnum order, dropped columns left out
 	Selectable bool      // the role has SELECT on the whole relation
+
+	// Row security: what decides whose rows a request reading the
+	// relation sees.
+	RowSecurity      bool   // ENABLE ROW LEVEL SECURITY
+	ForceRowSecurity bool   // FORCE ROW LEVEL SECURITY: its owner is subject to it too
+	Owner            string // the owning role
+	// OwnerBypassesRLS: the owner is a superuser or has BYPASSRLS, so a
+	// view it owns reads every row of what it reads.
+	OwnerBypassesRLS bool
+	// SecurityInvoker: a view whose relations are read with the caller's
+	// privileges and row security (security_invoker = true), not its
+	// owner's.
+	SecurityInvoker bool
+	// Reads are the relations a view or materialized view reads (from its
+	// rewrite rule's dependencies), in the user schemas.
+	Reads []*Relation
 }
 
 // KindName is the relation kind as PostgreSQL's documentation names it.

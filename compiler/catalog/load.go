@@ -220,19 +220,41 @@ func loadTypes(ctx context.Context, tx pgx.Tx, cat *Catalog) error {
 func loadRelations(ctx context.Context, tx pgx.Tx, cat *Catalog) error {
 	byOID := map[uint32]*Relation{}
 	rows, err := tx.Query(ctx, `SELECT c.oid, n.nspname::text, c.relname::text, c.relkind::text,
-			c.relkind = 'c' OR $1 = '' OR has_table_privilege($1, c.oid, 'SELECT')
-		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+			c.relkind = 'c' OR $1 = '' OR has_table_privilege($1, c.oid, 'SELECT'),
+			c.relrowsecurity, c.relforcerowsecurity, o.rolname::text, o.rolsuper OR o.rolbypassrls,
+			EXISTS (SELECT 1 FROM unnest(c.reloptions) opt
+				WHERE split_part(opt, '=', 1) = 'security_invoker' AND lower(split_part(opt, '=', 2)) IN ('true', 'on', 'yes', '1'))
+		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_roles o ON o.oid = c.relowner
 		WHERE c.relkind IN ('r', 'v', 'm', 'f', 'p', 'c') AND `+userSchemas, cat.Role)
 	if err != nil {
 		return err
 	}
 	var oid uint32
 	var schema, name, kind string
-	var selectable bool
-	_, err = pgx.ForEachRow(rows, []any{&oid, &schema, &name, &kind, &selectable}, func() error {
-		r := &Relation{Name: Name{schema, name}, Kind: kind[0], Selectable: selectable}
-		byOID[oid] = r
-		cat.Relations[r.Name] = r
+	var r Relation
+	_, err = pgx.ForEachRow(rows, []any{&oid, &schema, &name, &kind, &r.Selectable, &r.RowSecurity, &r.ForceRowSecurity, &r.Owner, &r.OwnerBypassesRLS, &r.SecurityInvoker}, func() error {
+		rel := r
+		rel.Name, rel.Kind = Name{schema, name}, kind[0]
+		byOID[oid] = &rel
+		cat.Relations[rel.Name] = &rel
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// What each view reads: the relations its rewrite rule depends on.
+	rows, err = tx.Query(ctx, `SELECT DISTINCT r.ev_class, d.refobjid
+		FROM pg_rewrite r JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+			AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> r.ev_class
+		ORDER BY 1, 2`)
+	if err != nil {
+		return err
+	}
+	var view, read uint32
+	_, err = pgx.ForEachRow(rows, []any{&view, &read}, func() error {
+		if v, r := byOID[view], byOID[read]; v != nil && r != nil {
+			v.Reads = append(v.Reads, r)
+		}
 		return nil
 	})
 	if err != nil {

@@ -96,7 +96,7 @@ func compileAndReport(ctx context.Context, env *Env, paths []string, format stri
 	if err != nil {
 		return nil, err
 	}
-	var opts compiler.Options
+	opts := compiler.Options{StrictRLS: db.StrictRLS}
 	if db.DatabaseURL != "" {
 		cat, diag := db.readCatalog(ctx, files)
 		if diag != nil {

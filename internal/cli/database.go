@@ -19,6 +19,7 @@ type DatabaseFlags struct {
 	DatabaseURL string        `name:"database-url" env:"GQLPLAN_DATABASE_URL" placeholder:"URL" help:"Check against this database's catalog (read-only). Connect as the login role the server uses, so the search_path is the same."`
 	Role        string        `name:"role" placeholder:"ROLE" help:"With --database-url: check the privileges requests running as this role need."`
 	DBTimeout   time.Duration `name:"db-timeout" default:"10s" help:"With --database-url: how long connecting and each catalog statement may take."`
+	StrictRLS   bool          `name:"strict-rls" env:"GQLPLAN_STRICT_RLS" help:"With --database-url: make the row level security findings (db-rls-off, db-rls-bypass) errors, for CI."`
 }
 
 // readCatalog connects and reads the catalog, or returns the one

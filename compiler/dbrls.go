@@ -1,0 +1,113 @@
+package compiler
+
+import (
+	"fmt"
+
+	"github.com/gqlplan/gqlplan/compiler/catalog"
+	"github.com/gqlplan/gqlplan/decl"
+)
+
+// checkRowSecurity follows the relations a source reads — through views,
+// to the tables underneath — and reports what would let a request read
+// rows the role should not, or fail where check passed:
+//
+//   - db-privilege: a security_invoker view reads its relations with the
+//     caller's privileges, so the role needs SELECT on each of them too;
+//   - db-rls-off (warning): the role reads a table whose row level
+//     security is off, so every row is readable (with --role);
+//   - db-rls-bypass (warning): a view that is not security_invoker reads a
+//     table with row level security as its owner, who bypasses it (a
+//     superuser, BYPASSRLS, or the table's owner without FORCE).
+//
+// An operation that filters by an injected claim (seed 002's alternative
+// to row level security) is not warned about; StrictRLS makes the
+// warnings errors.
+func (c *checker) checkRowSecurity(rel *catalog.Relation, at decl.Range, what string, injected bool) {
+	seen := map[*catalog.Relation]bool{}
+	var walk func(r *catalog.Relation, path string, asCaller bool)
+	walk = func(r *catalog.Relation, path string, asCaller bool) {
+		if seen[r] {
+			return
+		}
+		seen[r] = true
+		via := r.KindName() + " " + r.Name.String() + path
+		switch r.Kind {
+		case catalog.View, catalog.MaterializedView:
+			invoker := r.Kind == catalog.View && r.SecurityInvoker
+			for _, under := range r.Reads {
+				next := fmt.Sprintf(", read by %s", via)
+				if !invoker {
+					c.checkOwnerBypass(r, under, at, what, injected)
+				} else if asCaller && c.cat.Role != "" && !under.Selectable {
+					c.diags.Errorf(at, "db-privilege", "%s: role %q may not SELECT %s %s, which %s reads as its caller (it is security_invoker)",
+						what, c.cat.Role, under.KindName(), under.Name, r.Name)
+				}
+				walk(under, next, asCaller && invoker)
+			}
+		case catalog.Table, catalog.PartitionedTable:
+			// Read as the caller, the role reads what it may SELECT; read
+			// through a view as its owner, whatever the view shows.
+			visible := canRead(rel)
+			if asCaller {
+				visible = visible && canRead(r)
+			}
+			if visible && c.cat.Role != "" && !r.RowSecurity && !injected {
+				c.rlsWarnf(at, "db-rls-off", "%s: role %q reads %s, whose row level security is off, so every row is readable; enable it with policies (ALTER TABLE %s ENABLE ROW LEVEL SECURITY), or filter by an injected claim",
+					what, c.cat.Role, via, r.Name)
+			}
+		}
+	}
+	walk(rel, "", true)
+}
+
+// checkOwnerBypass reports a view read with its owner's rights over a
+// table with row level security that the owner is not subject to.
+func (c *checker) checkOwnerBypass(view, table *catalog.Relation, at decl.Range, what string, injected bool) {
+	if injected || !table.RowSecurity || table.Kind != catalog.Table && table.Kind != catalog.PartitionedTable {
+		return
+	}
+	var why string
+	switch {
+	case view.OwnerBypassesRLS:
+		why = fmt.Sprintf("its owner %q is a superuser or has BYPASSRLS", view.Owner)
+	case view.Owner == table.Owner && !table.ForceRowSecurity:
+		why = fmt.Sprintf("its owner %q owns %s, which does not FORCE ROW LEVEL SECURITY", view.Owner, table.Name)
+	default:
+		return
+	}
+	c.rlsWarnf(at, "db-rls-bypass", "%s: view %s reads table %s as its owner, bypassing the table's row level security (%s), so every row is readable; make the view security_invoker (ALTER VIEW %s SET (security_invoker = on))",
+		what, view.Name, table.Name, why, view.Name)
+}
+
+// rlsWarnf reports a row security finding: a warning, or an error under
+// StrictRLS.
+func (c *checker) rlsWarnf(at decl.Range, code, format string, args ...any) {
+	if c.strictRLS {
+		c.diags.Errorf(at, code, format, args...)
+		return
+	}
+	c.diags.Warnf(at, code, format, args...)
+}
+
+// canRead reports whether the role may SELECT r, or some of its columns.
+func canRead(r *catalog.Relation) bool {
+	if r.Selectable {
+		return true
+	}
+	for _, col := range r.Columns {
+		if col.Selectable {
+			return true
+		}
+	}
+	return false
+}
+
+// injectsClaims reports whether conditions filter by an injected claim.
+func injectsClaims(whereFrom []origin) bool {
+	for _, o := range whereFrom {
+		if o.inject != nil {
+			return true
+		}
+	}
+	return false
+}
