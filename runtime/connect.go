@@ -42,15 +42,19 @@ func Connect(ctx context.Context, url string, wait time.Duration, log *slog.Logg
 		if err == nil {
 			return pool, nil
 		}
-		if time.Now().Add(backoff).After(deadline) || ctx.Err() != nil {
+		// Retry until wait has passed: the last wait is cut to the
+		// deadline, so the final attempt comes at it, not a backoff early.
+		remaining := time.Until(deadline)
+		if remaining <= 0 || ctx.Err() != nil {
 			pool.Close()
 			return nil, fmt.Errorf("connect: the database at %s:%d is unreachable: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
 		}
+		pause := min(backoff, remaining)
 		if log != nil {
-			log.Warn("database not reachable yet; retrying", "in", backoff, "error", err.Error())
+			log.Warn("database not reachable yet; retrying", "in", pause, "error", err.Error())
 		}
 		select {
-		case <-time.After(backoff):
+		case <-time.After(pause):
 		case <-ctx.Done():
 		}
 		backoff = min(backoff*2, 5*time.Second)

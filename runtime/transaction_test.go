@@ -98,8 +98,14 @@ func TestRowLevelSecurityReadsTheClaims(t *testing.T) {
 	}
 	// The anonymous role may not insert at all: permission denied → FORBIDDEN.
 	r := s.do(call{query: `mutation { createPost(title: "anon") { id } }`, token: token(t, jwt.MapClaims{"person_id": 2})})
-	if len(r.Errors) != 1 || r.codes()[0] != "FORBIDDEN" {
+	if len(r.Errors) != 1 || r.codes()[0] != "FORBIDDEN" || r.Errors[0].Message != "Permission denied." {
 		t.Errorf("anonymous insert: %s", r.body)
+	}
+	// In development mode the message says which privilege on what.
+	dev := newServer(t, serverOptions{dev: true})
+	r = dev.do(call{query: `mutation { createPost(title: "anon") { id } }`, token: token(t, jwt.MapClaims{"person_id": 2})})
+	if len(r.Errors) != 1 || r.codes()[0] != "FORBIDDEN" || !strings.Contains(r.Errors[0].Message, "permission denied for") {
+		t.Errorf("anonymous insert, --dev: %s", r.body)
 	}
 	// A role the authenticator may not switch to is refused, not a 500.
 	r = s.do(call{query: `{ posts { id } }`, token: token(t, jwt.MapClaims{"role": "postgres"})})

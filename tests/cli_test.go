@@ -136,9 +136,19 @@ func TestHelpAndVersion(t *testing.T) {
 	if code != cli.ExitOK || !json.Valid([]byte(out)) || !strings.Contains(out, "declaration file") {
 		t.Errorf("schema declarations: exit %d", code)
 	}
-	code, out, _ = run(t, "", "version")
-	if code != cli.ExitOK || !strings.HasPrefix(out, "gqlplan 0.") || !strings.Contains(out, "plan format 1") {
-		t.Errorf("version: exit %d %q", code, out)
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		code, out, _ = run(t, "", args...)
+		if code != cli.ExitOK || !strings.HasPrefix(out, "gqlplan 0.") || !strings.Contains(out, "plan format 1") {
+			t.Errorf("%v: exit %d %q", args, code, out)
+		}
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{{[]string{"help"}, "Usage: gqlplan <command>"}, {[]string{"help", "check"}, "Usage: gqlplan check"}} {
+		if code, out, _ := run(t, "", c.args...); code != cli.ExitOK || !strings.Contains(out, c.want) {
+			t.Errorf("%v: exit %d, %q", c.args, code, out)
+		}
 	}
 }
 

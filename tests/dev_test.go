@@ -16,11 +16,17 @@ import (
 	"github.com/gqlplan/gqlplan/internal/logbuf"
 )
 
-// TestDevServesAndReloads runs gqlplan dev on a copy of the forum
-// example: it serves, picks up a declaration change, keeps the last good
-// plan through a broken one, reloads the database on a SQL change, and
-// leaves nothing behind when stopped.
-func TestDevServesAndReloads(t *testing.T) {
+// devRun is one gqlplan dev process on a copy of the forum example.
+type devRun struct {
+	t              *testing.T
+	dir, addr      string
+	stdout, stderr *logbuf.Buffer
+}
+
+// startDev copies the forum example into a directory of the test's, lets
+// edit change its files, and runs gqlplan dev on it until the test ends,
+// when dev must exit cleanly and leave no cluster files behind.
+func startDev(t *testing.T, edit func(dir string)) *devRun {
 	dir := t.TempDir()
 	for _, f := range []string{"schema.sql", "api.yaml"} {
 		data, err := os.ReadFile(filepath.Join("../examples/forum", f))
@@ -28,6 +34,9 @@ func TestDevServesAndReloads(t *testing.T) {
 			t.Fatal(err)
 		}
 		os.WriteFile(filepath.Join(dir, f), data, 0o644)
+	}
+	if edit != nil {
+		edit(dir)
 	}
 	// dev's throwaway cluster goes into a temporary directory of this
 	// test's own, so other packages' clusters (go test runs packages in
@@ -51,18 +60,18 @@ func TestDevServesAndReloads(t *testing.T) {
 	l.Close()
 
 	ctx, stop := context.WithCancel(context.Background())
-	stdout, stderr := &logbuf.Buffer{}, &logbuf.Buffer{}
+	d := &devRun{t: t, dir: dir, addr: addr, stdout: &logbuf.Buffer{}, stderr: &logbuf.Buffer{}}
 	done := make(chan int, 1)
 	go func() {
-		done <- cli.Main(ctx, cli.Env{Stdout: stdout, Stderr: stderr}, []string{"dev", dir, "--listen", addr, "--poll", "50ms",
+		done <- cli.Main(ctx, cli.Env{Stdout: d.stdout, Stderr: d.stderr}, []string{"dev", dir, "--listen", addr, "--poll", "50ms",
 			"--default-role", "forum_example_anonymous", "--token", `{"role":"forum_example_person","person_id":1}`})
 	}()
-	defer func() {
+	t.Cleanup(func() {
 		stop()
 		select {
 		case code := <-done:
 			if code != 0 {
-				t.Errorf("dev exited %d: %s", code, stderr)
+				t.Errorf("dev exited %d: %s", code, d.stderr)
 			}
 		case <-time.After(30 * time.Second):
 			t.Fatal("dev did not stop")
@@ -70,29 +79,44 @@ func TestDevServesAndReloads(t *testing.T) {
 		if left, _ := filepath.Glob(filepath.Join(tmp, "gqlplan-pg-*")); len(left) > 0 {
 			t.Errorf("dev left cluster files behind: %v", left)
 		}
-	}()
+	})
+	return d
+}
 
-	query := func(q string) string {
-		body, _ := json.Marshal(map[string]string{"query": q})
-		resp, err := http.Post("http://"+addr+"/graphql", "application/json", bytes.NewReader(body))
-		if err != nil {
-			return err.Error()
-		}
-		defer resp.Body.Close()
-		var out bytes.Buffer
-		out.ReadFrom(resp.Body)
-		return out.String()
+// query posts a GraphQL query and returns the body (or the error).
+func (d *devRun) query(q string) string {
+	body, _ := json.Marshal(map[string]string{"query": q})
+	resp, err := http.Post("http://"+d.addr+"/graphql", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return err.Error()
 	}
-	eventually := func(what, q, want string) {
-		t.Helper()
-		deadline := time.Now().Add(60 * time.Second)
-		for got := query(q); !strings.Contains(got, want); got = query(q) {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: %s gives %s\nstderr:\n%s", what, q, got, stderr)
-			}
-			time.Sleep(50 * time.Millisecond)
+	defer resp.Body.Close()
+	var out bytes.Buffer
+	out.ReadFrom(resp.Body)
+	return out.String()
+}
+
+// eventually waits until q answers with want in its body; a loaded
+// machine may take long, so the bound only stops a test that would hang.
+func (d *devRun) eventually(what, q, want string) {
+	d.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for got := d.query(q); !strings.Contains(got, want); got = d.query(q) {
+		if time.Now().After(deadline) {
+			d.t.Fatalf("%s: %s gives %s\nstderr:\n%s", what, q, got, d.stderr)
 		}
+		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// TestDevServesAndReloads runs gqlplan dev on a copy of the forum
+// example: it serves, picks up a declaration change, keeps the last good
+// plan through a broken one, reloads the database on a SQL change, and
+// leaves nothing behind when stopped.
+func TestDevServesAndReloads(t *testing.T) {
+	d := startDev(t, nil)
+	dir, addr, stdout, stderr := d.dir, d.addr, d.stdout, d.stderr
+	query, eventually := d.query, d.eventually
 	eventually("start", `{ __typename }`, `{"data":{"__typename":"Query"}}`)
 	if out := stdout.String(); !strings.Contains(out, "http://"+addr+"/graphql") || !strings.Contains(out, "export TOKEN=ey") {
 		t.Errorf("stdout: %s", out)
@@ -129,4 +153,23 @@ func TestDevServesAndReloads(t *testing.T) {
 	sql, _ := os.ReadFile(schema)
 	os.WriteFile(schema, append(sql, "\nINSERT INTO forum_example.person (first_name, last_name) VALUES ('Dev', 'Probe');\n"...), 0o644)
 	eventually("SQL change", `{ devProbe { id } }`, `{"data":{"devProbe":[{"id"`)
+}
+
+// TestDevWaitsForAFixWhenTheFirstCompileFails: dev started on broken
+// declarations prints them, answers 503 meanwhile, and serves as soon as a
+// change compiles.
+func TestDevWaitsForAFixWhenTheFirstCompileFails(t *testing.T) {
+	api := ""
+	d := startDev(t, func(dir string) {
+		api = filepath.Join(dir, "api.yaml")
+		data, _ := os.ReadFile(api)
+		os.WriteFile(api, bytes.Replace(data, []byte("returns: Person"), []byte("returns: Persn"), 1), 0o644)
+	})
+	d.eventually("start on broken declarations", `{ __typename }`, `"SERVICE_UNAVAILABLE"`)
+	if !strings.Contains(d.stderr.String(), "[unknown-type]") {
+		t.Errorf("no diagnostic printed:\n%s", d.stderr)
+	}
+	data, _ := os.ReadFile(api)
+	os.WriteFile(api, bytes.Replace(data, []byte("returns: Persn"), []byte("returns: Person"), 1), 0o644)
+	d.eventually("fixed", `{ __typename }`, `{"data":{"__typename":"Query"}}`)
 }

@@ -200,3 +200,15 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 	}
 }
+
+// TestDBWaitKeepsTryingForItsWholeDuration: --db-wait D retries an
+// unreachable database until D has passed (a lower bound, so a busy
+// machine cannot make it fail), then gives up with exit 2.
+func TestDBWaitKeepsTryingForItsWholeDuration(t *testing.T) {
+	plan := compileDocuments(t)
+	start := time.Now()
+	code, _, stderr := run(t, "", "serve", "--plan", plan, "--database-url", "postgres://u:pw@127.0.0.1:1/x?connect_timeout=1", "--db-wait", "1500ms")
+	if elapsed := time.Since(start); code != 2 || elapsed < 1500*time.Millisecond || !strings.Contains(stderr, "unreachable") {
+		t.Errorf("exit %d after %v (want 2 after at least 1.5s): %s", code, elapsed, stderr)
+	}
+}

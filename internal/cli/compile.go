@@ -17,7 +17,7 @@ import (
 // checks a compiled plan against the database instead, as serve does at
 // start.
 type CheckCmd struct {
-	Paths  []string `arg:"" optional:"" name:"path" help:"Declaration files, or directories to search for *.yaml and *.yml."`
+	Paths  []string `arg:"" optional:"" name:"path" help:"Declaration files, or directories to search for *.yaml, *.yml and *.go (not _test.go)."`
 	Plan   string   `name:"plan" placeholder:"FILE" help:"Check this compiled plan against --database-url (what serve verifies at start) instead of declarations."`
 	Format string   `enum:"text,json,github" default:"text" env:"GQLPLAN_FORMAT" help:"Diagnostics format: text (file:line:col), json, or github (Actions annotations)."`
 	DatabaseFlags
@@ -67,7 +67,7 @@ func (c *CheckCmd) checkPlan(ctx context.Context, env *Env) error {
 
 // CompileCmd checks declarations and writes the plan.
 type CompileCmd struct {
-	Paths  []string `arg:"" name:"path" help:"Declaration files, or directories to search for *.yaml and *.yml."`
+	Paths  []string `arg:"" name:"path" help:"Declaration files, or directories to search for *.yaml, *.yml and *.go (not _test.go)."`
 	Output string   `short:"o" default:"plan.json" env:"GQLPLAN_PLAN" help:"Where to write the plan; - for standard output."`
 	Format string   `enum:"text,json,github" default:"text" env:"GQLPLAN_FORMAT" help:"Diagnostics format: text (file:line:col), json, or github (Actions annotations)."`
 	DatabaseFlags

@@ -60,7 +60,17 @@ func (c *DevCmd) Run(ctx context.Context, env *Env) error {
 		return err
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) { d.handler.Load().ServeHTTP(w, r) })
+	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
+		h := d.handler.Load()
+		if h == nil { // the first compile failed: nothing to serve until a change compiles
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, `{"errors":[{"message":"The declarations have errors; gqlplan dev printed them and serves once they compile.","extensions":{"code":"SERVICE_UNAVAILABLE"}}]}`)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 	mux.Handle("/{$}", playground())
 	// The watcher swaps the pool and the handler: it must be done before
 	// close releases them.
@@ -107,7 +117,11 @@ func (d *devServer) start(ctx context.Context) error {
 		return err
 	}
 	if err := d.reload(ctx); err != nil {
-		return errors.New("the declarations have errors (above); fix them and run gqlplan dev again")
+		if !errors.Is(err, errFindings) {
+			return err
+		}
+		// Keep watching: the next change that compiles is served.
+		fmt.Fprintln(d.env.Stderr, "gqlplan dev: the declarations have errors (above); watching for a change that fixes them")
 	}
 	return nil
 }
@@ -162,11 +176,30 @@ func (d *devServer) loadDatabase(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	d.warnAboutRoles(ctx, pool)
 	if d.pool != nil {
 		d.pool.Close()
 	}
 	d.pool = pool
 	return nil
+}
+
+// warnAboutRoles says when requests would run with more rights than a
+// production server should give them: as a superuser (row level security
+// and privileges do not apply), or, without --default-role, anonymous
+// requests as the login role itself.
+func (d *devServer) warnAboutRoles(ctx context.Context, pool *pgxpool.Pool) {
+	var role string
+	var super bool
+	if err := pool.QueryRow(ctx, "SELECT current_user::text, rolsuper FROM pg_roles WHERE rolname = current_user").Scan(&role, &super); err != nil {
+		return
+	}
+	if super {
+		d.log.Warn("serving as a superuser: row level security and privileges do not apply to any request; connect as the login role production uses (--role)", "role", role)
+	}
+	if d.cmd.DefaultRole == "" {
+		d.log.Warn("no --default-role: anonymous requests run as the login role itself", "role", role)
+	}
 }
 
 // recreateDatabase drops and creates devDatabase in the cluster.

@@ -44,6 +44,8 @@ type CLI struct {
 	Token   TokenCmd   `cmd:"" help:"Mint a signed JWT for development and tests."`
 	Dev     DevCmd     `cmd:"" help:"Run a project on a throwaway PostgreSQL, reloading on every change."`
 	Version VersionCmd `cmd:"" help:"Print the gqlplan version and plan format."`
+
+	VersionFlag kong.VersionFlag `name:"version" help:"Print the gqlplan version and exit."`
 }
 
 // exitRequest carries kong's exit code (after --help) out of its parser.
@@ -58,7 +60,7 @@ func Main(ctx context.Context, env Env, args []string) (code int) {
 		kong.Description("Compile GraphQL declarations over PostgreSQL into a checked plan."),
 		kong.Writers(env.Stdout, env.Stderr),
 		kong.Exit(func(c int) { panic(exitRequest(c)) }),
-		kong.Vars{"version": compiler.Version},
+		kong.Vars{"version": fmt.Sprintf("gqlplan %s (plan format %d)", compiler.Version, spec.FormatVersion)},
 		kong.BindTo(ctx, (*context.Context)(nil)),
 		kong.Bind(&env),
 	)
@@ -78,6 +80,11 @@ func Main(ctx context.Context, env Env, args []string) (code int) {
 			}
 		}
 	}()
+	// "gqlplan help [command]" is "gqlplan [command] --help", as users of
+	// go, git and kubectl type it.
+	if len(args) > 0 && args[0] == "help" {
+		args = append(append([]string{}, args[1:]...), "--help")
+	}
 	kctx, err := parser.Parse(args)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "gqlplan: %v (see gqlplan --help)\n", err)

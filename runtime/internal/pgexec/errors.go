@@ -43,7 +43,11 @@ func dbFault(ctx context.Context, log *slog.Logger, dev bool, err error) *wire.E
 	case code == "P0001":
 		return &wire.Error{Message: pgErr.Message, Code: wire.CodeBadUserInput, Extra: map[string]any{"sqlstate": code}}
 	case code == "42501":
-		return &wire.Error{Message: "Permission denied.", Code: wire.CodeForbidden}
+		e := &wire.Error{Message: "Permission denied.", Code: wire.CodeForbidden}
+		if dev { // which privilege on what: what a developer fixes the grant with
+			e.Message = "Permission denied: " + pgErr.Message + "."
+		}
+		return e
 	case code == "23505" || code == "23514" || code == "23503" || code == "23502" || code == "23P01":
 		e := &wire.Error{Message: fmt.Sprintf("The values violate the constraint %q.", pgErr.ConstraintName), Code: wire.CodeBadUserInput,
 			Extra: map[string]any{"constraint": pgErr.ConstraintName}}
