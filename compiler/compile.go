@@ -80,6 +80,7 @@ type checker struct {
 
 	cat          *catalog.Catalog // nil: no database checks
 	strictRLS    bool             // row security findings are errors
+	roles        []string         // the files' top-level roles, sorted
 	enumsChecked map[string]bool  // enum/PostgreSQL type pairs compared
 
 	objects map[string]*spec.ObjectType // the plan's object types, once built
@@ -129,6 +130,7 @@ func (c *checker) run() *spec.Plan {
 		c.checkEnumsInCatalog(plan)
 	}
 	c.relationListings()
+	c.roles = c.fileRoles()
 	queries, mutations := c.operations()
 	for _, op := range queries {
 		plan.Queries = append(plan.Queries, c.operation(op))

@@ -89,7 +89,7 @@ func (c *checker) checkSourceInCatalog(op declaredOp, out *spec.Operation, where
 		return
 	}
 	src.Schema, src.SQL = found, quoteIdent(found)+"."+quoteIdent(src.Name)
-	if s := c.cat.Schemas[found]; s != nil && !s.Usable {
+	if s := c.cat.Schemas[found]; s != nil && !s.Usable && c.checksRole(out) {
 		c.diags.Errorf(op.SQLSource.Range, "db-privilege", "%s: role %q has no USAGE on schema %q", what, c.cat.Role, found)
 	}
 	s := &dbSource{op: op, out: out, what: what, used: map[string]*catalog.Column{}, whereFrom: whereFrom, callFrom: callFrom}
@@ -128,8 +128,10 @@ func (c *checker) checkRelation(s *dbSource, rel *catalog.Relation, returns *spe
 		}
 	}
 	c.checkConditions(s, rel.Columns)
-	c.checkRowSecurity(rel, s.op.SQLSource.Range, s.what, injectsClaims(s.whereFrom))
-	if c.cat.Role != "" && !rel.Selectable {
+	if c.cat.Role == "" || c.checksRole(s.out) {
+		c.checkRowSecurity(rel, s.op.SQLSource.Range, s.what, injectsClaims(s.whereFrom))
+	}
+	if c.checksRole(s.out) && !rel.Selectable {
 		var denied []string
 		for _, name := range slices.Sorted(maps.Keys(s.used)) {
 			if !s.used[name].Selectable {
@@ -415,4 +417,11 @@ func (c *checker) columnFields(d *definition) []columnField {
 		out = append(out, columnField{field: f, column: column, columnRange: r, ref: ref})
 	}
 	return out
+}
+
+// checksRole reports whether the catalog's role is one op may be called
+// with, so its privileges are checked: a check runs once per role, and an
+// operation is checked only for its own roles.
+func (c *checker) checksRole(op *spec.Operation) bool {
+	return c.cat.Role != "" && (len(op.Roles) == 0 || slices.Contains(op.Roles, c.cat.Role))
 }

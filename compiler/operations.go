@@ -58,6 +58,7 @@ func (c *checker) operation(op declaredOp) spec.Operation {
 		Args: []spec.InputValue{},
 	}
 	isMutation := op.Kind == decl.Mutation
+	out.Roles = c.operationRoles(op, what)
 
 	var returns *spec.TypeRef
 	if op.Returns == nil {
@@ -284,4 +285,40 @@ func parseOrderTerm(s string) (spec.OrderTerm, error) {
 		return spec.OrderTerm{}, fmt.Errorf("unexpected %q", strings.Join(rest, " "))
 	}
 	return t, nil
+}
+
+// operationRoles are the roles that may call op: its own roles, each one
+// of the files' roles when they list any, or else the files' roles.
+func (c *checker) operationRoles(op declaredOp, what string) []string {
+	all := c.roles
+	if len(op.Roles) == 0 {
+		return all
+	}
+	var out []string
+	for _, r := range op.Roles {
+		if _, ok := c.checkSQLIdent(r.Value, r.Range, "role of "+what); !ok {
+			continue
+		}
+		if len(all) > 0 && !slices.Contains(all, r.Value) {
+			c.diags.Errorf(r.Range, "unknown-role", "%s names role %q, which the top-level roles (%s) do not list%s", what, r.Value, strings.Join(all, ", "), decl.DidYouMean(r.Value, all))
+			continue
+		}
+		out = append(out, r.Value)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// fileRoles are the roles the files list at their top level, sorted.
+func (c *checker) fileRoles() []string {
+	var out []string
+	for _, f := range c.files {
+		for _, r := range f.Roles {
+			if _, ok := c.checkSQLIdent(r.Value, r.Range, "top-level role"); ok {
+				out = append(out, r.Value)
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }

@@ -50,6 +50,7 @@ var Codes = map[string]string{
 	"data-column-without-jsonb": "\"data_column\" is set on an operation whose shape is not jsonb",
 	"missing-filter":            "a query argument on a table or view has no \"filter\" column",
 	"filter-on-mutation":        "a mutation argument has a \"filter\"",
+	"unknown-role":              "an operation's roles name a role the top-level roles do not list",
 	"invalid-param":             "an argument of an operation that reads a table or view declares \"param\", a function parameter",
 	"invalid-filter-op":         "a filter \"op\" is unknown",
 	"filter-op-type":            "a filter op does not fit the argument's type (\"in\" needs a list; only \"in\" takes one)",

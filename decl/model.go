@@ -43,9 +43,12 @@ type ValueKV struct {
 
 // File is one declaration file. Sections keep the order they were written in.
 type File struct {
-	Name      string // the path as given on the command line, never made absolute
-	Version   *Int
-	Schema    *Text // default SQL schema for unqualified sql_source names
+	Name    string // the path as given on the command line, never made absolute
+	Version *Int
+	Schema  *Text // default SQL schema for unqualified sql_source names
+	// Roles are the roles requests may run as — the anonymous role and
+	// each role a token may carry: the default roles of every operation.
+	Roles     []Text
 	Types     []*ObjectType
 	Inputs    []*InputType
 	Enums     []*Enum
@@ -169,7 +172,10 @@ type Operation struct {
 	Args        []*Arg
 	Inject      []*Inject
 	Token       *Bool // the row is the claim set of a JWT the server signs
-	List              // queries returning a list
+	// Roles are the only roles that may call the operation (nil: the
+	// file's roles).
+	Roles []Text
+	List  // queries returning a list
 }
 
 // Arg is a GraphQL argument of an operation.

@@ -16,7 +16,8 @@ func (h *Handler) Compose(query string, vars, claims map[string]any) ([]Composed
 	if errs != nil {
 		return nil, errs[0]
 	}
-	fields, e := h.plan(op, claims)
+	role, _ := claims["role"].(string)
+	fields, e := h.plan(op, role, claims)
 	if e != nil {
 		return nil, e
 	}

@@ -56,6 +56,9 @@ type Handler struct {
 	auth  *auth.Verifier
 	exec  *pgexec.Executor
 	log   *slog.Logger
+	// loginRole is the pool's role, which requests without a role of
+	// their own run as.
+	loginRole string
 }
 
 // NewHandler indexes cfg.Plan, loads its GraphQL schema for validation
@@ -93,7 +96,11 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
-	return &Handler{cfg: cfg, index: index, docs: docs, auth: cfg.Verifier, exec: exec, log: cfg.Logger}, nil
+	h := &Handler{cfg: cfg, index: index, docs: docs, auth: cfg.Verifier, exec: exec, log: cfg.Logger}
+	if err := cfg.Pool.QueryRow(ctx, "SELECT current_user::text").Scan(&h.loginRole); err != nil {
+		return nil, fmt.Errorf("runtime: read the login role: %w", err)
+	}
+	return h, nil
 }
 
 // outcome is a request's response and what its log line says.
@@ -152,7 +159,7 @@ func (h *Handler) serve(ctx context.Context, req *http.Request) outcome {
 		out.Response = transport.RequestErrors(params.Media, errs...)
 		return out
 	}
-	fields, e := h.plan(op, who.Claims)
+	fields, e := h.plan(op, who.Role, who.Claims)
 	if e != nil {
 		out.Response = transport.RequestErrors(params.Media, e)
 		return out

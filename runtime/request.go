@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/gqlplan/gqlplan/runtime/internal/operation"
@@ -38,7 +39,10 @@ func (f *rootField) fail(e *Error) {
 // introspection (answered here, from the schema as declared) or a plan
 // operation, authorized and composed into its statement. Errors of one
 // field (bad arguments, a missing claim) stay on that field.
-func (h *Handler) plan(op *operation.Operation, claims map[string]any) ([]*rootField, *Error) {
+func (h *Handler) plan(op *operation.Operation, role string, claims map[string]any) ([]*rootField, *Error) {
+	if role == "" {
+		role = h.loginRole // no role switch: the request runs as the pool's own
+	}
 	rootType, ops := "Query", h.index.Queries
 	if op.Kind == operation.Mutation {
 		rootType, ops = "Mutation", h.index.Mutations
@@ -65,6 +69,11 @@ func (h *Handler) plan(op *operation.Operation, claims map[string]any) ([]*rootF
 			f.token = planned.Spec.Token
 			if sel.Err != nil {
 				f.fail(sel.Err)
+				break
+			}
+			if len(planned.Spec.Roles) > 0 && !slices.Contains(planned.Spec.Roles, role) {
+				// The role is not named: it may be a database role's name.
+				f.fail(&Error{Message: fmt.Sprintf("%s may not be called with the role of this request.", name), Code: CodeForbidden})
 				break
 			}
 			if e := authorize(planned, claims); e != nil {

@@ -200,6 +200,10 @@ type Operation struct {
 	// Claims lists the JWT claims the operation needs, sorted; a request
 	// without a verified token carrying each of them is refused before SQL.
 	Claims []string `json:"claims,omitempty"`
+	// Roles are the only roles a request may run as to call the
+	// operation, sorted; empty: any. A request of another role is refused
+	// (FORBIDDEN) before SQL.
+	Roles []string `json:"roles,omitempty"`
 	// Token: the row the source returns (a composite or a jsonb object)
 	// is the claim set of a JWT the server signs; the field's value is
 	// the token, null when the row is null.

@@ -80,11 +80,16 @@ func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
 		t.Fatal(err)
 	}
 	conn.Close(ctx)
+	// The example's declared role: the login role its requests run as.
+	login, err := pgtest.WithUser(dsn, "documents_gqlplan")
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	serveCtx, stop := context.WithCancel(ctx)
 	stderr := &logbuf.Buffer{}
 	done := make(chan int, 1)
-	t.Setenv("DATABASE_URL", dsn) // the fallback for GQLPLAN_DATABASE_URL
+	t.Setenv("DATABASE_URL", login) // the fallback for GQLPLAN_DATABASE_URL
 	t.Setenv("GQLPLAN_JWT_SECRET", serveSecret)
 	go func() {
 		done <- cli.Main(serveCtx, cli.Env{Stdout: io.Discard, Stderr: stderr}, []string{"serve", "--plan", plan, "--listen", "127.0.0.1:0", "--shutdown-timeout", "5s", "--debug-listen", "127.0.0.1:0"})

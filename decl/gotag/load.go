@@ -18,11 +18,11 @@ import (
 var (
 	fieldTagKeys     = []string{"gql", "column", "relation", "join", "function", "args", "filterable", "sortable", "connection", "order_by", "limit"}
 	inputTagKeys     = []string{"gql", "column"}
-	operationTagKeys = []string{"gql", "returns", "args", "params", "sql_source", "source_kind", "shape", "data_column", "inject", "token", "filter", "order_by", "limit", "connection", "filterable", "sortable"}
+	operationTagKeys = []string{"gql", "returns", "args", "params", "roles", "sql_source", "source_kind", "shape", "data_column", "inject", "token", "filter", "order_by", "limit", "connection", "filterable", "sortable"}
 	gqlFieldOptions  = []string{"type", "deprecated"}
 	gqlOpOptions     = []string{"deprecated"}
 	limitOptions     = []string{"default", "max"}
-	directives       = []string{"schema", "type", "input", "enum", "deprecated"}
+	directives       = []string{"schema", "roles", "type", "input", "enum", "deprecated"}
 )
 
 // Root struct names: their fields are operations.
@@ -103,9 +103,13 @@ func (l *loader) load(f *ast.File) *decl.File {
 	l.enums = map[string]*decl.Enum{}
 	for _, cg := range f.Comments {
 		for _, c := range cg.List {
-			if d, ok := l.directive(c); ok && d.name == "schema" {
+			d, ok := l.directive(c)
+			switch {
+			case ok && d.name == "schema":
 				v := d.arg
 				out.Schema = &v
+			case ok && d.name == "roles": // //gqlplan:roles anon person
+				out.Roles = append(out.Roles, splitWords(d.arg)...)
 			}
 		}
 	}
@@ -447,4 +451,21 @@ func unquote(s string) (string, error) {
 		return s[1 : len(s)-1], nil
 	}
 	return strconv.Unquote(s)
+}
+
+// splitWords splits a directive's argument at spaces, each word keeping
+// its own position.
+func splitWords(t decl.Text) []decl.Text {
+	var out []decl.Text
+	col := 0
+	for _, w := range strings.Fields(t.Value) {
+		i := strings.Index(t.Value[col:], w) + col
+		r := t.Range
+		r.Start.Column += i
+		r.End = r.Start
+		r.End.Column += len(w)
+		out = append(out, decl.Text{Value: w, Range: r})
+		col = i + len(w)
+	}
+	return out
 }

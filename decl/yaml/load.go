@@ -23,7 +23,7 @@ const MaxFileSize = 8 << 20
 // Keys allowed in each kind of mapping. They are the format's vocabulary;
 // the README's format reference documents each one.
 var (
-	fileKeys      = []string{"version", "schema", "types", "inputs", "enums", "queries", "mutations"}
+	fileKeys      = []string{"version", "schema", "roles", "types", "inputs", "enums", "queries", "mutations"}
 	objectKeys    = []string{"description", "fields", "key"}
 	inputKeys     = []string{"description", "fields"}
 	fieldKeys     = []string{"type", "description", "column", "deprecated", "relation", "function", "args", "filterable", "sortable"}
@@ -31,7 +31,7 @@ var (
 	inputFieldKey = []string{"type", "description", "default"}
 	enumKeys      = []string{"description", "sql_type", "values"}
 	enumValueKeys = []string{"value", "description", "deprecated"}
-	operationKeys = []string{"description", "returns", "sql_source", "source_kind", "shape", "data_column", "args", "inject", "token", "order_by", "limit", "connection", "filterable", "sortable", "deprecated"}
+	operationKeys = []string{"description", "returns", "sql_source", "source_kind", "shape", "data_column", "args", "inject", "token", "order_by", "limit", "connection", "filterable", "sortable", "deprecated", "roles"}
 	argKeys       = []string{"type", "description", "default", "filter", "param"}
 	filterKeys    = []string{"column", "op"}
 	limitKeys     = []string{"default", "max"}
@@ -108,6 +108,9 @@ func (l *loader) load(data []byte) *decl.File {
 	}
 	if e, ok := entries["schema"]; ok {
 		f.Schema = l.text(e.value, "schema")
+	}
+	if e, ok := entries["roles"]; ok {
+		f.Roles = l.texts(e.value, "roles")
 	}
 	if e, ok := entries["types"]; ok {
 		for _, kv := range l.pairs(e.value, "types") {

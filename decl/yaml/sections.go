@@ -233,6 +233,9 @@ func (l *loader) operation(kind decl.OperationKind, kv pair) *decl.Operation {
 			}
 		}
 	}
+	if r, ok := e["roles"]; ok {
+		op.Roles = l.texts(r.value, "roles of "+what)
+	}
 	l.flag(e, "token", &op.Token)
 	l.list(e, &op.List, what)
 	return op

@@ -6,6 +6,7 @@
 // (tests/gotag_test.go checks it).
 //
 //gqlplan:schema app
+//gqlplan:roles documents_gqlplan
 package documents
 
 import "time"

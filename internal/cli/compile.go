@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/gqlplan/gqlplan/compiler"
 	"github.com/gqlplan/gqlplan/decl"
@@ -97,8 +98,24 @@ func compileAndReport(ctx context.Context, env *Env, paths []string, format stri
 		return nil, err
 	}
 	opts := compiler.Options{StrictRLS: db.StrictRLS}
-	if db.DatabaseURL != "" {
-		cat, diag := db.readCatalog(ctx, files)
+	if db.DatabaseURL == "" {
+		plan, more := compiler.CompileWith(files, opts)
+		return report(env, append(diags, more...), plan, format)
+	}
+	// The privileges are checked as each role the declarations name (or
+	// as --role alone): one catalog read and one compile per role, their
+	// diagnostics merged.
+	roles := []string{db.Role}
+	if db.Role == "" {
+		if declared := declaredRoles(files); len(declared) > 0 {
+			roles = declared
+		}
+	}
+	var plan *spec.Plan
+	for _, role := range roles {
+		as := db
+		as.Role = role
+		cat, diag := as.readCatalog(ctx, files)
 		if diag != nil {
 			if err := writeDiagnostics(env.Stderr, decl.Diagnostics{*diag}, format); err != nil {
 				return nil, err
@@ -106,11 +123,22 @@ func compileAndReport(ctx context.Context, env *Env, paths []string, format stri
 			return nil, errReported
 		}
 		opts.Catalog = cat
+		// Files with errors still go through the compiler, so one mistake
+		// does not hide the others.
+		compiled, more := compiler.CompileWith(files, opts)
+		if plan == nil {
+			plan = compiled
+		}
+		diags = append(diags, more...)
 	}
-	// Files with errors still go through the compiler, so one mistake does
-	// not hide the others.
-	plan, more := compiler.CompileWith(files, opts)
-	diags = append(diags, more...).Sort()
+	return report(env, diags, plan, format)
+}
+
+// report prints diagnostics, each once, and returns the plan, or
+// errFindings when there were errors.
+func report(env *Env, diags decl.Diagnostics, plan *spec.Plan, format string) (*spec.Plan, error) {
+	diags = diags.Sort()
+	diags = slices.CompactFunc(diags, func(a, b decl.Diagnostic) bool { return a == b })
 	if err := writeDiagnostics(env.Stderr, diags, format); err != nil {
 		return nil, err
 	}
@@ -176,4 +204,22 @@ func readPlan(env *Env, path string) (*spec.Plan, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return plan, nil
+}
+
+// declaredRoles are the roles the declarations name, at the top level
+// and on operations, sorted.
+func declaredRoles(files []*decl.File) []string {
+	var out []string
+	for _, f := range files {
+		for _, r := range f.Roles {
+			out = append(out, r.Value)
+		}
+		for _, op := range append(slices.Clone(f.Queries), f.Mutations...) {
+			for _, r := range op.Roles {
+				out = append(out, r.Value)
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }

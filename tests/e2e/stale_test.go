@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -71,4 +72,24 @@ func exitCode(err error) int {
 		return e.ExitCode()
 	}
 	return -1
+}
+
+// TestOperationsRefuseOtherRoles: an operation that lists its roles is
+// refused to a request of another role with FORBIDDEN, before any SQL.
+func TestOperationsRefuseOtherRoles(t *testing.T) {
+	s := startExample(t, "forum", "forum_example_gqlplan", "--default-role", "forum_example_anonymous")
+	person, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"role": "forum_example_person", "person_id": 1, "exp": time.Now().Add(time.Hour).Unix()}).SignedString([]byte(secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ token, query string }{
+		{"", `mutation { changePassword(currentPassword: "a", newPassword: "b") }`},
+		{"", `mutation { deletePost(id: 1) { id } }`},
+		{person, `mutation { registerPerson(firstName: "X", lastName: "Y", email: "x@example.com", password: "pw") { id } }`},
+	} {
+		r := s.post(t, c.token, c.query, nil)
+		if len(r.Errors) != 1 || r.Errors[0].Extensions.Code != "FORBIDDEN" || !strings.Contains(r.Errors[0].Message, "may not be called with the role of this request") {
+			t.Errorf("%s: %+v", c.query, r.Errors)
+		}
+	}
 }

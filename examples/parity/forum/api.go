@@ -3,6 +3,7 @@
 // (tests/gotag_test.go checks it).
 //
 //gqlplan:schema forum_example
+//gqlplan:roles forum_example_anonymous forum_example_person
 package forum
 
 // LocalDateTime is a Go type named after the gqlplan scalar, which it is:
@@ -83,15 +84,15 @@ type Query struct {
 
 type Mutation struct {
 	// Registers a single user and creates an account in our forum.
-	RegisterPerson func(firstName, lastName, email, password string) *Person `sql_source:"register_person"`
+	RegisterPerson func(firstName, lastName, email, password string) *Person `sql_source:"register_person" roles:"forum_example_anonymous"`
 	// Creates a JWT token that will securely identify a person and give them certain permissions.
 	Authenticate func(email, password string) *string `sql_source:"authenticate" token:"true"`
 	// Changes the caller's password; false when the current one is wrong.
-	ChangePassword func(currentPassword, newPassword string) *bool `sql_source:"change_password"`
+	ChangePassword func(currentPassword, newPassword string) *bool `sql_source:"change_password" roles:"forum_example_person"`
 	// Writes a post. The author must be the person of the token (Row Level Security refuses another); anonymous callers are denied.
-	CreatePost func(authorId int, headline string, body *string, topic *PostTopic) *Post `sql_source:"create_post"`
+	CreatePost func(authorId int, headline string, body *string, topic *PostTopic) *Post `sql_source:"create_post" roles:"forum_example_person"`
 	// Edits one of the caller's posts (arguments left out keep their value); null when there is no such post of theirs.
-	UpdatePost func(id int, headline, body *string, topic *PostTopic) *Post `sql_source:"update_post"`
+	UpdatePost func(id int, headline, body *string, topic *PostTopic) *Post `sql_source:"update_post" roles:"forum_example_person"`
 	// Deletes one of the caller's posts and returns it; null when there is no such post of theirs.
-	DeletePost func(id int) *Post `sql_source:"delete_post"`
+	DeletePost func(id int) *Post `sql_source:"delete_post" roles:"forum_example_person"`
 }
