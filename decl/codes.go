@@ -79,7 +79,7 @@ var Codes = map[string]string{
 	"db-unreachable":         "the database cannot be reached or its catalog cannot be read (exit 2)",
 	"db-rls-off":             "(warning; an error with --strict-rls) with --role: the role reads a table whose row level security is off, directly, through a security_invoker view or through a view's owner, and the operation does not filter by an injected claim",
 	"db-rls-bypass":          "(warning; an error with --strict-rls) a view that is not security_invoker reads a table with row level security as an owner who bypasses it (superuser, BYPASSRLS, or the table's owner without FORCE)",
-	"stale-plan":             "(serve, check --plan) the database no longer matches what the plan recorded of its catalog: a relation, column, column type or function is gone or changed",
+	"stale-plan":             "(serve, check --plan) the database no longer matches what the plan recorded of its catalog: a relation, column, column type or function is gone or changed, or a declared role lost its privilege",
 	"db-unknown-role":        "--role names a role that does not exist (exit 2)",
 	"db-missing-source":      "a sql_source or function (of an operation, relation or computed field) names no relation or function the serving role's search_path finds (with a suggestion)",
 	"db-source-kind":         "a sql_source is the wrong kind of object: a function where a view belongs, a composite type, …",

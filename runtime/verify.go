@@ -32,12 +32,16 @@ type catalogFact struct {
 	relation  string // quoted, qualified
 	columns   []spec.Column
 	signature string // a function's, as the compiler resolved it
+	// roles must each be allowed to read the relation or execute the
+	// function: the operation's declared roles.
+	roles []string
 }
 
 // VerifyCatalog checks, in one read-only transaction and one round trip,
 // that what plan recorded of the catalog when it was compiled still
 // holds: each source relation exists with the columns it reads and their
-// types, and each function overload it calls exists. A plan compiled
+// types, each function overload it calls exists, and each role an
+// operation declares may still read its relation or execute its function. A plan compiled
 // without --database-url records nothing and passes. It returns a
 // [*StalePlanError] listing what no longer holds.
 func VerifyCatalog(ctx context.Context, pool *pgxpool.Pool, plan *spec.Plan) error {
@@ -58,6 +62,15 @@ func VerifyCatalog(ctx context.Context, pool *pgxpool.Pool, plan *spec.Plan) err
 		}
 		batch.Queue(`SELECT to_regclass($1) IS NOT NULL, coalesce((SELECT json_object_agg(a.attname, format_type(a.atttypid, a.atttypmod))
 			FROM pg_catalog.pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped), '{}'::json)`, f.relation)
+	}
+	for _, f := range facts {
+		for _, role := range f.roles {
+			if f.signature != "" {
+				batch.Queue(`SELECT to_regrole($1) IS NOT NULL, coalesce(to_regrole($1) IS NOT NULL AND has_function_privilege($1, to_regprocedure($2), 'EXECUTE'), false)`, role, f.signature)
+			} else {
+				batch.Queue(`SELECT to_regrole($1) IS NOT NULL, coalesce(to_regrole($1) IS NOT NULL AND has_any_column_privilege($1, to_regclass($2), 'SELECT'), false)`, role, f.relation)
+			}
+		}
 	}
 	results := tx.SendBatch(ctx, batch)
 	var problems []string
@@ -86,6 +99,23 @@ func VerifyCatalog(ctx context.Context, pool *pgxpool.Pool, plan *spec.Plan) err
 			}
 		}
 	}
+	for _, f := range facts {
+		for _, role := range f.roles {
+			var exists, allowed bool
+			if err := results.QueryRow().Scan(&exists, &allowed); err != nil {
+				results.Close()
+				return fmt.Errorf("verify the plan's catalog: %w", err)
+			}
+			switch {
+			case !exists:
+				problems = append(problems, fmt.Sprintf("%s may be called as role %q, which does not exist", f.user, role))
+			case !allowed && f.signature != "":
+				problems = append(problems, fmt.Sprintf("%s may be called as role %q, which may not EXECUTE %s", f.user, role, f.signature))
+			case !allowed:
+				problems = append(problems, fmt.Sprintf("%s may be called as role %q, which may not SELECT from %s", f.user, role, f.relation))
+			}
+		}
+	}
 	if err := results.Close(); err != nil {
 		return fmt.Errorf("verify the plan's catalog: %w", err)
 	}
@@ -100,13 +130,13 @@ func VerifyCatalog(ctx context.Context, pool *pgxpool.Pool, plan *spec.Plan) err
 // of every operation and relation, and every function it calls.
 func catalogFacts(plan *spec.Plan) []catalogFact {
 	var out []catalogFact
-	source := func(user string, s spec.Source) {
+	source := func(user string, s spec.Source, roles []string) {
 		switch {
 		case s.Object == "":
 		case s.Kind == spec.SourceFunction && s.Signature != "":
-			out = append(out, catalogFact{user: user, signature: s.Signature})
+			out = append(out, catalogFact{user: user, signature: s.Signature, roles: roles})
 		case s.Kind != spec.SourceFunction:
-			out = append(out, catalogFact{user: user, relation: s.SQL, columns: s.Columns})
+			out = append(out, catalogFact{user: user, relation: s.SQL, columns: s.Columns, roles: roles})
 		}
 	}
 	for _, ops := range []struct {
@@ -114,14 +144,14 @@ func catalogFacts(plan *spec.Plan) []catalogFact {
 		list []spec.Operation
 	}{{"query", plan.Queries}, {"mutation", plan.Mutations}} {
 		for _, op := range ops.list {
-			source(fmt.Sprintf("%s %q", ops.kind, op.Name), op.Source)
+			source(fmt.Sprintf("%s %q", ops.kind, op.Name), op.Source, op.Roles)
 		}
 	}
 	for _, t := range plan.Types {
 		for _, f := range t.Fields {
 			user := fmt.Sprintf("field %s.%s", t.Name, f.Name)
 			if f.Relation != nil {
-				source(user, f.Relation.Source)
+				source(user, f.Relation.Source, nil)
 			}
 			if f.Function != nil && f.Function.Signature != "" {
 				out = append(out, catalogFact{user: user, signature: f.Function.Signature})

@@ -13,7 +13,8 @@ import (
 
 // TestServeRefusesAStalePlan: serve verifies at start what the plan
 // recorded of the catalog, and refuses a plan the database no longer
-// matches — a renamed column, a dropped function, a changed column type —
+// matches — a renamed column, a dropped function, a changed column type,
+// a revoked grant —
 // with the problems listed; `check --plan` reports the same; a current
 // plan starts (every other e2e test), and --skip-catalog-check starts
 // anyway.
@@ -29,13 +30,15 @@ func TestServeRefusesAStalePlan(t *testing.T) {
 	if _, err := conn.Exec(ctx, `
 		ALTER TABLE forum_example.post RENAME COLUMN headline TO title;
 		DROP FUNCTION forum_example.search_posts(text);
-		ALTER TABLE forum_example.person ALTER COLUMN about TYPE varchar(500)`); err != nil {
+		ALTER TABLE forum_example.person ALTER COLUMN about TYPE varchar(500);
+		REVOKE EXECUTE ON FUNCTION forum_example.change_password(text, text) FROM forum_example_person`); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{
 		`query "allPosts" reads column headline of "forum_example"."post", which does not exist`,
 		`query "searchPosts" calls "forum_example"."search_posts"(text), which does not exist`,
 		`query "allPeople" reads column about of "forum_example"."person" as text, but it is character varying(500)`,
+		`mutation "changePassword" may be called as role "forum_example_person", which may not EXECUTE "forum_example"."change_password"(text, text)`,
 		"[stale-plan]",
 	}
 	start := time.Now()
