@@ -119,6 +119,7 @@ func (c *checker) checkRelation(s *dbSource, rel *catalog.Relation, returns *spe
 	s.nullsKnown = rel.Kind == catalog.Table || rel.Kind == catalog.PartitionedTable
 	s.row = rel.Name
 	if returns != nil && c.kindOf(returns) == kindObject {
+		c.describeType(returns.Named(), rel)
 		if s.out.Source.Shape == spec.ShapeJSONB {
 			if col := c.dataColumn(s, rel.Columns); col != nil {
 				c.checkSample(s, c.cat.Samples[rel.Name][col.Name], returns)
@@ -258,6 +259,9 @@ func (c *checker) checkFields(s *dbSource, typeName string, cols []*catalog.Colu
 			continue
 		}
 		s.use(col)
+		if out := fieldNamed(c.objects[typeName], f.Name.Value); out != nil && out.Description == "" {
+			out.Description = col.Comment // COMMENT ON COLUMN, when the declaration has none
+		}
 		problem, wide := c.fit(ref, col.Type)
 		switch {
 		case problem != "":
@@ -424,4 +428,13 @@ func (c *checker) columnFields(d *definition) []columnField {
 // operation is checked only for its own roles.
 func (c *checker) checksRole(op *spec.Operation) bool {
 	return c.cat.Role != "" && (len(op.Roles) == 0 || slices.Contains(op.Roles, c.cat.Role))
+}
+
+// describeType gives an object type without a description the comment of
+// the relation its rows come from (COMMENT ON TABLE), as PostGraphile does:
+// the first source checked that has one (operations in name order).
+func (c *checker) describeType(name string, rel *catalog.Relation) {
+	if t := c.objects[name]; t != nil && t.Description == "" {
+		t.Description = rel.Comment
+	}
 }

@@ -72,6 +72,9 @@ func (c *checker) checkFunction(s *dbSource, fns []*catalog.Function, returns *s
 		return
 	}
 	s.desc = "function " + f.Signature()
+	if s.out.Description == "" {
+		s.out.Description = f.Comment // COMMENT ON FUNCTION, when the declaration has none
+	}
 	if f.Procedure {
 		c.diags.Errorf(op.SQLSource.Range, "db-source-kind", "%s: %s is a procedure, which cannot return rows to a query; make it a function", s.what, f.Signature())
 		return

@@ -71,6 +71,7 @@ func (c *checker) checkRelationField(d *definition, f *decl.Field, out *spec.Fie
 	}
 	ref, err := spec.ParseTypeRef(f.Type.Value)
 	if err == nil && c.objects[ref.Named()] != nil {
+		c.describeType(ref.Named(), rel)
 		c.checkFields(s, ref.Named(), rel.Columns)
 	}
 	c.checkRowSecurity(rel, at, what, false)
@@ -125,6 +126,9 @@ func (c *checker) checkComputedField(s *dbSource, d *definition, f *decl.Field, 
 		return
 	}
 	chosen := fits[0]
+	if out.Description == "" {
+		out.Description = chosen.Comment // COMMENT ON FUNCTION, when the declaration has none
+	}
 	fn.SQL = quoteIdent(found) + "." + quoteIdent(name)
 	fn.Signature = chosen.Signature()
 	for i := range fn.Args {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,6 +47,16 @@ func TestExamplesMatchTheirSQL(t *testing.T) {
 			for _, op := range append(plan.Queries, plan.Mutations...) {
 				if op.Source.Object == "" || len(op.Source.Columns) == 0 && op.Source.Signature == "" {
 					t.Errorf("%s: the plan records no catalog facts: %+v", op.Name, op.Source)
+				}
+			}
+			if filepath.Base(dir) == "forum" {
+				// COMMENT ON of tables, columns and functions describes
+				// the types, fields and operations the declarations leave
+				// undescribed.
+				for _, want := range []string{`"""A user of the forum."""`, `"""The person’s first name."""`, `"""Returns posts containing a given search term."""`, `"""A truncated version of the body for summaries."""`} {
+					if !strings.Contains(plan.SDL, want) {
+						t.Errorf("the forum's SDL lacks %s, its SQL comment", want)
+					}
 				}
 			}
 		})

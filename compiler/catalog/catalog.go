@@ -80,6 +80,8 @@ type Relation struct {
 	// Reads are the relations a view or materialized view reads (from its
 	// rewrite rule's dependencies), in the user schemas.
 	Reads []*Relation
+	// Comment is COMMENT ON TABLE (VIEW, …).
+	Comment string
 }
 
 // KindName is the relation kind as PostgreSQL's documentation names it.
@@ -125,6 +127,7 @@ type Column struct {
 	TypeSQL    string // format_type(): "character varying(20)", "app.order_status"
 	NotNull    bool   // only tables carry NOT NULL; view columns are always false
 	Selectable bool   // the role may SELECT the column
+	Comment    string // COMMENT ON COLUMN
 }
 
 // Type kinds, from pg_type.typtype.
@@ -182,7 +185,8 @@ type Function struct {
 	SecurityDefiner bool
 	FixedSearchPath bool // SET search_path in the function's configuration
 	Procedure       bool
-	Executable      bool // the role has EXECUTE
+	Executable      bool   // the role has EXECUTE
+	Comment         string // COMMENT ON FUNCTION
 }
 
 // Arg is an input argument of a function.

@@ -223,7 +223,8 @@ func loadRelations(ctx context.Context, tx pgx.Tx, cat *Catalog) error {
 			c.relkind = 'c' OR $1 = '' OR has_table_privilege($1, c.oid, 'SELECT'),
 			c.relrowsecurity, c.relforcerowsecurity, o.rolname::text, o.rolsuper OR o.rolbypassrls,
 			EXISTS (SELECT 1 FROM unnest(c.reloptions) opt
-				WHERE split_part(opt, '=', 1) = 'security_invoker' AND lower(split_part(opt, '=', 2)) IN ('true', 'on', 'yes', '1'))
+				WHERE split_part(opt, '=', 1) = 'security_invoker' AND lower(split_part(opt, '=', 2)) IN ('true', 'on', 'yes', '1')),
+			coalesce(obj_description(c.oid, 'pg_class'), '')
 		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_roles o ON o.oid = c.relowner
 		WHERE c.relkind IN ('r', 'v', 'm', 'f', 'p', 'c') AND `+userSchemas, cat.Role)
 	if err != nil {
@@ -232,7 +233,7 @@ func loadRelations(ctx context.Context, tx pgx.Tx, cat *Catalog) error {
 	var oid uint32
 	var schema, name, kind string
 	var r Relation
-	_, err = pgx.ForEachRow(rows, []any{&oid, &schema, &name, &kind, &r.Selectable, &r.RowSecurity, &r.ForceRowSecurity, &r.Owner, &r.OwnerBypassesRLS, &r.SecurityInvoker}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&oid, &schema, &name, &kind, &r.Selectable, &r.RowSecurity, &r.ForceRowSecurity, &r.Owner, &r.OwnerBypassesRLS, &r.SecurityInvoker, &r.Comment}, func() error {
 		rel := r
 		rel.Name, rel.Kind = Name{schema, name}, kind[0]
 		byOID[oid] = &rel
@@ -261,7 +262,8 @@ func loadRelations(ctx context.Context, tx pgx.Tx, cat *Catalog) error {
 		return err
 	}
 	rows, err = tx.Query(ctx, `SELECT a.attrelid, a.attname::text, a.atttypid, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-			c.relkind = 'c' OR $1 = '' OR has_column_privilege($1, a.attrelid, a.attnum, 'SELECT')
+			c.relkind = 'c' OR $1 = '' OR has_column_privilege($1, a.attrelid, a.attnum, 'SELECT'),
+			coalesce(col_description(a.attrelid, a.attnum), '')
 		FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 		WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'v', 'm', 'f', 'p', 'c') AND `+userSchemas+`
 		ORDER BY a.attrelid, a.attnum`, cat.Role)
@@ -270,7 +272,7 @@ func loadRelations(ctx context.Context, tx pgx.Tx, cat *Catalog) error {
 	}
 	var col Column
 	var typeOID uint32
-	_, err = pgx.ForEachRow(rows, []any{&oid, &col.Name, &typeOID, &col.TypeSQL, &col.NotNull, &col.Selectable}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&oid, &col.Name, &typeOID, &col.TypeSQL, &col.NotNull, &col.Selectable, &col.Comment}, func() error {
 		if r := byOID[oid]; r != nil {
 			c := col
 			c.Type = cat.Types[typeOID]
@@ -286,7 +288,8 @@ func loadFunctions(ctx context.Context, tx pgx.Tx, cat *Catalog) error {
 			p.prosecdef, p.proretset, p.prorettype, p.proargtypes::oid[], coalesce(p.proallargtypes, '{}'),
 			coalesce(p.proargmodes::text[], '{}'), coalesce(p.proargnames, '{}'), p.pronargdefaults,
 			EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%'),
-			$1 = '' OR has_function_privilege($1, p.oid, 'EXECUTE')
+			$1 = '' OR has_function_privilege($1, p.oid, 'EXECUTE'),
+			coalesce(obj_description(p.oid, 'pg_proc'), '')
 		FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 		WHERE p.prokind IN ('f', 'p') AND `+userSchemas, cat.Role)
 	if err != nil {
@@ -300,12 +303,13 @@ func loadFunctions(ctx context.Context, tx pgx.Tx, cat *Catalog) error {
 		modes, names              []string
 		defaults                  int16
 		executable                bool
+		comment                   string
 	)
-	_, err = pgx.ForEachRow(rows, []any{&oid, &schema, &name, &kind, &vol, &secdef, &retset, &result, &inTypes, &allTypes, &modes, &names, &defaults, &fixedPath, &executable}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&oid, &schema, &name, &kind, &vol, &secdef, &retset, &result, &inTypes, &allTypes, &modes, &names, &defaults, &fixedPath, &executable, &comment}, func() error {
 		f := &Function{
 			Name: Name{schema, name}, OID: oid, Defaults: int(defaults), Result: cat.Types[result],
 			ReturnsSet: retset, Volatility: vol[0], SecurityDefiner: secdef, FixedSearchPath: fixedPath,
-			Procedure: kind == "p", Executable: executable,
+			Procedure: kind == "p", Executable: executable, Comment: comment,
 		}
 		nameAt := func(i int) string {
 			if i < len(names) {
