@@ -22,8 +22,8 @@ func run(t *testing.T, dir string, args ...string) (int, string, string) {
 func TestCheckFormats(t *testing.T) {
 	dir := "testdata/error-inject-conflict"
 	t.Run("json", func(t *testing.T) {
-		code, _, stderr := run(t, dir, "check", ".", "--format", "json")
-		if code != cli.ExitFindings {
+		code, out, text := run(t, dir, "check", ".", "--format", "json") // tools read standard output
+		if code != cli.ExitFindings || text != "" {
 			t.Fatalf("exit %d, want 1", code)
 		}
 		var diags []struct {
@@ -31,8 +31,8 @@ func TestCheckFormats(t *testing.T) {
 			Line, Column                  int
 			End                           struct{ Line, Column int }
 		}
-		if err := json.Unmarshal([]byte(stderr), &diags); err != nil {
-			t.Fatalf("not a JSON array: %v\n%s", err, stderr)
+		if err := json.Unmarshal([]byte(out), &diags); err != nil {
+			t.Fatalf("not a JSON array: %v\n%s", err, out)
 		}
 		if len(diags) != 2 {
 			t.Fatalf("got %d diagnostics, want 2", len(diags))
@@ -44,20 +44,26 @@ func TestCheckFormats(t *testing.T) {
 		}
 	})
 	t.Run("github", func(t *testing.T) {
-		code, _, stderr := run(t, dir, "check", ".", "--format=github")
+		code, out, _ := run(t, dir, "check", ".", "--format=github")
 		if code != cli.ExitFindings {
 			t.Fatalf("exit %d, want 1", code)
 		}
-		first := strings.SplitN(stderr, "\n", 2)[0]
+		first := strings.SplitN(out, "\n", 2)[0]
 		want := "::error file=decl.yaml,line=14,col=14,endLine=14,endColumn=19,title=gqlplan inject-conflict::query \"documents\": inject key \"title\" conflicts"
 		if !strings.HasPrefix(first, want) {
 			t.Errorf("first line = %q\nwant prefix %q", first, want)
 		}
 	})
+	t.Run("compile -o - keeps standard output for the plan", func(t *testing.T) {
+		code, stdout, stderr := run(t, "testdata/valid-documents", "compile", ".", "-o", "-", "--format", "json")
+		if code != cli.ExitOK || !strings.HasPrefix(stdout, "{") || strings.TrimSpace(stderr) != "[]" {
+			t.Errorf("exit %d, stdout %.40q, stderr %q; want the plan and []", code, stdout, stderr)
+		}
+	})
 	t.Run("json when clean", func(t *testing.T) {
-		code, _, stderr := run(t, "testdata/valid-documents", "check", ".", "--format", "json")
-		if code != cli.ExitOK || strings.TrimSpace(stderr) != "[]" {
-			t.Errorf("exit %d, stderr %q; want 0 and []", code, stderr)
+		code, out, _ := run(t, "testdata/valid-documents", "check", ".", "--format", "json")
+		if code != cli.ExitOK || strings.TrimSpace(out) != "[]" {
+			t.Errorf("exit %d, stdout %q; want 0 and []", code, out)
 		}
 	})
 }
@@ -162,6 +168,9 @@ func TestDatabaseURLPasswordNeverPrinted(t *testing.T) {
 	} {
 		for _, format := range []string{"text", "json", "github"} {
 			code, stdout, stderr := run(t, "testdata/valid-forum", "check", ".", "--database-url", url, "--format", format)
+			if format != "text" { // for tools: on standard output
+				stdout, stderr = stderr, stdout
+			}
 			if code != cli.ExitUsage || !strings.Contains(stderr, "db-unreachable") || stdout != "" {
 				t.Errorf("%s (%s): exit %d, stderr %q; want 2 and one db-unreachable diagnostic", url, format, code, stderr)
 			}

@@ -60,7 +60,7 @@ func (c *CheckCmd) checkPlan(ctx context.Context, env *Env) error {
 	for _, p := range stale.Problems {
 		diags = append(diags, decl.Diagnostic{Severity: decl.Error, Code: "stale-plan", Message: c.Plan + ": " + p})
 	}
-	if err := writeDiagnostics(env.Stderr, diags, c.Format); err != nil {
+	if err := writeDiagnostics(env, diags, c.Format); err != nil {
 		return err
 	}
 	return errFindings
@@ -75,6 +75,7 @@ type CompileCmd struct {
 }
 
 func (c *CompileCmd) Run(ctx context.Context, env *Env) error {
+	env.planOnStdout = c.Output == "-"
 	plan, err := compileAndReport(ctx, env, c.Paths, c.Format, c.DatabaseFlags)
 	if err != nil {
 		return err
@@ -117,7 +118,7 @@ func compileAndReport(ctx context.Context, env *Env, paths []string, format stri
 		as.Role = role
 		cat, diag := as.readCatalog(ctx, files)
 		if diag != nil {
-			if err := writeDiagnostics(env.Stderr, decl.Diagnostics{*diag}, format); err != nil {
+			if err := writeDiagnostics(env, decl.Diagnostics{*diag}, format); err != nil {
 				return nil, err
 			}
 			return nil, errReported
@@ -139,7 +140,7 @@ func compileAndReport(ctx context.Context, env *Env, paths []string, format stri
 func report(env *Env, diags decl.Diagnostics, plan *spec.Plan, format string) (*spec.Plan, error) {
 	diags = diags.Sort()
 	diags = slices.CompactFunc(diags, func(a, b decl.Diagnostic) bool { return a == b })
-	if err := writeDiagnostics(env.Stderr, diags, format); err != nil {
+	if err := writeDiagnostics(env, diags, format); err != nil {
 		return nil, err
 	}
 	if diags.HasErrors() {

@@ -10,7 +10,14 @@ import (
 )
 
 // writeDiagnostics prints diagnostics in one of the formats tools read.
-func writeDiagnostics(w io.Writer, diags decl.Diagnostics, format string) error {
+func writeDiagnostics(env *Env, diags decl.Diagnostics, format string) error {
+	// Text is for people and goes to standard error; json and github are
+	// for tools and go to standard output — unless the plan does (compile
+	// -o -), which keeps standard output to itself.
+	w := env.Stderr
+	if format != "text" && !env.planOnStdout {
+		w = env.Stdout
+	}
 	switch format {
 	case "json":
 		return writeJSON(w, diags)

@@ -18,6 +18,8 @@ type Env struct {
 	Dir    string // "" means the process working directory
 	Stdout io.Writer
 	Stderr io.Writer
+	// planOnStdout: compile writes the plan to Stdout, so no diagnostic may.
+	planOnStdout bool
 }
 
 // Exit codes.
