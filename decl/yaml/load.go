@@ -7,6 +7,7 @@ import (
 	"io"
 	"regexp"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/gqlplan/gqlplan/decl"
@@ -82,7 +83,7 @@ func (l *loader) load(data []byte) *decl.File {
 			l.emptyFile()
 			return nil
 		}
-		l.syntaxError(err)
+		l.syntaxError(err, data)
 		return nil
 	}
 	var next yamlv3.Node
@@ -166,18 +167,98 @@ func (l *loader) emptyFile() {
 	l.diags.Errorf(l.fileStart(), "empty-input", "file is empty: a declaration file needs at least \"version: 1\" and one section")
 }
 
-// syntaxError turns yaml.v3's "yaml: line N: message" into a positioned
-// diagnostic; yaml.v3 reports no column.
-func (l *loader) syntaxError(err error) {
+// syntaxError turns yaml.v3's "yaml: line N: message" into a diagnostic
+// at the offending token. yaml.v3 gives a line only, and for an unclosed
+// bracket the line where it gave up, so the text is looked at directly
+// for the two commonest mistakes: a tab in indentation, and a { or [ that
+// is never closed.
+func (l *loader) syntaxError(err error, data []byte) {
 	r := l.fileStart()
 	msg := err.Error()
 	if m := yamlErrLine.FindStringSubmatch(msg); m != nil {
 		if line, err := strconv.Atoi(m[1]); err == nil {
 			r.Start.Line, r.End.Line = line, line
+			r.Start.Column = firstNonSpace(data, line)
+			r.End.Column = r.Start.Column
 		}
 		msg = m[2]
 	}
+	if line, col, ok := indentTab(data); ok {
+		r.Start, r.End = decl.Pos{Line: line, Column: col}, decl.Pos{Line: line, Column: col + 1}
+		l.diags.Errorf(r, "yaml-syntax", "invalid YAML: a tab in indentation; YAML indents with spaces only (%s)", msg)
+		return
+	}
+	if strings.Contains(msg, "did not find expected") {
+		if line, col, open, ok := unclosedBracket(data); ok {
+			r.Start, r.End = decl.Pos{Line: line, Column: col}, decl.Pos{Line: line, Column: col + 1}
+			l.diags.Errorf(r, "yaml-syntax", "invalid YAML: this %c is never closed (%s)", open, msg)
+			return
+		}
+	}
 	l.diags.Errorf(r, "yaml-syntax", "invalid YAML: %s", msg)
+}
+
+// firstNonSpace is the column of the first character of line that is not
+// a space (1 for a blank line or one past the end).
+func firstNonSpace(data []byte, line int) int {
+	lines := strings.Split(string(data), "\n")
+	if line < 1 || line > len(lines) {
+		return 1
+	}
+	return len(lines[line-1]) - len(strings.TrimLeft(lines[line-1], " ")) + 1
+}
+
+// indentTab finds the first tab in the indentation of a line.
+func indentTab(data []byte) (line, col int, ok bool) {
+	for i, text := range strings.Split(string(data), "\n") {
+		for j, c := range text {
+			if c == '\t' {
+				return i + 1, j + 1, true
+			}
+			if c != ' ' {
+				break
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+// unclosedBracket finds a { or [ of a flow collection that is never
+// closed, outside quotes and comments (a rough scan: yaml.v3 has already
+// said the document is broken; this only points at where).
+func unclosedBracket(data []byte) (line, col int, open rune, ok bool) {
+	type pos struct {
+		line, col int
+		c         rune
+	}
+	var stack []pos
+	for i, text := range strings.Split(string(data), "\n") {
+		var quote rune
+		for j, c := range text {
+			switch {
+			case quote != 0:
+				if c == quote {
+					quote = 0
+				}
+			case c == '"' || c == '\'':
+				quote = c
+			case c == '#' && (j == 0 || text[j-1] == ' '):
+				goto nextLine
+			case c == '{' || c == '[':
+				stack = append(stack, pos{i + 1, j + 1, c})
+			case c == '}' || c == ']':
+				if n := len(stack); n > 0 {
+					stack = stack[:n-1]
+				}
+			}
+		}
+	nextLine:
+	}
+	if len(stack) == 0 {
+		return 0, 0, 0, false
+	}
+	p := stack[0]
+	return p.line, p.col, p.c, true
 }
 
 // rng is the range of a node. yaml.v3 gives only a start; for one-line
