@@ -81,6 +81,7 @@ type checker struct {
 	cat          *catalog.Catalog // nil: no database checks
 	strictRLS    bool             // row security findings are errors
 	roles        []string         // the files' top-level roles, sorted
+	castsWarned  map[string]bool  // claim and type of each db-inject-cast reported
 	enumsChecked map[string]bool  // enum/PostgreSQL type pairs compared
 
 	objects map[string]*spec.ObjectType // the plan's object types, once built
@@ -95,7 +96,7 @@ func newChecker(files []*decl.File) *checker {
 	slices.SortStableFunc(files, func(a, b *decl.File) int { return cmp.Compare(a.Name, b.Name) })
 	return &checker{
 		files: files, defs: make(map[string]*definition), enumsChecked: make(map[string]bool),
-		objects: map[string]*spec.ObjectType{}, keys: map[string][]spec.ColumnRef{}, rowsChecked: map[string]bool{},
+		objects: map[string]*spec.ObjectType{}, keys: map[string][]spec.ColumnRef{}, rowsChecked: map[string]bool{}, castsWarned: map[string]bool{},
 		gen: generatedTypes{types: map[string]spec.ObjectType{}, inputs: map[string]spec.InputType{}, enums: map[string]spec.Enum{}},
 	}
 }

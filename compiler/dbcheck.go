@@ -215,8 +215,38 @@ func (c *checker) checkClaimCast(in *decl.Inject, t *catalog.Type, target, what 
 	if t == nil || t.Underlying().Category == 'S' {
 		return
 	}
-	c.diags.Warnf(in.Source.Range, "db-inject-cast", "%s: claim %q is text and %s is %s: it is cast with ::%s, and a token whose claim does not parse as %s fails the request",
-		what, strings.TrimPrefix(in.Source.Value, "jwt:"), target, t.SQL, t.SQL, t.SQL)
+	claim, declared, _ := strings.Cut(strings.TrimPrefix(in.Source.Value, "jwt:"), "::")
+	if declared != "" {
+		if !sameType(declared, t) {
+			c.diags.Warnf(in.Source.Range, "db-inject-cast", "%s: claim %q is declared ::%s, but %s is %s: declare ::%s", what, claim, declared, target, t.SQL, t.SQL)
+		}
+		return // the cast is declared: the author knows
+	}
+	key := claim + "\x00" + t.SQL
+	if c.castsWarned[key] {
+		return // once per claim and type: the fix is the same everywhere
+	}
+	c.castsWarned[key] = true
+	c.diags.Warnf(in.Source.Range, "db-inject-cast", "%s: claim %q is text and %s is %s: it is cast with ::%s, and a token whose claim does not parse as %s fails the request; declare \"jwt:%s::%s\" to say so (reported once per claim)",
+		what, claim, target, t.SQL, t.SQL, t.SQL, claim, t.SQL)
+}
+
+// typeAliases are PostgreSQL's other names of its built-in types.
+var typeAliases = map[string]string{
+	"int": "int4", "integer": "int4", "int4": "int4", "smallint": "int2", "int2": "int2", "bigint": "int8", "int8": "int8",
+	"bool": "bool", "boolean": "bool", "decimal": "numeric", "numeric": "numeric", "real": "float4", "float4": "float4",
+	"float8": "float8", "timestamptz": "timestamptz", "timestamp": "timestamp", "date": "date", "uuid": "uuid", "text": "text",
+	"varchar": "varchar", "jsonb": "jsonb", "json": "json",
+}
+
+// sameType reports whether a declared type name is t.
+func sameType(declared string, t *catalog.Type) bool {
+	d := strings.ToLower(declared)
+	if a, ok := typeAliases[d]; ok {
+		d = a
+	}
+	name := builtinName(t)
+	return d == name || strings.EqualFold(declared, t.SQL) || strings.EqualFold(declared, t.Underlying().Name.Name)
 }
 
 // dataColumn finds and checks the jsonb column of a jsonb-shaped source.

@@ -15,8 +15,10 @@ var (
 	// case, which checkSQLIdent warns about).
 	sqlIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	// The inject contract (seed 002), exactly.
-	injectKey    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	injectSource = regexp.MustCompile(`^jwt:[A-Za-z_][A-Za-z0-9_]*$`)
+	injectKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	// The inject contract (seed 002), with an optional declared SQL type
+	// of the claim (jwt:user_id::int), which the claim is cast to.
+	injectSource = regexp.MustCompile(`^jwt:[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)?$`)
 )
 
 // maxIdentLen is PostgreSQL's NAMEDATALEN-1: longer names are truncated by

@@ -127,7 +127,9 @@ func (c *checker) operation(op declaredOp) spec.Operation {
 			continue
 		}
 		claims[claim] = true
-		param := spec.Param{Claim: claim}
+		// A declared type is the cast, until the catalog gives the real one.
+		_, declared, _ := strings.Cut(in.Source.Value, "::")
+		param := spec.Param{Claim: claim, SQLType: declared}
 		if isMutation { // after the explicit arguments (seed 002), as the parameter the key names
 			out.Call = append(out.Call, spec.FunctionArg{Name: in.Key.Value, SQL: quoteIdent(in.Key.Value), Param: param})
 			callFrom = append(callFrom, origin{inject: in})
@@ -248,14 +250,15 @@ func (c *checker) inject(in *decl.Inject, argNames map[string]bool, what string)
 		} else if !strings.HasPrefix(in.Source.Value, "jwt:") {
 			hint = "; only JWT claims can be injected"
 		}
-		c.diags.Errorf(in.Source.Range, "inject-source", "%s: inject source %q must be jwt:<claim> matching ^jwt:[A-Za-z_][A-Za-z0-9_]*$%s", what, in.Source.Value, hint)
+		c.diags.Errorf(in.Source.Range, "inject-source", "%s: inject source %q must be jwt:<claim>, or jwt:<claim>::<sql type>, matching ^jwt:[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)?$%s", what, in.Source.Value, hint)
 		ok = false
 	}
 	if argNames[in.Key.Value] {
 		c.diags.Errorf(in.Key.Range, "inject-conflict", "%s: inject key %q conflicts with argument %q: a client could otherwise supply the injected value", what, in.Key.Value, in.Key.Value)
 		ok = false
 	}
-	return strings.TrimPrefix(in.Source.Value, "jwt:"), ok
+	claim, _, _ := strings.Cut(strings.TrimPrefix(in.Source.Value, "jwt:"), "::")
+	return claim, ok
 }
 
 func parseOrderTerm(s string) (spec.OrderTerm, error) {

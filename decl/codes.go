@@ -72,7 +72,7 @@ var Codes = map[string]string{
 
 	// The inject contract (seed 002).
 	"inject-key":      "an inject key is not an identifier (^[A-Za-z_][A-Za-z0-9_]*$)",
-	"inject-source":   "an inject source is not jwt:<claim> (^jwt:[A-Za-z_][A-Za-z0-9_]*$)",
+	"inject-source":   "an inject source is not jwt:<claim> or jwt:<claim>::<type> (^jwt:[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)?$)",
 	"inject-conflict": "an inject key has the name of a declared argument",
 
 	// Checks against the database (compile/check --database-url).
