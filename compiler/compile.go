@@ -203,7 +203,7 @@ func (c *checker) declareTypes() {
 			if prev.kind == kindScalar {
 				c.diags.Errorf(d.name.Range, "duplicate-definition", "%s %q redefines the built-in scalar %s", d.kind, d.name.Value, d.name.Value)
 			} else {
-				c.diags.Errorf(d.name.Range, "duplicate-definition", "%s %q is already declared as a %s at %s", d.kind, d.name.Value, prev.kind, prev.name.Range)
+				c.diags.Errorf(d.name.Range, "duplicate-definition", "%s %q is already declared as %s at %s", d.kind, d.name.Value, withArticle(prev.kind.String()), prev.name.Range)
 			}
 			continue
 		}

@@ -96,3 +96,11 @@ func camelCase(s string) string {
 	}
 	return strings.Join(parts, "")
 }
+
+// withArticle puts "a" or "an" before a noun: an enum, a type.
+func withArticle(noun string) string {
+	if noun != "" && strings.ContainsRune("aeiouAEIOU", rune(noun[0])) {
+		return "an " + noun
+	}
+	return "a " + noun
+}
