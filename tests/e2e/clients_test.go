@@ -109,51 +109,47 @@ func TestIntrospectionMatchesTheSDL(t *testing.T) {
 	}
 }
 
-// TestAutomaticPersistedQueriesFallBack drives Apollo Client's
-// PersistedQueryLink and urql's persistedExchange through their fallback:
-// the hash alone is answered PERSISTED_QUERY_NOT_FOUND, and the document
-// they send next is answered with data.
-func TestAutomaticPersistedQueriesFallBack(t *testing.T) {
+// TestClientsAgainstTheForum points the npm tools users run at one forum
+// server:
+//   - Apollo Client's PersistedQueryLink and urql's persistedExchange go
+//     through their fallback: the hash alone is answered
+//     PERSISTED_QUERY_NOT_FOUND, and the document they send next with data;
+//   - graphql-http's audits of the GraphQL over HTTP specification pass,
+//     with two warnings documented in the README (the watershed rules for
+//     application/json, the spec's SHOULD for pre-2025 clients);
+//   - graphql-inspector (diff, validate) and graphql-codegen
+//     (typescript-operations, strictScalars) report no problem with the
+//     operations of the README.
+func TestClientsAgainstTheForum(t *testing.T) {
 	installClients(t)
 	s := startExample(t, "forum", "forum_example_gqlplan", "--default-role", "forum_example_anonymous")
-	out := node(t, "persisted.mjs", s.url)
-	t.Log(out)
-	if strings.Count(out, ": ok ") != 4 {
-		t.Errorf("%s", out)
-	}
-}
-
-// TestGraphQLOverHTTPAudit runs graphql-http's audits of the GraphQL over
-// HTTP specification on the forum. Two warnings are expected and
-// documented in the README: the watershed rules for application/json
-// (the spec's SHOULD for requests before 2025 clients).
-func TestGraphQLOverHTTPAudit(t *testing.T) {
-	installClients(t)
-	s := startExample(t, "forum", "forum_example_gqlplan", "--default-role", "forum_example_anonymous")
-	out := node(t, "audit.mjs", s.url)
-	t.Log(out)
-	if !strings.Contains(out, " 0 error") || strings.Count(out, "warn: ") > 2 {
-		t.Errorf("%s", out)
-	}
-}
-
-// TestSchemaToolsAgainstTheLiveEndpoint runs graphql-inspector (diff and
-// validate) and graphql-codegen (typescript-operations, strictScalars) on
-// the forum as served, with the operations of its README.
-func TestSchemaToolsAgainstTheLiveEndpoint(t *testing.T) {
-	installClients(t)
-	s := startExample(t, "forum", "forum_example_gqlplan", "--default-role", "forum_example_anonymous")
-	ops, err := filepath.Abs("testdata/forum-operations.graphql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := node(t, "tools.mjs", s.url, s.sdlFile(t), ops)
-	t.Log(out)
-	for _, want := range []string{"diff: 0 changes", "validate: 0 problems", "graphql-codegen: "} {
-		if !strings.Contains(out, want) {
-			t.Errorf("no %q in:\n%s", want, out)
+	t.Run("automatic persisted queries", func(t *testing.T) {
+		out := node(t, "persisted.mjs", s.url)
+		t.Log(out)
+		if strings.Count(out, ": ok ") != 4 {
+			t.Errorf("%s", out)
 		}
-	}
+	})
+	t.Run("GraphQL over HTTP audit", func(t *testing.T) {
+		out := node(t, "audit.mjs", s.url)
+		t.Log(out)
+		if !strings.Contains(out, " 0 error") || strings.Count(out, "warn: ") > 2 {
+			t.Errorf("%s", out)
+		}
+	})
+	t.Run("schema tools", func(t *testing.T) {
+		ops, err := filepath.Abs("testdata/forum-operations.graphql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := node(t, "tools.mjs", s.url, s.sdlFile(t), ops)
+		t.Log(out)
+		for _, want := range []string{"diff: 0 changes", "validate: 0 problems", "graphql-codegen: "} {
+			if !strings.Contains(out, want) {
+				t.Errorf("no %q in:\n%s", want, out)
+			}
+		}
+	})
 }
 
 // TestRelayCompilerAcceptsTheSchema compiles a small Relay app of forum
