@@ -184,17 +184,18 @@ RETURNS forum_example.post AS $$
 $$ LANGUAGE sql VOLATILE;
 COMMENT ON FUNCTION forum_example.create_post(integer, text, text, forum_example.post_topic) IS 'Writes a post; the author must be the person of the token.';
 
--- A null argument keeps the column's value.
-CREATE FUNCTION forum_example.update_post(id integer, headline text, body text, topic forum_example.post_topic)
+-- The patch's keys say what changes: a key left out keeps the column's
+-- value, a null one sets it NULL (headline is NOT NULL: refused).
+CREATE FUNCTION forum_example.update_post(id integer, patch jsonb)
 RETURNS forum_example.post AS $$
   UPDATE forum_example.post AS post
-  SET headline = coalesce(update_post.headline, post.headline),
-      body = coalesce(update_post.body, post.body),
-      topic = coalesce(update_post.topic, post.topic)
+  SET headline = CASE WHEN patch ? 'headline' THEN patch->>'headline' ELSE post.headline END,
+      body = CASE WHEN patch ? 'body' THEN patch->>'body' ELSE post.body END,
+      topic = CASE WHEN patch ? 'topic' THEN (patch->>'topic')::forum_example.post_topic ELSE post.topic END
   WHERE post.id = update_post.id
   RETURNING post.*
 $$ LANGUAGE sql VOLATILE;
-COMMENT ON FUNCTION forum_example.update_post(integer, text, text, forum_example.post_topic) IS 'Edits one of the caller’s posts; null when there is no such post of theirs.';
+COMMENT ON FUNCTION forum_example.update_post(integer, jsonb) IS 'Edits one of the caller’s posts; null when there is no such post of theirs.';
 
 CREATE FUNCTION forum_example.delete_post(id integer) RETURNS forum_example.post AS $$
   DELETE FROM forum_example.post AS post WHERE post.id = delete_post.id RETURNING post.*
@@ -218,7 +219,7 @@ GRANT EXECUTE ON FUNCTION forum_example.change_password(text, text) TO forum_exa
 -- Anonymous callers may call create_post: the table grant refuses them,
 -- with the tutorial's "permission denied for table post".
 GRANT EXECUTE ON FUNCTION forum_example.create_post(integer, text, text, forum_example.post_topic) TO forum_example_anonymous, forum_example_person;
-GRANT EXECUTE ON FUNCTION forum_example.update_post(integer, text, text, forum_example.post_topic) TO forum_example_person;
+GRANT EXECUTE ON FUNCTION forum_example.update_post(integer, jsonb) TO forum_example_person;
 GRANT EXECUTE ON FUNCTION forum_example.delete_post(integer) TO forum_example_person;
 
 ALTER TABLE forum_example.person ENABLE ROW LEVEL SECURITY;

@@ -108,13 +108,13 @@ func TestForumTutorialStory(t *testing.T) {
 	// updated_at); another's is not found and nothing changes.
 	time.Sleep(10 * time.Millisecond)
 	var edited post
-	s.post(t, eveToken, `mutation { updatePost(id: 37, headline: "Hello again") { id headline body createdAt updatedAt } }`, nil).field(t, "updatePost", &edited)
+	s.post(t, eveToken, `mutation { updatePost(id: 37, patch: {headline: "Hello again"}) { id headline body createdAt updatedAt } }`, nil).field(t, "updatePost", &edited)
 	if edited.Headline != "Hello again" || edited.Body == nil || *edited.Body != "My first post." || edited.UpdatedAt <= edited.CreatedAt {
 		t.Errorf("updatePost on Eve's post: %+v", edited)
 	}
 	before = posts()
 	for field, m := range map[string]string{
-		"updatePost": `mutation { updatePost(id: 1, headline: "Hijacked") { id } }`,
+		"updatePost": `mutation { updatePost(id: 1, patch: {headline: "Hijacked"}) { id } }`,
 		"deletePost": `mutation { deletePost(id: 1) { id } }`,
 	} {
 		var p *post

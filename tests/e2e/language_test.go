@@ -91,8 +91,8 @@ func TestGraphQLLanguageProbes(t *testing.T) {
 		t.Errorf("postById(id: null): %d %v", r.status, r.codes())
 	}
 
-	// An explicit null reaches a mutation function as NULL: update_post
-	// keeps a column whose argument is NULL (coalesce), so the body stays.
+	// Explicit null and absent stay apart: the patch's body: null clears
+	// the body, its headline left out keeps the headline.
 	register := s.post(t, "", `mutation { registerPerson(firstName: "Nul", lastName: "L", email: "null@example.com", password: "pw-null-literal") { id } }`, nil)
 	var who person
 	register.field(t, "registerPerson", &who)
@@ -104,9 +104,16 @@ func TestGraphQLLanguageProbes(t *testing.T) {
 		t.Errorf("createPost with null body and topic: %+v", created)
 	}
 	var updated post
-	s.post(t, tok, fmt.Sprintf(`mutation { updatePost(id: %d, headline: "Still null", body: null) { headline body } }`, created.ID), nil).field(t, "updatePost", &updated)
-	if updated.Headline != "Still null" || updated.Body != nil {
-		t.Errorf("updatePost with a null body: %+v", updated)
+	s.post(t, tok, fmt.Sprintf(`mutation { updatePost(id: %d, patch: {body: "Some text", topic: HELP}) { headline body topic } }`, created.ID), nil).field(t, "updatePost", &updated)
+	if updated.Headline != "Null" || updated.Body == nil || *updated.Body != "Some text" || updated.Topic == nil || *updated.Topic != "HELP" {
+		t.Errorf("updatePost setting body and topic: %+v", updated)
+	}
+	s.post(t, tok, fmt.Sprintf(`mutation { updatePost(id: %d, patch: {body: null}) { headline body topic } }`, created.ID), nil).field(t, "updatePost", &updated)
+	if updated.Headline != "Null" || updated.Body != nil || updated.Topic == nil || *updated.Topic != "HELP" {
+		t.Errorf("updatePost with body: null: %+v, want the body cleared and the rest kept", updated)
+	}
+	if r := s.post(t, tok, fmt.Sprintf(`mutation { updatePost(id: %d, patch: {headline: null}) { headline } }`, created.ID), nil); len(r.Errors) != 1 || r.Errors[0].Extensions.Code != "BAD_USER_INPUT" {
+		t.Errorf("updatePost with headline: null (NOT NULL): %+v", r.Errors)
 	}
 
 	// The introspection fields of the 2021 specification and later.

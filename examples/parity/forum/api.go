@@ -40,6 +40,15 @@ type Post struct {
 	Summary func(length *int, omission *string) *string `function:"post_summary"`
 }
 
+// What an edit changes; a field left out keeps its value, a null one clears it.
+//
+//gqlplan:input
+type PostPatch struct {
+	Headline *string
+	Body     *string
+	Topic    *PostTopic
+}
+
 // A topic for a post.
 //
 //gqlplan:enum sql_type=post_topic
@@ -68,6 +77,6 @@ type Mutation struct {
 	Authenticate   func(email, password string) *string                                      `sql_source:"authenticate" token:"true"`
 	ChangePassword func(currentPassword, newPassword string) *bool                           `sql_source:"change_password" roles:"forum_example_person"`
 	CreatePost     func(authorId int, headline string, body *string, topic *PostTopic) *Post `sql_source:"create_post" roles:"forum_example_person"`
-	UpdatePost     func(id int, headline, body *string, topic *PostTopic) *Post              `sql_source:"update_post" roles:"forum_example_person"`
+	UpdatePost     func(id int, patch PostPatch) *Post                                       `sql_source:"update_post" roles:"forum_example_person"`
 	DeletePost     func(id int) *Post                                                        `sql_source:"delete_post" roles:"forum_example_person"`
 }
