@@ -77,6 +77,9 @@ func (c *checker) checkSourceInCatalog(op declaredOp, out *spec.Operation, where
 	found, rel, fns := c.cat.Resolve(schema, src.Name)
 	if found == "" {
 		where := fmt.Sprintf("on the search_path (%s)", strings.Join(c.cat.SearchPath, ", "))
+		if len(c.cat.SearchPath) == 0 {
+			where = "on the search_path, which is empty"
+		}
 		if schema != "" {
 			where = fmt.Sprintf("in schema %q", schema)
 		}

@@ -168,8 +168,12 @@ func (c *checker) reportCall(s *dbSource, fns []*catalog.Function, sigs []string
 		}
 		return
 	}
-	c.diags.Errorf(op.SQLSource.Range, "db-function-arity", "%s passes %s by name, but no overload has parameters of those names with defaults for the others: %s",
-		s.what, strings.Join(quoteEach(names), ", "), strings.Join(sigs, "; "))
+	passes := strings.Join(quoteEach(names), ", ") + " by name"
+	if len(names) == 0 {
+		passes = "no arguments"
+	}
+	c.diags.Errorf(op.SQLSource.Range, "db-function-arity", "%s passes %s, but no overload has parameters of those names with defaults for the others: %s",
+		s.what, passes, strings.Join(sigs, "; "))
 }
 
 // similarParameter is the parameter name meant for name: one that only
