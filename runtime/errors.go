@@ -28,6 +28,7 @@ const (
 	CodeTooManyAliases         = wire.CodeTooManyAliases
 	CodeTooManyRootFields      = wire.CodeTooManyRootFields
 	CodeTooManyDirectives      = wire.CodeTooManyDirectives
+	CodeCostTooHigh            = wire.CodeCostTooHigh
 	CodePageTooLarge           = wire.CodePageTooLarge
 	CodeBatchingDisabled       = wire.CodeBatchingDisabled
 	CodeIntrospectionOff       = wire.CodeIntrospectionOff

@@ -33,6 +33,10 @@ type Limits struct {
 	// MaxPageSize caps first, last and limit whatever the declarations
 	// allow (PAGE_TOO_LARGE).
 	MaxPageSize int64
+	// MaxCost bounds what one operation may return, before any SQL: each
+	// selected field counts one, times the page sizes of the lists it is
+	// nested in (COST_TOO_HIGH). Negative: no bound.
+	MaxCost int64
 	// StatementTimeout is the statement_timeout of every request's
 	// transaction (SET LOCAL); a role's own ALTER ROLE … SET
 	// statement_timeout overrides it (TIMEOUT). Negative: the server's.
@@ -52,6 +56,7 @@ var DefaultLimits = Limits{
 	MaxRootFields:    32,
 	MaxDirectives:    50,
 	MaxPageSize:      1000,
+	MaxCost:          100000,
 	StatementTimeout: 30 * time.Second,
 	DocumentCache:    1000,
 }
@@ -79,6 +84,12 @@ func (l Limits) withDefaults() Limits {
 		l.MaxPageSize = d.MaxPageSize
 	}
 	switch {
+	case l.MaxCost == 0:
+		l.MaxCost = d.MaxCost
+	case l.MaxCost < 0:
+		l.MaxCost = 0 // checkCost: none
+	}
+	switch {
 	case l.StatementTimeout == 0:
 		l.StatementTimeout = d.StatementTimeout
 	case l.StatementTimeout < 0:
@@ -93,6 +104,7 @@ func (l Limits) document() document.Limits {
 		MaxDocumentBytes: l.MaxDocumentBytes, MaxDepth: l.MaxDepth, MaxTokens: l.MaxTokens,
 		MaxSelections: l.MaxSelections, MaxAliases: l.MaxAliases, MaxRootFields: l.MaxRootFields,
 		MaxDirectives: l.MaxDirectives, DocumentCache: l.DocumentCache,
+		MaxCost: l.MaxCost, MaxPageSize: l.MaxPageSize,
 	}
 }
 

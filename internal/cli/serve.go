@@ -69,6 +69,7 @@ type limitsFlags struct {
 	MaxRootFields    int           `default:"32" env:"GQLPLAN_MAX_ROOT_FIELDS" help:"Most root fields in one operation (TOO_MANY_ROOT_FIELDS)."`
 	MaxDirectives    int           `default:"50" env:"GQLPLAN_MAX_DIRECTIVES" help:"Most directives (TOO_MANY_DIRECTIVES)."`
 	MaxPageSize      int64         `default:"1000" env:"GQLPLAN_MAX_PAGE_SIZE" help:"Largest first, last or limit, whatever declarations allow (PAGE_TOO_LARGE)."`
+	MaxCost          int64         `default:"100000" env:"GQLPLAN_MAX_COST" help:"Most values one operation may return: each field counts one, times the page sizes of the lists it is nested in (COST_TOO_HIGH); -1: no bound."`
 	StatementTimeout time.Duration `default:"30s" env:"GQLPLAN_STATEMENT_TIMEOUT" help:"statement_timeout of each request (a role's ALTER ROLE … SET statement_timeout wins; TIMEOUT); -1s: the server's."`
 }
 
@@ -76,7 +77,7 @@ func (l limitsFlags) limits() runtime.Limits {
 	return runtime.Limits{
 		MaxBodyBytes: l.MaxBodyBytes, MaxDocumentBytes: l.MaxDocumentBytes, MaxDepth: l.MaxDepth, MaxTokens: l.MaxTokens,
 		MaxSelections: l.MaxFields, MaxAliases: l.MaxAliases, MaxRootFields: l.MaxRootFields, MaxDirectives: l.MaxDirectives,
-		MaxPageSize: l.MaxPageSize, StatementTimeout: l.StatementTimeout,
+		MaxPageSize: l.MaxPageSize, MaxCost: l.MaxCost, StatementTimeout: l.StatementTimeout,
 	}
 }
 

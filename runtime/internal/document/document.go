@@ -35,6 +35,10 @@ type Limits struct {
 	MaxDocumentBytes, MaxDepth, MaxTokens, MaxSelections, MaxAliases, MaxRootFields, MaxDirectives int
 	// DocumentCache is how many distinct documents are kept parsed.
 	DocumentCache int
+	// MaxCost bounds the values an operation may return (see checkCost);
+	// MaxPageSize is the rows a list without a declared limit counts as.
+	MaxCost     int64
+	MaxPageSize int64
 }
 
 // document is a parsed and validated document; errs is set when it is not

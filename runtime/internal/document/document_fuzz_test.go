@@ -31,7 +31,7 @@ func FuzzDocument(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	limits := Limits{MaxDocumentBytes: 100 << 10, MaxDepth: 32, MaxTokens: 15000, MaxSelections: 5000, MaxAliases: 100, MaxRootFields: 32, MaxDirectives: 50, DocumentCache: 100}
+	limits := Limits{MaxDocumentBytes: 100 << 10, MaxDepth: 32, MaxTokens: 15000, MaxSelections: 5000, MaxAliases: 100, MaxRootFields: 32, MaxDirectives: 50, DocumentCache: 100, MaxCost: 100000, MaxPageSize: 1000}
 	docs, err := New(plan, index, limits, false)
 	if err != nil {
 		f.Fatal(err)

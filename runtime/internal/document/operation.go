@@ -60,6 +60,9 @@ func build(index *schema.Schema, doc *ast.QueryDocument, op *ast.OperationDefini
 	if len(fields) > limits.MaxRootFields {
 		return out, []*wire.Error{{Message: fmt.Sprintf("The operation selects more than %d root fields.", limits.MaxRootFields), Code: wire.CodeTooManyRootFields}}
 	}
+	if e := checkCost(index, root, fields, limits); e != nil {
+		return out, []*wire.Error{e}
+	}
 	out.Fields = fields
 	return out, nil
 }

@@ -37,6 +37,7 @@ const (
 	CodeTooManyAliases       = "TOO_MANY_ALIASES"
 	CodeTooManyRootFields    = "TOO_MANY_ROOT_FIELDS"
 	CodeTooManyDirectives    = "TOO_MANY_DIRECTIVES"
+	CodeCostTooHigh          = "COST_TOO_HIGH"
 	CodePageTooLarge         = "PAGE_TOO_LARGE"
 	CodeBatchingDisabled     = "BATCHING_DISABLED"
 	CodeIntrospectionOff     = "INTROSPECTION_DISABLED"

@@ -1,0 +1,129 @@
+package document
+
+import (
+	"fmt"
+
+	"github.com/gqlplan/gqlplan/runtime/internal/operation"
+	"github.com/gqlplan/gqlplan/runtime/internal/schema"
+	"github.com/gqlplan/gqlplan/runtime/internal/wire"
+	"github.com/gqlplan/gqlplan/spec"
+)
+
+// The cost of an operation bounds what its response can hold, before any
+// SQL: each selected field counts one, times the rows of every list it is
+// nested in — a list's page size being the first, last or limit given,
+// else the declared default, else the server's page cap (for a list
+// without a declared limit). Page caps bound each list alone; nested lists
+// multiply (100 posts × 100 posts of each author × … is millions of
+// values from a 240-byte document), which only the product catches.
+
+// checkCost refuses fields whose cost is above limits.MaxCost.
+func checkCost(index *schema.Schema, root string, fields []*operation.Field, limits Limits) *wire.Error {
+	if limits.MaxCost <= 0 {
+		return nil
+	}
+	c := &coster{index: index, limits: limits}
+	var total int64
+	for _, f := range fields {
+		total = c.add(total, c.rootField(root, f))
+	}
+	if total > limits.MaxCost {
+		return &wire.Error{
+			// The count stops once past the limit: total is a lower bound.
+			Message: fmt.Sprintf("The operation could return at least %d values, more than the %d this server allows; ask for smaller pages or fewer nested lists.", total, limits.MaxCost),
+			Code:    wire.CodeCostTooHigh, Extra: map[string]any{"cost": total, "maxCost": limits.MaxCost},
+		}
+	}
+	return nil
+}
+
+type coster struct {
+	index  *schema.Schema
+	limits Limits
+}
+
+// add saturates: a hostile document must not overflow into a small cost.
+func (c *coster) add(a, b int64) int64 {
+	if a > c.limits.MaxCost || b > c.limits.MaxCost {
+		return c.limits.MaxCost + 1
+	}
+	return a + b
+}
+
+func (c *coster) times(a, b int64) int64 {
+	if a != 0 && b > (c.limits.MaxCost+1)/a {
+		return c.limits.MaxCost + 1
+	}
+	return a * b
+}
+
+func (c *coster) rootField(root string, f *operation.Field) int64 {
+	ops := c.index.Queries
+	if root == "Mutation" {
+		ops = c.index.Mutations
+	}
+	op := ops[f.Name]
+	if op == nil || len(f.Children) == 0 { // __typename, introspection, scalars
+		return 1
+	}
+	rows := int64(1)
+	if op.Spec.List || op.Spec.Connection {
+		rows = c.pageRows(&op.Spec.Listing, f.Args)
+	}
+	node := op.Spec.Node
+	if node == "" {
+		node = op.Returns.Named()
+	}
+	if op.Spec.Connection {
+		node = op.Returns.Named() // the connection type; its lists are the page
+	}
+	return c.add(1, c.times(rows, c.selection(node, f.Children)))
+}
+
+// selection is the cost of fields selected on object type typ, for one row.
+func (c *coster) selection(typ string, fields []*operation.Field) int64 {
+	obj := c.index.Objects[typ]
+	var total int64
+	for _, f := range fields {
+		total = c.add(total, c.field(obj, f))
+	}
+	return total
+}
+
+func (c *coster) field(obj *schema.Object, f *operation.Field) int64 {
+	if obj == nil || len(f.Children) == 0 {
+		return 1
+	}
+	def := obj.Fields[f.Name]
+	if def == nil {
+		return 1
+	}
+	rows := int64(1)
+	target := def.Type.Named()
+	switch {
+	case def.Spec.Relation != nil && def.Spec.Relation.List:
+		rows = c.pageRows(&def.Spec.Relation.Listing, f.Args)
+	case def.Spec.Function != nil && def.Spec.Function.Set:
+		rows = c.limits.MaxPageSize // a set-returning function: no declared bound
+	}
+	return c.add(1, c.times(rows, c.selection(target, f.Children)))
+}
+
+// pageRows is how many rows one page of a listing reads: what was asked,
+// but no more than the caps, since a page above them is refused on its
+// own (PAGE_TOO_LARGE).
+func (c *coster) pageRows(l *spec.Listing, args map[string]any) int64 {
+	limit := c.limits.MaxPageSize
+	if l.Limit != nil {
+		limit = min(limit, l.Limit.Max)
+	}
+	for _, name := range []string{spec.ArgFirst, spec.ArgLast, spec.ArgLimit} {
+		if n, ok := args[name].(int64); ok && n >= 0 {
+			return min(n, limit)
+		}
+	}
+	if l.Limit != nil {
+		return min(l.Limit.Default, limit)
+	}
+	return limit
+}
