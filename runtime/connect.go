@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	goruntime "runtime"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -18,17 +21,57 @@ import (
 // itself, as the request's role (see package pgexec).
 const QueryExecMode = pgx.QueryExecModeExec
 
-// Connect opens the connection pool and proves the database answers. When
-// wait is positive and the database is not reachable yet (an orchestrator
-// starting both at once), it retries with exponential backoff for up to
-// wait before giving up.
-func Connect(ctx context.Context, url string, wait time.Duration, log *slog.Logger) (*pgxpool.Pool, error) {
+// DefaultPoolSize is the pool's size when none is given: four connections
+// per core this process may use, at least 8. A request holds its
+// connection only while PostgreSQL works on it, so a few per core keep
+// the database busy without queueing work inside it; more would only move
+// the queue from the pool (where --pool-timeout bounds it) into
+// PostgreSQL (where nothing does).
+func DefaultPoolSize() int { return max(8, 4*goruntime.GOMAXPROCS(0)) }
+
+// cancelGrace is how long a statement whose request was canceled (its
+// deadline, the client leaving, shutdown) may take to stop after
+// PostgreSQL was asked to cancel it; then the connection is closed under
+// it, and the pool opens a new one.
+const cancelGrace = time.Second
+
+// PoolConfig is the configuration of the runtime's connection pool to url:
+// at most size connections (0: [DefaultPoolSize]; negative: the URL's
+// pool_max_conns); statements run as
+// [QueryExecMode]; a canceled request cancels its statement in PostgreSQL
+// (pgx's default only closes the socket, and the backend works on); no
+// protocol message larger than limits.MaxResponseBytes is read, so an
+// oversized result is refused before it is in memory; a connection idle
+// for more than a second is pinged before use, so one a restart killed is
+// replaced, not handed to a request.
+func PoolConfig(url string, size int, limits Limits) (*pgxpool.Config, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// pgx's parse errors can quote the connection string, password included.
 		return nil, fmt.Errorf("connect: the database URL is not valid")
 	}
+	limits = limits.withDefaults()
+	switch {
+	case size == 0:
+		cfg.MaxConns = int32(DefaultPoolSize())
+	case size > 0:
+		cfg.MaxConns = int32(size)
+	}
+	cfg.HealthCheckPeriod = 15 * time.Second
 	cfg.ConnConfig.DefaultQueryExecMode = QueryExecMode
+	cfg.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: cancelGrace}
+	}
+	// A root field's value is one DataRow; its header is a few bytes.
+	cfg.ConnConfig.MaxProtocolMessageBodyLen = int(min(limits.MaxResponseBytes+1024, 1<<30))
+	return cfg, nil
+}
+
+// Connect opens the connection pool and proves the database answers. When
+// wait is positive and the database is not reachable yet (an orchestrator
+// starting both at once), it retries with exponential backoff for up to
+// wait before giving up.
+func Connect(ctx context.Context, cfg *pgxpool.Config, wait time.Duration, log *slog.Logger) (*pgxpool.Pool, error) {
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect: %w", err)

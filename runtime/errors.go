@@ -20,6 +20,9 @@ const (
 	CodeInternal               = wire.CodeInternal
 	CodeUnavailable            = wire.CodeUnavailable
 	CodeTimeout                = wire.CodeTimeout
+	CodeRequestTimeout         = wire.CodeRequestTimeout
+	CodeRequestCanceled        = wire.CodeRequestCanceled
+	CodeResponseTooLarge       = wire.CodeResponseTooLarge
 	CodeRequestTooLarge        = wire.CodeRequestTooLarge
 	CodeDocumentTooLarge       = wire.CodeDocumentTooLarge
 	CodeDocumentTooDeep        = wire.CodeDocumentTooDeep

@@ -17,6 +17,7 @@ import (
 	"github.com/gqlplan/gqlplan/runtime/internal/document"
 	"github.com/gqlplan/gqlplan/runtime/internal/operation"
 	"github.com/gqlplan/gqlplan/runtime/internal/pgexec"
+	"github.com/gqlplan/gqlplan/runtime/internal/ratelog"
 	"github.com/gqlplan/gqlplan/runtime/internal/schema"
 	"github.com/gqlplan/gqlplan/runtime/internal/transport"
 	"github.com/gqlplan/gqlplan/runtime/internal/wire"
@@ -43,10 +44,26 @@ type Config struct {
 	// empty: no CORS headers, cross-origin calls fail in the browser.
 	CORSOrigins []string
 	// Dev shows database error details in responses.
-	Dev    bool
-	Limits Limits
-	Logger *slog.Logger
+	Dev bool
+	// SkipCatalogCheck: readiness does not require the database to match
+	// the plan's catalog facts (the server was started despite them).
+	SkipCatalogCheck bool
+	Limits           Limits
+	// Logger gets a line per request (see LogRequests) and the database
+	// failures; warnings and errors are rate-limited per message (see
+	// package ratelog). No line holds a value, a token or SQL.
+	Logger      *slog.Logger
+	LogRequests RequestLog
 }
+
+// RequestLog is which requests get a log line.
+type RequestLog string
+
+const (
+	LogAllRequests    RequestLog = "all" // the default
+	LogFailedRequests RequestLog = "errors"
+	LogNoRequests     RequestLog = "none"
+)
 
 // Handler serves a plan as GraphQL over HTTP.
 type Handler struct {
@@ -59,6 +76,7 @@ type Handler struct {
 	// loginRole is the pool's role, which requests without a role of
 	// their own run as.
 	loginRole string
+	ready     readiness
 }
 
 // NewHandler indexes cfg.Plan, loads its GraphQL schema for validation
@@ -76,6 +94,14 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	cfg.Logger = slog.New(ratelog.New(cfg.Logger.Handler()))
+	switch cfg.LogRequests {
+	case "":
+		cfg.LogRequests = LogAllRequests
+	case LogAllRequests, LogFailedRequests, LogNoRequests:
+	default:
+		return nil, fmt.Errorf("runtime: LogRequests is %q; it must be all, errors or none", cfg.LogRequests)
+	}
 	index, err := schema.New(cfg.Plan)
 	if err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
@@ -92,7 +118,8 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 	if names := tokenOperations(cfg.Plan); len(names) > 0 && cfg.Signer == nil {
 		return nil, fmt.Errorf("runtime: the operations that sign tokens (%s) need a signing key: a JWT secret or private key", strings.Join(names, ", "))
 	}
-	exec, err := pgexec.New(ctx, cfg.Pool, cfg.Logger, cfg.Dev)
+	exec, err := pgexec.New(ctx, cfg.Pool, pgexec.Options{Log: cfg.Logger, Dev: cfg.Dev,
+		MaxResponseBytes: cfg.Limits.MaxResponseBytes, PoolTimeout: cfg.Limits.PoolTimeout})
 	if err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
@@ -110,25 +137,60 @@ type outcome struct {
 	arena     *[]byte // the fields' results, borrowed from the buffer pool
 }
 
-// ServeHTTP answers one GraphQL-over-HTTP request.
+// ServeHTTP answers one GraphQL-over-HTTP request, within the request
+// timeout; the client then has the write timeout to read the answer.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	start := time.Now()
 	id := newRequestID()
 	ctx := wire.WithRequestID(req.Context(), id)
+	if t := h.cfg.Limits.RequestTimeout; t > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, t, pgexec.RequestTimeout{After: t})
+		defer cancel()
+	}
 	w.Header().Set("X-Request-Id", id)
 	if h.cors(w, req) {
 		return
 	}
 	out := h.serve(ctx, req)
-	out.Write(w)
+	// A client that does not read is cut off, and its buffers freed,
+	// after the write timeout (ErrNotSupported: a recorder, not a socket).
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(h.cfg.Limits.WriteTimeout))
+	writeErr := out.Write(w)
 	transport.ReturnBuffer(out.arena)
-	h.log.LogAttrs(ctx, slog.LevelInfo, "request",
-		slog.String("request_id", id),
+	h.logRequest(ctx, req, out, writeErr, time.Since(start))
+}
+
+// logRequest writes the request's line: a warning when the server failed
+// it (5xx) or could not deliver it, so that a flood of them is
+// rate-limited; a line of info otherwise.
+func (h *Handler) logRequest(ctx context.Context, req *http.Request, out outcome, writeErr error, took time.Duration) {
+	failed := out.Status >= 500 || writeErr != nil
+	switch {
+	case h.cfg.LogRequests == LogNoRequests:
+		return
+	case h.cfg.LogRequests == LogFailedRequests && !failed && len(out.Errors) == 0 && out.Status < 400:
+		return
+	}
+	level := slog.LevelInfo
+	if failed {
+		level = slog.LevelWarn
+	}
+	attrs := []slog.Attr{
+		slog.String("request_id", wire.RequestID(ctx)),
 		slog.String("method", req.Method),
 		slog.String("operation", out.operation),
 		slog.Int("status", out.Status),
 		slog.Int("errors", len(out.Errors)),
-		slog.Duration("duration", time.Since(start)))
+		slog.Duration("duration", took),
+	}
+	if len(out.Errors) > 0 {
+		attrs = append(attrs, slog.String("code", out.Errors[0].Code))
+	}
+	if writeErr != nil {
+		attrs = append(attrs, slog.String("write_error", writeErr.Error()))
+	}
+	h.log.LogAttrs(ctx, level, "request", attrs...)
 }
 
 // serve runs the request's phases: transport, identity, document, then per

@@ -120,15 +120,11 @@ func newServer(t testing.TB, opts serverOptions) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := pgxpool.ParseConfig(authDSN)
+	cfg, err := runtime.PoolConfig(authDSN, int(opts.maxConns), opts.limits)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.ConnConfig.DefaultQueryExecMode = runtime.QueryExecMode
 	cfg.ConnConfig.Tracer = s.sent
-	if opts.maxConns > 0 {
-		cfg.MaxConns = opts.maxConns
-	}
 	dialer := &net.Dialer{}
 	cfg.ConnConfig.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		conn, err := dialer.DialContext(ctx, network, addr)

@@ -37,10 +37,26 @@ type Limits struct {
 	// selected field counts one, times the page sizes of the lists it is
 	// nested in (COST_TOO_HIGH). Negative: no bound.
 	MaxCost int64
+	// MaxResponseBytes bounds the results of one request, checked while
+	// they are read from PostgreSQL: a root field's value larger than
+	// this is refused before it is read (the connection is closed under
+	// it), and so are results adding up to more (RESPONSE_TOO_LARGE).
+	MaxResponseBytes int64
 	// StatementTimeout is the statement_timeout of every request's
 	// transaction (SET LOCAL); a role's own ALTER ROLE … SET
-	// statement_timeout overrides it (TIMEOUT). Negative: the server's.
+	// statement_timeout overrides it (a field error, TIMEOUT). Negative:
+	// the server's.
 	StatementTimeout time.Duration
+	// RequestTimeout bounds a whole request: waiting for a connection and
+	// every statement; then its statements are canceled in PostgreSQL
+	// (504 REQUEST_TIMEOUT). Negative: no bound.
+	RequestTimeout time.Duration
+	// PoolTimeout bounds the wait for a free connection of the pool (503
+	// SERVICE_UNAVAILABLE with Retry-After).
+	PoolTimeout time.Duration
+	// WriteTimeout is how long a client has to read its response once it
+	// is ready; then the connection is closed and its buffers freed.
+	WriteTimeout time.Duration
 	// DocumentCache is how many distinct parsed and validated documents are kept.
 	DocumentCache int
 }
@@ -57,7 +73,11 @@ var DefaultLimits = Limits{
 	MaxDirectives:    50,
 	MaxPageSize:      1000,
 	MaxCost:          100000,
-	StatementTimeout: 30 * time.Second,
+	MaxResponseBytes: 16 << 20,
+	StatementTimeout: 20 * time.Second,
+	RequestTimeout:   30 * time.Second,
+	PoolTimeout:      3 * time.Second,
+	WriteTimeout:     15 * time.Second,
 	DocumentCache:    1000,
 }
 
@@ -89,11 +109,24 @@ func (l Limits) withDefaults() Limits {
 	case l.MaxCost < 0:
 		l.MaxCost = 0 // checkCost: none
 	}
-	switch {
-	case l.StatementTimeout == 0:
-		l.StatementTimeout = d.StatementTimeout
-	case l.StatementTimeout < 0:
-		l.StatementTimeout = 0
+	if l.MaxResponseBytes <= 0 {
+		l.MaxResponseBytes = d.MaxResponseBytes
+	}
+	orNone := func(v *time.Duration, def time.Duration) {
+		switch {
+		case *v == 0:
+			*v = def
+		case *v < 0:
+			*v = 0 // none
+		}
+	}
+	orNone(&l.StatementTimeout, d.StatementTimeout)
+	orNone(&l.RequestTimeout, d.RequestTimeout)
+	if l.PoolTimeout <= 0 {
+		l.PoolTimeout = d.PoolTimeout
+	}
+	if l.WriteTimeout <= 0 {
+		l.WriteTimeout = d.WriteTimeout
 	}
 	return l
 }

@@ -46,7 +46,11 @@ func (c *CheckCmd) checkPlan(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	pool, err := runtime.Connect(ctx, c.DatabaseURL, 0, nil)
+	poolConfig, err := runtime.PoolConfig(c.DatabaseURL, 1, runtime.Limits{})
+	if err != nil {
+		return err
+	}
+	pool, err := runtime.Connect(ctx, poolConfig, 0, nil)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -54,23 +53,15 @@ func (c *DevCmd) Run(ctx context.Context, env *Env) error {
 		_, _ = rand.Read(b)
 		secret = []byte(hex.EncodeToString(b))
 	}
-	d := &devServer{cmd: c, env: env, dir: dir, log: log, secret: secret}
+	d := &devServer{cmd: c, env: env, dir: dir, log: log, secret: secret,
+		api: newGate("The declarations have errors; gqlplan dev printed them and serves once they compile.")}
 	defer d.close()
 	if err := d.start(ctx); err != nil {
 		return err
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
-		h := d.handler.Load()
-		if h == nil { // the first compile failed: nothing to serve until a change compiles
-			w.Header().Set("Content-Type", "application/json")
-			w.Header().Set("Retry-After", "1")
-			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintln(w, `{"errors":[{"message":"The declarations have errors; gqlplan dev printed them and serves once they compile.","extensions":{"code":"SERVICE_UNAVAILABLE"}}]}`)
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
+	mux.Handle("/graphql", d.api)
+	mux.Handle("/readyz", d.api.readiness())
 	mux.Handle("/{$}", playground())
 	// The watcher swaps the pool and the handler: it must be done before
 	// close releases them.
@@ -80,7 +71,11 @@ func (c *DevCmd) Run(ctx context.Context, env *Env) error {
 		defer close(watched)
 		d.watch(watchCtx)
 	}()
-	err := listenAndServe(ctx, log, c.Listen, mux, 5*time.Second, d.announce)
+	srv, err := listen(log, c.Listen, mux, 0)
+	if err == nil {
+		d.announce(srv.addr)
+		err = srv.run(ctx, 5*time.Second)
+	}
 	stopWatching()
 	<-watched
 	return err
@@ -97,7 +92,7 @@ type devServer struct {
 	admin   string             // DSN of the database, as its owner
 	server  string             // DSN of the database, as the server's login role
 	pool    *pgxpool.Pool
-	handler atomic.Pointer[runtime.Handler]
+	api     *gate             // serves the last plan that compiled
 	seen    map[string]string // file → size and modification time
 }
 
@@ -172,7 +167,11 @@ func (d *devServer) loadDatabase(ctx context.Context) error {
 			return err
 		}
 	}
-	pool, err := runtime.Connect(ctx, d.server, 0, d.log)
+	poolConfig, err := runtime.PoolConfig(d.server, 0, runtime.Limits{})
+	if err != nil {
+		return err
+	}
+	pool, err := runtime.Connect(ctx, poolConfig, 0, d.log)
 	if err != nil {
 		return err
 	}
@@ -255,7 +254,7 @@ func (d *devServer) reload(ctx context.Context) error {
 		fmt.Fprintf(d.env.Stderr, "gqlplan dev: %v\n", err)
 		return err
 	}
-	d.handler.Store(h)
+	d.api.set(h)
 	fmt.Fprintf(d.env.Stderr, "gqlplan dev: serving %d queries and %d mutations\n", len(plan.Queries), len(plan.Mutations))
 	return nil
 }

@@ -2,16 +2,19 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/gqlplan/gqlplan/auth"
 	"github.com/gqlplan/gqlplan/runtime"
+	"github.com/gqlplan/gqlplan/spec"
 )
 
 // ServeCmd serves a compiled plan.
@@ -23,8 +26,10 @@ type ServeCmd struct {
 	AllowedRoles     []string      `name:"allowed-roles" env:"GQLPLAN_ALLOWED_ROLES" help:"The only roles a token may switch to (comma-separated); default: any the server's role may SET ROLE to."`
 	Dev              bool          `env:"GQLPLAN_DEV" help:"Development mode: database error details in responses."`
 	DBWait           time.Duration `name:"db-wait" default:"0s" env:"GQLPLAN_DB_WAIT" help:"Keep retrying an unreachable database at start for this long (with backoff) before giving up."`
-	ShutdownTimeout  time.Duration `default:"30s" env:"GQLPLAN_SHUTDOWN_TIMEOUT" help:"How long in-flight requests may finish after SIGTERM/SIGINT."`
+	ShutdownTimeout  time.Duration `default:"30s" env:"GQLPLAN_SHUTDOWN_TIMEOUT" help:"After SIGTERM/SIGINT, how long in-flight requests may finish; what still runs is then canceled, in the database too, and the server exits within it. A second signal exits at once."`
+	PoolSize         int           `name:"pool-size" env:"GQLPLAN_POOL_SIZE" help:"Most database connections (default: 4 per core, at least 8; the URL's pool_max_conns if set)."`
 	LogFormat        string        `enum:"text,json" default:"text" env:"GQLPLAN_LOG_FORMAT" help:"Log format: text or json."`
+	LogRequests      string        `name:"log-requests" enum:"all,errors,none" default:"all" env:"GQLPLAN_LOG_REQUESTS" help:"Which requests get a log line: all, errors (a status of 400 or more, or errors in the response), none. Failure lines are rate-limited either way."`
 	DebugListen      string        `name:"debug-listen" env:"GQLPLAN_DEBUG_LISTEN" help:"Address of a second listener serving Go's profiles at /debug/pprof/ (off by default; keep it private)."`
 	SkipCatalogCheck bool          `name:"skip-catalog-check" env:"GQLPLAN_SKIP_CATALOG_CHECK" help:"Start even when the database no longer matches what the plan recorded of its catalog (logged); every request reading what changed will fail."`
 
@@ -70,14 +75,19 @@ type limitsFlags struct {
 	MaxDirectives    int           `default:"50" env:"GQLPLAN_MAX_DIRECTIVES" help:"Most directives (TOO_MANY_DIRECTIVES)."`
 	MaxPageSize      int64         `default:"1000" env:"GQLPLAN_MAX_PAGE_SIZE" help:"Largest first, last or limit, whatever declarations allow (PAGE_TOO_LARGE)."`
 	MaxCost          int64         `default:"100000" env:"GQLPLAN_MAX_COST" help:"Most values one operation may return: each field counts one, times the page sizes of the lists it is nested in (COST_TOO_HIGH); -1: no bound."`
-	StatementTimeout time.Duration `default:"30s" env:"GQLPLAN_STATEMENT_TIMEOUT" help:"statement_timeout of each request (a role's ALTER ROLE … SET statement_timeout wins; TIMEOUT); -1s: the server's."`
+	MaxResponseBytes int64         `default:"16777216" env:"GQLPLAN_MAX_RESPONSE_BYTES" help:"Largest response, checked while results are read (RESPONSE_TOO_LARGE)."`
+	StatementTimeout time.Duration `default:"20s" env:"GQLPLAN_STATEMENT_TIMEOUT" help:"statement_timeout of each request (a role's ALTER ROLE … SET statement_timeout wins; a field error, TIMEOUT); -1s: the server's."`
+	RequestTimeout   time.Duration `default:"30s" env:"GQLPLAN_REQUEST_TIMEOUT" help:"Longest a request may take, waiting for a connection and every statement included; its statements are then canceled (504 REQUEST_TIMEOUT); -1s: none."`
+	PoolTimeout      time.Duration `default:"3s" env:"GQLPLAN_POOL_TIMEOUT" help:"Longest wait for a free database connection (503 SERVICE_UNAVAILABLE, Retry-After)."`
+	WriteTimeout     time.Duration `default:"15s" env:"GQLPLAN_WRITE_TIMEOUT" help:"How long a client has to read its response; then the connection is closed."`
 }
 
 func (l limitsFlags) limits() runtime.Limits {
 	return runtime.Limits{
 		MaxBodyBytes: l.MaxBodyBytes, MaxDocumentBytes: l.MaxDocumentBytes, MaxDepth: l.MaxDepth, MaxTokens: l.MaxTokens,
 		MaxSelections: l.MaxFields, MaxAliases: l.MaxAliases, MaxRootFields: l.MaxRootFields, MaxDirectives: l.MaxDirectives,
-		MaxPageSize: l.MaxPageSize, MaxCost: l.MaxCost, StatementTimeout: l.StatementTimeout,
+		MaxPageSize: l.MaxPageSize, MaxCost: l.MaxCost, MaxResponseBytes: l.MaxResponseBytes,
+		StatementTimeout: l.StatementTimeout, RequestTimeout: l.RequestTimeout, PoolTimeout: l.PoolTimeout, WriteTimeout: l.WriteTimeout,
 	}
 }
 
@@ -112,11 +122,49 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 			return err
 		}
 	}
-	pool, err := runtime.Connect(ctx, c.DatabaseURL, c.DBWait, log)
+	limits := c.Limits.limits()
+	poolConfig, err := runtime.PoolConfig(c.DatabaseURL, c.poolSize(), limits)
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
+	// The listener opens first: while the database is awaited, /graphql
+	// and /readyz answer 503 and /healthz 200.
+	api := newGate("The server is starting: it is connecting to the database.")
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", api)
+	mux.Handle("/readyz", api.readiness())
+	srv, err := listen(log, c.Listen, mux, serverWriteTimeout(limits))
+	if err != nil {
+		return err
+	}
+	log.Info("listening", "addr", srv.addr)
+	handler, pool, err := c.connect(ctx, log, plan, poolConfig, verifier, signer, limits)
+	if err != nil {
+		_ = srv.stop(time.Second)
+		return err
+	}
+	// Requests canceled at the shutdown timeout release their connections
+	// within a second; past that, exiting closes them.
+	defer closeWithin(pool, 2*time.Second)
+	api.set(handler)
+	if c.DebugListen != "" {
+		if err := serveDebug(ctx, log, c.DebugListen); err != nil {
+			_ = srv.stop(time.Second)
+			return err
+		}
+	}
+	log.Info("serving", "url", "http://"+srv.addr+"/graphql", "plan", c.Plan, "hash", plan.Hash, "pool_size", poolConfig.MaxConns)
+	return srv.run(ctx, c.ShutdownTimeout)
+}
+
+// connect opens the pool (waiting up to --db-wait for the database),
+// verifies the plan's catalog facts and builds the handler.
+func (c *ServeCmd) connect(ctx context.Context, log *slog.Logger, plan *spec.Plan, poolConfig *pgxpool.Config,
+	verifier *auth.Verifier, signer *auth.Signer, limits runtime.Limits) (*runtime.Handler, *pgxpool.Pool, error) {
+	pool, err := runtime.Connect(ctx, poolConfig, c.DBWait, log)
+	if err != nil {
+		return nil, nil, err
+	}
 	started := time.Now()
 	switch err := runtime.VerifyCatalog(ctx, pool, plan); {
 	case err == nil:
@@ -124,64 +172,57 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 	case c.SkipCatalogCheck:
 		log.Warn("starting on a plan the database does not match (--skip-catalog-check)", "error", err.Error())
 	default:
-		return err
+		pool.Close()
+		return nil, nil, err
 	}
 	handler, err := runtime.NewHandler(ctx, runtime.Config{
-		Plan: plan, Pool: pool, Verifier: verifier, Signer: signer, Limits: c.Limits.limits(),
+		Plan: plan, Pool: pool, Verifier: verifier, Signer: signer, Limits: limits,
 		NoIntrospection: c.NoIntrospection, CORSOrigins: c.CORSOrigin, Dev: c.Dev, Logger: log,
+		LogRequests: runtime.RequestLog(c.LogRequests), SkipCatalogCheck: c.SkipCatalogCheck,
 	})
 	if err != nil {
-		return err
+		pool.Close()
+		return nil, nil, err
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/graphql", handler)
-	if c.DebugListen != "" {
-		if err := serveDebug(ctx, log, c.DebugListen); err != nil {
-			return err
-		}
-	}
-	// The pool (deferred above) closes once no request can use it.
-	return listenAndServe(ctx, log, c.Listen, mux, c.ShutdownTimeout, func(addr string) {
-		log.Info("serving", "url", "http://"+addr+"/graphql", "plan", c.Plan, "hash", plan.Hash)
-	})
+	return handler, pool, nil
 }
 
-// listenAndServe serves mux (plus /healthz) on addr until ctx ends, then
-// stops accepting and lets in-flight requests finish within shutdown.
-// ready is told the address once the listener is open.
-func listenAndServe(ctx context.Context, log *slog.Logger, addr string, mux *http.ServeMux, shutdown time.Duration, ready func(addr string)) error {
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
-	listener, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
+// poolSize is --pool-size, or 0 for the URL's pool_max_conns or else the
+// default.
+func (c *ServeCmd) poolSize() int {
+	if c.PoolSize == 0 && strings.Contains(c.DatabaseURL, "pool_max_conns") {
+		return -1
 	}
-	srv := &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	return c.PoolSize
+}
+
+// serverWriteTimeout bounds a whole exchange: the request's time, then the
+// time to write its answer, and a margin. The handler's own deadline is
+// the tighter one; this one covers the rest of the mux.
+func serverWriteTimeout(l runtime.Limits) time.Duration {
+	if l.RequestTimeout < 0 {
+		return 0
 	}
-	ready(listener.Addr().String())
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(listener) }()
+	request := l.RequestTimeout
+	if request == 0 {
+		request = runtime.DefaultLimits.RequestTimeout
+	}
+	write := l.WriteTimeout
+	if write <= 0 {
+		write = runtime.DefaultLimits.WriteTimeout
+	}
+	return request + write + 5*time.Second
+}
+
+// closeWithin closes pool, waiting at most d for the connections still in
+// use to come back.
+func closeWithin(pool *pgxpool.Pool, d time.Duration) {
+	closed := make(chan struct{})
+	go func() { pool.Close(); close(closed) }()
 	select {
-	case err := <-served:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
+	case <-closed:
+	case <-time.After(d):
 	}
-	log.Info("shutting down", "timeout", shutdown)
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdown)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: %w", err)
-	}
-	log.Info("stopped")
-	return nil
 }
 
 // serveDebug serves net/http/pprof's handlers on addr, apart from the

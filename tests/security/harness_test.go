@@ -97,11 +97,10 @@ func newTarget(t *testing.T) *target {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := pgxpool.ParseConfig(authDSN)
+	cfg, err := runtime.PoolConfig(authDSN, 0, runtime.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.ConnConfig.DefaultQueryExecMode = runtime.QueryExecMode
 	cfg.ConnConfig.Tracer = counter{&tg.statements}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

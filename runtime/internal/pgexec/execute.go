@@ -137,10 +137,13 @@ func (s *Session) queue(b *pgx.Batch, settingsID string) {
 
 // Executor runs the statements of requests on the pool.
 type Executor struct {
-	pool       *pgxpool.Pool
-	settingsID string                                           // the settings statement's prepared name
-	fixed      []fixedStatement                                 // prepared on every connection: the settings statement, BEGIN, COMMIT
-	fault      func(ctx context.Context, err error) *wire.Error // maps a database error to a client error
+	pool             *pgxpool.Pool
+	settingsID       string           // the settings statement's prepared name
+	fixed            []fixedStatement // prepared on every connection: the settings statement, BEGIN, COMMIT
+	log              *slog.Logger
+	dev              bool
+	maxResponseBytes int64
+	poolTimeout      time.Duration
 }
 
 // fixedStatement is a statement whose text every request sends: it is
@@ -155,22 +158,34 @@ var (
 	commit        = fixedStatement{"gqlplan_commit", "COMMIT"}
 )
 
+// Options are how an [Executor] reports and bounds its work.
+type Options struct {
+	Log *slog.Logger // database errors are logged here
+	Dev bool         // database error details go to clients too
+	// MaxResponseBytes bounds the results of one request (they are read
+	// into its arena); the pool should refuse larger protocol messages.
+	MaxResponseBytes int64
+	// PoolTimeout bounds the wait for a free connection.
+	PoolTimeout time.Duration
+}
+
 // New makes the executor of a pool, reading once what its settings
-// statement needs (see settingsStatement). Database errors are logged to
-// log; dev shows their details to clients.
-func New(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, dev bool) (*Executor, error) {
+// statement needs (see settingsStatement).
+func New(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Executor, error) {
 	settingsSQL, err := settingsStatement(ctx, pool)
 	if err != nil {
 		return nil, err
 	}
-	fault := func(ctx context.Context, err error) *wire.Error { return dbFault(ctx, log, dev, err) }
 	sum := sha256.Sum256([]byte(settingsSQL))
 	settings := fixedStatement{"gqlplan_settings_" + hex.EncodeToString(sum[:6]), settingsSQL}
 	return &Executor{
-		pool:       pool,
-		settingsID: settings.name,
-		fixed:      []fixedStatement{settings, beginReadOnly, beginWrite, commit},
-		fault:      fault,
+		pool:             pool,
+		settingsID:       settings.name,
+		fixed:            []fixedStatement{settings, beginReadOnly, beginWrite, commit},
+		log:              opts.Log,
+		dev:              opts.Dev,
+		maxResponseBytes: opts.MaxResponseBytes,
+		poolTimeout:      opts.PoolTimeout,
 	}, nil
 }
 
@@ -184,9 +199,14 @@ type Result struct {
 // Run executes stmts on one pooled connection, in one read-only
 // transaction, or for a mutation serially in one read-write transaction,
 // reading their results into arena. The error is one that reached no
-// statement (the database is unavailable, the role may not be used); a
-// statement's own failure is its result's. No statements take no
-// connection.
+// statement (the database is unavailable, the request's time is up, the
+// role may not be used); a statement's own failure is its result's. No
+// statements take no connection.
+//
+// A query whose connection is lost (a restarted server, a terminated
+// backend) runs once more on a connection proven alive: it changes
+// nothing and none of it has reached the client. A mutation never does:
+// it may have been applied.
 func (x *Executor) Run(ctx context.Context, mutation bool, sess Session, stmts []sqlgen.Statement, arena *[]byte) ([]Result, *wire.Error) {
 	if len(stmts) == 0 {
 		return nil, nil
@@ -195,7 +215,16 @@ func (x *Executor) Run(ctx context.Context, mutation bool, sess Session, stmts [
 	for i := range stmts {
 		pending[i] = &job{stmt: &stmts[i]}
 	}
-	if fatal := x.run(ctx, mutation, sess, pending, arena); fatal != nil {
+	mark := len(*arena)
+	lost, fatal := x.run(ctx, mutation, sess, pending, arena, false)
+	if lost && !mutation {
+		*arena = (*arena)[:mark]
+		for _, j := range pending {
+			j.result, j.err = nil, nil
+		}
+		_, fatal = x.run(ctx, false, sess, pending, arena, true)
+	}
+	if fatal != nil {
 		return nil, fatal
 	}
 	out := make([]Result, len(pending))
@@ -205,21 +234,63 @@ func (x *Executor) Run(ctx context.Context, mutation bool, sess Session, stmts [
 	return out, nil
 }
 
-func (x *Executor) run(ctx context.Context, mutation bool, sess Session, pending []*job, arena *[]byte) *wire.Error {
-	conn, err := x.pool.Acquire(ctx)
-	if err != nil {
-		return x.unavailable(ctx, err)
+// run runs pending on one connection (proven alive first when fresh);
+// lost reports that the connection died under it.
+func (x *Executor) run(ctx context.Context, mutation bool, sess Session, pending []*job, arena *[]byte, fresh bool) (lost bool, fatal *wire.Error) {
+	conn, fatal := x.acquire(ctx, fresh)
+	if fatal != nil {
+		return false, fatal
 	}
-	defer conn.Release()
+	defer conn.Release() // the pool discards a closed connection
+	defer func() {
+		lost = fatal != nil && fatal.Code == wire.CodeUnavailable && conn.Conn().IsClosed() && ctx.Err() == nil
+	}()
 	set := preparedOn(conn)
 	if err := x.prepareFixed(ctx, conn, set); err != nil {
-		return x.fault(ctx, err)
+		return false, x.fault(ctx, err)
 	}
 	x.prepareFields(ctx, conn, set, sess, pending)
 	if mutation {
-		return x.mutate(ctx, conn, sess, pending, arena)
+		return false, x.mutate(ctx, conn, sess, pending, arena)
 	}
-	return x.query(ctx, conn, sess, pending, arena)
+	return false, x.query(ctx, conn, sess, pending, arena)
+}
+
+// acquire takes a connection of the pool, waiting at most the pool
+// timeout for one to be free. When fresh, the connection must answer a
+// ping first, and while the database cannot be reached it is tried again
+// until the pool timeout: a retried query rides out a fast restart.
+func (x *Executor) acquire(ctx context.Context, fresh bool) (*pgxpool.Conn, *wire.Error) {
+	wait, cancel := context.WithTimeoutCause(ctx, x.poolTimeout, errPoolTimeout)
+	defer cancel()
+	for pause := 50 * time.Millisecond; ; pause = min(2*pause, 500*time.Millisecond) {
+		conn, err := x.pool.Acquire(wait)
+		if err == nil {
+			if !fresh {
+				return conn, nil
+			}
+			if err = conn.Ping(wait); err == nil {
+				return conn, nil
+			}
+			conn.Conn().Close(ctx)
+			conn.Release()
+		}
+		switch {
+		case ctx.Err() != nil:
+			return nil, interrupted(ctx)
+		case wait.Err() != nil:
+			if fresh {
+				return nil, x.fault(ctx, err) // what kept the database away
+			}
+			return nil, interrupted(wait)
+		case !fresh:
+			return nil, x.fault(ctx, err)
+		}
+		select {
+		case <-time.After(pause):
+		case <-wait.Done():
+		}
+	}
 }
 
 // query runs the statements of a query in one read-only transaction: BEGIN,
@@ -265,8 +336,10 @@ func (x *Executor) readQuery(ctx context.Context, results pgx.BatchResults, pend
 		return -1, x.sessionFault(ctx, err)
 	}
 	for i, f := range pending {
-		if err := f.scan(results, arena); err != nil {
-			f.err = x.fault(ctx, err)
+		if err := f.scan(results, arena, x.maxResponseBytes); err != nil {
+			if f.err = x.fault(ctx, err); requestLevel(f.err) {
+				return -1, f.err
+			}
 			return i, nil
 		}
 	}
@@ -315,9 +388,10 @@ func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, sess Session,
 					return x.fault(ctx, err)
 				}
 			}
-			if err := f.scan(results, arena); err != nil {
-				f.err = x.fault(ctx, err)
-				return nil
+			if err := f.scan(results, arena, x.maxResponseBytes); err != nil {
+				if f.err = x.fault(ctx, err); requestLevel(f.err) {
+					return f.err
+				}
 			}
 			return nil
 		}()
@@ -333,48 +407,62 @@ func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, sess Session,
 		if err := results.Close(); closeErr == nil {
 			closeErr = err
 		}
+		if fatal == nil && closeErr != nil {
+			if e := x.fault(ctx, closeErr); requestLevel(e) {
+				fatal = e
+			}
+		}
 		switch {
 		case fatal != nil:
 			x.rollback(ctx, conn)
-			return fatal
+			return mutationFailure(fatal, last)
 		case f.err != nil && savepoints:
 			if _, err := conn.Exec(ctx, "ROLLBACK TO SAVEPOINT gqlplan_field"); err != nil {
 				x.rollback(ctx, conn)
-				return x.fault(ctx, err)
+				return mutationFailure(x.fault(ctx, err), false)
 			}
 			if last {
 				if _, err := conn.Exec(ctx, "COMMIT"); err != nil {
-					return x.fault(ctx, err)
+					return mutationFailure(x.fault(ctx, err), true)
 				}
 			}
 		case f.err != nil:
 			x.rollback(ctx, conn)
 		case closeErr != nil:
 			x.rollback(ctx, conn)
-			return x.fault(ctx, closeErr)
+			return mutationFailure(x.fault(ctx, closeErr), last)
 		}
 	}
 	return nil
 }
 
+// mutationFailure says what became of a mutation that failed as a whole:
+// when the failure came with COMMIT on its way, the database may have
+// applied it, and a client must not be told it did not.
+func mutationFailure(e *wire.Error, committing bool) *wire.Error {
+	if committing && requestLevel(e) {
+		e.Message += " The mutation may have been applied: read before retrying it."
+	} else if requestLevel(e) {
+		e.Message += " The mutation was not applied."
+	}
+	return e
+}
+
+// rollbackTimeout bounds the ROLLBACK of a failed or canceled request.
+const rollbackTimeout = time.Second
+
 // rollback ends a failed transaction so the connection goes back to the
 // pool clean; if even that fails, the pool discards the connection
 // (pgxpool never reuses one that is not idle).
 func (x *Executor) rollback(ctx context.Context, conn *pgxpool.Conn) {
-	if conn.Conn().PgConn().TxStatus() == 'I' {
+	if conn.Conn().IsClosed() || conn.Conn().PgConn().TxStatus() == 'I' {
 		return
 	}
-	if _, err := conn.Exec(context.WithoutCancel(ctx), "ROLLBACK"); err != nil {
-		conn.Conn().Close(context.WithoutCancel(ctx))
+	stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), rollbackTimeout)
+	defer cancel()
+	if _, err := conn.Exec(stop, "ROLLBACK"); err != nil {
+		conn.Conn().Close(stop)
 	}
-}
-
-func (x *Executor) unavailable(ctx context.Context, err error) *wire.Error {
-	e := x.fault(ctx, err)
-	if e.Code == wire.CodeInternal {
-		e.Code = wire.CodeUnavailable
-	}
-	return e
 }
 
 // sessionFault is a failure of set_config: the role the token names does
@@ -408,8 +496,8 @@ func (j *job) text() string {
 // bytes: PostgreSQL built valid JSON, and pgx would decode a
 // json.RawMessage target through encoding/json, which validates the whole
 // value again (a cost that grows with the response).
-func (j *job) scan(results pgx.BatchResults, arena *[]byte) error {
-	return results.QueryRow().Scan(resultScanner{arena, &j.result})
+func (j *job) scan(results pgx.BatchResults, arena *[]byte, limit int64) error {
+	return results.QueryRow().Scan(resultScanner{arena, &j.result, limit})
 }
 
 // resultScanner reads a result into the request's arena (pgx hands
@@ -419,12 +507,16 @@ func (j *job) scan(results pgx.BatchResults, arena *[]byte) error {
 type resultScanner struct {
 	arena *[]byte
 	dst   *json.RawMessage
+	limit int64 // of the arena's length (0: none)
 }
 
 func (s resultScanner) ScanBytes(v []byte) error {
 	if v == nil {
 		*s.dst = nil // SQL NULL
 		return nil
+	}
+	if s.limit > 0 && int64(len(*s.arena)+len(v)) > s.limit {
+		return errResponseTooLarge
 	}
 	start := len(*s.arena)
 	*s.arena = append(*s.arena, v...)

@@ -92,38 +92,63 @@ func RequestErrors(media string, errs ...*wire.Error) *Response {
 	return r
 }
 
-// ExecutionFailure is a failure that reached no field: the database is
-// unavailable, or the request's role may not be used.
+// ExecutionFailure is a failure that reached no field, one status per
+// class: the database is unavailable or the server at capacity or
+// stopping (503, with Retry-After), the request's time is up (504), the
+// role may not be used (403), the response would be too large (as a
+// request error: the client asked for too much), the client left (499,
+// for the log: no one reads it).
 func ExecutionFailure(media string, e *wire.Error) *Response {
+	if e.Code == wire.CodeResponseTooLarge {
+		return RequestErrors(media, e)
+	}
 	r := &Response{Media: media, Errors: []*wire.Error{e}}
 	switch e.Code {
 	case wire.CodeForbidden:
 		r.Status = http.StatusForbidden
 	case wire.CodeUnavailable:
 		r.Status = http.StatusServiceUnavailable
-	case wire.CodeTimeout:
+		r.Header = http.Header{"Retry-After": {RetryAfter}}
+	case wire.CodeRequestTimeout:
 		r.Status = http.StatusGatewayTimeout
+	case wire.CodeRequestCanceled:
+		r.Status = StatusClientClosedRequest
 	default:
 		r.Status = http.StatusInternalServerError
 	}
 	return r
 }
 
+// RetryAfter is the Retry-After of every 503, in seconds: outages worth
+// retrying (a restart, a full pool) pass in about that time, and a
+// client retrying sooner only adds to the load.
+const RetryAfter = "1"
+
+// StatusClientClosedRequest is the status logged for a request whose
+// client left before its answer (nginx's 499).
+const StatusClientClosedRequest = 499
+
 // Write sends the response. The JSON each root field got from PostgreSQL
-// is copied into the body as it is: never decoded, never re-encoded.
-func (r *Response) Write(w http.ResponseWriter) {
+// is written to the client as it is: never decoded, re-encoded or copied
+// into a body buffer first (a large response would be in memory twice).
+// The error is the connection's: the client did not read it in time, or
+// left.
+func (r *Response) Write(w http.ResponseWriter) error {
 	for k, v := range r.Header {
 		w.Header()[k] = v
 	}
-	body := BorrowBuffer()
-	defer ReturnBuffer(body)
-	b := bytes.NewBuffer(*body)
-	size := 64 // braces, "data", a little slack
-	for _, e := range r.Data {
-		size += len(e.Value) + len(e.Key) + 8
+	head := BorrowBuffer()
+	defer ReturnBuffer(head)
+	// The frame around the values: "{", the errors, "data":{, and each
+	// key; pieces holds where each value goes, in order.
+	b := bytes.NewBuffer(*head)
+	defer func() { *head = b.Bytes()[:0] }()
+	type piece struct {
+		frame int // end of the frame before the value, in b
+		value []byte
 	}
-	b.Grow(size)                             // the results dominate: at most one allocation, not a doubling series
-	defer func() { *body = b.Bytes()[:0] }() // keep what Grow allocated
+	var pieces []piece
+	size := 0
 	b.WriteByte('{')
 	if len(r.Errors) > 0 {
 		b.WriteString(`"errors":`)
@@ -149,17 +174,30 @@ func (r *Response) Write(w http.ResponseWriter) {
 				if len(e.Value) == 0 {
 					b.WriteString("null")
 				} else {
-					b.Write(e.Value)
+					pieces = append(pieces, piece{b.Len(), e.Value})
+					size += len(e.Value)
 				}
 			}
 			b.WriteByte('}')
 		}
 	}
 	b.WriteString("}\n")
+	frame := b.Bytes()
 	w.Header().Set("Content-Type", r.Media+"; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
+	w.Header().Set("Content-Length", strconv.Itoa(len(frame)+size))
 	w.WriteHeader(r.Status)
-	_, _ = w.Write(b.Bytes())
+	at := 0
+	for _, p := range pieces {
+		if _, err := w.Write(frame[at:p.frame]); err != nil {
+			return err
+		}
+		if _, err := w.Write(p.value); err != nil {
+			return err
+		}
+		at = p.frame
+	}
+	_, err := w.Write(frame[at:])
+	return err
 }
 
 // AuthFailure refuses a request whose credentials are not accepted: 401

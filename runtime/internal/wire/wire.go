@@ -26,8 +26,20 @@ const (
 	CodeUnauthenticated        = "UNAUTHENTICATED"
 	CodeForbidden              = "FORBIDDEN"
 	CodeInternal               = "INTERNAL_SERVER_ERROR"
-	CodeUnavailable            = "SERVICE_UNAVAILABLE"
-	CodeTimeout                = "TIMEOUT"
+	// CodeUnavailable: the database cannot be reached, a connection was
+	// lost, no connection became free within the pool timeout, or the
+	// server is shutting down; always 503 with Retry-After.
+	CodeUnavailable = "SERVICE_UNAVAILABLE"
+	// CodeTimeout: one statement ran into its statement_timeout (a field
+	// error; the other fields are answered).
+	CodeTimeout = "TIMEOUT"
+	// CodeRequestTimeout: the whole request ran out of its time (504).
+	CodeRequestTimeout = "REQUEST_TIMEOUT"
+	// CodeRequestCanceled: the client went away; no one reads it, the
+	// log line does.
+	CodeRequestCanceled = "REQUEST_CANCELED"
+	// CodeResponseTooLarge: the results are larger than the response limit.
+	CodeResponseTooLarge = "RESPONSE_TOO_LARGE"
 	// One code per limit (see Limits).
 	CodeRequestTooLarge      = "REQUEST_TOO_LARGE"
 	CodeDocumentTooLarge     = "DOCUMENT_TOO_LARGE"
