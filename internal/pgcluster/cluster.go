@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -20,9 +21,20 @@ import (
 type Cluster struct {
 	dir      string // temporary directory holding data, socket and log
 	bin      string // the server binaries' directory
-	cmd      *exec.Cmd
-	exited   chan struct{}
+	data     string
+	sock     string
+	cred     *syscall.Credential
+	settings []string // -c name=value after the defaults
 	adminDSN string
+
+	mu   sync.Mutex // guards proc, which Halt and Resume replace
+	proc *process
+}
+
+// process is one run of the postmaster.
+type process struct {
+	cmd    *exec.Cmd
+	exited chan struct{} // closed when it has exited
 }
 
 // startTimeout bounds initdb plus server start-up.
@@ -30,7 +42,12 @@ const startTimeout = 60 * time.Second
 
 // StartCluster runs initdb in a new temporary directory and starts a server
 // on a Unix socket inside it. Call Stop to shut it down and remove the files.
-func StartCluster(ctx context.Context) (_ *Cluster, err error) {
+//
+// The server trades durability for speed (no fsync, asynchronous commit):
+// a crash may lose the last commits. settings ("name=value") are given
+// after those, and win: synchronous_commit=on for a test that crashes the
+// server and counts commits.
+func StartCluster(ctx context.Context, settings ...string) (_ *Cluster, err error) {
 	bin, err := findBinDir()
 	if err != nil {
 		return nil, err
@@ -62,33 +79,75 @@ func StartCluster(ctx context.Context) (_ *Cluster, err error) {
 		return nil, fmt.Errorf("pgcluster: initdb: %w\n%s", err, out)
 	}
 
-	logFile, err := os.Create(filepath.Join(dir, "postgres.log"))
-	if err != nil {
-		return nil, fmt.Errorf("pgcluster: %w", err)
-	}
-	defer logFile.Close() // the child has its own descriptor
-	cmd := exec.Command(filepath.Join(bin, "postgres"),
-		"-D", data, "-k", sock, "-c", "listen_addresses=",
-		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-		"-c", "max_connections=200", "-c", "shared_buffers=32MB")
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	// SIGQUIT is PostgreSQL's immediate shutdown: if the test binary dies,
-	// the server goes with it.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGQUIT, Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("pgcluster: start postgres: %w", err)
-	}
 	c := &Cluster{
-		dir: dir, bin: bin, cmd: cmd, exited: make(chan struct{}),
+		dir: dir, bin: bin, cred: cred, data: data, sock: sock, settings: settings,
 		adminDSN: fmt.Sprintf("host=%s port=5432 user=postgres dbname=postgres sslmode=disable", sock),
 	}
-	go func() { _ = cmd.Wait(); close(c.exited) }()
-	if err := c.waitReady(ctx); err != nil {
-		c.kill()
-		return nil, fmt.Errorf("pgcluster: postgres did not start: %w\n%s", err, c.logTail())
+	if err := c.start(ctx); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
+
+// start runs postgres on the cluster's data and waits until it accepts
+// connections.
+func (c *Cluster) start(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	logFile, err := os.OpenFile(filepath.Join(c.dir, "postgres.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return fmt.Errorf("pgcluster: %w", err)
+	}
+	defer logFile.Close() // the child has its own descriptor
+	args := []string{"-D", c.data, "-k", c.sock, "-c", "listen_addresses=",
+		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+		"-c", "max_connections=200", "-c", "shared_buffers=32MB"}
+	for _, s := range c.settings {
+		args = append(args, "-c", s)
+	}
+	cmd := exec.Command(filepath.Join(c.bin, "postgres"), args...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	// SIGQUIT is PostgreSQL's immediate shutdown: if the test binary dies,
+	// the server goes with it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: c.cred, Pdeathsig: syscall.SIGQUIT, Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("pgcluster: start postgres: %w", err)
+	}
+	p := &process{cmd: cmd, exited: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(p.exited) }()
+	c.mu.Lock()
+	c.proc = p
+	c.mu.Unlock()
+	if err := c.waitReady(ctx); err != nil {
+		c.kill()
+		return fmt.Errorf("pgcluster: postgres did not start: %w\n%s", err, c.logTail())
+	}
+	return nil
+}
+
+// Halt stops the server without removing anything: a fast shutdown
+// (sessions are disconnected, their transactions rolled back) or an
+// immediate one (every process killed at once, as in a crash; the next
+// start recovers from the WAL). [Cluster.Resume] starts it again on the
+// same data and socket.
+func (c *Cluster) Halt(immediate bool) error {
+	p := c.process()
+	sig := syscall.SIGINT
+	if immediate {
+		sig = syscall.SIGQUIT
+	}
+	_ = p.cmd.Process.Signal(sig)
+	select {
+	case <-p.exited:
+		return nil
+	case <-time.After(30 * time.Second):
+		c.kill()
+		return errors.New("pgcluster: the server did not stop within 30s; killed")
+	}
+}
+
+// Resume starts a halted server again.
+func (c *Cluster) Resume(ctx context.Context) error { return c.start(ctx) }
 
 // AdminDSN is a connection string for the cluster's superuser.
 func (c *Cluster) AdminDSN() string { return c.adminDSN }
@@ -98,7 +157,7 @@ func (c *Cluster) AdminDSN() string { return c.adminDSN }
 func (c *Cluster) Bin(name string) string { return filepath.Join(c.bin, name) }
 
 // PID is the server's process id.
-func (c *Cluster) PID() int { return c.cmd.Process.Pid }
+func (c *Cluster) PID() int { return c.process().cmd.Process.Pid }
 
 // Dir is the temporary directory the cluster lives in.
 func (c *Cluster) Dir() string { return c.dir }
@@ -110,7 +169,7 @@ func (c *Cluster) waitReady(ctx context.Context) error {
 			return conn.Close(ctx)
 		}
 		select {
-		case <-c.exited:
+		case <-c.process().exited:
 			return errors.New("the server exited")
 		case <-ctx.Done():
 			return fmt.Errorf("%w (last error: %v)", ctx.Err(), err)
@@ -122,9 +181,10 @@ func (c *Cluster) waitReady(ctx context.Context) error {
 // Stop shuts the server down (fast shutdown: sessions are disconnected)
 // and removes the cluster's files.
 func (c *Cluster) Stop() error {
-	_ = c.cmd.Process.Signal(syscall.SIGINT)
+	p := c.process()
+	_ = p.cmd.Process.Signal(syscall.SIGINT)
 	select {
-	case <-c.exited:
+	case <-p.exited:
 	case <-time.After(30 * time.Second):
 		c.kill()
 	}
@@ -135,8 +195,16 @@ func (c *Cluster) Stop() error {
 }
 
 func (c *Cluster) kill() {
-	_ = syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL) // the server and its children
-	<-c.exited
+	p := c.process()
+	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL) // the server and its children
+	<-p.exited
+}
+
+// process is the server's current process.
+func (c *Cluster) process() *process {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.proc
 }
 
 func (c *Cluster) logTail() string {

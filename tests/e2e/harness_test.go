@@ -56,6 +56,10 @@ type server struct {
 	url   string
 	admin string // the database, as its owner: for checks behind the API
 	plan  string // the plan it serves
+	cmd   *exec.Cmd
+	log   *logbuf.Buffer // what it wrote to stderr
+	done  chan struct{}  // closed once it has exited; then err is its exit
+	err   error
 }
 
 // startExample loads an example's SQL (every *.sql, in name order, as
@@ -73,8 +77,13 @@ func startExample(t *testing.T, example, loginRole string, serveArgs ...string) 
 // its owner and as loginRole, and the plan's path.
 func compileExample(t *testing.T, example, loginRole string) (admin, login, plan string) {
 	t.Helper()
+	return compileExampleIn(t, pgtest.Database(t), example, loginRole)
+}
+
+// compileExampleIn is compileExample on the database admin.
+func compileExampleIn(t *testing.T, admin, example, loginRole string) (_, login, plan string) {
+	t.Helper()
 	dir := filepath.Join("../../examples", example)
-	admin = pgtest.Database(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := pgcluster.ApplySQLFiles(ctx, admin, dir); err != nil {
@@ -91,8 +100,25 @@ func compileExample(t *testing.T, example, loginRole string) (admin, login, plan
 	return admin, login, plan
 }
 
-// serve starts `gqlplan serve` on plan, connected as login.
+// serve starts `gqlplan serve` on plan, connected as login, and returns
+// once it serves.
 func serve(t *testing.T, admin, login, plan string, serveArgs ...string) *server {
+	t.Helper()
+	s, urls := launch(t, admin, login, plan, serveArgs...)
+	select {
+	case s.url = <-urls:
+		return s
+	case <-s.done:
+		t.Fatalf("gqlplan serve exited: %v\n%s", s.err, s.log)
+	case <-time.After(30 * time.Second):
+		t.Fatalf("gqlplan serve did not start:\n%s", s.log)
+	}
+	return nil
+}
+
+// launch starts `gqlplan serve`; urls gets its GraphQL URL once it serves.
+// It is stopped, and must exit cleanly, when the test ends.
+func launch(t *testing.T, admin, login, plan string, serveArgs ...string) (_ *server, urls <-chan string) {
 	t.Helper()
 	cmd := exec.Command(binary, append([]string{"serve", "--plan", plan, "--database-url", login,
 		"--listen", "127.0.0.1:0", "--jwt-secret", secret}, serveArgs...)...)
@@ -104,33 +130,35 @@ func serve(t *testing.T, admin, login, plan string, serveArgs ...string) *server
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	urls := make(chan string, 1)
+	s := &server{admin: admin, plan: plan, cmd: cmd, log: stderr, done: make(chan struct{})}
+	found := make(chan string, 1)
 	go func() {
 		scan := bufio.NewScanner(pipe)
 		addr := regexp.MustCompile(`url=(http://\S+)`)
 		for scan.Scan() {
 			fmt.Fprintln(stderr, scan.Text())
 			if m := addr.FindStringSubmatch(scan.Text()); m != nil {
-				urls <- m[1]
+				found <- m[1]
 			}
 		}
+		s.err = cmd.Wait()
+		close(s.done)
 	}()
 	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		if err := cmd.Wait(); err != nil {
-			t.Errorf("gqlplan serve: %v\n%s", err, stderr)
+		select {
+		case <-s.done: // a test stopped it, and checked how
+		default:
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			<-s.done
+			if s.err != nil {
+				t.Errorf("gqlplan serve: %v\n%s", s.err, stderr)
+			}
 		}
 		if log := stderr.String(); strings.Contains(log, secret) || strings.Contains(log, "password-") || regexp.MustCompile(`eyJ[\w-]+\.eyJ`).MatchString(log) {
 			t.Errorf("the server log holds a secret, a password or a token:\n%s", log)
 		}
 	})
-	select {
-	case url := <-urls:
-		return &server{url: url, admin: admin, plan: plan}
-	case <-time.After(30 * time.Second):
-		t.Fatalf("gqlplan serve did not start:\n%s", stderr)
-		return nil
-	}
+	return s, found
 }
 
 // response is a GraphQL response, with errors reduced to their codes.

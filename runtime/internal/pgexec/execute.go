@@ -9,10 +9,12 @@
 package pgexec
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"regexp"
@@ -205,8 +207,9 @@ type Result struct {
 //
 // A query whose connection is lost (a restarted server, a terminated
 // backend) runs once more on a connection proven alive: it changes
-// nothing and none of it has reached the client. A mutation never does:
-// it may have been applied.
+// nothing and none of it has reached the client. A mutation does only
+// when the server had closed the connection before it began (see
+// errNotStarted); otherwise it may have been applied.
 func (x *Executor) Run(ctx context.Context, mutation bool, sess Session, stmts []sqlgen.Statement, arena *[]byte) ([]Result, *wire.Error) {
 	if len(stmts) == 0 {
 		return nil, nil
@@ -215,28 +218,29 @@ func (x *Executor) Run(ctx context.Context, mutation bool, sess Session, stmts [
 	for i := range stmts {
 		pending[i] = &job{stmt: &stmts[i]}
 	}
+	out := &resultBuffer{arena: arena, limit: x.maxResponseBytes}
 	mark := len(*arena)
-	lost, fatal := x.run(ctx, mutation, sess, pending, arena, false)
-	if lost && !mutation {
-		*arena = (*arena)[:mark]
+	lost, fatal := x.run(ctx, mutation, sess, pending, out, false)
+	if lost && (!mutation || errors.Is(fatal, errNotStarted)) {
+		*arena, out.total = (*arena)[:mark], 0
 		for _, j := range pending {
 			j.result, j.err = nil, nil
 		}
-		_, fatal = x.run(ctx, false, sess, pending, arena, true)
+		_, fatal = x.run(ctx, mutation, sess, pending, out, true)
 	}
 	if fatal != nil {
 		return nil, fatal
 	}
-	out := make([]Result, len(pending))
+	results := make([]Result, len(pending))
 	for i, j := range pending {
-		out[i] = Result{JSON: j.result, Err: j.err}
+		results[i] = Result{JSON: j.result, Err: j.err}
 	}
-	return out, nil
+	return results, nil
 }
 
 // run runs pending on one connection (proven alive first when fresh);
 // lost reports that the connection died under it.
-func (x *Executor) run(ctx context.Context, mutation bool, sess Session, pending []*job, arena *[]byte, fresh bool) (lost bool, fatal *wire.Error) {
+func (x *Executor) run(ctx context.Context, mutation bool, sess Session, pending []*job, out *resultBuffer, fresh bool) (lost bool, fatal *wire.Error) {
 	conn, fatal := x.acquire(ctx, fresh)
 	if fatal != nil {
 		return false, fatal
@@ -251,9 +255,9 @@ func (x *Executor) run(ctx context.Context, mutation bool, sess Session, pending
 	}
 	x.prepareFields(ctx, conn, set, sess, pending)
 	if mutation {
-		return false, x.mutate(ctx, conn, sess, pending, arena)
+		return false, x.mutate(ctx, conn, sess, pending, out)
 	}
-	return false, x.query(ctx, conn, sess, pending, arena)
+	return false, x.query(ctx, conn, sess, pending, out)
 }
 
 // acquire takes a connection of the pool, waiting at most the pool
@@ -298,7 +302,7 @@ func (x *Executor) acquire(ctx context.Context, fresh bool) (*pgxpool.Conn, *wir
 // request costs one network round trip. When a statement fails, the fields
 // before it keep their results, it gets its error, and the fields after it
 // run again in a new transaction.
-func (x *Executor) query(ctx context.Context, conn *pgxpool.Conn, sess Session, pending []*job, arena *[]byte) *wire.Error {
+func (x *Executor) query(ctx context.Context, conn *pgxpool.Conn, sess Session, pending []*job, out *resultBuffer) *wire.Error {
 	for len(pending) > 0 {
 		batch := &pgx.Batch{}
 		batch.Queue(beginReadOnly.name)
@@ -308,7 +312,7 @@ func (x *Executor) query(ctx context.Context, conn *pgxpool.Conn, sess Session, 
 		}
 		batch.Queue(commit.name)
 		results := conn.SendBatch(ctx, batch)
-		failed, fatal := x.readQuery(ctx, results, pending, arena)
+		failed, fatal := x.readQuery(ctx, results, pending, out)
 		closeErr := results.Close()
 		if fatal != nil {
 			x.rollback(ctx, conn)
@@ -328,7 +332,7 @@ func (x *Executor) query(ctx context.Context, conn *pgxpool.Conn, sess Session, 
 
 // readQuery reads a query pipeline's results into pending; it returns the
 // index of the failed field (or -1) or an error that fails every field.
-func (x *Executor) readQuery(ctx context.Context, results pgx.BatchResults, pending []*job, arena *[]byte) (int, *wire.Error) {
+func (x *Executor) readQuery(ctx context.Context, results pgx.BatchResults, pending []*job, out *resultBuffer) (int, *wire.Error) {
 	if _, err := results.Exec(); err != nil {
 		return -1, x.fault(ctx, err)
 	}
@@ -336,7 +340,7 @@ func (x *Executor) readQuery(ctx context.Context, results pgx.BatchResults, pend
 		return -1, x.sessionFault(ctx, err)
 	}
 	for i, f := range pending {
-		if err := f.scan(results, arena, x.maxResponseBytes); err != nil {
+		if err := f.scan(results, out); err != nil {
 			if f.err = x.fault(ctx, err); requestLevel(f.err) {
 				return -1, f.err
 			}
@@ -354,7 +358,7 @@ func (x *Executor) readQuery(ctx context.Context, results pgx.BatchResults, pend
 // inside a SAVEPOINT, so a failed one is rolled back alone and the others
 // commit. Each field costs one round trip; BEGIN and the settings ride with
 // the first, COMMIT with the last.
-func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, sess Session, pending []*job, arena *[]byte) *wire.Error {
+func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, sess Session, pending []*job, out *resultBuffer) *wire.Error {
 	savepoints := len(pending) > 1
 	for i, f := range pending {
 		first, last := i == 0, i == len(pending)-1
@@ -377,6 +381,9 @@ func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, sess Session,
 		fatal := func() *wire.Error {
 			if first {
 				if _, err := results.Exec(); err != nil {
+					if terminated(err) {
+						return &wire.Error{Message: "The database connection was lost.", Code: wire.CodeUnavailable, Err: errNotStarted}
+					}
 					return x.fault(ctx, err)
 				}
 				if _, err := results.Exec(); err != nil {
@@ -388,7 +395,7 @@ func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, sess Session,
 					return x.fault(ctx, err)
 				}
 			}
-			if err := f.scan(results, arena, x.maxResponseBytes); err != nil {
+			if err := f.scan(results, out); err != nil {
 				if f.err = x.fault(ctx, err); requestLevel(f.err) {
 					return f.err
 				}
@@ -436,10 +443,30 @@ func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, sess Session,
 	return nil
 }
 
+// errNotStarted marks the failure of a mutation whose connection the
+// server had terminated before reading it: the first result, BEGIN's, is
+// the termination. PostgreSQL sends results in order, so nothing of the
+// mutation ran, and it may run again.
+var errNotStarted = errors.New("the connection was terminated before the mutation began")
+
+// terminated reports whether err is the server ending the connection
+// (pg_terminate_backend, a fast shutdown, a crash of another backend).
+func terminated(err error) bool {
+	switch sqlState(err) {
+	case "57P01", "57P02", "57P03":
+		return true
+	}
+	return false
+}
+
 // mutationFailure says what became of a mutation that failed as a whole:
 // when the failure came with COMMIT on its way, the database may have
 // applied it, and a client must not be told it did not.
 func mutationFailure(e *wire.Error, committing bool) *wire.Error {
+	if errors.Is(e, errNotStarted) {
+		e.Message += " The mutation was not applied."
+		return e
+	}
 	if committing && requestLevel(e) {
 		e.Message += " The mutation may have been applied: read before retrying it."
 	} else if requestLevel(e) {
@@ -492,22 +519,33 @@ func (j *job) text() string {
 	return j.stmt.SQL
 }
 
-// scan reads the statement's one-row, one-column result into arena as
+// scan reads the statement's one-row, one-column result into out as
 // bytes: PostgreSQL built valid JSON, and pgx would decode a
 // json.RawMessage target through encoding/json, which validates the whole
 // value again (a cost that grows with the response).
-func (j *job) scan(results pgx.BatchResults, arena *[]byte, limit int64) error {
-	return results.QueryRow().Scan(resultScanner{arena, &j.result, limit})
+func (j *job) scan(results pgx.BatchResults, out *resultBuffer) error {
+	return results.QueryRow().Scan(resultScanner{out, &j.result})
 }
 
-// resultScanner reads a result into the request's arena (pgx hands
-// ScanBytes bytes that are valid only during the call). A result keeps
-// its slice of the arena even when a later result makes the arena grow
-// elsewhere.
-type resultScanner struct {
+// resultBuffer is where a request's results are read: small ones into
+// its arena, one after the other; a large one into an allocation of its
+// own and exactly its size, which an arena growing by doubling would copy
+// again and again. total counts both against the response limit.
+type resultBuffer struct {
 	arena *[]byte
-	dst   *json.RawMessage
-	limit int64 // of the arena's length (0: none)
+	total int64
+	limit int64 // 0: none
+}
+
+// ownAllocation is the size from which a result gets its own allocation.
+const ownAllocation = 64 << 10
+
+// resultScanner reads a result into a resultBuffer (pgx hands ScanBytes
+// bytes that are valid only during the call). A result keeps its slice of
+// the arena even when a later result makes the arena grow elsewhere.
+type resultScanner struct {
+	out *resultBuffer
+	dst *json.RawMessage
 }
 
 func (s resultScanner) ScanBytes(v []byte) error {
@@ -515,11 +553,18 @@ func (s resultScanner) ScanBytes(v []byte) error {
 		*s.dst = nil // SQL NULL
 		return nil
 	}
-	if s.limit > 0 && int64(len(*s.arena)+len(v)) > s.limit {
+	out := s.out
+	if out.limit > 0 && out.total+int64(len(v)) > out.limit {
 		return errResponseTooLarge
 	}
-	start := len(*s.arena)
-	*s.arena = append(*s.arena, v...)
-	*s.dst = (*s.arena)[start:len(*s.arena):len(*s.arena)]
+	out.total += int64(len(v))
+	if len(v) >= ownAllocation {
+		*s.dst = bytes.Clone(v)
+		return nil
+	}
+	arena := out.arena
+	start := len(*arena)
+	*arena = append(*arena, v...)
+	*s.dst = (*arena)[start:len(*arena):len(*arena)]
 	return nil
 }

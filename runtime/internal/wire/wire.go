@@ -66,6 +66,8 @@ type Error struct {
 	// Extensions beyond the code: a constraint name, a request id, a
 	// SQLSTATE a function raised on purpose.
 	Extra map[string]any `json:"-"`
+	// Err is what the server knows of the cause, never shown to clients.
+	Err error `json:"-"`
 }
 
 // Location is a line and column in the document, both 1-based.
@@ -88,6 +90,8 @@ func (e *Error) MarshalJSON() ([]byte, error) {
 }
 
 func (e *Error) Error() string { return e.Message }
+
+func (e *Error) Unwrap() error { return e.Err }
 
 // Locate adds a position in the document (when known).
 func (e *Error) Locate(l Location) {
