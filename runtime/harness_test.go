@@ -54,6 +54,9 @@ type serverOptions struct {
 	limits   runtime.Limits
 	// withoutCatalog serves the plan compiled without --database-url.
 	withoutCatalog bool
+	// noPing hands out idle connections unchecked, however long idle: a
+	// connection the server killed reaches the request.
+	noPing bool
 }
 
 var roleCounter atomic.Int64
@@ -125,6 +128,9 @@ func newServer(t testing.TB, opts serverOptions) *server {
 		t.Fatal(err)
 	}
 	cfg.ConnConfig.Tracer = s.sent
+	if opts.noPing {
+		cfg.ShouldPing = func(context.Context, pgxpool.ShouldPingParams) bool { return false }
+	}
 	dialer := &net.Dialer{}
 	cfg.ConnConfig.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		conn, err := dialer.DialContext(ctx, network, addr)

@@ -82,7 +82,10 @@ func (x *Executor) fault(ctx context.Context, err error) *wire.Error {
 			Code: wire.CodeResponseTooLarge}
 	}
 	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) {
+	var connect *pgconn.ConnectError
+	if errors.As(err, &connect) || !errors.As(err, &pgErr) {
+		// No connection: whatever the server said (too many clients, the
+		// role may not log in), the database is not to be had.
 		x.log.LogAttrs(ctx, slog.LevelError, "database unavailable", slog.String("request_id", id), slog.String("error", err.Error()))
 		e := unavailable("The database is unavailable; retry shortly.")
 		if x.dev {

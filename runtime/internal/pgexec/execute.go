@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/gqlplan/gqlplan/auth"
@@ -251,7 +252,9 @@ func (x *Executor) run(ctx context.Context, mutation bool, sess Session, pending
 	}()
 	set := preparedOn(conn)
 	if err := x.prepareFixed(ctx, conn, set); err != nil {
-		return false, x.fault(ctx, err)
+		e := x.fault(ctx, err)
+		e.Err = errNotStarted // nothing of the request was sent yet
+		return false, e
 	}
 	x.prepareFields(ctx, conn, set, sess, pending)
 	if mutation {
@@ -381,10 +384,11 @@ func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, sess Session,
 		fatal := func() *wire.Error {
 			if first {
 				if _, err := results.Exec(); err != nil {
-					if terminated(err) {
-						return &wire.Error{Message: "The database connection was lost.", Code: wire.CodeUnavailable, Err: errNotStarted}
+					e := x.fault(ctx, err)
+					if terminated(err) || pgconn.SafeToRetry(err) {
+						e.Err = errNotStarted
 					}
-					return x.fault(ctx, err)
+					return e
 				}
 				if _, err := results.Exec(); err != nil {
 					return x.sessionFault(ctx, err)
@@ -443,10 +447,11 @@ func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, sess Session,
 	return nil
 }
 
-// errNotStarted marks the failure of a mutation whose connection the
-// server had terminated before reading it: the first result, BEGIN's, is
-// the termination. PostgreSQL sends results in order, so nothing of the
-// mutation ran, and it may run again.
+// errNotStarted marks the failure of a mutation of which nothing ran: its
+// connection failed before the mutation was sent (pgx knows it sent
+// nothing), or the server had terminated it before reading it — the first
+// result, BEGIN's, is the termination, and PostgreSQL answers in order.
+// Such a mutation may run again.
 var errNotStarted = errors.New("the connection was terminated before the mutation began")
 
 // terminated reports whether err is the server ending the connection

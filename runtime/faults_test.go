@@ -1,0 +1,95 @@
+package runtime_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/gqlplan/gqlplan/runtime"
+)
+
+// terminateBackends ends every connection of the server's pool from the
+// database side (pg_terminate_backend, as a restart or an operator would)
+// and waits until they are gone.
+func terminateBackends(t *testing.T, s *server) {
+	t.Helper()
+	count := func() string {
+		return s.scalar(`SELECT count(*)::text FROM pg_stat_activity WHERE usename = $1`, s.roles.auth)
+	}
+	if n := count(); n == "0" {
+		t.Fatal("the pool holds no connection to terminate")
+	}
+	s.scalar(`SELECT count(pg_terminate_backend(pid))::text FROM pg_stat_activity WHERE usename = $1`, s.roles.auth)
+	for deadline := time.Now().Add(time.Minute); count() != "0"; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the terminated backends did not exit")
+		}
+	}
+}
+
+// TestATerminatedConnectionCostsNoRequest: a query handed a connection the
+// server has terminated runs again on a live one; so does a mutation, since
+// the termination is the first thing it reads back (nothing of it ran), and
+// it is applied once.
+func TestATerminatedConnectionCostsNoRequest(t *testing.T) {
+	s := newServer(t, serverOptions{maxConns: 1, noPing: true})
+	s.query(`{ people { id } }`, nil, "")
+	terminateBackends(t, s)
+	if got := s.query(`{ person(id: 1) { firstName } }`, nil, ""); !strings.Contains(got, "firstName") {
+		t.Fatalf("the query after the termination: %s", got)
+	}
+	if met := metTermination(s); met != 1 {
+		t.Fatalf("the query met %d terminated connections, want 1; the test proves nothing:\n%s", met, s.logs)
+	}
+
+	tok := token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 2})
+	terminateBackends(t, s)
+	r := s.do(call{token: tok, query: `mutation { createPost(title: "after a termination") { title } }`})
+	if r.status != 200 || len(r.Errors) > 0 {
+		t.Fatalf("the mutation after the termination: %d %s", r.status, r.body)
+	}
+	if got := s.scalar(`SELECT count(*)::text FROM shop.post WHERE title = 'after a termination'`); got != "1" {
+		t.Errorf("the retried mutation is stored %s times", got)
+	}
+	if met := metTermination(s); met != 2 {
+		t.Errorf("the mutation did not meet the terminated connection (%d met in all)", met)
+	}
+}
+
+// metTermination counts the requests whose log tells of a terminated
+// connection: its termination read (57P01), or the connection pgx closed
+// on reading it.
+func metTermination(s *server) int {
+	met := map[string]bool{}
+	for _, line := range strings.Split(s.logs.String(), "\n") {
+		if strings.Contains(line, `"sqlstate":"57P01"`) || strings.Contains(line, `"msg":"database unavailable"`) {
+			_, id, _ := strings.Cut(line, `"request_id":"`)
+			met[id[:16]] = true
+		}
+	}
+	return len(met)
+}
+
+// TestAnUnreachableDatabaseIsOneAnswer: with the connections gone and none
+// to be had, every request needing the database is the same 503
+// SERVICE_UNAVAILABLE with Retry-After, never a field error or a 500.
+func TestAnUnreachableDatabaseIsOneAnswer(t *testing.T) {
+	s := newServer(t, serverOptions{maxConns: 1, noPing: true, limits: runtime.Limits{PoolTimeout: 200 * time.Millisecond}})
+	s.query(`{ people { id } }`, nil, "")
+	// The authenticator may no longer log in: new connections fail as
+	// they would against a stopped server.
+	if _, err := s.admin.Exec(context.Background(), `ALTER ROLE "`+s.roles.auth+`" NOLOGIN`); err != nil {
+		t.Fatal(err)
+	}
+	defer s.admin.Exec(context.Background(), `ALTER ROLE "`+s.roles.auth+`" LOGIN`)
+	terminateBackends(t, s)
+	for _, q := range []string{`{ people { id } }`, `{ a: people { id } b: person(id: 1) { id } }`} {
+		r := s.do(call{query: q})
+		if r.status != 503 || len(r.Errors) != 1 || r.codes()[0] != "SERVICE_UNAVAILABLE" || r.header.Get("Retry-After") != "1" || r.Data != nil {
+			t.Errorf("%s: %d %v %s", q, r.status, r.header, r.body)
+		}
+	}
+}
