@@ -2,7 +2,7 @@
 GO       ?= go
 FUZZTIME ?= 60s
 
-.PHONY: all build test vet fmt-check golden bench bench-compiler bench-runtime fuzz demo demo-check clean
+.PHONY: all build test vet fmt-check golden bench bench-compiler bench-runtime fuzz faults demo demo-check clean
 
 all: build
 
@@ -48,6 +48,13 @@ bench-compiler:
 # a throwaway PostgreSQL (sequential and parallel); each prints req/s.
 bench-runtime:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3s ./runtime/
+
+# The longer fault cases of tests/e2e (a 10 s outage, terminated backends,
+# ten restarts, a soak of FAULTS_SOAK, 2m by default), under load; each
+# logs its figures. The short ones run in make test.
+FAULTS_SOAK ?= 2m
+faults:
+	FAULTS_SOAK=$(FAULTS_SOAK) $(GO) test -tags faults -count=1 -v -timeout 30m -run 'TestFault' ./tests/e2e/
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./decl/yaml/

@@ -86,8 +86,9 @@ func TestFaultNonReadingClientsAreCutOff(t *testing.T) {
 	waitFor(t, "the write timeout to cut the clients off", func() bool {
 		return strings.Count(s.log.String(), "write_error=") >= clients
 	})
-	t.Logf("%d clients that never read: cut off after %v (write timeout 1s); peak RSS %.1f MB",
-		clients, time.Since(start).Round(time.Millisecond), mb(memoryOf(t, s).peak))
+	m := memoryOf(t, s)
+	t.Logf("%d clients that never read: cut off after %v (write timeout 1s); peak RSS %.1f MB, %.1f MB once they were",
+		clients, time.Since(start).Round(time.Millisecond), mb(m.peak), mb(m.now))
 	if r := s.send(t, "", `{ allPosts(limit: 2) { id } }`); r.status != 200 {
 		t.Errorf("after the stalled clients: %d %s", r.status, r.body)
 	}

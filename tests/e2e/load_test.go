@@ -92,6 +92,21 @@ func (a attempt) failed() bool { return a.err != nil || a.status != 200 || a.cod
 // outage); no read started after back failed.
 func (l *load) check(t *testing.T, admin string, back time.Time) {
 	t.Helper()
+	l.checkWrites(t, admin)
+	var late []attempt
+	for _, r := range l.reads {
+		if r.failed() && r.start.After(back) {
+			late = append(late, r)
+		}
+	}
+	if len(late) > 0 {
+		t.Errorf("%d reads started after the database was back failed, the first: %d %s %q %v", len(late), late[0].status, late[0].code, late[0].message, late[0].err)
+	}
+}
+
+// checkWrites is check without the reads.
+func (l *load) checkWrites(t *testing.T, admin string) {
+	t.Helper()
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, admin)
 	if err != nil {
@@ -127,19 +142,24 @@ func (l *load) check(t *testing.T, admin string, back time.Time) {
 		}
 	}
 	for _, a := range slices.Concat(l.reads, l.writes) {
-		if a.failed() && a.err == nil && !(a.status == 503 && a.code == "SERVICE_UNAVAILABLE") {
+		if a.err != nil {
+			t.Errorf("a request got no answer: %v", a.err)
+		} else if a.failed() && !(a.status == 503 && a.code == "SERVICE_UNAVAILABLE") {
 			t.Errorf("a failure that is not 503 SERVICE_UNAVAILABLE: %d %s %q", a.status, a.code, a.message)
 		}
 	}
-	var late []attempt
-	for _, r := range l.reads {
-		if r.failed() && r.start.After(back) {
-			late = append(late, r)
+}
+
+// recovery is the time from back to the first request started after it
+// that succeeded.
+func (l *load) recovery(back time.Time) time.Duration {
+	first := time.Time{}
+	for _, a := range slices.Concat(l.reads, l.writes) {
+		if !a.failed() && a.start.After(back) && (first.IsZero() || a.start.Before(first)) {
+			first = a.start
 		}
 	}
-	if len(late) > 0 {
-		t.Errorf("%d reads started after the database was back failed, the first: %d %s %q %v", len(late), late[0].status, late[0].code, late[0].message, late[0].err)
-	}
+	return first.Sub(back).Round(time.Millisecond)
 }
 
 // summary counts the attempts by outcome.
