@@ -139,6 +139,10 @@ func (c *checker) run() *spec.Plan {
 	for _, op := range mutations {
 		plan.Mutations = append(plan.Mutations, c.operation(op))
 	}
+	c.nodeFields(plan)
+	if c.cat != nil {
+		c.checkNodesInCatalog(plan)
+	}
 	c.checkDocumentTypes(plan)
 	for i := range plan.Types {
 		plan.Types[i].Key = c.keys[plan.Types[i].Name]

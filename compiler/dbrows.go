@@ -49,9 +49,34 @@ func (c *checker) checkRelationField(d *definition, f *decl.Field, out *spec.Fie
 		return
 	}
 	c.rowsChecked[what] = true
-	src := &out.Relation.Source
-	at := f.Relation.SQLSource.Range
-	found, rel, _ := c.cat.Resolve(c.searchSchema(f.Relation.SQLSource, d.file, src.Schema), src.Name)
+	var need []columnUse
+	for _, pair := range f.Relation.Columns {
+		need = append(need, columnUse{pair.Child.Value, pair.Child.Range, "join column of " + what})
+	}
+	for _, t := range out.Relation.OrderBy {
+		need = append(need, columnUse{t.Column, f.Relation.Range, "order_by column of " + what})
+	}
+	typeName := ""
+	if ref, err := spec.ParseTypeRef(f.Type.Value); err == nil {
+		typeName = ref.Named()
+	}
+	c.checkRowSource(&out.Relation.Source, f.Relation.SQLSource, d.file, typeName, what, need)
+}
+
+// columnUse is a column a source must have, where and why it is named.
+type columnUse struct {
+	name string
+	at   decl.Range
+	role string
+}
+
+// checkRowSource checks a table or view the rows of typeName are read
+// from (a relation's, a node's): it exists, has the columns need names,
+// and the type's fields fit its columns; its row security and the
+// serving role's privileges; the catalog facts go into src.
+func (c *checker) checkRowSource(src *spec.Source, name *decl.Text, file *decl.File, typeName, what string, need []columnUse) {
+	at := name.Range
+	found, rel, _ := c.cat.Resolve(c.searchSchema(name, file, src.Schema), src.Name)
 	switch {
 	case found == "":
 		c.diags.Errorf(at, "db-missing-source", "%s: no table or view %q%s", what, src.Name, decl.DidYouMean(src.Name, c.cat.Names(src.Schema)))
@@ -63,16 +88,12 @@ func (c *checker) checkRelationField(d *definition, f *decl.Field, out *spec.Fie
 	src.Schema, src.SQL, src.Object = found, quoteIdent(found)+"."+quoteIdent(src.Name), rel.KindName()
 	s := &dbSource{out: &spec.Operation{}, what: what, desc: rel.KindName() + " " + rel.Name.String(), used: map[string]*catalog.Column{},
 		nullsKnown: rel.Kind == catalog.Table || rel.Kind == catalog.PartitionedTable, row: rel.Name}
-	for _, pair := range f.Relation.Columns {
-		c.column(s, rel.Columns, pair.Child.Value, pair.Child.Range, "join column of "+what)
+	for _, u := range need {
+		c.column(s, rel.Columns, u.name, u.at, u.role)
 	}
-	for _, t := range out.Relation.OrderBy {
-		c.column(s, rel.Columns, t.Column, f.Relation.Range, "order_by column of "+what)
-	}
-	ref, err := spec.ParseTypeRef(f.Type.Value)
-	if err == nil && c.objects[ref.Named()] != nil {
-		c.describeType(ref.Named(), rel)
-		c.checkFields(s, ref.Named(), rel.Columns)
+	if c.objects[typeName] != nil {
+		c.describeType(typeName, rel)
+		c.checkFields(s, typeName, rel.Columns)
 	}
 	c.checkRowSecurity(rel, at, what, false)
 	if c.cat.Role != "" && !rel.Selectable {

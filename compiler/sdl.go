@@ -18,14 +18,19 @@ func printSDL(p *spec.Plan) string {
 	s := sdlPrinter{plan: p, scalars: map[string]bool{}}
 	s.rootType("Query", p.Queries)
 	s.rootType("Mutation", p.Mutations)
+	for _, in := range p.Interfaces {
+		s.description(in.Description, "")
+		fmt.Fprintf(&s.buf, "interface %s {\n", in.Name)
+		s.fields(in.Fields)
+	}
 	for _, t := range p.Types {
 		s.description(t.Description, "")
-		fmt.Fprintf(&s.buf, "type %s {\n", t.Name)
-		for _, f := range t.Fields {
-			s.description(f.Description, "  ")
-			fmt.Fprintf(&s.buf, "  %s%s: %s%s\n", f.Name, s.argList(f.Args), s.use(f.Type), deprecation(f.Deprecated))
+		implements := ""
+		if len(t.Interfaces) > 0 {
+			implements = " implements " + strings.Join(t.Interfaces, " & ")
 		}
-		s.buf.WriteString("}\n\n")
+		fmt.Fprintf(&s.buf, "type %s%s {\n", t.Name, implements)
+		s.fields(t.Fields)
 	}
 	for _, in := range p.Inputs {
 		s.description(in.Description, "")
@@ -56,6 +61,15 @@ func printSDL(p *spec.Plan) string {
 		fmt.Fprintf(&s.buf, "scalar %s @specifiedBy(url: %s)\n\n", name, strconv.Quote(sc.SpecifiedBy))
 	}
 	return strings.TrimRight(s.buf.String(), "\n") + "\n"
+}
+
+// fields prints the fields of an object or interface type, and its end.
+func (s *sdlPrinter) fields(fields []spec.Field) {
+	for _, f := range fields {
+		s.description(f.Description, "  ")
+		fmt.Fprintf(&s.buf, "  %s%s: %s%s\n", f.Name, s.argList(f.Args), s.use(f.Type), deprecation(f.Deprecated))
+	}
+	s.buf.WriteString("}\n\n")
 }
 
 type sdlPrinter struct {

@@ -29,6 +29,7 @@ func (c *checker) objectType(d *definition) spec.ObjectType {
 		}
 		out.Fields = append(out.Fields, c.objectField(d, f))
 	}
+	c.nodeType(d, &out)
 	return out
 }
 

@@ -68,6 +68,15 @@ type ObjectType struct {
 	Fields      []*Field
 	Key         []Text // the columns that identify a row
 	KeyRange    Range  // where "key" was written (zero when it was not)
+	// Node makes the type a Relay node: it implements Node, its id field
+	// is a global ID, and node(id:) fetches it from this source.
+	Node *Node
+}
+
+// Node is where a node type's rows are fetched by key.
+type Node struct {
+	SQLSource Text // [schema.]name of the table or view
+	Range     Range
 }
 
 // InputType is an input object type ("inputs:" section).

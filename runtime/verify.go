@@ -127,7 +127,7 @@ func VerifyCatalog(ctx context.Context, pool *pgxpool.Pool, plan *spec.Plan) err
 }
 
 // catalogFacts gathers what the plan recorded of the catalog: the source
-// of every operation and relation, and every function it calls.
+// of every operation, relation and node type, and every function it calls.
 func catalogFacts(plan *spec.Plan) []catalogFact {
 	var out []catalogFact
 	source := func(user string, s spec.Source, roles []string) {
@@ -148,6 +148,9 @@ func catalogFacts(plan *spec.Plan) []catalogFact {
 		}
 	}
 	for _, t := range plan.Types {
+		if t.Node != nil {
+			source(fmt.Sprintf("the node type %s", t.Name), t.Node.Source, nil)
+		}
 		for _, f := range t.Fields {
 			user := fmt.Sprintf("field %s.%s", t.Name, f.Name)
 			if f.Relation != nil {

@@ -8,15 +8,17 @@ const FormatVersion = 1
 
 // Plan is a compiled declaration set.
 type Plan struct {
-	Format    int          `json:"format"`
-	Compiler  string       `json:"compiler"` // version of the gqlplan that wrote it
-	Hash      string       `json:"hash"`     // "sha256:<hex>" of the compact JSON encoding with Hash empty
-	SDL       string       `json:"sdl"`      // the GraphQL schema, printed
-	Types     []ObjectType `json:"types"`
-	Inputs    []InputType  `json:"inputs"`
-	Enums     []Enum       `json:"enums"`
-	Queries   []Operation  `json:"queries"`
-	Mutations []Operation  `json:"mutations"`
+	Format   int          `json:"format"`
+	Compiler string       `json:"compiler"` // version of the gqlplan that wrote it
+	Hash     string       `json:"hash"`     // "sha256:<hex>" of the compact JSON encoding with Hash empty
+	SDL      string       `json:"sdl"`      // the GraphQL schema, printed
+	Types    []ObjectType `json:"types"`
+	// Interfaces are the interface types: Node, when some type is a node.
+	Interfaces []Interface `json:"interfaces,omitempty"`
+	Inputs     []InputType `json:"inputs"`
+	Enums      []Enum      `json:"enums"`
+	Queries    []Operation `json:"queries"`
+	Mutations  []Operation `json:"mutations"`
 }
 
 // ObjectType is a GraphQL object type whose fields map to SQL.
@@ -30,7 +32,33 @@ type ObjectType struct {
 	// Generated says which part of a Relay connection gqlplan generated
 	// this type as: "connection", "edge" or "pageInfo" ("" for a declared type).
 	Generated string `json:"generated,omitempty"`
+	// Interfaces are the interfaces the type implements, in order.
+	Interfaces []string `json:"interfaces,omitempty"`
+	// Node, for a node type, is where node(id:) fetches its rows by Key.
+	Node *NodeSource `json:"node,omitempty"`
 }
+
+// NodeSource is the table or view a node type's rows are fetched from by
+// key (node(id:), nodes(ids:), arguments of type ID that name the type).
+type NodeSource struct {
+	Source Source `json:"source"`
+}
+
+// Interface is a GraphQL interface type.
+type Interface struct {
+	Name        string  `json:"name"`
+	Description string  `json:"description,omitempty"`
+	Fields      []Field `json:"fields"`
+	// PossibleTypes are the object types implementing it, sorted.
+	PossibleTypes []string `json:"possibleTypes"`
+}
+
+// The Node interface of Relay's global object identification.
+const (
+	NodeInterface = "Node"
+	NodeField     = "node"  // Query.node(id: ID!): Node
+	NodesField    = "nodes" // Query.nodes(ids: [ID!]!): [Node]!
+)
 
 // Kinds of generated object types.
 const (
@@ -58,6 +86,9 @@ type Field struct {
 	Args     []InputValue `json:"args,omitempty"`
 	Relation *Relation    `json:"relation,omitempty"`
 	Function *Function    `json:"function,omitempty"`
+	// GlobalID: the field is the global ID of a node type, made of the
+	// type's name and its key columns (see package runtime's node ids).
+	GlobalID bool `json:"globalId,omitempty"`
 }
 
 // ColumnRef is a column, by name and quoted.
@@ -176,6 +207,9 @@ type EnumValue struct {
 const (
 	SourceRelation = "relation" // a table, view or materialized view
 	SourceFunction = "function"
+	// SourceNodes is the source of node and nodes: the node types' own,
+	// chosen by the type each global id names.
+	SourceNodes = "nodes"
 
 	ShapeColumns = "columns" // one field per column
 	ShapeJSONB   = "jsonb"   // the object is a jsonb column; plain columns filter
@@ -213,9 +247,10 @@ type Operation struct {
 
 // Source is the SQL object an operation reads or calls.
 type Source struct {
-	Schema string `json:"schema"`
-	Name   string `json:"name"`
-	SQL    string `json:"sql"` // quoted and schema-qualified
+	// Schema, Name and SQL are empty only for SourceNodes.
+	Schema string `json:"schema,omitempty"`
+	Name   string `json:"name,omitempty"`
+	SQL    string `json:"sql,omitempty"` // quoted and schema-qualified
 	Kind   string `json:"kind"`
 	Shape  string `json:"shape"`
 	// DataColumn is the quoted jsonb column of the jsonb shape.

@@ -12,6 +12,7 @@ func TestGoTagParity(t *testing.T) {
 	for _, c := range []struct{ name, example, twin string }{
 		{"forum", "forum/api.yaml", "parity/forum"},
 		{"documents", "documents", "parity/documents/api.yaml"},
+		{"nodes", "../tests/testdata/valid-nodes/api.yaml", "../tests/testdata/valid-gotag-nodes"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			code, want, stderr := run(t, "../examples", "compile", c.example, "-o", "-")

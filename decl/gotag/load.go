@@ -252,7 +252,7 @@ func (l *loader) typeSpec(out *decl.File, ts *ast.TypeSpec, doc *ast.CommentGrou
 	case isStruct && (find(ds, "type") != nil || hasOurTags(st)):
 		obj := &decl.ObjectType{Name: name, Description: description}
 		if d := find(ds, "type"); d != nil && d.arg.Value != "" {
-			l.typeKey(obj, d)
+			l.typeOptions(obj, d)
 		}
 		for _, f := range st.Fields.List {
 			obj.Fields = append(obj.Fields, l.fields(f, fieldTagKeys, "type "+ts.Name.Name)...)
@@ -271,17 +271,26 @@ func hasOurTags(st *ast.StructType) bool {
 	return false
 }
 
-// typeKey reads //gqlplan:type key=column[,column…].
-func (l *loader) typeKey(obj *decl.ObjectType, d *directive) {
-	cols, ok := strings.CutPrefix(d.arg.Value, "key=")
-	if !ok {
-		l.errorf(d.arg.Range, "unknown-key", "//gqlplan:type takes key=<column>[,<column>…], not %q", d.arg.Value)
-		return
-	}
-	obj.KeyRange = d.arg.Range
-	for _, c := range strings.Split(cols, ",") {
-		if c = strings.TrimSpace(c); c != "" {
-			obj.Key = append(obj.Key, decl.Text{Value: c, Range: d.arg.Range})
+// typeOptions reads //gqlplan:type [key=column[,column…]] [node=source]:
+// the type's key, and the source that makes it a node.
+func (l *loader) typeOptions(obj *decl.ObjectType, d *directive) {
+	for _, option := range strings.Fields(d.arg.Value) {
+		switch name, value, _ := strings.Cut(option, "="); name {
+		case "key":
+			obj.KeyRange = d.arg.Range
+			for _, c := range strings.Split(value, ",") {
+				if c = strings.TrimSpace(c); c != "" {
+					obj.Key = append(obj.Key, decl.Text{Value: c, Range: d.arg.Range})
+				}
+			}
+		case "node":
+			if value == "" {
+				l.errorf(d.arg.Range, "missing-sql-source", "//gqlplan:type node= needs the table or view the node's rows are fetched from by key")
+				continue
+			}
+			obj.Node = &decl.Node{SQLSource: decl.Text{Value: value, Range: d.arg.Range}, Range: d.arg.Range}
+		default:
+			l.errorf(d.arg.Range, "unknown-key", "//gqlplan:type takes key=<column>[,<column>…] and node=<table or view>, not %q%s", option, decl.DidYouMean(name, []string{"key", "node"}))
 		}
 	}
 }

@@ -25,7 +25,8 @@ const MaxFileSize = 8 << 20
 // the README's format reference documents each one.
 var (
 	fileKeys      = []string{"version", "schema", "roles", "types", "inputs", "enums", "queries", "mutations"}
-	objectKeys    = []string{"description", "fields", "key"}
+	objectKeys    = []string{"description", "fields", "key", "node"}
+	nodeKeys      = []string{"sql_source"}
 	inputKeys     = []string{"description", "fields"}
 	fieldKeys     = []string{"type", "description", "column", "deprecated", "relation", "function", "args", "filterable", "sortable"}
 	relationKeys  = []string{"sql_source", "columns", "order_by", "limit", "connection", "filterable", "sortable"}

@@ -25,7 +25,30 @@ func (l *loader) objectType(kv pair) *decl.ObjectType {
 		t.Key = l.texts(k.value, "key")
 		t.KeyRange = l.rng(k.key)
 	}
+	if n, ok := e["node"]; ok {
+		t.Node = l.node(n, what)
+	}
 	return t
+}
+
+// node reads "node: source" or "node: {sql_source: source}".
+func (l *loader) node(kv pair, owner string) *decl.Node {
+	if kv.value.Kind == yamlv3.ScalarNode {
+		if src := l.text(kv.value, "node"); src != nil {
+			return &decl.Node{SQLSource: *src, Range: l.rng(kv.key)}
+		}
+		return nil
+	}
+	e := l.entries(kv.value, nodeKeys, "the node of "+owner)
+	src, ok := e["sql_source"]
+	if !ok {
+		l.diags.Errorf(l.rng(kv.key), "missing-sql-source", "the node of %s needs sql_source: the table or view its rows are fetched from by key", owner)
+		return nil
+	}
+	if t := l.text(src.value, "sql_source"); t != nil {
+		return &decl.Node{SQLSource: *t, Range: l.rng(kv.key)}
+	}
+	return nil
 }
 
 func (l *loader) inputType(kv pair) *decl.InputType {

@@ -46,6 +46,16 @@ GRANT SELECT ON shop.post TO {{anon}}, {{member}};
 GRANT INSERT ON shop.post TO {{member}};
 GRANT USAGE ON SEQUENCE shop.post_id_seq TO {{member}};
 
+-- A composite key: a node whose global id holds two values.
+CREATE TABLE shop.shelf (
+  room     text NOT NULL,
+  position int NOT NULL,
+  label    text NOT NULL,
+  PRIMARY KEY (room, position)
+);
+INSERT INTO shop.shelf VALUES ('hall', 1, 'umbrellas'), ('hall', 2, 'hats'), ('attic', 1, 'boxes');
+GRANT SELECT ON shop.shelf TO {{anon}}, {{member}};
+
 -- JSONB shape (FraiseQL style): the object in data, owner_id to filter on.
 CREATE TABLE shop.note (
   id       int PRIMARY KEY,

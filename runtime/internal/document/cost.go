@@ -63,6 +63,13 @@ func (c *coster) rootField(root string, f *operation.Field) int64 {
 		ops = c.index.Mutations
 	}
 	op := ops[f.Name]
+	if op != nil && f.ByType != nil { // node, nodes: one object per id, of its type
+		rows := int64(1)
+		if ids, ok := f.Args["ids"].([]any); ok {
+			rows = int64(len(ids))
+		}
+		return c.add(1, c.times(rows, c.widest(f.ByType)))
+	}
 	if op == nil || len(f.Children) == 0 { // __typename, introspection, scalars
 		return 1
 	}
@@ -81,6 +88,15 @@ func (c *coster) rootField(root string, f *operation.Field) int64 {
 }
 
 // selection is the cost of fields selected on object type typ, for one row.
+// widest is the costliest of the selections of an interface's types.
+func (c *coster) widest(byType map[string][]*operation.Field) int64 {
+	var most int64
+	for typ, fields := range byType {
+		most = max(most, c.selection(typ, fields))
+	}
+	return most
+}
+
 func (c *coster) selection(typ string, fields []*operation.Field) int64 {
 	obj := c.index.Objects[typ]
 	var total int64

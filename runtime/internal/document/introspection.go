@@ -119,6 +119,14 @@ func (c *introConverter) namedType(d *ast.Definition) *introspection.Type {
 			}
 			t.Fields = append(t.Fields, out)
 		}
+		for _, name := range d.Interfaces {
+			t.Interfaces = append(t.Interfaces, c.ref(ast.NamedType(name, nil)))
+		}
+		if d.Kind == ast.Interface {
+			for _, p := range c.schema.GetPossibleTypes(d) {
+				t.PossibleTypes = append(t.PossibleTypes, c.ref(ast.NamedType(p.Name, nil)))
+			}
+		}
 	case ast.InputObject:
 		for _, f := range d.Fields {
 			t.InputFields = append(t.InputFields, c.input(f.Name, f.Description, f.Type, f.DefaultValue, f.Directives))

@@ -78,9 +78,9 @@ type builder struct {
 }
 
 // collect implements CollectFields over the selection sets of merged
-// fields of type parent, then builds each response key's selection.
-// Type conditions always hold: a plan has object types only, so
-// validation leaves only fragments on the parent type itself.
+// fields of object type parent, then builds each response key's
+// selection. A fragment applies when its type condition is parent or an
+// interface parent implements (validation refuses the others).
 func (b *builder) collect(parent string, sets []ast.SelectionSet, root bool) ([]*operation.Field, *wire.Error) {
 	var keys []string
 	groups := map[string][]*ast.Field{}
@@ -114,12 +114,15 @@ func (b *builder) collect(parent string, sets []ast.SelectionSet, root bool) ([]
 				}
 				groups[key] = append(groups[key], sel)
 			case *ast.InlineFragment:
+				if !b.index.Applies(sel.TypeCondition, parent) {
+					continue
+				}
 				if err := walk(sel.SelectionSet); err != nil {
 					return err
 				}
 			case *ast.FragmentSpread:
 				f := b.doc.Fragments.ForName(sel.Name)
-				if visited[sel.Name] || f == nil {
+				if visited[sel.Name] || f == nil || !b.index.Applies(f.TypeCondition, parent) {
 					continue
 				}
 				visited[sel.Name] = true
@@ -149,9 +152,21 @@ func (b *builder) collect(parent string, sets []ast.SelectionSet, root bool) ([]
 			for j, f := range fields {
 				sets[j] = f.SelectionSet
 			}
-			var err *wire.Error
-			if sel.Children, err = b.collect(first.Definition.Type.Name(), sets, false); err != nil {
-				return nil, err
+			named := first.Definition.Type.Name()
+			if b.index.Interfaces[named] == nil {
+				var err *wire.Error
+				if sel.Children, err = b.collect(named, sets, false); err != nil {
+					return nil, err
+				}
+			} else {
+				sel.ByType = map[string][]*operation.Field{}
+				for _, typ := range b.index.PossibleTypes(named) {
+					children, err := b.collect(typ, sets, false)
+					if err != nil {
+						return nil, err
+					}
+					sel.ByType[typ] = children
+				}
 			}
 		}
 		if root {

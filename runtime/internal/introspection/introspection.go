@@ -36,6 +36,8 @@ type Type struct {
 	EnumValues                              []*EnumValue
 	IsOneOf                                 bool
 	OfType                                  *Type
+	// Interfaces an object type implements; PossibleTypes of an interface.
+	Interfaces, PossibleTypes []*Type
 }
 
 type Field struct {
@@ -185,18 +187,21 @@ func (in *Schema) typ(b *bytes.Buffer, t *Type, sels []*operation.Field) {
 		case "specifiedByURL":
 			writeNullable(b, t.SpecifiedByURL)
 		case "fields":
-			if t.Kind != "OBJECT" {
+			if t.Kind != "OBJECT" && t.Kind != "INTERFACE" {
 				return false
 			}
 			fields := visible(t.Fields, includeDeprecated(s), func(f *Field) *string { return f.Deprecated })
 			introList(b, fields, func(f *Field) { in.field(b, f, s.Children) })
 		case "interfaces":
-			if t.Kind != "OBJECT" {
+			if t.Kind != "OBJECT" && t.Kind != "INTERFACE" {
 				return false
 			}
-			b.WriteString("[]")
+			introList(b, t.Interfaces, func(i *Type) { in.typ(b, i, s.Children) })
 		case "possibleTypes":
-			return false
+			if t.Kind != "INTERFACE" && t.Kind != "UNION" {
+				return false
+			}
+			introList(b, t.PossibleTypes, func(p *Type) { in.typ(b, p, s.Children) })
 		case "enumValues":
 			if t.Kind != "ENUM" {
 				return false

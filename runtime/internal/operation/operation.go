@@ -33,7 +33,11 @@ type Field struct {
 	// default; one neither given nor defaulted is absent.
 	Args     map[string]any
 	Children []*Field
-	Loc      wire.Location
+	// ByType, for a field of an interface type, is its sub-selection as
+	// each type implementing it sees it (fragments on that type and on
+	// the interface); Children is then nil.
+	ByType map[string][]*Field
+	Loc    wire.Location
 	// Err is set on a root field whose arguments, anywhere beneath it, do
 	// not coerce: a field error; the other root fields still run.
 	Err *wire.Error

@@ -22,6 +22,33 @@ type Schema struct {
 	Inputs    map[string]*spec.InputType
 	Queries   map[string]*Operation
 	Mutations map[string]*Operation
+	// Interfaces are the interface types by name.
+	Interfaces map[string]*spec.Interface
+}
+
+// PossibleTypes are the object types a value of the named type may be:
+// an interface's implementations, or the object type itself.
+func (s *Schema) PossibleTypes(name string) []string {
+	if in := s.Interfaces[name]; in != nil {
+		return in.PossibleTypes
+	}
+	return []string{name}
+}
+
+// Applies reports whether a fragment on condition ("" for none) applies
+// to a value of object type typ.
+func (s *Schema) Applies(condition, typ string) bool {
+	if condition == "" || condition == typ {
+		return true
+	}
+	if in := s.Interfaces[condition]; in != nil {
+		for _, p := range in.PossibleTypes {
+			if p == typ {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 type Object struct {
@@ -67,12 +94,16 @@ type Argument struct {
 // New indexes plan.
 func New(plan *spec.Plan) (*Schema, error) {
 	s := &Schema{
-		Plan:      plan,
-		Objects:   map[string]*Object{},
-		Enums:     map[string]*Enum{},
-		Inputs:    map[string]*spec.InputType{},
-		Queries:   map[string]*Operation{},
-		Mutations: map[string]*Operation{},
+		Plan:       plan,
+		Objects:    map[string]*Object{},
+		Enums:      map[string]*Enum{},
+		Inputs:     map[string]*spec.InputType{},
+		Queries:    map[string]*Operation{},
+		Mutations:  map[string]*Operation{},
+		Interfaces: map[string]*spec.Interface{},
+	}
+	for i := range plan.Interfaces {
+		s.Interfaces[plan.Interfaces[i].Name] = &plan.Interfaces[i]
 	}
 	for i := range plan.Enums {
 		e := &Enum{Spec: &plan.Enums[i], ToSQL: map[string]string{}}
@@ -127,7 +158,7 @@ func (s *Schema) indexOperation(o *spec.Operation, mutation bool) (*Operation, e
 	if err != nil {
 		return nil, fmt.Errorf("operation %s: %w", o.Name, err)
 	}
-	if s.Objects[returns.Named()] == nil && o.Source.Kind != spec.SourceFunction {
+	if s.Objects[returns.Named()] == nil && o.Source.Kind == spec.SourceRelation {
 		return nil, fmt.Errorf("operation %s reads a relation but returns %s, which is not an object type of the plan", o.Name, o.Returns)
 	}
 	args, err := s.indexArgs(o.Args)

@@ -17,6 +17,7 @@ import (
 	"github.com/gqlplan/gqlplan/runtime/internal/operation"
 	"github.com/gqlplan/gqlplan/runtime/internal/schema"
 	"github.com/gqlplan/gqlplan/runtime/internal/wire"
+	"github.com/gqlplan/gqlplan/spec"
 )
 
 // Statement is the SQL of one root field, returning one row with one json
@@ -73,6 +74,13 @@ func (c *composer) typedParam(v any, sqlType string) string {
 func Compose(index *schema.Schema, limits Limits, op *schema.Operation, sel *operation.Field, claims map[string]any) (Statement, error) {
 	args := sel.Args
 	c := &composer{index: index, limits: limits, claims: claims}
+	if op.Spec.Source.Kind == spec.SourceNodes {
+		value, err := c.nodes(op, sel)
+		if err != nil {
+			return Statement{}, err
+		}
+		return Statement{SQL: "SELECT " + value, Args: c.args}, nil
+	}
 	rows, err := c.rootRows(op, args)
 	if err != nil {
 		return Statement{}, err
@@ -163,6 +171,10 @@ func (c *composer) fieldValue(b *strings.Builder, obj *schema.Object, sel *opera
 	f := obj.Fields[name]
 	if f == nil {
 		return fmt.Errorf("plan: type %s has no field %s", obj.Spec.Name, name)
+	}
+	if f.Spec.GlobalID {
+		c.globalID(b, obj, row)
+		return nil
 	}
 	named := f.Type.Named()
 	if target := c.index.Objects[named]; target != nil && f.Spec.Relation == nil && f.Spec.Function == nil {

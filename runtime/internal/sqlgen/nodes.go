@@ -1,0 +1,110 @@
+package sqlgen
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/gqlplan/gqlplan/runtime/internal/nodeid"
+	"github.com/gqlplan/gqlplan/runtime/internal/operation"
+	"github.com/gqlplan/gqlplan/runtime/internal/schema"
+	"github.com/gqlplan/gqlplan/runtime/internal/wire"
+)
+
+// Nodes: node(id:) and nodes(ids:) decode each global id to a node type
+// and a key, and read that row from the type's node source, its
+// selection the one the document makes for that type. Row Level Security
+// applies as to any read: a row the caller may not see is null.
+
+// nodes writes the value of node or nodes.
+func (c *composer) nodes(op *schema.Operation, sel *operation.Field) (string, error) {
+	if !op.Spec.List {
+		id, _ := sel.Args["id"].(string)
+		return c.node(sel, id, "id")
+	}
+	ids, _ := sel.Args["ids"].([]any)
+	if err := checkPageSize("ids", int64(len(ids)), c.limits.MaxPageSize, c.limits.MaxPageSize); err != nil {
+		return "", err
+	}
+	if len(ids) == 0 {
+		return "'[]'::json", nil
+	}
+	var b strings.Builder
+	b.WriteString("(SELECT json_agg(x.v ORDER BY x.n) FROM (VALUES ")
+	for i, id := range ids {
+		s, _ := id.(string)
+		value, err := c.node(sel, s, fmt.Sprintf("ids[%d]", i))
+		if err != nil {
+			return "", err
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "(%d, %s)", i, value)
+	}
+	b.WriteString(") x(n, v))")
+	return b.String(), nil
+}
+
+// node is the object of one global id, or null.
+func (c *composer) node(sel *operation.Field, id, arg string) (string, error) {
+	obj, key, err := c.decodeID(id, arg)
+	if err != nil {
+		return "", err
+	}
+	alias := c.alias("t")
+	rs := &rows{from: obj.Spec.Node.Source.SQL + " " + alias, alias: alias, row: rowRef{alias: alias},
+		obj: obj, columns: obj.Spec.Node.Source.Columns}
+	for i, k := range obj.Spec.Key {
+		rs.conds = append(rs.conds, alias+"."+k.SQL+" = "+c.typedParam(key[i], rs.columnType(k.Column)))
+	}
+	return c.single(rs, &operation.Field{Children: sel.ByType[obj.Spec.Name]}, 1)
+}
+
+// decodeID reads a global id: the node type it names, and its key values
+// as the fields reading the key columns coerce them.
+func (c *composer) decodeID(id, arg string) (*schema.Object, []any, error) {
+	bad := func(why string) error {
+		return &wire.Error{Message: fmt.Sprintf("%s is not a global id of this API: %s.", arg, why), Code: wire.CodeBadUserInput}
+	}
+	typ, raw, err := nodeid.Decode(id)
+	if err != nil {
+		return nil, nil, bad("it is malformed")
+	}
+	obj := c.index.Objects[typ]
+	if obj == nil || obj.Spec.Node == nil {
+		return nil, nil, bad("it names no type of node")
+	}
+	if len(raw) != len(obj.Spec.Key) {
+		return nil, nil, bad("its key does not fit its type")
+	}
+	key := make([]any, len(raw))
+	for i, k := range obj.Spec.Key {
+		v := raw[i]
+		if f := obj.ByColumn[k.Column]; f != nil {
+			t := *f.Type
+			t.NonNull = false
+			if v, err = c.index.CoerceInput(v, &t); err != nil || v == nil {
+				return nil, nil, bad("its key does not fit its type")
+			}
+		} else if n, ok := v.(json.Number); ok {
+			v = n.String() // PostgreSQL parses it into the column's type
+		}
+		key[i] = sqlValue(v)
+	}
+	return obj, key, nil
+}
+
+// globalID writes the id field of a node type: its global id, built from
+// the type's name and its key columns.
+func (c *composer) globalID(b *strings.Builder, obj *schema.Object, row rowRef) {
+	keys := make([]string, len(obj.Spec.Key))
+	for i, k := range obj.Spec.Key {
+		if row.jsonb != "" {
+			keys[i] = row.jsonb + "->" + quoteLiteral(k.Column)
+		} else {
+			keys[i] = row.alias + "." + k.SQL
+		}
+	}
+	b.WriteString(nodeid.SQL(obj.Spec.Name, keys))
+}
