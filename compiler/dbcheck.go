@@ -176,6 +176,12 @@ func (c *checker) checkConditions(s *dbSource, cols []*catalog.Column) {
 			continue
 		}
 		a := origin.arg
+		if a.Node != nil { // a key column of the node type: the id's values are typed by its fields
+			if col := c.column(s, cols, cond.Column, a.Node.Range, fmt.Sprintf("key column of %s, which argument %q identifies", a.Node.Value, a.Name.Value)); col != nil {
+				cond.SQLType = castType(col)
+			}
+			continue
+		}
 		col := c.column(s, cols, a.Filter.Column.Value, a.Filter.Column.Range, fmt.Sprintf("filter of argument %q", a.Name.Value))
 		if col == nil {
 			continue

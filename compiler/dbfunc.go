@@ -261,7 +261,7 @@ func (c *checker) callProblems(s *dbSource, f *catalog.Function) []callProblem {
 	var out []callProblem
 	for i, p := range s.out.Call {
 		a := s.callFrom[i].arg
-		if p.Arg == "" || a == nil {
+		if p.Arg == "" || a == nil || p.Node != "" { // a node's key value is typed by the node's fields
 			continue
 		}
 		ref, err := spec.ParseTypeRef(s.argType(p.Arg))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/gqlplan/gqlplan/decl"
 	"github.com/gqlplan/gqlplan/spec"
 )
 
@@ -82,10 +83,59 @@ func (c *checker) nodeFields(plan *spec.Plan) {
 	)
 }
 
-// isNodeType reports whether the named type was declared a node.
-func (c *checker) isNodeType(name string) bool {
-	d := c.defs[name]
-	return d != nil && d.object != nil && d.object.Node != nil
+// nodeArg compiles an argument that is a global id of a node type: for a
+// table or view, a condition per key column of that type (the source is
+// expected to have them); for a function, the key value passed as the
+// parameter (a single-column key).
+func (c *checker) nodeArg(a *decl.Arg, argType string, function bool, what string) ([]spec.Condition, *spec.FunctionArg) {
+	target := a.Node.Value
+	d := c.defs[target]
+	switch {
+	case d == nil || d.object == nil || d.object.Node == nil:
+		c.diags.Errorf(a.Node.Range, "invalid-node-arg", "%s is a global id of %q, which is not a node type%s", what, target, decl.DidYouMean(target, c.nodeTypeNames()))
+		return nil, nil
+	case argType != "ID" && argType != "ID!":
+		c.diags.Errorf(a.Type.Range, "invalid-node-arg", "%s is a global id of %s, so its type is ID or ID!, not %s", what, target, argType)
+		return nil, nil
+	case a.Filter != nil:
+		c.diags.Errorf(a.Filter.Range, "invalid-node-arg", "%s is a global id of %s, which filters %s's key columns; remove \"filter\"", what, target, target)
+		return nil, nil
+	}
+	key, ok := c.typeKey(target, a.Node.Range, "", "")
+	if !ok {
+		return nil, nil // reported with the type
+	}
+	if function {
+		if len(key) != 1 {
+			c.diags.Errorf(a.Node.Range, "invalid-node-arg", "%s is a global id of %s, whose key has %d columns; a function parameter takes one value", what, target, len(key))
+			return nil, nil
+		}
+		name, at := snakeCase(a.Name.Value), a.Name.Range
+		if a.Param != nil {
+			name, at = a.Param.Value, a.Param.Range
+		}
+		quoted, ok := c.checkSQLIdent(name, at, "function parameter of "+what)
+		if !ok {
+			return nil, nil
+		}
+		return nil, &spec.FunctionArg{Name: name, SQL: quoted, Param: spec.Param{Arg: a.Name.Value, Node: target}}
+	}
+	conds := make([]spec.Condition, len(key))
+	for i, k := range key {
+		conds[i] = spec.Condition{ColumnRef: k, Op: "eq", Param: spec.Param{Arg: a.Name.Value, Node: target, Key: i}}
+	}
+	return conds, nil
+}
+
+// nodeTypeNames are the declared node types, sorted, for suggestions.
+func (c *checker) nodeTypeNames() []string {
+	var out []string
+	for _, name := range c.names {
+		if d := c.defs[name]; d.object != nil && d.object.Node != nil {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // checkNodesInCatalog checks each node type's source like a relation's:

@@ -96,6 +96,16 @@ func (c *checker) operation(op declaredOp) spec.Operation {
 			c.diags.Errorf(a.Param.Range, "invalid-param", "%s has a param, but %s reads a table or view, which takes no parameters; compare a column with \"filter\"", argWhat, what)
 		}
 		switch {
+		case a.Node != nil:
+			conds, call := c.nodeArg(a, arg.Type, out.Source.Kind == spec.SourceFunction, argWhat)
+			for _, cond := range conds {
+				out.Where = append(out.Where, cond)
+				whereFrom = append(whereFrom, origin{arg: a})
+			}
+			if call != nil {
+				out.Call = append(out.Call, *call)
+				callFrom = append(callFrom, origin{arg: a})
+			}
 		case a.Filter != nil && isMutation:
 			c.diags.Errorf(a.Filter.Range, "filter-on-mutation", "%s has a filter, but mutation arguments are passed to the function; remove \"filter\"", argWhat)
 		case a.Filter != nil:

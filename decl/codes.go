@@ -62,6 +62,7 @@ var Codes = map[string]string{
 	"not-a-list":                "connection, filterable or sortable is set on a field that does not return a list of an object type's rows",
 	"requires-columns-shape":    "connection, filterable or sortable is set on a jsonb-shaped query, whose rows are documents, not columns",
 	"missing-key":               "a connection or sortable list, or a node type, reads a type that has no key (no \"key\" and no field reading the column id), or a key is empty",
+	"invalid-node-arg":          "an argument's node names a type that is not a node, or the argument is not of type ID, also has a filter, or is passed to a function parameter while the type's key has several columns",
 	"node-id-field":             "a node type declares a field named id, which is its global ID (declare the row key under another name)",
 	"generated-name-conflict":   "a declared type has the name of a type gqlplan generates for a list (<Type>Connection, <Type>Filter, PageInfo, …)",
 	"no-filterable-fields":      "a list is filterable, but no field of its type is",

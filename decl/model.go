@@ -197,6 +197,8 @@ type Arg struct {
 	// Param is the function parameter the argument is passed as (a
 	// function source); nil: the snake_case of Name.
 	Param *Text
+	// Node: the argument is a global id of this node type.
+	Node *Text
 }
 
 // Filter binds a query argument to a comparison on a source column.

@@ -130,3 +130,20 @@ func TestNodeInterfaceIsIntrospected(t *testing.T) {
 		t.Errorf("a fragment on Node inside members: %v", members)
 	}
 }
+
+// TestArgumentsTakeGlobalIDs: an argument declared the id of a node type
+// filters its key columns with the id's values; the id of another type,
+// or a malformed one, is BAD_USER_INPUT.
+func TestArgumentsTakeGlobalIDs(t *testing.T) {
+	s := newServer(t, serverOptions{})
+	q := `query($a: ID!, $s: ID!) { article(id: $a) { rowId title } shelf(id: $s) { label } }`
+	got := s.query(q, map[string]any{"a": nodeid.Encode("Article", 3), "s": nodeid.Encode("Shelf", "attic", 1)}, "")
+	if want := `{"article":{"rowId":3,"title":"Computable numbers"},"shelf":{"label":"boxes"}}`; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+	r := s.do(call{query: q, vars: map[string]any{"a": nodeid.Encode("Member", 3), "s": "nonsense"}})
+	if len(r.Errors) != 2 || r.codes()[0] != "BAD_USER_INPUT" || r.codes()[1] != "BAD_USER_INPUT" ||
+		!strings.Contains(r.body, "is an id of type Member; it takes one of type Article") || !strings.Contains(r.body, "Argument id is not a global id") {
+		t.Errorf("ids of the wrong type: %s", r.body)
+	}
+}

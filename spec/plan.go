@@ -282,6 +282,10 @@ type Column struct {
 type Param struct {
 	Arg   string `json:"arg,omitempty"`
 	Claim string `json:"claim,omitempty"`
+	// Node: the argument is a global id of this node type, and the value
+	// bound is the Key-th value of its key.
+	Node string `json:"node,omitempty"`
+	Key  int    `json:"key,omitempty"`
 	// SQLType, when the catalog was read, is the PostgreSQL type the value
 	// is cast to: the function argument's or the compared column's type.
 	// The runtime writes $n::<SQLType>, so overloads and operators resolve

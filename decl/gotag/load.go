@@ -18,7 +18,7 @@ import (
 var (
 	fieldTagKeys     = []string{"gql", "column", "relation", "join", "function", "args", "filterable", "sortable", "connection", "order_by", "limit"}
 	inputTagKeys     = []string{"gql", "column"}
-	operationTagKeys = []string{"gql", "returns", "args", "params", "roles", "sql_source", "source_kind", "shape", "data_column", "inject", "token", "filter", "order_by", "limit", "connection", "filterable", "sortable"}
+	operationTagKeys = []string{"gql", "returns", "args", "params", "nodes", "roles", "sql_source", "source_kind", "shape", "data_column", "inject", "token", "filter", "order_by", "limit", "connection", "filterable", "sortable"}
 	gqlFieldOptions  = []string{"type", "deprecated"}
 	gqlOpOptions     = []string{"deprecated"}
 	limitOptions     = []string{"default", "max"}

@@ -122,25 +122,34 @@ func (l *loader) argOverrides(t *tag, owner string) map[string]decl.Text {
 	return out
 }
 
-// params reads params:"arg=sql_param,…": the function parameter each
-// argument is passed as, when it is not the argument's name in snake_case.
+// params reads params:"arg=sql_param,…" (the function parameter each
+// argument is passed as, when it is not the argument's name in
+// snake_case) and nodes:"arg=Type,…" (the arguments that are global ids
+// of a node type).
 func (l *loader) params(t *tag, op *decl.Operation, owner string) {
-	v := t.get("params")
-	if v == nil {
-		return
-	}
 	names := make([]string, len(op.Args))
 	for i, a := range op.Args {
 		names[i] = a.Name.Value
 	}
-	for _, pair := range l.assignments(v, "params takes arg=sql_param pairs", owner) {
-		i := slices.Index(names, pair[0].Value)
-		if i < 0 {
-			l.errorf(pair[0].Range, "unknown-key", "%s: params names %q, which is not a parameter%s", owner, pair[0].Value, decl.DidYouMean(pair[0].Value, names))
+	for _, key := range []string{"params", "nodes"} {
+		v := t.get(key)
+		if v == nil {
 			continue
 		}
-		param := pair[1]
-		op.Args[i].Param = &param
+		what := map[string]string{"params": "params takes arg=sql_param pairs", "nodes": "nodes takes arg=NodeType pairs"}[key]
+		for _, pair := range l.assignments(v, what, owner) {
+			i := slices.Index(names, pair[0].Value)
+			if i < 0 {
+				l.errorf(pair[0].Range, "unknown-key", "%s: %s names %q, which is not a parameter%s", owner, key, pair[0].Value, decl.DidYouMean(pair[0].Value, names))
+				continue
+			}
+			value := pair[1]
+			if key == "params" {
+				op.Args[i].Param = &value
+			} else {
+				op.Args[i].Node = &value
+			}
+		}
 	}
 }
 

@@ -34,7 +34,7 @@ var (
 	enumKeys      = []string{"description", "sql_type", "values"}
 	enumValueKeys = []string{"value", "description", "deprecated"}
 	operationKeys = []string{"description", "returns", "sql_source", "source_kind", "shape", "data_column", "args", "inject", "token", "order_by", "limit", "connection", "filterable", "sortable", "deprecated", "roles"}
-	argKeys       = []string{"type", "description", "default", "filter", "param"}
+	argKeys       = []string{"type", "description", "default", "filter", "param", "node"}
 	filterKeys    = []string{"column", "op"}
 	limitKeys     = []string{"default", "max"}
 )

@@ -280,6 +280,9 @@ func (l *loader) arg(kv pair, owner string) *decl.Arg {
 	if f, ok := e["filter"]; ok {
 		a.Filter = l.filter(f.value, what)
 	}
+	if n, ok := e["node"]; ok {
+		a.Node = l.text(n.value, "node")
+	}
 	if p, ok := e["param"]; ok {
 		a.Param = l.text(p.value, "param")
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/gqlplan/gqlplan/runtime/internal/operation"
 	"github.com/gqlplan/gqlplan/runtime/internal/schema"
 	"github.com/gqlplan/gqlplan/runtime/internal/wire"
+	"github.com/gqlplan/gqlplan/spec"
 )
 
 // Nodes: node(id:) and nodes(ids:) decode each global id to a node type
@@ -20,7 +21,7 @@ import (
 func (c *composer) nodes(op *schema.Operation, sel *operation.Field) (string, error) {
 	if !op.Spec.List {
 		id, _ := sel.Args["id"].(string)
-		return c.node(sel, id, "id")
+		return c.node(sel, id, "Argument id")
 	}
 	ids, _ := sel.Args["ids"].([]any)
 	if err := checkPageSize("ids", int64(len(ids)), c.limits.MaxPageSize, c.limits.MaxPageSize); err != nil {
@@ -33,7 +34,7 @@ func (c *composer) nodes(op *schema.Operation, sel *operation.Field) (string, er
 	b.WriteString("(SELECT json_agg(x.v ORDER BY x.n) FROM (VALUES ")
 	for i, id := range ids {
 		s, _ := id.(string)
-		value, err := c.node(sel, s, fmt.Sprintf("ids[%d]", i))
+		value, err := c.node(sel, s, fmt.Sprintf("Argument ids[%d]", i))
 		if err != nil {
 			return "", err
 		}
@@ -93,6 +94,20 @@ func (c *composer) decodeID(id, arg string) (*schema.Object, []any, error) {
 		key[i] = sqlValue(v)
 	}
 	return obj, key, nil
+}
+
+// nodeKey is the value an argument that is a global id of node type
+// p.Node binds: the p.Key-th value of the id's key.
+func (c *composer) nodeKey(p spec.Param, id any) (any, error) {
+	s, _ := id.(string)
+	obj, key, err := c.decodeID(s, "Argument "+p.Arg)
+	if err != nil {
+		return nil, err
+	}
+	if obj.Spec.Name != p.Node {
+		return nil, &wire.Error{Message: fmt.Sprintf("Argument %s is an id of type %s; it takes one of type %s.", p.Arg, obj.Spec.Name, p.Node), Code: wire.CodeBadUserInput}
+	}
+	return key[p.Key], nil
 }
 
 // globalID writes the id field of a node type: its global id, built from

@@ -17,6 +17,9 @@ func (c *composer) paramValue(p spec.Param, args map[string]any) (any, error) {
 		}
 		return ClaimText(v), nil
 	}
+	if p.Node != "" && args[p.Arg] != nil {
+		return c.nodeKey(p, args[p.Arg])
+	}
 	return sqlValue(args[p.Arg]), nil
 }
 
