@@ -159,6 +159,9 @@ func run(ctx context.Context, o options) error {
 	var requests []request
 	for _, w := range workloads {
 		vars := w.variables
+		if w.gqlplanVariables != nil {
+			vars = w.gqlplanVariables
+		}
 		if w.cursor {
 			cursor, err := cursorAt(ctx, gq.url, cursorQueries["gqlplan"], 5)
 			if err != nil {

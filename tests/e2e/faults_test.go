@@ -107,7 +107,7 @@ func TestFaultPoolExhaustion(t *testing.T) {
 		go func() { slow <- s.sendAsync("", `{ allPosts(limit: 1) { id } }`) }()
 	}
 	waitForLockWaiters(t, admin, 2)
-	r := s.send(t, "", `{ personById(id: 1) { id } }`)
+	r := s.send(t, "", `{ personById(id: "`+globalID("Person", 1)+`") { id } }`)
 	if r.status != 503 || r.code() != "SERVICE_UNAVAILABLE" || r.header.Get("Retry-After") != "1" {
 		t.Fatalf("with the pool held: %d %v %s", r.status, r.header, r.body)
 	}

@@ -7,14 +7,16 @@ import (
 )
 
 type person struct {
-	ID         int    `json:"id"`
+	ID         string `json:"id"`
+	RowID      int    `json:"rowId"`
 	FirstName  string `json:"firstName"`
 	FullName   string `json:"fullName"`
 	LatestPost *post  `json:"latestPost"`
 }
 
 type post struct {
-	ID        int     `json:"id"`
+	ID        string  `json:"id"`
+	RowID     int     `json:"rowId"`
 	AuthorID  int     `json:"authorId"`
 	Headline  string  `json:"headline"`
 	Body      *string `json:"body"`
@@ -47,19 +49,19 @@ func TestForumTutorialStory(t *testing.T) {
 
 	// Anonymous reads: the seed's people and posts, nested three levels.
 	var people connection[person]
-	s.post(t, "", `{ allPeople(first: 2, orderBy: [{field: FIRST_NAME}]) { totalCount edges { cursor node { id firstName fullName } } pageInfo { hasNextPage endCursor } } }`, nil).
+	s.post(t, "", `{ allPeople(first: 2, orderBy: [{field: FIRST_NAME}]) { totalCount edges { cursor node { rowId firstName fullName } } pageInfo { hasNextPage endCursor } } }`, nil).
 		field(t, "allPeople", &people)
 	if people.TotalCount != 12 || len(people.Edges) != 2 || people.Edges[0].Node.FullName != "Amara Okafor" || !people.PageInfo.HasNextPage {
 		t.Errorf("allPeople: %+v", people)
 	}
 	var byID post
-	s.post(t, "", `{ postById(id: 4) { id headline author { fullName latestPost { headline author { firstName } } } } }`, nil).field(t, "postById", &byID)
+	s.post(t, "", `{ postById(id: "`+globalID("Post", 4)+`") { rowId headline author { fullName latestPost { headline author { firstName } } } } }`, nil).field(t, "postById", &byID)
 	if byID.Headline != "Why is my query slow?" || byID.Author.FullName != "Amara Okafor" ||
 		byID.Author.LatestPost.Headline != "Data contracts between teams" || byID.Author.LatestPost.Author.FirstName != "Amara" {
 		t.Errorf("postById: %+v", byID)
 	}
 	var newest []post
-	s.post(t, "", `{ allPosts(limit: 3, topic: SHOWCASE) { id topic } }`, nil).field(t, "allPosts", &newest)
+	s.post(t, "", `{ allPosts(limit: 3, topic: SHOWCASE) { rowId topic } }`, nil).field(t, "allPosts", &newest)
 	if ids := postIDs(newest); !slices.Equal(ids, []int{31, 26, 22}) {
 		t.Errorf("allPosts(topic: SHOWCASE, limit: 3): %v", ids)
 	}
@@ -67,9 +69,9 @@ func TestForumTutorialStory(t *testing.T) {
 	// Register, then log in: a signed token comes back; a wrong password
 	// gives null.
 	var eve person
-	s.post(t, "", `mutation($pw: String!) { registerPerson(firstName: "Eve", lastName: "Example", email: "eve@example.com", password: $pw) { id fullName } }`,
+	s.post(t, "", `mutation($pw: String!) { registerPerson(firstName: "Eve", lastName: "Example", email: "eve@example.com", password: $pw) { rowId fullName } }`,
 		map[string]any{"pw": "first secret"}).field(t, "registerPerson", &eve)
-	if eve.ID != 13 || eve.FullName != "Eve Example" {
+	if eve.RowID != 13 || eve.FullName != "Eve Example" {
 		t.Fatalf("registerPerson: %+v", eve)
 	}
 	login := func(password string) string { return authenticate(t, s, "eve@example.com", password) }
@@ -87,10 +89,10 @@ func TestForumTutorialStory(t *testing.T) {
 
 	// Writing a post: as Eve it works; anonymously it is denied, as in
 	// the tutorial; as Eve with Sara's author id, RLS refuses it.
-	create := `mutation($author: Int!) { createPost(authorId: $author, headline: "Hello, forum", body: "My first post.", topic: DISCUSSION) { id authorId headline createdAt updatedAt author { fullName } } }`
+	create := `mutation($author: Int!) { createPost(authorId: $author, headline: "Hello, forum", body: "My first post.", topic: DISCUSSION) { rowId authorId headline createdAt updatedAt author { fullName } } }`
 	var mine post
 	s.post(t, eveToken, create, map[string]any{"author": 13}).field(t, "createPost", &mine)
-	if mine.ID != 37 || mine.Author.FullName != "Eve Example" || mine.Headline != "Hello, forum" {
+	if mine.RowID != 37 || mine.Author.FullName != "Eve Example" || mine.Headline != "Hello, forum" {
 		t.Fatalf("createPost as Eve: %+v", mine)
 	}
 	before := posts()
@@ -108,14 +110,14 @@ func TestForumTutorialStory(t *testing.T) {
 	// updated_at); another's is not found and nothing changes.
 	time.Sleep(10 * time.Millisecond)
 	var edited post
-	s.post(t, eveToken, `mutation { updatePost(id: 37, patch: {headline: "Hello again"}) { id headline body createdAt updatedAt } }`, nil).field(t, "updatePost", &edited)
+	s.post(t, eveToken, `mutation { updatePost(id: "`+globalID("Post", 37)+`", patch: {headline: "Hello again"}) { rowId headline body createdAt updatedAt } }`, nil).field(t, "updatePost", &edited)
 	if edited.Headline != "Hello again" || edited.Body == nil || *edited.Body != "My first post." || edited.UpdatedAt <= edited.CreatedAt {
 		t.Errorf("updatePost on Eve's post: %+v", edited)
 	}
 	before = posts()
 	for field, m := range map[string]string{
-		"updatePost": `mutation { updatePost(id: 1, patch: {headline: "Hijacked"}) { id } }`,
-		"deletePost": `mutation { deletePost(id: 1) { id } }`,
+		"updatePost": `mutation { updatePost(id: "` + globalID("Post", 1) + `", patch: {headline: "Hijacked"}) { rowId } }`,
+		"deletePost": `mutation { deletePost(id: "` + globalID("Post", 1) + `") { rowId } }`,
 	} {
 		var p *post
 		if s.post(t, eveToken, m, nil).field(t, field, &p); p != nil {
@@ -129,12 +131,12 @@ func TestForumTutorialStory(t *testing.T) {
 		t.Error("updating or deleting another's post changed the posts")
 	}
 	var deleted *post
-	s.post(t, eveToken, `mutation { deletePost(id: 37) { id headline } }`, nil).field(t, "deletePost", &deleted)
-	if deleted == nil || deleted.ID != 37 {
+	s.post(t, eveToken, `mutation { deletePost(id: "`+globalID("Post", 37)+`") { rowId headline } }`, nil).field(t, "deletePost", &deleted)
+	if deleted == nil || deleted.RowID != 37 {
 		t.Errorf("deletePost on Eve's post: %+v", deleted)
 	}
 	var gone *post
-	s.post(t, "", `{ postById(id: 37) { id } }`, nil).field(t, "postById", &gone)
+	s.post(t, "", `{ postById(id: "`+globalID("Post", 37)+`") { rowId } }`, nil).field(t, "postById", &gone)
 	if gone != nil {
 		t.Errorf("post 37 after deletePost: %+v", gone)
 	}
@@ -172,13 +174,13 @@ func TestForumTutorialStory(t *testing.T) {
 	after := any(nil)
 	for page := 0; ; page++ {
 		var c connection[post]
-		s.post(t, "", `query($after: String) { searchPosts(search: "circuit", first: 2, after: $after) { totalCount edges { cursor node { id headline } } pageInfo { hasNextPage endCursor } } }`,
+		s.post(t, "", `query($after: String) { searchPosts(search: "circuit", first: 2, after: $after) { totalCount edges { cursor node { rowId headline } } pageInfo { hasNextPage endCursor } } }`,
 			map[string]any{"after": after}).field(t, "searchPosts", &c)
 		if c.TotalCount != 3 || len(c.Edges) == 0 || page > 2 {
 			t.Fatalf("searchPosts page %d: %+v", page, c)
 		}
 		for _, e := range c.Edges {
-			found = append(found, e.Node.ID)
+			found = append(found, e.Node.RowID)
 		}
 		if !c.PageInfo.HasNextPage {
 			break
@@ -206,7 +208,7 @@ func authenticate(t *testing.T, s *server, email, password string) string {
 func postIDs(posts []post) []int {
 	var out []int
 	for _, p := range posts {
-		out = append(out, p.ID)
+		out = append(out, p.RowID)
 	}
 	return out
 }

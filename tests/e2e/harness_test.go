@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -303,4 +304,11 @@ func startDev(t *testing.T, flags ...string) (addr, token string) {
 			t.Fatalf("gqlplan dev did not start:\n%s", stderr)
 		}
 	}
+}
+
+// globalID is the global id of the row of a node type with an integer
+// key, in the format the README documents: base64url (unpadded) of "g1"
+// and the JSON array [type, key] as PostgreSQL prints it.
+func globalID(typ string, key int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf(`g1["%s", %d]`, typ, key)))
 }

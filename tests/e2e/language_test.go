@@ -19,7 +19,7 @@ func TestGraphQLLanguageProbes(t *testing.T) {
 		r.field(t, field, &posts)
 		out := make([]int, len(posts))
 		for i, p := range posts {
-			out[i] = p.ID
+			out[i] = p.RowID
 		}
 		return out
 	}
@@ -29,19 +29,19 @@ func TestGraphQLLanguageProbes(t *testing.T) {
 		r.field(t, "searchPosts", &c)
 		var out []int
 		for _, e := range c.Edges {
-			out = append(out, e.Node.ID)
+			out = append(out, e.Node.RowID)
 		}
 		return out
 	}
-	twenty := ids(s.post(t, "", `{ allPosts { id } }`, nil), "allPosts")
+	twenty := ids(s.post(t, "", `{ allPosts { rowId } }`, nil), "allPosts")
 	if len(twenty) != 20 {
 		t.Fatalf("allPosts reads %d posts by default, want the declared 20", len(twenty))
 	}
-	byHeadline := ids(s.post(t, "", `{ allPosts(limit: 3, orderBy: [{field: HEADLINE, direction: DESC}]) { id } }`, nil), "allPosts")
+	byHeadline := ids(s.post(t, "", `{ allPosts(limit: 3, orderBy: [{field: HEADLINE, direction: DESC}]) { rowId } }`, nil), "allPosts")
 	if len(byHeadline) != 3 {
 		t.Fatalf("allPosts by headline: %v", byHeadline)
 	}
-	circuit := searchIDs(s.post(t, "", `{ searchPosts(search: "circuit") { edges { node { id } } } }`, nil))
+	circuit := searchIDs(s.post(t, "", `{ searchPosts(search: "circuit") { edges { node { rowId } } } }`, nil))
 	if len(circuit) != 3 {
 		t.Fatalf("searchPosts(circuit): %v", circuit)
 	}
@@ -52,14 +52,14 @@ func TestGraphQLLanguageProbes(t *testing.T) {
 		field       string
 		want        []int
 	}{
-		{"null argument: the declared default", `{ allPosts(limit: null, topic: null) { id } }`, nil, "allPosts", twenty},
-		{"null filter argument: no filter", `{ allPosts(authorId: null) { id } }`, nil, "allPosts", twenty},
-		{"null variable default", `query ($n: Int = null) { allPosts(limit: $n) { id } }`, nil, "allPosts", twenty},
-		{"null variable value", `query ($n: Int) { allPosts(limit: $n) { id } }`, map[string]any{"n": nil}, "allPosts", twenty},
-		{"null inside an input object", `{ allPosts(limit: 3, orderBy: [{field: HEADLINE, direction: DESC, nulls: null}]) { id } }`, nil, "allPosts", byHeadline},
-		{"null in a where input", `{ allPosts(limit: 2, where: {and: null}) { id } }`, nil, "allPosts", nil},
-		{"a single value for a list", `{ allPosts(limit: 3, orderBy: {field: HEADLINE, direction: DESC}) { id } }`, nil, "allPosts", byHeadline},
-		{"a single variable value for a list", `query ($o: [PostOrderBy!]) { allPosts(limit: 3, orderBy: $o) { id } }`, map[string]any{"o": map[string]any{"field": "HEADLINE", "direction": "DESC"}}, "allPosts", byHeadline},
+		{"null argument: the declared default", `{ allPosts(limit: null, topic: null) { rowId } }`, nil, "allPosts", twenty},
+		{"null filter argument: no filter", `{ allPosts(authorId: null) { rowId } }`, nil, "allPosts", twenty},
+		{"null variable default", `query ($n: Int = null) { allPosts(limit: $n) { rowId } }`, nil, "allPosts", twenty},
+		{"null variable value", `query ($n: Int) { allPosts(limit: $n) { rowId } }`, map[string]any{"n": nil}, "allPosts", twenty},
+		{"null inside an input object", `{ allPosts(limit: 3, orderBy: [{field: HEADLINE, direction: DESC, nulls: null}]) { rowId } }`, nil, "allPosts", byHeadline},
+		{"null in a where input", `{ allPosts(limit: 2, where: {and: null}) { rowId } }`, nil, "allPosts", nil},
+		{"a single value for a list", `{ allPosts(limit: 3, orderBy: {field: HEADLINE, direction: DESC}) { rowId } }`, nil, "allPosts", byHeadline},
+		{"a single variable value for a list", `query ($o: [PostOrderBy!]) { allPosts(limit: 3, orderBy: $o) { rowId } }`, map[string]any{"o": map[string]any{"field": "HEADLINE", "direction": "DESC"}}, "allPosts", byHeadline},
 	} {
 		r := s.post(t, "", c.query, c.vars)
 		if c.want == nil { // a null where an object's entries go is refused, with the field named
@@ -74,12 +74,12 @@ func TestGraphQLLanguageProbes(t *testing.T) {
 	}
 
 	for name, query := range map[string]string{
-		"block string":             `{ searchPosts(search: """circuit""") { edges { node { id } } } }`,
-		"block string, indented":   "{ searchPosts(search: \"\"\"\n      circuit\n    \"\"\") { edges { node { id } } } }",
-		`\u{…} escape`:             `{ searchPosts(search: "circ\u{75}it") { edges { node { id } } } }`,
-		`\uXXXX escape`:            `{ searchPosts(search: "circ\u0075it") { edges { node { id } } } }`,
-		"null cursor":              `{ searchPosts(search: "circuit", after: null, first: null) { edges { node { id } } } }`,
-		"null argument to include": `{ searchPosts(search: "circuit") @include(if: true) { edges { node { id } } } }`,
+		"block string":             `{ searchPosts(search: """circuit""") { edges { node { rowId } } } }`,
+		"block string, indented":   "{ searchPosts(search: \"\"\"\n      circuit\n    \"\"\") { edges { node { rowId } } } }",
+		`\u{…} escape`:             `{ searchPosts(search: "circ\u{75}it") { edges { node { rowId } } } }`,
+		`\uXXXX escape`:            `{ searchPosts(search: "circ\u0075it") { edges { node { rowId } } } }`,
+		"null cursor":              `{ searchPosts(search: "circuit", after: null, first: null) { edges { node { rowId } } } }`,
+		"null argument to include": `{ searchPosts(search: "circuit") @include(if: true) { edges { node { rowId } } } }`,
 	} {
 		if got := searchIDs(s.post(t, "", query, nil)); !slices.Equal(got, circuit) {
 			t.Errorf("%s: %v, want %v", name, got, circuit)
@@ -87,32 +87,32 @@ func TestGraphQLLanguageProbes(t *testing.T) {
 	}
 
 	// A null for a non-null argument is refused by validation, not run.
-	if r := s.post(t, "", `{ postById(id: null) { id } }`, nil); r.status != 400 || !slices.Equal(r.codes(), []string{"GRAPHQL_VALIDATION_FAILED"}) {
+	if r := s.post(t, "", `{ postById(id: null) { rowId } }`, nil); r.status != 400 || !slices.Equal(r.codes(), []string{"GRAPHQL_VALIDATION_FAILED"}) {
 		t.Errorf("postById(id: null): %d %v", r.status, r.codes())
 	}
 
 	// Explicit null and absent stay apart: the patch's body: null clears
 	// the body, its headline left out keeps the headline.
-	register := s.post(t, "", `mutation { registerPerson(firstName: "Nul", lastName: "L", email: "null@example.com", password: "pw-null-literal") { id } }`, nil)
+	register := s.post(t, "", `mutation { registerPerson(firstName: "Nul", lastName: "L", email: "null@example.com", password: "pw-null-literal") { rowId } }`, nil)
 	var who person
 	register.field(t, "registerPerson", &who)
 	var tok string
 	s.post(t, "", `mutation { authenticate(email: "null@example.com", password: "pw-null-literal") }`, nil).field(t, "authenticate", &tok)
 	var created post
-	s.post(t, tok, fmt.Sprintf(`mutation { createPost(authorId: %d, headline: "Null", body: null, topic: null) { id body topic } }`, who.ID), nil).field(t, "createPost", &created)
+	s.post(t, tok, fmt.Sprintf(`mutation { createPost(authorId: %d, headline: "Null", body: null, topic: null) { rowId body topic } }`, who.RowID), nil).field(t, "createPost", &created)
 	if created.Body != nil || created.Topic != nil {
 		t.Errorf("createPost with null body and topic: %+v", created)
 	}
 	var updated post
-	s.post(t, tok, fmt.Sprintf(`mutation { updatePost(id: %d, patch: {body: "Some text", topic: HELP}) { headline body topic } }`, created.ID), nil).field(t, "updatePost", &updated)
+	s.post(t, tok, fmt.Sprintf(`mutation { updatePost(id: %q, patch: {body: "Some text", topic: HELP}) { headline body topic } }`, globalID("Post", created.RowID)), nil).field(t, "updatePost", &updated)
 	if updated.Headline != "Null" || updated.Body == nil || *updated.Body != "Some text" || updated.Topic == nil || *updated.Topic != "HELP" {
 		t.Errorf("updatePost setting body and topic: %+v", updated)
 	}
-	s.post(t, tok, fmt.Sprintf(`mutation { updatePost(id: %d, patch: {body: null}) { headline body topic } }`, created.ID), nil).field(t, "updatePost", &updated)
+	s.post(t, tok, fmt.Sprintf(`mutation { updatePost(id: %q, patch: {body: null}) { headline body topic } }`, globalID("Post", created.RowID)), nil).field(t, "updatePost", &updated)
 	if updated.Headline != "Null" || updated.Body != nil || updated.Topic == nil || *updated.Topic != "HELP" {
 		t.Errorf("updatePost with body: null: %+v, want the body cleared and the rest kept", updated)
 	}
-	if r := s.post(t, tok, fmt.Sprintf(`mutation { updatePost(id: %d, patch: {headline: null}) { headline } }`, created.ID), nil); len(r.Errors) != 1 || r.Errors[0].Extensions.Code != "BAD_USER_INPUT" {
+	if r := s.post(t, tok, fmt.Sprintf(`mutation { updatePost(id: %q, patch: {headline: null}) { headline } }`, globalID("Post", created.RowID)), nil); len(r.Errors) != 1 || r.Errors[0].Extensions.Code != "BAD_USER_INPUT" {
 		t.Errorf("updatePost with headline: null (NOT NULL): %+v", r.Errors)
 	}
 
@@ -167,17 +167,17 @@ func TestGraphQLLanguageProbes(t *testing.T) {
 func TestDateTimesRoundTrip(t *testing.T) {
 	s := startExample(t, "forum", "forum_example_gqlplan", "--default-role", "forum_example_anonymous")
 	var posts []post
-	s.post(t, "", `{ allPosts(limit: 1) { id createdAt } }`, nil).field(t, "allPosts", &posts)
+	s.post(t, "", `{ allPosts(limit: 1) { rowId createdAt } }`, nil).field(t, "allPosts", &posts)
 	if len(posts) != 1 || posts[0].CreatedAt == "" {
 		t.Fatalf("allPosts: %+v", posts)
 	}
 	var found []post
-	s.post(t, "", `query ($at: LocalDateTime!) { allPosts(where: {createdAt: {eq: $at}}) { id } }`, map[string]any{"at": posts[0].CreatedAt}).field(t, "allPosts", &found)
-	if len(found) == 0 || found[0].ID != posts[0].ID {
-		t.Errorf("createdAt %s sent back finds %+v, want post %d", posts[0].CreatedAt, found, posts[0].ID)
+	s.post(t, "", `query ($at: LocalDateTime!) { allPosts(where: {createdAt: {eq: $at}}) { rowId } }`, map[string]any{"at": posts[0].CreatedAt}).field(t, "allPosts", &found)
+	if len(found) == 0 || found[0].RowID != posts[0].RowID {
+		t.Errorf("createdAt %s sent back finds %+v, want post %d", posts[0].CreatedAt, found, posts[0].RowID)
 	}
 	for _, at := range []string{posts[0].CreatedAt + "Z", posts[0].CreatedAt + "+05:00", "yesterday"} {
-		r := s.post(t, "", `query ($at: LocalDateTime!) { allPosts(where: {createdAt: {eq: $at}}) { id } }`, map[string]any{"at": at})
+		r := s.post(t, "", `query ($at: LocalDateTime!) { allPosts(where: {createdAt: {eq: $at}}) { rowId } }`, map[string]any{"at": at})
 		if !slices.Equal(r.codes(), []string{"BAD_USER_INPUT"}) {
 			t.Errorf("createdAt %q: %d %v", at, r.status, r.codes())
 		}

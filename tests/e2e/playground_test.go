@@ -34,7 +34,7 @@ func TestPlaygroundInChromium(t *testing.T) {
 		chromedp.Navigate("http://"+addr+"/"),
 		chromedp.WaitVisible(chromedp.ID("query")),
 		chromedp.Clear(chromedp.ID("query")),
-		chromedp.SendKeys(chromedp.ID("query"), `{ currentPerson { fullName } postById(id: 2) { headline } }`),
+		chromedp.SendKeys(chromedp.ID("query"), `{ currentPerson { fullName } postById(id: "`+globalID("Post", 2)+`") { headline } }`),
 		chromedp.SendKeys(chromedp.ID("authorization"), "Bearer "+token),
 		chromedp.Click(chromedp.ID("run")),
 		chromedp.WaitVisible(chromedp.Search(`//pre[@id="result"][contains(., "fullName")]`)),

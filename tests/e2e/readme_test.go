@@ -40,18 +40,18 @@ func TestReadmeWalkthrough(t *testing.T) {
 		}
 	}
 	want := []string{
-		`"allPosts":\[\{"id" ?: ?36, "headline" ?: ?"Triggers that set updated_at", "author" ?: ?\{"fullName" ?: ?"Diego Ortiz"`,
+		`"allPosts":\[\{"rowId" ?: ?36, "headline" ?: ?"Triggers that set updated_at", "author" ?: ?\{"fullName" ?: ?"Diego Ortiz"`,
 		`"searchPosts":\{"totalCount" ?: ?3, .*"hasNextPage" ?: ?true`,
-		`"registerPerson":\{"id" ?: ?13, "fullName" ?: ?"Eve Example"\}`,
+		`"registerPerson":\{"rowId" ?: ?13, "fullName" ?: ?"Eve Example"\}`,
 		`^eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+$`,
 		`"code":"FORBIDDEN".*"createPost":null`,
-		`"createPost":\{"id" ?: ?37, "headline" ?: ?"Hello, forum", "author" ?: ?\{"fullName" ?: ?"Eve Example"\}`,
+		`"createPost":\{"id" ?: ?"ZzFbIlBvc3QiLCAzN10", "rowId" ?: ?37, "headline" ?: ?"Hello, forum", "author" ?: ?\{"fullName" ?: ?"Eve Example"\}`,
 		`"code":"FORBIDDEN".*"createPost":null`,
 		`"updatePost":\{"headline" ?: ?"Hello again"`,
 		`^\{"data":\{"updatePost":null\}\}$`,
-		`"currentPerson":\{"id" ?: ?13, .*"totalCount" ?: ?1, "nodes" ?: ?\[\{"headline" ?: ?"Hello again"\}\]`,
+		`"currentPerson":\{"rowId" ?: ?13, .*"totalCount" ?: ?1, "nodes" ?: ?\[\{"headline" ?: ?"Hello again"\}\]`,
 		`^\{"data":\{"changePassword":true\}\}$`,
-		`"deletePost":\{"id" ?: ?37`,
+		`"deletePost":\{"rowId" ?: ?37`,
 	}
 	if len(lines) != len(want) {
 		t.Fatalf("the walkthrough printed %d lines, want %d:\n%s", len(lines), len(want), out)

@@ -62,7 +62,7 @@ func TestServeRefusesAStalePlan(t *testing.T) {
 		}
 	}
 	s := serve(t, admin, login, plan, "--skip-catalog-check", "--default-role", "forum_example_anonymous")
-	if r := s.post(t, "", `{ personById(id: 1) { id } }`, nil); len(r.Errors) > 0 {
+	if r := s.post(t, "", `{ personById(id: "`+globalID("Person", 1)+`") { id } }`, nil); len(r.Errors) > 0 {
 		t.Errorf("what still matches is served: %+v", r.Errors)
 	}
 }
@@ -87,7 +87,7 @@ func TestOperationsRefuseOtherRoles(t *testing.T) {
 	}
 	for _, c := range []struct{ token, query string }{
 		{"", `mutation { changePassword(currentPassword: "a", newPassword: "b") }`},
-		{"", `mutation { deletePost(id: 1) { id } }`},
+		{"", `mutation { deletePost(id: "` + globalID("Post", 1) + `") { id } }`},
 		{person, `mutation { registerPerson(firstName: "X", lastName: "Y", email: "x@example.com", password: "pw") { id } }`},
 	} {
 		r := s.post(t, c.token, c.query, nil)

@@ -12,9 +12,16 @@ package forum
 // the tutorial's columns are timestamp without time zone.
 type LocalDateTime string
 
-//gqlplan:type
+// ID is a Go type named after the GraphQL scalar: the global ids of nodes.
+type ID string
+
+// Person and Post are nodes (Relay's global object identification): id
+// is a global ID, unique across types, which node(id:) fetches; the row
+// key is rowId.
+
+//gqlplan:type node=person
 type Person struct {
-	ID         int
+	RowID      int     `gql:"rowId" column:"id"`
 	FirstName  string  `filterable:"true" sortable:"true"`
 	LastName   *string `filterable:"true" sortable:"true"`
 	About      *string
@@ -26,9 +33,9 @@ type Person struct {
 	Posts []Post `relation:"post" join:"id=author_id" order_by:"created_at desc nulls last" connection:"true" filterable:"true" limit:"default=10, max=100"`
 }
 
-//gqlplan:type
+//gqlplan:type node=post
 type Post struct {
-	ID        int
+	RowID     int            `gql:"rowId" column:"id"`
 	AuthorID  int            `gql:"authorId"`
 	Headline  string         `filterable:"true" sortable:"true"`
 	Body      *string        `filterable:"true"`
@@ -63,11 +70,11 @@ const (
 
 type Query struct {
 	// Everyone on the forum.
-	AllPeople  []Person             `sql_source:"person" connection:"true" filterable:"true" sortable:"true"`
-	PersonByID func(id int) *Person `gql:"personById" sql_source:"person" filter:"id"`
+	AllPeople  []Person            `sql_source:"person" connection:"true" filterable:"true" sortable:"true"`
+	PersonByID func(id ID) *Person `gql:"personById" sql_source:"person" nodes:"id=Person"`
 	// Posts, newest first.
 	AllPosts      func(topic *PostTopic, authorId *int) []Post `sql_source:"post" filter:"topic, authorId=author_id" order_by:"created_at desc nulls last, id" limit:"default=20, max=100" filterable:"true" sortable:"true"`
-	PostByID      func(id int) *Post                           `gql:"postById" sql_source:"post" filter:"id"`
+	PostByID      func(id ID) *Post                            `gql:"postById" sql_source:"post" nodes:"id=Post"`
 	SearchPosts   func(search string) []Post                   `sql_source:"search_posts" source_kind:"function" connection:"true" limit:"default=10, max=50"`
 	CurrentPerson *Person                                      `sql_source:"current_person" source_kind:"function"`
 }
@@ -77,6 +84,6 @@ type Mutation struct {
 	Authenticate   func(email, password string) *string                                      `sql_source:"authenticate" token:"true"`
 	ChangePassword func(currentPassword, newPassword string) *bool                           `sql_source:"change_password" roles:"forum_example_person"`
 	CreatePost     func(authorId int, headline string, body *string, topic *PostTopic) *Post `sql_source:"create_post" roles:"forum_example_person"`
-	UpdatePost     func(id int, patch PostPatch) *Post                                       `sql_source:"update_post" roles:"forum_example_person"`
-	DeletePost     func(id int) *Post                                                        `sql_source:"delete_post" roles:"forum_example_person"`
+	UpdatePost     func(id ID, patch PostPatch) *Post                                        `sql_source:"update_post" roles:"forum_example_person" nodes:"id=Post"`
+	DeletePost     func(id ID) *Post                                                         `sql_source:"delete_post" roles:"forum_example_person" nodes:"id=Post"`
 }
