@@ -152,35 +152,32 @@ func TestClientsAgainstTheForum(t *testing.T) {
 	})
 }
 
-// TestRelayCompilerAcceptsTheSchema compiles a small Relay app of forum
-// queries, fragments and a @connection with relay-compiler against the
-// schema gqlplan prints (which introspection matches: see
-// TestIntrospectionMatchesTheSDL). @refetchable fragments need the Node
-// interface, which the schema does not have yet.
-func TestRelayCompilerAcceptsTheSchema(t *testing.T) {
+// TestRelayAppAgainstTheForum compiles the Relay app of tests/clients/relay
+// with relay-compiler against the forum's schema — pagination fragments on
+// Query.allPeople and Person.posts (@refetchable, which needs the Node
+// interface and node(id:)), a @connection on searchPosts, node(id:) — and
+// runs it with relay-runtime against `gqlplan dev examples/forum`: pages
+// merge into their connections, a person's next page comes through
+// node(id:), Post 1 and Person 1 are two records, and relay-runtime warns
+// of nothing.
+func TestRelayAppAgainstTheForum(t *testing.T) {
 	installClients(t)
-	s := startExample(t, "forum", "forum_example_gqlplan", "--default-role", "forum_example_anonymous")
-	sdl, err := os.ReadFile(s.sdlFile(t))
+	addr, _ := startDev(t)
+	plan := filepath.Join(t.TempDir(), "plan.json")
+	if out, err := exec.Command(binary, "compile", "../../examples/forum", "-o", plan).CombinedOutput(); err != nil {
+		t.Fatalf("compile: %v\n%s", err, out)
+	}
+	sdl, err := exec.Command(binary, "sdl", plan).Output()
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := t.TempDir()
-	src, err := os.ReadFile("testdata/relay-app.js")
-	if err != nil {
+	app := filepath.Join(clientsDir, "relay")
+	generated := filepath.Join(app, "src", "__generated__")
+	if err := os.RemoveAll(generated); err != nil {
 		t.Fatal(err)
 	}
-	for name, data := range map[string][]byte{
-		"schema.graphql":    sdl,
-		"src/App.js":        src,
-		"relay.config.json": []byte(`{"src": "./src", "schema": "./schema.graphql", "language": "javascript", "eagerEsModules": true}`),
-	} {
-		path := filepath.Join(app, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := os.WriteFile(filepath.Join(app, "schema.graphql"), sdl, 0o644); err != nil {
+		t.Fatal(err)
 	}
 	compiler, err := filepath.Abs(filepath.Join(clientsDir, "node_modules", ".bin", "relay-compiler"))
 	if err != nil {
@@ -188,12 +185,64 @@ func TestRelayCompilerAcceptsTheSchema(t *testing.T) {
 	}
 	cmd := exec.Command(compiler, "--output", "quiet-with-errors")
 	cmd.Dir = app
-	out, err := cmd.CombinedOutput()
-	if err != nil {
+	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("relay-compiler: %v\n%s", err, out)
 	}
-	artifacts, _ := filepath.Glob(filepath.Join(app, "src", "__generated__", "*.graphql.js"))
-	if len(artifacts) != 3 {
-		t.Errorf("relay-compiler wrote %d artifacts, want 3: %v\n%s", len(artifacts), artifacts, out)
+	artifacts, _ := filepath.Glob(filepath.Join(generated, "*.graphql.js"))
+	if len(artifacts) != 8 { // 5 operations (2 of them generated refetch queries), 3 fragments
+		t.Errorf("relay-compiler wrote %d artifacts, want 8: %v", len(artifacts), artifacts)
+	}
+
+	out := node(t, "relay.mjs", "http://"+addr+"/graphql", globalID("Post", 1), globalID("Person", 1))
+	t.Log(out)
+	type conn struct {
+		IDs         []string `json:"ids"`
+		EndCursor   string   `json:"endCursor"`
+		HasNextPage bool     `json:"hasNextPage"`
+	}
+	var got struct {
+		People, PersonPosts, Search conn
+		Post, Person                map[string]any
+		Warnings                    []string
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if len(got.Warnings) > 0 {
+		t.Errorf("relay-runtime warned: %q", got.Warnings)
+	}
+	distinct := func(ids []string) bool {
+		seen := map[string]bool{}
+		for _, id := range ids {
+			seen[id] = true
+		}
+		return len(seen) == len(ids)
+	}
+	if len(got.People.IDs) != 4 || !distinct(got.People.IDs) || !got.People.HasNextPage {
+		t.Errorf("two pages of allPeople merged into one connection: %+v", got.People)
+	}
+	if len(got.PersonPosts.IDs) != 2 || !distinct(got.PersonPosts.IDs) {
+		t.Errorf("a person's posts, the second page through node(id:): %+v", got.PersonPosts)
+	}
+	if len(got.Search.IDs) != 2 {
+		t.Errorf("searchPosts: %+v", got.Search)
+	}
+	if got.Post["__typename"] != "Post" || got.Post["rowId"] != 1.0 || got.Post["headline"] == nil ||
+		got.Person["__typename"] != "Person" || got.Person["rowId"] != 1.0 || got.Person["fullName"] == nil {
+		t.Errorf("Post 1 and Person 1 are not two records of their own:\npost %v\nperson %v", got.Post, got.Person)
+	}
+}
+
+// TestNormalizedCachesAgainstTheForum: Apollo Client's InMemoryCache and
+// urql's Graphcache, with their default keys (__typename and id), read a
+// query from the forum and then from the cache alone; Post 1 and Person 1
+// are two entries; neither client warns.
+func TestNormalizedCachesAgainstTheForum(t *testing.T) {
+	installClients(t)
+	s := startExample(t, "forum", "forum_example_gqlplan", "--default-role", "forum_example_anonymous")
+	out := node(t, "caches.mjs", s.url, globalID("Post", 1), globalID("Person", 1))
+	t.Log(out)
+	if !strings.Contains(out, "caches: ok") {
+		t.Errorf("%s", out)
 	}
 }
