@@ -85,6 +85,9 @@ func compileExample(t *testing.T, example, loginRole string) (admin, login, plan
 func compileExampleIn(t *testing.T, admin, example, loginRole string) (_, login, plan string) {
 	t.Helper()
 	dir := filepath.Join("../../examples", example)
+	if strings.Contains(example, "/") { // a directory of the tests' own
+		dir = example
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := pgcluster.ApplySQLFiles(ctx, admin, dir); err != nil {
