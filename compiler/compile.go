@@ -49,14 +49,19 @@ const (
 	kindEnum
 	kindObject
 	kindInput
+	kindInterface
+	kindUnion
 )
 
 func (k typeKind) String() string {
-	return [...]string{"scalar", "enum", "type", "input"}[k]
+	return [...]string{"scalar", "enum", "type", "input", "interface", "union"}[k]
 }
 
+// isAbstract: the type of a value is one of several object types.
+func (k typeKind) isAbstract() bool { return k == kindInterface || k == kindUnion }
+
 // isInput and isOutput follow the GraphQL spec's input and output types.
-func (k typeKind) isInput() bool  { return k != kindObject }
+func (k typeKind) isInput() bool  { return k != kindObject && !k.isAbstract() }
 func (k typeKind) isOutput() bool { return k != kindInput }
 
 // reservedTypeNames are the root operation types gqlplan generates.
@@ -70,6 +75,8 @@ type definition struct {
 	object *decl.ObjectType
 	input  *decl.InputType
 	enum   *decl.Enum
+	iface  *decl.Interface
+	union  *decl.Union
 }
 
 type checker struct {
@@ -127,6 +134,7 @@ func (c *checker) run() *spec.Plan {
 	for i := range plan.Types {
 		c.objects[plan.Types[i].Name] = &plan.Types[i]
 	}
+	c.abstractTypes(plan)
 	if c.cat != nil {
 		c.checkEnumsInCatalog(plan)
 	}
@@ -189,6 +197,12 @@ func (c *checker) declareTypes() {
 		}
 		for _, e := range f.Enums {
 			all = append(all, &definition{kind: kindEnum, name: e.Name, file: f, enum: e})
+		}
+		for _, in := range f.Interfaces {
+			all = append(all, &definition{kind: kindInterface, name: in.Name, file: f, iface: in})
+		}
+		for _, u := range f.Unions {
+			all = append(all, &definition{kind: kindUnion, name: u.Name, file: f, union: u})
 		}
 	}
 	slices.SortStableFunc(all, func(a, b *definition) int { return compareRange(a.name.Range, b.name.Range) })

@@ -131,6 +131,18 @@ func (c *checker) checkRelation(s *dbSource, rel *catalog.Relation, returns *spe
 			c.checkFields(s, returns.Named(), rel.Columns)
 		}
 	}
+	if returns != nil && c.kindOf(returns).isAbstract() && s.out.TypeColumn != nil {
+		at := s.op.Returns.Range
+		if s.op.TypeColumn != nil {
+			at = s.op.TypeColumn.Range
+		}
+		c.column(s, rel.Columns, s.out.TypeColumn.Column, at, "type_column")
+		for _, member := range c.possibleTypes(returns.Named()) {
+			for _, k := range c.keys[member] {
+				c.column(s, rel.Columns, k.Column, s.op.Returns.Range, "key column of "+member)
+			}
+		}
+	}
 	c.checkConditions(s, rel.Columns)
 	if c.cat.Role == "" || c.checksRole(s.out) {
 		c.checkRowSecurity(rel, s.op.SQLSource.Range, s.what, injectsClaims(s.whereFrom))

@@ -37,6 +37,9 @@ func (c *checker) objectField(d *definition, f *decl.Field) spec.Field {
 		column, colRange := fieldColumn(f)
 		out.Column = column
 		out.SQL, _ = c.checkSQLIdent(column, colRange, "column of "+what)
+		if ref != nil && c.kindOf(ref).isAbstract() {
+			c.diags.Errorf(f.Type.Range, "abstract-type-use", "%s is a column, but %s is %s; only queries return interfaces and unions", what, ref.Named(), withArticle(c.kindOf(ref).String()))
+		}
 	}
 	if f.Function == nil && len(f.Args) > 0 {
 		c.diags.Errorf(f.Args[0].Name.Range, "invalid-field-option", "%s declares args, which only a computed field (function) takes", what)

@@ -38,7 +38,7 @@ func (c *checker) nodeType(d *definition, out *spec.ObjectType) {
 			"type %s is a node, identified by its key, but declares no \"key\" and no field reads the column id; add key: [<unique columns>]", name)
 	}
 	out.Node = &spec.NodeSource{Source: src}
-	out.Interfaces = []string{spec.NodeInterface}
+	out.Interfaces = append(out.Interfaces, spec.NodeInterface)
 	id := spec.Field{Name: "id", Type: "ID!", GlobalID: true,
 		Description: fmt.Sprintf("The globally unique id of this %s; node(id:) fetches it.", name)}
 	out.Fields = append([]spec.Field{id}, out.Fields...)

@@ -77,6 +77,8 @@ func (c *checker) operation(op declaredOp) spec.Operation {
 		if returns != nil && (returns.Depth() > 0 || returns.Named() != "String") {
 			c.diags.Errorf(op.Returns.Range, "invalid-token", "%s signs its row as a token, so it returns String (the token, null when there is no row), not %s", what, returns)
 		}
+	} else if returns != nil && c.kindOf(returns).isAbstract() {
+		c.abstractOperation(op, &out, returns, what)
 	} else if returns != nil && out.Source.Kind == spec.SourceRelation && c.kindOf(returns) != kindObject {
 		c.diags.Errorf(op.Returns.Range, "invalid-returns", "%s reads a table or view, so it must return an object type, not %s %q", what, c.kindOf(returns), returns.Named())
 	}

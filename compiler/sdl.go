@@ -23,6 +23,10 @@ func printSDL(p *spec.Plan) string {
 		fmt.Fprintf(&s.buf, "interface %s {\n", in.Name)
 		s.fields(in.Fields)
 	}
+	for _, u := range p.Unions {
+		s.description(u.Description, "")
+		fmt.Fprintf(&s.buf, "union %s = %s\n\n", u.Name, strings.Join(u.PossibleTypes, " | "))
+	}
 	for _, t := range p.Types {
 		s.description(t.Description, "")
 		implements := ""

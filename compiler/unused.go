@@ -26,11 +26,26 @@ func (c *checker) warnUnused(queries, mutations []declaredOp) {
 		switch d.kind {
 		case kindObject:
 			fields = d.object.Fields
+			for _, in := range d.object.Implements {
+				visit(in.Value)
+			}
 		case kindInput:
 			fields = d.input.Fields
+		case kindInterface, kindUnion: // a value may be any of their types
+			if d.iface != nil {
+				fields = d.iface.Fields
+			}
+			for _, member := range c.possibleTypes(name) {
+				visit(member)
+			}
 		}
 		for _, f := range fields {
 			visit(f.Type.Value)
+		}
+	}
+	for _, name := range c.names { // node(id:) returns any node
+		if c.isNodeType(name) {
+			visit(name)
 		}
 	}
 	for _, op := range append(queries, mutations...) {

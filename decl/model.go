@@ -48,17 +48,19 @@ type File struct {
 	Schema  *Text // default SQL schema for unqualified sql_source names
 	// Roles are the roles requests may run as — the anonymous role and
 	// each role a token may carry: the default roles of every operation.
-	Roles     []Text
-	Types     []*ObjectType
-	Inputs    []*InputType
-	Enums     []*Enum
-	Queries   []*Operation
-	Mutations []*Operation
+	Roles      []Text
+	Types      []*ObjectType
+	Interfaces []*Interface
+	Unions     []*Union
+	Inputs     []*InputType
+	Enums      []*Enum
+	Queries    []*Operation
+	Mutations  []*Operation
 }
 
 // Empty reports whether the file declares nothing.
 func (f *File) Empty() bool {
-	return len(f.Types)+len(f.Inputs)+len(f.Enums)+len(f.Queries)+len(f.Mutations) == 0
+	return len(f.Types)+len(f.Interfaces)+len(f.Unions)+len(f.Inputs)+len(f.Enums)+len(f.Queries)+len(f.Mutations) == 0
 }
 
 // ObjectType is an output object type ("types:" section).
@@ -71,6 +73,24 @@ type ObjectType struct {
 	// Node makes the type a Relay node: it implements Node, its id field
 	// is a global ID, and node(id:) fetches it from this source.
 	Node *Node
+	// Implements are the interfaces the type implements ("implements:").
+	Implements []Text
+}
+
+// Interface is an interface type ("interfaces:" section): the fields every
+// type implementing it has.
+type Interface struct {
+	Name        Text
+	Description *Text
+	Fields      []*Field
+}
+
+// Union is a union type ("unions:" section) of object types.
+type Union struct {
+	Name        Text
+	Description *Text
+	Types       []Text
+	TypesRange  Range // where "types" was written
 }
 
 // Node is where a node type's rows are fetched by key.
@@ -184,7 +204,10 @@ type Operation struct {
 	// Roles are the only roles that may call the operation (nil: the
 	// file's roles).
 	Roles []Text
-	List  // queries returning a list
+	// TypeColumn, for an operation returning an interface or a union, is
+	// the column of its rows that names each row's type.
+	TypeColumn *Text
+	List       // queries returning a list
 }
 
 // Arg is a GraphQL argument of an operation.

@@ -147,3 +147,32 @@ func TestArgumentsTakeGlobalIDs(t *testing.T) {
 		t.Errorf("ids of the wrong type: %s", r.body)
 	}
 }
+
+// TestUnionsAndInterfaces: a query returning a union or an interface reads
+// rows naming their type; each object is read from its type's node source
+// with the fragments for that type; a row of no possible type, or whose
+// object RLS hides, is left out.
+func TestUnionsAndInterfaces(t *testing.T) {
+	s := newServer(t, serverOptions{})
+	got := s.query(`{ things { __typename ... on Member { rowId firstName } ... on Article { title } ... on Shelf { label } ... on Titled { title } } }`, nil, "")
+	want := `{"things":[{"__typename":"Article","title":"Notes on the engine"},{"__typename":"Article","title":"Computable numbers"},` +
+		`{"__typename":"Member","rowId":1,"firstName":"Ada"},{"__typename":"Member","rowId":2,"firstName":"Alan"},{"__typename":"Member","rowId":3,"firstName":"Grace"},` +
+		`{"__typename":"Shelf","label":"boxes"},{"__typename":"Shelf","label":"umbrellas"},{"__typename":"Shelf","label":"hats"}]}`
+	if got != want {
+		t.Errorf("things:\n got %s\nwant %s", got, want)
+	}
+	ada := token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 1})
+	if got := s.query(`{ titled { title ... on Article { rowId } } }`, nil, ada); got != `{"titled":[{"title":"Notes on the engine","rowId":1},{"title":"Ada private","rowId":2},{"title":"Computable numbers","rowId":3}]}` {
+		t.Errorf("titled, as Ada: %s", got)
+	}
+	if got := s.query(`{ a: thing(id: 2, typename: "Member") { ... on Member { firstName } } b: thing(id: 1, typename: "Gone") { __typename } }`, nil, ""); got != `{"a":{"firstName":"Alan"},"b":null}` {
+		t.Errorf("thing: %s", got)
+	}
+	got = s.query(`{ thing: __type(name: "Thing") { kind possibleTypes { name } } titled: __type(name: "Titled") { kind fields { name } possibleTypes { name } }
+		article: __type(name: "Article") { interfaces { name } } }`, nil, "")
+	want = `{"thing":{"kind":"UNION","possibleTypes":[{"name":"Article"},{"name":"Member"},{"name":"Shelf"}]},` +
+		`"titled":{"kind":"INTERFACE","fields":[{"name":"title"}],"possibleTypes":[{"name":"Article"}]},"article":{"interfaces":[{"name":"Titled"},{"name":"Node"}]}}`
+	if got != want {
+		t.Errorf("introspection:\n got %s\nwant %s", got, want)
+	}
+}

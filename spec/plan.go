@@ -13,8 +13,10 @@ type Plan struct {
 	Hash     string       `json:"hash"`     // "sha256:<hex>" of the compact JSON encoding with Hash empty
 	SDL      string       `json:"sdl"`      // the GraphQL schema, printed
 	Types    []ObjectType `json:"types"`
-	// Interfaces are the interface types: Node, when some type is a node.
+	// Interfaces are the interface types: those declared, then Node when
+	// some type is a node.
 	Interfaces []Interface `json:"interfaces,omitempty"`
+	Unions     []Union     `json:"unions,omitempty"`
 	Inputs     []InputType `json:"inputs"`
 	Enums      []Enum      `json:"enums"`
 	Queries    []Operation `json:"queries"`
@@ -42,6 +44,13 @@ type ObjectType struct {
 // key (node(id:), nodes(ids:), arguments of type ID that name the type).
 type NodeSource struct {
 	Source Source `json:"source"`
+}
+
+// Union is a GraphQL union of object types.
+type Union struct {
+	Name          string   `json:"name"`
+	Description   string   `json:"description,omitempty"`
+	PossibleTypes []string `json:"possibleTypes"` // sorted
 }
 
 // Interface is a GraphQL interface type.
@@ -238,6 +247,10 @@ type Operation struct {
 	// operation, sorted; empty: any. A request of another role is refused
 	// (FORBIDDEN) before SQL.
 	Roles []string `json:"roles,omitempty"`
+	// TypeColumn, for an operation returning an interface or a union, is
+	// the column naming each row's object type; the row also holds that
+	// type's key columns, and the object is read from its node source.
+	TypeColumn *ColumnRef `json:"typeColumn,omitempty"`
 	// Token: the row the source returns (a composite or a jsonb object)
 	// is the claim set of a JWT the server signs; the field's value is
 	// the token, null when the row is null.

@@ -18,11 +18,11 @@ import (
 var (
 	fieldTagKeys     = []string{"gql", "column", "relation", "join", "function", "args", "filterable", "sortable", "connection", "order_by", "limit"}
 	inputTagKeys     = []string{"gql", "column"}
-	operationTagKeys = []string{"gql", "returns", "args", "params", "nodes", "roles", "sql_source", "source_kind", "shape", "data_column", "inject", "token", "filter", "order_by", "limit", "connection", "filterable", "sortable"}
+	operationTagKeys = []string{"gql", "returns", "args", "params", "nodes", "type_column", "roles", "sql_source", "source_kind", "shape", "data_column", "inject", "token", "filter", "order_by", "limit", "connection", "filterable", "sortable"}
 	gqlFieldOptions  = []string{"type", "deprecated"}
 	gqlOpOptions     = []string{"deprecated"}
 	limitOptions     = []string{"default", "max"}
-	directives       = []string{"schema", "roles", "type", "input", "enum", "deprecated"}
+	directives       = []string{"schema", "roles", "type", "input", "enum", "interface", "union", "deprecated"}
 )
 
 // Root struct names: their fields are operations.
@@ -243,6 +243,19 @@ func (l *loader) typeSpec(out *decl.File, ts *ast.TypeSpec, doc *ast.CommentGrou
 		}
 		l.enums[ts.Name.Name] = e
 		out.Enums = append(out.Enums, e)
+	case find(ds, "union") != nil:
+		d := find(ds, "union")
+		u := &decl.Union{Name: name, Description: description, TypesRange: d.arg.Range}
+		for _, t := range strings.Fields(d.arg.Value) {
+			u.Types = append(u.Types, decl.Text{Value: t, Range: d.arg.Range})
+		}
+		out.Unions = append(out.Unions, u)
+	case isStruct && find(ds, "interface") != nil:
+		in := &decl.Interface{Name: name, Description: description}
+		for _, f := range st.Fields.List {
+			in.Fields = append(in.Fields, l.fields(f, []string{"gql"}, "interface "+ts.Name.Name)...)
+		}
+		out.Interfaces = append(out.Interfaces, in)
 	case isStruct && find(ds, "input") != nil:
 		in := &decl.InputType{Name: name, Description: description}
 		for _, f := range st.Fields.List {
@@ -283,6 +296,12 @@ func (l *loader) typeOptions(obj *decl.ObjectType, d *directive) {
 					obj.Key = append(obj.Key, decl.Text{Value: c, Range: d.arg.Range})
 				}
 			}
+		case "implements":
+			for _, in := range strings.Split(value, ",") {
+				if in = strings.TrimSpace(in); in != "" {
+					obj.Implements = append(obj.Implements, decl.Text{Value: in, Range: d.arg.Range})
+				}
+			}
 		case "node":
 			if value == "" {
 				l.errorf(d.arg.Range, "missing-sql-source", "//gqlplan:type node= needs the table or view the node's rows are fetched from by key")
@@ -290,7 +309,7 @@ func (l *loader) typeOptions(obj *decl.ObjectType, d *directive) {
 			}
 			obj.Node = &decl.Node{SQLSource: decl.Text{Value: value, Range: d.arg.Range}, Range: d.arg.Range}
 		default:
-			l.errorf(d.arg.Range, "unknown-key", "//gqlplan:type takes key=<column>[,<column>…] and node=<table or view>, not %q%s", option, decl.DidYouMean(name, []string{"key", "node"}))
+			l.errorf(d.arg.Range, "unknown-key", "//gqlplan:type takes key=<column>[,<column>…], node=<table or view> and implements=<interface>[,…], not %q%s", option, decl.DidYouMean(name, []string{"key", "node", "implements"}))
 		}
 	}
 }

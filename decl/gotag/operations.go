@@ -39,7 +39,7 @@ func (l *loader) operations(kind decl.OperationKind, f *ast.Field) []*decl.Opera
 				op.Deprecated = &value
 			}
 		}
-		for key, dst := range map[string]**decl.Text{"sql_source": &op.SQLSource, "source_kind": &op.SourceKind, "shape": &op.Shape, "data_column": &op.DataColumn} {
+		for key, dst := range map[string]**decl.Text{"sql_source": &op.SQLSource, "source_kind": &op.SourceKind, "shape": &op.Shape, "data_column": &op.DataColumn, "type_column": &op.TypeColumn} {
 			if v := t.get(key); v != nil {
 				text := v.text()
 				*dst = &text

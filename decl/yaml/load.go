@@ -24,8 +24,11 @@ const MaxFileSize = 8 << 20
 // Keys allowed in each kind of mapping. They are the format's vocabulary;
 // the README's format reference documents each one.
 var (
-	fileKeys      = []string{"version", "schema", "roles", "types", "inputs", "enums", "queries", "mutations"}
-	objectKeys    = []string{"description", "fields", "key", "node"}
+	fileKeys      = []string{"version", "schema", "roles", "types", "interfaces", "unions", "inputs", "enums", "queries", "mutations"}
+	objectKeys    = []string{"description", "fields", "key", "node", "implements"}
+	interfaceKeys = []string{"description", "fields"}
+	ifaceFieldKey = []string{"type", "description", "deprecated"}
+	unionKeys     = []string{"description", "types"}
 	nodeKeys      = []string{"sql_source"}
 	inputKeys     = []string{"description", "fields"}
 	fieldKeys     = []string{"type", "description", "column", "deprecated", "relation", "function", "args", "filterable", "sortable"}
@@ -33,7 +36,7 @@ var (
 	inputFieldKey = []string{"type", "description", "default"}
 	enumKeys      = []string{"description", "sql_type", "values"}
 	enumValueKeys = []string{"value", "description", "deprecated"}
-	operationKeys = []string{"description", "returns", "sql_source", "source_kind", "shape", "data_column", "args", "inject", "token", "order_by", "limit", "connection", "filterable", "sortable", "deprecated", "roles"}
+	operationKeys = []string{"description", "returns", "sql_source", "source_kind", "shape", "data_column", "args", "inject", "token", "order_by", "limit", "connection", "filterable", "sortable", "deprecated", "roles", "type_column"}
 	argKeys       = []string{"type", "description", "default", "filter", "param", "node"}
 	filterKeys    = []string{"column", "op"}
 	limitKeys     = []string{"default", "max"}
@@ -117,6 +120,16 @@ func (l *loader) load(data []byte) *decl.File {
 	if e, ok := entries["types"]; ok {
 		for _, kv := range l.pairs(e.value, "types") {
 			f.Types = append(f.Types, l.objectType(kv))
+		}
+	}
+	if e, ok := entries["interfaces"]; ok {
+		for _, kv := range l.pairs(e.value, "interfaces") {
+			f.Interfaces = append(f.Interfaces, l.interfaceType(kv))
+		}
+	}
+	if e, ok := entries["unions"]; ok {
+		for _, kv := range l.pairs(e.value, "unions") {
+			f.Unions = append(f.Unions, l.union(kv))
 		}
 	}
 	if e, ok := entries["inputs"]; ok {

@@ -28,7 +28,41 @@ func (l *loader) objectType(kv pair) *decl.ObjectType {
 	if n, ok := e["node"]; ok {
 		t.Node = l.node(n, what)
 	}
+	if i, ok := e["implements"]; ok {
+		t.Implements = l.texts(i.value, "implements")
+	}
 	return t
+}
+
+func (l *loader) interfaceType(kv pair) *decl.Interface {
+	t := &decl.Interface{Name: kv.name(l)}
+	what := fmt.Sprintf("interface %q", kv.key.Value)
+	e := l.entries(kv.value, interfaceKeys, what)
+	if d, ok := e["description"]; ok {
+		t.Description = l.text(d.value, "description")
+	}
+	if f, ok := e["fields"]; ok {
+		for _, fkv := range l.pairs(f.value, what+" fields") {
+			if fld := l.field(fkv, ifaceFieldKey, what); fld != nil {
+				t.Fields = append(t.Fields, fld)
+			}
+		}
+	}
+	return t
+}
+
+func (l *loader) union(kv pair) *decl.Union {
+	u := &decl.Union{Name: kv.name(l)}
+	what := fmt.Sprintf("union %q", kv.key.Value)
+	e := l.entries(kv.value, unionKeys, what)
+	if d, ok := e["description"]; ok {
+		u.Description = l.text(d.value, "description")
+	}
+	if t, ok := e["types"]; ok {
+		u.Types = l.texts(t.value, "types")
+		u.TypesRange = l.rng(t.key)
+	}
+	return u
 }
 
 // node reads "node: source" or "node: {sql_source: source}".
@@ -258,6 +292,9 @@ func (l *loader) operation(kind decl.OperationKind, kv pair) *decl.Operation {
 	}
 	if r, ok := e["roles"]; ok {
 		op.Roles = l.texts(r.value, "roles of "+what)
+	}
+	if c, ok := e["type_column"]; ok {
+		op.TypeColumn = l.text(c.value, "type_column")
 	}
 	l.flag(e, "token", &op.Token)
 	l.list(e, &op.List, what)

@@ -56,6 +56,16 @@ CREATE TABLE shop.shelf (
 INSERT INTO shop.shelf VALUES ('hall', 1, 'umbrellas'), ('hall', 2, 'hats'), ('attic', 1, 'boxes');
 GRANT SELECT ON shop.shelf TO {{anon}}, {{member}};
 
+-- Rows of several types, for a union and an interface: each names its
+-- type and holds that type's key.
+CREATE VIEW shop.things AS
+  SELECT 'Member' AS typename, id, NULL::text AS room, NULL::int AS position FROM shop.person
+  UNION ALL SELECT 'Article', id, NULL, NULL FROM shop.post
+  UNION ALL SELECT 'Shelf', NULL, room, position FROM shop.shelf
+  UNION ALL SELECT 'Gone', 1, NULL, NULL;
+CREATE VIEW shop.titled AS SELECT 'Article' AS kind, id FROM shop.post;
+GRANT SELECT ON shop.things, shop.titled TO {{anon}}, {{member}};
+
 -- JSONB shape (FraiseQL style): the object in data, owner_id to filter on.
 CREATE TABLE shop.note (
   id       int PRIMARY KEY,

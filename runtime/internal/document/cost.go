@@ -63,10 +63,12 @@ func (c *coster) rootField(root string, f *operation.Field) int64 {
 		ops = c.index.Mutations
 	}
 	op := ops[f.Name]
-	if op != nil && f.ByType != nil { // node, nodes: one object per id, of its type
+	if op != nil && f.ByType != nil { // node, nodes, interfaces, unions: one object per row, of its type
 		rows := int64(1)
 		if ids, ok := f.Args["ids"].([]any); ok {
 			rows = int64(len(ids))
+		} else if op.Spec.List {
+			rows = c.pageRows(&op.Spec.Listing, f.Args)
 		}
 		return c.add(1, c.times(rows, c.widest(f.ByType)))
 	}

@@ -107,6 +107,11 @@ func (c *introConverter) namedType(d *ast.Definition) *introspection.Type {
 		}
 	}
 	t.IsOneOf = d.Directives.ForName("oneOf") != nil
+	if d.Kind == ast.Interface || d.Kind == ast.Union {
+		for _, p := range c.schema.GetPossibleTypes(d) {
+			t.PossibleTypes = append(t.PossibleTypes, c.ref(ast.NamedType(p.Name, nil)))
+		}
+	}
 	switch d.Kind {
 	case ast.Object, ast.Interface:
 		for _, f := range d.Fields {
@@ -121,11 +126,6 @@ func (c *introConverter) namedType(d *ast.Definition) *introspection.Type {
 		}
 		for _, name := range d.Interfaces {
 			t.Interfaces = append(t.Interfaces, c.ref(ast.NamedType(name, nil)))
-		}
-		if d.Kind == ast.Interface {
-			for _, p := range c.schema.GetPossibleTypes(d) {
-				t.PossibleTypes = append(t.PossibleTypes, c.ref(ast.NamedType(p.Name, nil)))
-			}
 		}
 	case ast.InputObject:
 		for _, f := range d.Fields {

@@ -153,7 +153,7 @@ func (b *builder) collect(parent string, sets []ast.SelectionSet, root bool) ([]
 				sets[j] = f.SelectionSet
 			}
 			named := first.Definition.Type.Name()
-			if b.index.Interfaces[named] == nil {
+			if !b.index.IsAbstract(named) {
 				var err *wire.Error
 				if sel.Children, err = b.collect(named, sets, false); err != nil {
 					return nil, err

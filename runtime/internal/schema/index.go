@@ -8,6 +8,7 @@ package schema
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/gqlplan/gqlplan/runtime/internal/wire"
@@ -22,15 +23,25 @@ type Schema struct {
 	Inputs    map[string]*spec.InputType
 	Queries   map[string]*Operation
 	Mutations map[string]*Operation
-	// Interfaces are the interface types by name.
+	// Interfaces and Unions are the abstract types by name.
 	Interfaces map[string]*spec.Interface
+	Unions     map[string]*spec.Union
+}
+
+// IsAbstract reports whether the named type is an interface or a union.
+func (s *Schema) IsAbstract(name string) bool {
+	return s.Interfaces[name] != nil || s.Unions[name] != nil
 }
 
 // PossibleTypes are the object types a value of the named type may be:
-// an interface's implementations, or the object type itself.
+// an interface's implementations, a union's members, or the object type
+// itself.
 func (s *Schema) PossibleTypes(name string) []string {
 	if in := s.Interfaces[name]; in != nil {
 		return in.PossibleTypes
+	}
+	if u := s.Unions[name]; u != nil {
+		return u.PossibleTypes
 	}
 	return []string{name}
 }
@@ -41,14 +52,7 @@ func (s *Schema) Applies(condition, typ string) bool {
 	if condition == "" || condition == typ {
 		return true
 	}
-	if in := s.Interfaces[condition]; in != nil {
-		for _, p := range in.PossibleTypes {
-			if p == typ {
-				return true
-			}
-		}
-	}
-	return false
+	return s.IsAbstract(condition) && slices.Contains(s.PossibleTypes(condition), typ)
 }
 
 type Object struct {
@@ -101,9 +105,13 @@ func New(plan *spec.Plan) (*Schema, error) {
 		Queries:    map[string]*Operation{},
 		Mutations:  map[string]*Operation{},
 		Interfaces: map[string]*spec.Interface{},
+		Unions:     map[string]*spec.Union{},
 	}
 	for i := range plan.Interfaces {
 		s.Interfaces[plan.Interfaces[i].Name] = &plan.Interfaces[i]
+	}
+	for i := range plan.Unions {
+		s.Unions[plan.Unions[i].Name] = &plan.Unions[i]
 	}
 	for i := range plan.Enums {
 		e := &Enum{Spec: &plan.Enums[i], ToSQL: map[string]string{}}
@@ -158,7 +166,7 @@ func (s *Schema) indexOperation(o *spec.Operation, mutation bool) (*Operation, e
 	if err != nil {
 		return nil, fmt.Errorf("operation %s: %w", o.Name, err)
 	}
-	if s.Objects[returns.Named()] == nil && o.Source.Kind == spec.SourceRelation {
+	if s.Objects[returns.Named()] == nil && !s.IsAbstract(returns.Named()) && o.Source.Kind == spec.SourceRelation {
 		return nil, fmt.Errorf("operation %s reads a relation but returns %s, which is not an object type of the plan", o.Name, o.Returns)
 	}
 	args, err := s.indexArgs(o.Args)

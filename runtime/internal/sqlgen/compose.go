@@ -74,8 +74,14 @@ func (c *composer) typedParam(v any, sqlType string) string {
 func Compose(index *schema.Schema, limits Limits, op *schema.Operation, sel *operation.Field, claims map[string]any) (Statement, error) {
 	args := sel.Args
 	c := &composer{index: index, limits: limits, claims: claims}
-	if op.Spec.Source.Kind == spec.SourceNodes {
-		value, err := c.nodes(op, sel)
+	if op.Spec.Source.Kind == spec.SourceNodes || op.Spec.TypeColumn != nil {
+		var value string
+		var err error
+		if op.Spec.TypeColumn != nil {
+			value, err = c.abstract(op, sel)
+		} else {
+			value, err = c.nodes(op, sel)
+		}
 		if err != nil {
 			return Statement{}, err
 		}
