@@ -12,8 +12,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // TestFaultOutageUnderLoad: PostgreSQL down for 10 s under load: every
@@ -60,11 +58,7 @@ func TestFaultTerminatedBackendsUnderLoad(t *testing.T) {
 	admin, login, plan := compileExample(t, "forum", "forum_example_gqlplan")
 	s := serve(t, admin, login, plan, "--default-role", "forum_example_anonymous")
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connect(t, admin)
 	l := startLoad(t, s, 4, 2)
 	start := time.Now()
 	terminated := 0

@@ -379,11 +379,7 @@ func aliasedPosts(n int) string {
 func addPosts(t *testing.T, admin string, n, size int) {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connect(t, admin)
 	if _, err := conn.Exec(ctx, `INSERT INTO forum_example.post (author_id, headline, body)
 		SELECT 1, 'bulk ' || g, repeat(md5(g::text), $2 / 32) FROM generate_series(1, $1) g`, n, size); err != nil {
 		t.Fatal(err)
@@ -421,7 +417,7 @@ func lockPosts(t *testing.T, admin string) (release func()) {
 func lockWaiters(t *testing.T, admin string) int {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, admin)
+	conn, err := pgx.Connect(ctx, admin) // polled: closed at once, not when the test ends
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -236,11 +236,7 @@ func (s *server) digest(t *testing.T, query string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, s.admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connect(t, s.admin)
 	var out string
 	if err := conn.QueryRow(ctx, "SELECT coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM ("+query+") t").Scan(&out); err != nil {
 		t.Fatal(err)
@@ -314,4 +310,15 @@ func startDev(t *testing.T, flags ...string) (addr, token string) {
 // and the JSON array [type, key] as PostgreSQL prints it.
 func globalID(typ string, key int) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf(`g1["%s", %d]`, typ, key)))
+}
+
+// connect opens a connection to dsn, closed when the test ends.
+func connect(t *testing.T, dsn string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
 }

@@ -9,8 +9,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // load is readers and writers sending requests to a server until stopped,
@@ -108,11 +106,7 @@ func (l *load) check(t *testing.T, admin string, back time.Time) {
 func (l *load) checkWrites(t *testing.T, admin string) {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connect(t, admin)
 	rows, _ := conn.Query(ctx, `SELECT headline, body, count(*) OVER (PARTITION BY headline) FROM forum_example.post WHERE headline LIKE 'load-%'`)
 	type stored struct {
 		body   string
