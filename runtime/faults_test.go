@@ -2,7 +2,9 @@ package runtime_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,12 +19,12 @@ import (
 func terminateBackends(t *testing.T, s *server) {
 	t.Helper()
 	count := func() string {
-		return s.scalar(`SELECT count(*)::text FROM pg_stat_activity WHERE usename = $1`, s.roles.auth)
+		return s.scalar(`SELECT count(*)::text FROM pg_stat_activity WHERE usename = $1 AND application_name <> 'gqlplan reload listener'`, s.roles.auth)
 	}
 	if n := count(); n == "0" {
 		t.Fatal("the pool holds no connection to terminate")
 	}
-	s.scalar(`SELECT count(pg_terminate_backend(pid))::text FROM pg_stat_activity WHERE usename = $1`, s.roles.auth)
+	s.scalar(`SELECT count(pg_terminate_backend(pid))::text FROM pg_stat_activity WHERE usename = $1 AND application_name <> 'gqlplan reload listener'`, s.roles.auth)
 	for deadline := time.Now().Add(time.Minute); count() != "0"; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the terminated backends did not exit")
@@ -91,5 +93,68 @@ func TestAnUnreachableDatabaseIsOneAnswer(t *testing.T) {
 		if r.status != 503 || len(r.Errors) != 1 || r.codes()[0] != "SERVICE_UNAVAILABLE" || r.header.Get("Retry-After") != "1" || r.Data != nil {
 			t.Errorf("%s: %d %v %s", q, r.status, r.header, r.body)
 		}
+	}
+}
+
+// TestAbortedRequestsKeepTheirConnections: a client that leaves while its
+// statement runs (a browser navigating away, a proxy's timeout, wrk
+// stopping) has the statement canceled in PostgreSQL, and the connection
+// goes back to the pool: 100 aborted requests leave the pool's backends —
+// their PIDs — as they were, and the next requests are answered.
+func TestAbortedRequestsKeepTheirConnections(t *testing.T) {
+	const size = 4
+	s := newServer(t, serverOptions{maxConns: size})
+	ctx := context.Background()
+	backends := func() string {
+		return s.scalar(`SELECT coalesce(string_agg(pid::text, ',' ORDER BY pid), '') FROM pg_stat_activity WHERE usename = $1 AND application_name <> 'gqlplan reload listener'`, s.roles.auth)
+	}
+	// Fill the pool: size requests at once, each holding a connection.
+	var wg sync.WaitGroup
+	for range size {
+		wg.Add(1)
+		go func() { defer wg.Done(); s.do(call{query: `{ people { id } }`}) }()
+	}
+	wg.Wait()
+	before := backends()
+	if strings.Count(before, ",") != size-1 {
+		t.Fatalf("the pool has backends %q, want %d", before, size)
+	}
+	waiting := func() string {
+		return s.scalar(`SELECT count(*)::text FROM pg_stat_activity WHERE usename = $1 AND wait_event_type = 'Lock'`, s.roles.auth)
+	}
+	lock := s.admin // its own queries pass the lock it holds
+	aborted := 0
+	for aborted < 100 {
+		if _, err := lock.Exec(ctx, "BEGIN; LOCK TABLE shop.post IN ACCESS EXCLUSIVE MODE"); err != nil {
+			t.Fatal(err)
+		}
+		reqCtx, leave := context.WithCancel(ctx)
+		results := make(chan *result, size)
+		for range size {
+			go func() { results <- s.do(call{query: `{ articles { title } }`, context: reqCtx}) }()
+		}
+		for deadline := time.Now().Add(time.Minute); waiting() != strconv.Itoa(size); time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the requests did not all reach the lock (%s waiting)", waiting())
+			}
+		}
+		leave() // the clients go away mid-statement
+		for range size {
+			if r := <-results; r.status != 499 || r.codes()[0] != "REQUEST_CANCELED" {
+				t.Fatalf("an aborted request: %d %s", r.status, r.body)
+			}
+		}
+		aborted += size
+		if _, err := lock.Exec(ctx, "COMMIT"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 * size {
+		if got := s.query(`{ articles { rowId } }`, nil, ""); !strings.Contains(got, `"rowId":1`) {
+			t.Fatalf("a request after the aborted ones: %s", got)
+		}
+	}
+	if after := backends(); after != before {
+		t.Errorf("%d aborted requests replaced backends: %s before, %s after", aborted, before, after)
 	}
 }

@@ -25,9 +25,21 @@ func TestRoleSettingsAndStatementTimeout(t *testing.T) {
 	if got := s.query(`{ session { statementTimeout tenant } }`, nil, member); got != `{"session":{"statementTimeout":"2500ms","tenant":"acme-here"}}` {
 		t.Errorf("member: %s", got)
 	}
-	// A per-role statement_timeout overrides the default.
+	// A per-role statement_timeout overrides the default, once the
+	// server reloads the roles' settings (NOTIFY gqlplan, 'reload').
 	if _, err := s.admin.Exec(context.Background(), "ALTER ROLE "+s.roles.member+" SET statement_timeout = '50ms'"); err != nil {
 		t.Fatal(err)
+	}
+	if got := s.query(`{ session { statementTimeout } }`, nil, member); got != `{"session":{"statementTimeout":"2500ms"}}` {
+		t.Errorf("member, before the reload (the settings are cached): %s", got)
+	}
+	if _, err := s.admin.Exec(context.Background(), "NOTIFY gqlplan, 'reload'"); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(time.Minute); s.query(`{ session { statementTimeout } }`, nil, member) != `{"session":{"statementTimeout":"50ms"}}`; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("NOTIFY gqlplan, 'reload' did not reload the member's settings")
+		}
 	}
 	r := s.do(call{query: `{ slow(seconds: 1) { id } }`, token: member})
 	if len(r.Errors) != 1 || r.codes()[0] != "TIMEOUT" || strings.Contains(r.body, "pg_sleep") {

@@ -7,7 +7,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -147,6 +150,8 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 	// within a second; past that, exiting closes them.
 	defer closeWithin(pool, 2*time.Second)
 	api.set(handler)
+	go handler.ListenForReload(ctx)
+	reloadOnHangup(ctx, log, handler)
 	if c.DebugListen != "" {
 		if err := serveDebug(ctx, log, c.DebugListen); err != nil {
 			_ = srv.stop(time.Second)
@@ -185,6 +190,30 @@ func (c *ServeCmd) connect(ctx context.Context, log *slog.Logger, plan *spec.Pla
 		return nil, nil, err
 	}
 	return handler, pool, nil
+}
+
+// reloadOnHangup reloads the roles' settings on SIGHUP until ctx ends,
+// as NOTIFY gqlplan, 'reload' does.
+func reloadOnHangup(ctx context.Context, log *slog.Logger, h *runtime.Handler) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	go func() {
+		defer signal.Stop(hup)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				reloadCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+				if err := h.ReloadRoleSettings(reloadCtx); err != nil {
+					log.Warn("reloading the roles' settings failed; the previous ones stay", "error", err.Error())
+				} else {
+					log.Info("reloaded the roles' settings", "on", "SIGHUP")
+				}
+				cancel()
+			}
+		}
+	}()
 }
 
 // poolSize is --pool-size, or 0 for the URL's pool_max_conns or else the

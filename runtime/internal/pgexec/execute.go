@@ -15,128 +15,16 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
-	"regexp"
-	"slices"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/gqlplan/gqlplan/auth"
 	"github.com/gqlplan/gqlplan/runtime/internal/sqlgen"
 	"github.com/gqlplan/gqlplan/runtime/internal/wire"
 )
-
-// settingsTemplate sets, for the rest of the transaction only (is_local
-// = true, so a pooled connection carries nothing into the next request):
-//
-//  1. the role ($1, when not empty);
-//  2. the default statement_timeout ($2, when not empty);
-//  3. the role's own settings (ALTER ROLE … [IN DATABASE …] SET), which a
-//     role switch does not apply, those for this database last, but not
-//     those only a superuser may change (listed in by settingsStatement);
-//  4. the claims ($3 names, $4 values).
-//
-// The rows are sorted before set_config runs (PostgreSQL evaluates a
-// volatile target list after ORDER BY), so a later step overrides an
-// earlier one. One statement whatever the claims, prepared once per
-// connection (see executor.run); the role settings are read before the
-// role is switched.
-const settingsTemplate = `SELECT set_config(c.k, c.v, true) FROM (
-	SELECT 0, 'role', $1::text WHERE $1::text <> ''
-	UNION ALL SELECT 1, 'statement_timeout', $2::text WHERE $2::text <> ''
-	UNION ALL SELECT 2 + (d.setdatabase <> 0)::int, split_part(kv, '=', 1), substr(kv, strpos(kv, '=') + 1)
-		FROM pg_catalog.pg_db_role_setting d JOIN pg_catalog.pg_roles r ON r.oid = d.setrole, unnest(d.setconfig) kv
-		WHERE r.rolname = $1::text
-		AND d.setdatabase IN (0, (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()))
-		AND split_part(kv, '=', 1) <> ALL (%s::text[])
-	UNION ALL SELECT 4, u.k, u.v FROM unnest($3::text[], $4::text[]) AS u(k, v)
-) AS c(o, k, v) ORDER BY c.o`
-
-// parameterName is what a built-in parameter's name looks like; the list
-// written into the statement holds only such names.
-var parameterName = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
-
-// settingsStatement reads, once, the parameters a role may hold but a
-// request may not set — those of superuser and backend context (ALTER
-// ROLE … SET accepts no others but user ones), and role itself — and
-// writes them into the settings statement. They are a fact of the server's
-// version, not of any request; reading pg_settings inside the statement
-// would cost every request of a role with settings about 0.3 ms.
-func settingsStatement(ctx context.Context, pool *pgxpool.Pool) (string, error) {
-	rows, _ := pool.Query(ctx, `SELECT name FROM pg_catalog.pg_settings
-		WHERE context IN ('superuser', 'superuser-backend', 'backend') OR name IN ('role', 'session_authorization') ORDER BY name`)
-	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return "", fmt.Errorf("read the parameters a request may not set: %w", err)
-	}
-	names = slices.DeleteFunc(names, func(n string) bool { return !parameterName.MatchString(n) })
-	return fmt.Sprintf(settingsTemplate, "'{"+strings.Join(names, ",")+"}'"), nil
-}
-
-// isSettingName reports whether PostgreSQL accepts name after
-// "jwt.claims." ([A-Za-z_][A-Za-z0-9_$]*): claims with other names are
-// left out of jwt.claims.* (they are still in request.jwt.claims). A loop,
-// not a regexp: it runs for every claim of every request.
-func isSettingName(name string) bool {
-	for i, c := range []byte(name) {
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
-		case i > 0 && (c >= '0' && c <= '9' || c == '$'):
-		default:
-			return false
-		}
-	}
-	return name != ""
-}
-
-// session is the role and settings of one request's transaction.
-type Session struct {
-	role, timeout string
-	keys, values  []string
-}
-
-// NewSession derives the transaction settings from the request's identity
-// and the default statement timeout (0: the server's).
-func NewSession(who auth.Identity, timeout time.Duration) Session {
-	s := Session{role: who.Role}
-	if timeout > 0 {
-		s.timeout = strconv.FormatInt(timeout.Milliseconds(), 10)
-	}
-	if who.Claims == nil {
-		return s
-	}
-	names := make([]string, 0, len(who.Claims))
-	for name := range who.Claims {
-		if isSettingName(name) {
-			names = append(names, name)
-		}
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		s.add("jwt.claims."+name, sqlgen.ClaimText(who.Claims[name]))
-	}
-	all, _ := json.Marshal(who.Claims)
-	s.add("request.jwt.claims", string(all))
-	return s
-}
-
-func (s *Session) add(k, v string) {
-	s.keys = append(s.keys, k)
-	s.values = append(s.values, v)
-}
-
-// queue adds the settings statement (see settingsStatement), prepared as
-// settingsID, to a pipeline.
-func (s *Session) queue(b *pgx.Batch, settingsID string) {
-	b.Queue(settingsID, s.role, s.timeout, s.keys, s.values)
-}
 
 // Executor runs the statements of requests on the pool.
 type Executor struct {
@@ -147,6 +35,7 @@ type Executor struct {
 	dev              bool
 	maxResponseBytes int64
 	poolTimeout      time.Duration
+	roles            roleSettings
 }
 
 // fixedStatement is a statement whose text every request sends: it is
@@ -175,13 +64,14 @@ type Options struct {
 // New makes the executor of a pool, reading once what its settings
 // statement needs (see settingsStatement).
 func New(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Executor, error) {
-	settingsSQL, err := settingsStatement(ctx, pool)
+	forbidden, err := readForbidden(ctx, pool)
 	if err != nil {
 		return nil, err
 	}
 	sum := sha256.Sum256([]byte(settingsSQL))
 	settings := fixedStatement{"gqlplan_settings_" + hex.EncodeToString(sum[:6]), settingsSQL}
-	return &Executor{
+	x := &Executor{
+		roles:            roleSettings{byRole: map[string][]setting{}, forbidden: forbidden},
 		pool:             pool,
 		settingsID:       settings.name,
 		fixed:            []fixedStatement{settings, beginReadOnly, beginWrite, commit},
@@ -189,7 +79,11 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Executor, erro
 		dev:              opts.Dev,
 		maxResponseBytes: opts.MaxResponseBytes,
 		poolTimeout:      opts.PoolTimeout,
-	}, nil
+	}
+	if err := x.Reload(ctx); err != nil {
+		return nil, err
+	}
+	return x, nil
 }
 
 // Result is what one statement gave: its JSON (nil for SQL NULL), or
@@ -256,11 +150,12 @@ func (x *Executor) run(ctx context.Context, mutation bool, sess Session, pending
 		e.Err = errNotStarted // nothing of the request was sent yet
 		return false, e
 	}
-	x.prepareFields(ctx, conn, set, sess, pending)
+	own := x.settingsOf(sess.role)
+	x.prepareFields(ctx, conn, set, sess, own, pending)
 	if mutation {
-		return false, x.mutate(ctx, conn, sess, pending, out)
+		return false, x.mutate(ctx, conn, sess, own, pending, out)
 	}
-	return false, x.query(ctx, conn, sess, pending, out)
+	return false, x.query(ctx, conn, sess, own, pending, out)
 }
 
 // acquire takes a connection of the pool, waiting at most the pool
@@ -300,20 +195,20 @@ func (x *Executor) acquire(ctx context.Context, fresh bool) (*pgxpool.Conn, *wir
 	}
 }
 
-// query runs the statements of a query in one read-only transaction: BEGIN,
-// set_config, the statements and COMMIT are sent as one pipeline, so the
-// request costs one network round trip. When a statement fails, the fields
-// before it keep their results, it gets its error, and the fields after it
-// run again in a new transaction.
-func (x *Executor) query(ctx context.Context, conn *pgxpool.Conn, sess Session, pending []*job, out *resultBuffer) *wire.Error {
+// query runs the statements of a query in one read-only transaction: the
+// settings (transaction_read_only among them) and the statements are sent
+// as one pipeline with one Sync, the implicit transaction PostgreSQL runs
+// them in, so the request costs one network round trip and no BEGIN or
+// COMMIT. When a statement fails, the fields before it keep their
+// results, it gets its error, and the fields after it run again in a new
+// transaction.
+func (x *Executor) query(ctx context.Context, conn *pgxpool.Conn, sess Session, own []setting, pending []*job, out *resultBuffer) *wire.Error {
 	for len(pending) > 0 {
 		batch := &pgx.Batch{}
-		batch.Queue(beginReadOnly.name)
-		sess.queue(batch, x.settingsID)
+		x.queueSettings(batch, sess, own, true)
 		for _, f := range pending {
 			batch.Queue(f.text(), f.stmt.Args...)
 		}
-		batch.Queue(commit.name)
 		results := conn.SendBatch(ctx, batch)
 		failed, fatal := x.readQuery(ctx, results, pending, out)
 		closeErr := results.Close()
@@ -337,9 +232,6 @@ func (x *Executor) query(ctx context.Context, conn *pgxpool.Conn, sess Session, 
 // index of the failed field (or -1) or an error that fails every field.
 func (x *Executor) readQuery(ctx context.Context, results pgx.BatchResults, pending []*job, out *resultBuffer) (int, *wire.Error) {
 	if _, err := results.Exec(); err != nil {
-		return -1, x.fault(ctx, err)
-	}
-	if _, err := results.Exec(); err != nil {
 		return -1, x.sessionFault(ctx, err)
 	}
 	for i, f := range pending {
@@ -350,9 +242,6 @@ func (x *Executor) readQuery(ctx context.Context, results pgx.BatchResults, pend
 			return i, nil
 		}
 	}
-	if _, err := results.Exec(); err != nil {
-		return -1, x.fault(ctx, err)
-	}
 	return -1, nil
 }
 
@@ -361,14 +250,14 @@ func (x *Executor) readQuery(ctx context.Context, results pgx.BatchResults, pend
 // inside a SAVEPOINT, so a failed one is rolled back alone and the others
 // commit. Each field costs one round trip; BEGIN and the settings ride with
 // the first, COMMIT with the last.
-func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, sess Session, pending []*job, out *resultBuffer) *wire.Error {
+func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, sess Session, own []setting, pending []*job, out *resultBuffer) *wire.Error {
 	savepoints := len(pending) > 1
 	for i, f := range pending {
 		first, last := i == 0, i == len(pending)-1
 		batch := &pgx.Batch{}
 		if first {
 			batch.Queue(beginWrite.name)
-			sess.queue(batch, x.settingsID)
+			x.queueSettings(batch, sess, own, false)
 		}
 		if savepoints {
 			batch.Queue("SAVEPOINT gqlplan_field")

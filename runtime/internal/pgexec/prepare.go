@@ -120,7 +120,7 @@ func (x *Executor) prepareFixed(ctx context.Context, conn *pgxpool.Conn, set *pr
 // (whose set is set) those it has not prepared yet. What fails to prepare
 // stays unprepared: the request's own pipeline then sends its SQL and
 // reports the error where it belongs.
-func (x *Executor) prepareFields(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, sess Session, pending []*job) {
+func (x *Executor) prepareFields(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, sess Session, own []setting, pending []*job) {
 	var missing []*job
 	for _, f := range pending {
 		f.prepared = set.use(statementKey{sess.role, f.stmt.SQL})
@@ -133,7 +133,7 @@ func (x *Executor) prepareFields(ctx context.Context, conn *pgxpool.Conn, set *p
 	}
 	batch := &pgx.Batch{}
 	batch.Queue(beginReadOnly.name)
-	sess.queue(batch, x.settingsID)
+	x.queueSettings(batch, sess, own, true)
 	if err := conn.SendBatch(ctx, batch).Close(); err == nil {
 		for _, f := range missing {
 			k := statementKey{sess.role, f.stmt.SQL}

@@ -1,0 +1,229 @@
+package pgexec
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/gqlplan/gqlplan/auth"
+	"github.com/gqlplan/gqlplan/runtime/internal/sqlgen"
+)
+
+// settingsSQL sets, for the rest of the transaction only (is_local =
+// true, so a pooled connection carries nothing into the next request),
+// each name of $1 to the value of $2, in order, so a later one overrides
+// an earlier one (PostgreSQL evaluates a volatile target list after ORDER
+// BY): the role, the default statement_timeout, the role's own settings,
+// transaction_read_only for a query, then the claims. One statement text
+// whatever the request, prepared once per connection; every value bound.
+const settingsSQL = `SELECT set_config(u.k, u.v, true) FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(k, v, o) ORDER BY u.o`
+
+// roleSettingsSQL reads every role's own settings (ALTER ROLE … [IN
+// DATABASE …] SET), which a role switch does not apply: those for this
+// database last, so they win.
+const roleSettingsSQL = `SELECT r.rolname::text, kv FROM pg_catalog.pg_db_role_setting d
+	JOIN pg_catalog.pg_roles r ON r.oid = d.setrole, unnest(d.setconfig) kv
+	WHERE d.setdatabase IN (0, (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()))
+	ORDER BY 1, d.setdatabase <> 0`
+
+// roleSettings holds the roles' own settings, read at start and on
+// [Executor.Reload] (NOTIFY gqlplan, 'reload'; SIGHUP), as PostgREST reads
+// its schema cache: joining the catalogs in every request's settings
+// statement was most of what that statement cost PostgreSQL, and a
+// request reads them without a round trip of its own.
+type roleSettings struct {
+	mu     sync.RWMutex
+	byRole map[string][]setting
+	// forbidden are the parameters a role may hold but a request may not
+	// set: those of superuser and backend context, and role itself.
+	forbidden map[string]bool
+}
+
+type setting struct{ name, value string }
+
+// readForbidden reads, once, the parameters a request may not set. They
+// are a fact of the server's version, not of any request.
+func readForbidden(ctx context.Context, pool *pgxpool.Pool) (map[string]bool, error) {
+	rows, _ := pool.Query(ctx, `SELECT name FROM pg_catalog.pg_settings
+		WHERE context IN ('superuser', 'superuser-backend', 'backend') OR name IN ('role', 'session_authorization') ORDER BY name`)
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("read the parameters a request may not set: %w", err)
+	}
+	out := make(map[string]bool, len(names))
+	for _, n := range names {
+		out[n] = true
+	}
+	return out, nil
+}
+
+// settingsOf is the role's own settings ("": no role switch, the
+// session's own hold).
+func (x *Executor) settingsOf(role string) []setting {
+	x.roles.mu.RLock()
+	defer x.roles.mu.RUnlock()
+	return x.roles.byRole[role]
+}
+
+// Reload reads the roles' settings again; on failure the ones read before
+// stay.
+func (x *Executor) Reload(ctx context.Context) error {
+	rows, _ := x.pool.Query(ctx, roleSettingsSQL)
+	byRole := map[string][]setting{}
+	var role, kv string
+	_, err := pgx.ForEachRow(rows, []any{&role, &kv}, func() error {
+		if name, value, _ := strings.Cut(kv, "="); !x.roles.forbidden[name] {
+			byRole[role] = append(byRole[role], setting{name, value})
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read the roles' settings: %w", err)
+	}
+	x.roles.mu.Lock()
+	x.roles.byRole = byRole
+	x.roles.mu.Unlock()
+	return nil
+}
+
+// reload is Reload, logged.
+func (x *Executor) reload(ctx context.Context, why string) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := x.Reload(ctx); err != nil {
+		x.log.Warn("reloading the roles' settings failed; the previous ones stay", "error", err.Error())
+		return
+	}
+	x.log.Info("reloaded the roles' settings", "on", why)
+}
+
+// ListenerName is the application_name of the connection ListenForReload
+// holds.
+const ListenerName = "gqlplan reload listener"
+
+// ListenForReload listens on the channel gqlplan on a connection of its
+// own until ctx ends: a notification with the payload "reload" (NOTIFY
+// gqlplan, 'reload', what a migration runs after ALTER ROLE … SET)
+// reloads. A lost connection is opened again with backoff, and reloads
+// too, since a notification may have been missed meanwhile.
+func (x *Executor) ListenForReload(ctx context.Context) {
+	cfg := x.pool.Config().ConnConfig.Copy()
+	cfg.RuntimeParams["application_name"] = ListenerName // tells it apart in pg_stat_activity
+	// Waiting for a notification runs no statement: a cancel request
+	// would stop nothing, so ending the wait closes the socket at once.
+	cfg.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.DeadlineContextWatcherHandler{Conn: c.Conn()}
+	}
+	for backoff := time.Second; ctx.Err() == nil; backoff = min(2*backoff, 30*time.Second) {
+		conn, err := pgx.ConnectConfig(ctx, cfg)
+		if err == nil {
+			if _, err = conn.Exec(ctx, "LISTEN gqlplan"); err == nil {
+				x.reload(ctx, "listening again")
+				backoff = time.Second
+				for {
+					var n *pgconn.Notification
+					if n, err = conn.WaitForNotification(ctx); err != nil {
+						break
+					}
+					if n.Payload == "reload" {
+						x.reload(ctx, "NOTIFY gqlplan")
+					}
+				}
+			}
+			conn.Close(context.WithoutCancel(ctx))
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		x.log.Warn("listening for NOTIFY gqlplan failed; retrying", "in", backoff, "error", err.Error())
+		select {
+		case <-time.After(backoff):
+		case <-ctx.Done():
+		}
+	}
+}
+
+// isSettingName reports whether PostgreSQL accepts name after
+// "jwt.claims." ([A-Za-z_][A-Za-z0-9_$]*): claims with other names are
+// left out of jwt.claims.* (they are still in request.jwt.claims). A loop,
+// not a regexp: it runs for every claim of every request.
+func isSettingName(name string) bool {
+	for i, c := range []byte(name) {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
+		case i > 0 && (c >= '0' && c <= '9' || c == '$'):
+		default:
+			return false
+		}
+	}
+	return name != ""
+}
+
+// Session is the role and settings of one request's transaction.
+type Session struct {
+	role, timeout string
+	keys, values  []string // the claims
+}
+
+// NewSession derives the transaction settings from the request's identity
+// and the default statement timeout (0: the server's).
+func NewSession(who auth.Identity, timeout time.Duration) Session {
+	s := Session{role: who.Role}
+	if timeout > 0 {
+		s.timeout = strconv.FormatInt(timeout.Milliseconds(), 10)
+	}
+	if who.Claims == nil {
+		return s
+	}
+	names := make([]string, 0, len(who.Claims))
+	for name := range who.Claims {
+		if isSettingName(name) {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		s.add("jwt.claims."+name, sqlgen.ClaimText(who.Claims[name]))
+	}
+	all, _ := json.Marshal(who.Claims)
+	s.add("request.jwt.claims", string(all))
+	return s
+}
+
+func (s *Session) add(k, v string) {
+	s.keys = append(s.keys, k)
+	s.values = append(s.values, v)
+}
+
+// queueSettings adds the settings statement of sess to a pipeline: the
+// role, the timeout, the role's own settings, read-only for a query, the
+// claims.
+func (x *Executor) queueSettings(b *pgx.Batch, sess Session, own []setting, readOnly bool) {
+	n := 3 + len(own) + len(sess.keys)
+	keys, values := make([]string, 0, n), make([]string, 0, n)
+	add := func(k, v string) { keys, values = append(keys, k), append(values, v) }
+	if sess.role != "" {
+		add("role", sess.role)
+	}
+	if sess.timeout != "" {
+		add("statement_timeout", sess.timeout)
+	}
+	for _, s := range own {
+		add(s.name, s.value)
+	}
+	if readOnly {
+		add("transaction_read_only", "on")
+	}
+	keys, values = append(keys, sess.keys...), append(values, sess.values...)
+	b.Queue(x.settingsID, keys, values)
+}
