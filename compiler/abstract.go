@@ -210,9 +210,3 @@ func (c *checker) abstractOperation(op declaredOp, out *spec.Operation, returns 
 		out.TypeColumn = &spec.ColumnRef{Column: column, SQL: quoted}
 	}
 }
-
-// isNodeType reports whether the named type was declared a node.
-func (c *checker) isNodeType(name string) bool {
-	d := c.defs[name]
-	return d != nil && d.object != nil && d.object.Node != nil
-}

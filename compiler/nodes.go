@@ -127,11 +127,17 @@ func (c *checker) nodeArg(a *decl.Arg, argType string, function bool, what strin
 	return conds, nil
 }
 
+// isNodeType reports whether the named type was declared a node.
+func (c *checker) isNodeType(name string) bool {
+	d := c.defs[name]
+	return d != nil && d.object != nil && d.object.Node != nil
+}
+
 // nodeTypeNames are the declared node types, sorted, for suggestions.
 func (c *checker) nodeTypeNames() []string {
 	var out []string
 	for _, name := range c.names {
-		if d := c.defs[name]; d.object != nil && d.object.Node != nil {
+		if c.isNodeType(name) {
 			out = append(out, name)
 		}
 	}

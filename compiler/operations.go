@@ -79,6 +79,8 @@ func (c *checker) operation(op declaredOp) spec.Operation {
 		}
 	} else if returns != nil && c.kindOf(returns).isAbstract() {
 		c.abstractOperation(op, &out, returns, what)
+	} else if op.TypeColumn != nil {
+		c.diags.Errorf(op.TypeColumn.Range, "abstract-type-use", "%s sets type_column, which only a query returning an interface or a union has", what)
 	} else if returns != nil && out.Source.Kind == spec.SourceRelation && c.kindOf(returns) != kindObject {
 		c.diags.Errorf(op.Returns.Range, "invalid-returns", "%s reads a table or view, so it must return an object type, not %s %q", what, c.kindOf(returns), returns.Named())
 	}

@@ -66,7 +66,7 @@ var Codes = map[string]string{
 	"invalid-implements":        "a type implements something that is not a declared interface (or Node, which node types implement), or one twice",
 	"interface-field":           "a type implementing an interface lacks one of its fields, or has it with a type that cannot stand for the interface's",
 	"invalid-union-member":      "a union has no types, or lists an unknown type, one that is not an object type, or one twice",
-	"abstract-type-use":         "an interface or union is the type of a column, a mutation or a query that does not read a table or view, or of a query whose possible types are not all nodes",
+	"abstract-type-use":         "an interface or union is the type of a column, a mutation or a query that does not read a table or view, or of a query whose possible types are not all nodes; or type_column on a query that returns neither",
 	"node-id-field":             "a node type declares a field named id, which is its global ID (declare the row key under another name)",
 	"generated-name-conflict":   "a declared type has the name of a type gqlplan generates for a list (<Type>Connection, <Type>Filter, PageInfo, …)",
 	"no-filterable-fields":      "a list is filterable, but no field of its type is",

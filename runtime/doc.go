@@ -23,14 +23,21 @@
 //     bound parameter — or introspection, answered from the schema as
 //     declared without SQL.
 //   - pgexec: the statements and the session give one result per
-//     statement: a query's run in one pipelined read-only transaction
-//     with a transaction-local role, the role's own settings, a statement
-//     timeout and jwt.claims.* settings — one network round trip —, a
-//     mutation's serially, each in a savepoint.
+//     statement: a query's run in the implicit read-only transaction of
+//     one pipeline with a transaction-local role, the role's own
+//     settings (read at start, reloaded on NOTIFY or SIGHUP), a
+//     statement timeout and jwt.claims.* settings — one network round
+//     trip —, a mutation's serially, each in a savepoint. A query whose
+//     connection died runs once more; a statement whose request ends is
+//     canceled in PostgreSQL.
 //   - response: the claims of token operations are signed, and the JSON
-//     PostgreSQL returned is copied into the body without being decoded.
-//     Every failure is an [Error] with a code; transport decides its
-//     HTTP status.
+//     PostgreSQL returned is written to the client without being decoded
+//     or copied, within the write timeout. Every failure is an [Error]
+//     with a code; transport decides its HTTP status, one per class.
+//
+// Around them: the request timeout bounds the whole; nodeid encodes and
+// decodes global ids (node types, Relay); ratelog keeps failure lines
+// from flooding the log.
 //
 // The design it follows is "The runtime request path" and "Runtime
 // layout" in DESIGN.md.

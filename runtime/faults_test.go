@@ -4,11 +4,11 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/gqlplan/gqlplan/runtime"
 )
@@ -108,13 +108,19 @@ func TestAbortedRequestsKeepTheirConnections(t *testing.T) {
 	backends := func() string {
 		return s.scalar(`SELECT coalesce(string_agg(pid::text, ',' ORDER BY pid), '') FROM pg_stat_activity WHERE usename = $1 AND application_name <> 'gqlplan reload listener'`, s.roles.auth)
 	}
-	// Fill the pool: size requests at once, each holding a connection.
-	var wg sync.WaitGroup
+	// Fill the pool: hold all of its connections at once, then let go.
+	var held []*pgxpool.Conn
 	for range size {
-		wg.Add(1)
-		go func() { defer wg.Done(); s.do(call{query: `{ people { id } }`}) }()
+		conn, err := s.pool.Acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, conn)
 	}
-	wg.Wait()
+	for _, conn := range held {
+		conn.Release()
+	}
+	s.query(`{ people { id } }`, nil, "")
 	before := backends()
 	if strings.Count(before, ",") != size-1 {
 		t.Fatalf("the pool has backends %q, want %d", before, size)
