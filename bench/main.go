@@ -74,7 +74,7 @@ func main() {
 	flag.StringVar(&o.gqlplan, "gqlplan", "bin/gqlplan", "the gqlplan binary")
 	flag.StringVar(&o.out, "out", "docs/BENCHMARKS.md", "the report to write")
 	flag.StringVar(&o.chart, "chart", "docs/benchmarks.svg", "the chart to write")
-	flag.StringVar(&o.peerDir, "postgraphile-dir", filepath.Join(cache, "gqlplan-bench", "postgraphile4"), "where PostGraphile v4 is installed with npm")
+	flag.StringVar(&o.peerDir, "peers-dir", filepath.Join(cache, "gqlplan-bench"), "where PostGraphile v4 and v5 are installed with npm")
 	flag.BoolVar(&o.noPeer, "no-peer", false, "skip PostGraphile")
 	flag.StringVar(&o.pprofDir, "pprof", "", "write gqlplan's CPU and allocation profiles of each workload into this directory")
 	only := flag.String("only", "", "run only the workloads whose name matches this regular expression")
@@ -181,21 +181,25 @@ func run(ctx context.Context, o options) error {
 	}
 	report.scripts = scripts
 
-	// The peer: its own requests, equivalent to gqlplan's.
-	var peerRequests []request
+	// The peers: their own requests, equivalent to gqlplan's.
+	peerRequests := map[string][]request{}
+	var running []peer
 	switch {
 	case o.noPeer:
 		report.peerSkipped = "skipped (-no-peer)"
 	case !onPath("node") || !onPath("npm"):
 		report.peerSkipped = "skipped: Node.js and npm are not installed"
-		say("PostGraphile v4 %s", report.peerSkipped)
+		say("PostGraphile %s", report.peerSkipped)
 	default:
-		peer, reqs, err := startPeer(ctx, o, report, login, secret, personToken)
-		if err != nil {
-			return err
+		for _, p := range peers(o.peerDir) {
+			srv, reqs, err := startPeer(ctx, p, o, report, login, secret, personToken)
+			if err != nil {
+				return err
+			}
+			defer srv.stop()
+			peerRequests[p.key] = reqs
+			running = append(running, p)
 		}
-		defer peer.stop()
-		peerRequests = reqs
 	}
 
 	for i, w := range workloads {
@@ -221,37 +225,31 @@ func run(ctx context.Context, o options) error {
 				return err
 			}
 			report.add(w, "pgbench", res, 0)
-			if peerRequests == nil {
-				continue
+			for _, p := range running {
+				say("%s, round %d of %d: %s", w.name, round, o.rounds, p.label)
+				if res, err = drive(ctx, peerRequests[p.key][i], o.concurrency, o.warmup, o.duration); err != nil {
+					return err
+				}
+				report.add(w, p.key, res, 0)
 			}
-			say("%s, round %d of %d: PostGraphile", w.name, round, o.rounds)
-			if res, err = drive(ctx, peerRequests[i], o.concurrency, o.warmup, o.duration); err != nil {
-				return err
-			}
-			report.add(w, "postgraphile", res, 0)
 		}
 	}
 	report.finished = time.Now()
 	return report.write()
 }
 
-// startPeer installs and starts PostGraphile v4 and returns it with each
+// startPeer installs and starts a PostGraphile and returns it with each
 // workload's request to it, each checked once.
-func startPeer(ctx context.Context, o options, report *report, login string, secret []byte, personToken func(jwt.MapClaims) string) (*server, []request, error) {
-	fmt.Fprintln(os.Stderr, "bench: installing and starting PostGraphile v4")
-	bin, err := installPostgraphile(ctx, o.peerDir)
+func startPeer(ctx context.Context, p peer, o options, report *report, login string, secret []byte, personToken func(jwt.MapClaims) string) (*server, []request, error) {
+	fmt.Fprintf(os.Stderr, "bench: installing and starting %s\n", p.label)
+	if err := p.install(ctx); err != nil {
+		return nil, nil, err
+	}
+	peer, err := p.start(ctx, login, secret, o.concurrency)
 	if err != nil {
 		return nil, nil, err
 	}
-	peer, err := startPostgraphile(ctx, bin, login, secret)
-	if err != nil {
-		return nil, nil, err
-	}
-	version, _ := os.ReadFile(filepath.Join(o.peerDir, "node_modules", "postgraphile", "package.json"))
-	var pkg struct{ Version string }
-	_ = json.Unmarshal(version, &pkg)
-	node, _ := exec.CommandContext(ctx, "node", "--version").Output()
-	report.peerVersion = fmt.Sprintf("PostGraphile %s on Node.js %s", pkg.Version, strings.TrimSpace(string(node)))
+	report.peers = append(report.peers, peerInfo{key: p.key, label: p.label, version: p.version(ctx)})
 	var requests []request
 	for _, w := range workloads {
 		vars := w.variables
@@ -271,7 +269,7 @@ func startPeer(ctx context.Context, o options, report *report, login string, sec
 		r := newRequest(peer.url, w.postgraphile, vars, token)
 		if body, err := r.send(ctx, nil); err != nil {
 			peer.stop()
-			return nil, nil, fmt.Errorf("%s on PostGraphile: %v (%s)", w.name, err, body)
+			return nil, nil, fmt.Errorf("%s on %s: %v (%s)", w.name, p.label, err, body)
 		}
 		requests = append(requests, r)
 	}

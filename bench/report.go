@@ -20,15 +20,18 @@ type report struct {
 	options
 	started, finished time.Time
 	machine           string
-	peerVersion       string
+	peers             []peerInfo // the PostGraphiles measured, in order
 	peerSkipped       string
 	rows              []row
 	scripts           []pgbenchScript
 }
 
+// peerInfo is a peer as the report names it.
+type peerInfo struct{ key, label, version string }
+
 type row struct {
 	workload workload
-	rounds   map[string][]result // by server (gqlplan, pgbench, postgraphile), in order
+	rounds   map[string][]result // by server (gqlplan, pgbench, postgraphile, postgraphile5), in order
 	results  map[string]result   // by server: its median round
 	rssMiB   float64             // gqlplan's peak under this workload
 }
@@ -79,33 +82,50 @@ func (r *report) write() error {
 	p("- Machine: %s.\n", r.machine)
 	p("- Data: the forum example (examples/forum) scaled up in SQL (bench/scale.sql): %d people, %d posts.\n", r.people, r.posts)
 	p("- Load: wrk (Debian's), %d connections on two threads in a closed loop (each sends its next request when the previous is answered), %v of warm-up, then %v measured, per workload, server and round; a response that is not a 200 without `\"errors\"` counts as an error. wrk runs on the same machine.\n", r.concurrency, r.warmup, r.duration)
-	p("- Rounds: %d per workload, the servers taking turns (gqlplan, pgbench, PostGraphile, again); the tables show each server's median round, and [every round](#every-round) is listed below. Separate runs on this shared machine have differed by up to 15%%, drift that taking turns spreads over all three servers.\n", r.rounds)
+	p("- Rounds: %d per workload, the servers taking turns (gqlplan, pgbench, PostGraphile v4, PostGraphile v5, again); the tables show each server's median round, and [every round](#every-round) is listed below. Separate runs on this shared machine have differed by up to 15%%, drift that taking turns spreads over all the servers. CPU is counted by process name over each server's own measured run, while the others are idle, so each server's PostgreSQL backends are the ones busy during its run.\n", r.rounds)
 	p("- gqlplan: `gqlplan serve` with a pool of %d connections, anonymous requests as `%s`, request logging on (the default).\n", r.concurrency, anonymousRole)
-	p("- pgbench: the exact pipeline gqlplan sent for the request (BEGIN READ ONLY or BEGIN, the settings statement, the statement, COMMIT), recorded from the runtime, replayed inside `\\startpipeline` at the same concurrency with `pgbench -M prepared`: every statement prepared once per client, the values gqlplan bound sent as parameters (pgbench variables), as gqlplan prepares and binds them. pgbench has no HTTP, JSON or GraphQL to do.\n")
+	p("- pgbench: the exact pipeline gqlplan sent for the request (a query's settings statement and statement, in the implicit transaction of one Sync; a mutation's BEGIN, settings, statement and COMMIT), recorded from the runtime, replayed inside `\\startpipeline` at the same concurrency with `pgbench -M prepared`: every statement prepared once per client, the values gqlplan bound sent as parameters (pgbench variables), as gqlplan prepares and binds them. pgbench has no HTTP, JSON or GraphQL to do.\n")
 	if r.peerSkipped != "" {
-		p("- PostGraphile v4: %s.\n", r.peerSkipped)
-	} else {
-		p("- Peer: %s, one process (its default), the tutorial's options (`--schema forum_example --default-role %s --jwt-secret … --jwt-token-identifier forum_example.jwt_token`), `--disable-query-log`, on the same database and roles, with equivalent queries (below).\n", r.peerVersion, anonymousRole)
+		p("- PostGraphile: %s.\n", r.peerSkipped)
 	}
-	p("- The cluster runs with fsync off (a throwaway), which flatters the write workload equally for all three.\n\n")
-
-	p("| Workload | gqlplan req/s | p50 ms | p99 ms | errors | pgbench tx/s | p50 ms | p99 ms | gqlplan / pgbench | PostGraphile req/s | p50 ms | p99 ms | errors | gqlplan / PostGraphile | gqlplan RSS MiB |\n")
-	p("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-	for _, row := range r.rows {
-		g, pb, pg := row.results["gqlplan"], row.results["pgbench"], row.results["postgraphile"]
-		peer := "| – | – | – | – | –"
-		if _, ok := row.results["postgraphile"]; ok {
-			peer = fmt.Sprintf("| %.0f | %s | %s | %d | %s", pg.RPS, ms(pg.P50), ms(pg.P99), pg.Errors, ratio(g.RPS, pg.RPS))
+	for _, peer := range r.peers {
+		switch peer.key {
+		case "postgraphile":
+			p("- %s: one process (its default), the tutorial's options (`--schema forum_example --default-role %s --jwt-secret … --jwt-token-identifier forum_example.jwt_token`), `--disable-query-log`, `NODE_ENV=production`, on the same database and roles, with equivalent queries (below).\n", peer.version, anonymousRole)
+		default:
+			p("- %s: one process, `makeV4Preset` (v4's names: the same queries as v4) and `PgLazyJWTPreset`, the anonymous role from `grafast.context` (v5 has no defaultRole), its pool of %d with `idleTimeoutMillis: 0` (node-postgres closes idle clients after 10 s otherwise), `NODE_ENV=production`; the configuration is `v5Config` in bench/postgraphile.go.\n", peer.version, r.concurrency)
 		}
-		p("| %s | %.0f | %s | %s | %d | %.0f | %s | %s | %s %s | %.0f |\n", row.workload.name,
-			g.RPS, ms(g.P50), ms(g.P99), g.Errors, pb.RPS, ms(pb.P50), ms(pb.P99), ratio(g.RPS, pb.RPS), peer, row.rssMiB)
+	}
+	p("- The cluster runs with fsync off (a throwaway), which flatters the write workload equally for all the servers.\n\n")
+
+	head := "| Workload | gqlplan req/s | p50 ms | p99 ms | errors | pgbench tx/s | p50 ms | p99 ms | gqlplan / pgbench"
+	align := "|---|---:|---:|---:|---:|---:|---:|---:|---:"
+	for _, peer := range r.peers {
+		head += fmt.Sprintf(" | %s req/s | p50 ms | p99 ms | errors | gqlplan / %s", peer.label, peer.label)
+		align += "|---:|---:|---:|---:|---:"
+	}
+	p("%s | gqlplan RSS MiB |\n%s|---:|\n", head, align)
+	for _, row := range r.rows {
+		g, pb := row.results["gqlplan"], row.results["pgbench"]
+		line := fmt.Sprintf("| %s | %.0f | %s | %s | %d | %.0f | %s | %s | %s", row.workload.name,
+			g.RPS, ms(g.P50), ms(g.P99), g.Errors, pb.RPS, ms(pb.P50), ms(pb.P99), ratio(g.RPS, pb.RPS))
+		for _, peer := range r.peers {
+			pg := row.results[peer.key]
+			line += fmt.Sprintf(" | %.0f | %s | %s | %d | %s", pg.RPS, ms(pg.P50), ms(pg.P99), pg.Errors, ratio(g.RPS, pg.RPS))
+		}
+		p("%s | %.0f |\n", line, row.rssMiB)
 	}
 	p("\n![requests per second by workload](%s)\n\n", filepath.Base(r.chart))
 
 	p("## Where the CPU goes\n\n")
 	p("CPU time (user + system, from /proc) per request in microseconds, by process, over each measured run: the server, its PostgreSQL backends and the load generator share the machine's cores, so what one uses the others cannot.\n\n")
-	p("| Workload | gqlplan | its PostgreSQL | wrk | pgbench's PostgreSQL | pgbench | PostGraphile (node) | its PostgreSQL | wrk |\n")
-	p("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	head = "| Workload | gqlplan | its PostgreSQL | wrk | pgbench's PostgreSQL | pgbench"
+	align = "|---|---:|---:|---:|---:|---:"
+	for _, peer := range r.peers {
+		head += fmt.Sprintf(" | %s (node) | its PostgreSQL | wrk", peer.label)
+		align += "|---:|---:|---:"
+	}
+	p("%s |\n%s|\n", head, align)
 	us := func(res result, comm string) string {
 		if res.Requests == 0 {
 			return "–"
@@ -117,49 +137,72 @@ func (r *report) write() error {
 		return fmt.Sprintf("%.0f", float64(d.Nanoseconds())/1000)
 	}
 	for _, row := range r.rows {
-		g, pb, pg := row.results["gqlplan"], row.results["pgbench"], row.results["postgraphile"]
-		p("| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", row.workload.name,
-			us(g, "gqlplan"), us(g, "postgres"), us(g, ""), us(pb, "postgres"), us(pb, ""), us(pg, "node"), us(pg, "postgres"), us(pg, ""))
+		g, pb := row.results["gqlplan"], row.results["pgbench"]
+		line := fmt.Sprintf("| %s | %s | %s | %s | %s | %s", row.workload.name, us(g, "gqlplan"), us(g, "postgres"), us(g, ""), us(pb, "postgres"), us(pb, ""))
+		for _, peer := range r.peers {
+			pg := row.results[peer.key]
+			line += fmt.Sprintf(" | %s | %s | %s", us(pg, "node"), us(pg, "postgres"), us(pg, ""))
+		}
+		p("%s |\n", line)
 	}
 	p("\n")
 	r.ceilings(p)
 
 	p("## Targets\n\n")
-	p("gqlplan ≥ 50%% of the pgbench baseline on workloads 1–4, and ≥ 5× PostGraphile v4 on every workload: on the medians, and how many rounds met it on their own.\n\n")
+	p("Against PostGraphile v5 (issue 24), on the medians: gqlplan's own CPU per request at most 1/5 of v5's, its throughput at least 3× v5's, and its total CPU per request (gqlplan + its PostgreSQL backends) at most 1/2 of v5's (node + its backends); PostgreSQL's CPU per gqlplan request at most 1.3× pgbench's. Against pgbench: at least 50%% of its transactions per second on workloads 1–4.\n\n")
+	cpu := func(res result, comm string) time.Duration {
+		return perRequest(res.cpuFrom, res.cpuTo, comm, res.Requests)
+	}
 	for _, row := range r.rows {
 		g, pb := row.results["gqlplan"], row.results["pgbench"]
 		line := fmt.Sprintf("- %s:", row.workload.name)
 		if !row.workload.mutation { // workloads 1–4
 			line += fmt.Sprintf(" %.0f%% of pgbench (%s, %s);", 100*g.RPS/pb.RPS, met(g.RPS >= 0.5*pb.RPS), row.roundsMeeting("pgbench", 0.5))
 		}
-		if pg, ok := row.results["postgraphile"]; ok {
-			line += fmt.Sprintf(" %.1f× PostGraphile (%s, %s)", g.RPS/pg.RPS, met(g.RPS >= 5*pg.RPS), row.roundsMeeting("postgraphile", 5))
+		if pb.Requests > 0 && cpu(pb, "postgres") > 0 {
+			f := cpu(g, "postgres").Seconds() / cpu(pb, "postgres").Seconds()
+			line += fmt.Sprintf(" PostgreSQL CPU %.2f× pgbench's (%s);", f, met(f <= 1.3))
 		}
-		if g.Errors > 0 || row.results["postgraphile"].Errors > 0 {
-			line += fmt.Sprintf(" — errors! first: %s %s", g.FirstErr, row.results["postgraphile"].FirstErr)
+		if v5, ok := row.results["postgraphile5"]; ok && v5.Requests > 0 {
+			own := cpu(g, "gqlplan").Seconds() / cpu(v5, "node").Seconds()
+			total := (cpu(g, "gqlplan") + cpu(g, "postgres")).Seconds() / (cpu(v5, "node") + cpu(v5, "postgres")).Seconds()
+			line += fmt.Sprintf(" %.1f× v5's throughput (%s, %s); own CPU %.2f of v5's (%s); total CPU %.2f of v5's (%s)",
+				g.RPS/v5.RPS, met(g.RPS >= 3*v5.RPS), row.roundsMeeting("postgraphile5", 3), own, met(own <= 0.2), total, met(total <= 0.5))
+		}
+		for _, peer := range r.peers {
+			if pg := row.results[peer.key]; pg.Errors > 0 {
+				line += fmt.Sprintf(" — %s errors! first: %s", peer.label, pg.FirstErr)
+			}
+		}
+		if g.Errors > 0 {
+			line += fmt.Sprintf(" — errors! first: %s", g.FirstErr)
 		}
 		p("%s\n", strings.TrimSuffix(line, ";"))
 	}
-
 	p("\n## Every round\n\n")
 	p("Requests per second of each round, and the ratios of the servers' runs in the same round.\n\n")
-	p("| Workload | round | gqlplan | pgbench | gqlplan / pgbench | PostGraphile | gqlplan / PostGraphile |\n")
-	p("|---|---:|---:|---:|---:|---:|---:|\n")
+	head = "| Workload | round | gqlplan | pgbench | gqlplan / pgbench"
+	align = "|---|---:|---:|---:|---:"
+	for _, peer := range r.peers {
+		head += fmt.Sprintf(" | %s | gqlplan / %s", peer.label, peer.label)
+		align += "|---:|---:"
+	}
+	p("%s |\n%s|\n", head, align)
 	for _, row := range r.rows {
 		for i, g := range row.rounds["gqlplan"] {
-			pb, pg := roundRPS(row.rounds["pgbench"], i), roundRPS(row.rounds["postgraphile"], i)
-			peer, peerRatio := "–", "–"
-			if pg > 0 {
-				peer, peerRatio = fmt.Sprintf("%.0f", pg), ratio(g.RPS, pg)
+			pb := roundRPS(row.rounds["pgbench"], i)
+			line := fmt.Sprintf("| %s | %d | %.0f | %.0f | %s", row.workload.name, i+1, g.RPS, pb, ratio(g.RPS, pb))
+			for _, peer := range r.peers {
+				pg := roundRPS(row.rounds[peer.key], i)
+				line += fmt.Sprintf(" | %.0f | %s", pg, ratio(g.RPS, pg))
 			}
-			p("| %s | %d | %.0f | %.0f | %s | %s | %s |\n", row.workload.name, i+1, g.RPS, pb, ratio(g.RPS, pb), peer, peerRatio)
+			p("%s |\n", line)
 		}
 	}
-
 	p("\n## The requests\n\n")
 	for i, row := range r.rows {
 		w := row.workload
-		p("### %s\n\ngqlplan:\n\n```graphql\n%s\n```\n\nPostGraphile:\n\n```graphql\n%s\n```\n\n", w.name, w.gqlplan, w.postgraphile)
+		p("### %s\n\ngqlplan:\n\n```graphql\n%s\n```\n\nPostGraphile (v4 and v5):\n\n```graphql\n%s\n```\n\n", w.name, w.gqlplan, w.postgraphile)
 		if i < len(r.scripts) {
 			sc := r.scripts[i]
 			p("The pipeline gqlplan sent, as pgbench replays it:\n\n```sql\n%s```\n\n", sc.text)
@@ -190,11 +233,11 @@ func (r *report) write() error {
 func (r *report) ceilings(p func(string, ...any)) {
 	cores := float64(goruntime.NumCPU())
 	p("### What the targets need, and the ceiling\n\n")
-	p("The ceiling is %0.f cores ÷ (gqlplan's PostgreSQL + wrk CPU per request, above): the requests per second if gqlplan itself cost nothing, on this machine. PostGraphile v4 runs one Node.js process, so its own ceiling is one core ÷ node's CPU per request.\n\n", cores)
+	p("The ceiling is %0.f cores ÷ (gqlplan's PostgreSQL + wrk CPU per request, above): the requests per second if gqlplan itself cost nothing, on this machine. PostGraphile v5 (the throughput target's peer) runs one Node.js process, so its own ceiling is one core ÷ node's CPU per request.\n\n", cores)
 	p("| Workload | gqlplan req/s | needed for the targets | ceiling with gqlplan at 0 µs | PostGraphile's ceiling |\n")
 	p("|---|---:|---:|---:|---:|\n")
 	for _, row := range r.rows {
-		g, pb, pg := row.results["gqlplan"], row.results["pgbench"], row.results["postgraphile"]
+		g, pb, pg := row.results["gqlplan"], row.results["pgbench"], row.results["postgraphile5"]
 		if g.Requests == 0 {
 			continue
 		}
@@ -205,7 +248,7 @@ func (r *report) ceilings(p func(string, ...any)) {
 		}
 		peerCeiling := "–"
 		if pg.Requests > 0 {
-			need = max(need, 5*pg.RPS)
+			need = max(need, 3*pg.RPS)
 			if node := perRequest(pg.cpuFrom, pg.cpuTo, "node", pg.Requests); node > 0 {
 				peerCeiling = fmt.Sprintf("%.0f", time.Second.Seconds()/node.Seconds())
 			}
@@ -242,6 +285,7 @@ func met(ok bool) string {
 func (r *report) svg() string {
 	servers := []struct{ key, label, color string }{
 		{"gqlplan", "gqlplan", "#2b6cb0"}, {"pgbench", "pgbench (the SQL alone)", "#a0aec0"}, {"postgraphile", "PostGraphile v4", "#dd6b20"},
+		{"postgraphile5", "PostGraphile v5", "#38a169"},
 	}
 	top := 0.0
 	for _, row := range r.rows {
@@ -253,7 +297,7 @@ func (r *report) svg() string {
 	const width, height, left, bottom, plotTop = 760, 360, 70, 60, 40
 	plotH := float64(height - bottom - plotTop)
 	group := float64(width-left-20) / float64(max(1, len(r.rows)))
-	bar := group / 4
+	bar := group / 5
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">`+"\n", width, height)
 	fmt.Fprintf(&b, `<text x="%d" y="20" font-size="14">Requests per second (higher is better), %d clients</text>`+"\n", left, r.concurrency)
@@ -273,10 +317,10 @@ func (r *report) svg() string {
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s: %.0f/s</title></rect>`+"\n",
 				x0+float64(si)*bar, float64(height-bottom)-h, bar-2, h, s.color, html.EscapeString(s.label), res.RPS)
 		}
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`+"\n", x0+1.5*bar, height-bottom+18, html.EscapeString(row.workload.short))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`+"\n", x0+2*bar, height-bottom+18, html.EscapeString(row.workload.short))
 	}
 	for si, s := range servers {
-		x := left + si*200
+		x := left + si*170
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="12" height="12" fill="%s"/><text x="%d" y="%d">%s</text>`+"\n", x, height-22, s.color, x+18, height-12, html.EscapeString(s.label))
 	}
 	b.WriteString("</svg>\n")
