@@ -14,13 +14,7 @@ func (l *loader) objectType(kv pair) *decl.ObjectType {
 	if d, ok := e["description"]; ok {
 		t.Description = l.text(d.value, "description")
 	}
-	if f, ok := e["fields"]; ok {
-		for _, fkv := range l.pairs(f.value, what+" fields") {
-			if fld := l.field(fkv, fieldKeys, what); fld != nil {
-				t.Fields = append(t.Fields, fld)
-			}
-		}
-	}
+	t.Fields = l.fields(e, fieldKeys, what)
 	if k, ok := e["key"]; ok {
 		t.Key = l.texts(k.value, "key")
 		t.KeyRange = l.rng(k.key)
@@ -41,13 +35,7 @@ func (l *loader) interfaceType(kv pair) *decl.Interface {
 	if d, ok := e["description"]; ok {
 		t.Description = l.text(d.value, "description")
 	}
-	if f, ok := e["fields"]; ok {
-		for _, fkv := range l.pairs(f.value, what+" fields") {
-			if fld := l.field(fkv, ifaceFieldKey, what); fld != nil {
-				t.Fields = append(t.Fields, fld)
-			}
-		}
-	}
+	t.Fields = l.fields(e, ifaceFieldKey, what)
 	return t
 }
 
@@ -92,14 +80,24 @@ func (l *loader) inputType(kv pair) *decl.InputType {
 	if d, ok := e["description"]; ok {
 		t.Description = l.text(d.value, "description")
 	}
-	if f, ok := e["fields"]; ok {
-		for _, fkv := range l.pairs(f.value, what+" fields") {
-			if fld := l.field(fkv, inputFieldKey, what); fld != nil {
-				t.Fields = append(t.Fields, fld)
-			}
+	t.Fields = l.fields(e, inputFieldKey, what)
+	return t
+}
+
+// fields reads the "fields" entry of a type, an interface or an input:
+// each field with the keys allowed.
+func (l *loader) fields(e map[string]pair, allowed []string, owner string) []*decl.Field {
+	f, ok := e["fields"]
+	if !ok {
+		return nil
+	}
+	var out []*decl.Field
+	for _, fkv := range l.pairs(f.value, owner+" fields") {
+		if fld := l.field(fkv, allowed, owner); fld != nil {
+			out = append(out, fld)
 		}
 	}
-	return t
+	return out
 }
 
 // field reads "name: Type" or "name: {type: …, …}".

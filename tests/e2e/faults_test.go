@@ -158,11 +158,7 @@ func TestFaultShutdownCancelsStatements(t *testing.T) {
 	waitForLockWaiters(t, admin, 1)
 	signaled := time.Now()
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.done:
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not exit within 20 s of SIGTERM")
-	}
+	s.waitExit(t, 20*time.Second, "SIGTERM")
 	exited := time.Since(signaled)
 	if s.err != nil {
 		t.Errorf("serve exited with %v:\n%s", s.err, s.log)
@@ -193,11 +189,7 @@ func TestFaultSecondSignalExitsAtOnce(t *testing.T) {
 	waitFor(t, "serve to begin shutting down", func() bool { return strings.Contains(s.log.String(), "shutting down") })
 	second := time.Now()
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not exit on the second signal")
-	}
+	s.waitExit(t, 10*time.Second, "the second signal")
 	if code := s.cmd.ProcessState.ExitCode(); code != 130 {
 		t.Errorf("exit code %d after the second signal, want 130", code)
 	}

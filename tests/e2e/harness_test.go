@@ -322,3 +322,14 @@ func connect(t *testing.T, dsn string) *pgx.Conn {
 	t.Cleanup(func() { conn.Close(context.Background()) })
 	return conn
 }
+
+// waitExit waits for the server to exit, at most within after what (a
+// signal) was sent.
+func (s *server) waitExit(t *testing.T, within time.Duration, what string) {
+	t.Helper()
+	select {
+	case <-s.done:
+	case <-time.After(within):
+		t.Fatalf("serve did not exit within %v of %s", within, what)
+	}
+}

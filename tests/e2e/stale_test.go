@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-	"github.com/jackc/pgx/v5"
 )
 
 // TestServeRefusesAStalePlan: serve verifies at start what the plan
@@ -22,11 +21,7 @@ func TestServeRefusesAStalePlan(t *testing.T) {
 	admin, login, plan := compileExample(t, "forum", "forum_example_gqlplan")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connect(t, admin)
 	if _, err := conn.Exec(ctx, `
 		ALTER TABLE forum_example.post RENAME COLUMN headline TO title;
 		DROP FUNCTION forum_example.search_posts(text);
