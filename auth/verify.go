@@ -37,6 +37,12 @@ type Config struct {
 	DefaultRole string
 	// AllowedRoles, when set, are the only roles a token may name.
 	AllowedRoles []string
+	// CacheTokens is how many accepted tokens are remembered, so that a
+	// repeated one is not verified again (see cache.go; default
+	// DefaultCacheTokens, negative: none), each for at most CacheLifetime
+	// (default DefaultCacheLifetime) and never past its exp.
+	CacheTokens   int
+	CacheLifetime time.Duration
 	// Now is the clock (tests); nil is time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -77,6 +83,7 @@ type Verifier struct {
 	rolePath    claimPath
 	defaultRole string
 	allowed     map[string]bool
+	accepted    *acceptedTokens
 }
 
 // NewVerifier loads the keys of cfg; ctx bounds the life of the JWKS
@@ -105,6 +112,20 @@ func NewVerifier(ctx context.Context, cfg Config) (*Verifier, error) {
 	if cfg.MaxTokenBytes <= 0 {
 		cfg.MaxTokenBytes = DefaultMaxTokenBytes
 	}
+	if cfg.CacheTokens == 0 {
+		cfg.CacheTokens = DefaultCacheTokens
+	}
+	if cfg.CacheLifetime == 0 {
+		cfg.CacheLifetime = DefaultCacheLifetime
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	accepted, err := newAcceptedTokens(cfg.CacheTokens, cfg.CacheLifetime, cfg.Leeway, now)
+	if err != nil {
+		return nil, err
+	}
 	opts := []jwt.ParserOption{
 		// The algorithm in the token only picks among the configured
 		// keys' algorithms ("none" is never among them).
@@ -126,7 +147,7 @@ func NewVerifier(ctx context.Context, cfg Config) (*Verifier, error) {
 		opts = append(opts, jwt.WithTimeFunc(cfg.Now))
 	}
 	v := &Verifier{keys: keys, algorithms: algs, parser: jwt.NewParser(opts...), maxBytes: cfg.MaxTokenBytes,
-		rolePath: path, defaultRole: cfg.DefaultRole}
+		rolePath: path, defaultRole: cfg.DefaultRole, accepted: accepted}
 	if len(cfg.AllowedRoles) > 0 {
 		v.allowed = map[string]bool{}
 		for _, r := range cfg.AllowedRoles {
@@ -141,7 +162,8 @@ func (v *Verifier) Algorithms() []string { return slices.Sorted(slices.Values(v.
 
 // Verify returns the identity of a request from its Authorization header
 // ("" is anonymous: the default role, no claims). An invalid token never
-// falls back to anonymous.
+// falls back to anonymous. The identity's claims are shared by the
+// requests of one token: they must not be modified.
 func (v *Verifier) Verify(ctx context.Context, header string) (Identity, *Error) {
 	if header == "" {
 		return Identity{Role: v.defaultRole}, nil
@@ -156,6 +178,9 @@ func (v *Verifier) Verify(ctx context.Context, header string) (Identity, *Error)
 	}
 	if len(v.algorithms) == 0 {
 		return Identity{}, unauthenticated("this server accepts no tokens (no JWT key is configured)")
+	}
+	if who, ok := v.accepted.get(token); ok {
+		return who, nil
 	}
 	claims := jwt.MapClaims{}
 	parsed, err := v.parser.ParseWithClaims(token, claims, v.keys.keyFor(ctx))
@@ -174,7 +199,15 @@ func (v *Verifier) Verify(ctx context.Context, header string) (Identity, *Error)
 	if e != nil {
 		return Identity{}, e
 	}
-	return Identity{Claims: claims, Role: role}, nil
+	who := Identity{Claims: claims, Role: role}
+	var exp *time.Time
+	if t, err := claims.GetExpirationTime(); err == nil && t != nil {
+		exp = &t.Time
+	}
+	if _, hmac := parsed.Method.(*jwt.SigningMethodHMAC); hmac {
+		v.accepted.add(token, who, exp) // a secret is the process's for life; JWKS keys rotate
+	}
+	return who, nil
 }
 
 // role is the role the claims name (or the default), if it is allowed.

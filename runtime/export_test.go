@@ -1,5 +1,7 @@
 package runtime
 
+import "github.com/gqlplan/gqlplan/auth"
+
 // ComposedStatement is the SQL of one root field.
 type ComposedStatement struct {
 	Field string
@@ -12,14 +14,41 @@ type ComposedStatement struct {
 // running them: the golden SQL tests print them, the keyset tests EXPLAIN
 // them.
 func (h *Handler) Compose(query string, vars, claims map[string]any) ([]ComposedStatement, error) {
-	op, errs := h.docs.Operation(query, "", vars)
+	return h.compose(query, vars, claims, false)
+}
+
+// ComposeReusing is Compose as a request does it: reusing what an
+// earlier request of the same shape composed; reused reports whether it
+// did.
+func (h *Handler) ComposeReusing(query string, vars, claims map[string]any) (stmts []ComposedStatement, reused bool, err error) {
+	if r, errs := h.docs.Read(query, "", vars); errs == nil {
+		reused = h.composed.find(r) != nil
+	}
+	stmts, err = h.compose(query, vars, claims, true)
+	return stmts, reused, err
+}
+
+func (h *Handler) compose(query string, vars, claims map[string]any, reuse bool) ([]ComposedStatement, error) {
+	role, _ := claims["role"].(string)
+	r, errs := h.docs.Read(query, "", vars)
 	if errs != nil {
 		return nil, errs[0]
 	}
-	role, _ := claims["role"].(string)
-	fields, e := h.plan(op, role, claims)
-	if e != nil {
-		return nil, e
+	var fields []*rootField
+	if reuse {
+		var es []*Error
+		if _, fields, es = h.planRequest(r, auth.Identity{Role: role, Claims: claims}); es != nil {
+			return nil, es[0]
+		}
+	} else {
+		op, errs := h.docs.Collect(r)
+		if errs != nil {
+			return nil, errs[0]
+		}
+		var e *Error
+		if fields, e = h.plan(op, role, claims, nil, nil); e != nil {
+			return nil, e
+		}
 	}
 	var out []ComposedStatement
 	for _, f := range fields {

@@ -67,12 +67,13 @@ const (
 
 // Handler serves a plan as GraphQL over HTTP.
 type Handler struct {
-	cfg   Config
-	index *schema.Schema
-	docs  *document.Documents
-	auth  *auth.Verifier
-	exec  *pgexec.Executor
-	log   *slog.Logger
+	cfg      Config
+	index    *schema.Schema
+	docs     *document.Documents
+	composed *composedCache
+	auth     *auth.Verifier
+	exec     *pgexec.Executor
+	log      *slog.Logger
 	// loginRole is the pool's role, which requests without a role of
 	// their own run as.
 	loginRole string
@@ -123,7 +124,8 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
-	h := &Handler{cfg: cfg, index: index, docs: docs, auth: cfg.Verifier, exec: exec, log: cfg.Logger}
+	h := &Handler{cfg: cfg, index: index, docs: docs, composed: newComposedCache(cfg.Limits.DocumentCache),
+		auth: cfg.Verifier, exec: exec, log: cfg.Logger}
 	if err := cfg.Pool.QueryRow(ctx, "SELECT current_user::text").Scan(&h.loginRole); err != nil {
 		return nil, fmt.Errorf("runtime: read the login role: %w", err)
 	}
@@ -207,11 +209,11 @@ func (h *Handler) serve(ctx context.Context, req *http.Request) outcome {
 		out.Response = transport.AuthFailure(params.Media, denied)
 		return out
 	}
-	op, errs := h.docs.Operation(params.Query, params.OperationName, params.Variables)
-	if op != nil && op.Name != "" {
-		out.operation = op.Name
+	r, errs := h.docs.Read(params.Query, params.OperationName, params.Variables)
+	if r != nil && r.Name != "" {
+		out.operation = r.Name
 	}
-	if op != nil && op.Kind == operation.Mutation && params.Method == http.MethodGet {
+	if r != nil && r.Kind == operation.Mutation && params.Method == http.MethodGet {
 		out.Response = transport.RequestErrors(params.Media, &Error{Message: "Mutations are only accepted with POST.", Code: CodeBadRequest})
 		out.Status = http.StatusMethodNotAllowed
 		out.Header = http.Header{"Allow": {http.MethodPost}}
@@ -221,9 +223,9 @@ func (h *Handler) serve(ctx context.Context, req *http.Request) outcome {
 		out.Response = transport.RequestErrors(params.Media, errs...)
 		return out
 	}
-	fields, e := h.plan(op, who.Role, who.Claims)
+	op, fields, e := h.planRequest(r, who)
 	if e != nil {
-		out.Response = transport.RequestErrors(params.Media, e)
+		out.Response = transport.RequestErrors(params.Media, e...)
 		return out
 	}
 	out.arena = transport.BorrowBuffer()

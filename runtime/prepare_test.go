@@ -112,8 +112,10 @@ func TestPreparedStatementSharedByTwoFields(t *testing.T) {
 	}
 }
 
-// BEGIN, BEGIN READ ONLY, COMMIT and the settings statement are prepared
-// on a connection the first time it serves, and not again.
+// BEGIN, BEGIN READ ONLY, COMMIT and the settings statement of arrays are
+// prepared on a connection the first time it serves, the plain settings
+// statement of a request's number of settings the first time one needs
+// it (here 3: role, timeout, read-only), and none of them again.
 func TestFixedStatementsArePreparedOncePerConnection(t *testing.T) {
 	s := newServer(t, serverOptions{maxConns: 1})
 	fixed := func() string {
@@ -121,8 +123,8 @@ func TestFixedStatementsArePreparedOncePerConnection(t *testing.T) {
 		if err := s.pool.QueryRow(context.Background(), `SELECT array_agg(name || ' ' || prepare_time ORDER BY name) FROM pg_prepared_statements WHERE name !~ '^gqlplan_[0-9a-f]{24}$'`).Scan(&names); err != nil {
 			t.Fatal(err)
 		}
-		if len(names) != 4 {
-			t.Fatalf("fixed statements prepared: %q, want BEGIN, BEGIN READ ONLY, COMMIT and the settings statement", names)
+		if len(names) != 5 || !strings.HasPrefix(names[3], "gqlplan_set_config_3 ") {
+			t.Fatalf("fixed statements prepared: %q, want BEGIN, BEGIN READ ONLY, COMMIT, the settings statement of 3 and that of arrays", names)
 		}
 		return strings.Join(names, ", ")
 	}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gqlplan/gqlplan/auth"
+	"github.com/gqlplan/gqlplan/runtime/internal/document"
 	"github.com/gqlplan/gqlplan/runtime/internal/operation"
 	"github.com/gqlplan/gqlplan/runtime/internal/pgexec"
 	"github.com/gqlplan/gqlplan/runtime/internal/schema"
@@ -35,11 +37,43 @@ func (f *rootField) fail(e *Error) {
 	f.err = e
 }
 
+// planRequest is the operation of r and what produces each of its root
+// fields: reused when a request of r's shape was composed before (see
+// composedCache), collected and composed otherwise, and then kept when
+// every field composed.
+func (h *Handler) planRequest(r *document.Request, who auth.Identity) (*operation.Operation, []*rootField, []*Error) {
+	if hit := h.composed.find(r); hit != nil {
+		fields, e := h.plan(hit.op, who.Role, who.Claims, r.Vars, hit.statements)
+		switch {
+		case e != nil:
+			return hit.op, nil, []*Error{e}
+		case fields != nil:
+			return hit.op, fields, nil
+		}
+		// A slot's new value did not convert: compose, for its error.
+	}
+	op, errs := h.docs.Collect(r)
+	if errs != nil {
+		return op, nil, errs
+	}
+	fields, e := h.plan(op, who.Role, who.Claims, nil, nil)
+	if e != nil {
+		return op, nil, []*Error{e}
+	}
+	if !slices.ContainsFunc(fields, func(f *rootField) bool { return f.err != nil }) {
+		h.composed.add(r, op, fields)
+	}
+	return op, fields, nil
+}
+
 // plan turns the root fields of op into what produces each: __typename,
 // introspection (answered here, from the schema as declared) or a plan
 // operation, authorized and composed into its statement. Errors of one
-// field (bad arguments, a missing claim) stay on that field.
-func (h *Handler) plan(op *operation.Operation, role string, claims map[string]any) ([]*rootField, *Error) {
+// field (bad arguments, a missing claim) stay on that field. With
+// composed, the statements of an earlier request of this shape, each
+// field's is rebound to vars and claims instead; when one cannot be, plan
+// returns no fields and no error.
+func (h *Handler) plan(op *operation.Operation, role string, claims, vars map[string]any, composed []*sqlgen.Statement) ([]*rootField, *Error) {
 	if role == "" {
 		role = h.loginRole // no role switch: the request runs as the pool's own
 	}
@@ -48,7 +82,7 @@ func (h *Handler) plan(op *operation.Operation, role string, claims map[string]a
 		rootType, ops = "Mutation", h.index.Mutations
 	}
 	fields := make([]*rootField, 0, len(op.Fields))
-	for _, sel := range op.Fields {
+	for i, sel := range op.Fields {
 		f := &rootField{key: sel.Key, loc: sel.Loc}
 		fields = append(fields, f)
 		switch name := sel.Name; name {
@@ -78,6 +112,17 @@ func (h *Handler) plan(op *operation.Operation, role string, claims map[string]a
 			}
 			if e := authorize(planned, claims); e != nil {
 				f.fail(e)
+				break
+			}
+			if composed != nil {
+				if composed[i] == nil {
+					return nil, nil
+				}
+				stmt, ok := composed[i].Rebind(vars, claims)
+				if !ok {
+					return nil, nil
+				}
+				f.stmt = &stmt
 				break
 			}
 			stmt, err := sqlgen.Compose(h.index, h.cfg.Limits.sql(), planned, sel, claims)

@@ -3,6 +3,7 @@ package runtime_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -52,6 +53,36 @@ func TestRoleSettingsAndStatementTimeout(t *testing.T) {
 	// same connection does not inherit them.
 	if got := s.query(`{ session { statementTimeout tenant } }`, nil, ""); got != `{"session":{"statementTimeout":"2500ms","tenant":null}}` {
 		t.Errorf("anonymous after member: %s", got)
+	}
+}
+
+// A token of few claims is set by the plain settings statement, one of
+// more than it takes by the statement of arrays; both set every claim,
+// and the later of a name set twice wins (the role's own settings over
+// the default timeout, above).
+func TestClaimsOfAnyNumberAreSet(t *testing.T) {
+	s := newServer(t, serverOptions{maxConns: 1})
+	for _, n := range []int{1, 40} {
+		claims := jwt.MapClaims{"role": s.roles.member, "person_id": 2, "sub": "user-7"}
+		for i := range n {
+			claims[fmt.Sprintf("extra_%02d", i)] = i
+		}
+		got := s.query(`{ session { role personId sub claims } }`, nil, token(t, claims))
+		var out struct {
+			Session struct {
+				Role, PersonID, Sub string
+				Claims              map[string]any
+			}
+		}
+		if err := json.Unmarshal([]byte(got), &out); err != nil {
+			t.Fatalf("%d extra claims: %s", n, got)
+		}
+		if se := out.Session; se.Role != s.roles.member || se.PersonID != "2" || se.Sub != "user-7" || len(se.Claims) != n+4 { // and exp
+			t.Errorf("%d extra claims: %s", n, got)
+		}
+	}
+	if got := s.query(`{ session { role personId sub } }`, nil, ""); got != `{"session":{"role":"`+s.roles.anon+`","personId":null,"sub":null}}` {
+		t.Errorf("anonymous after them, on the same connection: %s", got)
 	}
 }
 

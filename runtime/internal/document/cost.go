@@ -65,7 +65,8 @@ func (c *coster) rootField(root string, f *operation.Field) int64 {
 	op := ops[f.Name]
 	if op != nil && f.ByType != nil { // node, nodes, interfaces, unions: one object per row, of its type
 		rows := int64(1)
-		if ids, ok := f.Args["ids"].([]any); ok {
+		v, _ := f.Args.Value("ids")
+		if ids, ok := v.([]any); ok {
 			rows = int64(len(ids))
 		} else if op.Spec.List {
 			rows = c.pageRows(&op.Spec.Listing, f.Args)
@@ -130,13 +131,14 @@ func (c *coster) field(obj *schema.Object, f *operation.Field) int64 {
 // pageRows is how many rows one page of a listing reads: what was asked,
 // but no more than the caps, since a page above them is refused on its
 // own (PAGE_TOO_LARGE).
-func (c *coster) pageRows(l *spec.Listing, args map[string]any) int64 {
+func (c *coster) pageRows(l *spec.Listing, args operation.Args) int64 {
 	limit := c.limits.MaxPageSize
 	if l.Limit != nil {
 		limit = min(limit, l.Limit.Max)
 	}
 	for _, name := range []string{spec.ArgFirst, spec.ArgLast, spec.ArgLimit} {
-		if n, ok := args[name].(int64); ok && n >= 0 {
+		v, _ := args.Value(name)
+		if n, ok := v.(int64); ok && n >= 0 {
 			return min(n, limit)
 		}
 	}

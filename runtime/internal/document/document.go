@@ -44,8 +44,9 @@ type Limits struct {
 // document is a parsed and validated document; errs is set when it is not
 // executable, and is cached too, so a repeated bad document costs a lookup.
 type document struct {
-	ast  *ast.QueryDocument
-	errs []*wire.Error
+	ast    *ast.QueryDocument
+	errs   []*wire.Error
+	digest [sha256.Size]byte
 }
 
 // Documents reads the documents of requests to one plan.
@@ -99,10 +100,47 @@ func New(plan *spec.Plan, index *schema.Schema, limits Limits, hideSuggestions b
 func (d *Documents) Introspection() *introspection.Schema { return d.intro }
 
 // Operation reads the operation named name (or the only one) of text with
-// its variables. When it fails after choosing the operation, the
-// operation is returned too, without fields: its kind decides how a
-// request error is answered (a mutation over GET is 405 first).
+// its variables: Read, then Collect. When it fails after choosing the
+// operation, the operation is returned too, without fields: its kind
+// decides how a request error is answered (a mutation over GET is 405
+// first).
 func (d *Documents) Operation(text, name string, vars map[string]any) (*operation.Operation, []*wire.Error) {
+	r, errs := d.Read(text, name, vars)
+	if r == nil || errs != nil {
+		return r.operation(), errs
+	}
+	return d.Collect(r)
+}
+
+// Request is the operation of a request chosen from its document, its
+// variables coerced: what collecting its fields starts from, and what
+// tells whether a composition done for another request serves it (see
+// Shape).
+type Request struct {
+	Kind operation.Kind
+	Name string
+	// Vars are the variables, coerced; one neither given nor defaulted
+	// is absent.
+	Vars map[string]any
+	// Document digests the document's text.
+	Document [sha256.Size]byte
+	ast      *ast.QueryDocument
+	op       *ast.OperationDefinition
+}
+
+// operation is r without fields (nil: none was chosen).
+func (r *Request) operation() *operation.Operation {
+	if r == nil {
+		return nil
+	}
+	return &operation.Operation{Kind: r.Kind, Name: r.Name}
+}
+
+// Read parses and validates text (cached), chooses the operation named
+// name (or the only one) and coerces its variables. When it fails after
+// choosing the operation, the request is returned too: its kind decides
+// how the error is answered.
+func (d *Documents) Read(text, name string, vars map[string]any) (*Request, []*wire.Error) {
 	doc := d.get(text)
 	if doc.errs != nil {
 		return nil, doc.errs
@@ -111,7 +149,25 @@ func (d *Documents) Operation(text, name string, vars map[string]any) (*operatio
 	if e != nil {
 		return nil, []*wire.Error{e}
 	}
-	return build(d.index, doc.ast, op, vars, d.limits)
+	r := &Request{Name: op.Name, Document: doc.digest, ast: doc.ast, op: op}
+	switch op.Operation {
+	case ast.Mutation:
+		r.Kind = operation.Mutation
+	case ast.Subscription:
+		r.Kind = operation.Subscription
+		return r, []*wire.Error{{Message: "Subscriptions are not supported.", Code: wire.CodeBadRequest}}
+	}
+	var errs []*wire.Error
+	if r.Vars, errs = coerceVariables(d.index, op.VariableDefinitions, vars); errs != nil {
+		return r, errs
+	}
+	return r, nil
+}
+
+// Collect collects the fields of r's operation, coercing their
+// arguments, and checks the operation's size and cost.
+func (d *Documents) Collect(r *Request) (*operation.Operation, []*wire.Error) {
+	return build(d.index, r, d.limits)
 }
 
 // suggestion is the validator's hint at a name the document may have meant.
@@ -124,6 +180,7 @@ func (d *Documents) get(text string) *document {
 		return doc
 	}
 	doc := d.load(text)
+	doc.digest = key
 	d.cache.Add(key, doc)
 	return doc
 }

@@ -35,25 +35,17 @@ func selectOperation(doc *ast.QueryDocument, name string) (*ast.OperationDefinit
 	return op, nil
 }
 
-// build coerces the variables of op and collects its fields. On failure
-// the operation is returned too, without fields: its kind still decides
-// how a request error is answered.
-func build(index *schema.Schema, doc *ast.QueryDocument, op *ast.OperationDefinition, input map[string]any, limits Limits) (*operation.Operation, []*wire.Error) {
-	out := &operation.Operation{Name: op.Name}
+// build collects the fields of r's operation. On failure the operation is
+// returned too, without fields: its kind still decides how a request
+// error is answered.
+func build(index *schema.Schema, r *Request, limits Limits) (*operation.Operation, []*wire.Error) {
+	out := r.operation()
 	root := "Query"
-	switch op.Operation {
-	case ast.Mutation:
-		out.Kind, root = operation.Mutation, "Mutation"
-	case ast.Subscription:
-		out.Kind = operation.Subscription
-		return out, []*wire.Error{{Message: "Subscriptions are not supported.", Code: wire.CodeBadRequest}}
+	if r.Kind == operation.Mutation {
+		root = "Mutation"
 	}
-	vars, errs := coerceVariables(index, op.VariableDefinitions, input)
-	if errs != nil {
-		return out, errs
-	}
-	b := &builder{index: index, doc: doc, vars: vars}
-	fields, err := b.collect(root, []ast.SelectionSet{op.SelectionSet}, true)
+	b := &builder{index: index, doc: r.ast, vars: r.Vars, uses: operation.NewUses()}
+	fields, err := b.collect(root, []ast.SelectionSet{r.op.SelectionSet}, true)
 	if err != nil {
 		return out, []*wire.Error{err}
 	}
@@ -63,7 +55,7 @@ func build(index *schema.Schema, doc *ast.QueryDocument, op *ast.OperationDefini
 	if e := checkCost(index, root, fields, limits); e != nil {
 		return out, []*wire.Error{e}
 	}
-	out.Fields = fields
+	out.Fields, out.Uses = fields, b.uses
 	return out, nil
 }
 
@@ -75,6 +67,7 @@ type builder struct {
 	// argErr is the first argument that did not coerce under the root
 	// field being collected.
 	argErr *wire.Error
+	uses   *operation.Uses
 }
 
 // collect implements CollectFields over the selection sets of merged
@@ -187,6 +180,7 @@ func (b *builder) included(directives ast.DirectiveList) (bool, *wire.Error) {
 		if arg == nil {
 			continue
 		}
+		b.decideVariablesIn(arg.Value) // it decides what is selected
 		v, _, err := coerceLiteral(b.index, arg.Value, booleanNonNull, b.vars, "@"+d.Name+"(if:)")
 		if err != nil {
 			return false, &wire.Error{Message: err.Error(), Code: wire.CodeBadUserInput}
@@ -203,15 +197,16 @@ var booleanNonNull = &spec.TypeRef{Name: "Boolean", NonNull: true}
 // arguments implements CoerceArgumentValues for field f of type parent.
 // A field of the plan has its arguments indexed (types parsed, defaults
 // coerced once); the introspection fields are read from their definition.
-func (b *builder) arguments(parent string, f *ast.Field) map[string]any {
+func (b *builder) arguments(parent string, f *ast.Field) operation.Args {
 	args := b.index.ArgumentsOf(parent, f.Name)
 	if args == nil && f.Definition != nil && len(f.Definition.Arguments) > 0 {
 		args = introspectionArguments(b.index, f.Definition.Arguments)
 	}
 	if len(args) == 0 {
-		return nil
+		return operation.Args{}
 	}
 	out := make(map[string]any, len(args))
+	var vars map[string]string
 	for name, arg := range args {
 		present := false
 		var value any
@@ -219,7 +214,15 @@ func (b *builder) arguments(parent string, f *ast.Field) map[string]any {
 			var err error
 			if value, present, err = coerceLiteral(b.index, a.Value, arg.Type, b.vars, name); err != nil {
 				b.fail(&wire.Error{Message: fmt.Sprintf("Argument %q has an invalid value: %v", name, err), Code: wire.CodeBadUserInput})
-				return out
+				return operation.NewArgs(out, vars, b.uses)
+			}
+			if a.Value.Kind == ast.Variable {
+				if vars == nil {
+					vars = map[string]string{}
+				}
+				vars[name] = a.Value.Raw
+			} else {
+				b.decideVariablesIn(a.Value) // read as part of a literal: not rebindable alone
 			}
 		}
 		switch {
@@ -229,10 +232,20 @@ func (b *builder) arguments(parent string, f *ast.Field) map[string]any {
 			out[name] = arg.Default
 		case arg.Type.NonNull:
 			b.fail(&wire.Error{Message: fmt.Sprintf("Argument %q of type %s is required.", name, arg.Type), Code: wire.CodeBadUserInput})
-			return out
+			return operation.NewArgs(out, vars, b.uses)
 		}
 	}
-	return out
+	return operation.NewArgs(out, vars, b.uses)
+}
+
+// decideVariablesIn records the variables inside a literal as deciding.
+func (b *builder) decideVariablesIn(v *ast.Value) {
+	if v.Kind == ast.Variable {
+		b.uses.Decide(v.Raw)
+	}
+	for _, c := range v.Children {
+		b.decideVariablesIn(c.Value)
+	}
 }
 
 func (b *builder) fail(e *wire.Error) {

@@ -73,7 +73,8 @@ func (in *Schema) Answer(f *operation.Field) []byte {
 	case "__schema":
 		in.schema(&b, f.Children)
 	case "__type":
-		name, _ := f.Args["name"].(string)
+		v, _ := f.Args.Value("name")
+		name, _ := v.(string)
 		in.typ(&b, in.ByName[name], f.Children)
 	default:
 		b.WriteString("null")
@@ -154,7 +155,8 @@ func (in *Schema) schema(b *bytes.Buffer, sels []*operation.Field) {
 // includeDeprecated reads the argument of fields, args, enumValues and
 // inputFields (false by default).
 func includeDeprecated(s *operation.Field) bool {
-	v, _ := s.Args["includeDeprecated"].(bool)
+	arg, _ := s.Args.Value("includeDeprecated")
+	v, _ := arg.(bool)
 	return v
 }
 

@@ -153,9 +153,9 @@ func (x *Executor) run(ctx context.Context, mutation bool, sess Session, pending
 	own := x.settingsOf(sess.role)
 	x.prepareFields(ctx, conn, set, sess, own, pending)
 	if mutation {
-		return false, x.mutate(ctx, conn, sess, own, pending, out)
+		return false, x.mutate(ctx, conn, set, sess, own, pending, out)
 	}
-	return false, x.query(ctx, conn, sess, own, pending, out)
+	return false, x.query(ctx, conn, set, sess, own, pending, out)
 }
 
 // acquire takes a connection of the pool, waiting at most the pool
@@ -202,10 +202,12 @@ func (x *Executor) acquire(ctx context.Context, fresh bool) (*pgxpool.Conn, *wir
 // COMMIT. When a statement fails, the fields before it keep their
 // results, it gets its error, and the fields after it run again in a new
 // transaction.
-func (x *Executor) query(ctx context.Context, conn *pgxpool.Conn, sess Session, own []setting, pending []*job, out *resultBuffer) *wire.Error {
+func (x *Executor) query(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, sess Session, own []setting, pending []*job, out *resultBuffer) *wire.Error {
 	for len(pending) > 0 {
 		batch := &pgx.Batch{}
-		x.queueSettings(batch, sess, own, true)
+		if err := x.queueSettings(ctx, conn, set, batch, settingsPairs(sess, own, true)); err != nil {
+			return x.fault(ctx, err)
+		}
 		for _, f := range pending {
 			batch.Queue(f.text(), f.stmt.Args...)
 		}
@@ -250,14 +252,18 @@ func (x *Executor) readQuery(ctx context.Context, results pgx.BatchResults, pend
 // inside a SAVEPOINT, so a failed one is rolled back alone and the others
 // commit. Each field costs one round trip; BEGIN and the settings ride with
 // the first, COMMIT with the last.
-func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, sess Session, own []setting, pending []*job, out *resultBuffer) *wire.Error {
+func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, sess Session, own []setting, pending []*job, out *resultBuffer) *wire.Error {
 	savepoints := len(pending) > 1
 	for i, f := range pending {
 		first, last := i == 0, i == len(pending)-1
 		batch := &pgx.Batch{}
 		if first {
 			batch.Queue(beginWrite.name)
-			x.queueSettings(batch, sess, own, false)
+			if err := x.queueSettings(ctx, conn, set, batch, settingsPairs(sess, own, false)); err != nil {
+				e := x.fault(ctx, err)
+				e.Err = errNotStarted // nothing of the mutation was sent yet
+				return e
+			}
 		}
 		if savepoints {
 			batch.Queue("SAVEPOINT gqlplan_field")

@@ -40,6 +40,9 @@ const preparedKey = "gqlplan.prepared"
 type preparedSet struct {
 	recent *list.List // of *preparedStatement
 	byKey  map[statementKey]*list.Element
+	// settings are the names of the plain settings statements prepared
+	// on the connection, by their number of settings.
+	settings map[int]string
 	// fixedFor is the settings statement's name once the executor's
 	// fixed statements are prepared on the connection (a new handler on
 	// the same pool may bring a different settings statement).
@@ -59,7 +62,7 @@ func preparedOn(conn *pgxpool.Conn) *preparedSet {
 	if s, ok := data[preparedKey].(*preparedSet); ok {
 		return s
 	}
-	s := &preparedSet{recent: list.New(), byKey: map[statementKey]*list.Element{}}
+	s := &preparedSet{recent: list.New(), byKey: map[statementKey]*list.Element{}, settings: map[int]string{}}
 	data[preparedKey] = s
 	return s
 }
@@ -133,8 +136,11 @@ func (x *Executor) prepareFields(ctx context.Context, conn *pgxpool.Conn, set *p
 	}
 	batch := &pgx.Batch{}
 	batch.Queue(beginReadOnly.name)
-	x.queueSettings(batch, sess, own, true)
-	if err := conn.SendBatch(ctx, batch).Close(); err == nil {
+	err := x.queueSettings(ctx, conn, set, batch, settingsPairs(sess, own, true))
+	if err == nil {
+		err = conn.SendBatch(ctx, batch).Close()
+	}
+	if err == nil {
 		for _, f := range missing {
 			k := statementKey{sess.role, f.stmt.SQL}
 			if f.prepared = set.use(k); f.prepared != "" {

@@ -26,6 +26,8 @@ import (
 // BY): the role, the default statement_timeout, the role's own settings,
 // transaction_read_only for a query, then the claims. One statement text
 // whatever the request, prepared once per connection; every value bound.
+// Requests of 1 to plainSettingsPairs settings — nearly all — use
+// plainSettingsSQL instead, whose set_config calls are also local.
 const settingsSQL = `SELECT set_config(u.k, u.v, true) FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(k, v, o) ORDER BY u.o`
 
 // roleSettingsSQL reads every role's own settings (ALTER ROLE … [IN
@@ -205,25 +207,70 @@ func (s *Session) add(k, v string) {
 	s.values = append(s.values, v)
 }
 
-// queueSettings adds the settings statement of sess to a pipeline: the
-// role, the timeout, the role's own settings, read-only for a query, the
-// claims.
-func (x *Executor) queueSettings(b *pgx.Batch, sess Session, own []setting, readOnly bool) {
-	n := 3 + len(own) + len(sess.keys)
-	keys, values := make([]string, 0, n), make([]string, 0, n)
-	add := func(k, v string) { keys, values = append(keys, k), append(values, v) }
+// plainSettingsPairs is the most settings the settings statement sets by
+// plain set_config calls; a request with more (a token of many claims)
+// uses settingsSQL's arrays.
+const plainSettingsPairs = 16
+
+// plainSettingsSQL sets n settings, in order, by a target list of
+// set_config calls over bound pairs, which PostgreSQL evaluates left to
+// right: cheaper for it than unnesting two arrays and sorting them.
+func plainSettingsSQL(n int) string {
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "set_config($%d, $%d, true)", 2*i+1, 2*i+2)
+	}
+	return b.String()
+}
+
+// settingsPairs are the settings of sess as name, value, name, value…:
+// the role, the timeout, the role's own settings, read-only for a query,
+// the claims.
+func settingsPairs(sess Session, own []setting, readOnly bool) []any {
+	pairs := make([]any, 0, 2*(3+len(own)+len(sess.keys)))
 	if sess.role != "" {
-		add("role", sess.role)
+		pairs = append(pairs, "role", sess.role)
 	}
 	if sess.timeout != "" {
-		add("statement_timeout", sess.timeout)
+		pairs = append(pairs, "statement_timeout", sess.timeout)
 	}
 	for _, s := range own {
-		add(s.name, s.value)
+		pairs = append(pairs, s.name, s.value)
 	}
 	if readOnly {
-		add("transaction_read_only", "on")
+		pairs = append(pairs, "transaction_read_only", "on")
 	}
-	keys, values = append(keys, sess.keys...), append(values, sess.values...)
-	b.Queue(x.settingsID, keys, values)
+	for i, k := range sess.keys {
+		pairs = append(pairs, k, sess.values[i])
+	}
+	return pairs
+}
+
+// queueSettings adds the settings statement of pairs (see settingsPairs)
+// to a pipeline: the plain one of their number, prepared on conn (whose
+// set is set) the first time it is needed, or the one of arrays.
+func (x *Executor) queueSettings(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, b *pgx.Batch, pairs []any) error {
+	n := len(pairs) / 2
+	if n == 0 || n > plainSettingsPairs {
+		keys, values := make([]string, n), make([]string, n)
+		for i := range n {
+			keys[i], values[i] = pairs[2*i].(string), pairs[2*i+1].(string)
+		}
+		b.Queue(x.settingsID, keys, values)
+		return nil
+	}
+	name := set.settings[n]
+	if name == "" {
+		name = "gqlplan_set_config_" + strconv.Itoa(n)
+		if _, err := conn.Conn().Prepare(ctx, name, plainSettingsSQL(n)); err != nil {
+			return err
+		}
+		set.settings[n] = name
+	}
+	b.Queue(name, pairs...)
+	return nil
 }

@@ -10,7 +10,7 @@ package sqlgen
 
 import (
 	"fmt"
-
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,6 +29,45 @@ import (
 type Statement struct {
 	SQL  string
 	Args []any
+	// Slots are the parameters a request's variables or claims give
+	// without deciding the SQL: those Rebind replaces.
+	Slots []Slot
+}
+
+// Slot is a parameter of a statement that a variable (the whole value of
+// an argument) or a claim gives, and how its value is converted.
+type Slot struct {
+	Index    int
+	Variable string
+	Claim    string
+	convert  func(any) (any, error)
+}
+
+// Rebind is the statement with its slots given the values of vars and
+// claims, for a request whose every deciding variable has the values the
+// statement was composed with (see operation.Uses). It fails, and the
+// statement must be composed, when a value does not convert: an id of
+// the wrong type, a claim missing, where composing gives the error.
+func (s *Statement) Rebind(vars, claims map[string]any) (Statement, bool) {
+	out := Statement{SQL: s.SQL, Args: slices.Clone(s.Args), Slots: s.Slots}
+	for _, slot := range s.Slots {
+		var v any
+		var ok bool
+		if slot.Claim != "" {
+			v, ok = claims[slot.Claim]
+		} else {
+			v, ok = vars[slot.Variable]
+		}
+		if !ok {
+			return Statement{}, false
+		}
+		converted, err := slot.convert(v)
+		if err != nil {
+			return Statement{}, false
+		}
+		out.Args[slot.Index] = converted
+	}
+	return out, true
 }
 
 // Limits bound the pages a statement reads (PAGE_TOO_LARGE) and its
@@ -44,6 +83,7 @@ type composer struct {
 	limits  Limits
 	claims  map[string]any
 	args    []any
+	slots   []Slot
 	aliases int // aliases of nested rows and values: t1, n2, …
 }
 
@@ -85,7 +125,7 @@ func Compose(index *schema.Schema, limits Limits, op *schema.Operation, sel *ope
 		if err != nil {
 			return Statement{}, err
 		}
-		return Statement{SQL: "SELECT " + value, Args: c.args}, nil
+		return Statement{SQL: "SELECT " + value, Args: c.args, Slots: c.slots}, nil
 	}
 	rows, err := c.rootRows(op, args)
 	if err != nil {
@@ -107,7 +147,7 @@ func Compose(index *schema.Schema, limits Limits, op *schema.Operation, sel *ope
 	if err != nil {
 		return Statement{}, err
 	}
-	return Statement{SQL: "SELECT " + value, Args: c.args}, nil
+	return Statement{SQL: "SELECT " + value, Args: c.args, Slots: c.slots}, nil
 }
 
 // rowRef is where an object's fields are read: the columns of a row alias

@@ -20,7 +20,7 @@ import (
 // The extra row says whether there is a next page. "last" reads the
 // reversed order and the edges are put back in order. totalCount counts
 // the rows without the cursor conditions, only when selected.
-func (c *composer) connection(rs *rows, sel *operation.Field, args map[string]any, depth int) (string, error) {
+func (c *composer) connection(rs *rows, sel *operation.Field, args operation.Args, depth int) (string, error) {
 	filter, keys, err := c.filterAndOrder(rs, args)
 	if err != nil {
 		return "", err
@@ -43,7 +43,7 @@ func (c *composer) connection(rs *rows, sel *operation.Field, args map[string]an
 		cond     *string
 		reversed bool
 	}{{spec.ArgAfter, &p.afterCond, false}, {spec.ArgBefore, &p.beforeCond, true}} {
-		if v, ok := args[cursor.arg].(string); ok {
+		if v, ok := decided(args, cursor.arg).(string); ok {
 			values, err := decodeCursor(v, keys)
 			if err != nil {
 				return "", err
@@ -210,9 +210,9 @@ func conditions(conds []string) string {
 
 // pageSize reads first or last: the size of the page and whether it is
 // read backward (last). The plan's limit and the server's cap bound it.
-func pageSize(l *spec.Limit, serverMax int64, args map[string]any) (size int64, backward bool, err error) {
-	first, hasFirst := args[spec.ArgFirst].(int64)
-	last, hasLast := args[spec.ArgLast].(int64)
+func pageSize(l *spec.Limit, serverMax int64, args operation.Args) (size int64, backward bool, err error) {
+	first, hasFirst := decided(args, spec.ArgFirst).(int64)
+	last, hasLast := decided(args, spec.ArgLast).(int64)
 	switch {
 	case hasFirst && hasLast:
 		return 0, false, &wire.Error{Message: "Pass first or last, not both.", Code: wire.CodeBadUserInput}

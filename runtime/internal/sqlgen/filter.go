@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gqlplan/gqlplan/runtime/internal/operation"
 	"github.com/gqlplan/gqlplan/runtime/internal/schema"
 	"github.com/gqlplan/gqlplan/runtime/internal/wire"
 	"github.com/gqlplan/gqlplan/spec"
@@ -24,11 +25,11 @@ var comparisons = map[string]string{"eq": "=", "neq": "<>", "gt": ">", "gte": ">
 // filter turns the where argument of a filterable list into SQL
 // conditions on rs. Fields come from the plan (only filterable ones
 // exist in the input type), values are bound parameters.
-func (c *composer) filter(rs *rows, args map[string]any) ([]string, error) {
+func (c *composer) filter(rs *rows, args operation.Args) ([]string, error) {
 	if rs.listing.Filter == "" {
 		return nil, nil
 	}
-	where, ok := args[spec.ArgWhere].(map[string]any)
+	where, ok := decided(args, spec.ArgWhere).(map[string]any)
 	if !ok {
 		return nil, nil // absent or null: no condition
 	}

@@ -20,10 +20,10 @@ import (
 // nodes writes the value of node or nodes.
 func (c *composer) nodes(op *schema.Operation, sel *operation.Field) (string, error) {
 	if !op.Spec.List {
-		id, _ := sel.Args["id"].(string)
+		id, _ := decided(sel.Args, "id").(string)
 		return c.node(sel, id, "Argument id")
 	}
-	ids, _ := sel.Args["ids"].([]any)
+	ids, _ := decided(sel.Args, "ids").([]any)
 	if err := checkPageSize("ids", int64(len(ids)), c.limits.MaxPageSize, c.limits.MaxPageSize); err != nil {
 		return "", err
 	}
@@ -49,7 +49,7 @@ func (c *composer) nodes(op *schema.Operation, sel *operation.Field) (string, er
 
 // node is the object of one global id, or null.
 func (c *composer) node(sel *operation.Field, id, arg string) (string, error) {
-	obj, key, err := c.decodeID(id, arg)
+	obj, key, err := decodeID(c.index, id, arg)
 	if err != nil {
 		return "", err
 	}
@@ -64,7 +64,7 @@ func (c *composer) node(sel *operation.Field, id, arg string) (string, error) {
 
 // decodeID reads a global id: the node type it names, and its key values
 // as the fields reading the key columns coerce them.
-func (c *composer) decodeID(id, arg string) (*schema.Object, []any, error) {
+func decodeID(index *schema.Schema, id, arg string) (*schema.Object, []any, error) {
 	bad := func(why string) error {
 		return &wire.Error{Message: fmt.Sprintf("%s is not a global id of this API: %s.", arg, why), Code: wire.CodeBadUserInput}
 	}
@@ -72,7 +72,7 @@ func (c *composer) decodeID(id, arg string) (*schema.Object, []any, error) {
 	if err != nil {
 		return nil, nil, bad("it is malformed")
 	}
-	obj := c.index.Objects[typ]
+	obj := index.Objects[typ]
 	if obj == nil || obj.Spec.Node == nil {
 		return nil, nil, bad("it names no type of node")
 	}
@@ -85,7 +85,7 @@ func (c *composer) decodeID(id, arg string) (*schema.Object, []any, error) {
 		if f := obj.ByColumn[k.Column]; f != nil {
 			t := *f.Type
 			t.NonNull = false
-			if v, err = c.index.CoerceInput(v, &t); err != nil || v == nil {
+			if v, err = index.CoerceInput(v, &t); err != nil || v == nil {
 				return nil, nil, bad("its key does not fit its type")
 			}
 		} else if n, ok := v.(json.Number); ok {
@@ -98,9 +98,9 @@ func (c *composer) decodeID(id, arg string) (*schema.Object, []any, error) {
 
 // nodeKey is the value an argument that is a global id of node type
 // p.Node binds: the p.Key-th value of the id's key.
-func (c *composer) nodeKey(p spec.Param, id any) (any, error) {
+func nodeKey(index *schema.Schema, p spec.Param, id any) (any, error) {
 	s, _ := id.(string)
-	obj, key, err := c.decodeID(s, "Argument "+p.Arg)
+	obj, key, err := decodeID(index, s, "Argument "+p.Arg)
 	if err != nil {
 		return nil, err
 	}

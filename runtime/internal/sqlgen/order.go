@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gqlplan/gqlplan/runtime/internal/operation"
 	"github.com/gqlplan/gqlplan/runtime/internal/wire"
 	"github.com/gqlplan/gqlplan/spec"
 )
@@ -34,7 +35,7 @@ func (k orderKey) nullsFirst() bool {
 // key columns of the type not already in it, so the order is total and
 // pages and cursors are stable. The key takes the direction of the last
 // term, so an index on (term…, key) serves the whole order.
-func (c *composer) orderKeys(rs *rows, args map[string]any) ([]orderKey, error) {
+func (c *composer) orderKeys(rs *rows, args operation.Args) ([]orderKey, error) {
 	var keys []orderKey
 	seen := map[string]bool{}
 	add := func(column, sql string, descending bool, nulls string) {
@@ -51,7 +52,7 @@ func (c *composer) orderKeys(rs *rows, args map[string]any) ([]orderKey, error) 
 		}
 		keys = append(keys, k)
 	}
-	terms, _ := args[spec.ArgOrderBy].([]any)
+	terms, _ := decided(args, spec.ArgOrderBy).([]any)
 	if rs.listing.Sort != "" && len(terms) > 0 {
 		for _, t := range terms {
 			term, _ := t.(map[string]any)

@@ -4,23 +4,83 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/gqlplan/gqlplan/runtime/internal/operation"
 	"github.com/gqlplan/gqlplan/runtime/internal/wire"
 	"github.com/gqlplan/gqlplan/spec"
 )
 
-// paramValue is the SQL parameter for p: an argument or a claim.
-func (c *composer) paramValue(p spec.Param, args map[string]any) (any, error) {
+// A value of the request reaches the SQL in one of two ways. One that
+// decides the statement's text — a filter's shape, an order, a page size,
+// a cursor, a node id — is read with [decided] and recorded as deciding.
+// One that is only bound as a parameter — a function's argument, a
+// condition's value, a claim — is a [boundValue]: composed into a
+// parameter and recorded as a [Slot] of the statement, so that
+// [Statement.Rebind] can bind another request's value without composing.
+
+// decided is the argument name, read to decide the statement's text.
+func decided(args operation.Args, name string) any {
+	v, _ := args.Value(name)
+	return v
+}
+
+// boundValue is a parameter's value and, when the request can change it
+// without changing the SQL, where it came from.
+type boundValue struct {
+	value    any
+	variable string // the variable that is the argument's whole value
+	claim    string // or the claim
+	convert  func(any) (any, error)
+}
+
+// plainValue binds an argument as pgx binds it (see sqlValue).
+func plainValue(v any) (any, error) { return sqlValue(v), nil }
+
+// claimValue binds a claim: absent, it is the error the composer gives.
+func claimValue(v any) (any, error) {
+	if v == nil {
+		return nil, errNoClaim
+	}
+	return ClaimText(v), nil
+}
+
+var errNoClaim = fmt.Errorf("no claim")
+
+// bound converts v, given as variable ("" for a literal or a default), for
+// binding; the error is one of the conversion's.
+func (c *composer) bound(v any, variable string, convert func(any) (any, error)) boundValue {
+	return boundValue{value: v, variable: variable, convert: convert}
+}
+
+// bind writes the parameter of b cast to sqlType (see typedParam),
+// recording it as a slot when it may change between requests.
+func (c *composer) bind(b boundValue, sqlType string) string {
+	placeholder := c.typedParam(b.value, sqlType)
+	if b.variable != "" || b.claim != "" {
+		c.slots = append(c.slots, Slot{Index: len(c.args) - 1, Variable: b.variable, Claim: b.claim, convert: b.convert})
+	}
+	return placeholder
+}
+
+// paramValue is the bound value of p: an argument or a claim, converted.
+func (c *composer) paramValue(p spec.Param, args operation.Args) (boundValue, error) {
 	if p.Claim != "" {
 		v, ok := c.claims[p.Claim]
 		if !ok {
-			return nil, &wire.Error{Message: fmt.Sprintf("the token carries no claim %q", p.Claim), Code: wire.CodeForbidden}
+			return boundValue{}, &wire.Error{Message: fmt.Sprintf("the token carries no claim %q", p.Claim), Code: wire.CodeForbidden}
 		}
-		return ClaimText(v), nil
+		return boundValue{value: ClaimText(v), claim: p.Claim, convert: claimValue}, nil
 	}
-	if p.Node != "" && args[p.Arg] != nil {
-		return c.nodeKey(p, args[p.Arg])
+	v, variable, _ := args.Bound(p.Arg)
+	if p.Node != "" && v != nil {
+		index := c.index
+		convert := func(v any) (any, error) { return nodeKey(index, p, v) }
+		key, err := convert(v)
+		if err != nil {
+			return boundValue{}, err
+		}
+		return boundValue{value: key, variable: variable, convert: convert}, nil
 	}
-	return sqlValue(args[p.Arg]), nil
+	return boundValue{value: sqlValue(v), variable: variable, convert: plainValue}, nil
 }
 
 // ClaimText is a claim as the text PostgreSQL parses into the parameter's

@@ -48,7 +48,7 @@ func (rs *rows) columnType(name string) string {
 
 // rootRows are the rows of a root field: its source, called with its
 // parameters when it is a function, and its WHERE conditions.
-func (c *composer) rootRows(op *schema.Operation, args map[string]any) (*rows, error) {
+func (c *composer) rootRows(op *schema.Operation, args operation.Args) (*rows, error) {
 	o := op.Spec
 	rs := &rows{alias: "s", obj: c.index.Objects[o.Node], listing: &o.Listing, columns: o.Source.Columns}
 	if rs.obj == nil {
@@ -67,7 +67,7 @@ func (c *composer) rootRows(op *schema.Operation, args map[string]any) (*rows, e
 			// By name, an argument the client left out is left out of
 			// the call when its parameter has a default, so the default
 			// applies; a null one is passed, as NULL.
-			if _, given := args[p.Arg]; p.Arg != "" && !given && p.Default && p.Name != "" {
+			if p.Arg != "" && !args.Has(p.Arg) && p.Default && p.Name != "" {
 				continue
 			}
 			v, err := c.paramValue(p.Param, args)
@@ -80,7 +80,7 @@ func (c *composer) rootRows(op *schema.Operation, args map[string]any) (*rows, e
 			if p.Name != "" {
 				from.WriteString(p.SQL + " => ")
 			}
-			from.WriteString(c.typedParam(v, p.SQLType))
+			from.WriteString(c.bind(v, p.SQLType))
 		}
 		from.WriteByte(')')
 		// A function returning a NULL composite yields one all-NULL row:
@@ -97,7 +97,7 @@ func (c *composer) rootRows(op *schema.Operation, args map[string]any) (*rows, e
 	rs.from = from.String() + " s"
 	for _, w := range o.Where {
 		if w.Arg != "" {
-			if v, ok := args[w.Arg]; !ok || v == nil {
+			if v, _, ok := args.Bound(w.Arg); !ok || v == nil {
 				continue // an optional filter left out filters nothing
 			}
 		}
@@ -114,9 +114,9 @@ func (c *composer) rootRows(op *schema.Operation, args map[string]any) (*rows, e
 			if w.SQLType != "" {
 				arrayType = w.SQLType + "[]"
 			}
-			rs.conds = append(rs.conds, "s."+w.SQL+" = ANY("+c.typedParam(v, arrayType)+")")
+			rs.conds = append(rs.conds, "s."+w.SQL+" = ANY("+c.bind(v, arrayType)+")")
 		} else {
-			rs.conds = append(rs.conds, "s."+w.SQL+" "+op+" "+c.typedParam(v, w.SQLType))
+			rs.conds = append(rs.conds, "s."+w.SQL+" "+op+" "+c.bind(v, w.SQLType))
 		}
 	}
 	return rs, nil
@@ -133,7 +133,7 @@ func (c *composer) tokenRow(rs *rows, op *schema.Operation) string {
 }
 
 // scalarRows is the value of a function returning scalars or an enum.
-func (c *composer) scalarRows(rs *rows, op *schema.Operation, args map[string]any) (string, error) {
+func (c *composer) scalarRows(rs *rows, op *schema.Operation, args operation.Args) (string, error) {
 	typ := op.Returns
 	if op.Spec.List {
 		typ = typ.Elem
@@ -168,7 +168,7 @@ func (c *composer) single(rs *rows, sel *operation.Field, depth int) (string, er
 
 // list is the JSON array of the rows of rs, in order, one page
 // (limit/offset).
-func (c *composer) list(rs *rows, sel *operation.Field, args map[string]any, depth int) (string, error) {
+func (c *composer) list(rs *rows, sel *operation.Field, args operation.Args, depth int) (string, error) {
 	var value strings.Builder
 	value.Grow(512)
 	if err := c.object(&value, rs.obj, sel, rs.row, depth); err != nil {
@@ -189,7 +189,7 @@ func (c *composer) list(rs *rows, sel *operation.Field, args map[string]any, dep
 }
 
 // filterAndOrder are the where conditions and the order of a list.
-func (c *composer) filterAndOrder(rs *rows, args map[string]any) ([]string, []orderKey, error) {
+func (c *composer) filterAndOrder(rs *rows, args operation.Args) ([]string, []orderKey, error) {
 	filter, err := c.filter(rs, args)
 	if err != nil {
 		return nil, nil, err
@@ -199,16 +199,16 @@ func (c *composer) filterAndOrder(rs *rows, args map[string]any) ([]string, []or
 }
 
 // limitOffset is the LIMIT and OFFSET of a plain list.
-func (c *composer) limitOffset(rs *rows, args map[string]any) (string, error) {
+func (c *composer) limitOffset(rs *rows, args operation.Args) (string, error) {
 	l := rs.listing.Limit
 	if l == nil {
 		return "", nil
 	}
 	limit, offset := l.Default, int64(0)
-	if v, ok := args[spec.ArgLimit].(int64); ok {
+	if v, ok := decided(args, spec.ArgLimit).(int64); ok {
 		limit = v
 	}
-	if v, ok := args[spec.ArgOffset].(int64); ok {
+	if v, ok := decided(args, spec.ArgOffset).(int64); ok {
 		offset = v
 	}
 	if err := checkPageSize(spec.ArgLimit, limit, l.Max, c.limits.MaxPageSize); err != nil {
@@ -263,8 +263,8 @@ func (c *composer) computed(b *strings.Builder, f *schema.Field, sel *operation.
 	args := sel.Args
 	call := fn.SQL + "(" + parent.alias
 	for _, a := range fn.Args {
-		if v, ok := args[a.Arg]; ok {
-			call += ", " + a.SQL + " => " + c.typedParam(sqlValue(v), a.SQLType)
+		if v, variable, ok := args.Bound(a.Arg); ok {
+			call += ", " + a.SQL + " => " + c.bind(c.bound(v, variable, plainValue), a.SQLType)
 		}
 	}
 	call += ")"
