@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -52,6 +53,7 @@ type jwtFlags struct {
 	Leeway      time.Duration `default:"30s" env:"GQLPLAN_JWT_LEEWAY" help:"Clock skew tolerated on exp, nbf and iat."`
 	ExpOptional bool          `name:"exp-optional" env:"GQLPLAN_JWT_EXP_OPTIONAL" help:"Accept tokens without exp (refused by default)."`
 	MaxBytes    int           `default:"8192" env:"GQLPLAN_JWT_MAX_BYTES" help:"Longest token accepted."`
+	Cache       int           `default:"4096" env:"GQLPLAN_JWT_CACHE" help:"Tokens verified by the secret that are remembered, each until its exp (at most a minute), so that a repeated one is not verified again; 0: none."`
 	RoleClaim   string        `default:"role" env:"GQLPLAN_JWT_ROLE_CLAIM" help:"Path of the role in the claims: role, app.role, \"https://example.com/claims\".role, roles[0]."`
 	PrivateKey  string        `name:"private-key" env:"GQLPLAN_JWT_PRIVATE_KEY" help:"PEM private key (RSA, EC, Ed25519) that signs issued tokens instead of the secret."`
 	KeyID       string        `name:"key-id" env:"GQLPLAN_JWT_KEY_ID" help:"kid header of issued tokens."`
@@ -95,7 +97,9 @@ func (l limitsFlags) limits() runtime.Limits {
 }
 
 func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
-	log := c.logger(env)
+	logs := newBatchedWriter(env.Stderr)
+	defer logs.Close()
+	log := c.logger(logs)
 	plan, err := readPlan(env, c.Plan)
 	if err != nil {
 		return err
@@ -104,11 +108,15 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 	if leeway == 0 {
 		leeway = -1 // the flag's 0 means none; auth.Config's zero means the default
 	}
+	cacheTokens := c.JWT.Cache
+	if cacheTokens <= 0 {
+		cacheTokens = -1 // likewise
+	}
 	verifier, err := auth.NewVerifier(ctx, auth.Config{
 		Secret: []byte(c.JWT.Secret),
 		JWKS:   &auth.JWKS{URL: c.JWKS.URL, File: resolvePath(env.Dir, c.JWKS.File), Refresh: c.JWKS.Refresh, UnknownKIDInterval: c.JWKS.UnknownKID},
 		Issuer: c.JWT.Issuer, Audience: c.JWT.Audience, Leeway: leeway, AllowNoExpiry: c.JWT.ExpOptional,
-		MaxTokenBytes: c.JWT.MaxBytes, RoleClaim: c.JWT.RoleClaim, DefaultRole: c.DefaultRole, AllowedRoles: c.AllowedRoles,
+		MaxTokenBytes: c.JWT.MaxBytes, CacheTokens: cacheTokens, RoleClaim: c.JWT.RoleClaim, DefaultRole: c.DefaultRole, AllowedRoles: c.AllowedRoles,
 		Logger: log,
 	})
 	if err != nil {
@@ -274,9 +282,9 @@ func serveDebug(ctx context.Context, log *slog.Logger, addr string) error {
 	return nil
 }
 
-func (c *ServeCmd) logger(env *Env) *slog.Logger {
+func (c *ServeCmd) logger(w io.Writer) *slog.Logger {
 	if c.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(env.Stderr, nil))
+		return slog.New(slog.NewJSONHandler(w, nil))
 	}
-	return slog.New(slog.NewTextHandler(env.Stderr, nil))
+	return slog.New(slog.NewTextHandler(w, nil))
 }
