@@ -152,6 +152,7 @@ func (c *checker) run() *spec.Plan {
 		c.checkNodesInCatalog(plan)
 	}
 	c.checkDocumentTypes(plan)
+	c.checkLookaheadsFilled(plan, queries, mutations)
 	for i := range plan.Types {
 		plan.Types[i].Key = c.keys[plan.Types[i].Name]
 	}

@@ -461,7 +461,7 @@ type columnField struct {
 func (c *checker) columnFields(d *definition) []columnField {
 	var out []columnField
 	for _, f := range d.object.Fields {
-		if f.Relation != nil || f.Function != nil {
+		if f.Relation != nil || f.Function != nil || f.Resolver != nil || f.SQLSource != nil {
 			continue // not a column of the source
 		}
 		ref, err := spec.ParseTypeRef(f.Type.Value)

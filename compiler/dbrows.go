@@ -38,6 +38,10 @@ func (c *checker) checkRowFields(s *dbSource, typeName string, cols []*catalog.C
 			c.checkRelationField(d, f, out, what)
 		case out.Function != nil:
 			c.checkComputedField(s, d, f, out, what)
+		case out.Resolver != "":
+			for _, col := range f.Requires {
+				c.column(s, cols, col.Value, col.Range, "required column of "+what)
+			}
 		}
 	}
 }

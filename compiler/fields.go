@@ -24,6 +24,14 @@ func (c *checker) objectField(d *definition, f *decl.Field) spec.Field {
 		out.Type = ref.String()
 	}
 	switch {
+	case f.Resolver != nil && (f.Relation != nil || f.Function != nil || f.Column != nil || f.SQLSource != nil):
+		c.diags.Errorf(f.Resolver.Range, "field-source-conflict", "%s sets resolver and a column, relation, function or sql_source; a field reads one of them", what)
+	case f.SQLSource != nil && (f.Relation != nil || f.Function != nil || f.Column != nil):
+		c.diags.Errorf(f.SQLSource.Range, "field-source-conflict", "%s sets sql_source and a column, relation or function; a field reads one of them", what)
+	case f.Resolver != nil:
+		c.resolverField(f, ref, &out, what)
+	case f.SQLSource != nil:
+		out.Lookahead = c.lookaheadField(d, f, ref, what)
 	case f.Relation != nil && f.Function != nil:
 		c.diags.Errorf(f.Function.Range, "field-source-conflict", "%s sets both relation and function; a field reads one of a column, a relation or a function", what)
 	case (f.Relation != nil || f.Function != nil) && f.Column != nil:
@@ -41,8 +49,11 @@ func (c *checker) objectField(d *definition, f *decl.Field) spec.Field {
 			c.diags.Errorf(f.Type.Range, "abstract-type-use", "%s is a column, but %s is %s; only queries return interfaces and unions", what, ref.Named(), withArticle(c.kindOf(ref).String()))
 		}
 	}
-	if f.Function == nil && len(f.Args) > 0 {
-		c.diags.Errorf(f.Args[0].Name.Range, "invalid-field-option", "%s declares args, which only a computed field (function) takes", what)
+	if f.Function == nil && f.Resolver == nil && len(f.Args) > 0 {
+		c.diags.Errorf(f.Args[0].Name.Range, "invalid-field-option", "%s declares args, which only a computed field (function or resolver) takes", what)
+	}
+	if f.Resolver == nil && len(f.Requires) > 0 {
+		c.diags.Errorf(f.Requires[0].Range, "invalid-resolver", "%s sets requires, which only a field computed by a resolver has", what)
 	}
 	out.Filterable = c.fieldMark(f, f.Filterable, "filterable", ref, what)
 	out.Sortable = c.fieldMark(f, f.Sortable, "sortable", ref, what)
@@ -218,8 +229,8 @@ func (c *checker) checkDocumentTypes(plan *spec.Plan) {
 func (c *checker) nestedDocuments(name string, visit func(target, how string)) {
 	for _, f := range c.defs[name].object.Fields {
 		out := fieldNamed(c.objects[name], f.Name.Value)
-		if out == nil || f.Relation != nil || f.Function != nil || out.Type == "" {
-			continue
+		if out == nil || f.Relation != nil || f.Function != nil || f.SQLSource != nil || f.Resolver != nil || out.Type == "" {
+			continue // not a document: rows (a relation, a function, a look-ahead) or Go
 		}
 		if ref, err := spec.ParseTypeRef(out.Type); err == nil && c.objects[ref.Named()] != nil {
 			visit(ref.Named(), fmt.Sprintf("field %s.%s, a document", name, f.Name.Value))

@@ -71,6 +71,10 @@ func (c *checker) operation(op declaredOp) spec.Operation {
 		}
 	}
 
+	if op.Resolver != nil {
+		c.resolverOperation(op, &out, returns, what)
+		return out
+	}
 	out.Source = c.source(op, what)
 	if op.Token != nil && op.Token.Value {
 		out.Token = true

@@ -119,9 +119,17 @@ type Field struct {
 	// a computed field (a function taking the row).
 	Relation   *Relation
 	Function   *Text  // [schema.]name of the function
-	Args       []*Arg // the function's arguments after the row
+	Args       []*Arg // the function's (or the resolver's) arguments after the row
 	Filterable *Bool
 	Sortable   *Bool
+	// Resolver names the Go resolver that computes the field from the
+	// row's Requires columns (a server built with package extend runs it).
+	Resolver *Text
+	Requires []Text
+	// SQLSource, on a field of the type an operation's resolver returns,
+	// is the table or view its rows are read from, by the keys the
+	// resolver gives (look-ahead: the selection beneath is SQL).
+	SQLSource *Text
 }
 
 // Bool is a boolean as written in a declaration.
@@ -207,7 +215,11 @@ type Operation struct {
 	// TypeColumn, for an operation returning an interface or a union, is
 	// the column of its rows that names each row's type.
 	TypeColumn *Text
-	List       // queries returning a list
+	// Resolver names the Go resolver that runs the operation (a server
+	// built with package extend runs it); with SQLSource, it picks the
+	// rows by key and the selection is read from the source.
+	Resolver *Text
+	List     // queries returning a list
 }
 
 // Arg is a GraphQL argument of an operation.

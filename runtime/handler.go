@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/gqlplan/gqlplan/auth"
+	"github.com/gqlplan/gqlplan/extend"
 	"github.com/gqlplan/gqlplan/runtime/internal/document"
 	"github.com/gqlplan/gqlplan/runtime/internal/operation"
 	"github.com/gqlplan/gqlplan/runtime/internal/pgexec"
@@ -49,6 +50,10 @@ type Config struct {
 	// the plan's catalog facts (the server was started despite them).
 	SkipCatalogCheck bool
 	Limits           Limits
+	// Resolvers are the Go resolvers the plan's operations and fields
+	// name (see package extend); NewHandler refuses a plan naming one
+	// that is not here.
+	Resolvers extend.Resolvers
 	// Logger gets a line per request (see LogRequests) and the database
 	// failures; warnings and errors are rate-limited per message (see
 	// package ratelog). No line holds a value, a token or SQL.
@@ -115,6 +120,9 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 		if cfg.Verifier, err = auth.NewVerifier(ctx, auth.Config{}); err != nil {
 			return nil, fmt.Errorf("runtime: %w", err)
 		}
+	}
+	if missing := MissingResolvers(cfg.Plan, cfg.Resolvers); len(missing) > 0 {
+		return nil, fmt.Errorf("runtime: the plan names resolvers this server does not have: %s; serve it with a server built with package extend that registers them (see the README, \"Extending the API in Go\")", strings.Join(missing, ", "))
 	}
 	if names := tokenOperations(cfg.Plan); len(names) > 0 && cfg.Signer == nil {
 		return nil, fmt.Errorf("runtime: the operations that sign tokens (%s) need a signing key: a JWT secret or private key", strings.Join(names, ", "))
@@ -229,7 +237,7 @@ func (h *Handler) serve(ctx context.Context, req *http.Request) outcome {
 		return out
 	}
 	out.arena = transport.BorrowBuffer()
-	if fatal := h.execute(ctx, op, pgexec.NewSession(who, h.cfg.Limits.StatementTimeout), fields, out.arena); fatal != nil {
+	if fatal := h.execute(ctx, op, who, pgexec.NewSession(who, h.cfg.Limits.StatementTimeout), fields, out.arena); fatal != nil {
 		out.Response = transport.ExecutionFailure(params.Media, fatal)
 		return out
 	}

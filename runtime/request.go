@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gqlplan/gqlplan/auth"
+	"github.com/gqlplan/gqlplan/extend"
 	"github.com/gqlplan/gqlplan/runtime/internal/document"
 	"github.com/gqlplan/gqlplan/runtime/internal/operation"
 	"github.com/gqlplan/gqlplan/runtime/internal/pgexec"
@@ -24,6 +25,10 @@ type rootField struct {
 	typename string // __typename: the root type's name
 	stmt     *sqlgen.Statement
 	token    bool // the result is claims, answered with a signed token
+	// resolver runs the field (see resolvers.go), on planned and sel.
+	resolver extend.OperationFunc
+	planned  *schema.Operation
+	sel      *operation.Field
 	result   json.RawMessage
 	err      *Error
 	loc      Location
@@ -60,7 +65,7 @@ func (h *Handler) planRequest(r *document.Request, who auth.Identity) (*operatio
 	if e != nil {
 		return op, nil, []*Error{e}
 	}
-	if !slices.ContainsFunc(fields, func(f *rootField) bool { return f.err != nil }) {
+	if !slices.ContainsFunc(fields, func(f *rootField) bool { return f.err != nil || f.resolver != nil }) {
 		h.composed.add(r, op, fields)
 	}
 	return op, fields, nil
@@ -114,6 +119,10 @@ func (h *Handler) plan(op *operation.Operation, role string, claims, vars map[st
 				f.fail(e)
 				break
 			}
+			if name := planned.Spec.Resolver; name != "" {
+				f.resolver, f.planned, f.sel = h.cfg.Resolvers.Operations[name], planned, sel
+				break
+			}
 			if composed != nil {
 				if composed[i] == nil {
 					return nil, nil
@@ -138,7 +147,10 @@ func (h *Handler) plan(op *operation.Operation, role string, claims, vars map[st
 
 // execute runs the statements of the fields that have one and sets their
 // results; the error is one that reached no field.
-func (h *Handler) execute(ctx context.Context, op *operation.Operation, sess pgexec.Session, fields []*rootField, arena *[]byte) *Error {
+func (h *Handler) execute(ctx context.Context, op *operation.Operation, who auth.Identity, sess pgexec.Session, fields []*rootField, arena *[]byte) *Error {
+	if runsGo(fields) {
+		return h.executeWithResolvers(ctx, op, who, sess, fields, arena)
+	}
 	var pending []*rootField
 	var stmts []sqlgen.Statement
 	for _, f := range fields {

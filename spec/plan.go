@@ -98,6 +98,15 @@ type Field struct {
 	// GlobalID: the field is the global ID of a node type, made of the
 	// type's name and its key columns (see package runtime's node ids).
 	GlobalID bool `json:"globalId,omitempty"`
+	// Resolver names the Go resolver that computes the field, given the
+	// Requires columns of each row and the field's Args (see package
+	// extend); a server without it refuses the plan.
+	Resolver string      `json:"resolver,omitempty"`
+	Requires []ColumnRef `json:"requires,omitempty"`
+	// Lookahead, on a field of a type an operation's resolver returns, is
+	// the table or view the field's rows are read from, by the keys the
+	// resolver gives for it, with the selection beneath: SQL, as any.
+	Lookahead *Source `json:"lookahead,omitempty"`
 }
 
 // ColumnRef is a column, by name and quoted.
@@ -219,6 +228,9 @@ const (
 	// SourceNodes is the source of node and nodes: the node types' own,
 	// chosen by the type each global id names.
 	SourceNodes = "nodes"
+	// SourceResolver is the source of an operation whose resolver gives
+	// its value: no SQL object.
+	SourceResolver = "resolver"
 
 	ShapeColumns = "columns" // one field per column
 	ShapeJSONB   = "jsonb"   // the object is a jsonb column; plain columns filter
@@ -255,6 +267,12 @@ type Operation struct {
 	// is the claim set of a JWT the server signs; the field's value is
 	// the token, null when the row is null.
 	Token bool `json:"token,omitempty"`
+	// Resolver names the Go resolver that runs the operation in the
+	// request's transaction (see package extend). With a relation
+	// source, the resolver gives the keys of the rows and the selection
+	// is read from the source; with SourceResolver, the resolver's value
+	// is the result.
+	Resolver string `json:"resolver,omitempty"`
 	Listing
 }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/gqlplan/gqlplan/internal/cli"
@@ -66,6 +67,31 @@ func TestCheckFormats(t *testing.T) {
 			t.Errorf("exit %d, stdout %q; want 0 and []", code, out)
 		}
 	})
+}
+
+// -o naming a pipe or a device (/dev/null) writes to it: it is not
+// replaced by a file, as the atomic rename of a regular file would.
+func TestCompileWritesToAPipeWithoutReplacingIt(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "plan.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	read := make(chan []byte, 1)
+	go func() {
+		data, _ := os.ReadFile(fifo)
+		read <- data
+	}()
+	code, _, stderr := run(t, "testdata/valid-forum", "compile", ".", "-o", fifo)
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	want, _ := os.ReadFile("testdata/valid-forum/plan.json")
+	if got := <-read; !bytes.Equal(got, want) {
+		t.Error("the pipe did not get the plan")
+	}
+	if info, err := os.Lstat(fifo); err != nil || info.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("the pipe was replaced: %v %v", info.Mode(), err)
+	}
 }
 
 func TestCompileWritesPlanOnlyWhenClean(t *testing.T) {

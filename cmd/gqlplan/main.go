@@ -1,34 +1,11 @@
 // Command gqlplan compiles GraphQL declarations over PostgreSQL into a
-// checked plan. The commands live in package internal/cli.
+// checked plan and serves it. The commands live in package internal/cli;
+// a server with Go resolvers is built with package extend/server.
 package main
 
 import (
-	"context"
-	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
-
+	"github.com/gqlplan/gqlplan/extend"
 	"github.com/gqlplan/gqlplan/internal/cli"
 )
 
-func main() {
-	// The first SIGINT or SIGTERM asks the command to stop (serve drains
-	// its requests within --shutdown-timeout); a second one exits at once.
-	signals := make(chan os.Signal, 2)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
-	ctx, stop := context.WithCancel(context.Background())
-	go func() {
-		<-signals
-		stop()
-		<-signals
-		fmt.Fprintln(os.Stderr, "gqlplan: second signal: exiting now")
-		os.Exit(130)
-	}()
-	// The working directory anchors relative paths, and lets absolute paths
-	// below it be reported relative, as diagnostics should be.
-	dir, _ := os.Getwd()
-	code := cli.Main(ctx, cli.Env{Dir: dir, Stdout: os.Stdout, Stderr: os.Stderr}, os.Args[1:])
-	stop()
-	os.Exit(code)
-}
+func main() { cli.Run(extend.Resolvers{}) }

@@ -135,6 +135,15 @@ func (l *loader) field(kv pair, allowed []string, owner string) *decl.Field {
 	}
 	l.flag(e, "filterable", &f.Filterable)
 	l.flag(e, "sortable", &f.Sortable)
+	if r, ok := e["resolver"]; ok {
+		f.Resolver = l.text(r.value, "resolver")
+	}
+	if r, ok := e["requires"]; ok {
+		f.Requires = l.texts(r.value, "requires of "+what)
+	}
+	if s, ok := e["sql_source"]; ok {
+		f.SQLSource = l.text(s.value, "sql_source")
+	}
 	return f
 }
 
@@ -293,6 +302,9 @@ func (l *loader) operation(kind decl.OperationKind, kv pair) *decl.Operation {
 	}
 	if c, ok := e["type_column"]; ok {
 		op.TypeColumn = l.text(c.value, "type_column")
+	}
+	if r, ok := e["resolver"]; ok {
+		op.Resolver = l.text(r.value, "resolver")
 	}
 	l.flag(e, "token", &op.Token)
 	l.list(e, &op.List, what)

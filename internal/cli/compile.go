@@ -162,7 +162,26 @@ func resolvePath(dir, p string) string {
 
 // writeFileAtomic replaces path with data so that a reader (or a server
 // watching the file) sees either the old plan or the new one, never half.
+// A path that is not a regular file (/dev/null, a pipe) is written to, not
+// replaced: renaming over it would replace the device.
 func writeFileAtomic(path string, data []byte) error {
+	if info, err := os.Stat(path); err == nil && !info.Mode().IsRegular() {
+		if info.IsDir() {
+			return fmt.Errorf("write plan: %s is a directory", path)
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return fmt.Errorf("write plan: %w", err)
+		}
+		_, err = f.Write(data)
+		if closeErr := f.Close(); err == nil {
+			err = closeErr
+		}
+		if err != nil {
+			return fmt.Errorf("write plan: %w", err)
+		}
+		return nil
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".plan-*.json")
 	if err != nil {
 		return fmt.Errorf("write plan: %w", err)

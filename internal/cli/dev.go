@@ -249,7 +249,7 @@ func (d *devServer) reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	h, err := runtime.NewHandler(ctx, runtime.Config{Plan: plan, Pool: d.pool, Verifier: verifier, Signer: signer, Dev: true, Logger: d.log})
+	h, err := runtime.NewHandler(ctx, runtime.Config{Plan: plan, Pool: d.pool, Verifier: verifier, Signer: signer, Dev: true, Logger: d.log, Resolvers: d.env.Resolvers})
 	if err != nil {
 		fmt.Fprintf(d.env.Stderr, "gqlplan dev: %v\n", err)
 		return err

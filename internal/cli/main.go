@@ -9,6 +9,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/gqlplan/gqlplan/compiler"
+	"github.com/gqlplan/gqlplan/extend"
 	"github.com/gqlplan/gqlplan/spec"
 )
 
@@ -18,6 +19,8 @@ type Env struct {
 	Dir    string // "" means the process working directory
 	Stdout io.Writer
 	Stderr io.Writer
+	// Resolvers are what serve runs for the plan's resolvers.
+	Resolvers extend.Resolvers
 	// planOnStdout: compile writes the plan to Stdout, so no diagnostic may.
 	planOnStdout bool
 }

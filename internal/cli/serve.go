@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/gqlplan/gqlplan/auth"
+	"github.com/gqlplan/gqlplan/extend"
 	"github.com/gqlplan/gqlplan/runtime"
 	"github.com/gqlplan/gqlplan/spec"
 )
@@ -104,6 +105,9 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
+	if missing := runtime.MissingResolvers(plan, env.Resolvers); len(missing) > 0 {
+		return fmt.Errorf("%s names resolvers this server does not have: %s; serve it with a server built with package extend/server that registers them (README: \"Extending the API in Go\")", c.Plan, strings.Join(missing, ", "))
+	}
 	leeway := c.JWT.Leeway
 	if leeway == 0 {
 		leeway = -1 // the flag's 0 means none; auth.Config's zero means the default
@@ -149,7 +153,7 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 		return err
 	}
 	log.Info("listening", "addr", srv.addr)
-	handler, pool, err := c.connect(ctx, log, plan, poolConfig, verifier, signer, limits)
+	handler, pool, err := c.connect(ctx, log, plan, poolConfig, verifier, signer, limits, env.Resolvers)
 	if err != nil {
 		_ = srv.stop(time.Second)
 		return err
@@ -173,7 +177,7 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 // connect opens the pool (waiting up to --db-wait for the database),
 // verifies the plan's catalog facts and builds the handler.
 func (c *ServeCmd) connect(ctx context.Context, log *slog.Logger, plan *spec.Plan, poolConfig *pgxpool.Config,
-	verifier *auth.Verifier, signer *auth.Signer, limits runtime.Limits) (*runtime.Handler, *pgxpool.Pool, error) {
+	verifier *auth.Verifier, signer *auth.Signer, limits runtime.Limits, resolvers extend.Resolvers) (*runtime.Handler, *pgxpool.Pool, error) {
 	pool, err := runtime.Connect(ctx, poolConfig, c.DBWait, log)
 	if err != nil {
 		return nil, nil, err
@@ -190,7 +194,7 @@ func (c *ServeCmd) connect(ctx context.Context, log *slog.Logger, plan *spec.Pla
 	}
 	handler, err := runtime.NewHandler(ctx, runtime.Config{
 		Plan: plan, Pool: pool, Verifier: verifier, Signer: signer, Limits: limits,
-		NoIntrospection: c.NoIntrospection, CORSOrigins: c.CORSOrigin, Dev: c.Dev, Logger: log,
+		NoIntrospection: c.NoIntrospection, CORSOrigins: c.CORSOrigin, Dev: c.Dev, Logger: log, Resolvers: resolvers,
 		LogRequests: runtime.RequestLog(c.LogRequests), SkipCatalogCheck: c.SkipCatalogCheck,
 	})
 	if err != nil {

@@ -27,8 +27,9 @@ import (
 	"github.com/gqlplan/gqlplan/internal/pgtest"
 )
 
-// binary is the gqlplan executable built once for the package.
-var binary string
+// binary is the gqlplan executable built once for the package;
+// extendServer is examples/extend's server, gqlplan with its resolvers.
+var binary, extendServer string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "gqlplan-e2e-")
@@ -36,12 +37,16 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	binary = filepath.Join(dir, "gqlplan")
+	binary, extendServer = filepath.Join(dir, "gqlplan"), filepath.Join(dir, "extend-server")
 	build := exec.Command("go", "build", "-o", binary, "../../cmd/gqlplan")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	buildExtend := exec.Command("go", "build", "-o", extendServer, "../../examples/extend/server")
+	buildExtend.Stdout, buildExtend.Stderr = os.Stderr, os.Stderr
 	code := 2
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building gqlplan:", err)
+	} else if err := buildExtend.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building examples/extend/server:", err)
 	} else {
 		code = pgtest.Run(m)
 	}
@@ -108,7 +113,13 @@ func compileExampleIn(t *testing.T, admin, example, loginRole string) (_, login,
 // once it serves.
 func serve(t *testing.T, admin, login, plan string, serveArgs ...string) *server {
 	t.Helper()
-	s, urls := launch(t, admin, login, plan, serveArgs...)
+	return serveBinary(t, binary, nil, admin, login, plan, serveArgs...)
+}
+
+// serveBinary is serve of bin with env (see launchBinary).
+func serveBinary(t *testing.T, bin string, env []string, admin, login, plan string, serveArgs ...string) *server {
+	t.Helper()
+	s, urls := launchBinary(t, bin, env, admin, login, plan, serveArgs...)
 	select {
 	case s.url = <-urls:
 		return s
@@ -124,8 +135,17 @@ func serve(t *testing.T, admin, login, plan string, serveArgs ...string) *server
 // It is stopped, and must exit cleanly, when the test ends.
 func launch(t *testing.T, admin, login, plan string, serveArgs ...string) (_ *server, urls <-chan string) {
 	t.Helper()
-	cmd := exec.Command(binary, append([]string{"serve", "--plan", plan, "--database-url", login,
+	return launchBinary(t, binary, nil, admin, login, plan, serveArgs...)
+}
+
+// launchBinary is launch of the serve command of bin, a gqlplan or a
+// server built with package extend/server, with env added to the
+// process's environment.
+func launchBinary(t *testing.T, bin string, env []string, admin, login, plan string, serveArgs ...string) (_ *server, urls <-chan string) {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--plan", plan, "--database-url", login,
 		"--listen", "127.0.0.1:0", "--jwt-secret", secret}, serveArgs...)...)
+	cmd.Env = append(os.Environ(), env...)
 	stderr := &logbuf.Buffer{}
 	pipe, err := cmd.StderrPipe()
 	if err != nil {

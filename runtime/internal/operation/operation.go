@@ -83,6 +83,16 @@ func (a Args) Bound(name string) (value any, variable string, ok bool) {
 	return v, a.vars[name], ok
 }
 
+// Map is every argument, by name, read as deciding (they go to Go code,
+// which may do anything with them).
+func (a Args) Map() map[string]any {
+	out := make(map[string]any, len(a.values))
+	for name := range a.values {
+		out[name], _ = a.Value(name)
+	}
+	return out
+}
+
 // Has reports whether the argument is given (or defaulted): a variable's
 // presence is part of what a reused statement must match anyway.
 func (a Args) Has(name string) bool {

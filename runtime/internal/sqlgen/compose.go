@@ -32,6 +32,8 @@ type Statement struct {
 	// Slots are the parameters a request's variables or claims give
 	// without deciding the SQL: those Rebind replaces.
 	Slots []Slot
+	// Resolves are the field resolvers whose markers the result holds.
+	Resolves []Resolve
 }
 
 // Slot is a parameter of a statement that a variable (the whole value of
@@ -49,7 +51,7 @@ type Slot struct {
 // statement must be composed, when a value does not convert: an id of
 // the wrong type, a claim missing, where composing gives the error.
 func (s *Statement) Rebind(vars, claims map[string]any) (Statement, bool) {
-	out := Statement{SQL: s.SQL, Args: slices.Clone(s.Args), Slots: s.Slots}
+	out := Statement{SQL: s.SQL, Args: slices.Clone(s.Args), Slots: s.Slots, Resolves: s.Resolves}
 	for _, slot := range s.Slots {
 		var v any
 		var ok bool
@@ -79,12 +81,17 @@ type Limits struct {
 
 // composer writes one statement.
 type composer struct {
-	index   *schema.Schema
-	limits  Limits
-	claims  map[string]any
-	args    []any
-	slots   []Slot
-	aliases int // aliases of nested rows and values: t1, n2, …
+	index  *schema.Schema
+	limits Limits
+	claims map[string]any
+	args   []any
+	slots  []Slot
+	// resolves are the field resolvers' call sites (see resolvers.go);
+	// keys, with byKeys, the keys a resolver picked the root rows by.
+	resolves []Resolve
+	keys     []any
+	byKeys   bool
+	aliases  int // aliases of nested rows and values: t1, n2, …
 }
 
 // alias returns a new alias: prefix and a number unique in the statement.
@@ -125,7 +132,7 @@ func Compose(index *schema.Schema, limits Limits, op *schema.Operation, sel *ope
 		if err != nil {
 			return Statement{}, err
 		}
-		return Statement{SQL: "SELECT " + value, Args: c.args, Slots: c.slots}, nil
+		return Statement{SQL: "SELECT " + value, Args: c.args, Slots: c.slots, Resolves: c.resolves}, nil
 	}
 	rows, err := c.rootRows(op, args)
 	if err != nil {
@@ -147,7 +154,7 @@ func Compose(index *schema.Schema, limits Limits, op *schema.Operation, sel *ope
 	if err != nil {
 		return Statement{}, err
 	}
-	return Statement{SQL: "SELECT " + value, Args: c.args, Slots: c.slots}, nil
+	return Statement{SQL: "SELECT " + value, Args: c.args, Slots: c.slots, Resolves: c.resolves}, nil
 }
 
 // rowRef is where an object's fields are read: the columns of a row alias
@@ -220,6 +227,10 @@ func (c *composer) fieldValue(b *strings.Builder, obj *schema.Object, sel *opera
 	}
 	if f.Spec.GlobalID {
 		c.globalID(b, obj, row)
+		return nil
+	}
+	if f.Spec.Resolver != "" {
+		c.resolverMarker(b, f, sel, row)
 		return nil
 	}
 	named := f.Type.Named()

@@ -95,6 +95,13 @@ func (c *composer) rootRows(op *schema.Operation, args operation.Args) (*rows, e
 		}
 	}
 	rs.from = from.String() + " s"
+	if c.byKeys {
+		cond, err := c.keysCondition(rs)
+		if err != nil {
+			return nil, err
+		}
+		rs.conds = append(rs.conds, cond)
+	}
 	for _, w := range o.Where {
 		if w.Arg != "" {
 			if v, _, ok := args.Bound(w.Arg); !ok || v == nil {

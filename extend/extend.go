@@ -1,0 +1,143 @@
+// Package extend is how a server adds what SQL cannot do, in Go:
+// resolvers, registered by name, for the operations and fields its
+// declarations mark "resolver: <name>". It is PostGraphile's
+// makeExtendSchemaPlugin (seed 003) for gqlplan: a field computed from
+// columns of its row (requires), batched over every row of a request; an
+// operation run in the request's own transaction — the same connection,
+// role and jwt.claims.* settings as the SQL fields, inside a SAVEPOINT
+// for a mutation — that has side effects, or picks rows by key and lets
+// the server read whatever the client selected beneath them, as SQL, in
+// one statement (look-ahead).
+//
+// A server binary is a main.go of a few lines (see package
+// extend/server):
+//
+//	func main() {
+//		server.Main(extend.Resolvers{
+//			Operations: map[string]extend.OperationFunc{"registerUser": registerUser},
+//			Fields:     map[string]extend.FieldFunc{"priceInAuCents": priceInAuCents},
+//		})
+//	}
+//
+// It runs the gqlplan command line — serve with every flag and variable,
+// compile, check — with these resolvers; serve refuses a plan naming a
+// resolver the binary does not have. The README's "Extending the API in
+// Go" section walks through examples/extend.
+package extend
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Resolvers are a server's resolvers, by the names declarations give.
+type Resolvers struct {
+	Operations map[string]OperationFunc
+	Fields     map[string]FieldFunc
+}
+
+// Has reports whether r registers a resolver named name.
+func (r Resolvers) Has(name string) bool {
+	_, op := r.Operations[name]
+	_, field := r.Fields[name]
+	return op || field
+}
+
+// OperationFunc runs a query or mutation: args are its arguments coerced
+// to Go values (string, int64, float64, bool, nil, []any, map[string]any;
+// enums by name); its Result is the field's value.
+type OperationFunc func(ctx context.Context, req *Request, args map[string]any) (Result, error)
+
+// FieldFunc computes a field for every row of a request that selects it,
+// in one call: it returns one value per parent, in order.
+type FieldFunc func(ctx context.Context, req *Request, parents []Parent) ([]any, error)
+
+// Parent is one row a field resolver computes its field for.
+type Parent struct {
+	// Requires are the columns the declaration requires, by column name,
+	// as PostgreSQL's JSON gives them (numbers as json.Number).
+	Requires map[string]any
+	// Args are the field's arguments at this place in the document.
+	Args map[string]any
+}
+
+// Request is what a resolver knows of the request it serves.
+type Request struct {
+	ID     string         // the request id, as in the logs and X-Request-Id
+	Role   string         // the role the transaction runs as
+	Claims map[string]any // the verified token's claims (nil: anonymous); read only
+	// Tx is the request's transaction: the role and settings are set, Row
+	// Level Security applies. A resolver must not commit or roll it back
+	// (nor release the savepoint it runs in): the server fails the
+	// request if one does.
+	Tx Tx
+}
+
+// Tx is the request's transaction, as pgx's.
+type Tx interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// Result is an operation's value: a Go value (Value), the keys of rows of
+// its sql_source (Rows), or an object of such results (Object).
+type Result struct {
+	kind   resultKind
+	value  any
+	keys   []any
+	fields map[string]Result
+}
+
+type resultKind int
+
+const (
+	valueResult resultKind = iota
+	rowsResult
+	objectResult
+)
+
+// Value is a result given as a Go value, encoded as JSON: for an
+// operation returning a scalar, an enum (by name) or a list of them.
+func Value(v any) Result { return Result{kind: valueResult, value: v} }
+
+// Rows is a result of the rows of the operation's (or the look-ahead
+// field's) sql_source with these keys: the server reads what the client
+// selected of them, as one statement, RLS applying. A single object is
+// the first row found (null when none); a list or a connection holds the
+// rows in the order of keys; a key with no visible row is left out.
+func Rows(keys ...any) Result { return Result{kind: rowsResult, keys: keys} }
+
+// Object is the result of an operation returning an object type that no
+// table or view holds (a payload): a Result per field — Value for a
+// scalar or enum field, Rows for a field declared with sql_source. A
+// selected field missing from fields is null.
+func Object(fields map[string]Result) Result { return Result{kind: objectResult, fields: fields} }
+
+// IsRows reports whether r is a Rows result, and its keys.
+func (r Result) IsRows() ([]any, bool) { return r.keys, r.kind == rowsResult }
+
+// IsObject reports whether r is an Object result, and its fields.
+func (r Result) IsObject() (map[string]Result, bool) { return r.fields, r.kind == objectResult }
+
+// IsValue reports whether r is a Value result, and its value.
+func (r Result) IsValue() (any, bool) { return r.value, r.kind == valueResult }
+
+// Error is an error a resolver returns to be shown to the client, with a
+// code (BAD_USER_INPUT, FORBIDDEN, or one of the application's own).
+// Any other error is reported as INTERNAL, its message logged and not
+// shown (unless the server runs with --dev).
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message) }
+
+// Errorf is an *Error with code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}

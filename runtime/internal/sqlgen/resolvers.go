@@ -1,0 +1,97 @@
+package sqlgen
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gqlplan/gqlplan/runtime/internal/operation"
+	"github.com/gqlplan/gqlplan/runtime/internal/schema"
+	"github.com/gqlplan/gqlplan/runtime/internal/wire"
+	"github.com/gqlplan/gqlplan/spec"
+)
+
+// Resolvers: a field computed in Go is written as a marker object,
+// {"$r": <slot>, "v": {<required column>: <value>, …}}, where its value
+// belongs; the runtime gathers the markers of a request's results, calls
+// each field resolver once with every row's values and writes the values
+// in their place. "$r" is no GraphQL name, so no alias of the client's can
+// forge a marker. An operation run by a resolver that picks rows by key is
+// composed once the resolver has given them (ComposeRows).
+
+// MarkerKey is the key that makes an object of a result a resolver's
+// marker.
+const MarkerKey = "$r"
+
+// Resolve is a field resolver's call site in a statement: its slot is
+// the index in Statement.Resolves.
+type Resolve struct {
+	Resolver string
+	Field    string
+	Args     map[string]any
+}
+
+// resolverMarker writes the marker of field f, computed by a resolver,
+// of the row at row.
+func (c *composer) resolverMarker(b *strings.Builder, f *schema.Field, sel *operation.Field, row rowRef) {
+	c.resolves = append(c.resolves, Resolve{Resolver: f.Spec.Resolver, Field: f.Spec.Name, Args: sel.Args.Map()})
+	fmt.Fprintf(b, "json_build_object(%s, %d, 'v', json_build_object(", quoteLiteral(MarkerKey), len(c.resolves)-1)
+	for i, col := range f.Spec.Requires {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(quoteLiteral(col.Column) + ", ")
+		if row.jsonb != "" {
+			b.WriteString(row.jsonb + "->" + quoteLiteral(col.Column))
+		} else {
+			b.WriteString(row.alias + "." + col.SQL)
+		}
+	}
+	b.WriteString("))")
+}
+
+// ComposeRows is Compose for an operation whose resolver picked the rows
+// of its source by keys: the same selection, paging and order, of the
+// rows with those keys (none: no rows).
+func ComposeRows(index *schema.Schema, limits Limits, op *schema.Operation, sel *operation.Field, claims map[string]any, keys []any) (Statement, error) {
+	c := &composer{index: index, limits: limits, claims: claims, keys: keys, byKeys: true}
+	rows, err := c.rootRows(op, sel.Args)
+	if err != nil {
+		return Statement{}, err
+	}
+	var value string
+	switch {
+	case op.Spec.Connection:
+		value, err = c.connection(rows, sel, sel.Args, 1)
+	case op.Spec.List:
+		value, err = c.list(rows, sel, sel.Args, 1)
+	default:
+		value, err = c.single(rows, sel, 1)
+	}
+	if err != nil {
+		return Statement{}, err
+	}
+	return Statement{SQL: "SELECT " + value, Args: c.args, Resolves: c.resolves}, nil
+}
+
+// keysCondition is the condition on the key column of rs's type that
+// its rows have one of the keys the resolver gave.
+func (c *composer) keysCondition(rs *rows) (string, error) {
+	if rs.obj == nil || len(rs.obj.Spec.Key) != 1 {
+		return "", &wire.Error{Message: "plan: rows picked by a resolver need a type with a one-column key", Code: wire.CodeInternal}
+	}
+	k := rs.obj.Spec.Key[0]
+	arrayType := ""
+	if t := rs.columnType(k.Column); t != "" {
+		arrayType = t + "[]"
+	}
+	return rs.alias + "." + k.SQL + " = ANY(" + c.typedParam(sqlValue(c.keys), arrayType) + ")", nil
+}
+
+// LookaheadOperation is the operation that reads a look-ahead field's
+// rows: its source, one object or a list in key order.
+func LookaheadOperation(f *schema.Field) *schema.Operation {
+	return &schema.Operation{
+		Spec:    &spec.Operation{Name: f.Spec.Name, Returns: f.Spec.Type, List: f.Type.Elem != nil, Source: *f.Spec.Lookahead},
+		Returns: f.Type,
+	}
+}

@@ -1,0 +1,352 @@
+package runtime
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/gqlplan/gqlplan/auth"
+	"github.com/gqlplan/gqlplan/extend"
+	"github.com/gqlplan/gqlplan/runtime/internal/markers"
+	"github.com/gqlplan/gqlplan/runtime/internal/operation"
+	"github.com/gqlplan/gqlplan/runtime/internal/pgexec"
+	"github.com/gqlplan/gqlplan/runtime/internal/schema"
+	"github.com/gqlplan/gqlplan/runtime/internal/sqlgen"
+	"github.com/gqlplan/gqlplan/runtime/internal/wire"
+	"github.com/gqlplan/gqlplan/spec"
+)
+
+// A request with fields run by Go resolvers (package extend) runs in one
+// explicit transaction, each root field in turn: a resolver's operation
+// inside a savepoint, then the statement of the rows it picked; a SQL
+// field as usual (inside a savepoint too for a mutation, so a failed one
+// is rolled back alone). Then each field resolver whose markers the
+// results hold is called once, with every row, and its values written
+// in. A request without resolvers never comes here: it keeps its one
+// pipeline.
+
+// MissingResolvers are the resolvers plan names that r does not have,
+// sorted: a server without them cannot serve it.
+func MissingResolvers(plan *spec.Plan, r extend.Resolvers) []string {
+	missing := map[string]bool{}
+	for _, ops := range [][]spec.Operation{plan.Queries, plan.Mutations} {
+		for _, op := range ops {
+			if _, ok := r.Operations[op.Resolver]; op.Resolver != "" && !ok {
+				missing[op.Resolver] = true
+			}
+		}
+	}
+	for _, t := range plan.Types {
+		for _, f := range t.Fields {
+			if _, ok := r.Fields[f.Resolver]; f.Resolver != "" && !ok {
+				missing[f.Resolver] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(missing))
+	for name := range missing {
+		out = append(out, name)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// runsGo reports whether some field of the request runs a resolver.
+func runsGo(fields []*rootField) bool {
+	for _, f := range fields {
+		if f.err == nil && (f.resolver != nil || f.stmt != nil && len(f.stmt.Resolves) > 0) {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *Handler) executeWithResolvers(ctx context.Context, op *operation.Operation, who auth.Identity, sess pgexec.Session, fields []*rootField, arena *[]byte) *Error {
+	mutation := op.Kind == operation.Mutation
+	role := who.Role
+	if role == "" {
+		role = h.loginRole
+	}
+	return h.exec.Transaction(ctx, mutation, sess, arena, func(tx *pgexec.Tx) *wire.Error {
+		req := &extend.Request{ID: wire.RequestID(ctx), Role: role, Claims: who.Claims, Tx: resolverTx{tx.Conn()}}
+		for _, f := range fields {
+			if f.err != nil || f.stmt == nil && f.resolver == nil {
+				continue
+			}
+			run := func() (bool, *wire.Error) {
+				h.runField(ctx, tx, req, f)
+				if f.err != nil && pgexec.RequestLevel(f.err) {
+					return true, f.err
+				}
+				return f.err != nil, nil
+			}
+			var fatal *wire.Error
+			if mutation || f.resolver != nil {
+				fatal = tx.Savepoint(ctx, run)
+			} else {
+				_, fatal = run()
+			}
+			if fatal != nil {
+				return fatal
+			}
+		}
+		return h.resolveFields(ctx, tx, req, fields)
+	})
+}
+
+// runField sets f's result or error: its statement's, or its resolver's.
+func (h *Handler) runField(ctx context.Context, tx *pgexec.Tx, req *extend.Request, f *rootField) {
+	if f.resolver == nil {
+		if f.result, f.err = tx.Statement(ctx, *f.stmt); f.err != nil {
+			f.fail(f.err)
+		}
+		return
+	}
+	name := f.planned.Spec.Resolver
+	var result extend.Result
+	err := h.callResolver(ctx, name, func() (err error) {
+		result, err = f.resolver(ctx, req, f.sel.Args.Map())
+		return err
+	})
+	if err == nil && !tx.InTransaction() {
+		err = h.resolverFailure(ctx, name, errors.New("it left the request's transaction ended or failed"))
+	}
+	if err != nil {
+		f.fail(err)
+		return
+	}
+	value, e := h.resultJSON(ctx, tx, f, req.Claims, result)
+	if e != nil {
+		f.fail(e)
+		return
+	}
+	f.result = value
+}
+
+// resultJSON is the JSON of what an operation's resolver gave: the rows
+// it picked, read with the field's selection; its value; or an object of
+// values and look-ahead rows, in selection order.
+func (h *Handler) resultJSON(ctx context.Context, tx *pgexec.Tx, f *rootField, claims map[string]any, result extend.Result) (json.RawMessage, *Error) {
+	name := f.planned.Spec.Resolver
+	if f.planned.Spec.Source.Kind != spec.SourceResolver {
+		keys, ok := result.IsRows()
+		if !ok {
+			return nil, h.resolverFailure(ctx, name, fmt.Errorf("its operation reads rows of %s: return extend.Rows(keys...)", f.planned.Spec.Source.Name))
+		}
+		return h.rows(ctx, tx, f.planned, f.sel, claims, keys)
+	}
+	obj := h.index.Objects[f.planned.Returns.Named()]
+	if obj == nil {
+		v, ok := result.IsValue()
+		if !ok {
+			return nil, h.resolverFailure(ctx, name, fmt.Errorf("its operation returns %s: return extend.Value(v)", f.planned.Returns))
+		}
+		return marshalValue(ctx, h, name, v)
+	}
+	values, ok := result.IsObject()
+	if !ok {
+		return nil, h.resolverFailure(ctx, name, fmt.Errorf("its operation returns the object type %s: return extend.Object(fields)", obj.Spec.Name))
+	}
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, child := range f.sel.Children {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		key, _ := json.Marshal(child.Key)
+		b.Write(key)
+		b.WriteByte(':')
+		var value json.RawMessage
+		var e *Error
+		field := obj.Fields[child.Name]
+		switch r, given := values[child.Name]; {
+		case child.Name == "__typename":
+			value, _ = json.Marshal(obj.Spec.Name)
+		case !given:
+		case field != nil && field.Spec.Lookahead != nil:
+			keys, ok := r.IsRows()
+			if !ok {
+				return nil, h.resolverFailure(ctx, name, fmt.Errorf("field %s reads rows of %s: give it extend.Rows(keys...)", child.Name, field.Spec.Lookahead.Name))
+			}
+			value, e = h.rows(ctx, tx, sqlgen.LookaheadOperation(field), child, claims, keys)
+		default:
+			v, ok := r.IsValue()
+			if !ok {
+				return nil, h.resolverFailure(ctx, name, fmt.Errorf("field %s is a value: give it extend.Value(v)", child.Name))
+			}
+			value, e = marshalValue(ctx, h, name, v)
+		}
+		if e != nil {
+			return nil, e
+		}
+		if len(value) == 0 {
+			value = json.RawMessage("null")
+		}
+		b.Write(value)
+	}
+	b.WriteByte('}')
+	return json.RawMessage(b.String()), nil
+}
+
+// rows reads the rows with keys of op's source with sel's selection, as
+// one statement (look-ahead).
+func (h *Handler) rows(ctx context.Context, tx *pgexec.Tx, op *schema.Operation, sel *operation.Field, claims map[string]any, keys []any) (json.RawMessage, *Error) {
+	stmt, err := sqlgen.ComposeRows(h.index, h.cfg.Limits.sql(), op, sel, claims, keys)
+	if err != nil {
+		return nil, wire.As(err, CodeInternal)
+	}
+	return tx.Statement(ctx, stmt)
+}
+
+func marshalValue(ctx context.Context, h *Handler, name string, v any) (json.RawMessage, *Error) {
+	out, err := json.Marshal(v)
+	if err != nil {
+		return nil, h.resolverFailure(ctx, name, fmt.Errorf("its value does not encode as JSON: %w", err))
+	}
+	return out, nil
+}
+
+// resolveFields calls each field resolver whose markers the results hold,
+// once, with every row, and writes the values in their place.
+func (h *Handler) resolveFields(ctx context.Context, tx *pgexec.Tx, req *extend.Request, fields []*rootField) *wire.Error {
+	type site struct {
+		field  *rootField
+		marker int // its index among the field's markers
+	}
+	values := map[*rootField][]json.RawMessage{}
+	sites := map[string][]site{}
+	parents := map[string][]extend.Parent{}
+	for _, f := range fields {
+		if f.err != nil || f.stmt == nil || len(f.stmt.Resolves) == 0 || len(f.result) == 0 {
+			continue
+		}
+		ms, err := markers.Find(f.result)
+		if err != nil {
+			f.fail(&Error{Message: "The result of this field could not be read.", Code: CodeInternal})
+			continue
+		}
+		values[f] = make([]json.RawMessage, len(ms))
+		for i, m := range ms {
+			if m.Slot < 0 || m.Slot >= len(f.stmt.Resolves) {
+				return &Error{Message: "A result holds an unknown resolver marker.", Code: CodeInternal}
+			}
+			r := f.stmt.Resolves[m.Slot]
+			sites[r.Resolver] = append(sites[r.Resolver], site{f, i})
+			parents[r.Resolver] = append(parents[r.Resolver], extend.Parent{Requires: m.Requires, Args: r.Args})
+		}
+	}
+	names := make([]string, 0, len(sites))
+	for name := range sites {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		var out []any
+		fatal := tx.Savepoint(ctx, func() (bool, *wire.Error) {
+			err := h.callResolver(ctx, name, func() (err error) {
+				out, err = h.cfg.Resolvers.Fields[name](ctx, req, parents[name])
+				return err
+			})
+			if err == nil && len(out) != len(parents[name]) {
+				err = h.resolverFailure(ctx, name, fmt.Errorf("it returned %d values for %d rows", len(out), len(parents[name])))
+			}
+			if err != nil {
+				for _, s := range sites[name] {
+					if s.field.err == nil {
+						s.field.fail(&Error{Message: err.Message, Code: err.Code})
+					}
+				}
+				return true, nil
+			}
+			return false, nil
+		})
+		if fatal != nil {
+			return fatal
+		}
+		if out == nil {
+			continue
+		}
+		for i, s := range sites[name] {
+			v, e := marshalValue(ctx, h, name, out[i])
+			if e != nil {
+				s.field.fail(e)
+				continue
+			}
+			values[s.field][s.marker] = v
+		}
+	}
+	for f, vs := range values {
+		if f.err != nil {
+			continue
+		}
+		for i := range vs {
+			if vs[i] == nil {
+				vs[i] = json.RawMessage("null")
+			}
+		}
+		rewritten, err := markers.Replace(f.result, vs)
+		if err != nil {
+			f.fail(&Error{Message: "The result of this field could not be written.", Code: CodeInternal})
+			continue
+		}
+		f.result = rewritten
+	}
+	return nil
+}
+
+// callResolver runs a resolver, turning its error and its panic into the
+// field's error.
+func (h *Handler) callResolver(ctx context.Context, name string, call func() error) (failure *Error) {
+	defer func() {
+		if r := recover(); r != nil {
+			h.log.LogAttrs(ctx, slog.LevelError, "resolver panicked", slog.String("request_id", wire.RequestID(ctx)),
+				slog.String("resolver", name), slog.String("panic", fmt.Sprint(r)), slog.String("stack", string(debug.Stack())))
+			failure = &Error{Message: fmt.Sprintf("Resolver %s failed; see request %s in the server's log.", name, wire.RequestID(ctx)), Code: CodeInternal}
+		}
+	}()
+	err := call()
+	if err == nil {
+		return nil
+	}
+	var shown *extend.Error
+	if errors.As(err, &shown) {
+		return &Error{Message: shown.Message, Code: shown.Code}
+	}
+	return h.resolverFailure(ctx, name, err)
+}
+
+// resolverFailure is the INTERNAL error of a resolver that failed: the
+// cause is logged, and shown only with Dev.
+func (h *Handler) resolverFailure(ctx context.Context, name string, err error) *Error {
+	h.log.LogAttrs(ctx, slog.LevelError, "resolver failed", slog.String("request_id", wire.RequestID(ctx)),
+		slog.String("resolver", name), slog.String("error", err.Error()))
+	msg := fmt.Sprintf("Resolver %s failed; see request %s in the server's log.", name, wire.RequestID(ctx))
+	if h.cfg.Dev {
+		msg = fmt.Sprintf("Resolver %s failed: %v", name, err)
+	}
+	return &Error{Message: msg, Code: CodeInternal}
+}
+
+// resolverTx is the request's transaction as a resolver sees it: the
+// statements of pgx, not its connection.
+type resolverTx struct{ conn *pgx.Conn }
+
+func (t resolverTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	return t.conn.Exec(ctx, sql, args...)
+}
+
+func (t resolverTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	return t.conn.Query(ctx, sql, args...)
+}
+
+func (t resolverTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return t.conn.QueryRow(ctx, sql, args...)
+}
