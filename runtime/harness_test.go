@@ -23,6 +23,7 @@ import (
 	"github.com/gqlplan/gqlplan/auth"
 	"github.com/gqlplan/gqlplan/compiler"
 	"github.com/gqlplan/gqlplan/compiler/catalog"
+	"github.com/gqlplan/gqlplan/extend"
 	"github.com/gqlplan/gqlplan/internal/logbuf"
 	"github.com/gqlplan/gqlplan/internal/pgtest"
 	"github.com/gqlplan/gqlplan/runtime"
@@ -57,6 +58,8 @@ type serverOptions struct {
 	// noPing hands out idle connections unchecked, however long idle: a
 	// connection the server killed reaches the request.
 	noPing bool
+	// resolvers replaces testResolvers (resolvers_test.go).
+	resolvers *extend.Resolvers
 }
 
 var roleCounter atomic.Int64
@@ -150,9 +153,13 @@ func newServer(t testing.TB, opts serverOptions) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	resolvers := testResolvers()
+	if opts.resolvers != nil {
+		resolvers = *opts.resolvers
+	}
 	s.handler, err = runtime.NewHandler(ctx, runtime.Config{
 		Plan: plan, Pool: s.pool, Verifier: verifier, Signer: signer, Dev: opts.dev, Limits: opts.limits,
-		Logger: slog.New(slog.NewJSONHandler(s.logs, nil)),
+		Logger: slog.New(slog.NewJSONHandler(s.logs, nil)), Resolvers: resolvers,
 	})
 	if err != nil {
 		t.Fatal(err)

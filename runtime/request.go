@@ -29,6 +29,9 @@ type rootField struct {
 	resolver extend.OperationFunc
 	planned  *schema.Operation
 	sel      *operation.Field
+	// resolves are the field resolvers whose markers result holds, by
+	// slot.
+	resolves []sqlgen.Resolve
 	result   json.RawMessage
 	err      *Error
 	loc      Location

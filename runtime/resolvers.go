@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -108,6 +109,7 @@ func (h *Handler) runField(ctx context.Context, tx *pgexec.Tx, req *extend.Reque
 		if f.result, f.err = tx.Statement(ctx, *f.stmt); f.err != nil {
 			f.fail(f.err)
 		}
+		f.resolves = f.stmt.Resolves
 		return
 	}
 	name := f.planned.Spec.Resolver
@@ -141,7 +143,7 @@ func (h *Handler) resultJSON(ctx context.Context, tx *pgexec.Tx, f *rootField, c
 		if !ok {
 			return nil, h.resolverFailure(ctx, name, fmt.Errorf("its operation reads rows of %s: return extend.Rows(keys...)", f.planned.Spec.Source.Name))
 		}
-		return h.rows(ctx, tx, f.planned, f.sel, claims, keys)
+		return h.rows(ctx, tx, f, f.planned, f.sel, claims, keys)
 	}
 	obj := h.index.Objects[f.planned.Returns.Named()]
 	if obj == nil {
@@ -176,7 +178,7 @@ func (h *Handler) resultJSON(ctx context.Context, tx *pgexec.Tx, f *rootField, c
 			if !ok {
 				return nil, h.resolverFailure(ctx, name, fmt.Errorf("field %s reads rows of %s: give it extend.Rows(keys...)", child.Name, field.Spec.Lookahead.Name))
 			}
-			value, e = h.rows(ctx, tx, sqlgen.LookaheadOperation(field), child, claims, keys)
+			value, e = h.rows(ctx, tx, f, sqlgen.LookaheadOperation(field), child, claims, keys)
 		default:
 			v, ok := r.IsValue()
 			if !ok {
@@ -197,21 +199,26 @@ func (h *Handler) resultJSON(ctx context.Context, tx *pgexec.Tx, f *rootField, c
 }
 
 // rows reads the rows with keys of op's source with sel's selection, as
-// one statement (look-ahead).
-func (h *Handler) rows(ctx context.Context, tx *pgexec.Tx, op *schema.Operation, sel *operation.Field, claims map[string]any, keys []any) (json.RawMessage, *Error) {
-	stmt, err := sqlgen.ComposeRows(h.index, h.cfg.Limits.sql(), op, sel, claims, keys)
+// one statement (look-ahead), part of f's value.
+func (h *Handler) rows(ctx context.Context, tx *pgexec.Tx, f *rootField, op *schema.Operation, sel *operation.Field, claims map[string]any, keys []any) (json.RawMessage, *Error) {
+	stmt, err := sqlgen.ComposeRows(h.index, h.cfg.Limits.sql(), op, sel, claims, keys, len(f.resolves))
 	if err != nil {
 		return nil, wire.As(err, CodeInternal)
 	}
+	f.resolves = append(f.resolves, stmt.Resolves...)
 	return tx.Statement(ctx, stmt)
 }
 
+// marshalValue encodes a resolver's value as JSON, as is: no HTML
+// escaping, which json.Marshal applies.
 func marshalValue(ctx context.Context, h *Handler, name string, v any) (json.RawMessage, *Error) {
-	out, err := json.Marshal(v)
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return nil, h.resolverFailure(ctx, name, fmt.Errorf("its value does not encode as JSON: %w", err))
 	}
-	return out, nil
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // resolveFields calls each field resolver whose markers the results hold,
@@ -225,7 +232,7 @@ func (h *Handler) resolveFields(ctx context.Context, tx *pgexec.Tx, req *extend.
 	sites := map[string][]site{}
 	parents := map[string][]extend.Parent{}
 	for _, f := range fields {
-		if f.err != nil || f.stmt == nil || len(f.stmt.Resolves) == 0 || len(f.result) == 0 {
+		if f.err != nil || len(f.resolves) == 0 || len(f.result) == 0 {
 			continue
 		}
 		ms, err := markers.Find(f.result)
@@ -235,10 +242,10 @@ func (h *Handler) resolveFields(ctx context.Context, tx *pgexec.Tx, req *extend.
 		}
 		values[f] = make([]json.RawMessage, len(ms))
 		for i, m := range ms {
-			if m.Slot < 0 || m.Slot >= len(f.stmt.Resolves) {
+			if m.Slot < 0 || m.Slot >= len(f.resolves) {
 				return &Error{Message: "A result holds an unknown resolver marker.", Code: CodeInternal}
 			}
-			r := f.stmt.Resolves[m.Slot]
+			r := f.resolves[m.Slot]
 			sites[r.Resolver] = append(sites[r.Resolver], site{f, i})
 			parents[r.Resolver] = append(parents[r.Resolver], extend.Parent{Requires: m.Requires, Args: r.Args})
 		}

@@ -89,6 +89,7 @@ type composer struct {
 	// resolves are the field resolvers' call sites (see resolvers.go);
 	// keys, with byKeys, the keys a resolver picked the root rows by.
 	resolves []Resolve
+	slotBase int
 	keys     []any
 	byKeys   bool
 	aliases  int // aliases of nested rows and values: t1, n2, …

@@ -34,7 +34,7 @@ type Resolve struct {
 // of the row at row.
 func (c *composer) resolverMarker(b *strings.Builder, f *schema.Field, sel *operation.Field, row rowRef) {
 	c.resolves = append(c.resolves, Resolve{Resolver: f.Spec.Resolver, Field: f.Spec.Name, Args: sel.Args.Map()})
-	fmt.Fprintf(b, "json_build_object(%s, %d, 'v', json_build_object(", quoteLiteral(MarkerKey), len(c.resolves)-1)
+	fmt.Fprintf(b, "json_build_object(%s, %d, 'v', json_build_object(", quoteLiteral(MarkerKey), c.slotBase+len(c.resolves)-1)
 	for i, col := range f.Spec.Requires {
 		if i > 0 {
 			b.WriteString(", ")
@@ -51,9 +51,11 @@ func (c *composer) resolverMarker(b *strings.Builder, f *schema.Field, sel *oper
 
 // ComposeRows is Compose for an operation whose resolver picked the rows
 // of its source by keys: the same selection, paging and order, of the
-// rows with those keys (none: no rows).
-func ComposeRows(index *schema.Schema, limits Limits, op *schema.Operation, sel *operation.Field, claims map[string]any, keys []any) (Statement, error) {
-	c := &composer{index: index, limits: limits, claims: claims, keys: keys, byKeys: true}
+// rows with those keys (none: no rows). Its markers' slots start at
+// slotBase: a field whose value several statements build numbers them
+// across all.
+func ComposeRows(index *schema.Schema, limits Limits, op *schema.Operation, sel *operation.Field, claims map[string]any, keys []any, slotBase int) (Statement, error) {
+	c := &composer{index: index, limits: limits, claims: claims, keys: keys, byKeys: true, slotBase: slotBase}
 	rows, err := c.rootRows(op, sel.Args)
 	if err != nil {
 		return Statement{}, err

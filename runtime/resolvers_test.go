@@ -1,0 +1,143 @@
+package runtime_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/gqlplan/gqlplan/extend"
+)
+
+// shoutCalls counts the calls of the shout field resolver.
+var shoutCalls atomic.Int64
+
+// testResolvers are the resolvers testdata/api.yaml names.
+func testResolvers() extend.Resolvers {
+	return extend.Resolvers{
+		Operations: map[string]extend.OperationFunc{
+			"pickPeople": func(_ context.Context, _ *extend.Request, args map[string]any) (extend.Result, error) {
+				ids, _ := args["ids"].([]any)
+				return extend.Rows(ids...), nil
+			},
+			// whoAmI reports what it was given and what the transaction
+			// it was given says.
+			"whoAmI": func(ctx context.Context, req *extend.Request, _ map[string]any) (extend.Result, error) {
+				var user, personID string
+				err := req.Tx.QueryRow(ctx, `SELECT current_user::text, coalesce(current_setting('jwt.claims.person_id', true), '')`).Scan(&user, &personID)
+				return extend.Value(fmt.Sprintf("role=%s claim=%v db_user=%s db_claim=%s id=%t", req.Role, req.Claims["person_id"], user, personID, req.ID != "")), err
+			},
+			"explode": func(context.Context, *extend.Request, map[string]any) (extend.Result, error) {
+				panic("boom")
+			},
+			"addPersonThenFail": func(ctx context.Context, req *extend.Request, args map[string]any) (extend.Result, error) {
+				name, _ := args["firstName"].(string)
+				if _, err := req.Tx.Exec(ctx, `SELECT shop.add_person($1, $1 || '@example.com')`, name); err != nil {
+					return extend.Result{}, err
+				}
+				if args["panic"] == true {
+					panic("after the write")
+				}
+				return extend.Result{}, extend.Errorf("APP_REFUSED", "%s may not stay", name)
+			},
+		},
+		Fields: map[string]extend.FieldFunc{
+			"shout": func(_ context.Context, _ *extend.Request, parents []extend.Parent) ([]any, error) {
+				shoutCalls.Add(1)
+				out := make([]any, len(parents))
+				for i, p := range parents {
+					suffix, _ := p.Args["suffix"].(string)
+					out[i] = fmt.Sprintf("%s#%v%s", strings.ToUpper(p.Requires["first_name"].(string)), p.Requires["id"], suffix)
+				}
+				return out, nil
+			},
+		},
+	}
+}
+
+// Rows a resolver picks are read, with everything selected beneath them,
+// by one statement, under row security.
+func TestResolverRowsAreOneStatement(t *testing.T) {
+	s := newServer(t, serverOptions{maxConns: 1})
+	s.sent.take()
+	got := s.query(`{ pickedPeople(ids: [2, 1, 99]) { id firstName posts { title } } }`, nil, "")
+	want := `{"pickedPeople":[{"id":1,"firstName":"Ada","posts":[{"title":"Notes on the engine"}]},{"id":2,"firstName":"Alan","posts":[{"title":"Computable numbers"}]}]}`
+	if got != want {
+		t.Errorf("got %s\nwant %s", got, want)
+	}
+	var reads []string
+	for _, sql := range s.sent.take() {
+		if strings.Contains(sql, `"person"`) || strings.Contains(sql, `"post"`) {
+			reads = append(reads, sql)
+		}
+	}
+	if len(reads) != 1 || !strings.Contains(reads[0], `"post"`) {
+		t.Errorf("%d statements read the people and their posts, want 1: %q", len(reads), reads)
+	}
+}
+
+// A resolver runs in the request's transaction: its role and claims.
+func TestResolverSeesTheRequestsRoleAndClaims(t *testing.T) {
+	s := newServer(t, serverOptions{})
+	member := token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 2})
+	want := fmt.Sprintf(`{"whoAmI":"role=%[1]s claim=2 db_user=%[1]s db_claim=2 id=true"}`, s.roles.member)
+	if got := s.query(`{ whoAmI }`, nil, member); got != want {
+		t.Errorf("member: %s, want %s", got, want)
+	}
+	want = fmt.Sprintf(`{"whoAmI":"role=%[1]s claim=<nil> db_user=%[1]s db_claim= id=true"}`, s.roles.anon)
+	if got := s.query(`{ whoAmI }`, nil, ""); got != want {
+		t.Errorf("anonymous: %s, want %s", got, want)
+	}
+}
+
+// A field resolver is called once per request, with every row that
+// selects it, wherever they are.
+func TestFieldResolverIsBatched(t *testing.T) {
+	s := newServer(t, serverOptions{})
+	before := shoutCalls.Load()
+	got := s.query(`{ people(limit: 3) { shout } again: pickedPeople(ids: [3]) { loud: shout(suffix: "!") } }`, nil, "")
+	want := `{"people":[{"shout":"ADA#1"},{"shout":"ALAN#2"},{"shout":"GRACE#3"}],"again":[{"loud":"GRACE#3!"}]}`
+	if got != want {
+		t.Errorf("got %s\nwant %s", got, want)
+	}
+	if n := shoutCalls.Load() - before; n != 1 {
+		t.Errorf("shout was called %d times, want 1", n)
+	}
+}
+
+// A panic is recovered: INTERNAL with the request id, logged; a failing
+// mutation resolver's writes are rolled back to its savepoint, and the
+// request's other mutation fields commit.
+func TestResolverFailuresAreRolledBackAlone(t *testing.T) {
+	s := newServer(t, serverOptions{})
+	r := s.do(call{query: `{ explode posts { title } }`})
+	if len(r.Errors) != 1 || r.codes()[0] != "INTERNAL_SERVER_ERROR" || !strings.Contains(r.Errors[0].Message, "see request ") || !strings.Contains(string(r.Data), `"posts":[{`) {
+		t.Errorf("a panicking query resolver: %s", r.body)
+	}
+	if !strings.Contains(s.logs.String(), "resolver panicked") {
+		t.Error("the panic is not logged")
+	}
+	r = s.do(call{query: `mutation {
+		a: addPerson(firstName: "Kept", email: "kept@example.com") { id }
+		b: addPersonThenFail(firstName: "Refused", panic: false)
+		c: addPersonThenFail(firstName: "Exploded", panic: true)
+		d: addPerson(firstName: "AlsoKept", email: "also@example.com") { id }
+	}`})
+	if codes := strings.Join(r.codes(), ","); codes != "APP_REFUSED,INTERNAL_SERVER_ERROR" {
+		t.Errorf("errors %s: %s", codes, r.body)
+	}
+	var names []string
+	rows, _ := s.admin.Query(context.Background(), `SELECT first_name FROM shop.person WHERE email LIKE '%@example.com' AND id > 3 ORDER BY id`)
+	for rows.Next() {
+		var n string
+		_ = rows.Scan(&n)
+		names = append(names, n)
+	}
+	if err := errors.Join(rows.Err()); err != nil || strings.Join(names, ",") != "Kept,AlsoKept" {
+		t.Errorf("people stored: %v %v, want Kept,AlsoKept", names, err)
+	}
+}
