@@ -2,7 +2,7 @@
 GO       ?= go
 FUZZTIME ?= 60s
 
-.PHONY: all build test vet fmt-check golden bench bench-compiler bench-runtime fuzz faults demo demo-check clean
+.PHONY: all build test vet fmt-check golden bench bench-compiler bench-runtime fuzz faults demo demo-extend demo-check clean
 
 all: build
 
@@ -75,6 +75,16 @@ demo: build
 	./bin/gqlplan dev examples/forum --listen $(DEMO_LISTEN) \
 		--default-role forum_example_anonymous \
 		--token '{"role":"forum_example_person","person_id":1}'
+
+# examples/extend (seed 003): gqlplan with the example's Go resolvers, on a
+# throwaway PostgreSQL. Set EXCHANGE_RATE_URL and SMTP_ADDR to use real
+# services; unset, the rate is 1.5 and the welcome email is logged.
+DEMO_EXTEND_LISTEN ?= 127.0.0.1:8081
+demo-extend:
+	$(GO) build -o bin/extend-server ./examples/extend/server
+	./bin/extend-server dev examples/extend --listen $(DEMO_EXTEND_LISTEN) \
+		--default-role extend_anonymous \
+		--token '{"role":"extend_user","sub":1}'
 
 # CI proof that `make demo` works on a fresh clone: start it, query it, stop it.
 demo-check: build

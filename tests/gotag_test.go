@@ -14,6 +14,7 @@ func TestGoTagParity(t *testing.T) {
 		{"documents", "documents", "parity/documents/api.yaml"},
 		{"nodes", "../tests/testdata/valid-nodes/api.yaml", "../tests/testdata/valid-gotag-nodes"},
 		{"interfaces and unions", "../tests/testdata/valid-abstract/api.yaml", "../tests/testdata/valid-gotag-abstract"},
+		{"resolvers", "../tests/testdata/valid-resolvers/api.yaml", "../tests/testdata/valid-gotag-resolvers"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			code, want, stderr := run(t, "../examples", "compile", c.example, "-o", "-")

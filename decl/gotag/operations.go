@@ -39,7 +39,7 @@ func (l *loader) operations(kind decl.OperationKind, f *ast.Field) []*decl.Opera
 				op.Deprecated = &value
 			}
 		}
-		for key, dst := range map[string]**decl.Text{"sql_source": &op.SQLSource, "source_kind": &op.SourceKind, "shape": &op.Shape, "data_column": &op.DataColumn, "type_column": &op.TypeColumn} {
+		for key, dst := range map[string]**decl.Text{"sql_source": &op.SQLSource, "source_kind": &op.SourceKind, "shape": &op.Shape, "data_column": &op.DataColumn, "type_column": &op.TypeColumn, "resolver": &op.Resolver} {
 			if v := t.get(key); v != nil {
 				text := v.text()
 				*dst = &text
@@ -248,12 +248,21 @@ func (l *loader) flag(t *tag, key, owner string) *decl.Bool {
 }
 
 // rowField reads what a field of an object type reads besides a column:
-// relation:"source" with join:"parent=child,…" and the list tags, or
-// function:"name"; and, on a column, filterable and sortable.
+// relation:"source" with join:"parent=child,…" and the list tags,
+// function:"name", resolver:"name" with requires:"column,…", or
+// sql_source:"source" (look-ahead); and, on a column, filterable and
+// sortable.
 func (l *loader) rowField(t *tag, f *decl.Field, owner string) {
-	if v := t.get("function"); v != nil {
-		text := v.text()
-		f.Function = &text
+	for key, dst := range map[string]**decl.Text{"function": &f.Function, "resolver": &f.Resolver, "sql_source": &f.SQLSource} {
+		if v := t.get(key); v != nil {
+			text := v.text()
+			*dst = &text
+		}
+	}
+	if v := t.get("requires"); v != nil {
+		for _, it := range v.items() {
+			f.Requires = append(f.Requires, v.textOf(it, 0, strings.TrimSpace(it.text)))
+		}
 	}
 	r := t.get("relation")
 	if r == nil {

@@ -1,0 +1,44 @@
+//gqlplan:schema app
+package resolvers
+
+//gqlplan:type
+type User struct {
+	ID    int
+	Name  string
+	Email string
+	Bio   *string
+}
+
+//gqlplan:type
+type Product struct {
+	ID             int
+	Name           string
+	PriceInUsCents int
+	PriceInAuCents int                         `resolver:"priceInAuCents" requires:"price_in_us_cents"`
+	Label          func(prefix *string) string `resolver:"label" requires:"name, id"`
+}
+
+//gqlplan:type
+type RegisterUserPayload struct {
+	User    *User `sql_source:"users"`
+	Message string
+}
+
+//gqlplan:input
+type RegisterUserInput struct {
+	Name  string
+	Email string
+	Bio   *string
+}
+
+type Query struct {
+	Products              []Product               `sql_source:"product" order_by:"id"`
+	RandomUser            *User                   `sql_source:"users" resolver:"randomUser"`
+	RandomUsersList       func(count *int) []User `sql_source:"users" resolver:"randomUsersList"`
+	RandomUsersConnection []User                  `sql_source:"users" resolver:"randomUsersConnection" connection:"true" limit:"default=10, max=50"`
+	ServerTime            string                  `resolver:"serverTime"`
+}
+
+type Mutation struct {
+	RegisterUser func(input RegisterUserInput) *RegisterUserPayload `resolver:"registerUser"`
+}
