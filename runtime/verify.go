@@ -127,7 +127,8 @@ func VerifyCatalog(ctx context.Context, pool *pgxpool.Pool, plan *spec.Plan) err
 }
 
 // catalogFacts gathers what the plan recorded of the catalog: the source
-// of every operation, relation and node type, and every function it calls.
+// of every operation, relation, look-ahead field and node type, and every
+// function it calls.
 func catalogFacts(plan *spec.Plan) []catalogFact {
 	var out []catalogFact
 	source := func(user string, s spec.Source, roles []string) {
@@ -155,6 +156,9 @@ func catalogFacts(plan *spec.Plan) []catalogFact {
 			user := fmt.Sprintf("field %s.%s", t.Name, f.Name)
 			if f.Relation != nil {
 				source(user, f.Relation.Source, nil)
+			}
+			if f.Lookahead != nil {
+				source(user, *f.Lookahead, nil)
 			}
 			if f.Function != nil && f.Function.Signature != "" {
 				out = append(out, catalogFact{user: user, signature: f.Function.Signature})
