@@ -343,17 +343,111 @@ func (h *Handler) resolverFailure(ctx context.Context, name string, err error) *
 }
 
 // resolverTx is the request's transaction as a resolver sees it: the
-// statements of pgx, not its connection.
+// statements of pgx, not its connection. Each is one statement of the
+// extended protocol (pgx would send an Exec without arguments as a simple
+// query, which may hold several), and one that ends or nests the
+// transaction is refused before it is sent: a resolver cannot commit what
+// the request has not finished.
 type resolverTx struct{ conn *pgx.Conn }
 
 func (t resolverTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	if err := refuseTransactionControl(sql); err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	if len(args) == 0 {
+		r := t.conn.PgConn().ExecParams(ctx, sql, nil, nil, nil, nil).Read()
+		return r.CommandTag, r.Err
+	}
 	return t.conn.Exec(ctx, sql, args...)
 }
 
 func (t resolverTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	return t.conn.Query(ctx, sql, args...)
+	if err := refuseTransactionControl(sql); err != nil {
+		return nil, err
+	}
+	return t.conn.Query(ctx, sql, append([]any{pgx.QueryExecModeExec}, args...)...)
 }
 
 func (t resolverTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
-	return t.conn.QueryRow(ctx, sql, args...)
+	rows, err := t.Query(ctx, sql, args...)
+	if err != nil {
+		return errRow{err}
+	}
+	return rowOf{rows}
 }
+
+// refuseTransactionControl refuses a statement that would end, nest or
+// prepare the request's transaction, by its first keyword.
+func refuseTransactionControl(sql string) error {
+	first := firstKeyword(sql)
+	switch first {
+	case "BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE":
+	case "PREPARE":
+		if second := firstKeyword(strings.TrimSpace(sql)[len("PREPARE"):]); second != "TRANSACTION" {
+			return nil
+		}
+	default:
+		return nil
+	}
+	return fmt.Errorf("a resolver may not run %s: the request's transaction is the server's", first)
+}
+
+// firstKeyword is the first word of sql after spaces and comments, in
+// upper case.
+func firstKeyword(sql string) string {
+	for {
+		sql = strings.TrimLeft(sql, " \t\r\n\f")
+		switch {
+		case strings.HasPrefix(sql, "--"):
+			if i := strings.IndexByte(sql, '\n'); i >= 0 {
+				sql = sql[i+1:]
+				continue
+			}
+			return ""
+		case strings.HasPrefix(sql, "/*"):
+			depth, i := 0, 0
+			for i < len(sql) {
+				switch {
+				case strings.HasPrefix(sql[i:], "/*"):
+					depth, i = depth+1, i+2
+				case strings.HasPrefix(sql[i:], "*/"):
+					depth, i = depth-1, i+2
+				default:
+					i++
+				}
+				if depth == 0 {
+					break
+				}
+			}
+			sql = sql[i:]
+			continue
+		}
+		end := strings.IndexFunc(sql, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') })
+		if end < 0 {
+			end = len(sql)
+		}
+		return strings.ToUpper(sql[:end])
+	}
+}
+
+// rowOf and errRow are pgx.Row over the rows of Query, as pgx's own.
+type rowOf struct{ rows pgx.Rows }
+
+func (r rowOf) Scan(dest ...any) error {
+	defer r.rows.Close()
+	if !r.rows.Next() {
+		if err := r.rows.Err(); err != nil {
+			return err
+		}
+		return pgx.ErrNoRows
+	}
+	if err := r.rows.Scan(dest...); err != nil {
+		return err
+	}
+	r.rows.Close()
+	return r.rows.Err()
+}
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }

@@ -34,6 +34,10 @@ func testResolvers() extend.Resolvers {
 			"explode": func(context.Context, *extend.Request, map[string]any) (extend.Result, error) {
 				panic("boom")
 			},
+			"endTransaction": func(ctx context.Context, req *extend.Request, args map[string]any) (extend.Result, error) {
+				_, err := req.Tx.Exec(ctx, args["sql"].(string))
+				return extend.Value(fmt.Sprint(err)), nil
+			},
 			"addPersonThenFail": func(ctx context.Context, req *extend.Request, args map[string]any) (extend.Result, error) {
 				name, _ := args["firstName"].(string)
 				if _, err := req.Tx.Exec(ctx, `SELECT shop.add_person($1, $1 || '@example.com')`, name); err != nil {
@@ -106,6 +110,26 @@ func TestFieldResolverIsBatched(t *testing.T) {
 	}
 	if n := shoutCalls.Load() - before; n != 1 {
 		t.Errorf("shout was called %d times, want 1", n)
+	}
+}
+
+// A resolver cannot end the request's transaction: a statement that
+// would is refused before it is sent, and several statements in one are
+// refused by PostgreSQL (one statement of the extended protocol).
+func TestResolverCannotEndTheTransaction(t *testing.T) {
+	s := newServer(t, serverOptions{})
+	for _, sql := range []string{"COMMIT", " /* first /* nested */ */ -- a comment\n rollback", "end", "SAVEPOINT x", "prepare transaction 'x'"} {
+		got := s.query(`query($sql: String!) { endTransaction(sql: $sql) }`, map[string]any{"sql": sql}, "")
+		if !strings.Contains(got, "a resolver may not run") {
+			t.Errorf("%q: %s", sql, got)
+		}
+	}
+	r := s.do(call{query: `{ endTransaction(sql: "SELECT 1; COMMIT") }`})
+	if !strings.Contains(r.body, "cannot insert multiple commands") && !strings.Contains(r.body, "INTERNAL_SERVER_ERROR") {
+		t.Errorf("two statements in one: %s", r.body)
+	}
+	if got := s.query(`{ endTransaction(sql: "SELECT 1") }`, nil, ""); got != `{"endTransaction":"<nil>"}` {
+		t.Errorf("a plain statement: %s", got)
 	}
 }
 
