@@ -115,6 +115,36 @@ func TestExtendExample(t *testing.T) {
 				t.Errorf("the page is not in key order with cursors: %+v", page.Edges)
 			}
 		}
+		// Paged with cursors, one row at a time: each request picks its
+		// own random rows, and each page holds only rows after the
+		// cursor, in key order, until there is no next page (or, since
+		// the next request picks again, none is left).
+		var after any
+		last, pages := 0, 0
+		for ; pages < 10; pages++ {
+			var p struct {
+				Edges []struct {
+					Cursor string
+					Node   struct{ ID int }
+				}
+				PageInfo struct{ HasNextPage bool }
+			}
+			s.post(t, token(4), `query($after: String) { randomUsersConnection(first: 1, after: $after) { edges { cursor node { id } } pageInfo { hasNextPage } } }`,
+				map[string]any{"after": after}).field(t, "randomUsersConnection", &p)
+			if len(p.Edges) == 0 {
+				break
+			}
+			if len(p.Edges) != 1 || p.Edges[0].Node.ID <= last {
+				t.Fatalf("page %d after id %d: %+v", pages, last, p.Edges)
+			}
+			last, after = p.Edges[0].Node.ID, p.Edges[0].Cursor
+			if !p.PageInfo.HasNextPage {
+				break
+			}
+		}
+		if pages == 10 {
+			t.Error("10 pages of one row over 4 users: the cursor does not advance")
+		}
 	})
 
 	t.Run("registerUser inserts in the request's transaction and sends the email", func(t *testing.T) {
