@@ -21,6 +21,8 @@ import (
 // rootField is one key of the response's data and how it is produced.
 type rootField struct {
 	key      string
+	parent   string // the root type: Query or Mutation
+	name     string // the field's name
 	nonNull  bool   // a null here nulls the whole data
 	typename string // __typename: the root type's name
 	stmt     *sqlgen.Statement
@@ -91,7 +93,7 @@ func (h *Handler) plan(op *operation.Operation, role string, claims, vars map[st
 	}
 	fields := make([]*rootField, 0, len(op.Fields))
 	for i, sel := range op.Fields {
-		f := &rootField{key: sel.Key, loc: sel.Loc}
+		f := &rootField{key: sel.Key, loc: sel.Loc, parent: rootType, name: sel.Name}
 		fields = append(fields, f)
 		switch name := sel.Name; name {
 		case "__typename":
@@ -188,7 +190,11 @@ func respond(media string, fields []*rootField) *transport.Response {
 			e.Value = nil
 			out.Errors = append(out.Errors, f.err)
 			out.DataNull = out.DataNull || f.nonNull
-		case f.nonNull && f.stmt != nil && len(f.result) == 0:
+		case f.nonNull && (f.stmt != nil || f.resolver != nil) && len(f.result) == 0:
+			// As graphql-js says it: a null where the type promises none
+			// is an error, and it nulls the data.
+			f.fail(&Error{Message: fmt.Sprintf("Cannot return null for non-nullable field %s.%s.", f.parent, f.name), Code: CodeInternal})
+			out.Errors = append(out.Errors, f.err)
 			out.DataNull = true
 		}
 		out.Data[i] = e

@@ -130,7 +130,9 @@ func (h *Handler) runField(ctx context.Context, tx *pgexec.Tx, req *extend.Reque
 		f.fail(e)
 		return
 	}
-	f.result = value
+	if string(value) != "null" { // null is no result: a non-null field's then nulls the data
+		f.result = value
+	}
 }
 
 // resultJSON is the JSON of what an operation's resolver gave: the rows
@@ -225,8 +227,9 @@ func marshalValue(ctx context.Context, h *Handler, name string, v any) (json.Raw
 // once, with every row, and writes the values in their place.
 func (h *Handler) resolveFields(ctx context.Context, tx *pgexec.Tx, req *extend.Request, fields []*rootField) *wire.Error {
 	type site struct {
-		field  *rootField
-		marker int // its index among the field's markers
+		field   *rootField
+		marker  int  // its index among the field's markers
+		nonNull bool // the field's type
 	}
 	values := map[*rootField][]json.RawMessage{}
 	sites := map[string][]site{}
@@ -246,7 +249,7 @@ func (h *Handler) resolveFields(ctx context.Context, tx *pgexec.Tx, req *extend.
 				return &Error{Message: "A result holds an unknown resolver marker.", Code: CodeInternal}
 			}
 			r := f.resolves[m.Slot]
-			sites[r.Resolver] = append(sites[r.Resolver], site{f, i})
+			sites[r.Resolver] = append(sites[r.Resolver], site{f, i, r.NonNull})
 			parents[r.Resolver] = append(parents[r.Resolver], extend.Parent{Requires: m.Requires, Args: r.Args})
 		}
 	}
@@ -282,6 +285,10 @@ func (h *Handler) resolveFields(ctx context.Context, tx *pgexec.Tx, req *extend.
 			continue
 		}
 		for i, s := range sites[name] {
+			if out[i] == nil && s.nonNull {
+				s.field.fail(h.resolverFailure(ctx, name, errors.New("it returned null for a non-null field")))
+				continue
+			}
 			v, e := marshalValue(ctx, h, name, out[i])
 			if e != nil {
 				s.field.fail(e)

@@ -55,6 +55,9 @@ func testResolvers() extend.Resolvers {
 				out := make([]any, len(parents))
 				for i, p := range parents {
 					suffix, _ := p.Args["suffix"].(string)
+					if suffix == "null" {
+						continue // a null for a non-null field
+					}
 					out[i] = fmt.Sprintf("%s#%v%s", strings.ToUpper(p.Requires["first_name"].(string)), p.Requires["id"], suffix)
 				}
 				return out, nil
@@ -110,6 +113,24 @@ func TestFieldResolverIsBatched(t *testing.T) {
 	}
 	if n := shoutCalls.Load() - before; n != 1 {
 		t.Errorf("shout was called %d times, want 1", n)
+	}
+}
+
+// A null where the type is non-null is an error, never a null in the
+// response: a resolver's operation that finds no row, a field resolver's
+// value.
+func TestResolverNullsOfNonNullTypes(t *testing.T) {
+	s := newServer(t, serverOptions{})
+	r := s.do(call{query: `{ onePerson(ids: [99]) { id } }`})
+	if string(r.Data) != "null" || len(r.Errors) != 1 || r.Errors[0].Message != "Cannot return null for non-nullable field Query.onePerson." {
+		t.Errorf("no row for Person!: %s", r.body)
+	}
+	if got := s.query(`{ onePerson(ids: [2]) { id } }`, nil, ""); got != `{"onePerson":{"id":2}}` {
+		t.Errorf("a row: %s", got)
+	}
+	r = s.do(call{query: `{ person(id: 1) { shout(suffix: "null") } posts { title } }`})
+	if len(r.Errors) != 1 || r.codes()[0] != "INTERNAL_SERVER_ERROR" || !strings.Contains(string(r.Data), `"person":null`) || !strings.Contains(string(r.Data), `"posts":[{`) {
+		t.Errorf("a null from a field resolver for String!: %s", r.body)
 	}
 }
 

@@ -28,12 +28,13 @@ type Resolve struct {
 	Resolver string
 	Field    string
 	Args     map[string]any
+	NonNull  bool // the field's type: a null value is an error
 }
 
 // resolverMarker writes the marker of field f, computed by a resolver,
 // of the row at row.
 func (c *composer) resolverMarker(b *strings.Builder, f *schema.Field, sel *operation.Field, row rowRef) {
-	c.resolves = append(c.resolves, Resolve{Resolver: f.Spec.Resolver, Field: f.Spec.Name, Args: sel.Args.Map()})
+	c.resolves = append(c.resolves, Resolve{Resolver: f.Spec.Resolver, Field: f.Spec.Name, Args: sel.Args.Map(), NonNull: f.Type.NonNull})
 	fmt.Fprintf(b, "json_build_object(%s, %d, 'v', json_build_object(", quoteLiteral(MarkerKey), c.slotBase+len(c.resolves)-1)
 	for i, col := range f.Spec.Requires {
 		if i > 0 {
