@@ -61,6 +61,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./decl/yaml/
 	$(GO) test -run '^$$' -fuzz '^FuzzTag$$' -fuzztime $(FUZZTIME) ./decl/gotag/
 	$(GO) test -run '^$$' -fuzz '^FuzzCursor$$' -fuzztime $(FUZZTIME) ./runtime/internal/sqlgen/
+	$(GO) test -run '^$$' -fuzz '^FuzzRenumber$$' -fuzztime $(FUZZTIME) ./runtime/internal/sqlgen/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./runtime/internal/nodeid/
 	$(GO) test -run '^$$' -fuzz '^FuzzFind$$' -fuzztime $(FUZZTIME) ./runtime/internal/markers/
 	$(GO) test -run '^$$' -fuzz '^FuzzIsSettingName$$' -fuzztime $(FUZZTIME) ./runtime/internal/pgexec/

@@ -89,6 +89,7 @@ type Result struct {
 	kind   resultKind
 	value  any
 	keys   []any
+	where  string
 	fields map[string]Result
 }
 
@@ -97,6 +98,7 @@ type resultKind int
 const (
 	valueResult resultKind = iota
 	rowsResult
+	whereResult
 	objectResult
 )
 
@@ -111,6 +113,16 @@ func Value(v any) Result { return Result{kind: valueResult, value: v} }
 // rows in the order of keys; a key with no visible row is left out.
 func Rows(keys ...any) Result { return Result{kind: rowsResult, keys: keys} }
 
+// Where is a result of the rows of the operation's (or the look-ahead
+// field's) sql_source for which condition holds: SQL over the source's
+// columns, unqualified, with $1, $2, … bound to args, as pgx binds them
+// (queryBuilder.where of seed 003). The server reads the rows with the
+// client's selection, as one statement, RLS applying; the condition is
+// your code's, never a client's.
+func Where(condition string, args ...any) Result {
+	return Result{kind: whereResult, where: condition, keys: args}
+}
+
 // Object is the result of an operation returning an object type that no
 // table or view holds (a payload): a Result per field — Value for a
 // scalar or enum field, Rows for a field declared with sql_source. A
@@ -119,6 +131,12 @@ func Object(fields map[string]Result) Result { return Result{kind: objectResult,
 
 // IsRows reports whether r is a Rows result, and its keys.
 func (r Result) IsRows() ([]any, bool) { return r.keys, r.kind == rowsResult }
+
+// IsWhere reports whether r is a Where result, and its condition and
+// arguments.
+func (r Result) IsWhere() (condition string, args []any, ok bool) {
+	return r.where, r.keys, r.kind == whereResult
+}
 
 // IsObject reports whether r is an Object result, and its fields.
 func (r Result) IsObject() (map[string]Result, bool) { return r.fields, r.kind == objectResult }

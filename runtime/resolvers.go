@@ -141,11 +141,11 @@ func (h *Handler) runField(ctx context.Context, tx *pgexec.Tx, req *extend.Reque
 func (h *Handler) resultJSON(ctx context.Context, tx *pgexec.Tx, f *rootField, claims map[string]any, result extend.Result) (json.RawMessage, *Error) {
 	name := f.planned.Spec.Resolver
 	if f.planned.Spec.Source.Kind != spec.SourceResolver {
-		keys, ok := result.IsRows()
+		pick, ok := picked(result)
 		if !ok {
-			return nil, h.resolverFailure(ctx, name, fmt.Errorf("its operation reads rows of %s: return extend.Rows(keys...)", f.planned.Spec.Source.Name))
+			return nil, h.resolverFailure(ctx, name, fmt.Errorf("its operation reads rows of %s: return extend.Rows(keys...) or extend.Where(condition, args...)", f.planned.Spec.Source.Name))
 		}
-		return h.rows(ctx, tx, f, f.planned, f.sel, claims, keys)
+		return h.rows(ctx, tx, f, f.planned, f.sel, claims, pick)
 	}
 	obj := h.index.Objects[f.planned.Returns.Named()]
 	if obj == nil {
@@ -176,11 +176,11 @@ func (h *Handler) resultJSON(ctx context.Context, tx *pgexec.Tx, f *rootField, c
 			value, _ = json.Marshal(obj.Spec.Name)
 		case !given:
 		case field != nil && field.Spec.Lookahead != nil:
-			keys, ok := r.IsRows()
+			pick, ok := picked(r)
 			if !ok {
-				return nil, h.resolverFailure(ctx, name, fmt.Errorf("field %s reads rows of %s: give it extend.Rows(keys...)", child.Name, field.Spec.Lookahead.Name))
+				return nil, h.resolverFailure(ctx, name, fmt.Errorf("field %s reads rows of %s: give it extend.Rows(keys...) or extend.Where(condition, args...)", child.Name, field.Spec.Lookahead.Name))
 			}
-			value, e = h.rows(ctx, tx, f, sqlgen.LookaheadOperation(field), child, claims, keys)
+			value, e = h.rows(ctx, tx, f, sqlgen.LookaheadOperation(field), child, claims, pick)
 		default:
 			v, ok := r.IsValue()
 			if !ok {
@@ -200,10 +200,21 @@ func (h *Handler) resultJSON(ctx context.Context, tx *pgexec.Tx, f *rootField, c
 	return json.RawMessage(b.String()), nil
 }
 
-// rows reads the rows with keys of op's source with sel's selection, as
-// one statement (look-ahead), part of f's value.
-func (h *Handler) rows(ctx context.Context, tx *pgexec.Tx, f *rootField, op *schema.Operation, sel *operation.Field, claims map[string]any, keys []any) (json.RawMessage, *Error) {
-	stmt, err := sqlgen.ComposeRows(h.index, h.cfg.Limits.sql(), op, sel, claims, keys, len(f.resolves))
+// picked is how a Rows or Where result picked rows.
+func picked(r extend.Result) (sqlgen.Pick, bool) {
+	if keys, ok := r.IsRows(); ok {
+		return sqlgen.Pick{Keys: keys}, true
+	}
+	if cond, args, ok := r.IsWhere(); ok {
+		return sqlgen.Pick{ByCondition: true, Condition: cond, Args: args}, true
+	}
+	return sqlgen.Pick{}, false
+}
+
+// rows reads the rows a resolver picked of op's source with sel's
+// selection, as one statement (look-ahead), part of f's value.
+func (h *Handler) rows(ctx context.Context, tx *pgexec.Tx, f *rootField, op *schema.Operation, sel *operation.Field, claims map[string]any, pick sqlgen.Pick) (json.RawMessage, *Error) {
+	stmt, err := sqlgen.ComposeRows(h.index, h.cfg.Limits.sql(), op, sel, claims, pick, len(f.resolves))
 	if err != nil {
 		return nil, wire.As(err, CodeInternal)
 	}

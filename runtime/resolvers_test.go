@@ -31,6 +31,9 @@ func testResolvers() extend.Resolvers {
 				err := req.Tx.QueryRow(ctx, `SELECT current_user::text, coalesce(current_setting('jwt.claims.person_id', true), '')`).Scan(&user, &personID)
 				return extend.Value(fmt.Sprintf("role=%s claim=%v db_user=%s db_claim=%s id=%t", req.Role, req.Claims["person_id"], user, personID, req.ID != "")), err
 			},
+			"peopleWhere": func(_ context.Context, _ *extend.Request, args map[string]any) (extend.Result, error) {
+				return extend.Where("first_name LIKE $1 || '%' AND first_name <> '$1' AND id <> $2", args["prefix"], 0), nil
+			},
 			"explode": func(context.Context, *extend.Request, map[string]any) (extend.Result, error) {
 				panic("boom")
 			},
@@ -84,6 +87,21 @@ func TestResolverRowsAreOneStatement(t *testing.T) {
 	}
 	if len(reads) != 1 || !strings.Contains(reads[0], `"post"`) {
 		t.Errorf("%d statements read the people and their posts, want 1: %q", len(reads), reads)
+	}
+}
+
+// A resolver may pick rows by a condition of its own, with bound values,
+// as seed 003's queryBuilder.where: the statement renumbers its
+// parameters, and the client's selection is read in the same statement.
+func TestResolverRowsByCondition(t *testing.T) {
+	s := newServer(t, serverOptions{})
+	got := s.query(`query($p: String!) { peopleWhere(prefix: $p) { id firstName latestPost { title } } }`, map[string]any{"p": "A"}, "")
+	want := `{"peopleWhere":[{"id":1,"firstName":"Ada","latestPost":{"title":"Notes on the engine"}},{"id":2,"firstName":"Alan","latestPost":{"title":"Computable numbers"}}]}`
+	if got != want {
+		t.Errorf("got %s\nwant %s", got, want)
+	}
+	if got := s.query(`{ peopleWhere(prefix: "G") { firstName } }`, nil, ""); got != `{"peopleWhere":[{"firstName":"Grace"}]}` {
+		t.Errorf("G: %s", got)
 	}
 }
 

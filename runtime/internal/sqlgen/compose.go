@@ -87,11 +87,10 @@ type composer struct {
 	args   []any
 	slots  []Slot
 	// resolves are the field resolvers' call sites (see resolvers.go);
-	// keys, with byKeys, the keys a resolver picked the root rows by.
+	// pick is how a resolver picked the root rows (nil: no resolver).
 	resolves []Resolve
 	slotBase int
-	keys     []any
-	byKeys   bool
+	pick     *Pick
 	aliases  int // aliases of nested rows and values: t1, n2, …
 }
 

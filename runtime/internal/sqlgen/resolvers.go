@@ -50,13 +50,21 @@ func (c *composer) resolverMarker(b *strings.Builder, f *schema.Field, sel *oper
 	b.WriteString("))")
 }
 
+// Pick is how a resolver picked the rows of a source: by Keys, or by a
+// Condition over its columns with Args bound to its $1, $2, ….
+type Pick struct {
+	Keys        []any
+	ByCondition bool
+	Condition   string
+	Args        []any
+}
+
 // ComposeRows is Compose for an operation whose resolver picked the rows
-// of its source by keys: the same selection, paging and order, of the
-// rows with those keys (none: no rows). Its markers' slots start at
-// slotBase: a field whose value several statements build numbers them
-// across all.
-func ComposeRows(index *schema.Schema, limits Limits, op *schema.Operation, sel *operation.Field, claims map[string]any, keys []any, slotBase int) (Statement, error) {
-	c := &composer{index: index, limits: limits, claims: claims, keys: keys, byKeys: true, slotBase: slotBase}
+// of its source: the same selection, paging and order, of the rows it
+// picked (no keys: no rows). Its markers' slots start at slotBase: a
+// field whose value several statements build numbers them across all.
+func ComposeRows(index *schema.Schema, limits Limits, op *schema.Operation, sel *operation.Field, claims map[string]any, pick Pick, slotBase int) (Statement, error) {
+	c := &composer{index: index, limits: limits, claims: claims, pick: &pick, slotBase: slotBase}
 	rows, err := c.rootRows(op, sel.Args)
 	if err != nil {
 		return Statement{}, err
@@ -76,9 +84,21 @@ func ComposeRows(index *schema.Schema, limits Limits, op *schema.Operation, sel 
 	return Statement{SQL: "SELECT " + value, Args: c.args, Resolves: c.resolves}, nil
 }
 
-// keysCondition is the condition on the key column of rs's type that
-// its rows have one of the keys the resolver gave.
-func (c *composer) keysCondition(rs *rows) (string, error) {
+// pickCondition is the condition that rs's rows are those the resolver
+// picked: its condition, its parameters renumbered into the statement's;
+// or a key column equal to one of its keys.
+func (c *composer) pickCondition(rs *rows) (string, error) {
+	if c.pick.ByCondition {
+		placeholders := make([]string, len(c.pick.Args))
+		for i, a := range c.pick.Args {
+			placeholders[i] = c.param(a)
+		}
+		cond, err := Renumber(c.pick.Condition, placeholders)
+		if err != nil {
+			return "", &wire.Error{Message: "a resolver's condition: " + err.Error(), Code: wire.CodeInternal}
+		}
+		return "(" + cond + ")", nil
+	}
 	if rs.obj == nil || len(rs.obj.Spec.Key) != 1 {
 		return "", &wire.Error{Message: "plan: rows picked by a resolver need a type with a one-column key", Code: wire.CodeInternal}
 	}
@@ -87,7 +107,7 @@ func (c *composer) keysCondition(rs *rows) (string, error) {
 	if t := rs.columnType(k.Column); t != "" {
 		arrayType = t + "[]"
 	}
-	return rs.alias + "." + k.SQL + " = ANY(" + c.typedParam(sqlValue(c.keys), arrayType) + ")", nil
+	return rs.alias + "." + k.SQL + " = ANY(" + c.typedParam(sqlValue(c.pick.Keys), arrayType) + ")", nil
 }
 
 // LookaheadOperation is the operation that reads a look-ahead field's

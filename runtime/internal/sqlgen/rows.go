@@ -95,8 +95,8 @@ func (c *composer) rootRows(op *schema.Operation, args operation.Args) (*rows, e
 		}
 	}
 	rs.from = from.String() + " s"
-	if c.byKeys {
-		cond, err := c.keysCondition(rs)
+	if c.pick != nil {
+		cond, err := c.pickCondition(rs)
 		if err != nil {
 			return nil, err
 		}
