@@ -27,6 +27,11 @@ import (
 // value.
 const maxShapes = 4
 
+// maxShapeBytes bounds a kept shape (which holds the deciding variables'
+// values): a request whose deciding values are larger is composed afresh,
+// so a client cannot make the cache hold its megabytes.
+const maxShapeBytes = 4 << 10
+
 type composedKey struct {
 	document  [sha256.Size]byte
 	operation string
@@ -78,13 +83,16 @@ func (c *composedCache) find(r *document.Request) *composed {
 // value of r cannot be compared.
 func (c *composedCache) add(r *document.Request, op *operation.Operation, fields []*rootField) {
 	shape, ok := r.Shape(op.Uses)
-	if !ok {
+	if !ok || len(shape) > maxShapeBytes {
 		return
 	}
 	op.Uses.Seal() // from here on, requests share op
+	op.ForgetFreeValues()
 	s := &composed{shape: shape, uses: op.Uses, op: op, statements: make([]*sqlgen.Statement, len(fields))}
 	for i, f := range fields {
-		s.statements[i] = f.stmt
+		if f.stmt != nil {
+			s.statements[i] = f.stmt.Template()
+		}
 	}
 	entry := &composedShapes{}
 	if previous, found, _ := c.lru.PeekOrAdd(composedKey{r.Document, r.Name}, entry); found {

@@ -124,6 +124,33 @@ func TestReusedCompositionUnderConcurrentRequests(t *testing.T) {
 	wg.Wait()
 }
 
+// What the cache keeps holds no request's bound values: the kept
+// statements' slots and the kept fields' free arguments are emptied,
+// and a shape with large deciding values is not kept at all.
+func TestReusedCompositionKeepsNoBoundValues(t *testing.T) {
+	s := newServer(t, serverOptions{})
+	const q = `query($p: String!, $id: Int!) { peopleNamed(prefix: $p) { id } person(id: $id) { firstName } }`
+	if got := s.query(q, map[string]any{"p": "secret-prefix", "id": 2}, ""); got != `{"peopleNamed":[],"person":{"firstName":"Alan"}}` {
+		t.Fatalf("first: %s", got)
+	}
+	for _, v := range s.handler.KeptValues() {
+		if v == "secret-prefix" || v == int64(2) {
+			t.Errorf("the cache keeps the request's value %v", v)
+		}
+	}
+	if got := s.query(q, map[string]any{"p": "A", "id": 1}, ""); got != `{"peopleNamed":[{"id":1},{"id":2}],"person":{"firstName":"Ada"}}` {
+		t.Errorf("reused: %s", got)
+	}
+	big := strings.Repeat("x", 5000)
+	const decided = `query($name: String) { people(where: {firstName: {eq: $name}}) { id } }`
+	s.query(decided, map[string]any{"name": big}, "")
+	for _, v := range s.handler.KeptValues() {
+		if m, ok := v.(map[string]any); ok && fmt.Sprint(m) != "" && strings.Contains(fmt.Sprint(m), big) {
+			t.Error("a 5 kB deciding value is kept")
+		}
+	}
+}
+
 // decodeJSON decodes text as a request body's JSON is (numbers kept as
 // json.Number).
 func decodeJSON(t *testing.T, text string) any {

@@ -1,6 +1,9 @@
 package runtime
 
-import "github.com/gqlplan/gqlplan/auth"
+import (
+	"github.com/gqlplan/gqlplan/auth"
+	"github.com/gqlplan/gqlplan/runtime/internal/operation"
+)
 
 // ComposedStatement is the SQL of one root field.
 type ComposedStatement struct {
@@ -60,4 +63,31 @@ func (h *Handler) compose(query string, vars, claims map[string]any, reuse bool)
 		}
 	}
 	return out, nil
+}
+
+// KeptValues are every argument value the composed cache holds: the kept
+// statements' arguments and the kept fields' argument values.
+func (h *Handler) KeptValues() []any {
+	var out []any
+	var walk func([]*operation.Field)
+	walk = func(fields []*operation.Field) {
+		for _, f := range fields {
+			for _, v := range f.Args.Map() {
+				out = append(out, v)
+			}
+			walk(f.Children)
+		}
+	}
+	for _, key := range h.composed.lru.Keys() {
+		entry, _ := h.composed.lru.Peek(key)
+		for _, s := range entry.shapes {
+			for _, st := range s.statements {
+				if st != nil {
+					out = append(out, st.Args...)
+				}
+			}
+			walk(s.op.Fields)
+		}
+	}
+	return out
 }

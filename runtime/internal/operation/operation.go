@@ -111,6 +111,28 @@ type Uses struct {
 	sealed  bool
 }
 
+// ForgetFreeValues drops, everywhere in op's fields, the values of
+// arguments that are a free variable (one no Value read decided on):
+// once op is composed, nothing reads them, and a request reusing op binds
+// its own. A kept operation then holds no client's bound values.
+func (op *Operation) ForgetFreeValues() {
+	var walk func([]*Field)
+	walk = func(fields []*Field) {
+		for _, f := range fields {
+			for arg, variable := range f.Args.vars {
+				if !op.Uses.Decided(variable) {
+					f.Args.values[arg] = nil
+				}
+			}
+			walk(f.Children)
+			for _, children := range f.ByType {
+				walk(children)
+			}
+		}
+	}
+	walk(op.Fields)
+}
+
 // NewUses starts recording.
 func NewUses() *Uses { return &Uses{decided: map[string]bool{}} }
 

@@ -45,6 +45,17 @@ type Slot struct {
 	convert  func(any) (any, error)
 }
 
+// Template is the statement to keep for Rebind: its slots' values, the
+// request's own, left out.
+func (s *Statement) Template() *Statement {
+	t := *s
+	t.Args = slices.Clone(s.Args)
+	for _, slot := range s.Slots {
+		t.Args[slot.Index] = nil
+	}
+	return &t
+}
+
 // Rebind is the statement with its slots given the values of vars and
 // claims, for a request whose every deciding variable has the values the
 // statement was composed with (see operation.Uses). It fails, and the
