@@ -93,6 +93,12 @@ type Result struct {
 	Err  *wire.Error
 }
 
+// maxAttempts bounds how often a request runs on connections that die
+// under it: backends terminated one after the other (a failover, an
+// administrator's pg_terminate_backend loop) can take a fresh one between
+// its ping and its statements.
+const maxAttempts = 3
+
 // Run executes stmts on one pooled connection, in one read-only
 // transaction, or for a mutation serially in one read-write transaction,
 // reading their results into arena. The error is one that reached no
@@ -101,10 +107,10 @@ type Result struct {
 // statements take no connection.
 //
 // A query whose connection is lost (a restarted server, a terminated
-// backend) runs once more on a connection proven alive: it changes
-// nothing and none of it has reached the client. A mutation does only
-// when the server had closed the connection before it began (see
-// errNotStarted); otherwise it may have been applied.
+// backend) runs again on a connection proven alive, up to maxAttempts in
+// all: it changes nothing and none of it has reached the client. A
+// mutation does only when the server had closed the connection before it
+// began (see errNotStarted); otherwise it may have been applied.
 func (x *Executor) Run(ctx context.Context, mutation bool, sess Session, stmts []sqlgen.Statement, arena *[]byte) ([]Result, *wire.Error) {
 	if len(stmts) == 0 {
 		return nil, nil
@@ -116,12 +122,12 @@ func (x *Executor) Run(ctx context.Context, mutation bool, sess Session, stmts [
 	out := &resultBuffer{arena: arena, limit: x.maxResponseBytes}
 	mark := len(*arena)
 	lost, fatal := x.run(ctx, mutation, sess, pending, out, false)
-	if lost && (!mutation || errors.Is(fatal, errNotStarted)) {
+	for attempt := 2; lost && attempt <= maxAttempts && (!mutation || errors.Is(fatal, errNotStarted)); attempt++ {
 		*arena, out.total = (*arena)[:mark], 0
 		for _, j := range pending {
 			j.result, j.err = nil, nil
 		}
-		_, fatal = x.run(ctx, mutation, sess, pending, out, true)
+		lost, fatal = x.run(ctx, mutation, sess, pending, out, true)
 	}
 	if fatal != nil {
 		return nil, fatal
