@@ -220,11 +220,17 @@ func run(ctx context.Context, o options) error {
 				}
 			}
 			report.add(w, "gqlplan", res, rss.takePeak())
+			served := res.RPS
 			say("%s, round %d of %d: pgbench", w.name, round, o.rounds)
-			if res, err = runPgbench(ctx, cluster.Bin("pgbench"), login, scripts[i], o.concurrency, o.warmup, o.duration); err != nil {
+			if res, err = runPgbench(ctx, cluster.Bin("pgbench"), login, scripts[i], o.concurrency, o.warmup, o.duration, 0); err != nil {
 				return err
 			}
 			report.add(w, "pgbench", res, 0)
+			say("%s, round %d of %d: pgbench at gqlplan's rate (%.0f/s)", w.name, round, o.rounds, served)
+			if res, err = runPgbench(ctx, cluster.Bin("pgbench"), login, scripts[i], o.concurrency, o.warmup, o.duration, served); err != nil {
+				return err
+			}
+			report.add(w, "pgbench-rate", res, 0)
 			for _, p := range running {
 				say("%s, round %d of %d: %s", w.name, round, o.rounds, p.label)
 				if res, err = drive(ctx, peerRequests[p.key][i], o.concurrency, o.warmup, o.duration); err != nil {

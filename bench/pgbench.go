@@ -178,7 +178,13 @@ func textForm(v any) (string, error) {
 
 // runPgbench runs a script at the given concurrency: a short unmeasured
 // run, then the measured one with per-transaction logs for percentiles.
-func runPgbench(ctx context.Context, pgbench, dsn string, script pgbenchScript, concurrency int, warmup, duration time.Duration) (result, error) {
+// runPgbench replays script; rate, when positive, holds pgbench to that
+// many transactions per second in all (-R), so PostgreSQL's CPU per
+// transaction compares with gqlplan's at the rate gqlplan served: a
+// backend that sleeps between transactions pays a wakeup each, which a
+// saturated one does not (the same pipeline cost it 32–37 µs at 40k tx/s
+// and 74–78 µs at 7k on this machine).
+func runPgbench(ctx context.Context, pgbench, dsn string, script pgbenchScript, concurrency int, warmup, duration time.Duration, rate float64) (result, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return result{}, err
@@ -196,6 +202,9 @@ func runPgbench(ctx context.Context, pgbench, dsn string, script pgbenchScript, 
 		args := []string{"-n", "-M", "prepared", "-c", strconv.Itoa(concurrency), "-j", strconv.Itoa(min(concurrency, 2)),
 			"-T", strconv.Itoa(max(1, int(d.Seconds()))), "-f", file,
 			"-h", cfg.Host, "-p", strconv.Itoa(int(cfg.Port)), "-U", cfg.User}
+		if rate > 0 {
+			args = append(args, "-R", strconv.Itoa(max(1, int(rate))))
+		}
 		if measured { // per-transaction logs, for the percentiles
 			args = append(args, "-l", "--log-prefix", filepath.Join(dir, "tx"))
 		}

@@ -84,7 +84,7 @@ func (r *report) write() error {
 	p("- Load: wrk (Debian's), %d connections on two threads in a closed loop (each sends its next request when the previous is answered), %v of warm-up, then %v measured, per workload, server and round; a response that is not a 200 without `\"errors\"` counts as an error. wrk runs on the same machine.\n", r.concurrency, r.warmup, r.duration)
 	p("- Rounds: %d per workload, the servers taking turns (gqlplan, pgbench, PostGraphile v4, PostGraphile v5, again); the tables show each server's median round, and [every round](#every-round) is listed below. Separate runs on this shared machine have differed by up to 15%%, drift that taking turns spreads over all the servers. CPU is counted by process name over each server's own measured run, while the others are idle, so each server's PostgreSQL backends are the ones busy during its run.\n", r.rounds)
 	p("- gqlplan: `gqlplan serve` with a pool of %d connections, anonymous requests as `%s`, request logging on (the default).\n", r.concurrency, anonymousRole)
-	p("- pgbench: the exact pipeline gqlplan sent for the request (a query's settings statement and statement, in the implicit transaction of one Sync; a mutation's BEGIN, settings, statement and COMMIT), recorded from the runtime, replayed inside `\\startpipeline` at the same concurrency with `pgbench -M prepared`: every statement prepared once per client, the values gqlplan bound sent as parameters (pgbench variables), as gqlplan prepares and binds them. pgbench has no HTTP, JSON or GraphQL to do.\n")
+	p("- pgbench: the exact pipeline gqlplan sent for the request (a query's settings statement and statement, in the implicit transaction of one Sync; a mutation's BEGIN, settings, statement and COMMIT), recorded from the runtime, replayed inside `\\startpipeline` at the same concurrency with `pgbench -M prepared`: every statement prepared once per client, the values gqlplan bound sent as parameters (pgbench variables), as gqlplan prepares and binds them. pgbench has no HTTP, JSON or GraphQL to do. It runs twice per round: flat out, and held to the requests per second gqlplan served in that round (`-R`), since PostgreSQL's CPU per transaction depends on the rate — a backend that sleeps between transactions pays a wakeup for each.\n")
 	if r.peerSkipped != "" {
 		p("- PostGraphile: %s.\n", r.peerSkipped)
 	}
@@ -119,8 +119,8 @@ func (r *report) write() error {
 
 	p("## Where the CPU goes\n\n")
 	p("CPU time (user + system, from /proc) per request in microseconds, by process, over each measured run: the server, its PostgreSQL backends and the load generator share the machine's cores, so what one uses the others cannot.\n\n")
-	head = "| Workload | gqlplan | its PostgreSQL | wrk | pgbench's PostgreSQL | pgbench"
-	align = "|---|---:|---:|---:|---:|---:"
+	head = "| Workload | gqlplan | its PostgreSQL | wrk | pgbench's PostgreSQL | pgbench | pgbench's PostgreSQL at gqlplan's rate"
+	align = "|---|---:|---:|---:|---:|---:|---:"
 	for _, peer := range r.peers {
 		head += fmt.Sprintf(" | %s (node) | its PostgreSQL | wrk", peer.label)
 		align += "|---:|---:|---:"
@@ -137,8 +137,8 @@ func (r *report) write() error {
 		return fmt.Sprintf("%.0f", float64(d.Nanoseconds())/1000)
 	}
 	for _, row := range r.rows {
-		g, pb := row.results["gqlplan"], row.results["pgbench"]
-		line := fmt.Sprintf("| %s | %s | %s | %s | %s | %s", row.workload.name, us(g, "gqlplan"), us(g, "postgres"), us(g, ""), us(pb, "postgres"), us(pb, ""))
+		g, pb, pr := row.results["gqlplan"], row.results["pgbench"], row.results["pgbench-rate"]
+		line := fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s", row.workload.name, us(g, "gqlplan"), us(g, "postgres"), us(g, ""), us(pb, "postgres"), us(pb, ""), us(pr, "postgres"))
 		for _, peer := range r.peers {
 			pg := row.results[peer.key]
 			line += fmt.Sprintf(" | %s | %s | %s", us(pg, "node"), us(pg, "postgres"), us(pg, ""))
@@ -161,7 +161,11 @@ func (r *report) write() error {
 		}
 		if pb.Requests > 0 && cpu(pb, "postgres") > 0 {
 			f := cpu(g, "postgres").Seconds() / cpu(pb, "postgres").Seconds()
-			line += fmt.Sprintf(" PostgreSQL CPU %.2f× pgbench's (%s);", f, met(f <= 1.3))
+			line += fmt.Sprintf(" PostgreSQL CPU %.2f× pgbench's (%s)", f, met(f <= 1.3))
+			if pr := row.results["pgbench-rate"]; pr.Requests > 0 && cpu(pr, "postgres") > 0 {
+				line += fmt.Sprintf(", %.2f× pgbench's at the same rate", cpu(g, "postgres").Seconds()/cpu(pr, "postgres").Seconds())
+			}
+			line += ";"
 		}
 		if v5, ok := row.results["postgraphile5"]; ok && v5.Requests > 0 {
 			own := cpu(g, "gqlplan").Seconds() / cpu(v5, "node").Seconds()
