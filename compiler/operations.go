@@ -162,19 +162,24 @@ func (c *checker) operation(op declaredOp) spec.Operation {
 	if returns != nil && c.kindOf(returns) == kindObject {
 		site.node = returns.Named()
 	}
-	// The paging, filter and order arguments are arguments like any
-	// other, in the plan and the SDL.
-	listing, added := c.listing(&op.List, site)
-	out.Listing = listing
-	c.checkReservedArgs(op.Args, added, what)
-	out.Args = append(out.Args, added...)
-	if listing.Connection {
-		out.Returns = listing.Node + "Connection!"
-	}
+	c.operationListing(op, &out, site)
 	if c.cat != nil {
 		c.checkSourceInCatalog(op, &out, whereFrom, callFrom, returns, what)
 	}
 	return out
+}
+
+// operationListing checks op's paging, filter and order and adds their
+// arguments — arguments like any other, in the plan and the SDL; a
+// connection returns its connection type.
+func (c *checker) operationListing(op declaredOp, out *spec.Operation, site listSite) {
+	listing, added := c.listing(&op.List, site)
+	out.Listing = listing
+	c.checkReservedArgs(op.Args, added, site.what)
+	out.Args = append(out.Args, added...)
+	if listing.Connection {
+		out.Returns = listing.Node + "Connection!"
+	}
 }
 
 // source checks sql_source, source_kind, shape and data_column.

@@ -77,13 +77,7 @@ func (c *checker) resolverOperation(op declaredOp, out *spec.Operation, returns 
 	if key, ok := c.typeKey(returns.Named(), op.Returns.Range, "resolver", what); ok && len(key) != 1 {
 		c.diags.Errorf(op.Returns.Range, "invalid-resolver", "%s: resolver %q picks rows of %s by key, which must be one column; %s's key has %d", what, out.Resolver, returns.Named(), returns.Named(), len(key))
 	}
-	listing, added := c.listing(&op.List, listSite{what: what, list: out.List || op.List.Connection != nil, shape: src.Shape, node: returns.Named()})
-	out.Listing = listing
-	c.checkReservedArgs(op.Args, added, what)
-	out.Args = append(out.Args, added...)
-	if listing.Connection {
-		out.Returns = listing.Node + "Connection!"
-	}
+	c.operationListing(op, out, listSite{what: what, list: out.List || op.List.Connection != nil, shape: src.Shape, node: returns.Named()})
 	if c.cat != nil {
 		c.checkSourceInCatalog(op, out, nil, nil, returns, what)
 	}

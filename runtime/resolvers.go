@@ -153,7 +153,7 @@ func (h *Handler) resultJSON(ctx context.Context, tx *pgexec.Tx, f *rootField, c
 		if !ok {
 			return nil, h.resolverFailure(ctx, name, fmt.Errorf("its operation returns %s: return extend.Value(v)", f.planned.Returns))
 		}
-		return marshalValue(ctx, h, name, v)
+		return h.marshalValue(ctx, name, v)
 	}
 	values, ok := result.IsObject()
 	if !ok {
@@ -186,7 +186,7 @@ func (h *Handler) resultJSON(ctx context.Context, tx *pgexec.Tx, f *rootField, c
 			if !ok {
 				return nil, h.resolverFailure(ctx, name, fmt.Errorf("field %s is a value: give it extend.Value(v)", child.Name))
 			}
-			value, e = marshalValue(ctx, h, name, v)
+			value, e = h.marshalValue(ctx, name, v)
 		}
 		if e != nil {
 			return nil, e
@@ -224,7 +224,7 @@ func (h *Handler) rows(ctx context.Context, tx *pgexec.Tx, f *rootField, op *sch
 
 // marshalValue encodes a resolver's value as JSON, as is: no HTML
 // escaping, which json.Marshal applies.
-func marshalValue(ctx context.Context, h *Handler, name string, v any) (json.RawMessage, *Error) {
+func (h *Handler) marshalValue(ctx context.Context, name string, v any) (json.RawMessage, *Error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
@@ -300,7 +300,7 @@ func (h *Handler) resolveFields(ctx context.Context, tx *pgexec.Tx, req *extend.
 				s.field.fail(h.resolverFailure(ctx, name, errors.New("it returned null for a non-null field")))
 				continue
 			}
-			v, e := marshalValue(ctx, h, name, out[i])
+			v, e := h.marshalValue(ctx, name, out[i])
 			if e != nil {
 				s.field.fail(e)
 				continue
@@ -397,55 +397,17 @@ func (t resolverTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.R
 // refuseTransactionControl refuses a statement that would end, nest or
 // prepare the request's transaction, by its first keyword.
 func refuseTransactionControl(sql string) error {
-	first := firstKeyword(sql)
+	first, rest := sqlgen.FirstKeyword(sql)
 	switch first {
 	case "BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE":
 	case "PREPARE":
-		if second := firstKeyword(strings.TrimSpace(sql)[len("PREPARE"):]); second != "TRANSACTION" {
+		if second, _ := sqlgen.FirstKeyword(rest); second != "TRANSACTION" {
 			return nil
 		}
 	default:
 		return nil
 	}
 	return fmt.Errorf("a resolver may not run %s: the request's transaction is the server's", first)
-}
-
-// firstKeyword is the first word of sql after spaces and comments, in
-// upper case.
-func firstKeyword(sql string) string {
-	for {
-		sql = strings.TrimLeft(sql, " \t\r\n\f")
-		switch {
-		case strings.HasPrefix(sql, "--"):
-			if i := strings.IndexByte(sql, '\n'); i >= 0 {
-				sql = sql[i+1:]
-				continue
-			}
-			return ""
-		case strings.HasPrefix(sql, "/*"):
-			depth, i := 0, 0
-			for i < len(sql) {
-				switch {
-				case strings.HasPrefix(sql[i:], "/*"):
-					depth, i = depth+1, i+2
-				case strings.HasPrefix(sql[i:], "*/"):
-					depth, i = depth-1, i+2
-				default:
-					i++
-				}
-				if depth == 0 {
-					break
-				}
-			}
-			sql = sql[i:]
-			continue
-		}
-		end := strings.IndexFunc(sql, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') })
-		if end < 0 {
-			end = len(sql)
-		}
-		return strings.ToUpper(sql[:end])
-	}
 }
 
 // rowOf and errRow are pgx.Row over the rows of Query, as pgx's own.

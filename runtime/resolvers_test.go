@@ -157,7 +157,7 @@ func TestResolverNullsOfNonNullTypes(t *testing.T) {
 // refused by PostgreSQL (one statement of the extended protocol).
 func TestResolverCannotEndTheTransaction(t *testing.T) {
 	s := newServer(t, serverOptions{})
-	for _, sql := range []string{"COMMIT", " /* first /* nested */ */ -- a comment\n rollback", "end", "SAVEPOINT x", "prepare transaction 'x'"} {
+	for _, sql := range []string{"COMMIT", " /* first /* nested */ */ -- a comment\n rollback", "end", "SAVEPOINT x", "prepare transaction 'x'", "/* c */ PREPARE /* c */ TRANSACTION 'y'"} {
 		got := s.query(`query($sql: String!) { endTransaction(sql: $sql) }`, map[string]any{"sql": sql}, "")
 		if !strings.Contains(got, "a resolver may not run") {
 			t.Errorf("%q: %s", sql, got)

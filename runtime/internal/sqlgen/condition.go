@@ -33,19 +33,7 @@ func Renumber(condition string, placeholders []string) (string, error) {
 			b.WriteString(s[i : i+end])
 			i += end
 		case strings.HasPrefix(s[i:], "/*"):
-			depth, j := 0, i
-			for j < len(s) {
-				if strings.HasPrefix(s[j:], "/*") {
-					depth, j = depth+1, j+2
-				} else if strings.HasPrefix(s[j:], "*/") {
-					depth, j = depth-1, j+2
-				} else {
-					j++
-				}
-				if depth == 0 {
-					break
-				}
-			}
+			j := blockCommentEnd(s, i)
 			b.WriteString(s[i:j])
 			i = j
 		case c == '$' && (i == 0 || !identChar(s[i-1])):
@@ -86,6 +74,50 @@ func Renumber(condition string, placeholders []string) (string, error) {
 		}
 	}
 	return b.String(), nil
+}
+
+// blockCommentEnd returns the end of the /* comment */ at s[i]; SQL's
+// block comments nest.
+func blockCommentEnd(s string, i int) int {
+	depth := 0
+	for i < len(s) {
+		switch {
+		case strings.HasPrefix(s[i:], "/*"):
+			depth, i = depth+1, i+2
+		case strings.HasPrefix(s[i:], "*/"):
+			depth, i = depth-1, i+2
+		default:
+			i++
+		}
+		if depth == 0 {
+			break
+		}
+	}
+	return i
+}
+
+// FirstKeyword is the first word of sql after spaces and comments, in
+// upper case, and what follows it.
+func FirstKeyword(sql string) (word, rest string) {
+	for {
+		sql = strings.TrimLeft(sql, " \t\r\n\f")
+		switch {
+		case strings.HasPrefix(sql, "--"):
+			i := strings.IndexByte(sql, '\n')
+			if i < 0 {
+				return "", ""
+			}
+			sql = sql[i+1:]
+		case strings.HasPrefix(sql, "/*"):
+			sql = sql[blockCommentEnd(sql, 0):]
+		default:
+			end := strings.IndexFunc(sql, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') })
+			if end < 0 {
+				end = len(sql)
+			}
+			return strings.ToUpper(sql[:end]), sql[end:]
+		}
+	}
 }
 
 // quoted returns the end of the quoted text at s[i] (quote q, doubled to

@@ -45,12 +45,6 @@ func claimValue(v any) (any, error) {
 
 var errNoClaim = fmt.Errorf("no claim")
 
-// bound converts v, given as variable ("" for a literal or a default), for
-// binding; the error is one of the conversion's.
-func (c *composer) bound(v any, variable string, convert func(any) (any, error)) boundValue {
-	return boundValue{value: v, variable: variable, convert: convert}
-}
-
 // bind writes the parameter of b cast to sqlType (see typedParam),
 // recording it as a slot when it may change between requests.
 func (c *composer) bind(b boundValue, sqlType string) string {

@@ -271,7 +271,7 @@ func (c *composer) computed(b *strings.Builder, f *schema.Field, sel *operation.
 	call := fn.SQL + "(" + parent.alias
 	for _, a := range fn.Args {
 		if v, variable, ok := args.Bound(a.Arg); ok {
-			call += ", " + a.SQL + " => " + c.bind(c.bound(v, variable, plainValue), a.SQLType)
+			call += ", " + a.SQL + " => " + c.bind(boundValue{value: sqlValue(v), variable: variable, convert: plainValue}, a.SQLType)
 		}
 	}
 	call += ")"
