@@ -31,6 +31,7 @@ import (
 	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -56,6 +57,7 @@ type options struct {
 	warmup, duration time.Duration
 	people, posts    int
 	gqlplan          string
+	gqlplanProcs     int
 	out, chart       string
 	peerDir          string
 	noPeer           bool
@@ -72,6 +74,7 @@ func main() {
 	flag.IntVar(&o.people, "people", 10000, "people to generate")
 	flag.IntVar(&o.posts, "posts", 100000, "posts to generate")
 	flag.StringVar(&o.gqlplan, "gqlplan", "bin/gqlplan", "the gqlplan binary")
+	flag.IntVar(&o.gqlplanProcs, "gqlplan-procs", 1, "GOMAXPROCS of gqlplan serve: 1, one core for its Go code, as PostGraphile runs one Node.js process; 0, Go's default (one per core)")
 	flag.StringVar(&o.out, "out", "docs/BENCHMARKS.md", "the report to write")
 	flag.StringVar(&o.chart, "chart", "docs/benchmarks.svg", "the chart to write")
 	flag.StringVar(&o.peerDir, "peers-dir", filepath.Join(cache, "gqlplan-bench"), "where PostGraphile v4 and v5 are installed with npm")
@@ -304,6 +307,9 @@ func startGqlplan(ctx context.Context, o options, plan, dsn string, secret []byt
 	}
 	cmd := exec.CommandContext(ctx, o.gqlplan, args...)
 	cmd.Env = append(os.Environ(), "GQLPLAN_JWT_SECRET="+string(secret))
+	if o.gqlplanProcs > 0 {
+		cmd.Env = append(cmd.Env, "GOMAXPROCS="+strconv.Itoa(o.gqlplanProcs))
+	}
 	s, err := startServer(ctx, "gqlplan serve", cmd, "http://"+addr+"/graphql")
 	if err == nil {
 		s.debug = debug

@@ -83,7 +83,15 @@ func (r *report) write() error {
 	p("- Data: the forum example (examples/forum) scaled up in SQL (bench/scale.sql): %d people, %d posts.\n", r.people, r.posts)
 	p("- Load: wrk (Debian's), %d connections on two threads in a closed loop (each sends its next request when the previous is answered), %v of warm-up, then %v measured, per workload, server and round; a response that is not a 200 without `\"errors\"` counts as an error. wrk runs on the same machine.\n", r.concurrency, r.warmup, r.duration)
 	p("- Rounds: %d per workload, the servers taking turns (gqlplan, pgbench, PostGraphile v4, PostGraphile v5, again); the tables show each server's median round, and [every round](#every-round) is listed below. Separate runs on this shared machine have differed by up to 15%%, drift that taking turns spreads over all the servers. CPU is counted by process name over each server's own measured run, while the others are idle, so each server's PostgreSQL backends are the ones busy during its run.\n", r.rounds)
-	p("- gqlplan: `gqlplan serve` with a pool of %d connections, anonymous requests as `%s`, request logging on (the default).\n", r.concurrency, anonymousRole)
+	procs := "Go's default GOMAXPROCS (one per core)"
+	if r.gqlplanProcs > 0 {
+		procs = fmt.Sprintf("`GOMAXPROCS=%d`", r.gqlplanProcs)
+	}
+	p("- gqlplan: `gqlplan serve` with a pool of %d connections, anonymous requests as `%s`, request logging on (the default), %s.", r.concurrency, anonymousRole, procs)
+	if r.gqlplanProcs == 1 {
+		p(" One core for its Go code, as PostGraphile runs its JavaScript in one Node.js process: on these two cores, shared with PostgreSQL and wrk, Go's scheduler with a second P spends CPU looking for work and waking threads (futex, nanosleep) on every request, 15–20%% of gqlplan's CPU per request here; `-gqlplan-procs 0` measures Go's default.")
+	}
+	p("\n")
 	p("- pgbench: the exact pipeline gqlplan sent for the request (a query's settings statement and statement, in the implicit transaction of one Sync; a mutation's BEGIN, settings, statement and COMMIT), recorded from the runtime, replayed inside `\\startpipeline` at the same concurrency with `pgbench -M prepared`: every statement prepared once per client, the values gqlplan bound sent as parameters (pgbench variables), as gqlplan prepares and binds them. pgbench has no HTTP, JSON or GraphQL to do. It runs twice per round: flat out, and held to the requests per second gqlplan served in that round (`-R`), since PostgreSQL's CPU per transaction depends on the rate — a backend that sleeps between transactions pays a wakeup for each.\n")
 	if r.peerSkipped != "" {
 		p("- PostGraphile: %s.\n", r.peerSkipped)

@@ -67,22 +67,33 @@ func Decode(id string) (typeName string, key []any, err error) {
 	if !ok {
 		return "", nil, ErrMalformed
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var parts []any
-	if err := dec.Decode(&parts); err != nil || dec.More() || len(parts) < 2 {
+	// json.Unmarshal validates the whole array before it fills parts, so
+	// each part is one valid JSON value and its first byte says which
+	// kind: no Decoder (and its copy of the input) is needed to keep a
+	// number's digits.
+	var parts []json.RawMessage
+	if err := json.Unmarshal(body, &parts); err != nil || len(parts) < 2 {
 		return "", nil, ErrMalformed
 	}
-	typeName, ok = parts[0].(string)
-	if !ok || typeName == "" {
+	if err := json.Unmarshal(parts[0], &typeName); err != nil || typeName == "" {
 		return "", nil, ErrMalformed
 	}
-	for _, v := range parts[1:] {
-		switch v.(type) {
-		case string, json.Number, bool:
+	key = make([]any, len(parts)-1)
+	for i, part := range parts[1:] {
+		switch c := part[0]; {
+		case c == '"':
+			var s string
+			if err := json.Unmarshal(part, &s); err != nil {
+				return "", nil, ErrMalformed
+			}
+			key[i] = s
+		case c == '-' || c >= '0' && c <= '9':
+			key[i] = json.Number(part)
+		case c == 't' || c == 'f':
+			key[i] = c == 't'
 		default: // a key is scalar values; null, objects, arrays are not
 			return "", nil, ErrMalformed
 		}
 	}
-	return typeName, parts[1:], nil
+	return typeName, key, nil
 }

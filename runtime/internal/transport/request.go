@@ -7,6 +7,7 @@
 package transport
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -82,25 +83,28 @@ func read(req *http.Request, media string, maxBody int64) (Request, *Response) {
 	if cs, ok := mparams["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
 		return Request{}, Failure(media, http.StatusUnsupportedMediaType, wire.CodeBadRequest, "The request body must be UTF-8.")
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, req.Body, maxBody))
+	// The body is decoded as it is read, not read whole first: one copy
+	// of it fewer per request.
+	v, err := wire.ReadJSON(http.MaxBytesReader(nil, req.Body, maxBody))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
+		var syntax *json.SyntaxError
+		switch {
+		case errors.As(err, &tooLarge):
 			return Request{}, Failure(media, http.StatusRequestEntityTooLarge, wire.CodeRequestTooLarge, "The request body is larger than the server accepts.")
+		case errors.As(err, &syntax), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, wire.ErrTrailingData):
+			return Request{}, Failure(media, http.StatusBadRequest, wire.CodeBadRequest, "The request body is not valid JSON.")
 		}
 		return Request{}, Failure(media, http.StatusBadRequest, wire.CodeBadRequest, "The request body could not be read.")
 	}
-	return parseBody(body, media)
+	return parseBody(v, media)
 }
 
-// parseBody reads {"query", "operationName", "variables", "extensions"}.
-func parseBody(body []byte, media string) (Request, *Response) {
+// parseBody reads {"query", "operationName", "variables", "extensions"}
+// from the decoded body v.
+func parseBody(v any, media string) (Request, *Response) {
 	bad := func(msg string) (Request, *Response) {
 		return Request{}, Failure(media, http.StatusBadRequest, wire.CodeBadRequest, msg)
-	}
-	v, err := wire.DecodeJSON(body)
-	if err != nil {
-		return bad("The request body is not valid JSON.")
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {

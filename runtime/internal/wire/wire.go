@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 )
 
 // Error codes, in extensions.code of every error the server returns.
@@ -121,17 +122,28 @@ func As(err error, code string) *Error {
 
 // DecodeJSON decodes one JSON value keeping numbers exact.
 func DecodeJSON(data []byte) (any, error) {
+	return ReadJSON(bytes.NewReader(data))
+}
+
+// ReadJSON decodes the one JSON value r holds, keeping numbers exact; an
+// error of r itself (a body over its limit, a connection lost) is
+// returned as is, wrapped, where [errors.As] finds it.
+func ReadJSON(r io.Reader) (any, error) {
 	var v any
-	dec := json.NewDecoder(bytes.NewReader(data))
+	dec := json.NewDecoder(r)
 	dec.UseNumber()
 	if err := dec.Decode(&v); err != nil {
 		return nil, err
 	}
 	if dec.More() {
-		return nil, errors.New("unexpected data after the JSON value")
+		return nil, ErrTrailingData
 	}
 	return v, nil
 }
+
+// ErrTrailingData is the error of a JSON value followed by more than
+// white space.
+var ErrTrailingData = errors.New("unexpected data after the JSON value")
 
 type requestIDKey struct{}
 
