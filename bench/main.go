@@ -19,6 +19,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	_ "embed"
 	"encoding/json"
@@ -58,6 +59,7 @@ type options struct {
 	people, posts    int
 	gqlplan          string
 	gqlplanProcs     int
+	gqlplanPool      int
 	out, chart       string
 	peerDir          string
 	noPeer           bool
@@ -74,7 +76,8 @@ func main() {
 	flag.IntVar(&o.people, "people", 10000, "people to generate")
 	flag.IntVar(&o.posts, "posts", 100000, "posts to generate")
 	flag.StringVar(&o.gqlplan, "gqlplan", "bin/gqlplan", "the gqlplan binary")
-	flag.IntVar(&o.gqlplanProcs, "gqlplan-procs", 1, "GOMAXPROCS of gqlplan serve: 1, one core for its Go code, as PostGraphile runs one Node.js process; 0, Go's default (one per core)")
+	flag.IntVar(&o.gqlplanProcs, "gqlplan-procs", 0, "GOMAXPROCS of gqlplan serve (0: Go's default, one per core; README, Memory, says what 1 trades)")
+	flag.IntVar(&o.gqlplanPool, "gqlplan-pool", 0, "gqlplan's pool size (0: -concurrency)")
 	flag.StringVar(&o.out, "out", "docs/BENCHMARKS.md", "the report to write")
 	flag.StringVar(&o.chart, "chart", "docs/benchmarks.svg", "the chart to write")
 	flag.StringVar(&o.peerDir, "peers-dir", filepath.Join(cache, "gqlplan-bench"), "where PostGraphile v4 and v5 are installed with npm")
@@ -138,7 +141,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	secret := []byte("bench-secret-bench-secret-bench-secret")
-	gq, err := startGqlplan(ctx, o, planFile, login+" pool_max_conns="+fmt.Sprint(o.concurrency), secret)
+	gq, err := startGqlplan(ctx, o, planFile, login+" pool_max_conns="+fmt.Sprint(cmp.Or(o.gqlplanPool, o.concurrency)), secret)
 	if err != nil {
 		return err
 	}

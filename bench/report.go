@@ -87,11 +87,7 @@ func (r *report) write() error {
 	if r.gqlplanProcs > 0 {
 		procs = fmt.Sprintf("`GOMAXPROCS=%d`", r.gqlplanProcs)
 	}
-	p("- gqlplan: `gqlplan serve` with a pool of %d connections, anonymous requests as `%s`, request logging on (the default), %s.", r.concurrency, anonymousRole, procs)
-	if r.gqlplanProcs == 1 {
-		p(" One core for its Go code, as PostGraphile runs its JavaScript in one Node.js process: on these two cores, shared with PostgreSQL and wrk, Go's scheduler with a second P spends CPU looking for work and waking threads (futex, nanosleep) on every request, 15–20%% of gqlplan's CPU per request here; `-gqlplan-procs 0` measures Go's default.")
-	}
-	p("\n")
+	p("- gqlplan: `gqlplan serve` with a pool of %d connections, anonymous requests as `%s`, request logging on (the default), %s.\n", cmp.Or(r.gqlplanPool, r.concurrency), anonymousRole, procs)
 	p("- pgbench: the exact pipeline gqlplan sent for the request (a query's settings statement and statement, in the implicit transaction of one Sync; a mutation's BEGIN, settings, statement and COMMIT), recorded from the runtime, replayed inside `\\startpipeline` at the same concurrency with `pgbench -M prepared`: every statement prepared once per client, the values gqlplan bound sent as parameters (pgbench variables), as gqlplan prepares and binds them. pgbench has no HTTP, JSON or GraphQL to do. It runs twice per round: flat out, and held to the requests per second gqlplan served in that round (`-R`), since PostgreSQL's CPU per transaction depends on the rate — a backend that sleeps between transactions pays a wakeup for each.\n")
 	if r.peerSkipped != "" {
 		p("- PostGraphile: %s.\n", r.peerSkipped)

@@ -10,7 +10,6 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -99,7 +98,6 @@ func (l limitsFlags) limits() runtime.Limits {
 }
 
 func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
-	collectGarbageLessOften()
 	logs := newBatchedWriter(env.Stderr)
 	defer logs.Close()
 	log := c.logger(logs)
@@ -174,21 +172,6 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 	}
 	log.Info("serving", "url", "http://"+srv.addr+"/graphql", "plan", c.Plan, "hash", plan.Hash, "pool_size", poolConfig.MaxConns)
 	return srv.run(ctx, c.ShutdownTimeout)
-}
-
-// servingGCPercent is the GOGC a serving process runs with unless the
-// environment sets one. Its live heap is small (the plan, the caches of
-// documents and composed SQL: a few MiB), and at Go's default of 100 a
-// collection starts after every few MiB of request garbage, dozens of
-// times a second under load; at 400 it starts a quarter as often, for a
-// few MiB more of heap. make bench measured 10–25% less of gqlplan's CPU
-// per request on the forum workloads.
-const servingGCPercent = 400
-
-func collectGarbageLessOften() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(servingGCPercent)
-	}
 }
 
 // connect opens the pool (waiting up to --db-wait for the database),
