@@ -17,6 +17,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/gqlplan/gqlplan/runtime/internal/wire"
 )
 
 // version prefixes the JSON of every id this package writes.
@@ -67,30 +69,18 @@ func Decode(id string) (typeName string, key []any, err error) {
 	if !ok {
 		return "", nil, ErrMalformed
 	}
-	// json.Unmarshal validates the whole array before it fills parts, so
-	// each part is one valid JSON value and its first byte says which
-	// kind: no Decoder (and its copy of the input) is needed to keep a
-	// number's digits.
-	var parts []json.RawMessage
-	if err := json.Unmarshal(body, &parts); err != nil || len(parts) < 2 {
+	v, err := wire.DecodeJSON(body)
+	parts, ok := v.([]any)
+	if err != nil || !ok || len(parts) < 2 {
 		return "", nil, ErrMalformed
 	}
-	if err := json.Unmarshal(parts[0], &typeName); err != nil || typeName == "" {
+	if typeName, ok = parts[0].(string); !ok || typeName == "" {
 		return "", nil, ErrMalformed
 	}
-	key = make([]any, len(parts)-1)
-	for i, part := range parts[1:] {
-		switch c := part[0]; {
-		case c == '"':
-			var s string
-			if err := json.Unmarshal(part, &s); err != nil {
-				return "", nil, ErrMalformed
-			}
-			key[i] = s
-		case c == '-' || c >= '0' && c <= '9':
-			key[i] = json.Number(part)
-		case c == 't' || c == 'f':
-			key[i] = c == 't'
+	key = parts[1:]
+	for _, k := range key {
+		switch k.(type) {
+		case string, json.Number, bool:
 		default: // a key is scalar values; null, objects, arrays are not
 			return "", nil, ErrMalformed
 		}

@@ -1,7 +1,6 @@
 package sqlgen
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -139,10 +138,9 @@ func decodeCursor(cursor string, keys []orderKey) ([]any, error) {
 	if err != nil {
 		return nil, badCursor()
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var values []any
-	if err := dec.Decode(&values); err != nil || dec.More() || len(values) != len(keys)+1 || values[0] != cursorSignature(keys) {
+	v, err := wire.DecodeJSON(raw)
+	values, ok := v.([]any)
+	if err != nil || !ok || len(values) != len(keys)+1 || values[0] != cursorSignature(keys) {
 		return nil, badCursor()
 	}
 	values = values[1:]

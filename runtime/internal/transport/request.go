@@ -7,9 +7,7 @@
 package transport
 
 import (
-	"encoding/json"
 	"errors"
-	"io"
 	"mime"
 	"net/http"
 	"strings"
@@ -88,11 +86,10 @@ func read(req *http.Request, media string, maxBody int64) (Request, *Response) {
 	v, err := wire.ReadJSON(http.MaxBytesReader(nil, req.Body, maxBody))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
-		var syntax *json.SyntaxError
 		switch {
 		case errors.As(err, &tooLarge):
 			return Request{}, Failure(media, http.StatusRequestEntityTooLarge, wire.CodeRequestTooLarge, "The request body is larger than the server accepts.")
-		case errors.As(err, &syntax), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, wire.ErrTrailingData):
+		case errors.Is(err, wire.ErrNotJSON):
 			return Request{}, Failure(media, http.StatusBadRequest, wire.CodeBadRequest, "The request body is not valid JSON.")
 		}
 		return Request{}, Failure(media, http.StatusBadRequest, wire.CodeBadRequest, "The request body could not be read.")

@@ -9,8 +9,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"io"
 )
 
 // Error codes, in extensions.code of every error the server returns.
@@ -119,31 +117,6 @@ func As(err error, code string) *Error {
 	}
 	return &Error{Message: err.Error(), Code: code}
 }
-
-// DecodeJSON decodes one JSON value keeping numbers exact.
-func DecodeJSON(data []byte) (any, error) {
-	return ReadJSON(bytes.NewReader(data))
-}
-
-// ReadJSON decodes the one JSON value r holds, keeping numbers exact; an
-// error of r itself (a body over its limit, a connection lost) is
-// returned as is, wrapped, where [errors.As] finds it.
-func ReadJSON(r io.Reader) (any, error) {
-	var v any
-	dec := json.NewDecoder(r)
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	if dec.More() {
-		return nil, ErrTrailingData
-	}
-	return v, nil
-}
-
-// ErrTrailingData is the error of a JSON value followed by more than
-// white space.
-var ErrTrailingData = errors.New("unexpected data after the JSON value")
 
 type requestIDKey struct{}
 
