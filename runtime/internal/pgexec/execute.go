@@ -115,9 +115,10 @@ func (x *Executor) Run(ctx context.Context, mutation bool, sess Session, stmts [
 	if len(stmts) == 0 {
 		return nil, nil
 	}
-	pending := make([]*job, len(stmts))
+	jobs, pending := make([]job, len(stmts)), make([]*job, len(stmts))
 	for i := range stmts {
-		pending[i] = &job{stmt: &stmts[i]}
+		jobs[i].stmt = &stmts[i]
+		pending[i] = &jobs[i]
 	}
 	out := &resultBuffer{arena: arena, limit: x.maxResponseBytes}
 	mark := len(*arena)

@@ -168,8 +168,7 @@ func (r *Response) Write(w http.ResponseWriter) error {
 				if i > 0 {
 					b.WriteByte(',')
 				}
-				key, _ := json.Marshal(e.Key)
-				b.Write(key)
+				writeKey(b, e.Key)
 				b.WriteByte(':')
 				if len(e.Value) == 0 {
 					b.WriteString("null")
@@ -183,8 +182,9 @@ func (r *Response) Write(w http.ResponseWriter) error {
 	}
 	b.WriteString("}\n")
 	frame := b.Bytes()
-	w.Header().Set("Content-Type", r.Media+"; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(len(frame)+size))
+	h := w.Header()
+	h["Content-Type"] = contentType(r.Media)
+	h["Content-Length"] = []string{strconv.Itoa(len(frame) + size)}
 	w.WriteHeader(r.Status)
 	at := 0
 	for _, p := range pieces {
@@ -198,6 +198,41 @@ func (r *Response) Write(w http.ResponseWriter) error {
 	}
 	_, err := w.Write(frame[at:])
 	return err
+}
+
+// contentType is the Content-Type header of a response in media: the
+// values of the two media types the server speaks are made once, not per
+// response. A header value slice of length and capacity one is safe to
+// share: Header.Add appends to a copy.
+func contentType(media string) []string {
+	switch media {
+	case MediaGraphQL:
+		return contentTypeGraphQL
+	case MediaJSON:
+		return contentTypeJSON
+	}
+	return []string{media + "; charset=utf-8"}
+}
+
+var (
+	contentTypeGraphQL = []string{MediaGraphQL + "; charset=utf-8"}
+	contentTypeJSON    = []string{MediaJSON + "; charset=utf-8"}
+)
+
+// writeKey writes a response key as a JSON string. A key is a GraphQL
+// name ([_A-Za-z][_0-9A-Za-z]*), which needs no escaping; anything else
+// goes through encoding/json.
+func writeKey(b *bytes.Buffer, key string) {
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; !(c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			quoted, _ := json.Marshal(key)
+			b.Write(quoted)
+			return
+		}
+	}
+	b.WriteByte('"')
+	b.WriteString(key)
+	b.WriteByte('"')
 }
 
 // AuthFailure refuses a request whose credentials are not accepted: 401
