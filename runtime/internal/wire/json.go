@@ -50,6 +50,8 @@ func ReadJSON(r io.Reader) (any, error) {
 	return nil, notJSON(err)
 }
 
+// decoders keep their read buffers: one grown by a large body is held
+// until the pool drops it, within two garbage collections.
 var decoders = sync.Pool{New: func() any { return jsontext.NewDecoder(emptyReader{}) }}
 
 type emptyReader struct{}
