@@ -67,6 +67,8 @@ func roundRPS(rounds []result, i int) float64 {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d.Microseconds())/1000) }
 
+func micros(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1000 }
+
 func ratio(a, b float64) string {
 	if b == 0 {
 		return "–"
@@ -138,7 +140,7 @@ func (r *report) write() error {
 		if comm != "" {
 			d = perRequest(res.cpuFrom, res.cpuTo, comm, res.Requests)
 		}
-		return fmt.Sprintf("%.0f", float64(d.Nanoseconds())/1000)
+		return fmt.Sprintf("%.0f", micros(d))
 	}
 	for _, row := range r.rows {
 		g, pb, pr := row.results["gqlplan"], row.results["pgbench"], row.results["pgbench-rate"]
@@ -237,13 +239,16 @@ func (r *report) write() error {
 // no CPU at all — the machine's cores divided by what its PostgreSQL
 // backends and wrk used per request — next to what the targets need. A
 // target above that ceiling cannot be met on this machine by any server
-// that sends these statements over HTTP, whatever its own cost.
+// that sends these statements over HTTP, whatever its own cost. Below it,
+// the budget is the CPU per request gqlplan may use and still serve the
+// needed rate; a budget under the own-CPU target (v5's ÷ 5) means the
+// throughput target asks more of gqlplan than that target does.
 func (r *report) ceilings(p func(string, ...any)) {
 	cores := float64(goruntime.NumCPU())
 	p("### What the targets need, and the ceiling\n\n")
-	p("The ceiling is %0.f cores ÷ (gqlplan's PostgreSQL + wrk CPU per request, above): the requests per second if gqlplan itself cost nothing, on this machine. PostGraphile v5 (the throughput target's peer) runs one Node.js process, so its own ceiling is one core ÷ node's CPU per request.\n\n", cores)
-	p("| Workload | gqlplan req/s | needed for the targets | ceiling with gqlplan at 0 µs | PostGraphile's ceiling |\n")
-	p("|---|---:|---:|---:|---:|\n")
+	p("The ceiling is %0.f cores ÷ (gqlplan's PostgreSQL + wrk CPU per request, above): the requests per second if gqlplan itself cost nothing, on this machine. PostGraphile v5 (the throughput target's peer) runs one Node.js process, so its own ceiling is one core ÷ node's CPU per request, and its PostgreSQL backends work on the other core meanwhile. The budget is the CPU per request gqlplan may use and still serve the rate the targets need, with the cores fully busy: %0.f cores ÷ that rate − (its PostgreSQL + wrk); next to it, gqlplan's CPU per request and the own-CPU target (v5's ÷ 5).\n\n", cores, cores)
+	p("| Workload | gqlplan req/s | needed for the targets | ceiling with gqlplan at 0 µs | PostGraphile's ceiling | gqlplan's budget at the needed rate, µs | gqlplan, µs | v5 ÷ 5, µs |\n")
+	p("|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, row := range r.rows {
 		g, pb, pg := row.results["gqlplan"], row.results["pgbench"], row.results["postgraphile5"]
 		if g.Requests == 0 {
@@ -254,18 +259,23 @@ func (r *report) ceilings(p func(string, ...any)) {
 		if !row.workload.mutation { // workloads 1–4
 			need = 0.5 * pb.RPS
 		}
-		peerCeiling := "–"
+		peerCeiling, ownTarget := "–", "–"
 		if pg.Requests > 0 {
 			need = max(need, 3*pg.RPS)
 			if node := perRequest(pg.cpuFrom, pg.cpuTo, "node", pg.Requests); node > 0 {
 				peerCeiling = fmt.Sprintf("%.0f", time.Second.Seconds()/node.Seconds())
+				ownTarget = fmt.Sprintf("%.0f", micros(node/5))
 			}
 		}
-		ceiling := "–"
+		ceiling, budget := "–", "–"
 		if others > 0 {
 			ceiling = fmt.Sprintf("%.0f", cores/others.Seconds())
 		}
-		p("| %s | %.0f | %.0f | %s | %s |\n", row.workload.name, g.RPS, need, ceiling, peerCeiling)
+		if need > 0 && others > 0 {
+			budget = fmt.Sprintf("%.0f", 1e6*cores/need-micros(others))
+		}
+		own := micros(perRequest(g.cpuFrom, g.cpuTo, "gqlplan", g.Requests))
+		p("| %s | %.0f | %.0f | %s | %s | %s | %.0f | %s |\n", row.workload.name, g.RPS, need, ceiling, peerCeiling, budget, own, ownTarget)
 	}
 	p("\n")
 }
