@@ -89,7 +89,7 @@ func (r *report) write() error {
 	if r.gqlplanProcs > 0 {
 		procs = fmt.Sprintf("`GOMAXPROCS=%d`", r.gqlplanProcs)
 	}
-	p("- gqlplan: `gqlplan serve` with a pool of %d connections, anonymous requests as `%s`, request logging on (the default), %s.\n", cmp.Or(r.gqlplanPool, r.concurrency), anonymousRole, procs)
+	p("- gqlplan: `gqlplan serve` with a pool of %d connections (on cores it shares with PostgreSQL and wrk, a pool above 2 per core buys throughput with p99: README, Pool size and tail latency), anonymous requests as `%s`, request logging on (the default), %s.\n", cmp.Or(r.gqlplanPool, r.concurrency), anonymousRole, procs)
 	p("- pgbench: the exact pipeline gqlplan sent for the request (a query's settings statement and statement, in the implicit transaction of one Sync; a mutation's BEGIN, settings, statement and COMMIT), recorded from the runtime, replayed inside `\\startpipeline` at the same concurrency with `pgbench -M prepared`: every statement prepared once per client, the values gqlplan bound sent as parameters (pgbench variables), as gqlplan prepares and binds them. pgbench has no HTTP, JSON or GraphQL to do. It runs twice per round: flat out, and held to the requests per second gqlplan served in that round (`-R`), since PostgreSQL's CPU per transaction depends on the rate — a backend that sleeps between transactions pays a wakeup for each.\n")
 	if r.peerSkipped != "" {
 		p("- PostGraphile: %s.\n", r.peerSkipped)
