@@ -173,3 +173,55 @@ func TestOneRoundTripPerQueryRequest(t *testing.T) {
 		}
 	}
 }
+
+// A mutation of one field is one pipeline, its settings and statement, in
+// the implicit transaction of its Sync: no BEGIN or COMMIT is sent, and it
+// is still all or nothing — a write its function made before failing, and
+// a write a check deferred to the commit refuses, are both rolled back.
+func TestASingleMutationIsOneAtomicPipeline(t *testing.T) {
+	s := newServer(t, serverOptions{maxConns: 1})
+	tok := token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 3})
+	posts := `SELECT count(*)::text FROM shop.post WHERE author_id = 3`
+	s.query(`mutation { createPost(title: "first") { title authorId } }`, nil, tok) // connects and prepares
+	s.sent.take()
+	s.wire.reset()
+	if got := s.query(`mutation { createPost(title: "second") { title authorId } }`, nil, tok); got != `{"createPost":{"title":"second","authorId":3}}` {
+		t.Fatalf("createPost: %s", got)
+	}
+	if syncs, trips := s.wire.syncs.Load(), s.wire.turnarounds.Load(); syncs != 1 || trips != 1 {
+		t.Errorf("%d Sync/Query messages and %d write→read turnarounds, want 1 and 1", syncs, trips)
+	}
+	sent := s.sent.take()
+	if len(sent) != 2 || !strings.HasPrefix(sent[0], "SELECT set_config(") {
+		t.Errorf("want the settings statement and the mutation's, got:\n%s", strings.Join(sent, "\n"))
+	}
+	before := s.scalar(posts)
+
+	r := s.do(call{token: tok, query: `mutation { createPostThenFail(title: "lost") { id } }`})
+	if len(r.Errors) != 1 || r.Errors[0].Message != "changed my mind" || r.data(t) != `{"createPostThenFail":null}` {
+		t.Errorf("a function failing after its write: %s", r.body)
+	}
+	if got := s.scalar(posts); got != before {
+		t.Errorf("the failed function's write was kept: %s posts, want %s", got, before)
+	}
+
+	r = s.do(call{token: tok, query: `mutation { pledge(kept: false) }`})
+	if len(r.Errors) != 1 || r.Errors[0].Extensions["constraint"] != "pledge_kept" || r.codes()[0] != "BAD_USER_INPUT" || strings.Contains(r.body, `"pledge":1`) {
+		t.Errorf("a check deferred to the commit: %s", r.body)
+	}
+	if got := s.query(`mutation { pledge(kept: true) }`, nil, tok); got != `{"pledge":2}` {
+		t.Errorf("a kept pledge: %s", got)
+	}
+	if got := s.scalar(`SELECT string_agg(id::text || ':' || kept::text, ',') FROM shop.pledge`); got != "2:true" {
+		t.Errorf("pledges committed: %s", got)
+	}
+
+	// The connection is back to idle and clean: the next request is
+	// anonymous and may not write.
+	if got := s.query(`{ session { role personId } }`, nil, ""); got != `{"session":{"role":"`+s.roles.anon+`","personId":null}}` {
+		t.Errorf("after the mutations: %s", got)
+	}
+	if n := s.pool.Stat().TotalConns(); n != 1 {
+		t.Errorf("pool has %d connections, want 1", n)
+	}
+}

@@ -130,6 +130,26 @@ CREATE FUNCTION shop.add_person(first_name text, email text) RETURNS shop.person
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = shop, pg_temp AS $$
   INSERT INTO shop.person (first_name, email) VALUES (first_name, email) RETURNING *
 $$;
+-- A write, then a failure: the mutation must leave nothing behind.
+CREATE FUNCTION shop.create_post_then_fail(title text, author_id int) RETURNS shop.post
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO shop.post (author_id, title) VALUES (author_id, title);
+  RAISE EXCEPTION 'changed my mind';
+END $$;
+-- A check PostgreSQL makes only at commit: an unkept pledge fails there.
+CREATE TABLE shop.pledge (id serial PRIMARY KEY, kept boolean NOT NULL);
+CREATE FUNCTION shop.pledge_kept() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT NEW.kept THEN RAISE EXCEPTION 'a pledge must be kept' USING ERRCODE = 'check_violation', CONSTRAINT = 'pledge_kept'; END IF;
+  RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER pledge_kept AFTER INSERT ON shop.pledge
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION shop.pledge_kept();
+CREATE FUNCTION shop.make_pledge(kept boolean) RETURNS int
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = shop, pg_temp AS $$
+  INSERT INTO shop.pledge (kept) VALUES (kept) RETURNING id
+$$;
 -- Arguments are passed by name: one left out takes its default, a null
 -- one is NULL.
 CREATE FUNCTION shop.greet(name text DEFAULT 'world', punctuation text DEFAULT '!') RETURNS text

@@ -119,8 +119,11 @@ func (x *Executor) fault(ctx context.Context, err error) *wire.Error {
 	case code == "23505" || code == "23514" || code == "23503" || code == "23502" || code == "23P01":
 		e := &wire.Error{Message: fmt.Sprintf("The values violate the constraint %q.", pgErr.ConstraintName), Code: wire.CodeBadUserInput,
 			Extra: map[string]any{"constraint": pgErr.ConstraintName}}
-		if pgErr.ConstraintName == "" { // a NOT NULL violation names a column, not a constraint
+		switch {
+		case code == "23502": // a NOT NULL violation names a column, not a constraint
 			e.Message, e.Extra = "A required value is missing.", nil
+		case pgErr.ConstraintName == "": // raised by a function or trigger that named none
+			e.Message, e.Extra = "The values violate a constraint.", nil
 		}
 		return e
 	case code == "57014":

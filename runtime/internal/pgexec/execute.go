@@ -258,14 +258,21 @@ func (x *Executor) readQuery(ctx context.Context, results pgx.BatchResults, pend
 // executes root mutation fields in order). With several fields each runs
 // inside a SAVEPOINT, so a failed one is rolled back alone and the others
 // commit. Each field costs one round trip; BEGIN and the settings ride with
-// the first, COMMIT with the last.
+// the first, COMMIT with the last. A single field needs neither BEGIN nor
+// COMMIT: its settings and statement are one pipeline, whose implicit
+// transaction PostgreSQL commits at the Sync, or rolls back when a
+// statement fails — all or nothing, as with BEGIN, and two statements
+// fewer for both sides to run.
 func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, sess Session, own []setting, pending []*job, out *resultBuffer) *wire.Error {
 	savepoints := len(pending) > 1
+	explicit := savepoints // a transaction of BEGIN and COMMIT, not one Sync's
 	for i, f := range pending {
 		first, last := i == 0, i == len(pending)-1
 		batch := &pgx.Batch{}
 		if first {
-			batch.Queue(beginWrite.name)
+			if explicit {
+				batch.Queue(beginWrite.name)
+			}
 			if err := x.queueSettings(ctx, conn, set, batch, settingsPairs(sess, own, false)); err != nil {
 				e := x.fault(ctx, err)
 				e.Err = errNotStarted // nothing of the mutation was sent yet
@@ -279,21 +286,25 @@ func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, set *prepared
 		if savepoints {
 			batch.Queue("RELEASE SAVEPOINT gqlplan_field")
 		}
-		if last {
+		if last && explicit {
 			batch.Queue(commit.name)
 		}
 		results := conn.SendBatch(ctx, batch)
 		fatal := func() *wire.Error {
 			if first {
-				if _, err := results.Exec(); err != nil {
-					e := x.fault(ctx, err)
-					if terminated(err) || pgconn.SafeToRetry(err) {
-						e.Err = errNotStarted
+				// The first result, BEGIN's or the settings', tells a
+				// mutation that never started (notStarted).
+				if explicit {
+					if _, err := results.Exec(); err != nil {
+						return notStarted(x.fault(ctx, err), err)
 					}
-					return e
 				}
 				if _, err := results.Exec(); err != nil {
-					return x.sessionFault(ctx, err)
+					e := x.sessionFault(ctx, err)
+					if !explicit {
+						e = notStarted(e, err)
+					}
+					return e
 				}
 			}
 			if savepoints {
@@ -313,7 +324,7 @@ func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, set *prepared
 			if savepoints {
 				_, closeErr = results.Exec()
 			}
-			if last && closeErr == nil {
+			if last && explicit && closeErr == nil {
 				_, closeErr = results.Exec()
 			}
 		}
@@ -355,6 +366,16 @@ func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, set *prepared
 // result, BEGIN's, is the termination, and PostgreSQL answers in order.
 // Such a mutation may run again.
 var errNotStarted = errors.New("the connection was terminated before the mutation began")
+
+// notStarted marks e, the failure of a mutation's first statement, as
+// errNotStarted when err says the statement never reached the server or
+// was refused before it ran.
+func notStarted(e *wire.Error, err error) *wire.Error {
+	if terminated(err) || pgconn.SafeToRetry(err) {
+		e.Err = errNotStarted
+	}
+	return e
+}
 
 // terminated reports whether err is the server ending the connection
 // (pg_terminate_backend, a fast shutdown, a crash of another backend).
