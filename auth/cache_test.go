@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -30,6 +31,9 @@ func TestAcceptedTokensAnswerAsVerification(t *testing.T) {
 		who, e := v.Verify(context.Background(), "Bearer "+good)
 		if e != nil || who.Role != "member" || who.Claims["sub"] != "7" {
 			t.Fatalf("accepted token: %+v %v", who, e)
+		}
+		if want := fmt.Sprintf(`{"exp":%d,"role":"member","sub":"7"}`, now.Add(10*time.Second).Unix()); who.ClaimsJSON != want {
+			t.Errorf("claims as JSON: %s, want %s", who.ClaimsJSON, want)
 		}
 	}
 	if n := v.accepted.tokens.Len(); n != 1 {

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -59,6 +60,10 @@ const (
 type Identity struct {
 	Claims map[string]any // nil: anonymous
 	Role   string         // "": the server's own role
+	// ClaimsJSON is Claims as a JSON object (PostgREST's
+	// request.jwt.claims), encoded once per token: an accepted token's
+	// identity is cached, so its requests do not encode it again.
+	ClaimsJSON string
 }
 
 // Error is why a request's credentials are refused: Status is 401 (the
@@ -199,7 +204,11 @@ func (v *Verifier) Verify(ctx context.Context, header string) (Identity, *Error)
 	if e != nil {
 		return Identity{}, e
 	}
-	who := Identity{Claims: claims, Role: role}
+	all, err := json.Marshal(map[string]any(claims))
+	if err != nil { // claims decoded from JSON encode again
+		return Identity{}, unauthenticated("the token's claims cannot be encoded as JSON")
+	}
+	who := Identity{Claims: claims, Role: role, ClaimsJSON: string(all)}
 	var exp *time.Time
 	if t, err := claims.GetExpirationTime(); err == nil && t != nil {
 		exp = &t.Time

@@ -197,8 +197,12 @@ func NewSession(who auth.Identity, timeout time.Duration) Session {
 	for _, name := range names {
 		s.add("jwt.claims."+name, sqlgen.ClaimText(who.Claims[name]))
 	}
-	all, _ := json.Marshal(who.Claims)
-	s.add("request.jwt.claims", string(all))
+	all := who.ClaimsJSON
+	if all == "" { // an identity not made by auth.Verifier
+		b, _ := json.Marshal(who.Claims)
+		all = string(b)
+	}
+	s.add("request.jwt.claims", all)
 	return s
 }
 
