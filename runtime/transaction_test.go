@@ -192,7 +192,7 @@ func TestASingleMutationIsOneAtomicPipeline(t *testing.T) {
 		t.Errorf("%d Sync/Query messages and %d write→read turnarounds, want 1 and 1", syncs, trips)
 	}
 	sent := s.sent.take()
-	if len(sent) != 2 || !strings.HasPrefix(sent[0], "SELECT set_config(") {
+	if len(sent) != 2 || !strings.HasPrefix(sent[0], "SELECT num_nulls(set_config(") {
 		t.Errorf("want the settings statement and the mutation's, got:\n%s", strings.Join(sent, "\n"))
 	}
 	before := s.scalar(posts)

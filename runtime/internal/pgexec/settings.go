@@ -216,18 +216,24 @@ func (s *Session) add(k, v string) {
 // uses settingsSQL's arrays.
 const plainSettingsPairs = 16
 
-// plainSettingsSQL sets n settings, in order, by a target list of
-// set_config calls over bound pairs, which PostgreSQL evaluates left to
-// right: cheaper for it than unnesting two arrays and sorting them.
+// plainSettingsSQL sets n settings, in order, by set_config calls over
+// bound pairs: cheaper for PostgreSQL than unnesting two arrays and
+// sorting them. The calls are the arguments of one num_nulls, which
+// PostgreSQL evaluates left to right, as it does a target list, so a later
+// setting overrides an earlier one; and the statement answers one integer
+// rather than a column of each value it set: pgx allocates every column's
+// name of every row description it reads, and each value set (the claims
+// among them) would come back for nothing.
 func plainSettingsSQL(n int) string {
 	var b strings.Builder
-	b.WriteString("SELECT ")
+	b.WriteString("SELECT num_nulls(")
 	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		fmt.Fprintf(&b, "set_config($%d, $%d, true)", 2*i+1, 2*i+2)
 	}
+	b.WriteString(")")
 	return b.String()
 }
 
