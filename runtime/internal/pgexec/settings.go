@@ -194,6 +194,7 @@ func NewSession(who auth.Identity, timeout time.Duration) Session {
 		}
 	}
 	sort.Strings(names)
+	s.keys, s.values = make([]string, 0, len(names)+1), make([]string, 0, len(names)+1)
 	for _, name := range names {
 		s.add("jwt.claims."+name, sqlgen.ClaimText(who.Claims[name]))
 	}
