@@ -9,10 +9,11 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// The request path, measured in three layers: the handler with a cached
+// The request path, measured in layers: the handler with a cached
 // document up to (not including) the database, the whole request against
-// the test PostgreSQL, and the same in parallel. `make bench-runtime`
-// runs them; b.ReportMetric prints requests per second.
+// the test PostgreSQL (a query, and a mutation), and the same in
+// parallel. `make bench-runtime` runs them; b.ReportMetric prints
+// requests per second.
 
 const benchQuery = `query($id: Int!) { person(id: $id) { id firstName lastName email color balance tags createdAt address { city } } }`
 
@@ -20,6 +21,21 @@ func BenchmarkRequestEndToEnd(b *testing.B) {
 	s := newServer(b, serverOptions{})
 	body := `{"query":` + quoteJSON(benchQuery) + `,"variables":{"id":1}}`
 	tok := token(b, jwt.MapClaims{"role": s.roles.member, "sub": "ada"})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		serveOnce(b, s, body, tok)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+}
+
+// BenchmarkMutationEndToEnd is createPost with a token of a few claims,
+// as make bench's write workload: one field, so one pipeline of the
+// settings and the statement, in the implicit transaction of its Sync.
+func BenchmarkMutationEndToEnd(b *testing.B) {
+	s := newServer(b, serverOptions{})
+	body := `{"query":` + quoteJSON(`mutation($t: String!) { createPost(title: $t) { id title } }`) + `,"variables":{"t":"benchmark"}}`
+	tok := token(b, jwt.MapClaims{"role": s.roles.member, "person_id": 1, "sub": "ada", "exp": 4102444800})
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
