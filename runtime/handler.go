@@ -245,7 +245,7 @@ func (h *Handler) serve(ctx context.Context, req *http.Request) outcome {
 		return out
 	}
 	out.arena = transport.BorrowBuffer()
-	if fatal := h.execute(ctx, op, who, pgexec.NewSession(who, h.cfg.Limits.StatementTimeout), fields, out.arena); fatal != nil {
+	if fatal := h.execute(ctx, op, who, h.exec.NewSession(who, h.cfg.Limits.StatementTimeout), fields, out.arena); fatal != nil {
 		out.Response = transport.ExecutionFailure(params.Media, fatal)
 		return out
 	}

@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -36,6 +37,7 @@ type Executor struct {
 	maxResponseBytes int64
 	poolTimeout      time.Duration
 	roles            roleSettings
+	claims           *lru.Cache[string, []any] // claim settings by the claims' JSON (see claimCacheSize)
 }
 
 // fixedStatement is a statement whose text every request sends: it is
@@ -68,10 +70,15 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Executor, erro
 	if err != nil {
 		return nil, err
 	}
+	claims, err := lru.New[string, []any](claimCacheSize)
+	if err != nil {
+		return nil, err
+	}
 	sum := sha256.Sum256([]byte(settingsSQL))
 	settings := fixedStatement{"gqlplan_settings_" + hex.EncodeToString(sum[:6]), settingsSQL}
 	x := &Executor{
-		roles:            roleSettings{byRole: map[string][]setting{}, forbidden: forbidden},
+		roles:            roleSettings{byRole: map[string][]any{}, forbidden: forbidden},
+		claims:           claims,
 		pool:             pool,
 		settingsID:       settings.name,
 		fixed:            []fixedStatement{settings, beginReadOnly, beginWrite, commit},
@@ -209,7 +216,7 @@ func (x *Executor) acquire(ctx context.Context, fresh bool) (*pgxpool.Conn, *wir
 // COMMIT. When a statement fails, the fields before it keep their
 // results, it gets its error, and the fields after it run again in a new
 // transaction.
-func (x *Executor) query(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, sess Session, own []setting, pending []*job, out *resultBuffer) *wire.Error {
+func (x *Executor) query(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, sess Session, own []any, pending []*job, out *resultBuffer) *wire.Error {
 	for len(pending) > 0 {
 		batch := &pgx.Batch{}
 		if err := x.queueSettings(ctx, conn, set, batch, settingsPairs(sess, own, true)); err != nil {
@@ -263,7 +270,7 @@ func (x *Executor) readQuery(ctx context.Context, results pgx.BatchResults, pend
 // transaction PostgreSQL commits at the Sync, or rolls back when a
 // statement fails — all or nothing, as with BEGIN, and two statements
 // fewer for both sides to run.
-func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, sess Session, own []setting, pending []*job, out *resultBuffer) *wire.Error {
+func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, sess Session, own []any, pending []*job, out *resultBuffer) *wire.Error {
 	savepoints := len(pending) > 1
 	explicit := savepoints // a transaction of BEGIN and COMMIT, not one Sync's
 	for i, f := range pending {

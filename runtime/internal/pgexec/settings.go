@@ -45,13 +45,11 @@ const roleSettingsSQL = `SELECT r.rolname::text, kv FROM pg_catalog.pg_db_role_s
 // request reads them without a round trip of its own.
 type roleSettings struct {
 	mu     sync.RWMutex
-	byRole map[string][]setting
+	byRole map[string][]any // name, value, … (see settingsPairs)
 	// forbidden are the parameters a role may hold but a request may not
 	// set: those of superuser and backend context, and role itself.
 	forbidden map[string]bool
 }
-
-type setting struct{ name, value string }
 
 // readForbidden reads, once, the parameters a request may not set. They
 // are a fact of the server's version, not of any request.
@@ -69,9 +67,9 @@ func readForbidden(ctx context.Context, pool *pgxpool.Pool) (map[string]bool, er
 	return out, nil
 }
 
-// settingsOf is the role's own settings ("": no role switch, the
-// session's own hold).
-func (x *Executor) settingsOf(role string) []setting {
+// settingsOf is the role's own settings as name, value, … ("": no role
+// switch, the session's own hold).
+func (x *Executor) settingsOf(role string) []any {
 	x.roles.mu.RLock()
 	defer x.roles.mu.RUnlock()
 	return x.roles.byRole[role]
@@ -81,11 +79,11 @@ func (x *Executor) settingsOf(role string) []setting {
 // stay.
 func (x *Executor) Reload(ctx context.Context) error {
 	rows, _ := x.pool.Query(ctx, roleSettingsSQL)
-	byRole := map[string][]setting{}
+	byRole := map[string][]any{}
 	var role, kv string
 	_, err := pgx.ForEachRow(rows, []any{&role, &kv}, func() error {
 		if name, value, _ := strings.Cut(kv, "="); !x.roles.forbidden[name] {
-			byRole[role] = append(byRole[role], setting{name, value})
+			byRole[role] = append(byRole[role], name, value)
 		}
 		return nil
 	})
@@ -174,12 +172,12 @@ func isSettingName(name string) bool {
 // Session is the role and settings of one request's transaction.
 type Session struct {
 	role, timeout string
-	keys, values  []string // the claims
+	claims        []any // name, value, … (see settingsPairs); shared, never changed
 }
 
 // NewSession derives the transaction settings from the request's identity
 // and the default statement timeout (0: the server's).
-func NewSession(who auth.Identity, timeout time.Duration) Session {
+func (x *Executor) NewSession(who auth.Identity, timeout time.Duration) Session {
 	s := Session{role: who.Role}
 	if timeout > 0 {
 		s.timeout = strconv.FormatInt(timeout.Milliseconds(), 10)
@@ -187,29 +185,43 @@ func NewSession(who auth.Identity, timeout time.Duration) Session {
 	if who.Claims == nil {
 		return s
 	}
-	names := make([]string, 0, len(who.Claims))
-	for name := range who.Claims {
+	if who.ClaimsJSON == "" { // an identity not made by auth.Verifier
+		b, _ := json.Marshal(who.Claims)
+		s.claims = claimSettings(who.Claims, string(b))
+		return s
+	}
+	var ok bool
+	if s.claims, ok = x.claims.Get(who.ClaimsJSON); !ok {
+		s.claims = claimSettings(who.Claims, who.ClaimsJSON)
+		x.claims.Add(who.ClaimsJSON, s.claims)
+	}
+	return s
+}
+
+// claimCacheSize is how many claim sets an executor keeps the settings
+// of: a client sends the same token with every request, and deriving
+// them (sorting the claims, formatting each value, boxing each name and
+// value for pgx) was a fifth of a mutation's allocations. The settings
+// are a function of the claims' JSON (json.Marshal sorts the names and
+// spells each value one way), so it is their key.
+const claimCacheSize = auth.DefaultCacheTokens
+
+// claimSettings are the settings of claims, whose JSON is all: each one
+// whose name PostgreSQL accepts as jwt.claims.<name>, in the order of
+// their names, then request.jwt.claims.
+func claimSettings(claims map[string]any, all string) []any {
+	names := make([]string, 0, len(claims))
+	for name := range claims {
 		if isSettingName(name) {
 			names = append(names, name)
 		}
 	}
 	sort.Strings(names)
-	s.keys, s.values = make([]string, 0, len(names)+1), make([]string, 0, len(names)+1)
+	pairs := make([]any, 0, 2*(len(names)+1))
 	for _, name := range names {
-		s.add("jwt.claims."+name, sqlgen.ClaimText(who.Claims[name]))
+		pairs = append(pairs, "jwt.claims."+name, sqlgen.ClaimText(claims[name]))
 	}
-	all := who.ClaimsJSON
-	if all == "" { // an identity not made by auth.Verifier
-		b, _ := json.Marshal(who.Claims)
-		all = string(b)
-	}
-	s.add("request.jwt.claims", all)
-	return s
-}
-
-func (s *Session) add(k, v string) {
-	s.keys = append(s.keys, k)
-	s.values = append(s.values, v)
+	return append(pairs, "request.jwt.claims", all)
 }
 
 // plainSettingsPairs is the most settings the settings statement sets by
@@ -240,25 +252,22 @@ func plainSettingsSQL(n int) string {
 
 // settingsPairs are the settings of sess as name, value, name, value…:
 // the role, the timeout, the role's own settings, read-only for a query,
-// the claims.
-func settingsPairs(sess Session, own []setting, readOnly bool) []any {
-	pairs := make([]any, 0, 2*(3+len(own)+len(sess.keys)))
+// the claims. The role's settings and the claims are kept as such pairs
+// (read once, cached by the claims' JSON), so each string is boxed for
+// pgx once, not in every request.
+func settingsPairs(sess Session, own []any, readOnly bool) []any {
+	pairs := make([]any, 0, 6+len(own)+len(sess.claims))
 	if sess.role != "" {
 		pairs = append(pairs, "role", sess.role)
 	}
 	if sess.timeout != "" {
 		pairs = append(pairs, "statement_timeout", sess.timeout)
 	}
-	for _, s := range own {
-		pairs = append(pairs, s.name, s.value)
-	}
+	pairs = append(pairs, own...)
 	if readOnly {
 		pairs = append(pairs, "transaction_read_only", "on")
 	}
-	for i, k := range sess.keys {
-		pairs = append(pairs, k, sess.values[i])
-	}
-	return pairs
+	return append(pairs, sess.claims...)
 }
 
 // queueSettings adds the settings statement of pairs (see settingsPairs)
