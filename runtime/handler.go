@@ -128,7 +128,7 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 		return nil, fmt.Errorf("runtime: the operations that sign tokens (%s) need a signing key: a JWT secret or private key", strings.Join(names, ", "))
 	}
 	exec, err := pgexec.New(ctx, cfg.Pool, pgexec.Options{Log: cfg.Logger, Dev: cfg.Dev,
-		MaxResponseBytes: cfg.Limits.MaxResponseBytes, PoolTimeout: cfg.Limits.PoolTimeout})
+		MaxResponseBytes: cfg.Limits.MaxResponseBytes, PoolTimeout: cfg.Limits.PoolTimeout, StatementTimeout: cfg.Limits.StatementTimeout})
 	if err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
@@ -245,7 +245,7 @@ func (h *Handler) serve(ctx context.Context, req *http.Request) outcome {
 		return out
 	}
 	out.arena = transport.BorrowBuffer()
-	if fatal := h.execute(ctx, op, who, h.exec.NewSession(who, h.cfg.Limits.StatementTimeout), fields, out.arena); fatal != nil {
+	if fatal := h.execute(ctx, op, who, h.exec.NewSession(who), fields, out.arena); fatal != nil {
 		out.Response = transport.ExecutionFailure(params.Media, fatal)
 		return out
 	}

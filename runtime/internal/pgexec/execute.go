@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"strconv"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -38,6 +39,7 @@ type Executor struct {
 	poolTimeout      time.Duration
 	roles            roleSettings
 	claims           *lru.Cache[string, []any] // claim settings by the claims' JSON (see claimCacheSize)
+	timeout          string                    // Options.StatementTimeout in milliseconds, "" for none
 }
 
 // fixedStatement is a statement whose text every request sends: it is
@@ -61,6 +63,9 @@ type Options struct {
 	MaxResponseBytes int64
 	// PoolTimeout bounds the wait for a free connection.
 	PoolTimeout time.Duration
+	// StatementTimeout is every request's default statement_timeout (0:
+	// the server's); a role's own setting overrides it.
+	StatementTimeout time.Duration
 }
 
 // New makes the executor of a pool, reading once what its settings
@@ -86,6 +91,9 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Executor, erro
 		dev:              opts.Dev,
 		maxResponseBytes: opts.MaxResponseBytes,
 		poolTimeout:      opts.PoolTimeout,
+	}
+	if opts.StatementTimeout > 0 {
+		x.timeout = strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10)
 	}
 	if err := x.Reload(ctx); err != nil {
 		return nil, err
@@ -164,12 +172,11 @@ func (x *Executor) run(ctx context.Context, mutation bool, sess Session, pending
 		e.Err = errNotStarted // nothing of the request was sent yet
 		return false, e
 	}
-	own := x.settingsOf(sess.role)
-	x.prepareFields(ctx, conn, set, sess, own, pending)
+	x.prepareFields(ctx, conn, set, sess, pending)
 	if mutation {
-		return false, x.mutate(ctx, conn, set, sess, own, pending, out)
+		return false, x.mutate(ctx, conn, set, sess, pending, out)
 	}
-	return false, x.query(ctx, conn, set, sess, own, pending, out)
+	return false, x.query(ctx, conn, set, sess, pending, out)
 }
 
 // acquire takes a connection of the pool, waiting at most the pool
@@ -216,10 +223,10 @@ func (x *Executor) acquire(ctx context.Context, fresh bool) (*pgxpool.Conn, *wir
 // COMMIT. When a statement fails, the fields before it keep their
 // results, it gets its error, and the fields after it run again in a new
 // transaction.
-func (x *Executor) query(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, sess Session, own []any, pending []*job, out *resultBuffer) *wire.Error {
+func (x *Executor) query(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, sess Session, pending []*job, out *resultBuffer) *wire.Error {
 	for len(pending) > 0 {
 		batch := &pgx.Batch{}
-		if err := x.queueSettings(ctx, conn, set, batch, settingsPairs(sess, own, true)); err != nil {
+		if err := x.queueSettings(ctx, conn, set, batch, settingsPairs(sess, true)); err != nil {
 			return x.fault(ctx, err)
 		}
 		for _, f := range pending {
@@ -270,7 +277,7 @@ func (x *Executor) readQuery(ctx context.Context, results pgx.BatchResults, pend
 // transaction PostgreSQL commits at the Sync, or rolls back when a
 // statement fails — all or nothing, as with BEGIN, and two statements
 // fewer for both sides to run.
-func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, sess Session, own []any, pending []*job, out *resultBuffer) *wire.Error {
+func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, sess Session, pending []*job, out *resultBuffer) *wire.Error {
 	savepoints := len(pending) > 1
 	explicit := savepoints // a transaction of BEGIN and COMMIT, not one Sync's
 	for i, f := range pending {
@@ -280,7 +287,7 @@ func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, set *prepared
 			if explicit {
 				batch.Queue(beginWrite.name)
 			}
-			if err := x.queueSettings(ctx, conn, set, batch, settingsPairs(sess, own, false)); err != nil {
+			if err := x.queueSettings(ctx, conn, set, batch, settingsPairs(sess, false)); err != nil {
 				e := x.fault(ctx, err)
 				e.Err = errNotStarted // nothing of the mutation was sent yet
 				return e

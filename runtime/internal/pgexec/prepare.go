@@ -123,7 +123,7 @@ func (x *Executor) prepareFixed(ctx context.Context, conn *pgxpool.Conn, set *pr
 // (whose set is set) those it has not prepared yet. What fails to prepare
 // stays unprepared: the request's own pipeline then sends its SQL and
 // reports the error where it belongs.
-func (x *Executor) prepareFields(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, sess Session, own []any, pending []*job) {
+func (x *Executor) prepareFields(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, sess Session, pending []*job) {
 	var missing []*job
 	for _, f := range pending {
 		f.prepared = set.use(statementKey{sess.role, f.stmt.SQL})
@@ -136,7 +136,7 @@ func (x *Executor) prepareFields(ctx context.Context, conn *pgxpool.Conn, set *p
 	}
 	batch := &pgx.Batch{}
 	batch.Queue(beginReadOnly.name)
-	err := x.queueSettings(ctx, conn, set, batch, settingsPairs(sess, own, true))
+	err := x.queueSettings(ctx, conn, set, batch, settingsPairs(sess, true))
 	if err == nil {
 		err = conn.SendBatch(ctx, batch).Close()
 	}

@@ -172,16 +172,16 @@ func isSettingName(name string) bool {
 // Session is the role and settings of one request's transaction.
 type Session struct {
 	role, timeout string
-	claims        []any // name, value, … (see settingsPairs); shared, never changed
+	// own (the role's own settings) and claims are name, value, … (see
+	// settingsPairs); shared, never changed.
+	own, claims []any
 }
 
-// NewSession derives the transaction settings from the request's identity
-// and the default statement timeout (0: the server's).
-func (x *Executor) NewSession(who auth.Identity, timeout time.Duration) Session {
-	s := Session{role: who.Role}
-	if timeout > 0 {
-		s.timeout = strconv.FormatInt(timeout.Milliseconds(), 10)
-	}
+// NewSession derives the transaction settings from the request's
+// identity: its role and that role's own settings, the default statement
+// timeout, and its claims.
+func (x *Executor) NewSession(who auth.Identity) Session {
+	s := Session{role: who.Role, timeout: x.timeout, own: x.settingsOf(who.Role)}
 	if who.Claims == nil {
 		return s
 	}
@@ -255,15 +255,15 @@ func plainSettingsSQL(n int) string {
 // the claims. The role's settings and the claims are kept as such pairs
 // (read once, cached by the claims' JSON), so each string is boxed for
 // pgx once, not in every request.
-func settingsPairs(sess Session, own []any, readOnly bool) []any {
-	pairs := make([]any, 0, 6+len(own)+len(sess.claims))
+func settingsPairs(sess Session, readOnly bool) []any {
+	pairs := make([]any, 0, 6+len(sess.own)+len(sess.claims))
 	if sess.role != "" {
 		pairs = append(pairs, "role", sess.role)
 	}
 	if sess.timeout != "" {
 		pairs = append(pairs, "statement_timeout", sess.timeout)
 	}
-	pairs = append(pairs, own...)
+	pairs = append(pairs, sess.own...)
 	if readOnly {
 		pairs = append(pairs, "transaction_read_only", "on")
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
-	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 
@@ -31,7 +30,7 @@ func TestClaimSettingsAreCachedByTheirJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := &Executor{claims: cache}
+	x := &Executor{claims: cache, timeout: "5000", roles: roleSettings{byRole: map[string][]any{"member": {"search_path", "app"}}}}
 	ada := identity(t, map[string]any{"role": "member", "sub": "ada", "person_id": 1.0, "x-tenant": "skipped", "groups": []any{"a", "b"}})
 	bob := identity(t, map[string]any{"role": "member", "sub": "bob", "person_id": 2.0})
 	want := []any{
@@ -42,24 +41,27 @@ func TestClaimSettingsAreCachedByTheirJSON(t *testing.T) {
 		"request.jwt.claims", ada.ClaimsJSON,
 	}
 
-	first := x.NewSession(ada, 5*time.Second)
+	first := x.NewSession(ada)
 	if !reflect.DeepEqual(first.claims, want) {
 		t.Fatalf("ada's claim settings:\n%q\nwant\n%q", first.claims, want)
 	}
-	pairs := settingsPairs(first, []any{"search_path", "app"}, true)
+	pairs := settingsPairs(first, true)
 	wantPairs := append([]any{"role", "member", "statement_timeout", "5000", "search_path", "app", "transaction_read_only", "on"}, want...)
 	if !reflect.DeepEqual(pairs, wantPairs) {
 		t.Errorf("ada's settings:\n%q\nwant\n%q", pairs, wantPairs)
 	}
 	pairs[len(pairs)-1] = "changed by the request"
-	if again := x.NewSession(ada, 0); !reflect.DeepEqual(again.claims, want) || again.timeout != "" {
-		t.Errorf("ada again: %q (timeout %q), want %q and no timeout", again.claims, again.timeout, want)
+	if again := x.NewSession(ada); !reflect.DeepEqual(again.claims, want) {
+		t.Errorf("ada again: %q, want %q", again.claims, want)
+	}
+	if none := (&Executor{claims: cache}).NewSession(ada); none.timeout != "" || none.own != nil {
+		t.Errorf("an executor without a statement timeout or role settings: timeout %q, own %q", none.timeout, none.own)
 	}
 	if cache.Len() != 1 {
 		t.Errorf("%d claim sets cached, want 1", cache.Len())
 	}
 
-	if got := x.NewSession(bob, 0).claims; !reflect.DeepEqual(got, []any{
+	if got := x.NewSession(bob).claims; !reflect.DeepEqual(got, []any{
 		"jwt.claims.person_id", "2", "jwt.claims.role", "member", "jwt.claims.sub", "bob", "request.jwt.claims", bob.ClaimsJSON,
 	}) {
 		t.Errorf("bob's claim settings: %q", got)
@@ -68,13 +70,13 @@ func TestClaimSettingsAreCachedByTheirJSON(t *testing.T) {
 	// An identity made without auth.Verifier has no ClaimsJSON: its
 	// settings are derived every time, and nothing is cached for "".
 	made := auth.Identity{Role: "member", Claims: ada.Claims}
-	if got := x.NewSession(made, 0).claims; !reflect.DeepEqual(got, want) {
+	if got := x.NewSession(made).claims; !reflect.DeepEqual(got, want) {
 		t.Errorf("an identity without ClaimsJSON: %q, want %q", got, want)
 	}
 	if _, ok := cache.Get(""); ok || cache.Len() != 2 {
 		t.Errorf("%d claim sets cached (one for \"\": %v), want ada's and bob's", cache.Len(), ok)
 	}
-	if got := x.NewSession(auth.Identity{Role: "anonymous"}, 0); got.claims != nil || got.role != "anonymous" {
+	if got := x.NewSession(auth.Identity{Role: "anonymous"}); got.claims != nil || got.role != "anonymous" {
 		t.Errorf("no token: %+v", got)
 	}
 }

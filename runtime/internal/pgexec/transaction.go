@@ -42,7 +42,7 @@ func (x *Executor) Transaction(ctx context.Context, mutation bool, sess Session,
 	}
 	batch := &pgx.Batch{}
 	batch.Queue(begin.name)
-	if err := x.queueSettings(ctx, conn, set, batch, settingsPairs(sess, x.settingsOf(sess.role), !mutation)); err != nil {
+	if err := x.queueSettings(ctx, conn, set, batch, settingsPairs(sess, !mutation)); err != nil {
 		return x.fault(ctx, err)
 	}
 	results := conn.SendBatch(ctx, batch)
