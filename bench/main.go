@@ -1,6 +1,7 @@
-// Command bench measures gqlplan against the SQL it sends and against
-// PostGraphile v4, side by side in one run, and writes docs/BENCHMARKS.md
-// (make bench runs it).
+// Command bench measures gqlplan against the SQL it sends, against the
+// floor of an HTTP server sending that SQL (floor.go), and against
+// PostGraphile v4 and v5, side by side in one run, and writes
+// docs/BENCHMARKS.md (make bench runs it).
 //
 // It starts a throwaway PostgreSQL, loads the forum example (seed 001)
 // scaled up in SQL (bench/scale.sql), and starts `gqlplan serve` on it.
@@ -8,12 +9,12 @@
 // fixed concurrency, fixed time), then runs the exact pipeline gqlplan
 // sent for that request (recorded from the runtime with a pgx tracer)
 // through pgbench at the same concurrency, with the same values bound as
-// parameters — the floor gqlplan's cost is measured against — and, when
+// parameters — the cost of the SQL alone — and, when
 // Node.js and npm are there, the equivalent query against PostGraphile v4
-// on the same database, roles and JWT secret. It does that in several
-// rounds, the three servers taking turns, and reports each server's
+// and v5 on the same database, roles and JWT secret. It does that in
+// several rounds, the servers taking turns, and reports each server's
 // median round: separate runs on a shared machine differ by up to 15%,
-// and taking turns spreads any drift over all three. It reports where
+// and taking turns spreads any drift over all of them. It reports where
 // each request's CPU goes (server, PostgreSQL, load generator), and with
 // -pprof writes gqlplan's profiles of each workload.
 package main
@@ -67,6 +68,13 @@ type options struct {
 }
 
 func main() {
+	if file := os.Getenv(floorEnv); file != "" { // this is the floor (floor.go)
+		if err := runFloor(file); err != nil {
+			fmt.Fprintln(os.Stderr, "floor:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	var o options
 	cache, _ := os.UserCacheDir()
 	flag.IntVar(&o.concurrency, "concurrency", 8, "concurrent clients, for every server")
@@ -186,6 +194,19 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	report.scripts = scripts
+	floor, err := startFloor(ctx, dir, login+" pool_max_conns="+fmt.Sprint(cmp.Or(o.gqlplanPool, o.concurrency)), scripts)
+	if err != nil {
+		return err
+	}
+	defer floor.stop()
+	var floorRequests []request
+	for i, r := range requests {
+		r.url = floorURL(floor, i)
+		if body, err := r.send(ctx, nil); err != nil {
+			return fmt.Errorf("%s on the floor: %v (%s)", workloads[i].name, err, body)
+		}
+		floorRequests = append(floorRequests, r)
+	}
 
 	// The peers: their own requests, equivalent to gqlplan's.
 	peerRequests := map[string][]request{}
@@ -227,6 +248,11 @@ func run(ctx context.Context, o options) error {
 			}
 			report.add(w, "gqlplan", res, rss.takePeak())
 			served := res.RPS
+			say("%s, round %d of %d: the floor", w.name, round, o.rounds)
+			if res, err = drive(ctx, floorRequests[i], o.concurrency, o.warmup, o.duration); err != nil {
+				return err
+			}
+			report.add(w, "floor", res, 0)
 			say("%s, round %d of %d: pgbench", w.name, round, o.rounds)
 			if res, err = runPgbench(ctx, cluster.Bin("pgbench"), login, scripts[i], o.concurrency, o.warmup, o.duration, 0); err != nil {
 				return err

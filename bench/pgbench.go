@@ -115,6 +115,16 @@ func recordStatements(ctx context.Context, plan *spec.Plan, dsn string, secret [
 			if err != nil {
 				return nil, err
 			}
+			st := textStatement{SQL: q.sql}
+			for _, a := range q.args {
+				var text *string
+				if a != nil {
+					t, _ := textForm(a) // bindVariables took every one
+					text = &t
+				}
+				st.Args = append(st.Args, text)
+			}
+			script.statements = append(script.statements, st)
 			text.WriteString(strings.TrimSpace(sql) + ";\n")
 		}
 		text.WriteString("\\endpipeline\n")
@@ -125,10 +135,12 @@ func recordStatements(ctx context.Context, plan *spec.Plan, dsn string, secret [
 }
 
 // pgbenchScript is a recorded pipeline: its text, and the values of the
-// variables it refers to.
+// variables it refers to; and its statements as gqlplan sent them, for
+// the floor.
 type pgbenchScript struct {
-	text string
-	vars map[string]string
+	text       string
+	vars       map[string]string
+	statements []textStatement
 }
 
 var placeholder = regexp.MustCompile(`\$(\d+)`)

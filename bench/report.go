@@ -84,13 +84,14 @@ func (r *report) write() error {
 	p("- Machine: %s.\n", r.machine)
 	p("- Data: the forum example (examples/forum) scaled up in SQL (bench/scale.sql): %d people, %d posts.\n", r.people, r.posts)
 	p("- Load: wrk (Debian's), %d connections on two threads in a closed loop (each sends its next request when the previous is answered), %v of warm-up, then %v measured, per workload, server and round; a response that is not a 200 without `\"errors\"` counts as an error. wrk runs on the same machine.\n", r.concurrency, r.warmup, r.duration)
-	p("- Rounds: %d per workload, the servers taking turns (gqlplan, pgbench, PostGraphile v4, PostGraphile v5, again); the tables show each server's median round, and [every round](#every-round) is listed below. Separate runs on this shared machine have differed by up to 15%%, drift that taking turns spreads over all the servers. CPU is counted by process name over each server's own measured run, while the others are idle, so each server's PostgreSQL backends are the ones busy during its run.\n", r.rounds)
+	p("- Rounds: %d per workload, the servers taking turns (gqlplan, the floor, pgbench, PostGraphile v4, PostGraphile v5, again); the tables show each server's median round, and [every round](#every-round) is listed below. Separate runs on this shared machine have differed by up to 15%%, drift that taking turns spreads over all the servers. CPU is counted by process name over each server's own measured run, while the others are idle, so each server's PostgreSQL backends are the ones busy during its run.\n", r.rounds)
 	procs := "Go's default GOMAXPROCS (one per core)"
 	if r.gqlplanProcs > 0 {
 		procs = fmt.Sprintf("`GOMAXPROCS=%d`", r.gqlplanProcs)
 	}
 	p("- gqlplan: `gqlplan serve` with a pool of %d connections (on cores it shares with PostgreSQL and wrk, a pool above 2 per core buys throughput with p99: README, Pool size and tail latency), anonymous requests as `%s`, request logging on (the default), %s.\n", cmp.Or(r.gqlplanPool, r.concurrency), anonymousRole, procs)
 	p("- pgbench: the exact pipeline gqlplan sent for the request (a query's settings statement and statement, in the implicit transaction of one Sync; createPost's too, one field; a mutation of several fields adds BEGIN, SAVEPOINTs and COMMIT), recorded from the runtime, replayed inside `\\startpipeline` at the same concurrency with `pgbench -M prepared`: every statement prepared once per client, the values gqlplan bound sent as parameters (pgbench variables), as gqlplan prepares and binds them. pgbench has no HTTP, JSON or GraphQL to do. It runs twice per round: flat out, and held to the requests per second gqlplan served in that round (`-R`), since PostgreSQL's CPU per transaction depends on the rate — a backend that sleeps between transactions pays a wakeup for each.\n")
+	p("- The floor: the least a Go server can do for each request, measured like gqlplan, in the same rounds: net/http reads the request wrk sends gqlplan, pgx (the same pool size) sends the pipeline gqlplan sent for it — the recorded statements, prepared per connection as the request's role, the same values bound — and the JSON PostgreSQL built is written back. It parses no GraphQL or JSON, verifies no token, plans and logs nothing (bench/floor.go): gqlplan's CPU above the floor's is what those cost, and the floor's against PostGraphile v5's is the least any such server needs.\n")
 	if r.peerSkipped != "" {
 		p("- PostGraphile: %s.\n", r.peerSkipped)
 	}
@@ -125,8 +126,8 @@ func (r *report) write() error {
 
 	p("## Where the CPU goes\n\n")
 	p("CPU time (user + system, from /proc) per request in microseconds, by process, over each measured run: the server, its PostgreSQL backends and the load generator share the machine's cores, so what one uses the others cannot.\n\n")
-	head = "| Workload | gqlplan | its PostgreSQL | wrk | pgbench's PostgreSQL | pgbench | pgbench's PostgreSQL at gqlplan's rate"
-	align = "|---|---:|---:|---:|---:|---:|---:"
+	head = "| Workload | gqlplan | its PostgreSQL | wrk | pgbench's PostgreSQL | pgbench | pgbench's PostgreSQL at gqlplan's rate | the floor | its PostgreSQL"
+	align = "|---|---:|---:|---:|---:|---:|---:|---:|---:"
 	for _, peer := range r.peers {
 		head += fmt.Sprintf(" | %s (node) | its PostgreSQL | wrk", peer.label)
 		align += "|---:|---:|---:"
@@ -144,7 +145,8 @@ func (r *report) write() error {
 	}
 	for _, row := range r.rows {
 		g, pb, pr := row.results["gqlplan"], row.results["pgbench"], row.results["pgbench-rate"]
-		line := fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s", row.workload.name, us(g, "gqlplan"), us(g, "postgres"), us(g, ""), us(pb, "postgres"), us(pb, ""), us(pr, "postgres"))
+		fl := row.results["floor"]
+		line := fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s | %s | %s", row.workload.name, us(g, "gqlplan"), us(g, "postgres"), us(g, ""), us(pb, "postgres"), us(pb, ""), us(pr, "postgres"), us(fl, floorComm), us(fl, "postgres"))
 		for _, peer := range r.peers {
 			pg := row.results[peer.key]
 			line += fmt.Sprintf(" | %s | %s | %s", us(pg, "node"), us(pg, "postgres"), us(pg, ""))
@@ -176,8 +178,11 @@ func (r *report) write() error {
 		if v5, ok := row.results["postgraphile5"]; ok && v5.Requests > 0 {
 			own := cpu(g, "gqlplan").Seconds() / cpu(v5, "node").Seconds()
 			total := (cpu(g, "gqlplan") + cpu(g, "postgres")).Seconds() / (cpu(v5, "node") + cpu(v5, "postgres")).Seconds()
-			line += fmt.Sprintf(" %.1f× v5's throughput (%s, %s); own CPU %.2f of v5's (%s); total CPU %.2f of v5's (%s)",
-				g.RPS/v5.RPS, met(g.RPS >= 3*v5.RPS), row.roundsMeeting("postgraphile5", 3), own, met(own <= 0.2), total, met(total <= 0.5))
+			line += fmt.Sprintf(" %.1f× v5's throughput (%s, %s); own CPU %.2f of v5's (%s", g.RPS/v5.RPS, met(g.RPS >= 3*v5.RPS), row.roundsMeeting("postgraphile5", 3), own, met(own <= 0.2))
+			if fl := row.results["floor"]; fl.Requests > 0 {
+				line += fmt.Sprintf("; the floor's: %.2f", cpu(fl, floorComm).Seconds()/cpu(v5, "node").Seconds())
+			}
+			line += fmt.Sprintf("); total CPU %.2f of v5's (%s)", total, met(total <= 0.5))
 		}
 		for _, peer := range r.peers {
 			if pg := row.results[peer.key]; pg.Errors > 0 {
@@ -191,8 +196,8 @@ func (r *report) write() error {
 	}
 	p("\n## Every round\n\n")
 	p("Requests per second of each round, and the ratios of the servers' runs in the same round.\n\n")
-	head = "| Workload | round | gqlplan | pgbench | gqlplan / pgbench"
-	align = "|---|---:|---:|---:|---:"
+	head = "| Workload | round | gqlplan | pgbench | gqlplan / pgbench | the floor | gqlplan / the floor"
+	align = "|---|---:|---:|---:|---:|---:|---:"
 	for _, peer := range r.peers {
 		head += fmt.Sprintf(" | %s | gqlplan / %s", peer.label, peer.label)
 		align += "|---:|---:"
@@ -200,8 +205,8 @@ func (r *report) write() error {
 	p("%s |\n%s|\n", head, align)
 	for _, row := range r.rows {
 		for i, g := range row.rounds["gqlplan"] {
-			pb := roundRPS(row.rounds["pgbench"], i)
-			line := fmt.Sprintf("| %s | %d | %.0f | %.0f | %s", row.workload.name, i+1, g.RPS, pb, ratio(g.RPS, pb))
+			pb, fl := roundRPS(row.rounds["pgbench"], i), roundRPS(row.rounds["floor"], i)
+			line := fmt.Sprintf("| %s | %d | %.0f | %.0f | %s | %.0f | %s", row.workload.name, i+1, g.RPS, pb, ratio(g.RPS, pb), fl, ratio(g.RPS, fl))
 			for _, peer := range r.peers {
 				pg := roundRPS(row.rounds[peer.key], i)
 				line += fmt.Sprintf(" | %.0f | %s", pg, ratio(g.RPS, pg))
