@@ -225,14 +225,14 @@ func (x *Executor) acquire(ctx context.Context, fresh bool) (*pgxpool.Conn, *wir
 // transaction.
 func (x *Executor) query(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, sess Session, pending []*job, out *resultBuffer) *wire.Error {
 	for len(pending) > 0 {
-		batch := &pgx.Batch{}
+		batch := newPipeline()
 		if err := x.queueSettings(ctx, conn, set, batch, settingsPairs(sess, true)); err != nil {
 			return x.fault(ctx, err)
 		}
 		for _, f := range pending {
-			batch.Queue(f.text(), f.stmt.Args...)
+			batch.add(f.text(), f.stmt.Args...)
 		}
-		results := conn.SendBatch(ctx, batch)
+		results := conn.SendBatch(ctx, &batch.Batch)
 		failed, fatal := x.readQuery(ctx, results, pending, out)
 		closeErr := results.Close()
 		if fatal != nil {
@@ -249,6 +249,38 @@ func (x *Executor) query(ctx context.Context, conn *pgxpool.Conn, set *preparedS
 		pending = pending[failed+1:]
 	}
 	return nil
+}
+
+// pipeline is the statements of one pipeline, for conn.SendBatch: room
+// for the statements of nearly every request comes with it, in one
+// allocation, where pgx's Batch.Queue allocates each queued statement and
+// grows the slice of them.
+type pipeline struct {
+	pgx.Batch
+	slots [pipelineSlots]pgx.QueuedQuery
+	ptrs  [pipelineSlots]*pgx.QueuedQuery
+}
+
+// pipelineSlots is the statements a pipeline has room for: the settings
+// and a mutation's field, or a query's settings and three fields; more
+// are queued as pgx queues them.
+const pipelineSlots = 4
+
+func newPipeline() *pipeline {
+	p := &pipeline{}
+	p.QueuedQueries = p.ptrs[:0]
+	return p
+}
+
+// add queues sql with args.
+func (p *pipeline) add(sql string, args ...any) {
+	n := len(p.QueuedQueries)
+	if n >= pipelineSlots {
+		p.Queue(sql, args...)
+		return
+	}
+	p.slots[n] = pgx.QueuedQuery{SQL: sql, Arguments: args}
+	p.QueuedQueries = append(p.QueuedQueries, &p.slots[n])
 }
 
 // readQuery reads a query pipeline's results into pending; it returns the
@@ -282,10 +314,10 @@ func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, set *prepared
 	explicit := savepoints // a transaction of BEGIN and COMMIT, not one Sync's
 	for i, f := range pending {
 		first, last := i == 0, i == len(pending)-1
-		batch := &pgx.Batch{}
+		batch := newPipeline()
 		if first {
 			if explicit {
-				batch.Queue(beginWrite.name)
+				batch.add(beginWrite.name)
 			}
 			if err := x.queueSettings(ctx, conn, set, batch, settingsPairs(sess, false)); err != nil {
 				e := x.fault(ctx, err)
@@ -294,16 +326,16 @@ func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, set *prepared
 			}
 		}
 		if savepoints {
-			batch.Queue("SAVEPOINT gqlplan_field")
+			batch.add("SAVEPOINT gqlplan_field")
 		}
-		batch.Queue(f.text(), f.stmt.Args...)
+		batch.add(f.text(), f.stmt.Args...)
 		if savepoints {
-			batch.Queue("RELEASE SAVEPOINT gqlplan_field")
+			batch.add("RELEASE SAVEPOINT gqlplan_field")
 		}
 		if last && explicit {
-			batch.Queue(commit.name)
+			batch.add(commit.name)
 		}
-		results := conn.SendBatch(ctx, batch)
+		results := conn.SendBatch(ctx, &batch.Batch)
 		fatal := func() *wire.Error {
 			if first {
 				// The first result, BEGIN's or the settings', tells a

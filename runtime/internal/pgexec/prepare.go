@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -134,11 +133,11 @@ func (x *Executor) prepareFields(ctx context.Context, conn *pgxpool.Conn, set *p
 	if len(missing) == 0 {
 		return
 	}
-	batch := &pgx.Batch{}
-	batch.Queue(beginReadOnly.name)
+	batch := newPipeline()
+	batch.add(beginReadOnly.name)
 	err := x.queueSettings(ctx, conn, set, batch, settingsPairs(sess, true))
 	if err == nil {
-		err = conn.SendBatch(ctx, batch).Close()
+		err = conn.SendBatch(ctx, &batch.Batch).Close()
 	}
 	if err == nil {
 		for _, f := range missing {

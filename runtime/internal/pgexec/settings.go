@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,6 +47,9 @@ const roleSettingsSQL = `SELECT r.rolname::text, kv FROM pg_catalog.pg_db_role_s
 type roleSettings struct {
 	mu     sync.RWMutex
 	byRole map[string][]any // name, value, … (see settingsPairs)
+	// lead holds the leading settings of the roles requests came as
+	// (see leadOf), up to maxLeadRoles of them; emptied on Reload.
+	lead map[string]*leadingSettings
 	// forbidden are the parameters a role may hold but a request may not
 	// set: those of superuser and backend context, and role itself.
 	forbidden map[string]bool
@@ -67,12 +71,50 @@ func readForbidden(ctx context.Context, pool *pgxpool.Pool) (map[string]bool, er
 	return out, nil
 }
 
-// settingsOf is the role's own settings as name, value, … ("": no role
-// switch, the session's own hold).
-func (x *Executor) settingsOf(role string) []any {
+// leadingSettings are the settings every request of a role starts with:
+// the role, the default statement timeout, the role's own settings; for
+// a query then transaction_read_only. They are name, value, … pairs
+// (see settingsPairs), each string boxed for pgx once, not per request;
+// shared, never changed, and at capacity, so that appending to them
+// copies them.
+type leadingSettings struct{ query, mutation []any }
+
+// maxLeadRoles bounds the roles whose leading settings are kept: a token
+// may name any role, and those beyond it are derived per request.
+const maxLeadRoles = 1024
+
+// leadOf is the leading settings of role ("": no role switch, the
+// session's own settings hold).
+func (x *Executor) leadOf(role string) *leadingSettings {
 	x.roles.mu.RLock()
-	defer x.roles.mu.RUnlock()
-	return x.roles.byRole[role]
+	lead := x.roles.lead[role]
+	x.roles.mu.RUnlock()
+	if lead != nil {
+		return lead
+	}
+	x.roles.mu.Lock()
+	defer x.roles.mu.Unlock()
+	if lead = x.roles.lead[role]; lead != nil {
+		return lead
+	}
+	own := x.roles.byRole[role]
+	write := make([]any, 0, 4+len(own))
+	if role != "" {
+		write = append(write, "role", role)
+	}
+	if x.timeout != "" {
+		write = append(write, "statement_timeout", x.timeout)
+	}
+	write = append(write, own...)
+	read := append(slices.Clip(write), "transaction_read_only", "on")
+	lead = &leadingSettings{query: slices.Clip(read), mutation: slices.Clip(write)}
+	if x.roles.lead == nil {
+		x.roles.lead = map[string]*leadingSettings{}
+	}
+	if len(x.roles.lead) < maxLeadRoles {
+		x.roles.lead[role] = lead
+	}
+	return lead
 }
 
 // Reload reads the roles' settings again; on failure the ones read before
@@ -91,7 +133,7 @@ func (x *Executor) Reload(ctx context.Context) error {
 		return fmt.Errorf("read the roles' settings: %w", err)
 	}
 	x.roles.mu.Lock()
-	x.roles.byRole = byRole
+	x.roles.byRole, x.roles.lead = byRole, nil
 	x.roles.mu.Unlock()
 	return nil
 }
@@ -171,17 +213,18 @@ func isSettingName(name string) bool {
 
 // Session is the role and settings of one request's transaction.
 type Session struct {
-	role, timeout string
-	// own (the role's own settings) and claims are name, value, … (see
+	role string
+	lead *leadingSettings
+	// claims are the claims' settings as name, value, … (see
 	// settingsPairs); shared, never changed.
-	own, claims []any
+	claims []any
 }
 
 // NewSession derives the transaction settings from the request's
 // identity: its role and that role's own settings, the default statement
 // timeout, and its claims.
 func (x *Executor) NewSession(who auth.Identity) Session {
-	s := Session{role: who.Role, timeout: x.timeout, own: x.settingsOf(who.Role)}
+	s := Session{role: who.Role, lead: x.leadOf(who.Role)}
 	if who.Claims == nil {
 		return s
 	}
@@ -251,36 +294,33 @@ func plainSettingsSQL(n int) string {
 }
 
 // settingsPairs are the settings of sess as name, value, name, value…:
-// the role, the timeout, the role's own settings, read-only for a query,
-// the claims. The role's settings and the claims are kept as such pairs
-// (read once, cached by the claims' JSON), so each string is boxed for
-// pgx once, not in every request.
+// the role, the timeout, the role's own settings, read-only for a query
+// (the leading settings, see leadingSettings), then the claims. Both
+// parts are kept as such pairs (the leading ones by role, the claims' by
+// their JSON), so a request without claims sets its role's shared pairs,
+// and one with claims allocates only their concatenation.
 func settingsPairs(sess Session, readOnly bool) []any {
-	pairs := make([]any, 0, 6+len(sess.own)+len(sess.claims))
-	if sess.role != "" {
-		pairs = append(pairs, "role", sess.role)
-	}
-	if sess.timeout != "" {
-		pairs = append(pairs, "statement_timeout", sess.timeout)
-	}
-	pairs = append(pairs, sess.own...)
+	lead := sess.lead.mutation
 	if readOnly {
-		pairs = append(pairs, "transaction_read_only", "on")
+		lead = sess.lead.query
 	}
-	return append(pairs, sess.claims...)
+	if len(sess.claims) == 0 {
+		return lead
+	}
+	return append(append(make([]any, 0, len(lead)+len(sess.claims)), lead...), sess.claims...)
 }
 
 // queueSettings adds the settings statement of pairs (see settingsPairs)
 // to a pipeline: the plain one of their number, prepared on conn (whose
 // set is set) the first time it is needed, or the one of arrays.
-func (x *Executor) queueSettings(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, b *pgx.Batch, pairs []any) error {
+func (x *Executor) queueSettings(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, b *pipeline, pairs []any) error {
 	n := len(pairs) / 2
 	if n == 0 || n > plainSettingsPairs {
 		keys, values := make([]string, n), make([]string, n)
 		for i := range n {
 			keys[i], values[i] = pairs[2*i].(string), pairs[2*i+1].(string)
 		}
-		b.Queue(x.settingsID, keys, values)
+		b.add(x.settingsID, keys, values)
 		return nil
 	}
 	name := set.settings[n]
@@ -291,6 +331,6 @@ func (x *Executor) queueSettings(ctx context.Context, conn *pgxpool.Conn, set *p
 		}
 		set.settings[n] = name
 	}
-	b.Queue(name, pairs...)
+	b.add(name, pairs...)
 	return nil
 }

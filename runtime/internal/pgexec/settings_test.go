@@ -54,8 +54,8 @@ func TestClaimSettingsAreCachedByTheirJSON(t *testing.T) {
 	if again := x.NewSession(ada); !reflect.DeepEqual(again.claims, want) {
 		t.Errorf("ada again: %q, want %q", again.claims, want)
 	}
-	if none := (&Executor{claims: cache}).NewSession(ada); none.timeout != "" || none.own != nil {
-		t.Errorf("an executor without a statement timeout or role settings: timeout %q, own %q", none.timeout, none.own)
+	if none := settingsPairs((&Executor{claims: cache}).NewSession(ada), false); !reflect.DeepEqual(none, append([]any{"role", "member"}, want...)) {
+		t.Errorf("an executor without a statement timeout or role settings: %q", none)
 	}
 	if cache.Len() != 1 {
 		t.Errorf("%d claim sets cached, want 1", cache.Len())
@@ -65,6 +65,21 @@ func TestClaimSettingsAreCachedByTheirJSON(t *testing.T) {
 		"jwt.claims.person_id", "2", "jwt.claims.role", "member", "jwt.claims.sub", "bob", "request.jwt.claims", bob.ClaimsJSON,
 	}) {
 		t.Errorf("bob's claim settings: %q", got)
+	}
+
+	// A request without claims sets its role's leading settings, shared by
+	// every such request; the requests with claims, which appended to
+	// them (and changed their copy, above), left them as they were.
+	anon := x.NewSession(auth.Identity{Role: "member"})
+	read, write := settingsPairs(anon, true), settingsPairs(anon, false)
+	if want := []any{"role", "member", "statement_timeout", "5000", "search_path", "app", "transaction_read_only", "on"}; !reflect.DeepEqual(read, want) {
+		t.Errorf("a query without claims: %q, want %q", read, want)
+	}
+	if want := []any{"role", "member", "statement_timeout", "5000", "search_path", "app"}; !reflect.DeepEqual(write, want) {
+		t.Errorf("a mutation without claims: %q, want %q", write, want)
+	}
+	if again := settingsPairs(x.NewSession(auth.Identity{Role: "member"}), true); &again[0] != &read[0] {
+		t.Error("a role's leading settings were derived again, not shared")
 	}
 
 	// An identity made without auth.Verifier has no ClaimsJSON: its

@@ -40,12 +40,12 @@ func (x *Executor) Transaction(ctx context.Context, mutation bool, sess Session,
 	if mutation {
 		begin = beginWrite
 	}
-	batch := &pgx.Batch{}
-	batch.Queue(begin.name)
+	batch := newPipeline()
+	batch.add(begin.name)
 	if err := x.queueSettings(ctx, conn, set, batch, settingsPairs(sess, !mutation)); err != nil {
 		return x.fault(ctx, err)
 	}
-	results := conn.SendBatch(ctx, batch)
+	results := conn.SendBatch(ctx, &batch.Batch)
 	_, err := results.Exec()
 	if err == nil {
 		if _, err = results.Exec(); err != nil {
