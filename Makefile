@@ -63,6 +63,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzCursor$$' -fuzztime $(FUZZTIME) ./runtime/internal/sqlgen/
 	$(GO) test -run '^$$' -fuzz '^FuzzRenumber$$' -fuzztime $(FUZZTIME) ./runtime/internal/sqlgen/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./runtime/internal/nodeid/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseArray$$' -fuzztime $(FUZZTIME) ./runtime/internal/nodeid/
 	$(GO) test -run '^$$' -fuzz '^FuzzFind$$' -fuzztime $(FUZZTIME) ./runtime/internal/markers/
 	$(GO) test -run '^$$' -fuzz '^FuzzReadJSON$$' -fuzztime $(FUZZTIME) ./runtime/internal/wire/
 	$(GO) test -run '^$$' -fuzz '^FuzzIsSettingName$$' -fuzztime $(FUZZTIME) ./runtime/internal/pgexec/

@@ -17,8 +17,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
-	"github.com/gqlplan/gqlplan/runtime/internal/wire"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // version prefixes the JSON of every id this package writes.
@@ -69,21 +70,141 @@ func Decode(id string) (typeName string, key []any, err error) {
 	if !ok {
 		return "", nil, ErrMalformed
 	}
-	v, err := wire.DecodeJSON(body)
-	parts, ok := v.([]any)
-	if err != nil || !ok || len(parts) < 2 {
+	if typeName, key, ok = parseArray(body); !ok || typeName == "" || len(key) == 0 {
 		return "", nil, ErrMalformed
-	}
-	if typeName, ok = parts[0].(string); !ok || typeName == "" {
-		return "", nil, ErrMalformed
-	}
-	key = parts[1:]
-	for _, k := range key {
-		switch k.(type) {
-		case string, json.Number, bool:
-		default: // a key is scalar values; null, objects, arrays are not
-			return "", nil, ErrMalformed
-		}
 	}
 	return typeName, key, nil
+}
+
+// parseArray reads the JSON array of an id, [type, key…]: a string, then
+// strings, numbers and booleans (a key is scalar values; null, objects and
+// arrays are not). An id is read in every request that names a node, so
+// this is a scanner of that one shape, not a JSON value decoded into a
+// tree first; the fuzz test holds it to what a JSON decoder reads.
+func parseArray(b []byte) (typeName string, key []any, ok bool) {
+	b = skipSpace(b)
+	if len(b) == 0 || b[0] != '[' {
+		return "", nil, false
+	}
+	b = skipSpace(b[1:])
+	var v any
+	if v, b, ok = parseScalar(b); !ok {
+		return "", nil, false
+	}
+	if typeName, ok = v.(string); !ok {
+		return "", nil, false
+	}
+	key = make([]any, 0, 2)
+	for {
+		b = skipSpace(b)
+		if len(b) == 0 {
+			return "", nil, false
+		}
+		if b[0] == ']' {
+			return typeName, key, len(skipSpace(b[1:])) == 0
+		}
+		if b[0] != ',' {
+			return "", nil, false
+		}
+		if v, b, ok = parseScalar(skipSpace(b[1:])); !ok {
+			return "", nil, false
+		}
+		key = append(key, v)
+	}
+}
+
+// skipSpace drops JSON white space from the front of b.
+func skipSpace(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\n' || b[0] == '\r') {
+		b = b[1:]
+	}
+	return b
+}
+
+// parseScalar reads the string, number or boolean at the front of b.
+func parseScalar(b []byte) (v any, rest []byte, ok bool) {
+	switch {
+	case len(b) == 0:
+		return nil, nil, false
+	case b[0] == '"':
+		return parseString(b)
+	case bytes.HasPrefix(b, []byte("true")):
+		return true, b[4:], true
+	case bytes.HasPrefix(b, []byte("false")):
+		return false, b[5:], true
+	}
+	n := numberLength(b)
+	if n == 0 {
+		return nil, nil, false
+	}
+	return json.Number(b[:n]), b[n:], true
+}
+
+// parseString reads the JSON string at the front of b. One without
+// escapes is its bytes, when they are UTF-8 and hold no control
+// character; one with escapes is left to jsontext, which unquotes and
+// validates it.
+func parseString(b []byte) (v any, rest []byte, ok bool) {
+	escaped := false
+	for i := 1; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '\\':
+			escaped = true
+			i++ // the escaped byte cannot end the string
+		case c == '"':
+			if !escaped {
+				if !utf8.Valid(b[1:i]) {
+					return nil, nil, false
+				}
+				return string(b[1:i]), b[i+1:], true
+			}
+			s, err := jsontext.AppendUnquote(nil, b[:i+1])
+			if err != nil {
+				return nil, nil, false
+			}
+			return string(s), b[i+1:], true
+		case c < 0x20:
+			return nil, nil, false
+		}
+	}
+	return nil, nil, false
+}
+
+// numberLength is the length of the JSON number at the front of b (RFC
+// 8259: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?), 0 when there is
+// none.
+func numberLength(b []byte) int {
+	i := 0
+	digits := func() int {
+		n := 0
+		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			i, n = i+1, n+1
+		}
+		return n
+	}
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case digits() == 0:
+		return 0
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if digits() == 0 {
+			return 0
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return 0
+		}
+	}
+	return i
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/gqlplan/gqlplan/runtime/internal/wire"
 )
 
 func TestRoundTrip(t *testing.T) {
@@ -51,4 +53,55 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("%q: %q %v does not round-trip: %q %v %v", id, typ, key, again, key2, err)
 		}
 	})
+}
+
+// referenceArray is what parseArray must read from b: the JSON value a
+// JSON decoder reads, when it is an array of a type name and scalar keys.
+func referenceArray(b []byte) (string, []any, bool) {
+	v, err := wire.DecodeJSON(b)
+	parts, ok := v.([]any)
+	if err != nil || !ok || len(parts) < 1 {
+		return "", nil, false
+	}
+	typeName, ok := parts[0].(string)
+	if !ok {
+		return "", nil, false
+	}
+	for _, k := range parts[1:] {
+		switch k.(type) {
+		case string, json.Number, bool:
+		default:
+			return "", nil, false
+		}
+	}
+	return typeName, append([]any{}, parts[1:]...), true
+}
+
+var arraySeeds = []string{
+	`["Post", 4242]`, `["Shelf", "hall", 2]`, ` [ "A" , -1.5e+3 , true , false ] `, `["A"]`, `[]`,
+	`["A\u00e9\n\"", "\ud83d\ude00"]`, `["A", "\ud800"]`, `["A", 01]`, `["A", 1.]`, `["A", .5]`, `["A", -]`,
+	`["A", truex]`, `["A", null]`, `["A", [1]]`, `["A", {"k": 1}]`, `["A", 1,]`, `["A" 1]`, `["A", 1] x`,
+	"[\"A\", \"\x01\"]", "[\"A\xff\", 1]", `["A", "unterminated]`, `["A", "\x"]`, `"A"`, `[1, 1]`,
+}
+
+// parseArray reads exactly what a JSON decoder reads, on the seeds.
+func TestParseArrayIsJSON(t *testing.T) {
+	for _, seed := range arraySeeds {
+		checkParseArray(t, []byte(seed))
+	}
+}
+
+func FuzzParseArray(f *testing.F) {
+	for _, seed := range arraySeeds {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(checkParseArray)
+}
+
+func checkParseArray(t *testing.T, b []byte) {
+	typ, key, ok := parseArray(b)
+	wantTyp, wantKey, wantOK := referenceArray(b)
+	if ok != wantOK || ok && (typ != wantTyp || !reflect.DeepEqual(key, wantKey)) {
+		t.Fatalf("%q: read %v %q %#v, a JSON decoder %v %q %#v", b, ok, typ, key, wantOK, wantTyp, wantKey)
+	}
 }

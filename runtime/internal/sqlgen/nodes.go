@@ -21,7 +21,7 @@ import (
 func (c *composer) nodes(op *schema.Operation, sel *operation.Field) (string, error) {
 	if !op.Spec.List {
 		id, _ := decided(sel.Args, "id").(string)
-		return c.node(sel, id, "Argument id")
+		return c.node(sel, id, "id")
 	}
 	ids, _ := decided(sel.Args, "ids").([]any)
 	if err := checkPageSize("ids", int64(len(ids)), c.limits.MaxPageSize, c.limits.MaxPageSize); err != nil {
@@ -34,7 +34,7 @@ func (c *composer) nodes(op *schema.Operation, sel *operation.Field) (string, er
 	b.WriteString("(SELECT json_agg(x.v ORDER BY x.n) FROM (VALUES ")
 	for i, id := range ids {
 		s, _ := id.(string)
-		value, err := c.node(sel, s, fmt.Sprintf("Argument ids[%d]", i))
+		value, err := c.node(sel, s, fmt.Sprintf("ids[%d]", i))
 		if err != nil {
 			return "", err
 		}
@@ -62,13 +62,14 @@ func (c *composer) node(sel *operation.Field, id, arg string) (string, error) {
 	return c.single(rs, &operation.Field{Children: sel.ByType[obj.Spec.Name]}, 1)
 }
 
-// decodeID reads a global id: the node type it names, and its key values
-// as the fields reading the key columns coerce them.
+// decodeID reads a global id, the value of the argument arg: the node
+// type it names, and its key values as the fields reading the key columns
+// coerce them.
 func decodeID(index *schema.Schema, id, arg string) (*schema.Object, []any, error) {
 	bad := func(why string) error {
-		return &wire.Error{Message: fmt.Sprintf("%s is not a global id of this API: %s.", arg, why), Code: wire.CodeBadUserInput}
+		return &wire.Error{Message: fmt.Sprintf("Argument %s is not a global id of this API: %s.", arg, why), Code: wire.CodeBadUserInput}
 	}
-	typ, raw, err := nodeid.Decode(id)
+	typ, key, err := nodeid.Decode(id)
 	if err != nil {
 		return nil, nil, bad("it is malformed")
 	}
@@ -76,12 +77,11 @@ func decodeID(index *schema.Schema, id, arg string) (*schema.Object, []any, erro
 	if obj == nil || obj.Spec.Node == nil {
 		return nil, nil, bad("it names no type of node")
 	}
-	if len(raw) != len(obj.Spec.Key) {
+	if len(key) != len(obj.Spec.Key) {
 		return nil, nil, bad("its key does not fit its type")
 	}
-	key := make([]any, len(raw))
-	for i, k := range obj.Spec.Key {
-		v := raw[i]
+	for i, k := range obj.Spec.Key { // each decoded value replaced by its SQL value
+		v := key[i]
 		if f := obj.ByColumn[k.Column]; f != nil {
 			t := *f.Type
 			t.NonNull = false
@@ -100,7 +100,7 @@ func decodeID(index *schema.Schema, id, arg string) (*schema.Object, []any, erro
 // p.Node binds: the p.Key-th value of the id's key.
 func nodeKey(index *schema.Schema, p spec.Param, id any) (any, error) {
 	s, _ := id.(string)
-	obj, key, err := decodeID(index, s, "Argument "+p.Arg)
+	obj, key, err := decodeID(index, s, p.Arg)
 	if err != nil {
 		return nil, err
 	}
