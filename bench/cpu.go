@@ -24,12 +24,29 @@ type cpuTimes map[string]time.Duration
 const userHZ = 100
 
 func sampleCPU() cpuTimes {
-	out := cpuTimes{}
+	for attempt := 1; ; attempt++ {
+		out, lost := readCPU()
+		if !lost || attempt == 5 {
+			return out
+		}
+	}
+}
+
+// readCPU reads every process's CPU time once; lost reports that a
+// process listed at the start was gone by the end. Had it been a
+// PostgreSQL backend the postmaster reaped meanwhile, its CPU could be in
+// neither its own times nor the postmaster's (read before the reap, the
+// backend after it) or in both (the other way round): a pool closing
+// idle connections while another server was measured once gave a
+// negative CPU per request that way. So such a sample is taken again.
+func readCPU() (out cpuTimes, lost bool) {
+	out = cpuTimes{}
 	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
 	for _, f := range stats {
 		data, err := os.ReadFile(f)
 		if err != nil {
-			continue // it ended
+			lost = true // it ended
+			continue
 		}
 		// pid (comm) state ppid … utime stime: comm may hold spaces and
 		// parentheses, so split after its last ")".
@@ -51,7 +68,15 @@ func sampleCPU() cpuTimes {
 		}
 		out[comm] += time.Duration(ticks) * time.Second / userHZ
 	}
-	return out
+	after, _ := filepath.Glob("/proc/[0-9]*/stat")
+	still := make(map[string]bool, len(after))
+	for _, f := range after {
+		still[f] = true
+	}
+	for _, f := range stats {
+		lost = lost || !still[f]
+	}
+	return out, lost
 }
 
 // perRequest is the CPU used by the processes named comm from a to b,
