@@ -258,6 +258,11 @@ func run(ctx context.Context, o options) error {
 				return err
 			}
 			report.add(w, "pgbench", res, 0)
+			say("%s, round %d of %d: pgbench, the data statement alone", w.name, round, o.rounds)
+			if res, err = runPgbench(ctx, cluster.Bin("pgbench"), login, *scripts[i].alone, o.concurrency, o.warmup, o.duration, 0); err != nil {
+				return err
+			}
+			report.add(w, "pgbench-alone", res, 0)
 			say("%s, round %d of %d: pgbench at gqlplan's rate (%.0f/s)", w.name, round, o.rounds, served)
 			if res, err = runPgbench(ctx, cluster.Bin("pgbench"), login, scripts[i], o.concurrency, o.warmup, o.duration, served); err != nil {
 				return err

@@ -129,6 +129,9 @@ func recordStatements(ctx context.Context, plan *spec.Plan, dsn string, secret [
 		}
 		text.WriteString("\\endpipeline\n")
 		script.text = text.String()
+		if script.alone, err = dataStatementsAlone(batch); err != nil {
+			return nil, err
+		}
 		scripts = append(scripts, script)
 	}
 	return scripts, nil
@@ -141,6 +144,73 @@ type pgbenchScript struct {
 	text       string
 	vars       map[string]string
 	statements []textStatement
+	// options are the session's settings (PGOPTIONS), for a script
+	// that does not set them itself.
+	options string
+	// alone is the pipeline's data statements alone (issue 24's
+	// baseline): without the settings statement, which become the
+	// session's options, and without transaction control.
+	alone *pgbenchScript
+}
+
+// dataStatementsAlone is batch's data statements as a pgbench script of
+// their own, run as the request's role with its settings: those of the
+// settings statement, made the session's (its transaction_read_only
+// the session's default).
+func dataStatementsAlone(batch []recorded) (*pgbenchScript, error) {
+	script := &pgbenchScript{vars: map[string]string{}}
+	var text strings.Builder
+	var options []string
+	for i, q := range batch {
+		if pairs, ok := settingsPairs(q); ok {
+			for _, kv := range pairs {
+				if kv[0] == "transaction_read_only" {
+					kv[0] = "default_transaction_read_only"
+				}
+				options = append(options, "-c "+kv[0]+"="+strings.NewReplacer(`\`, `\\`, " ", `\ `).Replace(kv[1]))
+			}
+			continue
+		}
+		if transactionControl.MatchString(q.sql) {
+			continue
+		}
+		sql, err := bindVariables(q.sql, q.args, fmt.Sprintf("s%d_", i+1), script.vars)
+		if err != nil {
+			return nil, err
+		}
+		text.WriteString(strings.TrimSpace(sql) + ";\n")
+	}
+	script.text, script.options = text.String(), strings.Join(options, " ")
+	return script, nil
+}
+
+var transactionControl = regexp.MustCompile(`(?i)^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b`)
+
+// settingsPairs reads the runtime's settings statement (pgexec's): its
+// set_config calls take their names and values as pairs of parameters,
+// or as two arrays unnested.
+func settingsPairs(q recorded) ([][2]string, bool) {
+	if !strings.Contains(q.sql, "set_config(") {
+		return nil, false
+	}
+	var pairs [][2]string
+	if len(q.args) == 2 {
+		if names, ok := q.args[0].([]string); ok {
+			values, _ := q.args[1].([]string)
+			for i, name := range names {
+				if i < len(values) {
+					pairs = append(pairs, [2]string{name, values[i]})
+				}
+			}
+			return pairs, true
+		}
+	}
+	for i := 0; i+1 < len(q.args); i += 2 {
+		name, _ := textForm(q.args[i])
+		value, _ := textForm(q.args[i+1])
+		pairs = append(pairs, [2]string{name, value})
+	}
+	return pairs, true
 }
 
 var placeholder = regexp.MustCompile(`\$(\d+)`)
@@ -223,6 +293,9 @@ func runPgbench(ctx context.Context, pgbench, dsn string, script pgbenchScript, 
 		for _, name := range slices.Sorted(maps.Keys(script.vars)) {
 			args = append(args, "-D", name+"="+script.vars[name])
 		}
+		if script.options != "" { // a connection string: pgbench expands it
+			return append(args, "dbname="+conninfoValue(cfg.Database)+" options="+conninfoValue(script.options))
+		}
 		return append(args, cfg.Database)
 	}, warmup, duration)
 	if err != nil {
@@ -256,6 +329,11 @@ func runPgbench(ctx context.Context, pgbench, dsn string, script pgbenchScript, 
 	res.Requests = len(latencies)
 	res.P50, res.P99 = percentile(latencies, 0.50), percentile(latencies, 0.99)
 	return res, nil
+}
+
+// conninfoValue quotes v for a libpq connection string.
+func conninfoValue(v string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, "'", `\'`).Replace(v) + "'"
 }
 
 // percentile sorts d and returns its q-quantile (nearest rank).
