@@ -29,7 +29,7 @@ golden:
 	$(GO) test ./tests/ -run TestGolden -update
 	$(GO) test ./runtime/ -run TestComposedSQL -update
 
-# gqlplan against the SQL it sends (pgbench), the floor of a bare server sending it, and PostGraphile v4 and v5
+# gqlplan against the SQL it sends and its data statement alone (pgbench), the floor of a bare server sending it, and PostGraphile v4 and v5
 # (npm; v5 on Node.js 22, the npm package node@22), five
 # workloads on the forum example scaled up, in rounds with the servers taking
 # turns (the report takes each one's median); writes docs/BENCHMARKS.md and

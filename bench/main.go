@@ -268,6 +268,11 @@ func run(ctx context.Context, o options) error {
 				return err
 			}
 			report.add(w, "pgbench-rate", res, 0)
+			say("%s, round %d of %d: pgbench, the data statement alone, at gqlplan's rate", w.name, round, o.rounds)
+			if res, err = runPgbench(ctx, cluster.Bin("pgbench"), login, *scripts[i].alone, o.concurrency, o.warmup, o.duration, served); err != nil {
+				return err
+			}
+			report.add(w, "pgbench-alone-rate", res, 0)
 			for _, p := range running {
 				say("%s, round %d of %d: %s", w.name, round, o.rounds, p.label)
 				if res, err = drive(ctx, peerRequests[p.key][i], o.concurrency, o.warmup, o.duration); err != nil {

@@ -90,7 +90,7 @@ func (r *report) write() error {
 		procs = fmt.Sprintf("`GOMAXPROCS=%d`", r.gqlplanProcs)
 	}
 	p("- gqlplan: `gqlplan serve` with a pool of %d connections (on cores it shares with PostgreSQL and wrk, a pool above 2 per core buys throughput with p99: README, Pool size and tail latency), anonymous requests as `%s`, request logging on (the default), %s.\n", cmp.Or(r.gqlplanPool, r.concurrency), anonymousRole, procs)
-	p("- pgbench: the exact pipeline gqlplan sent for the request (a query's settings statement and statement, in the implicit transaction of one Sync; createPost's too, one field; a mutation of several fields adds BEGIN, SAVEPOINTs and COMMIT), recorded from the runtime, replayed inside `\\startpipeline` at the same concurrency with `pgbench -M prepared`: every statement prepared once per client, the values gqlplan bound sent as parameters (pgbench variables), as gqlplan prepares and binds them. pgbench has no HTTP, JSON or GraphQL to do. It runs three times per round: flat out; held to the requests per second gqlplan served in that round (`-R`), since PostgreSQL's CPU per transaction depends on the rate — a backend that sleeps between transactions pays a wakeup for each; and flat out with the data statement alone, issue 24's baseline: no settings statement and no transaction control, the settings it made the session's (`options`, transaction_read_only as default_transaction_read_only), so the statement runs as the request's role with its claims.\n")
+	p("- pgbench: the exact pipeline gqlplan sent for the request (a query's settings statement and statement, in the implicit transaction of one Sync; createPost's too, one field; a mutation of several fields adds BEGIN, SAVEPOINTs and COMMIT), recorded from the runtime, replayed inside `\\startpipeline` at the same concurrency with `pgbench -M prepared`: every statement prepared once per client, the values gqlplan bound sent as parameters (pgbench variables), as gqlplan prepares and binds them. pgbench has no HTTP, JSON or GraphQL to do. It runs four times per round: flat out; held to the requests per second gqlplan served in that round (`-R`), since PostgreSQL's CPU per transaction depends on the rate — a backend that sleeps between transactions pays a wakeup for each; and both again with the data statement alone, issue 24's baseline: no settings statement and no transaction control, the settings it made the session's (`options`, transaction_read_only as default_transaction_read_only), so the statement runs as the request's role with its claims.\n")
 	p("- The floor: the least a Go server can do for each request, measured like gqlplan, in the same rounds: net/http reads the request wrk sends gqlplan, pgx (the same pool size) sends the pipeline gqlplan sent for it — the recorded statements, prepared per connection as the request's role, the same values bound — and the JSON PostgreSQL built is written back. It parses no GraphQL or JSON, verifies no token, plans and logs nothing (bench/floor.go): gqlplan's CPU above the floor's is what those cost, and the floor's against PostGraphile v5's is the least any such server needs.\n")
 	if r.peerSkipped != "" {
 		p("- PostGraphile: %s.\n", r.peerSkipped)
@@ -126,8 +126,8 @@ func (r *report) write() error {
 
 	p("## Where the CPU goes\n\n")
 	p("CPU time (user + system, from /proc) per request in microseconds, by process, over each measured run: the server, its PostgreSQL backends and the load generator share the machine's cores, so what one uses the others cannot.\n\n")
-	head = "| Workload | gqlplan | its PostgreSQL | wrk | pgbench's PostgreSQL | pgbench | pgbench's PostgreSQL at gqlplan's rate | its PostgreSQL, the data statement alone | the floor | its PostgreSQL"
-	align = "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:"
+	head = "| Workload | gqlplan | its PostgreSQL | wrk | pgbench's PostgreSQL | pgbench | pgbench's PostgreSQL at gqlplan's rate | its PostgreSQL, the data statement alone | the same at gqlplan's rate | the floor | its PostgreSQL"
+	align = "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:"
 	for _, peer := range r.peers {
 		head += fmt.Sprintf(" | %s (node) | its PostgreSQL | wrk", peer.label)
 		align += "|---:|---:|---:"
@@ -145,8 +145,8 @@ func (r *report) write() error {
 	}
 	for _, row := range r.rows {
 		g, pb, pr := row.results["gqlplan"], row.results["pgbench"], row.results["pgbench-rate"]
-		fl, pa := row.results["floor"], row.results["pgbench-alone"]
-		line := fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s", row.workload.name, us(g, "gqlplan"), us(g, "postgres"), us(g, ""), us(pb, "postgres"), us(pb, ""), us(pr, "postgres"), us(pa, "postgres"), us(fl, floorComm), us(fl, "postgres"))
+		fl, pa, par := row.results["floor"], row.results["pgbench-alone"], row.results["pgbench-alone-rate"]
+		line := fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s", row.workload.name, us(g, "gqlplan"), us(g, "postgres"), us(g, ""), us(pb, "postgres"), us(pb, ""), us(pr, "postgres"), us(pa, "postgres"), us(par, "postgres"), us(fl, floorComm), us(fl, "postgres"))
 		for _, peer := range r.peers {
 			pg := row.results[peer.key]
 			line += fmt.Sprintf(" | %s | %s | %s", us(pg, "node"), us(pg, "postgres"), us(pg, ""))
@@ -170,6 +170,9 @@ func (r *report) write() error {
 		if pa := row.results["pgbench-alone"]; pa.Requests > 0 && cpu(pa, "postgres") > 0 {
 			f := cpu(g, "postgres").Seconds() / cpu(pa, "postgres").Seconds()
 			line += fmt.Sprintf(" PostgreSQL CPU %.2f× pgbench's on the data statement alone (%s)", f, met(f <= 1.3))
+			if par := row.results["pgbench-alone-rate"]; par.Requests > 0 && cpu(par, "postgres") > 0 {
+				line += fmt.Sprintf(", %.2f× at the same rate", cpu(g, "postgres").Seconds()/cpu(par, "postgres").Seconds())
+			}
 			if pb.Requests > 0 && cpu(pb, "postgres") > 0 {
 				line += fmt.Sprintf(", %.2f× on the whole pipeline", cpu(g, "postgres").Seconds()/cpu(pb, "postgres").Seconds())
 			}
