@@ -105,17 +105,17 @@ func (r *report) write() error {
 	}
 	p("- The cluster runs with fsync off (a throwaway), which flatters the write workload equally for all the servers.\n\n")
 
-	head := "| Workload | gqlplan req/s | p50 ms | p99 ms | errors | pgbench tx/s | p50 ms | p99 ms | gqlplan / pgbench"
-	align := "|---|---:|---:|---:|---:|---:|---:|---:|---:"
+	head := "| Workload | gqlplan req/s | p50 ms | p99 ms | errors | pgbench tx/s | p50 ms | p99 ms | gqlplan / pgbench | the floor req/s | p50 ms | p99 ms"
+	align := "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:"
 	for _, peer := range r.peers {
 		head += fmt.Sprintf(" | %s req/s | p50 ms | p99 ms | errors | gqlplan / %s", peer.label, peer.label)
 		align += "|---:|---:|---:|---:|---:"
 	}
 	p("%s | gqlplan RSS MiB |\n%s|---:|\n", head, align)
 	for _, row := range r.rows {
-		g, pb := row.results["gqlplan"], row.results["pgbench"]
-		line := fmt.Sprintf("| %s | %.0f | %s | %s | %d | %.0f | %s | %s | %s", row.workload.name,
-			g.RPS, ms(g.P50), ms(g.P99), g.Errors, pb.RPS, ms(pb.P50), ms(pb.P99), ratio(g.RPS, pb.RPS))
+		g, pb, fl := row.results["gqlplan"], row.results["pgbench"], row.results["floor"]
+		line := fmt.Sprintf("| %s | %.0f | %s | %s | %d | %.0f | %s | %s | %s | %.0f | %s | %s", row.workload.name,
+			g.RPS, ms(g.P50), ms(g.P99), g.Errors, pb.RPS, ms(pb.P50), ms(pb.P99), ratio(g.RPS, pb.RPS), fl.RPS, ms(fl.P50), ms(fl.P99))
 		for _, peer := range r.peers {
 			pg := row.results[peer.key]
 			line += fmt.Sprintf(" | %.0f | %s | %s | %d | %s", pg.RPS, ms(pg.P50), ms(pg.P99), pg.Errors, ratio(g.RPS, pg.RPS))
