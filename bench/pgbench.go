@@ -162,12 +162,12 @@ func dataStatementsAlone(batch []recorded) (*pgbenchScript, error) {
 	var text strings.Builder
 	var options []string
 	for i, q := range batch {
-		if pairs, ok := settingsPairs(q); ok {
+		if pairs, ok := recordedSettings(q); ok {
 			for _, kv := range pairs {
 				if kv[0] == "transaction_read_only" {
 					kv[0] = "default_transaction_read_only"
 				}
-				options = append(options, "-c "+kv[0]+"="+strings.NewReplacer(`\`, `\\`, " ", `\ `).Replace(kv[1]))
+				options = append(options, "-c "+kv[0]+"="+optionValue.Replace(kv[1]))
 			}
 			continue
 		}
@@ -186,10 +186,14 @@ func dataStatementsAlone(batch []recorded) (*pgbenchScript, error) {
 
 var transactionControl = regexp.MustCompile(`(?i)^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b`)
 
-// settingsPairs reads the runtime's settings statement (pgexec's): its
+// optionValue escapes a value of PGOPTIONS' -c name=value, whose
+// settings are separated by spaces.
+var optionValue = strings.NewReplacer(`\`, `\\`, " ", `\ `)
+
+// recordedSettings reads the runtime's settings statement (pgexec's): its
 // set_config calls take their names and values as pairs of parameters,
 // or as two arrays unnested.
-func settingsPairs(q recorded) ([][2]string, bool) {
+func recordedSettings(q recorded) ([][2]string, bool) {
 	if !strings.Contains(q.sql, "set_config(") {
 		return nil, false
 	}
@@ -333,8 +337,10 @@ func runPgbench(ctx context.Context, pgbench, dsn string, script pgbenchScript, 
 
 // conninfoValue quotes v for a libpq connection string.
 func conninfoValue(v string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, "'", `\'`).Replace(v) + "'"
+	return "'" + conninfoEscape.Replace(v) + "'"
 }
+
+var conninfoEscape = strings.NewReplacer(`\`, `\\`, "'", `\'`)
 
 // percentile sorts d and returns its q-quantile (nearest rank).
 func percentile(d []time.Duration, q float64) time.Duration {
