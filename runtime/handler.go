@@ -15,6 +15,7 @@ import (
 
 	"github.com/gqlplan/gqlplan/auth"
 	"github.com/gqlplan/gqlplan/extend"
+	"github.com/gqlplan/gqlplan/runtime/internal/deadline"
 	"github.com/gqlplan/gqlplan/runtime/internal/document"
 	"github.com/gqlplan/gqlplan/runtime/internal/operation"
 	"github.com/gqlplan/gqlplan/runtime/internal/pgexec"
@@ -155,7 +156,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	ctx := wire.WithRequestID(req.Context(), id)
 	if t := h.cfg.Limits.RequestTimeout; t > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, t, pgexec.RequestTimeout{After: t})
+		ctx, cancel = deadline.WithTimeoutCause(ctx, t, pgexec.RequestTimeout{After: t})
 		defer cancel()
 	}
 	w.Header().Set("X-Request-Id", id)

@@ -24,6 +24,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/gqlplan/gqlplan/runtime/internal/deadline"
 	"github.com/gqlplan/gqlplan/runtime/internal/sqlgen"
 	"github.com/gqlplan/gqlplan/runtime/internal/wire"
 )
@@ -184,7 +185,7 @@ func (x *Executor) run(ctx context.Context, mutation bool, sess Session, pending
 // ping first, and while the database cannot be reached it is tried again
 // until the pool timeout: a retried query rides out a fast restart.
 func (x *Executor) acquire(ctx context.Context, fresh bool) (*pgxpool.Conn, *wire.Error) {
-	wait, cancel := context.WithTimeoutCause(ctx, x.poolTimeout, errPoolTimeout)
+	wait, cancel := deadline.WithTimeoutCause(ctx, x.poolTimeout, errPoolTimeout)
 	defer cancel()
 	for pause := 50 * time.Millisecond; ; pause = min(2*pause, 500*time.Millisecond) {
 		conn, err := x.pool.Acquire(wait)
