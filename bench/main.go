@@ -253,26 +253,24 @@ func run(ctx context.Context, o options) error {
 				return err
 			}
 			report.add(w, "floor", res, 0)
-			say("%s, round %d of %d: pgbench", w.name, round, o.rounds)
-			if res, err = runPgbench(ctx, cluster.Bin("pgbench"), login, scripts[i], o.concurrency, o.warmup, o.duration, 0); err != nil {
-				return err
+			// pgbench: the pipeline and the data statement alone, each flat
+			// out and held to the rate gqlplan served.
+			for _, run := range []struct {
+				key, label string
+				script     pgbenchScript
+				rate       float64
+			}{
+				{"pgbench", "pgbench", scripts[i], 0},
+				{"pgbench-alone", "pgbench, the data statement alone", *scripts[i].alone, 0},
+				{"pgbench-rate", fmt.Sprintf("pgbench at gqlplan's rate (%.0f/s)", served), scripts[i], served},
+				{"pgbench-alone-rate", "pgbench, the data statement alone, at gqlplan's rate", *scripts[i].alone, served},
+			} {
+				say("%s, round %d of %d: %s", w.name, round, o.rounds, run.label)
+				if res, err = runPgbench(ctx, cluster.Bin("pgbench"), login, run.script, o.concurrency, o.warmup, o.duration, run.rate); err != nil {
+					return err
+				}
+				report.add(w, run.key, res, 0)
 			}
-			report.add(w, "pgbench", res, 0)
-			say("%s, round %d of %d: pgbench, the data statement alone", w.name, round, o.rounds)
-			if res, err = runPgbench(ctx, cluster.Bin("pgbench"), login, *scripts[i].alone, o.concurrency, o.warmup, o.duration, 0); err != nil {
-				return err
-			}
-			report.add(w, "pgbench-alone", res, 0)
-			say("%s, round %d of %d: pgbench at gqlplan's rate (%.0f/s)", w.name, round, o.rounds, served)
-			if res, err = runPgbench(ctx, cluster.Bin("pgbench"), login, scripts[i], o.concurrency, o.warmup, o.duration, served); err != nil {
-				return err
-			}
-			report.add(w, "pgbench-rate", res, 0)
-			say("%s, round %d of %d: pgbench, the data statement alone, at gqlplan's rate", w.name, round, o.rounds)
-			if res, err = runPgbench(ctx, cluster.Bin("pgbench"), login, *scripts[i].alone, o.concurrency, o.warmup, o.duration, served); err != nil {
-				return err
-			}
-			report.add(w, "pgbench-alone-rate", res, 0)
 			for _, p := range running {
 				say("%s, round %d of %d: %s", w.name, round, o.rounds, p.label)
 				if res, err = drive(ctx, peerRequests[p.key][i], o.concurrency, o.warmup, o.duration); err != nil {
