@@ -48,6 +48,10 @@ type ServeCmd struct {
 	CORSOrigin      []string `name:"cors-origin" env:"GQLPLAN_CORS_ORIGINS" help:"An origin browsers may call from (repeat, or comma-separated; * for any). Default: none, CORS off."`
 }
 
+// maxGCMinHeap bounds --gc-min-heap (MiB): its ballast is address space,
+// but a floor this far above any heap is a typo, not a setting.
+const maxGCMinHeap = 1 << 16
+
 // jwtFlags configure how tokens are verified and issued.
 type jwtFlags struct {
 	Secret      string        `env:"GQLPLAN_JWT_SECRET" help:"HS256/384/512 secret that verifies bearer tokens and signs issued ones (at least 32 bytes)."`
@@ -100,6 +104,9 @@ func (l limitsFlags) limits() runtime.Limits {
 }
 
 func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
+	if c.GCMinHeap > maxGCMinHeap {
+		return fmt.Errorf("--gc-min-heap %d: at most %d (MiB)", c.GCMinHeap, maxGCMinHeap)
+	}
 	logs := newBatchedWriter(env.Stderr)
 	defer logs.Close()
 	log := c.logger(logs)
