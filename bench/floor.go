@@ -21,9 +21,6 @@ import (
 	"github.com/gqlplan/gqlplan/runtime"
 )
 
-// gqlplanMinHeap is gqlplan serve's default --gc-min-heap, in bytes.
-const gqlplanMinHeap = 64 << 20
-
 // The floor is the least a server can do for a workload over HTTP and
 // pgx, measured like gqlplan: net/http reads the request (the same bytes
 // wrk sends gqlplan), pgx sends the pipeline gqlplan sent for it — the
@@ -116,7 +113,7 @@ func runFloor(file string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	defer heapfloor.Start(gqlplanMinHeap)() // a Go server's garbage is collected as gqlplan's is
+	defer heapfloor.Start(heapfloor.DefaultMiB << 20)() // a Go server's garbage is collected as gqlplan's is
 	poolCfg, err := pgxpool.ParseConfig(cfg.DSN)
 	if err != nil {
 		return err

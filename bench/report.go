@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/gqlplan/gqlplan/internal/heapfloor"
 )
 
 // report collects the measurements and writes docs/BENCHMARKS.md and its
@@ -89,9 +91,9 @@ func (r *report) write() error {
 	if r.gqlplanProcs > 0 {
 		procs = fmt.Sprintf("`GOMAXPROCS=%d`", r.gqlplanProcs)
 	}
-	p("- gqlplan: `gqlplan serve` with a pool of %d connections (on cores it shares with PostgreSQL and wrk, a pool above 2 per core buys throughput with p99: README, Pool size and tail latency), anonymous requests as `%s`, request logging on (the default), %s, a heap floor of 64 MiB (the default --gc-min-heap; README, Memory).\n", cmp.Or(r.gqlplanPool, r.concurrency), anonymousRole, procs)
+	p("- gqlplan: `gqlplan serve` with a pool of %d connections (on cores it shares with PostgreSQL and wrk, a pool above 2 per core buys throughput with p99: README, Pool size and tail latency), anonymous requests as `%s`, request logging on (the default), %s, a heap floor of %d MiB (the default --gc-min-heap; README, Memory).\n", cmp.Or(r.gqlplanPool, r.concurrency), anonymousRole, procs, heapfloor.DefaultMiB)
 	p("- pgbench: the exact pipeline gqlplan sent for the request (a query's settings statement and statement, in the implicit transaction of one Sync; createPost's too, one field; a mutation of several fields adds BEGIN, SAVEPOINTs and COMMIT), recorded from the runtime, replayed inside `\\startpipeline` at the same concurrency with `pgbench -M prepared`: every statement prepared once per client, the values gqlplan bound sent as parameters (pgbench variables), as gqlplan prepares and binds them. pgbench has no HTTP, JSON or GraphQL to do. It runs four times per round: flat out; held to the requests per second gqlplan served in that round (`-R`), since PostgreSQL's CPU per transaction depends on the rate — a backend that sleeps between transactions pays a wakeup for each; and both again with the data statement alone, issue 24's baseline: no settings statement and no transaction control, the settings it made the session's (`options`, transaction_read_only as default_transaction_read_only), so the statement runs as the request's role with its claims.\n")
-	p("- The floor: the least a Go server can do for each request, measured like gqlplan, in the same rounds: net/http reads the request wrk sends gqlplan, pgx (the same pool size) sends the pipeline gqlplan sent for it — the recorded statements, prepared per connection as the request's role, the same values bound — and the JSON PostgreSQL built is written back. It parses no GraphQL or JSON, verifies no token, plans and logs nothing (bench/floor.go), and its garbage is collected as gqlplan's is (a heap floor of 64 MiB): gqlplan's CPU above the floor's is what those cost, and the floor's against PostGraphile v5's is the least any such server needs.\n")
+	p("- The floor: the least a Go server can do for each request, measured like gqlplan, in the same rounds: net/http reads the request wrk sends gqlplan, pgx (the same pool size) sends the pipeline gqlplan sent for it — the recorded statements, prepared per connection as the request's role, the same values bound — and the JSON PostgreSQL built is written back. It parses no GraphQL or JSON, verifies no token, plans and logs nothing (bench/floor.go), and its garbage is collected as gqlplan's is (a heap floor of %d MiB): gqlplan's CPU above the floor's is what those cost, and the floor's against PostGraphile v5's is the least any such server needs.\n", heapfloor.DefaultMiB)
 	if r.peerSkipped != "" {
 		p("- PostGraphile: %s.\n", r.peerSkipped)
 	}

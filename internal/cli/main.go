@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 
 	"github.com/alecthomas/kong"
 
 	"github.com/gqlplan/gqlplan/compiler"
 	"github.com/gqlplan/gqlplan/extend"
+	"github.com/gqlplan/gqlplan/internal/heapfloor"
 	"github.com/gqlplan/gqlplan/spec"
 )
 
@@ -65,7 +67,10 @@ func Main(ctx context.Context, env Env, args []string) (code int) {
 		kong.Description("Compile GraphQL declarations over PostgreSQL into a checked plan."),
 		kong.Writers(env.Stdout, env.Stderr),
 		kong.Exit(func(c int) { panic(exitRequest(c)) }),
-		kong.Vars{"version": fmt.Sprintf("gqlplan %s (plan format %d)", compiler.Version, spec.FormatVersion)},
+		kong.Vars{
+			"version":     fmt.Sprintf("gqlplan %s (plan format %d)", compiler.Version, spec.FormatVersion),
+			"gc_min_heap": strconv.Itoa(heapfloor.DefaultMiB),
+		},
 		kong.BindTo(ctx, (*context.Context)(nil)),
 		kong.Bind(&env),
 	)

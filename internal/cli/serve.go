@@ -37,7 +37,7 @@ type ServeCmd struct {
 	LogFormat        string        `enum:"text,json" default:"text" env:"GQLPLAN_LOG_FORMAT" help:"Log format: text or json."`
 	LogRequests      string        `name:"log-requests" enum:"all,errors,none" default:"all" env:"GQLPLAN_LOG_REQUESTS" help:"Which requests get a log line: all, errors (a status of 400 or more, or errors in the response), none. Failure lines are rate-limited either way."`
 	DebugListen      string        `name:"debug-listen" env:"GQLPLAN_DEBUG_LISTEN" help:"Address of a second listener serving Go's profiles at /debug/pprof/ (off by default; keep it private)."`
-	GCMinHeap        uint64        `name:"gc-min-heap" default:"64" env:"GQLPLAN_GC_MIN_HEAP" help:"MiB the heap may grow beyond twice what is live before Go collects it (README, Memory); 0: Go's own pacing. Ignored when GOGC or GOMEMLIMIT is set."`
+	GCMinHeap        uint64        `name:"gc-min-heap" default:"${gc_min_heap}" env:"GQLPLAN_GC_MIN_HEAP" help:"MiB the heap may grow beyond twice what is live before Go collects it (README, Memory); 0: Go's own pacing. Ignored when GOGC or GOMEMLIMIT is set."`
 	SkipCatalogCheck bool          `name:"skip-catalog-check" env:"GQLPLAN_SKIP_CATALOG_CHECK" help:"Start even when the database no longer matches what the plan recorded of its catalog (logged); every request reading what changed will fail."`
 
 	JWT    jwtFlags    `embed:"" prefix:"jwt-"`

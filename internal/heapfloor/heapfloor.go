@@ -22,6 +22,9 @@ import (
 	"sync"
 )
 
+// DefaultMiB is gqlplan serve's floor unless --gc-min-heap says otherwise.
+const DefaultMiB = 64
+
 var (
 	mu       sync.Mutex
 	ballasts = map[*[]byte]bool{} // held until their stop; keeps them reachable
