@@ -321,7 +321,7 @@ func (c *checker) checkFields(s *dbSource, typeName string, cols []*catalog.Colu
 			c.diags.Warnf(f.Type.Range, "db-int-range", "%s: field %s.%s is Int (32-bit) but column %s of %s is %s; use BigInt, or cast in the view", s.what, typeName, f.Name.Value, col.Name, s.desc, col.TypeSQL)
 		}
 		if s.nullsKnown && ref.NonNull && !col.NotNull {
-			c.diags.Warnf(f.Type.Range, "db-nullability", "%s: field %s.%s is non-null but column %s of %s allows NULL; a NULL fails the request", s.what, typeName, f.Name.Value, col.Name, s.desc)
+			c.diags.Warnf(f.Type.Range, "db-nullability", "%s: field %s.%s is non-null but column %s of %s allows NULL; a NULL gets a field error, and null in place of its nearest nullable parent", s.what, typeName, f.Name.Value, col.Name, s.desc)
 		}
 		if e := c.defs[ref.Named()]; e.kind == kindEnum && col.Type != nil && col.Type.Underlying().Kind == catalog.EnumType {
 			c.checkEnumLabels(e, col.Type.Underlying())
@@ -442,7 +442,7 @@ func (c *checker) checkEnumLabels(d *definition, t *catalog.Type) {
 		}
 	}
 	if len(uncovered) > 0 {
-		c.diags.Warnf(d.name.Range, "db-enum-uncovered", "enum %s has no value for label(s) %s of %s; a row holding one fails the request", d.name.Value, strings.Join(uncovered, ", "), t.SQL)
+		c.diags.Warnf(d.name.Range, "db-enum-uncovered", "enum %s has no value for label(s) %s of %s; a row holding one gets a field error, and null in place of its nearest nullable parent", d.name.Value, strings.Join(uncovered, ", "), t.SQL)
 	}
 }
 

@@ -316,6 +316,9 @@ func (c *checker) checkResult(s *dbSource, f *catalog.Function, returns *spec.Ty
 		default:
 			c.checkFields(s, elem.Named(), cols)
 		}
+		if s.op.Kind == decl.Mutation && f.Result != nil && f.Result.Kind == catalog.CompositeType {
+			s.out.Source.RowType = castable(f.Result.SQL)
+		}
 	} else if len(cols) > 0 {
 		c.diags.Errorf(r, "db-returns-mismatch", "%s returns %s, but %s returns rows (%s); return an object type", s.what, elem, f.Signature(), result)
 	} else if problem, _ := c.fit(elem, f.Result); problem != "" {

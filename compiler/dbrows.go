@@ -33,7 +33,10 @@ func (c *checker) checkRowFields(s *dbSource, typeName string, cols []*catalog.C
 		switch {
 		case out.Relation != nil:
 			for _, pair := range f.Relation.Columns {
-				c.column(s, cols, pair.Parent.Value, pair.Parent.Range, "join column of "+what)
+				col := c.column(s, cols, pair.Parent.Value, pair.Parent.Range, "join column of "+what)
+				if col != nil && s.nullsKnown && !col.NotNull && nonNullOne(f, out.Relation.List) {
+					c.diags.Warnf(f.Type.Range, "db-nullability", "%s is non-null but its join column %s of %s allows NULL; a row without one gets a field error, and null in place of its nearest nullable parent", what, col.Name, s.desc)
+				}
 			}
 			c.checkRelationField(d, f, out, what)
 		case out.Function != nil:
@@ -64,7 +67,17 @@ func (c *checker) checkRelationField(d *definition, f *decl.Field, out *spec.Fie
 	if ref, err := spec.ParseTypeRef(f.Type.Value); err == nil {
 		typeName = ref.Named()
 	}
-	c.checkRowSource(&out.Relation.Source, f.Relation.SQLSource, d.file, typeName, what, need)
+	rel := c.checkRowSource(&out.Relation.Source, f.Relation.SQLSource, d.file, typeName, what, need)
+	if rel != nil && rel.RowSecurity && !rel.PoliciesShowAll && nonNullOne(f, out.Relation.List) {
+		c.diags.Warnf(f.Type.Range, "db-nullability", "%s is non-null but %s has row level security: a row its policies hide from the caller gets a field error, and null in place of its nearest nullable parent; make the field nullable", what, rel.Name)
+	}
+}
+
+// nonNullOne reports whether f is one value (not a list) of a non-null
+// type.
+func nonNullOne(f *decl.Field, list bool) bool {
+	ref, err := spec.ParseTypeRef(f.Type.Value)
+	return err == nil && ref.NonNull && !list && ref.Elem == nil
 }
 
 // columnUse is a column a source must have, where and why it is named.
@@ -77,17 +90,18 @@ type columnUse struct {
 // checkRowSource checks a table or view the rows of typeName are read
 // from (a relation's, a node's): it exists, has the columns need names,
 // and the type's fields fit its columns; its row security and the
-// serving role's privileges; the catalog facts go into src.
-func (c *checker) checkRowSource(src *spec.Source, name *decl.Text, file *decl.File, typeName, what string, need []columnUse) {
+// serving role's privileges; the catalog facts go into src. It returns
+// the table or view (nil when there is none).
+func (c *checker) checkRowSource(src *spec.Source, name *decl.Text, file *decl.File, typeName, what string, need []columnUse) *catalog.Relation {
 	at := name.Range
 	found, rel, _ := c.cat.Resolve(c.searchSchema(name, file, src.Schema), src.Name)
 	switch {
 	case found == "":
 		c.diags.Errorf(at, "db-missing-source", "%s: no table or view %q%s", what, src.Name, decl.DidYouMean(src.Name, c.cat.Names(src.Schema)))
-		return
+		return nil
 	case rel == nil || rel.Kind == catalog.Composite:
 		c.diags.Errorf(at, "db-source-kind", "%s: %s.%s is not a table or view; a relation reads rows joined on columns (a function taking the row is a computed field)", what, found, src.Name)
-		return
+		return nil
 	}
 	src.Schema, src.SQL, src.Object = found, quoteIdent(found)+"."+quoteIdent(src.Name), rel.KindName()
 	s := &dbSource{out: &spec.Operation{}, what: what, desc: rel.KindName() + " " + rel.Name.String(), used: map[string]*catalog.Column{},
@@ -110,6 +124,7 @@ func (c *checker) checkRowSource(src *spec.Source, name *decl.Text, file *decl.F
 	}
 	c.recordColumns(s)
 	src.Columns = s.out.Source.Columns
+	return rel
 }
 
 // checkComputedField checks a computed field's function against the rows
@@ -183,6 +198,9 @@ func (c *checker) checkComputedField(s *dbSource, d *definition, f *decl.Field, 
 	cols := chosen.Columns
 	if len(cols) == 0 {
 		cols = c.cat.RowColumns(chosen.Result)
+	}
+	if ref.NonNull && ref.Elem == nil {
+		c.diags.Warnf(f.Type.Range, "db-nullability", "%s is non-null but %s may return NULL; a NULL gets a field error, and null in place of its nearest nullable parent; make the field nullable, or coalesce in the function", what, chosen.Signature())
 	}
 	if c.objects[elem.Named()] == nil {
 		if problem, _ := c.fit(ref, chosen.Result); !fn.Set && problem != "" {

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"github.com/gqlplan/gqlplan/auth"
+	"github.com/gqlplan/gqlplan/runtime/internal/nonnull"
 	"github.com/gqlplan/gqlplan/runtime/internal/operation"
 )
 
@@ -10,6 +11,11 @@ type ComposedStatement struct {
 	Field string
 	SQL   string
 	Args  []any
+	// Call is the SQL of a mutation's call, run first; Nulls the sites
+	// of the result's markers.
+	Call     string
+	CallArgs []any
+	Nulls    []nonnull.Site
 }
 
 // Compose plans a query document as a request does (variables coerced,
@@ -59,7 +65,11 @@ func (h *Handler) compose(query string, vars, claims map[string]any, reuse bool)
 			return nil, f.err
 		}
 		if f.stmt != nil {
-			out = append(out, ComposedStatement{Field: f.key, SQL: f.stmt.SQL, Args: f.stmt.Args})
+			st := ComposedStatement{Field: f.key, SQL: f.stmt.SQL, Args: f.stmt.Args, Nulls: f.stmt.Nulls}
+			if f.stmt.Call != nil {
+				st.Call, st.CallArgs = f.stmt.Call.SQL, f.stmt.Call.Args
+			}
+			out = append(out, st)
 		}
 	}
 	return out, nil

@@ -245,6 +245,10 @@ func (h *Handler) serve(ctx context.Context, req *http.Request) outcome {
 		out.Response = transport.RequestErrors(params.Media, e...)
 		return out
 	}
+	if errs := unauthenticatedFields(who, fields); errs != nil {
+		out.Response = transport.Unauthenticated(params.Media, errs...)
+		return out
+	}
 	out.arena = transport.BorrowBuffer()
 	if fatal := h.execute(ctx, op, who, h.exec.NewSession(who), fields, out.arena); fatal != nil {
 		out.Response = transport.ExecutionFailure(params.Media, fatal)

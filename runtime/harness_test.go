@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -38,6 +40,7 @@ const testSecret = "0123456789abcdef0123456789abcdef-test-secret"
 // serving testdata/api.yaml, connected as a per-test authenticator role.
 type server struct {
 	t       testing.TB
+	plan    *spec.Plan
 	handler *runtime.Handler
 	pool    *pgxpool.Pool
 	admin   *pgx.Conn // superuser, same database
@@ -60,6 +63,9 @@ type serverOptions struct {
 	noPing bool
 	// resolvers replaces testResolvers (resolvers_test.go).
 	resolvers *extend.Resolvers
+	// fixture is the directory of schema.sql and api.yaml ("testdata"
+	// when empty).
+	fixture string
 }
 
 var roleCounter atomic.Int64
@@ -70,7 +76,8 @@ func newServer(t testing.TB, opts serverOptions) *server {
 	dsn := pgtest.Database(t)
 	n := fmt.Sprintf("%d_%d", os.Getpid(), roleCounter.Add(1))
 	roles := testRoles{auth: "gq_auth_" + n, anon: "gq_anon_" + n, member: "gq_member_" + n}
-	schemaSQL, err := os.ReadFile("testdata/schema.sql")
+	fixture := cmp.Or(opts.fixture, "testdata")
+	schemaSQL, err := os.ReadFile(filepath.Join(fixture, "schema.sql"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +101,7 @@ func newServer(t testing.TB, opts serverOptions) *server {
 		admin.Close(ctx)
 	})
 
-	files, diags, err := compiler.LoadPaths("", []string{"testdata/api.yaml"})
+	files, diags, err := compiler.LoadPaths("", []string{filepath.Join(fixture, "api.yaml")})
 	if err != nil || diags.HasErrors() {
 		t.Fatalf("load: %v %v", err, diags)
 	}
@@ -121,6 +128,7 @@ func newServer(t testing.TB, opts serverOptions) *server {
 	if plan, err = spec.Decode(data); err != nil {
 		t.Fatal(err)
 	}
+	s.plan = plan
 
 	authDSN, err := pgtest.WithUser(dsn, roles.auth)
 	if err != nil {

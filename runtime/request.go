@@ -10,6 +10,7 @@ import (
 	"github.com/gqlplan/gqlplan/auth"
 	"github.com/gqlplan/gqlplan/extend"
 	"github.com/gqlplan/gqlplan/runtime/internal/document"
+	"github.com/gqlplan/gqlplan/runtime/internal/nonnull"
 	"github.com/gqlplan/gqlplan/runtime/internal/operation"
 	"github.com/gqlplan/gqlplan/runtime/internal/pgexec"
 	"github.com/gqlplan/gqlplan/runtime/internal/schema"
@@ -36,7 +37,32 @@ type rootField struct {
 	resolves []sqlgen.Resolve
 	result   json.RawMessage
 	err      *Error
+	// nullErrs are the errors of nulls beneath the field, where the
+	// schema promises none (see package nonnull); nulled is set when one
+	// went past the field, to the data.
+	nullErrs []*Error
+	nulled   bool
 	loc      Location
+}
+
+// placeNulls places the nulls whose markers doc, a value at path within
+// f, holds: their errors are f's, and a null that goes past the value
+// makes it null and, when path is f's own, reaches the data. It returns
+// the value to write.
+func (f *rootField) placeNulls(doc json.RawMessage, sites []nonnull.Site, path []any) json.RawMessage {
+	if len(sites) == 0 || !nonnull.Has(doc) {
+		return doc
+	}
+	res, err := nonnull.Apply(doc, sites, path)
+	if err != nil {
+		f.fail(&Error{Message: "The result of this field could not be read.", Code: CodeInternal, Err: err})
+		return nil
+	}
+	f.nullErrs = append(f.nullErrs, res.Errors...)
+	if res.DataNull && len(path) == 1 {
+		f.nulled = true
+	}
+	return res.JSON
 }
 
 // fail sets the field's error, located at the field and pathed to its key.
@@ -116,6 +142,10 @@ func (h *Handler) plan(op *operation.Operation, role string, claims, vars map[st
 				break
 			}
 			if len(planned.Spec.Roles) > 0 && !slices.Contains(planned.Spec.Roles, role) {
+				if claims == nil { // a token's role could call it
+					f.fail(unauthenticated(name))
+					break
+				}
 				// The role is not named: it may be a database role's name.
 				f.fail(&Error{Message: fmt.Sprintf("%s may not be called with the role of this request.", name), Code: CodeForbidden})
 				break
@@ -182,8 +212,16 @@ func (h *Handler) execute(ctx context.Context, op *operation.Operation, who auth
 func respond(media string, fields []*rootField) *transport.Response {
 	out := &transport.Response{Media: media, Status: 200, Data: make([]transport.Entry, len(fields))}
 	for i, f := range fields {
+		if f.stmt != nil && f.err == nil {
+			f.result = f.placeNulls(f.result, f.stmt.Nulls, []any{f.key})
+		}
+		out.Errors = append(out.Errors, f.nullErrs...)
 		e := transport.Entry{Key: f.key, Value: f.result}
 		switch {
+		case f.nulled:
+			// The null of a field beneath, its error given.
+			e.Value = nil
+			out.DataNull = out.DataNull || f.nonNull
 		case f.typename != "":
 			e.Value, _ = json.Marshal(f.typename)
 		case f.err != nil:
@@ -208,7 +246,7 @@ func authorize(op *schema.Operation, claims map[string]any) *Error {
 		return nil
 	}
 	if claims == nil {
-		return &Error{Message: fmt.Sprintf("%s requires authentication: send a bearer token.", op.Spec.Name), Code: CodeUnauthenticated}
+		return unauthenticated(op.Spec.Name)
 	}
 	var missing []string
 	for _, c := range op.Spec.Claims {
@@ -220,6 +258,30 @@ func authorize(op *schema.Operation, claims map[string]any) *Error {
 		return &Error{Message: fmt.Sprintf("%s requires the token claim %s, which it does not carry.", op.Spec.Name, strings.Join(quoteAll(missing), ", ")), Code: CodeForbidden}
 	}
 	return nil
+}
+
+// unauthenticated is the error of operation name, called without a token
+// when only a token can open it.
+func unauthenticated(name string) *Error {
+	return &Error{Message: fmt.Sprintf("%s requires authentication: send a bearer token.", name), Code: CodeUnauthenticated}
+}
+
+// unauthenticatedFields are the errors of the fields that only a token
+// opens, for a request without one: it is refused as a whole (401), so
+// that a client sends its user to log in, and nothing runs.
+func unauthenticatedFields(who auth.Identity, fields []*rootField) []*Error {
+	if who.Claims != nil {
+		return nil
+	}
+	var out []*Error
+	for _, f := range fields {
+		if f.err != nil && f.err.Code == CodeUnauthenticated {
+			e := *f.err
+			e.Path = nil // a request error: no field answers
+			out = append(out, &e)
+		}
+	}
+	return out
 }
 
 func quoteAll(names []string) []string {

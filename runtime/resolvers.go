@@ -219,7 +219,15 @@ func (h *Handler) rows(ctx context.Context, tx *pgexec.Tx, f *rootField, op *sch
 		return nil, wire.As(err, CodeInternal)
 	}
 	f.resolves = append(f.resolves, stmt.Resolves...)
-	return tx.Statement(ctx, stmt)
+	doc, e := tx.Statement(ctx, stmt)
+	if e != nil {
+		return nil, e
+	}
+	path := []any{f.key}
+	if sel != f.sel { // a look-ahead field of the resolver's object
+		path = append(path, sel.Key)
+	}
+	return f.placeNulls(doc, stmt.Nulls, path), f.err
 }
 
 // marshalValue encodes a resolver's value as JSON, as is: no HTML

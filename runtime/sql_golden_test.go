@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gqlplan/gqlplan/runtime/internal/nonnull"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden SQL files")
@@ -34,7 +36,8 @@ func TestComposedSQL(t *testing.T) {
 			}
 			var b strings.Builder
 			for _, st := range stmts {
-				fmt.Fprintf(&b, "-- %s\n%s\n-- args: %s\n", st.Field, indentSQL(st.SQL), formatArgs(st.Args))
+				// The markers' key is the process's own: shown as $null.
+				fmt.Fprintf(&b, "-- %s\n%s\n-- args: %s\n", st.Field, indentSQL(strings.ReplaceAll(st.SQL, nonnull.Key, "$null")), formatArgs(st.Args))
 				if _, err := s.admin.Exec(t.Context(), st.SQL, st.Args...); err != nil {
 					t.Errorf("%s: PostgreSQL refuses the statement: %v", st.Field, err)
 				}

@@ -46,16 +46,24 @@ func TestMutationsRunInOrderAndAFailureUndoesOnlyItself(t *testing.T) {
 func TestInjectRefusesWithoutTokenOrClaimBeforeAnySQL(t *testing.T) {
 	s := newServer(t, serverOptions{})
 	s.query(`{ __typename }`, nil, "") // warm the pool
+	// No token: the request is refused whole (401, a Bearer challenge,
+	// no data), as with a token the verifier refuses; a token without the
+	// claim: the field is FORBIDDEN.
 	for _, c := range []struct {
 		name, token, code string
+		status            int
+		data              string
 	}{
-		{"no token", "", "UNAUTHENTICATED"},
-		{"claim absent", token(t, jwt.MapClaims{"role": s.roles.member}), "FORBIDDEN"},
+		{"no token", "", "UNAUTHENTICATED", 401, ""},
+		{"claim absent", token(t, jwt.MapClaims{"role": s.roles.member}), "FORBIDDEN", 200, "null"},
 	} {
 		s.wire.reset()
 		r := s.do(call{query: `{ myNotes { id } }`, token: c.token})
-		if r.status != 200 || len(r.Errors) != 1 || r.codes()[0] != c.code || r.data(t) != "null" {
+		if r.status != c.status || len(r.Errors) != 1 || r.codes()[0] != c.code || r.data(t) != c.data {
 			t.Errorf("%s: %d %s", c.name, r.status, r.body)
+		}
+		if challenge := r.header.Get("WWW-Authenticate"); (c.status == 401) != (challenge == "Bearer") {
+			t.Errorf("%s: WWW-Authenticate %q", c.name, challenge)
 		}
 		if n := s.wire.syncs.Load(); n != 0 {
 			t.Errorf("%s: %d statements reached the database", c.name, n)
@@ -174,7 +182,8 @@ func TestOneRoundTripPerQueryRequest(t *testing.T) {
 	}
 }
 
-// A mutation of one field is one pipeline, its settings and statement, in
+// A mutation of one field is one pipeline, its settings, its call and the
+// statement reading its payload after it (see sqlgen's mutation.go), in
 // the implicit transaction of its Sync: no BEGIN or COMMIT is sent, and it
 // is still all or nothing — a write its function made before failing, and
 // a write a check deferred to the commit refuses, are both rolled back.
@@ -192,8 +201,8 @@ func TestASingleMutationIsOneAtomicPipeline(t *testing.T) {
 		t.Errorf("%d Sync/Query messages and %d write→read turnarounds, want 1 and 1", syncs, trips)
 	}
 	sent := s.sent.take()
-	if len(sent) != 2 || !strings.HasPrefix(sent[0], "SELECT num_nulls(set_config(") {
-		t.Errorf("want the settings statement and the mutation's, got:\n%s", strings.Join(sent, "\n"))
+	if len(sent) != 3 || !strings.HasPrefix(sent[0], "SELECT num_nulls(set_config(") || !strings.Contains(sent[1], `"shop"."create_post"(`) {
+		t.Errorf("want the settings statement, the mutation's call and its payload's, got:\n%s", strings.Join(sent, "\n"))
 	}
 	before := s.scalar(posts)
 

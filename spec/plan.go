@@ -299,6 +299,11 @@ type Source struct {
 	// Columns are the source's columns the operation reads, filters or
 	// orders on, with their PostgreSQL types, sorted by name.
 	Columns []Column `json:"columns,omitempty"`
+	// RowType, for a mutation's function returning rows of a composite
+	// type, is that type: the runtime reads the mutation's payload from
+	// the rows the call returned, in a statement after it, which sees
+	// the call's writes.
+	RowType string `json:"rowType,omitempty"`
 }
 
 // Column is a catalog fact about one column of a source.

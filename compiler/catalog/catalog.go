@@ -73,6 +73,10 @@ type Relation struct {
 	// OwnerBypassesRLS: the owner is a superuser or has BYPASSRLS, so a
 	// view it owns reads every row of what it reads.
 	OwnerBypassesRLS bool
+	// PoliciesShowAll: a policy lets everyone read every row (FOR SELECT
+	// TO PUBLIC USING (true)) and none restricts it, so row security
+	// hides no row from a reader.
+	PoliciesShowAll bool
 	// SecurityInvoker: a view whose relations are read with the caller's
 	// privileges and row security (security_invoker = true), not its
 	// owner's.

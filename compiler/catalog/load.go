@@ -224,7 +224,10 @@ func loadRelations(ctx context.Context, tx pgx.Tx, cat *Catalog) error {
 			c.relrowsecurity, c.relforcerowsecurity, o.rolname::text, o.rolsuper OR o.rolbypassrls,
 			EXISTS (SELECT 1 FROM unnest(c.reloptions) opt
 				WHERE split_part(opt, '=', 1) = 'security_invoker' AND lower(split_part(opt, '=', 2)) IN ('true', 'on', 'yes', '1')),
-			coalesce(obj_description(c.oid, 'pg_class'), '')
+			coalesce(obj_description(c.oid, 'pg_class'), ''),
+			EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid AND p.polpermissive AND p.polcmd IN ('r', '*')
+				AND p.polroles = '{0}' AND pg_get_expr(p.polqual, p.polrelid) = 'true')
+			AND NOT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid AND NOT p.polpermissive AND p.polcmd IN ('r', '*'))
 		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_roles o ON o.oid = c.relowner
 		WHERE c.relkind IN ('r', 'v', 'm', 'f', 'p', 'c') AND `+userSchemas, cat.Role)
 	if err != nil {
@@ -233,7 +236,7 @@ func loadRelations(ctx context.Context, tx pgx.Tx, cat *Catalog) error {
 	var oid uint32
 	var schema, name, kind string
 	var r Relation
-	_, err = pgx.ForEachRow(rows, []any{&oid, &schema, &name, &kind, &r.Selectable, &r.RowSecurity, &r.ForceRowSecurity, &r.Owner, &r.OwnerBypassesRLS, &r.SecurityInvoker, &r.Comment}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&oid, &schema, &name, &kind, &r.Selectable, &r.RowSecurity, &r.ForceRowSecurity, &r.Owner, &r.OwnerBypassesRLS, &r.SecurityInvoker, &r.Comment, &r.PoliciesShowAll}, func() error {
 		rel := r
 		rel.Name, rel.Kind = Name{schema, name}, kind[0]
 		byOID[oid] = &rel

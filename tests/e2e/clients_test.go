@@ -2,65 +2,19 @@ package e2e
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/gqlplan/gqlplan/internal/npmclients"
 )
 
-// The npm clients of tests/clients, installed from its package-lock.json
-// once per run (npm ci), as a user's project would install them.
-var (
-	clientsOnce sync.Once
-	clientsErr  error
-)
-
+// clientsDir is tests/clients (see package npmclients).
 const clientsDir = "../clients"
 
-func installClients(t *testing.T) {
-	t.Helper()
-	clientsOnce.Do(func() {
-		if _, clientsErr = exec.LookPath("npm"); clientsErr != nil {
-			return
-		}
-		if installed(filepath.Join(clientsDir, "package-lock.json"), filepath.Join(clientsDir, "node_modules", ".package-lock.json")) {
-			return
-		}
-		cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
-		cmd.Dir = clientsDir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			clientsErr = fmt.Errorf("npm ci: %w\n%s", err, out)
-		}
-	})
-	if clientsErr != nil {
-		t.Fatalf("the npm clients of tests/clients are not installed (.ci/run installs node and npm): %v", clientsErr)
-	}
-}
-
-// installed reports whether node_modules holds every package of the lock
-// file at its version: npm keeps the installed tree's lock in
-// node_modules/.package-lock.json.
-func installed(lockFile, installedFile string) bool {
-	type lock struct {
-		Packages map[string]struct{ Version string } `json:"packages"`
-	}
-	var want, have lock
-	for file, into := range map[string]*lock{lockFile: &want, installedFile: &have} {
-		data, err := os.ReadFile(file)
-		if err != nil || json.Unmarshal(data, into) != nil {
-			return false
-		}
-	}
-	for path, p := range want.Packages {
-		if path != "" && have.Packages[path].Version != p.Version {
-			return false
-		}
-	}
-	return len(want.Packages) > 1
-}
+func installClients(t *testing.T) { npmclients.Install(t) }
 
 // sdlFile writes the schema of the plan s serves, as `gqlplan sdl` prints
 // it, to a file of the test's and returns its path.
@@ -81,13 +35,7 @@ func (s *server) sdlFile(t *testing.T) string {
 // its output when it fails.
 func node(t *testing.T, script string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command("node", append([]string{script}, args...)...)
-	cmd.Dir = clientsDir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("node %s: %v\n%s", script, err, out)
-	}
-	return string(out)
+	return npmclients.Node(t, nil, script, args...)
 }
 
 // TestIntrospectionMatchesTheSDL reads each example's schema as GraphQL

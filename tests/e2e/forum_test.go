@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -96,7 +98,9 @@ func TestForumTutorialStory(t *testing.T) {
 		t.Fatalf("createPost as Eve: %+v", mine)
 	}
 	before := posts()
-	if r := s.post(t, "", create, map[string]any{"author": 13}); !slices.Equal(r.codes(), []string{"FORBIDDEN"}) || string(r.Data["createPost"]) != "null" {
+	// Only a token opens it: the request is refused whole, as a client's
+	// "go and log in" (UNAUTHENTICATED, 401), not FORBIDDEN.
+	if r := s.post(t, "", create, map[string]any{"author": 13}); !slices.Equal(r.codes(), []string{"UNAUTHENTICATED"}) || r.status != 401 || r.Data != nil {
 		t.Errorf("createPost anonymously: %d %v %s", r.status, r.codes(), r.Data["createPost"])
 	}
 	if r := s.post(t, eveToken, create, map[string]any{"author": 1}); !slices.Equal(r.codes(), []string{"FORBIDDEN"}) {
@@ -123,8 +127,8 @@ func TestForumTutorialStory(t *testing.T) {
 		if s.post(t, eveToken, m, nil).field(t, field, &p); p != nil {
 			t.Errorf("%s on Sara's post as Eve: %+v", field, p)
 		}
-		if r := s.post(t, "", m, nil); !slices.Equal(r.codes(), []string{"FORBIDDEN"}) {
-			t.Errorf("%s anonymously: %v", field, r.codes())
+		if r := s.post(t, "", m, nil); !slices.Equal(r.codes(), []string{"UNAUTHENTICATED"}) || r.status != 401 {
+			t.Errorf("%s anonymously: %d %v", field, r.status, r.codes())
 		}
 	}
 	if posts() != before {
@@ -165,7 +169,7 @@ func TestForumTutorialStory(t *testing.T) {
 	if !changed || login("first secret") != "" || login("second secret") == "" {
 		t.Errorf("changePassword: changed=%v; the old password must fail and the new one work", changed)
 	}
-	if r := s.post(t, "", `mutation { changePassword(currentPassword: "a", newPassword: "b") }`, nil); !slices.Equal(r.codes(), []string{"FORBIDDEN"}) {
+	if r := s.post(t, "", `mutation { changePassword(currentPassword: "a", newPassword: "b") }`, nil); !slices.Equal(r.codes(), []string{"UNAUTHENTICATED"}) {
 		t.Errorf("changePassword anonymously: %v", r.codes())
 	}
 
@@ -211,4 +215,41 @@ func postIDs(posts []post) []int {
 		out = append(out, p.RowID)
 	}
 	return out
+}
+
+// TestMutationPayloadShowsItsWrite selects, under createPost, what the
+// new post changes — the author's latest post (a computed field), their
+// posts' count (a connection), the post's own relations — and compares
+// each with what a query right after reads: the payload is read after
+// the function ran, in the same transaction.
+func TestMutationPayloadShowsItsWrite(t *testing.T) {
+	s := startExample(t, "forum", "forum_example_gqlplan", "--default-role", "forum_example_anonymous")
+	sara := authenticate(t, s, "sara@example.com", "password-sara")
+	selection := `latestPost { rowId headline } posts { totalCount nodes { rowId } } fullName`
+	type person struct {
+		LatestPost struct {
+			RowID    int    `json:"rowId"`
+			Headline string `json:"headline"`
+		} `json:"latestPost"`
+		Posts struct {
+			TotalCount int `json:"totalCount"`
+			Nodes      []struct {
+				RowID int `json:"rowId"`
+			} `json:"nodes"`
+		} `json:"posts"`
+		FullName string `json:"fullName"`
+	}
+	for i := range 3 { // a second and third write in a row, prepared statements reused
+		var created struct {
+			RowID  int    `json:"rowId"`
+			Author person `json:"author"`
+		}
+		s.post(t, sara, `mutation($h: String!) { createPost(authorId: 1, headline: $h) { rowId author { `+selection+` } } }`,
+			map[string]any{"h": fmt.Sprintf("write %d", i)}).field(t, "createPost", &created)
+		var after person
+		s.post(t, sara, `{ personById(id: "`+globalID("Person", 1)+`") { `+selection+` } }`, nil).field(t, "personById", &after)
+		if created.Author.LatestPost.RowID != created.RowID || !reflect.DeepEqual(created.Author, after) {
+			t.Errorf("write %d: the payload says %+v (new post %d); read right after: %+v", i, created.Author, created.RowID, after)
+		}
+	}
 }

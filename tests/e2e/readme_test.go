@@ -44,7 +44,7 @@ func TestReadmeWalkthrough(t *testing.T) {
 		`"searchPosts":\{"totalCount" ?: ?3, .*"hasNextPage" ?: ?true`,
 		`"registerPerson":\{"rowId" ?: ?13, "fullName" ?: ?"Eve Example"\}`,
 		`^eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+$`,
-		`"code":"FORBIDDEN".*"createPost":null`,
+		`"code":"UNAUTHENTICATED"`,
 		`"createPost":\{"id" ?: ?"ZzFbIlBvc3QiLCAzN10", "rowId" ?: ?37, "headline" ?: ?"Hello, forum", "author" ?: ?\{"fullName" ?: ?"Eve Example"\}`,
 		`"code":"FORBIDDEN".*"createPost":null`,
 		`"updatePost":\{"headline" ?: ?"Hello again"`,

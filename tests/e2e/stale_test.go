@@ -73,21 +73,26 @@ func exitCode(err error) int {
 }
 
 // TestOperationsRefuseOtherRoles: an operation that lists its roles is
-// refused to a request of another role with FORBIDDEN, before any SQL.
+// refused to a request of another role with FORBIDDEN, before any SQL;
+// to one without a token, which a token could open, with
+// UNAUTHENTICATED (401).
 func TestOperationsRefuseOtherRoles(t *testing.T) {
 	s := startExample(t, "forum", "forum_example_gqlplan", "--default-role", "forum_example_anonymous")
 	person, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"role": "forum_example_person", "person_id": 1, "exp": time.Now().Add(time.Hour).Unix()}).SignedString([]byte(secret))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []struct{ token, query string }{
-		{"", `mutation { changePassword(currentPassword: "a", newPassword: "b") }`},
-		{"", `mutation { deletePost(id: "` + globalID("Post", 1) + `") { id } }`},
-		{person, `mutation { registerPerson(firstName: "X", lastName: "Y", email: "x@example.com", password: "pw") { id } }`},
+	for _, c := range []struct {
+		token, query, code, message string
+		status                      int
+	}{
+		{"", `mutation { changePassword(currentPassword: "a", newPassword: "b") }`, "UNAUTHENTICATED", "requires authentication: send a bearer token", 401},
+		{"", `mutation { deletePost(id: "` + globalID("Post", 1) + `") { id } }`, "UNAUTHENTICATED", "requires authentication: send a bearer token", 401},
+		{person, `mutation { registerPerson(firstName: "X", lastName: "Y", email: "x@example.com", password: "pw") { id } }`, "FORBIDDEN", "may not be called with the role of this request", 200},
 	} {
 		r := s.post(t, c.token, c.query, nil)
-		if len(r.Errors) != 1 || r.Errors[0].Extensions.Code != "FORBIDDEN" || !strings.Contains(r.Errors[0].Message, "may not be called with the role of this request") {
-			t.Errorf("%s: %+v", c.query, r.Errors)
+		if len(r.Errors) != 1 || r.status != c.status || r.Errors[0].Extensions.Code != c.code || !strings.Contains(r.Errors[0].Message, c.message) {
+			t.Errorf("%s: %d %+v", c.query, r.status, r.Errors)
 		}
 	}
 }

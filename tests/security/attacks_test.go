@@ -128,7 +128,7 @@ func TestAttacks(t *testing.T) {
 		{name: "undeclared variables named like the claim", query: notes, vars: map[string]any{"owner": "bob", "sub": "bob"}, token: tg.token(t, nil), status: 200, sqlRuns: true, check: onlyAda},
 		{name: "aliases of the injected field", query: `{ a: myNotes { body } b: myNotes { body } }`, token: tg.token(t, nil), status: 200, sqlRuns: true, check: onlyAda},
 		{name: "mutation argument named like the inject key", query: `mutation { addNote(body: "x", stars: 1, weight: 1, pinned: false, owner: "bob") { id } }`, token: tg.token(t, nil), status: 400, code: validation},
-		{name: "inject without a token", query: notes, status: 200, code: unauth},
+		{name: "inject without a token", query: notes, status: status401, code: unauth},
 
 		// SQL metacharacters in every argument type.
 		{name: "String", query: `query($n: String!) { personByName(name: $n) { id } }`, vars: map[string]any{"n": `Ada'; DROP TABLE sec.note; --`}, status: 200, sqlRuns: true, check: contains(`{"data":{"personByName":[]}}`)},

@@ -329,6 +329,9 @@ func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, set *prepared
 		if savepoints {
 			batch.add("SAVEPOINT gqlplan_field")
 		}
+		if f.stmt.Call != nil {
+			batch.add(f.callText(), f.stmt.Call.Args...)
+		}
 		batch.add(f.text(), f.stmt.Args...)
 		if savepoints {
 			batch.add("RELEASE SAVEPOINT gqlplan_field")
@@ -359,7 +362,14 @@ func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, set *prepared
 					return x.fault(ctx, err)
 				}
 			}
-			if err := f.scan(results, out); err != nil {
+			err := error(nil)
+			if f.stmt.Call != nil {
+				_, err = results.Exec()
+			}
+			if err == nil {
+				err = f.scan(results, out)
+			}
+			if err != nil {
 				if f.err = x.fault(ctx, err); requestLevel(f.err) {
 					return f.err
 				}
@@ -482,8 +492,10 @@ func (x *Executor) sessionFault(ctx context.Context, err error) *wire.Error {
 type job struct {
 	stmt     *sqlgen.Statement
 	prepared string
-	result   json.RawMessage
-	err      *wire.Error
+	// callPrepared is the prepared name of stmt.Call, a mutation's call.
+	callPrepared string
+	result       json.RawMessage
+	err          *wire.Error
 }
 
 // text is what a pipeline queues: the prepared name, or else the SQL.
@@ -492,6 +504,29 @@ func (j *job) text() string {
 		return j.prepared
 	}
 	return j.stmt.SQL
+}
+
+// callText is text for stmt.Call.
+func (j *job) callText() string {
+	if j.callPrepared != "" {
+		return j.callPrepared
+	}
+	return j.stmt.Call.SQL
+}
+
+// statements are the job's statements and where each one's prepared name
+// goes.
+func (j *job) statements() []namedStatement {
+	out := []namedStatement{{j.stmt.SQL, &j.prepared}}
+	if j.stmt.Call != nil {
+		out = append(out, namedStatement{j.stmt.Call.SQL, &j.callPrepared})
+	}
+	return out
+}
+
+type namedStatement struct {
+	sql  string
+	name *string
 }
 
 // scan reads the statement's one-row, one-column result into out as

@@ -123,11 +123,12 @@ func (x *Executor) prepareFixed(ctx context.Context, conn *pgxpool.Conn, set *pr
 // stays unprepared: the request's own pipeline then sends its SQL and
 // reports the error where it belongs.
 func (x *Executor) prepareFields(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, sess Session, pending []*job) {
-	var missing []*job
+	var missing []namedStatement
 	for _, f := range pending {
-		f.prepared = set.use(statementKey{sess.role, f.stmt.SQL})
-		if f.prepared == "" {
-			missing = append(missing, f)
+		for _, s := range f.statements() {
+			if *s.name = set.use(statementKey{sess.role, s.sql}); *s.name == "" {
+				missing = append(missing, s)
+			}
 		}
 	}
 	if len(missing) == 0 {
@@ -140,17 +141,17 @@ func (x *Executor) prepareFields(ctx context.Context, conn *pgxpool.Conn, set *p
 		err = conn.SendBatch(ctx, &batch.Batch).Close()
 	}
 	if err == nil {
-		for _, f := range missing {
-			k := statementKey{sess.role, f.stmt.SQL}
-			if f.prepared = set.use(k); f.prepared != "" {
+		for _, s := range missing {
+			k := statementKey{sess.role, s.sql}
+			if *s.name = set.use(k); *s.name != "" {
 				continue // two fields of this request with one statement
 			}
 			name := statementName(k)
-			if _, err := conn.Conn().Prepare(ctx, name, f.stmt.SQL); err != nil {
+			if _, err := conn.Conn().Prepare(ctx, name, s.sql); err != nil {
 				break
 			}
 			set.add(k, name)
-			f.prepared = name
+			*s.name = name
 		}
 	}
 	x.rollback(ctx, conn)

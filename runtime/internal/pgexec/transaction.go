@@ -83,6 +83,11 @@ func (t *Tx) InTransaction() bool { return t.conn.Conn().PgConn().TxStatus() == 
 // is the field's, unless RequestLevel says it fails the request.
 func (t *Tx) Statement(ctx context.Context, stmt sqlgen.Statement) (json.RawMessage, *wire.Error) {
 	var out json.RawMessage
+	if stmt.Call != nil {
+		if _, err := t.conn.Exec(ctx, stmt.Call.SQL, stmt.Call.Args...); err != nil {
+			return nil, t.x.fault(ctx, err)
+		}
+	}
 	if err := t.conn.QueryRow(ctx, stmt.SQL, stmt.Args...).Scan(resultScanner{t.out, &out}); err != nil {
 		return nil, t.x.fault(ctx, err)
 	}

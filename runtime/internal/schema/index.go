@@ -77,6 +77,9 @@ type Enum struct {
 	Renamed bool
 	// whens is the tail of enumCase's CASE expression, written once.
 	CaseTail string
+	// JSONCaseTail maps SQL values to GraphQL names as json: the WHENs
+	// of a CASE, left open for its ELSE.
+	JSONCaseTail string
 }
 
 type Operation struct {
@@ -119,6 +122,7 @@ func New(plan *spec.Plan) (*Schema, error) {
 			e.ToSQL[v.Name] = v.SQLValue
 			e.Renamed = e.Renamed || v.Name != v.SQLValue
 			e.CaseTail += " WHEN " + sqlLiteral(v.SQLValue) + " THEN " + sqlLiteral(v.Name)
+			e.JSONCaseTail += " WHEN " + sqlLiteral(v.SQLValue) + " THEN " + sqlLiteral(`"`+v.Name+`"`) + "::json"
 		}
 		e.CaseTail += " END"
 		s.Enums[e.Spec.Name] = e

@@ -23,7 +23,11 @@ func (c *composer) abstract(op *schema.Operation, sel *operation.Field) (string,
 	if err != nil {
 		return "", err
 	}
-	value, types, err := c.typedObject(rs, op, sel)
+	up := upOf(op.Returns, 0)
+	if op.Spec.List {
+		up = elemUp(op.Returns, up)
+	}
+	value, types, err := c.typedObject(rs, op, sel, up)
 	if err != nil {
 		return "", err
 	}
@@ -46,7 +50,7 @@ func (c *composer) abstract(op *schema.Operation, sel *operation.Field) (string,
 
 // typedObject is the CASE over a row's type column that reads its object
 // from its type's node source; types are the type names, as literals.
-func (c *composer) typedObject(rs *rows, op *schema.Operation, sel *operation.Field) (string, []string, error) {
+func (c *composer) typedObject(rs *rows, op *schema.Operation, sel *operation.Field, up int) (string, []string, error) {
 	var b strings.Builder
 	b.WriteString("CASE " + rs.alias + "." + op.Spec.TypeColumn.SQL)
 	var types []string
@@ -56,11 +60,11 @@ func (c *composer) typedObject(rs *rows, op *schema.Operation, sel *operation.Fi
 			return "", nil, fmt.Errorf("plan: %s of %s is not a node type", typ, op.Returns.Named())
 		}
 		alias := c.alias("t")
-		member := &rows{from: obj.Spec.Node.Source.SQL + " " + alias, alias: alias, row: rowRef{alias: alias}, obj: obj, columns: obj.Spec.Node.Source.Columns}
+		member := &rows{from: obj.Spec.Node.Source.SQL + " " + alias, alias: alias, row: rowRef{alias: alias, columns: obj.Spec.Node.Source.Columns}, obj: obj, columns: obj.Spec.Node.Source.Columns}
 		for _, k := range obj.Spec.Key {
 			member.conds = append(member.conds, alias+"."+k.SQL+" = "+rs.alias+"."+k.SQL)
 		}
-		value, err := c.single(member, &operation.Field{Children: sel.ByType[typ]}, 1)
+		value, err := c.single(member, &operation.Field{Children: sel.ByType[typ]}, 1, up)
 		if err != nil {
 			return "", nil, err
 		}

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gqlplan/gqlplan/runtime/internal/nonnull"
 	"github.com/gqlplan/gqlplan/runtime/internal/operation"
 	"github.com/gqlplan/gqlplan/runtime/internal/schema"
 	"github.com/gqlplan/gqlplan/runtime/internal/wire"
@@ -34,6 +35,13 @@ type Statement struct {
 	Slots []Slot
 	// Resolves are the field resolvers whose markers the result holds.
 	Resolves []Resolve
+	// Nulls are the sites of the non-null markers the result may hold
+	// (see package nonnull), by number.
+	Nulls []nonnull.Site
+	// Call, for a mutation, is the statement run first, in the same
+	// transaction: the function's call, which keeps the rows it returned
+	// for this statement to read (see mutation.go). It returns no JSON.
+	Call *Statement
 }
 
 // Slot is a parameter of a statement that a variable (the whole value of
@@ -53,6 +61,9 @@ func (s *Statement) Template() *Statement {
 	for _, slot := range s.Slots {
 		t.Args[slot.Index] = nil
 	}
+	if s.Call != nil {
+		t.Call = s.Call.Template()
+	}
 	return &t
 }
 
@@ -62,7 +73,14 @@ func (s *Statement) Template() *Statement {
 // statement must be composed, when a value does not convert: an id of
 // the wrong type, a claim missing, where composing gives the error.
 func (s *Statement) Rebind(vars, claims map[string]any) (Statement, bool) {
-	out := Statement{SQL: s.SQL, Args: slices.Clone(s.Args), Slots: s.Slots, Resolves: s.Resolves}
+	out := Statement{SQL: s.SQL, Args: slices.Clone(s.Args), Slots: s.Slots, Resolves: s.Resolves, Nulls: s.Nulls}
+	if s.Call != nil {
+		call, ok := s.Call.Rebind(vars, claims)
+		if !ok {
+			return Statement{}, false
+		}
+		out.Call = &call
+	}
 	for _, slot := range s.Slots {
 		var v any
 		var ok bool
@@ -100,6 +118,7 @@ type composer struct {
 	// resolves are the field resolvers' call sites (see resolvers.go);
 	// pick is how a resolver picked the root rows (nil: no resolver).
 	resolves []Resolve
+	nulls    []nonnull.Site
 	slotBase int
 	pick     *Pick
 	aliases  int // aliases of nested rows and values: t1, n2, …
@@ -143,11 +162,15 @@ func Compose(index *schema.Schema, limits Limits, op *schema.Operation, sel *ope
 		if err != nil {
 			return Statement{}, err
 		}
-		return Statement{SQL: "SELECT " + value, Args: c.args, Slots: c.slots, Resolves: c.resolves}, nil
+		return c.statement(value), nil
 	}
 	rows, err := c.rootRows(op, args)
 	if err != nil {
 		return Statement{}, err
+	}
+	var call *Statement
+	if op.Mutation && op.Spec.Source.RowType != "" && !op.Spec.Token && c.pick == nil {
+		call = c.callFirst(rows, op.Spec.Source.RowType)
 	}
 	var value string
 	switch {
@@ -155,17 +178,34 @@ func Compose(index *schema.Schema, limits Limits, op *schema.Operation, sel *ope
 		value = c.tokenRow(rows, op)
 	case rows.obj == nil: // a function returning scalars or an enum: the row is the value
 		value, err = c.scalarRows(rows, op, args)
-	case op.Spec.Connection:
-		value, err = c.connection(rows, sel, args, 1)
-	case op.Spec.List:
-		value, err = c.list(rows, sel, args, 1)
 	default:
-		value, err = c.single(rows, sel, 1)
+		value, err = c.rootObjects(rows, op, sel)
 	}
 	if err != nil {
 		return Statement{}, err
 	}
-	return Statement{SQL: "SELECT " + value, Args: c.args, Slots: c.slots, Resolves: c.resolves}, nil
+	stmt := c.statement(value)
+	stmt.Call = call
+	return stmt, nil
+}
+
+// statement is the composed statement whose value is value.
+func (c *composer) statement(value string) Statement {
+	return Statement{SQL: "SELECT " + value, Args: c.args, Slots: c.slots, Resolves: c.resolves, Nulls: c.nulls}
+}
+
+// rootObjects is the value of a root field over rows of objects: a
+// connection, a list or one object.
+func (c *composer) rootObjects(rows *rows, op *schema.Operation, sel *operation.Field) (string, error) {
+	up := upOf(op.Returns, 0) // the data's up is 0: it may be null
+	switch {
+	case op.Spec.Connection:
+		return c.connection(rows, sel, sel.Args, 1, up)
+	case op.Spec.List:
+		return c.list(rows, sel, sel.Args, 1, elemUp(op.Returns, up))
+	default:
+		return c.single(rows, sel, 1, up)
+	}
 }
 
 // rowRef is where an object's fields are read: the columns of a row alias
@@ -174,11 +214,25 @@ func Compose(index *schema.Schema, limits Limits, op *schema.Operation, sel *ope
 type rowRef struct {
 	alias string
 	jsonb string
+	// columns are the catalog's facts about the row's columns (nil:
+	// unknown, so any may be null).
+	columns []spec.Column
+}
+
+// notNull reports whether the catalog says column name of the row holds
+// no null.
+func (r rowRef) notNull(name string) bool {
+	for _, col := range r.columns {
+		if col.Name == name {
+			return col.NotNull
+		}
+	}
+	return false
 }
 
 // object writes a json_build_object of the selected fields of obj, keys in
-// selection order.
-func (c *composer) object(b *strings.Builder, obj *schema.Object, sel *operation.Field, row rowRef, depth int) error {
+// selection order; up is the object's (see upOf).
+func (c *composer) object(b *strings.Builder, obj *schema.Object, sel *operation.Field, row rowRef, depth, up int) error {
 	sels := sel.Children
 	if depth > c.limits.MaxDepth {
 		return &wire.Error{Message: fmt.Sprintf("The document nests selections deeper than %d levels.", c.limits.MaxDepth), Code: wire.CodeDocumentTooDeep}
@@ -193,7 +247,7 @@ func (c *composer) object(b *strings.Builder, obj *schema.Object, sel *operation
 				b.WriteString(", ")
 			}
 			fmt.Fprintf(b, "(%d, %s, to_json(", i, c.key(sel))
-			if err := c.fieldValue(b, obj, sel, row, depth); err != nil {
+			if err := c.fieldValue(b, obj, sel, row, depth, up); err != nil {
 				return err
 			}
 			b.WriteString("))")
@@ -208,7 +262,7 @@ func (c *composer) object(b *strings.Builder, obj *schema.Object, sel *operation
 		}
 		b.WriteString(c.key(sel))
 		b.WriteString(", ")
-		if err := c.fieldValue(b, obj, sel, row, depth); err != nil {
+		if err := c.fieldValue(b, obj, sel, row, depth, up); err != nil {
 			return err
 		}
 	}
@@ -225,8 +279,9 @@ func (c *composer) key(sel *operation.Field) string {
 	return c.param(sel.Key) + "::text"
 }
 
-// fieldValue writes the SQL value of one selected field.
-func (c *composer) fieldValue(b *strings.Builder, obj *schema.Object, sel *operation.Field, row rowRef, depth int) error {
+// fieldValue writes the SQL value of one selected field of an object
+// whose up is up.
+func (c *composer) fieldValue(b *strings.Builder, obj *schema.Object, sel *operation.Field, row rowRef, depth, up int) error {
 	name := sel.Name
 	if name == "__typename" {
 		b.WriteString(quoteLiteral(obj.Spec.Name) + "::text")
@@ -246,23 +301,41 @@ func (c *composer) fieldValue(b *strings.Builder, obj *schema.Object, sel *opera
 	}
 	named := f.Type.Named()
 	if target := c.index.Objects[named]; target != nil && f.Spec.Relation == nil && f.Spec.Function == nil {
-		return c.nested(b, target, f, sel, row, depth)
+		return c.nested(b, obj, target, f, sel, row, depth, up)
 	}
 	switch {
 	case f.Spec.Relation != nil || f.Spec.Function != nil:
 		if row.jsonb != "" { // the compiler refuses these plans
 			return fmt.Errorf("plan: %s.%s needs a row, but is read from a document", obj.Spec.Name, name)
 		}
+		var value strings.Builder
+		var err error
 		if f.Spec.Relation != nil {
-			return c.relation(b, f, sel, row, depth)
+			err = c.relation(&value, obj, f, sel, row, depth, up)
+		} else {
+			err = c.computed(&value, obj, f, sel, row, depth, up)
 		}
-		return c.computed(b, f, sel, row, depth)
+		if err != nil {
+			return c.argumentError(b, obj.Spec.Name, f, sel, up, err)
+		}
+		b.WriteString(value.String())
 	case row.jsonb != "":
-		c.jsonbLeaf(b, f, row.jsonb+"->"+quoteLiteral(f.Spec.Column))
-	default:
+		c.jsonbLeaf(b, obj, f, sel, up, row.jsonb+"->"+quoteLiteral(f.Spec.Column))
+	case f.Type.Elem == nil && c.index.Enums[f.Type.Named()] != nil:
+		c.enumValue(b, obj.Spec.Name, f, sel, up, c.index.Enums[f.Type.Named()], row.alias+"."+f.Spec.SQL+"::text")
+	case row.notNull(f.Spec.Column):
 		c.columnLeaf(b, f, row.alias+"."+f.Spec.SQL)
+	default:
+		c.guard(b, obj.Spec.Name, f, sel, up, leaf(c, f, row.alias+"."+f.Spec.SQL))
 	}
 	return nil
+}
+
+// leaf is what columnLeaf writes, as a string.
+func leaf(c *composer, f *schema.Field, col string) string {
+	var b strings.Builder
+	c.columnLeaf(&b, f, col)
+	return b.String()
 }
 
 // columnLeaf writes a scalar or enum column, converted where JSON would
@@ -289,50 +362,57 @@ func (c *composer) columnLeaf(b *strings.Builder, f *schema.Field, col string) {
 	}
 }
 
-// jsonbLeaf writes a scalar or enum value stored inside a jsonb document.
-func (c *composer) jsonbLeaf(b *strings.Builder, f *schema.Field, value string) {
+// jsonbLeaf writes a scalar or enum value stored inside a jsonb document
+// (a key that may be missing, or null, whatever the type says).
+func (c *composer) jsonbLeaf(b *strings.Builder, obj *schema.Object, f *schema.Field, sel *operation.Field, up int, value string) {
 	named := f.Type.Named()
-	if e := c.index.Enums[named]; e != nil && e.Renamed {
-		if f.Type.Elem != nil {
-			fmt.Fprintf(b, "(SELECT json_agg(%s ORDER BY u.i) FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(%s) = 'array' THEN %s END) WITH ORDINALITY u(e, i))", enumCase(e, "u.e"), value, value)
-			return
-		}
-		b.WriteString(enumCase(e, "("+value+" #>> '{}')"))
-		return
+	e := c.index.Enums[named]
+	switch {
+	case e != nil && f.Type.Elem == nil:
+		c.enumValue(b, obj.Spec.Name, f, sel, up, e, "("+value+" #>> '{}')")
+	case e != nil && e.Renamed:
+		c.guard(b, obj.Spec.Name, f, sel, up, fmt.Sprintf("(SELECT json_agg(%s ORDER BY u.i) FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(%s) = 'array' THEN %s END) WITH ORDINALITY u(e, i))", enumCase(e, "u.e"), value, value))
+	case f.Type.Elem == nil && (named == "BigInt" || named == "Decimal" || named == "ID"):
+		// Numbers in the document become strings, as the scalar says.
+		c.guard(b, obj.Spec.Name, f, sel, up, fmt.Sprintf("to_json(%s #>> '{}')", value))
+	case f.Type.NonNull:
+		c.guard(b, obj.Spec.Name, f, sel, up, "nullif("+value+", 'null'::jsonb)")
+	default:
+		b.WriteString(value)
 	}
-	switch named {
-	case "BigInt", "Decimal", "ID":
-		if f.Type.Elem == nil { // numbers in the document become strings, as the scalar says
-			fmt.Fprintf(b, "to_json(%s #>> '{}')", value)
-			return
-		}
-	}
-	b.WriteString(value)
 }
 
 // nested writes an object-typed field: a jsonb value (a key of the parent
 // document, or a json/jsonb/composite column) projected field by field,
-// so only what was selected is returned.
-func (c *composer) nested(b *strings.Builder, target *schema.Object, f *schema.Field, sel *operation.Field, row rowRef, depth int) error {
+// so only what was selected is returned. A value that is not an object
+// (or not an array of them) is null.
+func (c *composer) nested(b *strings.Builder, parent, target *schema.Object, f *schema.Field, sel *operation.Field, row rowRef, depth, up int) error {
 	value := "to_jsonb(" + row.alias + "." + f.Spec.SQL + ")"
 	if row.jsonb != "" {
 		value = row.jsonb + "->" + quoteLiteral(f.Spec.Column)
 	}
 	alias := c.alias("n")
 	inner := rowRef{jsonb: alias + ".v"}
+	var v strings.Builder
+	at := upOf(f.Type, up)
 	if f.Type.Elem != nil {
-		fmt.Fprintf(b, "CASE WHEN jsonb_typeof(%s) = 'array' THEN (SELECT coalesce(json_agg(CASE WHEN jsonb_typeof(%s.v) = 'object' THEN ", value, alias)
-		if err := c.object(b, target, sel, inner, depth+1); err != nil {
+		fmt.Fprintf(&v, "CASE WHEN jsonb_typeof(%s) = 'array' THEN (SELECT coalesce(json_agg(CASE WHEN jsonb_typeof(%s.v) = 'object' THEN ", value, alias)
+		if err := c.object(&v, target, sel, inner, depth+1, elemUp(f.Type, at)); err != nil {
 			return err
 		}
-		fmt.Fprintf(b, " END ORDER BY %s.i), '[]'::json) FROM jsonb_array_elements(%s) WITH ORDINALITY %s(v, i)) END", alias, value, alias)
-		return nil
+		if f.Type.Elem.NonNull {
+			c.nulls = append(c.nulls, nonnull.Site{Type: parent.Spec.Name, Field: f.Spec.Name, Up: elemUp(f.Type, at), Loc: sel.Loc})
+			v.WriteString(" ELSE " + markerOf(len(c.nulls)-1))
+		}
+		fmt.Fprintf(&v, " END ORDER BY %s.i), '[]'::json) FROM jsonb_array_elements(%s) WITH ORDINALITY %s(v, i)) END", alias, value, alias)
+	} else {
+		v.WriteString("(SELECT ")
+		if err := c.object(&v, target, sel, inner, depth+1, at); err != nil {
+			return err
+		}
+		fmt.Fprintf(&v, " FROM (SELECT %s AS v) %s WHERE jsonb_typeof(%s.v) = 'object')", value, alias, alias)
 	}
-	b.WriteString("(SELECT ")
-	if err := c.object(b, target, sel, inner, depth+1); err != nil {
-		return err
-	}
-	fmt.Fprintf(b, " FROM (SELECT %s AS v) %s WHERE jsonb_typeof(%s.v) = 'object')", value, alias, alias)
+	c.guard(b, parent.Spec.Name, f, sel, up, v.String())
 	return nil
 }
 

@@ -19,8 +19,9 @@ import (
 //
 // The extra row says whether there is a next page. "last" reads the
 // reversed order and the edges are put back in order. totalCount counts
-// the rows without the cursor conditions, only when selected.
-func (c *composer) connection(rs *rows, sel *operation.Field, args operation.Args, depth int) (string, error) {
+// the rows without the cursor conditions, only when selected. up is the
+// connection object's.
+func (c *composer) connection(rs *rows, sel *operation.Field, args operation.Args, depth, up int) (string, error) {
 	filter, keys, err := c.filterAndOrder(rs, args)
 	if err != nil {
 		return "", err
@@ -32,7 +33,7 @@ func (c *composer) connection(rs *rows, sel *operation.Field, args operation.Arg
 	if depth > c.limits.MaxDepth {
 		return "", &wire.Error{Message: fmt.Sprintf("The document nests selections deeper than %d levels.", c.limits.MaxDepth), Code: wire.CodeDocumentTooDeep}
 	}
-	p := &page{c: c, rs: rs, keys: keys, size: size, backward: backward, depth: depth,
+	p := &page{c: c, rs: rs, keys: keys, size: size, backward: backward, depth: depth, up: up,
 		base: slices.Concat(rs.conds, filter)}
 	conds := slices.Clone(p.base)
 	for _, cursor := range []struct {
@@ -69,6 +70,7 @@ type page struct {
 	size     int64
 	backward bool
 	depth    int
+	up       int // the connection's; nodes and edges are [T!]!, node T!
 	// base are the conditions without the cursors (totalCount, EXISTS).
 	base                  []string
 	afterCond, beforeCond string
@@ -86,7 +88,7 @@ func (p *page) connectionField(s *operation.Field) (string, error) {
 	case "totalCount":
 		return fmt.Sprintf("(SELECT count(*) FROM %s%s)", p.rs.from, conditions(p.base)), nil
 	case "nodes":
-		j, err := p.nodeColumn(s, p.depth+1)
+		j, err := p.nodeColumn(s, p.depth+1, p.up+2)
 		return p.rowsInOrder(j), err
 	case "edges":
 		edge, err := p.c.jsonObject(s, p.edgeField)
@@ -105,7 +107,7 @@ func (p *page) edgeField(s *operation.Field) (string, error) {
 	case "cursor":
 		return p.cursor(), nil
 	case "node":
-		return p.nodeColumn(s, p.depth+2)
+		return p.nodeColumn(s, p.depth+2, p.up+3)
 	}
 	return "", fmt.Errorf("plan: %sEdge has no field %s", p.rs.obj.Spec.Name, s.Name)
 }
@@ -183,11 +185,11 @@ func (p *page) pageLimit() string {
 }
 
 // nodeColumn adds the node object for one selection to the page query
-// and returns its column.
-func (p *page) nodeColumn(sel *operation.Field, depth int) (string, error) {
+// and returns its column; up is the node's.
+func (p *page) nodeColumn(sel *operation.Field, depth, up int) (string, error) {
 	var value strings.Builder
 	value.Grow(512)
-	if err := p.c.object(&value, p.rs.obj, sel, p.rs.row, depth); err != nil {
+	if err := p.c.object(&value, p.rs.obj, sel, p.rs.row, depth, up); err != nil {
 		return "", err
 	}
 	name := fmt.Sprintf("j%d", len(p.columns)+1)

@@ -54,12 +54,13 @@ func (c *composer) node(sel *operation.Field, id, arg string) (string, error) {
 		return "", err
 	}
 	alias := c.alias("t")
-	rs := &rows{from: obj.Spec.Node.Source.SQL + " " + alias, alias: alias, row: rowRef{alias: alias},
+	rs := &rows{from: obj.Spec.Node.Source.SQL + " " + alias, alias: alias, row: rowRef{alias: alias, columns: obj.Spec.Node.Source.Columns},
 		obj: obj, columns: obj.Spec.Node.Source.Columns}
 	for i, k := range obj.Spec.Key {
 		rs.conds = append(rs.conds, alias+"."+k.SQL+" = "+c.typedParam(key[i], rs.columnType(k.Column)))
 	}
-	return c.single(rs, &operation.Field{Children: sel.ByType[obj.Spec.Name]}, 1)
+	// node is nullable, and so is each of nodes' elements: up 0.
+	return c.single(rs, &operation.Field{Children: sel.ByType[obj.Spec.Name]}, 1, 0)
 }
 
 // decodeID reads a global id, the value of the argument arg: the node

@@ -69,19 +69,11 @@ func ComposeRows(index *schema.Schema, limits Limits, op *schema.Operation, sel 
 	if err != nil {
 		return Statement{}, err
 	}
-	var value string
-	switch {
-	case op.Spec.Connection:
-		value, err = c.connection(rows, sel, sel.Args, 1)
-	case op.Spec.List:
-		value, err = c.list(rows, sel, sel.Args, 1)
-	default:
-		value, err = c.single(rows, sel, 1)
-	}
+	value, err := c.rootObjects(rows, op, sel)
 	if err != nil {
 		return Statement{}, err
 	}
-	return Statement{SQL: "SELECT " + value, Args: c.args, Resolves: c.resolves}, nil
+	return c.statement(value), nil
 }
 
 // pickCondition is the condition that rs's rows are those the resolver

@@ -54,7 +54,7 @@ func (c *composer) rootRows(op *schema.Operation, args operation.Args) (*rows, e
 	if rs.obj == nil {
 		rs.obj = c.index.Objects[op.Returns.Named()]
 	}
-	rs.row = rowRef{alias: rs.alias}
+	rs.row = rowRef{alias: rs.alias, columns: o.Source.Columns}
 	if o.Source.Shape == spec.ShapeJSONB {
 		rs.row = rowRef{jsonb: rs.alias + "." + o.Source.DataColumn}
 	}
@@ -163,22 +163,23 @@ func (c *composer) scalarRows(rs *rows, op *schema.Operation, args operation.Arg
 }
 
 // single is the value of one row of rs, or null: a scalar subquery, so
-// two rows are an error (21000) rather than an arbitrary pick.
-func (c *composer) single(rs *rows, sel *operation.Field, depth int) (string, error) {
+// two rows are an error (21000) rather than an arbitrary pick. up is the
+// object's.
+func (c *composer) single(rs *rows, sel *operation.Field, depth, up int) (string, error) {
 	var value strings.Builder
 	value.Grow(512)
-	if err := c.object(&value, rs.obj, sel, rs.row, depth); err != nil {
+	if err := c.object(&value, rs.obj, sel, rs.row, depth, up); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("(SELECT %s FROM %s%s)", &value, rs.from, rs.where()), nil
 }
 
 // list is the JSON array of the rows of rs, in order, one page
-// (limit/offset).
-func (c *composer) list(rs *rows, sel *operation.Field, args operation.Args, depth int) (string, error) {
+// (limit/offset); up is its elements'.
+func (c *composer) list(rs *rows, sel *operation.Field, args operation.Args, depth, up int) (string, error) {
 	var value strings.Builder
 	value.Grow(512)
-	if err := c.object(&value, rs.obj, sel, rs.row, depth); err != nil {
+	if err := c.object(&value, rs.obj, sel, rs.row, depth, up); err != nil {
 		return "", err
 	}
 	filter, keys, err := c.filterAndOrder(rs, args)
@@ -222,18 +223,19 @@ func (c *composer) limitOffset(rs *rows, args operation.Args) (string, error) {
 		return "", err
 	}
 	if offset < 0 {
-		return "", &wire.Error{Message: "offset must not be negative", Code: wire.CodeBadUserInput}
+		return "", &wire.Error{Message: "offset must not be negative.", Code: wire.CodeBadUserInput}
 	}
 	return " LIMIT " + c.param(limit) + " OFFSET " + c.param(offset), nil
 }
 
-// relation writes a relation field: the rows of its source joined to the
-// parent row, as one object, a list or a connection.
-func (c *composer) relation(b *strings.Builder, f *schema.Field, sel *operation.Field, parent rowRef, depth int) error {
+// relation writes a relation field of an object of type parent (whose up
+// is up): the rows of its source joined to the parent row, as one
+// object, a list or a connection.
+func (c *composer) relation(b *strings.Builder, parent *schema.Object, f *schema.Field, sel *operation.Field, row rowRef, depth, up int) error {
 	rel := f.Spec.Relation
 	alias := c.alias("t")
 	rs := &rows{
-		from: rel.Source.SQL + " " + alias, alias: alias, row: rowRef{alias: alias},
+		from: rel.Source.SQL + " " + alias, alias: alias, row: rowRef{alias: alias, columns: rel.Source.Columns},
 		obj: c.index.Objects[f.Type.Named()], listing: &rel.Listing, columns: rel.Source.Columns,
 	}
 	if rel.Node != "" {
@@ -243,20 +245,22 @@ func (c *composer) relation(b *strings.Builder, f *schema.Field, sel *operation.
 		return fmt.Errorf("plan: relation %s reads %s, which is not an object type", f.Spec.Name, f.Type)
 	}
 	for _, j := range rel.Join {
-		rs.conds = append(rs.conds, alias+"."+j.Child.SQL+" = "+parent.alias+"."+j.Parent.SQL)
+		rs.conds = append(rs.conds, alias+"."+j.Child.SQL+" = "+row.alias+"."+j.Parent.SQL)
 	}
+	at := upOf(f.Type, up)
 	if !rel.List {
-		value, err := c.single(rs, sel, depth+1)
-		b.WriteString(value)
+		// Null when the key is null or the row is hidden from the caller.
+		value, err := c.single(rs, sel, depth+1, at)
+		c.guard(b, parent.Spec.Name, f, sel, up, value)
 		return err
 	}
 	args := sel.Args
 	var value string
 	var err error
 	if rel.Connection {
-		value, err = c.connection(rs, sel, args, depth+1)
+		value, err = c.connection(rs, sel, args, depth+1, at)
 	} else {
-		value, err = c.list(rs, sel, args, depth+1)
+		value, err = c.list(rs, sel, args, depth+1, elemUp(f.Type, at))
 	}
 	b.WriteString(value)
 	return err
@@ -265,10 +269,10 @@ func (c *composer) relation(b *strings.Builder, f *schema.Field, sel *operation.
 // computed writes a computed field: its function called with the row,
 // then the arguments given, by name, so the omitted ones take their SQL
 // defaults.
-func (c *composer) computed(b *strings.Builder, f *schema.Field, sel *operation.Field, parent rowRef, depth int) error {
+func (c *composer) computed(b *strings.Builder, parent *schema.Object, f *schema.Field, sel *operation.Field, row rowRef, depth, up int) error {
 	fn := f.Spec.Function
 	args := sel.Args
-	call := fn.SQL + "(" + parent.alias
+	call := fn.SQL + "(" + row.alias
 	for _, a := range fn.Args {
 		if v, variable, ok := args.Bound(a.Arg); ok {
 			call += ", " + a.SQL + " => " + c.bind(boundValue{value: sqlValue(v), variable: variable, convert: plainValue}, a.SQLType)
@@ -285,20 +289,28 @@ func (c *composer) computed(b *strings.Builder, f *schema.Field, sel *operation.
 			fmt.Fprintf(b, "(SELECT coalesce(json_agg(%s), '[]'::json) FROM %s %s)", &value, call, alias)
 			return nil
 		}
-		c.columnLeaf(b, f, call)
+		if e := c.index.Enums[f.Type.Named()]; e != nil && f.Type.Elem == nil {
+			c.enumValue(b, parent.Spec.Name, f, sel, up, e, call+"::text")
+			return nil
+		}
+		c.guard(b, parent.Spec.Name, f, sel, up, leaf(c, f, call))
 		return nil
 	}
 	alias := c.alias("t")
 	var value strings.Builder
 	value.Grow(512)
-	if err := c.object(&value, target, sel, rowRef{alias: alias}, depth+1); err != nil {
-		return err
-	}
+	at := upOf(f.Type, up)
 	if f.Type.Elem != nil { // SETOF rows, in the function's order
+		if err := c.object(&value, target, sel, rowRef{alias: alias}, depth+1, elemUp(f.Type, at)); err != nil {
+			return err
+		}
 		fmt.Fprintf(b, "(SELECT coalesce(json_agg(%s), '[]'::json) FROM %s %s)", &value, call, alias)
 		return nil
 	}
+	if err := c.object(&value, target, sel, rowRef{alias: alias}, depth+1, at); err != nil {
+		return err
+	}
 	// A function returning a NULL composite yields one all-NULL row.
-	fmt.Fprintf(b, "(SELECT %s FROM %s %s WHERE NOT (%s IS NULL))", &value, call, alias, alias)
+	c.guard(b, parent.Spec.Name, f, sel, up, fmt.Sprintf("(SELECT %s FROM %s %s WHERE NOT (%s IS NULL))", &value, call, alias, alias))
 	return nil
 }

@@ -235,6 +235,13 @@ func writeKey(b *bytes.Buffer, key string) {
 	b.WriteByte('"')
 }
 
+// Unauthenticated refuses a request without credentials whose operation
+// only a token opens: 401 with a Bearer challenge (RFC 6750, which gives
+// no error code when the request carried no token).
+func Unauthenticated(media string, errs ...*wire.Error) *Response {
+	return &Response{Media: media, Errors: errs, Status: http.StatusUnauthorized, Header: http.Header{"Www-Authenticate": {"Bearer"}}}
+}
+
 // AuthFailure refuses a request whose credentials are not accepted: 401
 // with a WWW-Authenticate challenge (RFC 6750), or 403.
 func AuthFailure(media string, e *auth.Error) *Response {
