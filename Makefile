@@ -6,8 +6,12 @@ FUZZTIME ?= 60s
 
 all: build
 
+# A static binary (no cgo: it runs on any Linux of its architecture, in a
+# scratch or distroless container too), the source revision stamped in
+# (gqlplan version prints it).
+BUILD ?= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 build:
-	$(GO) build -o bin/gqlplan ./cmd/gqlplan
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-X github.com/gqlplan/gqlplan/internal/cli.build=$(BUILD)" -o bin/gqlplan ./cmd/gqlplan
 
 # Everything: formatting, vet, unit + golden + database tests under the race
 # detector. Database tests start their own throwaway PostgreSQL cluster

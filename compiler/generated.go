@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/gqlplan/gqlplan/decl"
 	"github.com/gqlplan/gqlplan/spec"
@@ -53,7 +54,7 @@ func (c *checker) connectionTypes(node string, at decl.Range) {
 	}
 	c.gen.types[edge] = spec.ObjectType{
 		Name: edge, Generated: spec.GeneratedEdge,
-		Description: fmt.Sprintf("A %s row and its cursor.", node),
+		Description: fmt.Sprintf("%s %s row and its cursor.", article(node), node),
 		Fields: []spec.Field{
 			{Name: "cursor", Type: "String!", Description: "Pass it as after or before to read the rows after or before this one."},
 			{Name: "node", Type: node + "!"},
@@ -219,4 +220,24 @@ func (c *checker) addGenerated(plan *spec.Plan) {
 	slices.SortFunc(plan.Types, func(a, b spec.ObjectType) int { return cmp.Compare(a.Name, b.Name) })
 	slices.SortFunc(plan.Inputs, func(a, b spec.InputType) int { return cmp.Compare(a.Name, b.Name) })
 	slices.SortFunc(plan.Enums, func(a, b spec.Enum) int { return cmp.Compare(a.Name, b.Name) })
+}
+
+// article is the indefinite article of a type name in a description, by
+// its sound: "An Issue row", "A Post row", "A User row" (a U then one
+// consonant and a vowel sounds "you": User, Unit, Usage), "An Update row".
+func article(name string) string {
+	lower := strings.ToLower(name)
+	vowel := func(i int) bool { return i < len(lower) && strings.IndexByte("aeiou", lower[i]) >= 0 }
+	switch {
+	case lower == "":
+		return "A"
+	case lower[0] == 'u':
+		if len(lower) > 2 && !vowel(1) && vowel(2) {
+			return "A"
+		}
+		return "An"
+	case vowel(0):
+		return "An"
+	}
+	return "A"
 }

@@ -52,6 +52,13 @@ func TestGraphQLOverHTTP(t *testing.T) {
 		{"parse error", call{query: `{ person(id: 1) { id }`}, 400, "application/graphql-response+json", "GRAPHQL_PARSE_FAILED"},
 		{"parse error, legacy json", call{query: `{ person(`, accept: "application/json"}, 200, "application/json", "GRAPHQL_PARSE_FAILED"},
 		{"validation error", call{query: `{ person(id: 1) { nope } }`}, 400, "application/graphql-response+json", "GRAPHQL_VALIDATION_FAILED"},
+		// A literal that no variable can fix is a validation error, as
+		// graphql-js's ValuesOfCorrectTypeRule says; through a variable it
+		// is bad input.
+		{"Int literal beyond 32 bits", call{query: `{ person(id: 2147483648) { id } }`}, 400, "application/graphql-response+json", "GRAPHQL_VALIDATION_FAILED"},
+		{"Int variable beyond 32 bits", call{query: `query($id: Int!) { person(id: $id) { id } }`, vars: map[string]any{"id": 2147483648}}, 400, "application/graphql-response+json", "BAD_USER_INPUT"},
+		{"a document of comments only", call{query: "# nothing here\n  # at all"}, 400, "application/graphql-response+json", "GRAPHQL_PARSE_FAILED"},
+		{"fragments only", call{query: `fragment F on Query { __typename }`}, 400, "application/graphql-response+json", "GRAPHQL_VALIDATION_FAILED"},
 		{"unknown operation", call{query: `query A { __typename }`, opName: "B"}, 400, "application/graphql-response+json", "BAD_REQUEST"},
 		{"two operations, no name", call{query: `query A { __typename } query B { __typename }`}, 400, "application/graphql-response+json", "BAD_REQUEST"},
 		{"two operations, named", call{query: `query A { a: __typename } query B { b: __typename }`, opName: "B"}, 200, "application/graphql-response+json", ""},

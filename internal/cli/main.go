@@ -68,7 +68,7 @@ func Main(ctx context.Context, env Env, args []string) (code int) {
 		kong.Writers(env.Stdout, env.Stderr),
 		kong.Exit(func(c int) { panic(exitRequest(c)) }),
 		kong.Vars{
-			"version":     fmt.Sprintf("gqlplan %s (plan format %d)", compiler.Version, spec.FormatVersion),
+			"version":     versionLine(),
 			"gc_min_heap": strconv.Itoa(heapfloor.DefaultMiB),
 		},
 		kong.BindTo(ctx, (*context.Context)(nil)),
@@ -117,8 +117,21 @@ func Main(ctx context.Context, env Env, args []string) (code int) {
 type VersionCmd struct{}
 
 func (VersionCmd) Run(env *Env) error {
-	_, err := fmt.Fprintf(env.Stdout, "gqlplan %s (plan format %d)\n", compiler.Version, spec.FormatVersion)
+	_, err := fmt.Fprintln(env.Stdout, versionLine())
 	return err
+}
+
+// build is the source revision the binary was built from, stamped at link
+// time by make build (-X …/internal/cli.build=…); plans record
+// compiler.Version only, so that they do not depend on the build.
+var build string
+
+// versionLine is what gqlplan version prints.
+func versionLine() string {
+	if build == "" {
+		return fmt.Sprintf("gqlplan %s (plan format %d)", compiler.Version, spec.FormatVersion)
+	}
+	return fmt.Sprintf("gqlplan %s (build %s, plan format %d)", compiler.Version, build, spec.FormatVersion)
 }
 
 // SchemaCmd prints an embedded JSON Schema.

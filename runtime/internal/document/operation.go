@@ -29,6 +29,10 @@ func selectOperation(doc *ast.QueryDocument, name string) (*ast.OperationDefinit
 		if op = doc.Operations.ForName(name); op == nil {
 			return nil, &wire.Error{Message: fmt.Sprintf("The document has no operation named %q.", name), Code: wire.CodeBadRequest}
 		}
+	case len(doc.Fragments) == 0:
+		// Nothing but comments and white space: the grammar needs a
+		// definition (graphql-js: a syntax error at the end).
+		return nil, &wire.Error{Message: "Syntax Error: Unexpected <EOF>.", Code: wire.CodeParseFailed}
 	default:
 		return nil, &wire.Error{Message: "The document has no operation.", Code: wire.CodeBadRequest}
 	}
@@ -67,7 +71,11 @@ type builder struct {
 	// argErr is the first argument that did not coerce under the root
 	// field being collected.
 	argErr *wire.Error
-	uses   *operation.Uses
+	// invalid is a literal argument that does not coerce: the document
+	// is invalid whatever the variables (graphql-js's
+	// ValuesOfCorrectTypeRule), a request error.
+	invalid *wire.Error
+	uses    *operation.Uses
 }
 
 // collect implements CollectFields over the selection sets of merged
@@ -140,6 +148,9 @@ func (b *builder) collect(parent string, sets []ast.SelectionSet, root bool) ([]
 			b.argErr = nil
 		}
 		sel.Args = b.arguments(parent, first)
+		if b.invalid != nil {
+			return nil, b.invalid
+		}
 		if first.Definition != nil && len(first.SelectionSet) > 0 {
 			sets := make([]ast.SelectionSet, len(fields))
 			for j, f := range fields {
@@ -213,7 +224,12 @@ func (b *builder) arguments(parent string, f *ast.Field) operation.Args {
 		if a := f.Arguments.ForName(name); a != nil {
 			var err error
 			if value, present, err = coerceLiteral(b.index, a.Value, arg.Type, b.vars, name); err != nil {
-				b.fail(&wire.Error{Message: fmt.Sprintf("Argument %q has an invalid value: %v", name, err), Code: wire.CodeBadUserInput})
+				e := &wire.Error{Message: fmt.Sprintf("Argument %q has an invalid value: %v", name, err), Code: wire.CodeBadUserInput}
+				if !hasVariable(a.Value) && b.invalid == nil {
+					e.Code, e.Locations = wire.CodeValidationFailed, []wire.Location{locationOf(a.Value.Position)}
+					b.invalid = e
+				}
+				b.fail(e)
 				return operation.NewArgs(out, vars, b.uses)
 			}
 			if a.Value.Kind == ast.Variable {
@@ -236,6 +252,19 @@ func (b *builder) arguments(parent string, f *ast.Field) operation.Args {
 		}
 	}
 	return operation.NewArgs(out, vars, b.uses)
+}
+
+// hasVariable reports whether v is or holds a variable.
+func hasVariable(v *ast.Value) bool {
+	if v.Kind == ast.Variable {
+		return true
+	}
+	for _, c := range v.Children {
+		if hasVariable(c.Value) {
+			return true
+		}
+	}
+	return false
 }
 
 // decideVariablesIn records the variables inside a literal as deciding.

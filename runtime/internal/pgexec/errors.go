@@ -121,7 +121,7 @@ func (x *Executor) fault(ctx context.Context, err error) *wire.Error {
 			Extra: map[string]any{"constraint": pgErr.ConstraintName}}
 		switch {
 		case code == "23502": // a NOT NULL violation names a column, not a constraint
-			e.Message, e.Extra = "A required value is missing.", nil
+			e.Message, e.Extra = fmt.Sprintf("A required value is missing: %q may not be null.", pgErr.ColumnName), map[string]any{"column": pgErr.ColumnName}
 		case pgErr.ConstraintName == "": // raised by a function or trigger that named none
 			e.Message, e.Extra = "The values violate a constraint.", nil
 		}

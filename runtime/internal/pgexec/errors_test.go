@@ -15,15 +15,15 @@ import (
 func TestConstraintViolationMessages(t *testing.T) {
 	x := &Executor{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	for _, c := range []struct {
-		code, constraint, want string
+		code, constraint, column, want string
 	}{
-		{"23505", "person_email_key", `The values violate the constraint "person_email_key".`},
-		{"23514", "post_title_check", `The values violate the constraint "post_title_check".`},
-		{"23502", "", "A required value is missing."},
-		{"23514", "", "The values violate a constraint."},
-		{"23503", "", "The values violate a constraint."},
+		{"23505", "person_email_key", "", `The values violate the constraint "person_email_key".`},
+		{"23514", "post_title_check", "", `The values violate the constraint "post_title_check".`},
+		{"23502", "", "priority", `A required value is missing: "priority" may not be null.`},
+		{"23514", "", "", "The values violate a constraint."},
+		{"23503", "", "", "The values violate a constraint."},
 	} {
-		e := x.fault(context.Background(), &pgconn.PgError{Code: c.code, ConstraintName: c.constraint, Message: "value 42 is secret"})
+		e := x.fault(context.Background(), &pgconn.PgError{Code: c.code, ConstraintName: c.constraint, ColumnName: c.column, Message: "value 42 is secret"})
 		if e.Message != c.want || e.Code != "BAD_USER_INPUT" {
 			t.Errorf("%s %q: %q [%s], want %q", c.code, c.constraint, e.Message, e.Code, c.want)
 		}
