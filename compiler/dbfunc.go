@@ -101,6 +101,7 @@ func (c *checker) checkFunction(s *dbSource, fns []*catalog.Function, returns *s
 		}
 	}
 	c.checkResult(s, f, returns)
+	c.checkFunctionRowSecurity(f, op.SQLSource.Range, s.what, injectsClaims(s.whereFrom), op.RLSBypass)
 	if op.Kind == decl.Query && f.Volatility == 'v' {
 		c.diags.Warnf(op.SQLSource.Range, "db-volatile-query", "%s calls %s, which is VOLATILE: queries run in read-only transactions, so a write fails; declare it STABLE, or make the operation a mutation", s.what, f.Signature())
 	}

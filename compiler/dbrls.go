@@ -2,6 +2,8 @@ package compiler
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/gqlplan/gqlplan/compiler/catalog"
 	"github.com/gqlplan/gqlplan/decl"
@@ -110,4 +112,67 @@ func injectsClaims(whereFrom []origin) bool {
 		}
 	}
 	return false
+}
+
+// checkFunctionRowSecurity reports a function a request calls (a source,
+// a computed field) that reads rows past row level security:
+//
+//   - db-rls-bypass: it is SECURITY DEFINER and its owner bypasses row
+//     level security (a superuser, BYPASSRLS, or the owner of a table with
+//     it that does not FORCE it) — whatever the body does, which check
+//     cannot read; reviewed is the declaration's rls_bypass, which
+//     acknowledges it;
+//   - a BEGIN ATOMIC body is followed to what it reads, as a view is.
+func (c *checker) checkFunctionRowSecurity(f *catalog.Function, at decl.Range, what string, injected bool, reviewed *decl.Text) {
+	if f.SecurityDefiner && reviewed == nil {
+		if why := c.definerBypass(f); why != "" {
+			c.rlsWarnf(at, "db-rls-bypass", "%s: %s is SECURITY DEFINER, so it runs as %q, who bypasses row level security (%s), and every row it reads is readable whatever the caller's policies say; make it SECURITY INVOKER, or, once reviewed, acknowledge it with rls_bypass: \"<why it is safe>\"",
+				what, f.Signature(), f.Owner, why)
+		}
+	}
+	if f.BodyKnown && !f.SecurityDefiner {
+		for _, r := range f.Reads {
+			c.checkRowSecurity(r, at, fmt.Sprintf("%s (through %s)", what, f.Signature()), injected)
+		}
+	}
+}
+
+// definerBypass says why the owner of SECURITY DEFINER function f
+// bypasses row level security ("" when it does not): it is a superuser
+// or has BYPASSRLS, or it owns tables with row security that do not
+// FORCE it — those f reads, when its body is known, or else any.
+func (c *checker) definerBypass(f *catalog.Function) string {
+	if f.OwnerBypassesRLS {
+		return fmt.Sprintf("%q is a superuser or has BYPASSRLS", f.Owner)
+	}
+	var tables []*catalog.Relation
+	if f.BodyKnown {
+		seen := map[*catalog.Relation]bool{}
+		var walk func(rs []*catalog.Relation)
+		walk = func(rs []*catalog.Relation) {
+			for _, r := range rs {
+				if !seen[r] {
+					seen[r] = true
+					tables = append(tables, r)
+					walk(r.Reads)
+				}
+			}
+		}
+		walk(f.Reads)
+	} else {
+		for _, r := range c.cat.Relations {
+			tables = append(tables, r)
+		}
+	}
+	var owned []string
+	for _, t := range tables {
+		if (t.Kind == catalog.Table || t.Kind == catalog.PartitionedTable) && t.RowSecurity && !t.ForceRowSecurity && t.Owner == f.Owner {
+			owned = append(owned, t.Name.String())
+		}
+	}
+	if len(owned) == 0 {
+		return ""
+	}
+	slices.Sort(owned)
+	return fmt.Sprintf("%q owns %s, without FORCE ROW LEVEL SECURITY", f.Owner, strings.Join(owned, ", "))
 }

@@ -181,6 +181,7 @@ func (c *checker) checkComputedField(s *dbSource, d *definition, f *decl.Field, 
 	if c.cat.Role != "" && !chosen.Executable {
 		c.diags.Errorf(f.Function.Range, "db-privilege", "%s: role %q may not EXECUTE %s", what, c.cat.Role, chosen.Signature())
 	}
+	c.checkFunctionRowSecurity(chosen, f.Function.Range, what, false, f.RLSBypass)
 	if chosen.Volatility == 'v' {
 		c.diags.Warnf(f.Function.Range, "db-volatile-query", "%s calls %s, which is VOLATILE: queries run in read-only transactions, so a write fails; declare it STABLE", what, chosen.Signature())
 	}

@@ -126,6 +126,10 @@ type Field struct {
 	// row's Requires columns (a server built with package extend runs it).
 	Resolver *Text
 	Requires []Text
+	// RLSBypass acknowledges, with the reason a reviewer gave, that the
+	// computed field's SECURITY DEFINER function bypasses row level
+	// security (db-rls-bypass).
+	RLSBypass *Text
 	// SQLSource, on a field of the type an operation's resolver returns,
 	// is the table or view its rows are read from, by the keys the
 	// resolver gives (look-ahead: the selection beneath is SQL).
@@ -219,7 +223,11 @@ type Operation struct {
 	// built with package extend runs it); with SQLSource, it picks the
 	// rows by key and the selection is read from the source.
 	Resolver *Text
-	List     // queries returning a list
+	// RLSBypass acknowledges, with the reason a reviewer gave, that the
+	// operation's SECURITY DEFINER function bypasses row level security
+	// (db-rls-bypass).
+	RLSBypass *Text
+	List      // queries returning a list
 }
 
 // Arg is a GraphQL argument of an operation.

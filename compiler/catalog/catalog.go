@@ -191,6 +191,16 @@ type Function struct {
 	Procedure       bool
 	Executable      bool   // the role has EXECUTE
 	Comment         string // COMMENT ON FUNCTION
+	// Owner is the owning role, whose rights a SECURITY DEFINER function
+	// runs with; OwnerBypassesRLS: it is a superuser or has BYPASSRLS.
+	Owner            string
+	OwnerBypassesRLS bool
+	// Reads, for a SQL function whose body is BEGIN ATOMIC (parsed when
+	// it was created, so PostgreSQL records what it depends on), are the
+	// tables and views it names, in the user schemas; BodyKnown says
+	// whether they are known (any other body is a string until it runs).
+	Reads     []*Relation
+	BodyKnown bool
 }
 
 // Arg is an input argument of a function.

@@ -292,8 +292,9 @@ func loadFunctions(ctx context.Context, tx pgx.Tx, cat *Catalog) error {
 			coalesce(p.proargmodes::text[], '{}'), coalesce(p.proargnames, '{}'), p.pronargdefaults,
 			EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%'),
 			$1 = '' OR has_function_privilege($1, p.oid, 'EXECUTE'),
-			coalesce(obj_description(p.oid, 'pg_proc'), '')
-		FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+			coalesce(obj_description(p.oid, 'pg_proc'), ''),
+			o.rolname::text, o.rolsuper OR o.rolbypassrls, p.prosqlbody IS NOT NULL
+		FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_roles o ON o.oid = p.proowner
 		WHERE p.prokind IN ('f', 'p') AND `+userSchemas, cat.Role)
 	if err != nil {
 		return err
@@ -306,14 +307,18 @@ func loadFunctions(ctx context.Context, tx pgx.Tx, cat *Catalog) error {
 		modes, names              []string
 		defaults                  int16
 		executable                bool
-		comment                   string
+		comment, owner            string
+		ownerBypasses, bodyKnown  bool
 	)
-	_, err = pgx.ForEachRow(rows, []any{&oid, &schema, &name, &kind, &vol, &secdef, &retset, &result, &inTypes, &allTypes, &modes, &names, &defaults, &fixedPath, &executable, &comment}, func() error {
+	byOID := map[uint32]*Function{}
+	_, err = pgx.ForEachRow(rows, []any{&oid, &schema, &name, &kind, &vol, &secdef, &retset, &result, &inTypes, &allTypes, &modes, &names, &defaults, &fixedPath, &executable, &comment, &owner, &ownerBypasses, &bodyKnown}, func() error {
 		f := &Function{
 			Name: Name{schema, name}, OID: oid, Defaults: int(defaults), Result: cat.Types[result],
 			ReturnsSet: retset, Volatility: vol[0], SecurityDefiner: secdef, FixedSearchPath: fixedPath,
 			Procedure: kind == "p", Executable: executable, Comment: comment,
+			Owner: owner, OwnerBypassesRLS: ownerBypasses, BodyKnown: bodyKnown,
 		}
+		byOID[oid] = f
 		nameAt := func(i int) string {
 			if i < len(names) {
 				return names[i]
@@ -336,6 +341,23 @@ func loadFunctions(ctx context.Context, tx pgx.Tx, cat *Catalog) error {
 			}
 		}
 		cat.Functions[f.Name] = append(cat.Functions[f.Name], f)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// What each BEGIN ATOMIC body names, as a view's rewrite rule does.
+	rows, err = tx.Query(ctx, `SELECT DISTINCT d.objid, n.nspname::text, c.relname::text
+		FROM pg_depend d JOIN pg_class c ON c.oid = d.refobjid JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE d.classid = 'pg_proc'::regclass AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'n'
+		ORDER BY 1, 2, 3`)
+	if err != nil {
+		return err
+	}
+	_, err = pgx.ForEachRow(rows, []any{&oid, &schema, &name}, func() error {
+		if f, r := byOID[oid], cat.Relations[Name{schema, name}]; f != nil && r != nil {
+			f.Reads = append(f.Reads, r)
+		}
 		return nil
 	})
 	for _, fns := range cat.Functions {

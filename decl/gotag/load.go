@@ -16,9 +16,9 @@ import (
 // Struct tag keys gqlplan reads, by where they stand. They are the YAML
 // format's keys, so the two forms read alike.
 var (
-	fieldTagKeys     = []string{"gql", "column", "relation", "join", "function", "args", "filterable", "sortable", "connection", "order_by", "limit", "resolver", "requires", "sql_source"}
+	fieldTagKeys     = []string{"gql", "column", "relation", "join", "function", "args", "filterable", "sortable", "connection", "order_by", "limit", "resolver", "requires", "sql_source", "rls_bypass"}
 	inputTagKeys     = []string{"gql", "column"}
-	operationTagKeys = []string{"gql", "returns", "args", "params", "nodes", "type_column", "roles", "sql_source", "source_kind", "shape", "data_column", "inject", "token", "filter", "order_by", "limit", "connection", "filterable", "sortable", "resolver"}
+	operationTagKeys = []string{"gql", "returns", "args", "params", "nodes", "type_column", "roles", "sql_source", "source_kind", "shape", "data_column", "inject", "token", "filter", "order_by", "limit", "connection", "filterable", "sortable", "resolver", "rls_bypass"}
 	gqlFieldOptions  = []string{"type", "deprecated"}
 	gqlOpOptions     = []string{"deprecated"}
 	limitOptions     = []string{"default", "max"}

@@ -39,7 +39,7 @@ func (l *loader) operations(kind decl.OperationKind, f *ast.Field) []*decl.Opera
 				op.Deprecated = &value
 			}
 		}
-		for key, dst := range map[string]**decl.Text{"sql_source": &op.SQLSource, "source_kind": &op.SourceKind, "shape": &op.Shape, "data_column": &op.DataColumn, "type_column": &op.TypeColumn, "resolver": &op.Resolver} {
+		for key, dst := range map[string]**decl.Text{"sql_source": &op.SQLSource, "source_kind": &op.SourceKind, "shape": &op.Shape, "data_column": &op.DataColumn, "type_column": &op.TypeColumn, "resolver": &op.Resolver, "rls_bypass": &op.RLSBypass} {
 			if v := t.get(key); v != nil {
 				text := v.text()
 				*dst = &text
@@ -253,7 +253,7 @@ func (l *loader) flag(t *tag, key, owner string) *decl.Bool {
 // sql_source:"source" (look-ahead); and, on a column, filterable and
 // sortable.
 func (l *loader) rowField(t *tag, f *decl.Field, owner string) {
-	for key, dst := range map[string]**decl.Text{"function": &f.Function, "resolver": &f.Resolver, "sql_source": &f.SQLSource} {
+	for key, dst := range map[string]**decl.Text{"function": &f.Function, "resolver": &f.Resolver, "sql_source": &f.SQLSource, "rls_bypass": &f.RLSBypass} {
 		if v := t.get(key); v != nil {
 			text := v.text()
 			*dst = &text

@@ -31,12 +31,12 @@ var (
 	unionKeys     = []string{"description", "types"}
 	nodeKeys      = []string{"sql_source"}
 	inputKeys     = []string{"description", "fields"}
-	fieldKeys     = []string{"type", "description", "column", "deprecated", "relation", "function", "args", "filterable", "sortable", "resolver", "requires", "sql_source"}
+	fieldKeys     = []string{"type", "description", "column", "deprecated", "relation", "function", "args", "filterable", "sortable", "resolver", "requires", "sql_source", "rls_bypass"}
 	relationKeys  = []string{"sql_source", "columns", "order_by", "limit", "connection", "filterable", "sortable"}
 	inputFieldKey = []string{"type", "description", "default"}
 	enumKeys      = []string{"description", "sql_type", "values"}
 	enumValueKeys = []string{"value", "description", "deprecated"}
-	operationKeys = []string{"description", "returns", "sql_source", "source_kind", "shape", "data_column", "args", "inject", "token", "order_by", "limit", "connection", "filterable", "sortable", "deprecated", "roles", "type_column", "resolver"}
+	operationKeys = []string{"description", "returns", "sql_source", "source_kind", "shape", "data_column", "args", "inject", "token", "order_by", "limit", "connection", "filterable", "sortable", "deprecated", "roles", "type_column", "resolver", "rls_bypass"}
 	argKeys       = []string{"type", "description", "default", "filter", "param", "node"}
 	filterKeys    = []string{"column", "op"}
 	limitKeys     = []string{"default", "max"}

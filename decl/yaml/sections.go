@@ -135,6 +135,9 @@ func (l *loader) field(kv pair, allowed []string, owner string) *decl.Field {
 	}
 	l.flag(e, "filterable", &f.Filterable)
 	l.flag(e, "sortable", &f.Sortable)
+	if r, ok := e["rls_bypass"]; ok {
+		f.RLSBypass = l.text(r.value, "rls_bypass")
+	}
 	if r, ok := e["resolver"]; ok {
 		f.Resolver = l.text(r.value, "resolver")
 	}
@@ -302,6 +305,9 @@ func (l *loader) operation(kind decl.OperationKind, kv pair) *decl.Operation {
 	}
 	if c, ok := e["type_column"]; ok {
 		op.TypeColumn = l.text(c.value, "type_column")
+	}
+	if r, ok := e["rls_bypass"]; ok {
+		op.RLSBypass = l.text(r.value, "rls_bypass")
 	}
 	if r, ok := e["resolver"]; ok {
 		op.Resolver = l.text(r.value, "resolver")

@@ -56,11 +56,11 @@ type Query struct {
 
 type Mutation struct {
 	// Creates a document owned by the caller.
-	CreateDocument func(title string) *Document `sql_source:"fn_create_document" shape:"jsonb" inject:"created_by=jwt:sub"`
+	CreateDocument func(title string) *Document `sql_source:"fn_create_document" shape:"jsonb" inject:"created_by=jwt:sub" rls_bypass:"it inserts one document owned by the injected sub"`
 	// Renames one of the caller's documents; null when there is no such document of theirs.
-	RenameDocument func(id UUID, title string) *Document `sql_source:"fn_rename_document" shape:"jsonb" inject:"owner_id=jwt:sub"`
+	RenameDocument func(id UUID, title string) *Document `sql_source:"fn_rename_document" shape:"jsonb" inject:"owner_id=jwt:sub" rls_bypass:"it updates only a document whose owner is the injected sub"`
 	// Deletes one of the caller's documents and returns it; null when there is no such document of theirs.
-	DeleteDocument func(id UUID) *Document `sql_source:"fn_delete_document" shape:"jsonb" inject:"owner_id=jwt:sub"`
+	DeleteDocument func(id UUID) *Document `sql_source:"fn_delete_document" shape:"jsonb" inject:"owner_id=jwt:sub" rls_bypass:"it deletes only a document whose owner is the injected sub"`
 	// Sets the status of one of the caller's tenant's orders; null when the tenant has no such order.
-	SetOrderStatus func(id UUID, status OrderStatus) *Order `sql_source:"fn_set_order_status" shape:"jsonb" inject:"tenant_id=jwt:tenant_id"`
+	SetOrderStatus func(id UUID, status OrderStatus) *Order `sql_source:"fn_set_order_status" shape:"jsonb" inject:"tenant_id=jwt:tenant_id" rls_bypass:"it updates only an order of the injected tenant_id"`
 }
