@@ -93,7 +93,7 @@ func (c *checker) checkSourceInCatalog(op declaredOp, out *spec.Operation, where
 	}
 	src.Schema, src.SQL = found, quoteIdent(found)+"."+quoteIdent(src.Name)
 	if s := c.cat.Schemas[found]; s != nil && !s.Usable && c.checksRole(out) {
-		c.diags.Errorf(op.SQLSource.Range, "db-privilege", "%s: role %q has no USAGE on schema %q", what, c.cat.Role, found)
+		c.diags.Errorf(op.SQLSource.Range, "db-privilege", "%s: role %q has no USAGE on schema %q; %s", what, c.cat.Role, found, c.grant("USAGE ON SCHEMA "+quoteIdent(found)))
 	}
 	s := &dbSource{op: op, out: out, what: what, used: map[string]*catalog.Column{}, whereFrom: whereFrom, callFrom: callFrom}
 	switch {
@@ -155,7 +155,7 @@ func (c *checker) checkRelation(s *dbSource, rel *catalog.Relation, returns *spe
 			}
 		}
 		if len(denied) > 0 {
-			c.diags.Errorf(s.op.SQLSource.Range, "db-privilege", "%s: role %q may not SELECT column %s of %s", s.what, c.cat.Role, strings.Join(denied, ", "), s.desc)
+			c.diags.Errorf(s.op.SQLSource.Range, "db-privilege", "%s: role %q may not SELECT column %s of %s; %s", s.what, c.cat.Role, strings.Join(denied, ", "), s.desc, c.grant("SELECT ON "+rel.Name.String()))
 		}
 	}
 }

@@ -109,7 +109,7 @@ func (c *checker) checkFunction(s *dbSource, fns []*catalog.Function, returns *s
 		c.diags.Warnf(op.SQLSource.Range, "db-security-definer", "%s calls %s, which is SECURITY DEFINER without a fixed search_path: add SET search_path = <schemas>, pg_temp to it", s.what, f.Signature())
 	}
 	if c.checksRole(s.out) && !f.Executable {
-		c.diags.Errorf(op.SQLSource.Range, "db-privilege", "%s: role %q may not EXECUTE %s", s.what, c.cat.Role, f.Signature())
+		c.diags.Errorf(op.SQLSource.Range, "db-privilege", "%s: role %q may not EXECUTE %s; %s", s.what, c.cat.Role, f.Signature(), c.grant("EXECUTE ON FUNCTION "+f.Signature()))
 	}
 }
 

@@ -41,8 +41,8 @@ func (c *checker) checkRowSecurity(rel *catalog.Relation, at decl.Range, what st
 				if !invoker {
 					c.checkOwnerBypass(r, under, at, what, injected)
 				} else if asCaller && c.cat.Role != "" && !under.Selectable {
-					c.diags.Errorf(at, "db-privilege", "%s: role %q may not SELECT %s %s, which %s reads as its caller (it is security_invoker)",
-						what, c.cat.Role, under.KindName(), under.Name, r.Name)
+					c.diags.Errorf(at, "db-privilege", "%s: role %q may not SELECT %s %s, which %s reads as its caller (it is security_invoker); %s",
+						what, c.cat.Role, under.KindName(), under.Name, r.Name, c.grant("SELECT ON "+under.Name.String()))
 				}
 				walk(under, next, asCaller && invoker)
 			}
@@ -175,4 +175,10 @@ func (c *checker) definerBypass(f *catalog.Function) string {
 	}
 	slices.Sort(owned)
 	return fmt.Sprintf("%q owns %s, without FORCE ROW LEVEL SECURITY", f.Owner, strings.Join(owned, ", "))
+}
+
+// grant is the statement that gives the checked role privilege (e.g.
+// "SELECT ON app.post"), as a fix-it for db-privilege.
+func (c *checker) grant(privilege string) string {
+	return "run: GRANT " + privilege + " TO " + quoteIdent(c.cat.Role)
 }

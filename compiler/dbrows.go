@@ -117,7 +117,7 @@ func (c *checker) checkRowSource(src *spec.Source, name *decl.Text, file *decl.F
 	if c.cat.Role != "" && !rel.Selectable {
 		for name, col := range s.used {
 			if !col.Selectable {
-				c.diags.Errorf(at, "db-privilege", "%s: role %q may not SELECT column %s of %s", what, c.cat.Role, name, s.desc)
+				c.diags.Errorf(at, "db-privilege", "%s: role %q may not SELECT column %s of %s; %s", what, c.cat.Role, name, s.desc, c.grant("SELECT ON "+rel.Name.String()))
 				break
 			}
 		}
@@ -179,7 +179,7 @@ func (c *checker) checkComputedField(s *dbSource, d *definition, f *decl.Field, 
 		}
 	}
 	if c.cat.Role != "" && !chosen.Executable {
-		c.diags.Errorf(f.Function.Range, "db-privilege", "%s: role %q may not EXECUTE %s", what, c.cat.Role, chosen.Signature())
+		c.diags.Errorf(f.Function.Range, "db-privilege", "%s: role %q may not EXECUTE %s; %s", what, c.cat.Role, chosen.Signature(), c.grant("EXECUTE ON FUNCTION "+chosen.Signature()))
 	}
 	c.checkFunctionRowSecurity(chosen, f.Function.Range, what, false, f.RLSBypass)
 	if chosen.Volatility == 'v' {

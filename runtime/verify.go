@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -28,22 +29,59 @@ func (e *StalePlanError) Error() string {
 // catalogFact is one thing a plan relies on: a relation and the columns
 // (with their types) it reads, or a function overload.
 type catalogFact struct {
-	user      string // who relies on it, for the message: `query "allPosts"`
-	relation  string // quoted, qualified
-	columns   []spec.Column
-	signature string // a function's, as the compiler resolved it
+	user string // who relies on it, for the message: `query "allPosts"`
+	// schema and name of the relation or function, unquoted.
+	schema, name string
+	columns      []spec.Column
+	// args are a function's argument types, as format_type prints them;
+	// signature is the whole, as the compiler resolved it ("" for a
+	// relation).
+	args, signature string
 	// roles must each be allowed to read the relation or execute the
-	// function: the operation's declared roles.
+	// function: the operation's declared roles, or for what any
+	// operation may reach (a relation field, a node), all of them.
 	roles []string
 }
+
+// qualified is the fact's object as SQL names it.
+func (f catalogFact) qualified() string { return quoteIdent(f.schema) + "." + quoteIdent(f.name) }
+
+// The statements below find a relation or function by name in the
+// catalogs, which every role may read, never through to_regclass or a
+// cast, which look the name up with the session's privileges: the login
+// role (an authenticator that may read nothing itself, as the README sets
+// it up) has no USAGE on the API's schemas, and need not have.
+const (
+	relationFact = `WITH r AS (SELECT c.oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+			WHERE n.nspname = $1 AND c.relname = $2)
+		SELECT EXISTS (SELECT 1 FROM r), coalesce((SELECT json_object_agg(a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod))
+			FROM pg_catalog.pg_attribute a JOIN r ON a.attrelid = r.oid WHERE a.attnum > 0 AND NOT a.attisdropped), '{}'::json)`
+	functionFact = `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+			WHERE n.nspname = $1 AND p.proname = $2 AND (SELECT coalesce(string_agg(pg_catalog.format_type(t, NULL), ', ' ORDER BY i), '')
+				FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY u(t, i)) = $3), '{}'::json`
+	// A role's privileges: whether it exists, has USAGE on the schema,
+	// and may read the relation (any column) or execute the function.
+	relationPrivilege = `SELECT to_regrole($1) IS NOT NULL,
+			CASE WHEN to_regrole($1) IS NULL THEN false ELSE coalesce((SELECT has_schema_privilege($1, n.oid, 'USAGE') FROM pg_catalog.pg_namespace n WHERE n.nspname = $2), true) END,
+			CASE WHEN to_regrole($1) IS NULL THEN false ELSE coalesce((SELECT has_any_column_privilege($1, c.oid, 'SELECT')
+				FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $2 AND c.relname = $3), true) END`
+	functionPrivilege = `SELECT to_regrole($1) IS NOT NULL,
+			CASE WHEN to_regrole($1) IS NULL THEN false ELSE coalesce((SELECT has_schema_privilege($1, n.oid, 'USAGE') FROM pg_catalog.pg_namespace n WHERE n.nspname = $2), true) END,
+			CASE WHEN to_regrole($1) IS NULL THEN false ELSE coalesce((SELECT bool_and(has_function_privilege($1, p.oid, 'EXECUTE'))
+				FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $2 AND p.proname = $3
+					AND (SELECT coalesce(string_agg(pg_catalog.format_type(t, NULL), ', ' ORDER BY i), '') FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY u(t, i)) = $4), true) END`
+)
 
 // VerifyCatalog checks, in one read-only transaction and one round trip,
 // that what plan recorded of the catalog when it was compiled still
 // holds: each source relation exists with the columns it reads and their
 // types, each function overload it calls exists, and each role an
-// operation declares may still read its relation or execute its function. A plan compiled
-// without --database-url records nothing and passes. It returns a
-// [*StalePlanError] listing what no longer holds.
+// operation may run as has USAGE on the schema and may still read its
+// relation or execute its function. It needs no privilege of the
+// connection's role: it reads the catalogs. A plan compiled without
+// --database-url records nothing and passes. It returns a
+// [*StalePlanError] listing what no longer holds, each with the GRANT
+// that fixes a missing privilege.
 func VerifyCatalog(ctx context.Context, pool *pgxpool.Pool, plan *spec.Plan) error {
 	facts := catalogFacts(plan)
 	if len(facts) == 0 {
@@ -57,18 +95,17 @@ func VerifyCatalog(ctx context.Context, pool *pgxpool.Pool, plan *spec.Plan) err
 	batch := &pgx.Batch{}
 	for _, f := range facts {
 		if f.signature != "" {
-			batch.Queue(`SELECT to_regprocedure($1) IS NOT NULL, '{}'::json`, f.signature)
-			continue
+			batch.Queue(functionFact, f.schema, f.name, f.args)
+		} else {
+			batch.Queue(relationFact, f.schema, f.name)
 		}
-		batch.Queue(`SELECT to_regclass($1) IS NOT NULL, coalesce((SELECT json_object_agg(a.attname, format_type(a.atttypid, a.atttypmod))
-			FROM pg_catalog.pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped), '{}'::json)`, f.relation)
 	}
 	for _, f := range facts {
 		for _, role := range f.roles {
 			if f.signature != "" {
-				batch.Queue(`SELECT to_regrole($1) IS NOT NULL, coalesce(to_regrole($1) IS NOT NULL AND has_function_privilege($1, to_regprocedure($2), 'EXECUTE'), false)`, role, f.signature)
+				batch.Queue(functionPrivilege, role, f.schema, f.name, f.args)
 			} else {
-				batch.Queue(`SELECT to_regrole($1) IS NOT NULL, coalesce(to_regrole($1) IS NOT NULL AND has_any_column_privilege($1, to_regclass($2), 'SELECT'), false)`, role, f.relation)
+				batch.Queue(relationPrivilege, role, f.schema, f.name)
 			}
 		}
 	}
@@ -87,32 +124,34 @@ func VerifyCatalog(ctx context.Context, pool *pgxpool.Pool, plan *spec.Plan) err
 		case !exists && f.signature != "":
 			problems = append(problems, fmt.Sprintf("%s calls %s, which does not exist", f.user, f.signature))
 		case !exists:
-			problems = append(problems, fmt.Sprintf("%s reads %s, which does not exist", f.user, f.relation))
+			problems = append(problems, fmt.Sprintf("%s reads %s, which does not exist", f.user, f.qualified()))
 		default:
 			for _, c := range f.columns {
 				switch got, ok := columns[c.Name]; {
 				case !ok:
-					problems = append(problems, fmt.Sprintf("%s reads column %s of %s, which does not exist", f.user, c.Name, f.relation))
+					problems = append(problems, fmt.Sprintf("%s reads column %s of %s, which does not exist", f.user, c.Name, f.qualified()))
 				case got != c.SQLType:
-					problems = append(problems, fmt.Sprintf("%s reads column %s of %s as %s, but it is %s", f.user, c.Name, f.relation, c.SQLType, got))
+					problems = append(problems, fmt.Sprintf("%s reads column %s of %s as %s, but it is %s", f.user, c.Name, f.qualified(), c.SQLType, got))
 				}
 			}
 		}
 	}
 	for _, f := range facts {
 		for _, role := range f.roles {
-			var exists, allowed bool
-			if err := results.QueryRow().Scan(&exists, &allowed); err != nil {
+			var exists, usage, allowed bool
+			if err := results.QueryRow().Scan(&exists, &usage, &allowed); err != nil {
 				results.Close()
 				return fmt.Errorf("verify the plan's catalog: %w", err)
 			}
 			switch {
 			case !exists:
 				problems = append(problems, fmt.Sprintf("%s may be called as role %q, which does not exist", f.user, role))
+			case !usage:
+				problems = append(problems, fmt.Sprintf("%s may be called as role %q, which has no USAGE on schema %s: GRANT USAGE ON SCHEMA %s TO %s", f.user, role, quoteIdent(f.schema), quoteIdent(f.schema), quoteIdent(role)))
 			case !allowed && f.signature != "":
-				problems = append(problems, fmt.Sprintf("%s may be called as role %q, which may not EXECUTE %s", f.user, role, f.signature))
+				problems = append(problems, fmt.Sprintf("%s may be called as role %q, which may not EXECUTE %s: GRANT EXECUTE ON FUNCTION %s TO %s", f.user, role, f.signature, f.signature, quoteIdent(role)))
 			case !allowed:
-				problems = append(problems, fmt.Sprintf("%s may be called as role %q, which may not SELECT from %s", f.user, role, f.relation))
+				problems = append(problems, fmt.Sprintf("%s may be called as role %q, which may not SELECT from %s: GRANT SELECT ON %s TO %s", f.user, role, f.qualified(), f.qualified(), quoteIdent(role)))
 			}
 		}
 	}
@@ -121,9 +160,43 @@ func VerifyCatalog(ctx context.Context, pool *pgxpool.Pool, plan *spec.Plan) err
 	}
 	if len(problems) > 0 {
 		sort.Strings(problems)
+		problems = slices.Compact(problems)
 		return &StalePlanError{Problems: problems}
 	}
 	return nil
+}
+
+// quoteIdent quotes a name as SQL does when it must.
+func quoteIdent(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
+
+// splitQualified reads a quoted, qualified name the compiler wrote
+// ("app"."f") into its schema and name.
+func splitQualified(sql string) (schema, name string) {
+	var parts []string
+	for rest := sql; rest != ""; {
+		if !strings.HasPrefix(rest, `"`) {
+			return "", ""
+		}
+		var b strings.Builder
+		i := 1
+		for ; i < len(rest); i++ {
+			if rest[i] == '"' {
+				if i+1 < len(rest) && rest[i+1] == '"' {
+					b.WriteByte('"')
+					i++
+					continue
+				}
+				break
+			}
+			b.WriteByte(rest[i])
+		}
+		parts = append(parts, b.String())
+		rest = strings.TrimPrefix(rest[min(i+1, len(rest)):], ".")
+	}
+	if len(parts) != 2 {
+		return "", ""
+	}
+	return parts[0], parts[1]
 }
 
 // catalogFacts gathers what the plan recorded of the catalog: the source
@@ -131,13 +204,25 @@ func VerifyCatalog(ctx context.Context, pool *pgxpool.Pool, plan *spec.Plan) err
 // function it calls.
 func catalogFacts(plan *spec.Plan) []catalogFact {
 	var out []catalogFact
+	reach := rolesReaching(plan)
+	function := func(user, sql, signature string, roles []string) {
+		// The signature's argument types: what follows the name (quoted
+		// or not; plain identifiers, so no parenthesis) in parentheses.
+		schema, name := splitQualified(sql)
+		open := strings.IndexByte(signature, '(')
+		if schema == "" || open < 0 || !strings.HasSuffix(signature, ")") {
+			return // not what the compiler writes: nothing to look up by
+		}
+		args := signature[open+1 : len(signature)-1]
+		out = append(out, catalogFact{user: user, schema: schema, name: name, args: args, signature: signature, roles: roles})
+	}
 	source := func(user string, s spec.Source, roles []string) {
 		switch {
 		case s.Object == "":
 		case s.Kind == spec.SourceFunction && s.Signature != "":
-			out = append(out, catalogFact{user: user, signature: s.Signature, roles: roles})
+			function(user, s.SQL, s.Signature, roles)
 		case s.Kind != spec.SourceFunction:
-			out = append(out, catalogFact{user: user, relation: s.SQL, columns: s.Columns, roles: roles})
+			out = append(out, catalogFact{user: user, schema: s.Schema, name: s.Name, columns: s.Columns, roles: roles})
 		}
 	}
 	for _, ops := range []struct {
@@ -149,21 +234,89 @@ func catalogFacts(plan *spec.Plan) []catalogFact {
 		}
 	}
 	for _, t := range plan.Types {
+		roles := reach[t.Name]
 		if t.Node != nil {
-			source(fmt.Sprintf("the node type %s", t.Name), t.Node.Source, nil)
+			source(fmt.Sprintf("the node type %s", t.Name), t.Node.Source, roles)
 		}
 		for _, f := range t.Fields {
 			user := fmt.Sprintf("field %s.%s", t.Name, f.Name)
 			if f.Relation != nil {
-				source(user, f.Relation.Source, nil)
+				source(user, f.Relation.Source, roles)
 			}
 			if f.Lookahead != nil {
-				source(user, *f.Lookahead, nil)
+				source(user, *f.Lookahead, roles)
 			}
 			if f.Function != nil && f.Function.Signature != "" {
-				out = append(out, catalogFact{user: user, signature: f.Function.Signature})
+				function(user, f.Function.SQL, f.Function.Signature, roles)
 			}
 		}
+	}
+	return out
+}
+
+// rolesReaching is, by object type, the roles of the operations whose
+// results reach it (through fields, to any depth; node types by node and
+// nodes too), sorted: what reads its relations and functions runs as
+// them. An operation that lists no roles adds none.
+func rolesReaching(plan *spec.Plan) map[string][]string {
+	types := map[string]*spec.ObjectType{}
+	for i := range plan.Types {
+		types[plan.Types[i].Name] = &plan.Types[i]
+	}
+	possible := map[string][]string{}
+	for _, i := range plan.Interfaces {
+		possible[i.Name] = i.PossibleTypes
+	}
+	for _, u := range plan.Unions {
+		possible[u.Name] = u.PossibleTypes
+	}
+	sets := map[string]map[string]bool{}
+	var visit func(name, role string)
+	visit = func(name, role string) {
+		if others, ok := possible[name]; ok {
+			for _, o := range others {
+				visit(o, role)
+			}
+			return
+		}
+		t := types[name]
+		if t == nil || sets[name][role] {
+			return
+		}
+		if sets[name] == nil {
+			sets[name] = map[string]bool{}
+		}
+		sets[name][role] = true
+		for _, f := range t.Fields {
+			if ref, err := spec.ParseTypeRef(f.Type); err == nil {
+				visit(ref.Named(), role)
+			}
+		}
+	}
+	for _, ops := range [][]spec.Operation{plan.Queries, plan.Mutations} {
+		for _, op := range ops {
+			ref, err := spec.ParseTypeRef(op.Returns)
+			if err != nil {
+				continue
+			}
+			for _, role := range op.Roles {
+				visit(ref.Named(), role)
+				if op.Source.Kind == spec.SourceNodes {
+					for _, t := range plan.Types {
+						if t.Node != nil {
+							visit(t.Name, role)
+						}
+					}
+				}
+			}
+		}
+	}
+	out := map[string][]string{}
+	for name, set := range sets {
+		for role := range set {
+			out[name] = append(out[name], role)
+		}
+		slices.Sort(out[name])
 	}
 	return out
 }
