@@ -170,6 +170,21 @@ func (c *checker) computed(d *definition, f *decl.Field, ref *spec.TypeRef, what
 			out.Args = append(out.Args, spec.FunctionArg{Name: sqlName, SQL: quoted, Param: spec.Param{Arg: a.Name.Value}})
 		}
 	}
+	if f.Limit != nil {
+		if ref == nil || ref.Elem == nil {
+			c.diags.Errorf(f.Limit.Range, "limit-not-list", "%s sets limit, which only applies to a field that returns a list", what)
+			return out, args
+		}
+		for _, a := range args {
+			if a.Name == spec.ArgLimit || a.Name == spec.ArgOffset {
+				c.diags.Errorf(f.Limit.Range, "arg-conflict", "%s sets limit, which adds the arguments limit and offset, but it has an argument %q of its own", what, a.Name)
+				return out, args
+			}
+		}
+		out.Limit = c.limitOf(f.Limit, what)
+		listing := &spec.Listing{Limit: out.Limit}
+		args = append(args, pageArgs(listing)...)
+	}
 	return out, args
 }
 

@@ -69,10 +69,7 @@ func (c *checker) listing(l *decl.List, site listSite) (spec.Listing, []spec.Inp
 			spec.InputValue{Name: spec.ArgLast, Type: "Int", Description: fmt.Sprintf("The last rows before the cursor \"before\" (at most %d).", out.Limit.Max)},
 			spec.InputValue{Name: spec.ArgBefore, Type: "String", Description: "A cursor: read the rows before this one."})
 	} else {
-		args = append(args,
-			spec.InputValue{Name: spec.ArgLimit, Type: "Int", Default: json.RawMessage(strconv.FormatInt(out.Limit.Default, 10)),
-				Description: fmt.Sprintf("At most this many rows (at most %d).", out.Limit.Max)},
-			spec.InputValue{Name: spec.ArgOffset, Type: "Int", Default: json.RawMessage("0"), Description: "Rows to skip."})
+		args = append(args, pageArgs(&out)...)
 	}
 	if l.Filterable != nil && l.Filterable.Value && usable {
 		if name, ok := c.filterInput(site.node, l.Filterable.Range, site.what); ok {
@@ -92,6 +89,15 @@ func (c *checker) listing(l *decl.List, site listSite) (spec.Listing, []spec.Inp
 		c.typeKey(site.node, decl.Range{}, "", site.what) // the tie-breaker, when there is a key
 	}
 	return out, args
+}
+
+// pageArgs are the arguments of a plain list's page: limit and offset.
+func pageArgs(l *spec.Listing) []spec.InputValue {
+	return []spec.InputValue{
+		{Name: spec.ArgLimit, Type: "Int", Default: json.RawMessage(strconv.FormatInt(l.Limit.Default, 10)),
+			Description: fmt.Sprintf("At most this many rows (at most %d).", l.Limit.Max)},
+		{Name: spec.ArgOffset, Type: "Int", Default: json.RawMessage("0"), Description: "Rows to skip."},
+	}
 }
 
 type listOption struct {

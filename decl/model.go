@@ -130,6 +130,9 @@ type Field struct {
 	// computed field's SECURITY DEFINER function bypasses row level
 	// security (db-rls-bypass).
 	RLSBypass *Text
+	// Limit bounds the rows of a computed field returning a list (a
+	// set-returning function), as a list relation's does.
+	Limit *Limit
 	// SQLSource, on a field of the type an operation's resolver returns,
 	// is the table or view its rows are read from, by the keys the
 	// resolver gives (look-ahead: the selection beneath is SQL).

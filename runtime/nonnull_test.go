@@ -172,3 +172,29 @@ func unmark(v any, sites []nonnull.Site) any {
 	}
 	return v
 }
+
+// TestComputedListLimitAndCost: a set-returning computed field that
+// declares its limit is paged by it (limit, offset, PAGE_TOO_LARGE at its
+// path) and costed by it, where one without is costed at the server's
+// page cap; COST_TOO_HIGH names the field to shrink, with its figure.
+func TestComputedListLimitAndCost(t *testing.T) {
+	s := newServer(t, serverOptions{fixture: "testdata/tracker"})
+	tok := token(t, jwt.MapClaims(map[string]any{"role": s.roles.member, "tenant_id": 1}))
+	if got := s.query(`{ issue(rowId: 1) { firstLabels { rowId } two: firstLabels(limit: 2) { rowId } next: firstLabels(offset: 1) { rowId } } }`, nil, tok); got != `{"issue":{"firstLabels":[{"rowId":1}],"two":[{"rowId":1},{"rowId":2}],"next":[{"rowId":2}]}}` {
+		t.Errorf("paged labels: %s", got)
+	}
+	r := s.do(call{query: `{ maybeIssues(limit: 2) { rowId firstLabels(limit: 3) { rowId } } }`, token: tok})
+	if r.codes() == nil || len(r.Errors) != 2 || r.Errors[0].Extensions["code"] != "PAGE_TOO_LARGE" || fmt.Sprint(r.Errors[1].Path) != "[maybeIssues 1 firstLabels]" {
+		t.Errorf("a page too large, under each issue: %s", r.body)
+	}
+	// 100 projects × 20 issues × labels: at the page cap (1,000) too
+	// costly; at the declared limit, served.
+	r = s.do(call{query: `{ allProjects { issues(first: 20) { nodes { labels { name } } } } }`, token: tok})
+	if len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "COST_TOO_HIGH" || r.Errors[0].Extensions["field"] != "allProjects.issues.nodes.labels" || r.Errors[0].Extensions["fieldRows"] != float64(1000) ||
+		!strings.Contains(r.Errors[0].Message, "the largest factor is allProjects.issues.nodes.labels, up to 1000 rows") {
+		t.Errorf("labels at the page cap: %s", r.body)
+	}
+	if r := s.do(call{query: `{ allProjects { issues(first: 20) { nodes { firstLabels(limit: 2) { rowId } } } } }`, token: tok}); len(r.Errors) > 0 {
+		t.Errorf("labels at their declared limit: %s", r.body)
+	}
+}

@@ -141,8 +141,11 @@ type Function struct {
 	Signature string `json:"signature,omitempty"`
 	// Set: the function returns SETOF (each row one list element) rather
 	// than one value.
-	Set  bool          `json:"set,omitempty"`
-	Args []FunctionArg `json:"args,omitempty"`
+	Set bool `json:"set,omitempty"`
+	// Limit, declared for a list, bounds its rows: the field takes limit
+	// and offset arguments as a list relation does.
+	Limit *Limit        `json:"limit,omitempty"`
+	Args  []FunctionArg `json:"args,omitempty"`
 }
 
 // FunctionArg binds an argument or a claim to a named function

@@ -268,7 +268,13 @@ func (l *loader) rowField(t *tag, f *decl.Field, owner string) {
 	if r == nil {
 		f.Filterable = l.flag(t, "filterable", owner)
 		f.Sortable = l.flag(t, "sortable", owner)
+		if f.Function != nil { // a set-returning function's rows
+			f.Limit = l.limit(t, owner)
+		}
 		for _, key := range []string{"join", "connection", "order_by", "limit"} {
+			if key == "limit" && f.Function != nil {
+				continue
+			}
 			if v := t.get(key); v != nil {
 				l.errorf(v.key.Range, "invalid-field-option", "%s: %s applies to a relation field (relation:\"<table or view>\")", owner, key)
 			}

@@ -31,7 +31,7 @@ var (
 	unionKeys     = []string{"description", "types"}
 	nodeKeys      = []string{"sql_source"}
 	inputKeys     = []string{"description", "fields"}
-	fieldKeys     = []string{"type", "description", "column", "deprecated", "relation", "function", "args", "filterable", "sortable", "resolver", "requires", "sql_source", "rls_bypass"}
+	fieldKeys     = []string{"type", "description", "column", "deprecated", "relation", "function", "args", "filterable", "sortable", "resolver", "requires", "sql_source", "rls_bypass", "limit"}
 	relationKeys  = []string{"sql_source", "columns", "order_by", "limit", "connection", "filterable", "sortable"}
 	inputFieldKey = []string{"type", "description", "default"}
 	enumKeys      = []string{"description", "sql_type", "values"}

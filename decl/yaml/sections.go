@@ -138,6 +138,9 @@ func (l *loader) field(kv pair, allowed []string, owner string) *decl.Field {
 	if r, ok := e["rls_bypass"]; ok {
 		f.RLSBypass = l.text(r.value, "rls_bypass")
 	}
+	if lim, ok := e["limit"]; ok {
+		f.Limit = l.limit(lim.value, fmt.Sprintf("field %q of %s", kv.key.Value, owner))
+	}
 	if r, ok := e["resolver"]; ok {
 		f.Resolver = l.text(r.value, "resolver")
 	}

@@ -2,6 +2,9 @@ package document
 
 import (
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/gqlplan/gqlplan/runtime/internal/operation"
 	"github.com/gqlplan/gqlplan/runtime/internal/schema"
@@ -28,11 +31,16 @@ func checkCost(index *schema.Schema, root string, fields []*operation.Field, lim
 		total = c.add(total, c.rootField(root, f))
 	}
 	if total > limits.MaxCost {
-		return &wire.Error{
+		e := &wire.Error{
 			// The count stops once past the limit: total is a lower bound.
 			Message: fmt.Sprintf("The operation could return at least %d values, more than the %d this server allows; ask for smaller pages or fewer nested lists.", total, limits.MaxCost),
 			Code:    wire.CodeCostTooHigh, Extra: map[string]any{"cost": total, "maxCost": limits.MaxCost},
 		}
+		if top, ok := c.largestFactor(); ok {
+			e.Message = fmt.Sprintf("The operation could return at least %d values, more than the %d this server allows; the largest factor is %s, up to %d rows for each of its parents: ask for a smaller page of it, or fewer nested lists.", total, limits.MaxCost, top.path, top.rows)
+			e.Extra["field"], e.Extra["fieldRows"] = top.path, top.rows
+		}
+		return e
 	}
 	return nil
 }
@@ -40,6 +48,34 @@ func checkCost(index *schema.Schema, root string, fields []*operation.Field, lim
 type coster struct {
 	index  *schema.Schema
 	limits Limits
+	// lists are the selected lists, each with its path of response keys
+	// (posts.author.posts) and the rows of one page: the factors the cost
+	// is a product of.
+	lists []listRows
+}
+
+type listRows struct {
+	path string
+	rows int64
+}
+
+// list notes that the field at path reads pages of rows.
+func (c *coster) list(path string, rows int64) {
+	if rows > 1 {
+		c.lists = append(c.lists, listRows{path, rows})
+	}
+}
+
+// largestFactor is the list to shrink: the one with the most rows a page,
+// the deepest of equals.
+func (c *coster) largestFactor() (listRows, bool) {
+	var best listRows
+	for _, l := range c.lists {
+		if l.rows > best.rows || l.rows == best.rows && strings.Count(l.path, ".") > strings.Count(best.path, ".") {
+			best = l
+		}
+	}
+	return best, best.path != ""
 }
 
 // add saturates: a hostile document must not overflow into a small cost.
@@ -71,7 +107,8 @@ func (c *coster) rootField(root string, f *operation.Field) int64 {
 		} else if op.Spec.List {
 			rows = c.pageRows(&op.Spec.Listing, f.Args)
 		}
-		return c.add(1, c.times(rows, c.widest(f.ByType)))
+		c.list(f.Key, rows)
+		return c.add(1, c.times(rows, c.widest(f.ByType, f.Key)))
 	}
 	if op == nil || len(f.Children) == 0 { // __typename, introspection, scalars
 		return 1
@@ -87,29 +124,31 @@ func (c *coster) rootField(root string, f *operation.Field) int64 {
 	if op.Spec.Connection {
 		node = op.Returns.Named() // the connection type; its lists are the page
 	}
-	return c.add(1, c.times(rows, c.selection(node, f.Children)))
+	c.list(f.Key, rows)
+	return c.add(1, c.times(rows, c.selection(node, f.Children, f.Key)))
 }
 
-// selection is the cost of fields selected on object type typ, for one row.
 // widest is the costliest of the selections of an interface's types.
-func (c *coster) widest(byType map[string][]*operation.Field) int64 {
+func (c *coster) widest(byType map[string][]*operation.Field, path string) int64 {
 	var most int64
-	for typ, fields := range byType {
-		most = max(most, c.selection(typ, fields))
+	for _, typ := range slices.Sorted(maps.Keys(byType)) { // the same path each time
+		most = max(most, c.selection(typ, byType[typ], path))
 	}
 	return most
 }
 
-func (c *coster) selection(typ string, fields []*operation.Field) int64 {
+// selection is the cost of fields selected on object type typ, for one
+// row, at path.
+func (c *coster) selection(typ string, fields []*operation.Field, path string) int64 {
 	obj := c.index.Objects[typ]
 	var total int64
 	for _, f := range fields {
-		total = c.add(total, c.field(obj, f))
+		total = c.add(total, c.field(obj, f, path+"."+f.Key))
 	}
 	return total
 }
 
-func (c *coster) field(obj *schema.Object, f *operation.Field) int64 {
+func (c *coster) field(obj *schema.Object, f *operation.Field, path string) int64 {
 	if obj == nil || len(f.Children) == 0 {
 		return 1
 	}
@@ -122,10 +161,13 @@ func (c *coster) field(obj *schema.Object, f *operation.Field) int64 {
 	switch {
 	case def.Spec.Relation != nil && def.Spec.Relation.List:
 		rows = c.pageRows(&def.Spec.Relation.Listing, f.Args)
+	case def.Spec.Function != nil && def.Spec.Function.Limit != nil:
+		rows = c.pageRows(&spec.Listing{Limit: def.Spec.Function.Limit}, f.Args)
 	case def.Spec.Function != nil && def.Spec.Function.Set:
 		rows = c.limits.MaxPageSize // a set-returning function: no declared bound
 	}
-	return c.add(1, c.times(rows, c.selection(target, f.Children)))
+	c.list(path, rows)
+	return c.add(1, c.times(rows, c.selection(target, f.Children, path)))
 }
 
 // pageRows is how many rows one page of a listing reads: what was asked,

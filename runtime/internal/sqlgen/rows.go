@@ -279,6 +279,14 @@ func (c *composer) computed(b *strings.Builder, parent *schema.Object, f *schema
 		}
 	}
 	call += ")"
+	// A declared limit pages the function's rows, in its order.
+	page := ""
+	if fn.Limit != nil {
+		var err error
+		if page, err = c.limitOffset(&rows{listing: &spec.Listing{Limit: fn.Limit}}, args); err != nil {
+			return err
+		}
+	}
 	target := c.index.Objects[f.Type.Named()]
 	if target == nil { // a scalar, an enum or an array of them
 		if fn.Set {
@@ -286,7 +294,7 @@ func (c *composer) computed(b *strings.Builder, parent *schema.Object, f *schema
 			var value strings.Builder
 			value.Grow(512)
 			c.columnLeaf(&value, &schema.Field{Spec: f.Spec, Type: f.Type.Elem}, alias)
-			fmt.Fprintf(b, "(SELECT coalesce(json_agg(%s), '[]'::json) FROM %s %s)", &value, call, alias)
+			b.WriteString(setRows(&value, call, alias, page))
 			return nil
 		}
 		if e := c.index.Enums[f.Type.Named()]; e != nil && f.Type.Elem == nil {
@@ -304,7 +312,7 @@ func (c *composer) computed(b *strings.Builder, parent *schema.Object, f *schema
 		if err := c.object(&value, target, sel, rowRef{alias: alias}, depth+1, elemUp(f.Type, at)); err != nil {
 			return err
 		}
-		fmt.Fprintf(b, "(SELECT coalesce(json_agg(%s), '[]'::json) FROM %s %s)", &value, call, alias)
+		b.WriteString(setRows(&value, call, alias, page))
 		return nil
 	}
 	if err := c.object(&value, target, sel, rowRef{alias: alias}, depth+1, at); err != nil {
@@ -313,4 +321,14 @@ func (c *composer) computed(b *strings.Builder, parent *schema.Object, f *schema
 	// A function returning a NULL composite yields one all-NULL row.
 	c.guard(b, parent.Spec.Name, f, sel, up, fmt.Sprintf("(SELECT %s FROM %s %s WHERE NOT (%s IS NULL))", &value, call, alias, alias))
 	return nil
+}
+
+// setRows is the JSON array of value over the rows of a set-returning
+// call (as alias), in the function's order; page is its LIMIT and
+// OFFSET, if any.
+func setRows(value *strings.Builder, call, alias, page string) string {
+	if page == "" {
+		return fmt.Sprintf("(SELECT coalesce(json_agg(%s), '[]'::json) FROM %s %s)", value, call, alias)
+	}
+	return fmt.Sprintf("(SELECT coalesce(json_agg(r.j), '[]'::json) FROM (SELECT %s AS j FROM %s %s%s) r)", value, call, alias, page)
 }
