@@ -3,6 +3,7 @@ package decl
 import (
 	"cmp"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -71,7 +72,9 @@ func (ds Diagnostics) Error() string {
 
 // Sort orders diagnostics by file, then position, then code and message, so
 // that output is the same whatever order files were read or checks ran in.
-// Exact duplicates are removed.
+// Exact duplicates are removed, and one problem found once for each
+// operation that reaches it (a misspelled column of a type nine queries
+// return) is reported once, naming them all.
 func (ds Diagnostics) Sort() Diagnostics {
 	slices.SortStableFunc(ds, func(a, b Diagnostic) int {
 		return cmp.Or(
@@ -83,5 +86,47 @@ func (ds Diagnostics) Sort() Diagnostics {
 			cmp.Compare(a.Message, b.Message),
 		)
 	})
-	return slices.Compact(ds)
+	return mergeOperations(slices.Compact(ds))
+}
+
+// operationPrefix is how a diagnostic about one operation begins:
+// `query "posts": …` or `mutation "register" calls …`.
+var operationPrefix = regexp.MustCompile(`^((?:query|mutation) "[A-Za-z_][A-Za-z0-9_]*")(: | )`)
+
+// mergeOperations makes the diagnostics that differ only in the operation
+// they begin with one, at the first one's place in the order, beginning
+// with every operation: `query "a", query "b": …`.
+func mergeOperations(ds Diagnostics) Diagnostics {
+	type key struct {
+		file                  string
+		line, column          int
+		severity              Severity
+		code, separator, rest string
+	}
+	first := map[key]int{}
+	ops := map[int][]string{}
+	out := ds[:0]
+	for _, d := range ds {
+		m := operationPrefix.FindStringSubmatchIndex(d.Message)
+		if m == nil {
+			out = append(out, d)
+			continue
+		}
+		op, sep, rest := d.Message[m[2]:m[3]], d.Message[m[4]:m[5]], d.Message[m[1]:]
+		k := key{d.Range.Filename, d.Range.Start.Line, d.Range.Start.Column, d.Severity, d.Code, sep, rest}
+		if at, ok := first[k]; ok {
+			ops[at] = append(ops[at], op)
+			continue
+		}
+		first[k] = len(out)
+		ops[len(out)] = []string{op}
+		out = append(out, d)
+	}
+	for at, names := range ops {
+		if len(names) > 1 {
+			m := operationPrefix.FindStringSubmatchIndex(out[at].Message)
+			out[at].Message = strings.Join(names, ", ") + out[at].Message[m[3]:]
+		}
+	}
+	return out
 }

@@ -12,6 +12,11 @@ func DidYouMean(name string, candidates []string) string {
 		if c == name {
 			continue
 		}
+		// A key column named for what it references: "assignee" for
+		// assignee_id, "tenant_id" for tenant. Far by edits, but meant.
+		if c == name+"_id" || name == c+"_id" {
+			return fmt.Sprintf(" (did you mean %q?)", c)
+		}
 		d := editDistance(name, c)
 		if bestDist < 0 || d < bestDist {
 			best, bestDist = c, d
