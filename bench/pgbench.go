@@ -184,6 +184,8 @@ func dataStatementsAlone(batch []recorded) (*pgbenchScript, error) {
 	return script, nil
 }
 
+var settingsStatement = regexp.MustCompile(`set_config\(\$\d+|unnest\(\$1`)
+
 var transactionControl = regexp.MustCompile(`(?i)^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b`)
 
 // optionValue escapes a value of PGOPTIONS' -c name=value, whose
@@ -192,9 +194,10 @@ var optionValue = strings.NewReplacer(`\`, `\\`, " ", `\ `)
 
 // recordedSettings reads the runtime's settings statement (pgexec's): its
 // set_config calls take their names and values as pairs of parameters,
-// or as two arrays unnested.
+// or as two arrays unnested. A mutation's call, which keeps its rows in a
+// setting of a fixed name, is a data statement.
 func recordedSettings(q recorded) ([][2]string, bool) {
-	if !strings.Contains(q.sql, "set_config(") {
+	if !settingsStatement.MatchString(q.sql) {
 		return nil, false
 	}
 	var pairs [][2]string

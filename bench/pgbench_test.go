@@ -36,6 +36,17 @@ func TestDataStatementsAlone(t *testing.T) {
 		text:    "SELECT forum_example.create_post(:s4_1, NULL);\n",
 		options: `-c role=forum_example_person -c request.jwt.claims={"a":\ "b\\c"}`,
 		vars:    map[string]string{"s4_1": "Hi"},
+	}, {
+		name: "a mutation's call, keeping its rows in a setting, and its payload: both data statements",
+		batch: []recorded{
+			{"SELECT num_nulls(set_config($1, $2, true))", []any{"role", "forum_example_person"}},
+			{"SELECT set_config('gqlplan.mutation_rows', coalesce((SELECT array_agg(s) FROM forum_example.create_post($1) s)::text, '{}'), true)", []any{"Hi"}},
+			{"SELECT (SELECT json_build_object('id', s.id) FROM unnest(nullif(current_setting('gqlplan.mutation_rows', true), '')::forum_example.post[]) s)", nil},
+		},
+		text: "SELECT set_config('gqlplan.mutation_rows', coalesce((SELECT array_agg(s) FROM forum_example.create_post(:s2_1) s)::text, '{}'), true);\n" +
+			"SELECT (SELECT json_build_object('id', s.id) FROM unnest(nullif(current_setting('gqlplan.mutation_rows', true), '')::forum_example.post[]) s);\n",
+		options: "-c role=forum_example_person",
+		vars:    map[string]string{"s2_1": "Hi"},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := dataStatementsAlone(tc.batch)

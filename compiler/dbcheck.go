@@ -121,6 +121,7 @@ func (c *checker) checkSourceInCatalog(op declaredOp, out *spec.Operation, where
 func (c *checker) checkRelation(s *dbSource, rel *catalog.Relation, returns *spec.TypeRef) {
 	s.nullsKnown = rel.Kind == catalog.Table || rel.Kind == catalog.PartitionedTable
 	s.row = rel.Name
+	s.out.Source.Reads = relationReads(rel)
 	if returns != nil && c.kindOf(returns) == kindObject {
 		c.describeType(returns.Named(), rel)
 		if s.out.Source.Shape == spec.ShapeJSONB {

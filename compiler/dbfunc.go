@@ -87,6 +87,7 @@ func (c *checker) checkFunction(s *dbSource, fns []*catalog.Function, returns *s
 	}
 	src := &s.out.Source
 	src.Object = "function"
+	src.Reads = functionReads(f)
 	types := make([]string, len(f.Args))
 	for i, a := range f.Args {
 		types[i] = a.Type.SQL

@@ -1,12 +1,14 @@
 package compiler
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/gqlplan/gqlplan/compiler/catalog"
 	"github.com/gqlplan/gqlplan/decl"
+	"github.com/gqlplan/gqlplan/spec"
 )
 
 // checkRowSecurity follows the relations a source reads — through views,
@@ -181,4 +183,63 @@ func (c *checker) definerBypass(f *catalog.Function) string {
 // "SELECT ON app.post"), as a fix-it for db-privilege.
 func (c *checker) grant(privilege string) string {
 	return "run: GRANT " + privilege + " TO " + quoteIdent(c.cat.Role)
+}
+
+// sourceReads are what a source reads in turn, through views to any
+// depth, and as whom (see spec.Read): reads are the relations it reads
+// itself, with reader's privileges ("" the caller's). A view that is not
+// security_invoker reads what it reads as its owner; a materialized view
+// reads nothing when queried.
+func sourceReads(reads []*catalog.Relation, reader string) []spec.Read {
+	var out []spec.Read
+	seen := map[spec.Read]bool{}
+	var walk func(rs []*catalog.Relation, reader string)
+	walk = func(rs []*catalog.Relation, reader string) {
+		for _, r := range rs {
+			read := spec.Read{Schema: r.Name.Schema, Name: r.Name.Name, Owner: reader}
+			if seen[read] {
+				continue
+			}
+			seen[read] = true
+			out = append(out, read)
+			if r.Kind == catalog.View {
+				walk(r.Reads, viewReader(r, reader))
+			}
+		}
+	}
+	walk(reads, reader)
+	slices.SortFunc(out, func(a, b spec.Read) int {
+		return cmp.Or(cmp.Compare(a.Schema, b.Schema), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Owner, b.Owner))
+	})
+	return out
+}
+
+// viewReader is whose privileges view v reads its relations with, when
+// reader reads v.
+func viewReader(v *catalog.Relation, reader string) string {
+	if v.SecurityInvoker {
+		return reader
+	}
+	return v.Owner
+}
+
+// relationReads are what the source rel reads in turn (see sourceReads).
+func relationReads(rel *catalog.Relation) []spec.Read {
+	if rel.Kind != catalog.View {
+		return nil
+	}
+	return sourceReads(rel.Reads, viewReader(rel, ""))
+}
+
+// functionReads are what function f reads (see sourceReads), when its body
+// is known.
+func functionReads(f *catalog.Function) []spec.Read {
+	if !f.BodyKnown {
+		return nil
+	}
+	reader := ""
+	if f.SecurityDefiner {
+		reader = f.Owner
+	}
+	return sourceReads(f.Reads, reader)
 }

@@ -124,6 +124,7 @@ func (c *checker) checkRowSource(src *spec.Source, name *decl.Text, file *decl.F
 	}
 	c.recordColumns(s)
 	src.Columns = s.out.Source.Columns
+	src.Reads = relationReads(rel)
 	return rel
 }
 
@@ -171,6 +172,7 @@ func (c *checker) checkComputedField(s *dbSource, d *definition, f *decl.Field, 
 	}
 	fn.SQL = quoteIdent(found) + "." + quoteIdent(name)
 	fn.Signature = chosen.Signature()
+	fn.Reads = functionReads(chosen)
 	for i := range fn.Args {
 		for _, a := range chosen.Args[1:] {
 			if a.Name == fn.Args[i].Name && a.Type != nil {

@@ -41,6 +41,10 @@ type catalogFact struct {
 	// function: the operation's declared roles, or for what any
 	// operation may reach (a relation field, a node), all of them.
 	roles []string
+	// through names the view or function the relation is read through
+	// (see spec.Read); its existence is the source's, so only the
+	// privileges are checked, of its owner when owner is set.
+	through, owner string
 }
 
 // qualified is the fact's object as SQL names it.
@@ -94,9 +98,11 @@ func VerifyCatalog(ctx context.Context, pool *pgxpool.Pool, plan *spec.Plan) err
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	batch := &pgx.Batch{}
 	for _, f := range facts {
-		if f.signature != "" {
+		switch {
+		case f.through != "":
+		case f.signature != "":
 			batch.Queue(functionFact, f.schema, f.name, f.args)
-		} else {
+		default:
 			batch.Queue(relationFact, f.schema, f.name)
 		}
 	}
@@ -112,6 +118,9 @@ func VerifyCatalog(ctx context.Context, pool *pgxpool.Pool, plan *spec.Plan) err
 	results := tx.SendBatch(ctx, batch)
 	var problems []string
 	for _, f := range facts {
+		if f.through != "" {
+			continue
+		}
 		var exists bool
 		var columns map[string]string
 		var raw []byte
@@ -143,15 +152,21 @@ func VerifyCatalog(ctx context.Context, pool *pgxpool.Pool, plan *spec.Plan) err
 				results.Close()
 				return fmt.Errorf("verify the plan's catalog: %w", err)
 			}
+			who := fmt.Sprintf("%s may be called as role %q, which", f.user, role)
+			if f.through != "" {
+				who = fmt.Sprintf("%s reads %s through %s as role %q, which", f.user, f.qualified(), f.through, role)
+			}
 			switch {
+			case !exists && f.owner != "":
+				problems = append(problems, fmt.Sprintf("%s does not exist", who))
 			case !exists:
 				problems = append(problems, fmt.Sprintf("%s may be called as role %q, which does not exist", f.user, role))
 			case !usage:
-				problems = append(problems, fmt.Sprintf("%s may be called as role %q, which has no USAGE on schema %s: GRANT USAGE ON SCHEMA %s TO %s", f.user, role, quoteIdent(f.schema), quoteIdent(f.schema), quoteIdent(role)))
+				problems = append(problems, fmt.Sprintf("%s has no USAGE on schema %s: GRANT USAGE ON SCHEMA %s TO %s", who, quoteIdent(f.schema), quoteIdent(f.schema), quoteIdent(role)))
 			case !allowed && f.signature != "":
-				problems = append(problems, fmt.Sprintf("%s may be called as role %q, which may not EXECUTE %s: GRANT EXECUTE ON FUNCTION %s TO %s", f.user, role, f.signature, f.signature, quoteIdent(role)))
+				problems = append(problems, fmt.Sprintf("%s may not EXECUTE %s: GRANT EXECUTE ON FUNCTION %s TO %s", who, f.signature, f.signature, quoteIdent(role)))
 			case !allowed:
-				problems = append(problems, fmt.Sprintf("%s may be called as role %q, which may not SELECT from %s: GRANT SELECT ON %s TO %s", f.user, role, f.qualified(), f.qualified(), quoteIdent(role)))
+				problems = append(problems, fmt.Sprintf("%s may not SELECT from %s: GRANT SELECT ON %s TO %s", who, f.qualified(), f.qualified(), quoteIdent(role)))
 			}
 		}
 	}
@@ -205,6 +220,17 @@ func splitQualified(sql string) (schema, name string) {
 func catalogFacts(plan *spec.Plan) []catalogFact {
 	var out []catalogFact
 	reach := rolesReaching(plan)
+	// reads adds what a source reads through itself: as its owner, or as
+	// the roles that call it.
+	reads := func(user, through string, rs []spec.Read, roles []string) {
+		for _, r := range rs {
+			f := catalogFact{user: user, schema: r.Schema, name: r.Name, through: through, owner: r.Owner, roles: roles}
+			if r.Owner != "" {
+				f.roles = []string{r.Owner}
+			}
+			out = append(out, f)
+		}
+	}
 	function := func(user, sql, signature string, roles []string) {
 		// The signature's argument types: what follows the name (quoted
 		// or not; plain identifiers, so no parenthesis) in parentheses.
@@ -221,8 +247,10 @@ func catalogFacts(plan *spec.Plan) []catalogFact {
 		case s.Object == "":
 		case s.Kind == spec.SourceFunction && s.Signature != "":
 			function(user, s.SQL, s.Signature, roles)
+			reads(user, s.Signature, s.Reads, roles)
 		case s.Kind != spec.SourceFunction:
 			out = append(out, catalogFact{user: user, schema: s.Schema, name: s.Name, columns: s.Columns, roles: roles})
+			reads(user, s.Object+" "+quoteIdent(s.Schema)+"."+quoteIdent(s.Name), s.Reads, roles)
 		}
 	}
 	for _, ops := range []struct {
@@ -248,6 +276,7 @@ func catalogFacts(plan *spec.Plan) []catalogFact {
 			}
 			if f.Function != nil && f.Function.Signature != "" {
 				function(user, f.Function.SQL, f.Function.Signature, roles)
+				reads(user, f.Function.Signature, f.Function.Reads, roles)
 			}
 		}
 	}

@@ -146,6 +146,8 @@ type Function struct {
 	// and offset arguments as a list relation does.
 	Limit *Limit        `json:"limit,omitempty"`
 	Args  []FunctionArg `json:"args,omitempty"`
+	// Reads are what a BEGIN ATOMIC body reads (see Source.Reads).
+	Reads []Read `json:"reads,omitempty"`
 }
 
 // FunctionArg binds an argument or a claim to a named function
@@ -307,6 +309,21 @@ type Source struct {
 	// the rows the call returned, in a statement after it, which sees
 	// the call's writes.
 	RowType string `json:"rowType,omitempty"`
+	// Reads are the relations a view, or a function whose body is BEGIN
+	// ATOMIC, reads in turn (through views, to any depth), and whose
+	// privileges they are read with, sorted: what else must be granted
+	// for the source to work, which the runtime verifies with the rest.
+	Reads []Read `json:"reads,omitempty"`
+}
+
+// Read is a relation a source reads in turn, and as whom: Owner, a view
+// or SECURITY DEFINER function's owner; "" for the caller (a
+// security_invoker view, a SECURITY INVOKER function), whose roles are
+// the operation's.
+type Read struct {
+	Schema string `json:"schema"`
+	Name   string `json:"name"`
+	Owner  string `json:"owner,omitempty"`
 }
 
 // Column is a catalog fact about one column of a source.

@@ -66,9 +66,10 @@ func TestReadmeAuthenticatorSetup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := s.post(t, tok, `{ issues { id title shout } searchIssues(q: "e") { id } }`, nil)
-	if len(r.Errors) > 0 || string(r.Data["issues"]) != `[{"id" : 1, "title" : "Fuel leak", "shout" : "FUEL LEAK"}]` || string(r.Data["searchIssues"]) != `[{"id" : 1}]` {
-		t.Fatalf("a request as api_person: %+v %s %s", r.Errors, r.Data["issues"], r.Data["searchIssues"])
+	r := s.post(t, tok, `{ issues { id title shout } searchIssues(q: "e") { id } labels { name } }`, nil)
+	if len(r.Errors) > 0 || string(r.Data["issues"]) != `[{"id" : 1, "title" : "Fuel leak", "shout" : "FUEL LEAK"}]` || string(r.Data["searchIssues"]) != `[{"id" : 1}]` ||
+		string(r.Data["labels"]) != `[{"name" : "bug"}]` {
+		t.Fatalf("a request as api_person: %+v %s %s %s", r.Errors, r.Data["issues"], r.Data["searchIssues"], r.Data["labels"])
 	}
 
 	base := strings.TrimSuffix(s.url, "/graphql")
@@ -79,6 +80,9 @@ func TestReadmeAuthenticatorSetup(t *testing.T) {
 			`GRANT EXECUTE ON FUNCTION "tracker"."search_issues"(text) TO "api_person"`},
 		{`REVOKE USAGE ON SCHEMA tracker FROM api_person`, `GRANT USAGE ON SCHEMA tracker TO api_person`,
 			`GRANT USAGE ON SCHEMA "tracker" TO "api_person"`},
+		// Read through a security_invoker view, as the caller.
+		{`REVOKE SELECT ON tracker.label FROM api_person`, `GRANT SELECT ON tracker.label TO api_person`,
+			`query "labels" reads "tracker"."label" through view "tracker"."v_label" as role "api_person", which may not SELECT from "tracker"."label": GRANT SELECT ON "tracker"."label" TO "api_person"`},
 	} {
 		if _, err := conn.Exec(ctx, c.revoke); err != nil {
 			t.Fatal(err)

@@ -15,3 +15,11 @@ CREATE FUNCTION tracker.search_issues(q text) RETURNS SETOF tracker.issue LANGUA
   AS $$ SELECT * FROM tracker.issue WHERE title ILIKE '%' || q || '%' ORDER BY id $$;
 REVOKE EXECUTE ON FUNCTION tracker.search_issues(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tracker.search_issues(text) TO api_person;
+-- label is read only through v_label, a security_invoker view: as the caller.
+CREATE TABLE tracker.label (id int PRIMARY KEY, tenant int NOT NULL, name text NOT NULL);
+INSERT INTO tracker.label VALUES (1, 1, 'bug'), (2, 2, 'legal');
+ALTER TABLE tracker.label ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant ON tracker.label FOR SELECT
+  USING (tenant = nullif(current_setting('jwt.claims.tenant', true), '')::int);
+CREATE VIEW tracker.v_label WITH (security_invoker = on) AS SELECT id, name FROM tracker.label;
+GRANT SELECT ON tracker.label, tracker.v_label TO api_person;
