@@ -46,6 +46,11 @@ func TestNonNullAsGraphQLJS(t *testing.T) {
 		`{ issues { rowId assigneeRequired { name } } }`,
 		`{ maybeIssues { rowId status project { name } } }`,
 		`{ maybeIssues { rowId assignee { name } maybeStatus labels { name } } }`,
+		// A NULL element of an array column typed [String!]: the list is
+		// null, or its parent when the list is non-null too.
+		`{ maybeIssues { rowId tags } }`,
+		`{ maybeIssues { rowId tagsNN } }`,
+		`{ issue(rowId: 1) { tags tagsNN } }`,
 		// Connections: nodes and edges are [T!]!, node is T!.
 		`{ issuePage(first: 10) { totalCount nodes { rowId bodyLen } } }`,
 		`{ issuePage(first: 10) { edges { cursor node { rowId status } } } }`,
@@ -157,8 +162,15 @@ func unmark(v any, sites []nonnull.Site) any {
 	switch v := v.(type) {
 	case map[string]any:
 		if site, ok := v[nonnull.Key].(float64); ok {
-			if s := sites[int(site)]; s.Message != "" {
+			switch s := sites[int(site)]; {
+			case s.Message != "":
 				return map[string]any{"__error": s.Message}
+			case s.Element: // any non-null elements, then the NULL one
+				list := make([]any, int(v["i"].(float64))+1)
+				for i := range len(list) - 1 {
+					list[i] = "x"
+				}
+				return list
 			}
 			return v["v"]
 		}

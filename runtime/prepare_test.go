@@ -135,3 +135,18 @@ func TestFixedStatementsArePreparedOncePerConnection(t *testing.T) {
 		t.Errorf("prepared again: %s, then %s", first, again)
 	}
 }
+
+// A mutation's call and the statement reading its payload are prepared
+// once, like any field's statement, and reused.
+func TestMutationCallIsPrepared(t *testing.T) {
+	s := newServer(t, serverOptions{maxConns: 1})
+	tok := token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 3})
+	for i := range 3 {
+		if got := s.query(`mutation($t: String!) { createPost(title: $t) { title } }`, map[string]any{"t": fmt.Sprint("post ", i)}, tok); got != fmt.Sprintf(`{"createPost":{"title":"post %d"}}`, i) {
+			t.Fatalf("createPost: %s", got)
+		}
+		if n := s.preparedCount(); n != 2 {
+			t.Fatalf("after request %d: %d statements prepared, want the call's and the payload's", i, n)
+		}
+	}
+}

@@ -57,6 +57,9 @@ type Site struct {
 	// arguments are wrong): reported wherever the field runs, whether or
 	// not its type is nullable.
 	Message, Code string
+	// Element: the site is a list whose element (at the marker's "i")
+	// is null where the type promises none; Up counts from the element.
+	Element bool
 	// Up is how many path segments a null at the site goes up to the
 	// nearest nullable position: 0 when the site itself may be null, and
 	// past the value's own root (one more than its depth) when the null
@@ -106,6 +109,14 @@ func Apply(doc []byte, sites []Site, root []any) (Result, error) {
 				return
 			}
 			s := sites[site]
+			if s.Element { // the error is the element's: its index joins the path
+				var i int
+				if err := json.Unmarshal(value, &i); err != nil {
+					failed = fmt.Errorf("nonnull: an element's marker without its index")
+					return
+				}
+				path, value = append(slices.Clip(path), i), nil
+			}
 			if value == nil && s.Up == 0 && s.Message == "" {
 				targets = append(targets, n) // a null where one may be
 				return
@@ -125,7 +136,7 @@ func Apply(doc []byte, sites []Site, root []any) (Result, error) {
 				targets = append(targets, top)
 				return
 			}
-			targets = append(targets, n.ancestor(len(path)-s.Up))
+			targets = append(targets, n.ancestor(min(len(path)-s.Up, n.depth())))
 			return
 		}
 		for i, kid := range n.kids {
@@ -188,6 +199,15 @@ func (n *node) ancestor(depth int) *node {
 		chain = append(chain, at)
 	}
 	return chain[len(chain)-1-depth]
+}
+
+// depth is how far below the root n is.
+func (n *node) depth() int {
+	d := 0
+	for at := n.parent; at != nil; at = at.parent {
+		d++
+	}
+	return d
 }
 
 // within reports whether n is t or inside it.
@@ -297,7 +317,7 @@ func (p *parser) readMarker(n *node, sites int) (int, json.RawMessage, error) {
 		return 0, nil, fmt.Errorf("nonnull: a marker names no site of its statement")
 	}
 	for i, k := range n.keys {
-		if k == "v" {
+		if k == "v" || k == "i" {
 			if v := p.doc[n.kids[i].start:n.kids[i].end]; string(v) != "null" {
 				return site, v, nil
 			}

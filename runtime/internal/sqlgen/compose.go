@@ -222,12 +222,19 @@ type rowRef struct {
 // notNull reports whether the catalog says column name of the row holds
 // no null.
 func (r rowRef) notNull(name string) bool {
-	for _, col := range r.columns {
-		if col.Name == name {
-			return col.NotNull
+	col := r.column(name)
+	return col != nil && col.NotNull
+}
+
+// column is the catalog's fact about column name of the row (nil when
+// unknown).
+func (r rowRef) column(name string) *spec.Column {
+	for i := range r.columns {
+		if r.columns[i].Name == name {
+			return &r.columns[i]
 		}
 	}
-	return false
+	return nil
 }
 
 // object writes a json_build_object of the selected fields of obj, keys in
@@ -324,9 +331,9 @@ func (c *composer) fieldValue(b *strings.Builder, obj *schema.Object, sel *opera
 	case f.Type.Elem == nil && c.index.Enums[f.Type.Named()] != nil:
 		c.enumValue(b, obj.Spec.Name, f, sel, up, c.index.Enums[f.Type.Named()], row.alias+"."+f.Spec.SQL+"::text")
 	case row.notNull(f.Spec.Column):
-		c.columnLeaf(b, f, row.alias+"."+f.Spec.SQL)
+		b.WriteString(c.arrayElements(obj.Spec.Name, f, sel, up, row, row.alias+"."+f.Spec.SQL))
 	default:
-		c.guard(b, obj.Spec.Name, f, sel, up, leaf(c, f, row.alias+"."+f.Spec.SQL))
+		c.guard(b, obj.Spec.Name, f, sel, up, c.arrayElements(obj.Spec.Name, f, sel, up, row, row.alias+"."+f.Spec.SQL))
 	}
 	return nil
 }

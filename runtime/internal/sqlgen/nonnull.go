@@ -79,6 +79,23 @@ func (c *composer) argumentError(b *strings.Builder, typ string, f *schema.Field
 	return nil
 }
 
+// arrayElements is the value of column col of row, which field f reads;
+// when it is an array (as the catalog says: a json column is written as
+// it is) and f's type, [T!], promises no NULL element, a NULL element
+// puts the site's marker, with the first NULL's index, where the list
+// would be (see nonnull.Site.Element).
+func (c *composer) arrayElements(typ string, f *schema.Field, sel *operation.Field, up int, row rowRef, col string) string {
+	value := leaf(c, f, col)
+	info := row.column(f.Spec.Column)
+	if f.Type.Elem == nil || !f.Type.Elem.NonNull || info == nil || !strings.HasSuffix(info.SQLType, "[]") {
+		return value
+	}
+	c.nulls = append(c.nulls, nonnull.Site{Type: typ, Field: f.Spec.Name, Element: true, Up: elemUp(f.Type, upOf(f.Type, up)), Loc: sel.Loc})
+	first := "array_position(" + col + ", NULL)"
+	return "CASE WHEN " + first + " IS NULL THEN to_json(" + value + ") ELSE json_build_object(" + quoteLiteral(nonnull.Key) + ", " +
+		strconv.Itoa(len(c.nulls)-1) + ", 'i', " + first + " - 1) END"
+}
+
 // enumValue writes the GraphQL name of the SQL label text (an expression
 // of type text), as json: null for NULL (a marker when f is non-null),
 // and a marker holding the label when the enum has no value for it.

@@ -33,7 +33,8 @@ CREATE TABLE tracker.issue (
   assignee_id int REFERENCES tracker.app_user,
   title       text NOT NULL,
   body        text,
-  status      tracker.issue_status NOT NULL DEFAULT 'open'
+  status      tracker.issue_status NOT NULL DEFAULT 'open',
+  tags        text[]
 );
 CREATE TABLE tracker.label (
   id       int PRIMARY KEY,
@@ -48,11 +49,11 @@ INSERT INTO tracker.project VALUES (1, 1, 'Rockets', false), (2, 1, 'Skunkworks'
 -- readers may not see; 4 holds a label the GraphQL enum lacks; 5 is
 -- Globex's.
 INSERT INTO tracker.issue VALUES
-  (1, 1, 1, 1, 'Fuel leak', 'It leaks.', 'open'),
-  (2, 1, 1, NULL, 'Paint', NULL, 'closed'),
-  (3, 1, 2, 2, 'Stealth', 'Hush.', 'open'),
-  (4, 1, 1, 2, 'Old', 'Done long ago.', 'archived'),
-  (5, 2, 3, 3, 'Merger', 'Secret.', 'open');
+  (1, 1, 1, 1, 'Fuel leak', 'It leaks.', 'open', '{urgent,fuel}'),
+  (2, 1, 1, NULL, 'Paint', NULL, 'closed', '{paint,NULL,red}'),
+  (3, 1, 2, 2, 'Stealth', 'Hush.', 'open', NULL),
+  (4, 1, 1, 2, 'Old', 'Done long ago.', 'archived', '{}'),
+  (5, 2, 3, 3, 'Merger', 'Secret.', 'open', '{NULL}');
 INSERT INTO tracker.label VALUES (1, 1, 'bug'), (2, 1, NULL), (3, 4, 'chore');
 
 CREATE FUNCTION tracker.issue_body_len(i tracker.issue) RETURNS int
