@@ -15,10 +15,13 @@ import (
 // Non-null: where the schema promises a value but the row may hold none
 // — a nullable column, a key in a jsonb document, a to-one relation (its
 // key may be null, Row Level Security may hide its row), a function's
-// result, an enum label the GraphQL enum lacks — the statement writes a
-// marker of package nonnull in place of the null, and the runtime turns
-// it into a field error and places the null as the specification does.
-// A column the catalog says is NOT NULL needs no check.
+// result, an enum label the GraphQL enum lacks, a NULL element of an
+// array typed [T!] — the statement writes a marker of package nonnull in
+// place of the null, and the runtime turns it into a field error and
+// places the null as the specification does. A column the catalog says
+// is NOT NULL needs no check. A nested field whose own arguments are
+// wrong is a marker too (argumentError), so its error is reported under
+// each parent row it runs under.
 //
 // Each composed value knows its "up": how many path segments a null in
 // it goes up to the nearest nullable position (see nonnull.Site.Up). An
