@@ -55,26 +55,40 @@ func (f catalogFact) qualified() string { return quoteIdent(f.schema) + "." + qu
 // cast, which look the name up with the session's privileges: the login
 // role (an authenticator that may read nothing itself, as the README sets
 // it up) has no USAGE on the API's schemas, and need not have.
-const (
-	relationFact = `WITH r AS (SELECT c.oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-			WHERE n.nspname = $1 AND c.relname = $2)
+var (
+	relationFact = `WITH r AS (SELECT c.oid FROM ` + relationNamed("$1", "$2") + `)
 		SELECT EXISTS (SELECT 1 FROM r), coalesce((SELECT json_object_agg(a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod))
 			FROM pg_catalog.pg_attribute a JOIN r ON a.attrelid = r.oid WHERE a.attnum > 0 AND NOT a.attisdropped), '{}'::json)`
-	functionFact = `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-			WHERE n.nspname = $1 AND p.proname = $2 AND (SELECT coalesce(string_agg(pg_catalog.format_type(t, NULL), ', ' ORDER BY i), '')
-				FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY u(t, i)) = $3), '{}'::json`
-	// A role's privileges: whether it exists, has USAGE on the schema,
-	// and may read the relation (any column) or execute the function.
-	relationPrivilege = `SELECT to_regrole($1) IS NOT NULL,
-			CASE WHEN to_regrole($1) IS NULL THEN false ELSE coalesce((SELECT has_schema_privilege($1, n.oid, 'USAGE') FROM pg_catalog.pg_namespace n WHERE n.nspname = $2), true) END,
-			CASE WHEN to_regrole($1) IS NULL THEN false ELSE coalesce((SELECT has_any_column_privilege($1, c.oid, 'SELECT')
-				FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $2 AND c.relname = $3), true) END`
-	functionPrivilege = `SELECT to_regrole($1) IS NOT NULL,
-			CASE WHEN to_regrole($1) IS NULL THEN false ELSE coalesce((SELECT has_schema_privilege($1, n.oid, 'USAGE') FROM pg_catalog.pg_namespace n WHERE n.nspname = $2), true) END,
-			CASE WHEN to_regrole($1) IS NULL THEN false ELSE coalesce((SELECT bool_and(has_function_privilege($1, p.oid, 'EXECUTE'))
-				FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $2 AND p.proname = $3
-					AND (SELECT coalesce(string_agg(pg_catalog.format_type(t, NULL), ', ' ORDER BY i), '') FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY u(t, i)) = $4), true) END`
+	functionFact = `SELECT EXISTS (SELECT 1 FROM ` + functionNamed("$1", "$2", "$3") + `), '{}'::json`
+	// A role's privileges ($1): whether it exists, has USAGE on the
+	// schema ($2), and may read the relation (any column) or execute the
+	// function.
+	relationPrivilege = rolePrivileges(`has_any_column_privilege($1, c.oid, 'SELECT')`, relationNamed("$2", "$3"))
+	functionPrivilege = rolePrivileges(`bool_and(has_function_privilege($1, p.oid, 'EXECUTE'))`, functionNamed("$2", "$3", "$4"))
 )
+
+// relationNamed is the FROM and WHERE of the relation (c) named schema.name.
+func relationNamed(schema, name string) string {
+	return `pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ` + schema + ` AND c.relname = ` + name
+}
+
+// functionNamed is the FROM and WHERE of the function (p) named
+// schema.name with the argument types args, as format_type prints them
+// and the compiler wrote them in its signature.
+func functionNamed(schema, name, args string) string {
+	return `pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = ` + schema + ` AND p.proname = ` + name +
+		` AND (SELECT coalesce(string_agg(pg_catalog.format_type(t, NULL), ', ' ORDER BY i), '') FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY u(t, i)) = ` + args
+}
+
+// rolePrivileges is the statement reading, for role $1, whether it
+// exists, its USAGE on schema $2, and allowed over the object found in
+// from (true when there is none: its absence is reported apart). A role
+// that does not exist is asked nothing: has_*_privilege would fail.
+func rolePrivileges(allowed, from string) string {
+	return `SELECT to_regrole($1) IS NOT NULL,
+			CASE WHEN to_regrole($1) IS NULL THEN false ELSE coalesce((SELECT has_schema_privilege($1, n.oid, 'USAGE') FROM pg_catalog.pg_namespace n WHERE n.nspname = $2), true) END,
+			CASE WHEN to_regrole($1) IS NULL THEN false ELSE coalesce((SELECT ` + allowed + ` FROM ` + from + `), true) END`
+}
 
 // VerifyCatalog checks, in one read-only transaction and one round trip,
 // that what plan recorded of the catalog when it was compiled still
