@@ -2,7 +2,7 @@
 GO       ?= go
 FUZZTIME ?= 60s
 
-.PHONY: all build test vet fmt-check golden bench bench-compiler bench-runtime fuzz faults demo demo-extend demo-check clean
+.PHONY: all build deps test vet fmt-check golden bench bench-compiler bench-runtime fuzz faults demo demo-extend demo-check clean
 
 all: build
 
@@ -16,11 +16,22 @@ build:
 # Everything: formatting, vet, unit + golden + database tests under the race
 # detector. Database tests start their own throwaway PostgreSQL cluster
 # (internal/pgtest) unless GQLPLAN_TEST_DATABASE_URL points at one.
-test: fmt-check vet
+# Three modules: gqlplan; tests (its own, so what only the tests need stays
+# out of a user's module graph); examples/extend (a server of one's own,
+# built by tests/e2e from the module cache alone: deps fills it).
+test: fmt-check vet deps
 	$(GO) test -race -count=1 ./...
+	cd tests && $(GO) test -race -count=1 ./...
 
 vet:
 	$(GO) vet ./...
+	cd tests && $(GO) vet ./...
+	cd examples/extend && $(GO) vet ./...
+
+deps:
+	$(GO) mod download
+	cd tests && $(GO) mod download
+	cd examples/extend && $(GO) mod download
 
 # Go files under testdata are golden inputs of the Go-tag front end, some
 # malformed on purpose; the Go toolchain ignores them too.
@@ -30,7 +41,7 @@ fmt-check:
 
 # Regenerate golden files after an intended change; review the diff.
 golden:
-	$(GO) test ./tests/ -run TestGolden -update
+	cd tests && $(GO) test . -run TestGolden -update
 	$(GO) test ./runtime/ -run TestComposedSQL -update
 
 # gqlplan against the SQL it sends and its data statement alone (pgbench), the floor of a bare server sending it, and PostGraphile v4 and v5
@@ -47,7 +58,7 @@ bench: build
 # Go benchmarks of the compiler, and check --database-url on the forum.
 bench-compiler:
 	$(GO) test -run '^$$' -bench . -benchmem ./compiler/
-	$(GO) test -run '^$$' -bench CheckForumAgainstDatabase -benchmem ./tests/
+	cd tests && $(GO) test -run '^$$' -bench CheckForumAgainstDatabase -benchmem .
 
 # The runtime's request path: without the database, and end to end against
 # a throwaway PostgreSQL (sequential and parallel); each prints req/s.
@@ -59,7 +70,7 @@ bench-runtime:
 # logs its figures. The short ones run in make test.
 FAULTS_SOAK ?= 2m
 faults:
-	FAULTS_SOAK=$(FAULTS_SOAK) $(GO) test -tags faults -count=1 -v -timeout 30m -run 'TestFault' ./tests/e2e/
+	cd tests && FAULTS_SOAK=$(FAULTS_SOAK) $(GO) test -tags faults -count=1 -v -timeout 30m -run 'TestFault' ./e2e/
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./decl/yaml/
@@ -90,7 +101,7 @@ demo: build
 # services; unset, the rate is 1.5 and the welcome email is logged.
 DEMO_EXTEND_LISTEN ?= 127.0.0.1:8081
 demo-extend:
-	$(GO) build -o bin/extend-server ./examples/extend/server
+	cd examples/extend && $(GO) build -o ../../bin/extend-server ./server
 	./bin/extend-server dev examples/extend --listen $(DEMO_EXTEND_LISTEN) \
 		--default-role extend_anonymous \
 		--token '{"role":"extend_user","sub":1}'

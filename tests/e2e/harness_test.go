@@ -38,9 +38,13 @@ func TestMain(m *testing.M) {
 		os.Exit(2)
 	}
 	binary, extendServer = filepath.Join(dir, "gqlplan"), filepath.Join(dir, "extend-server")
-	build := exec.Command("go", "build", "-o", binary, "../../cmd/gqlplan")
+	build := exec.Command("go", "build", "-o", binary, "github.com/gqlplan/gqlplan/cmd/gqlplan")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	buildExtend := exec.Command("go", "build", "-o", extendServer, "../../examples/extend/server")
+	// examples/extend is a module of its own, as a user's server is: built
+	// against this checkout (its replace), from the module cache alone.
+	buildExtend := exec.Command("go", "build", "-o", extendServer, "./server")
+	buildExtend.Dir = "../../examples/extend"
+	buildExtend.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOPROXY=off")
 	buildExtend.Stdout, buildExtend.Stderr = os.Stderr, os.Stderr
 	code := 2
 	if err := build.Run(); err != nil {
