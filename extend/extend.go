@@ -81,6 +81,13 @@ type Tx interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	// Savepoint runs fn inside a savepoint of its own (seed 003's
+	// SAVEPOINT / ROLLBACK TO / RELEASE, which a resolver may not send
+	// itself): when fn returns an error, or a statement of fn failed,
+	// what fn did is rolled back and fn's error returned, and the
+	// transaction goes on; otherwise what it did is kept. So a resolver
+	// can try a statement, recover and go on. Savepoints nest.
+	Savepoint(ctx context.Context, fn func(tx Tx) error) error
 }
 
 // Result is an operation's value: a Go value (Value), the keys of rows of
@@ -146,8 +153,12 @@ func (r Result) IsValue() (any, bool) { return r.value, r.kind == valueResult }
 
 // Error is an error a resolver returns to be shown to the client, with a
 // code (BAD_USER_INPUT, FORBIDDEN, or one of the application's own).
-// Any other error is reported as INTERNAL, its message logged and not
-// shown (unless the server runs with --dev).
+// A database error (a *pgconn.PgError, wrapped or not) is shown as the
+// same error of a declared SQL operation is: a violated constraint is
+// BAD_USER_INPUT naming it (extensions.constraint), a missing privilege
+// or a row security policy FORBIDDEN, a RAISE EXCEPTION its message.
+// Any other error is reported as INTERNAL_SERVER_ERROR, its message
+// logged and not shown (unless the server runs with --dev).
 type Error struct {
 	Code    string
 	Message string

@@ -77,7 +77,7 @@ func (h *Handler) executeWithResolvers(ctx context.Context, op *operation.Operat
 		role = h.loginRole
 	}
 	return h.exec.Transaction(ctx, mutation, sess, arena, func(tx *pgexec.Tx) *wire.Error {
-		req := &extend.Request{ID: wire.RequestID(ctx), Role: role, Claims: who.Claims, Tx: resolverTx{tx.Conn()}}
+		req := &extend.Request{ID: wire.RequestID(ctx), Role: role, Claims: who.Claims, Tx: &resolverTx{conn: tx.Conn()}}
 		for _, f := range fields {
 			if f.err != nil || f.stmt == nil && f.resolver == nil {
 				continue
@@ -353,6 +353,9 @@ func (h *Handler) callResolver(ctx context.Context, name string, call func() err
 	if errors.As(err, &shown) {
 		return &Error{Message: shown.Message, Code: shown.Code}
 	}
+	if _, fromDatabase := errors.AsType[*pgconn.PgError](err); fromDatabase {
+		return h.exec.Fault(ctx, err)
+	}
 	return h.resolverFailure(ctx, name, err)
 }
 
@@ -373,10 +376,13 @@ func (h *Handler) resolverFailure(ctx context.Context, name string, err error) *
 // extended protocol (pgx would send an Exec without arguments as a simple
 // query, which may hold several), and one that ends or nests the
 // transaction is refused before it is sent: a resolver cannot commit what
-// the request has not finished.
-type resolverTx struct{ conn *pgx.Conn }
+// the request has not finished. Savepoint is its way to nest.
+type resolverTx struct {
+	conn  *pgx.Conn
+	depth int // the savepoints of Savepoint open
+}
 
-func (t resolverTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+func (t *resolverTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
 	if err := refuseTransactionControl(sql); err != nil {
 		return pgconn.CommandTag{}, err
 	}
@@ -387,19 +393,45 @@ func (t resolverTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.C
 	return t.conn.Exec(ctx, sql, args...)
 }
 
-func (t resolverTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+func (t *resolverTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
 	if err := refuseTransactionControl(sql); err != nil {
 		return nil, err
 	}
 	return t.conn.Query(ctx, sql, append([]any{pgx.QueryExecModeExec}, args...)...)
 }
 
-func (t resolverTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+func (t *resolverTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 	rows, err := t.Query(ctx, sql, args...)
 	if err != nil {
 		return errRow{err}
 	}
 	return rowOf{rows}
+}
+
+func (t *resolverTx) Savepoint(ctx context.Context, fn func(extend.Tx) error) error {
+	t.depth++
+	defer func() { t.depth-- }()
+	name := fmt.Sprintf("gqlplan_resolver_%d", t.depth)
+	if err := t.control(ctx, "SAVEPOINT "+name); err != nil {
+		return err
+	}
+	err := fn(t)
+	if err == nil && t.conn.PgConn().TxStatus() == 'T' {
+		return t.control(ctx, "RELEASE SAVEPOINT "+name)
+	}
+	if undo := t.control(ctx, "ROLLBACK TO SAVEPOINT "+name+"; RELEASE SAVEPOINT "+name); undo != nil {
+		return fmt.Errorf("rolling back to the savepoint: %w (after %v)", undo, err)
+	}
+	if err == nil {
+		err = errors.New("a statement failed inside the savepoint")
+	}
+	return err
+}
+
+// control runs a transaction control statement of the server's own.
+func (t *resolverTx) control(ctx context.Context, sql string) error {
+	_, err := t.conn.PgConn().Exec(ctx, sql).ReadAll()
+	return err
 }
 
 // refuseTransactionControl refuses a statement that would end, nest or
@@ -415,7 +447,7 @@ func refuseTransactionControl(sql string) error {
 	default:
 		return nil
 	}
-	return fmt.Errorf("a resolver may not run %s: the request's transaction is the server's", first)
+	return fmt.Errorf("a resolver may not run %s: the request's transaction is the server's (extend.Tx.Savepoint nests one)", first)
 }
 
 // rowOf and errRow are pgx.Row over the rows of Query, as pgx's own.

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/gqlplan/gqlplan/extend"
 )
@@ -50,6 +51,32 @@ func testResolvers() extend.Resolvers {
 					panic("after the write")
 				}
 				return extend.Result{}, extend.Errorf("APP_REFUSED", "%s may not stay", name)
+			},
+			// addPeopleTrying adds each person in a savepoint of its own:
+			// one that fails is rolled back and reported, and the next goes
+			// on in the same transaction.
+			"addPeopleTrying": func(ctx context.Context, req *extend.Request, args map[string]any) (extend.Result, error) {
+				var outcomes []any
+				for _, email := range args["emails"].([]any) {
+					err := req.Tx.Savepoint(ctx, func(tx extend.Tx) error {
+						_, err := tx.Exec(ctx, `SELECT shop.add_person('Tried', $1)`, email)
+						return err
+					})
+					var pgErr *pgconn.PgError
+					switch {
+					case errors.As(err, &pgErr):
+						outcomes = append(outcomes, fmt.Sprintf("%s: %s", email, pgErr.ConstraintName))
+					case err != nil:
+						return extend.Result{}, err
+					default:
+						outcomes = append(outcomes, fmt.Sprintf("%s: added", email))
+					}
+				}
+				return extend.Value(outcomes), nil
+			},
+			"execSQL": func(ctx context.Context, req *extend.Request, args map[string]any) (extend.Result, error) {
+				_, err := req.Tx.Exec(ctx, args["sql"].(string))
+				return extend.Value("done"), err
 			},
 		},
 		Fields: map[string]extend.FieldFunc{
@@ -202,5 +229,48 @@ func TestResolverFailuresAreRolledBackAlone(t *testing.T) {
 	}
 	if err := errors.Join(rows.Err()); err != nil || strings.Join(names, ",") != "Kept,AlsoKept" {
 		t.Errorf("people stored: %v %v, want Kept,AlsoKept", names, err)
+	}
+}
+
+// A resolver tries a statement inside a savepoint of its own, recovers
+// from its failure and goes on: the failed insert is rolled back, the
+// others are kept, and the field succeeds.
+func TestResolverSavepointRecovers(t *testing.T) {
+	s := newServer(t, serverOptions{})
+	got := s.query(`mutation { addPeopleTrying(emails: ["try1@example.org", "ada@example.com", "no-at-sign", "try2@example.org"]) }`, nil, "")
+	want := `{"addPeopleTrying":["try1@example.org: added","ada@example.com: person_email_key","no-at-sign: person_email_check","try2@example.org: added"]}`
+	if got != want {
+		t.Errorf("got %s\nwant %s", got, want)
+	}
+	var emails []string
+	rows, _ := s.admin.Query(context.Background(), `SELECT email FROM shop.person WHERE first_name = 'Tried' ORDER BY id`)
+	for rows.Next() {
+		var e string
+		_ = rows.Scan(&e)
+		emails = append(emails, e)
+	}
+	if rows.Err() != nil || strings.Join(emails, ",") != "try1@example.org,try2@example.org" {
+		t.Errorf("stored %v %v, want the two that succeeded", emails, rows.Err())
+	}
+}
+
+// A database error of a resolver's own SQL reaches the client as the same
+// error of a declared SQL operation: a constraint is BAD_USER_INPUT naming
+// it, a missing privilege FORBIDDEN, a RAISE its message.
+func TestResolverDatabaseErrorsAreMapped(t *testing.T) {
+	s := newServer(t, serverOptions{})
+	for _, c := range []struct{ sql, code, message, constraint string }{
+		{`SELECT shop.add_person('Dup', 'ada@example.com')`, "BAD_USER_INPUT", `The values violate the constraint "person_email_key".`, "person_email_key"},
+		{`CREATE TABLE shop.not_allowed ()`, "FORBIDDEN", "Permission denied.", ""},
+		{`DO $$BEGIN RAISE EXCEPTION 'the shop is closed'; END$$`, "BAD_USER_INPUT", "the shop is closed", ""},
+	} {
+		r := s.do(call{query: `mutation($sql: String!) { execSQL(sql: $sql) }`, vars: map[string]any{"sql": c.sql}})
+		if len(r.Errors) != 1 || r.codes()[0] != c.code || r.Errors[0].Message != c.message || string(r.Data) != `{"execSQL":null}` {
+			t.Errorf("%s: %s", c.sql, r.body)
+			continue
+		}
+		if got, _ := r.Errors[0].Extensions["constraint"].(string); got != c.constraint {
+			t.Errorf("%s: constraint %q, want %q", c.sql, got, c.constraint)
+		}
 	}
 }

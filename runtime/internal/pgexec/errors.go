@@ -142,6 +142,10 @@ func (x *Executor) fault(ctx context.Context, err error) *wire.Error {
 	return e
 }
 
+// Fault is the error a client sees of err, a database error of a
+// statement a resolver ran: as one of the plan's statements would be.
+func (x *Executor) Fault(ctx context.Context, err error) *wire.Error { return x.fault(ctx, err) }
+
 // sqlState is the SQLSTATE of err, or "".
 func sqlState(err error) string {
 	var pgErr *pgconn.PgError
