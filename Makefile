@@ -77,8 +77,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzTag$$' -fuzztime $(FUZZTIME) ./decl/gotag/
 	$(GO) test -run '^$$' -fuzz '^FuzzCursor$$' -fuzztime $(FUZZTIME) ./runtime/internal/sqlgen/
 	$(GO) test -run '^$$' -fuzz '^FuzzRenumber$$' -fuzztime $(FUZZTIME) ./runtime/internal/sqlgen/
-	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./runtime/internal/nodeid/
-	$(GO) test -run '^$$' -fuzz '^FuzzParseArray$$' -fuzztime $(FUZZTIME) ./runtime/internal/nodeid/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./internal/nodeid/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseArray$$' -fuzztime $(FUZZTIME) ./internal/nodeid/
 	$(GO) test -run '^$$' -fuzz '^FuzzFind$$' -fuzztime $(FUZZTIME) ./runtime/internal/markers/
 	$(GO) test -run '^$$' -fuzz '^FuzzApply$$' -fuzztime $(FUZZTIME) ./runtime/internal/nonnull/
 	$(GO) test -run '^$$' -fuzz '^FuzzReadJSON$$' -fuzztime $(FUZZTIME) ./runtime/internal/wire/

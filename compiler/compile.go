@@ -153,6 +153,7 @@ func (c *checker) run() *spec.Plan {
 	}
 	c.checkDocumentTypes(plan)
 	c.checkLookaheadsFilled(plan, queries, mutations)
+	c.checkNodeInputsReachResolvers(plan)
 	for i := range plan.Types {
 		plan.Types[i].Key = c.keys[plan.Types[i].Name]
 	}

@@ -47,7 +47,7 @@ func (c *checker) resolverOperation(op declaredOp, out *spec.Operation, returns 
 		case a.Param != nil:
 			c.diags.Errorf(a.Param.Range, "invalid-resolver", "%s has a param, but the arguments of a resolver's operation are passed to the resolver", argWhat)
 		case a.Node != nil:
-			c.diags.Errorf(a.Node.Range, "invalid-resolver", "%s has a node type, but the arguments of a resolver's operation are passed to the resolver as given", argWhat)
+			out.Args[len(out.Args)-1].Node = c.nodeID(a.Node, a.Type, argWhat)
 		}
 	}
 	if op.SQLSource == nil {
@@ -81,6 +81,89 @@ func (c *checker) resolverOperation(op declaredOp, out *spec.Operation, returns 
 	if c.cat != nil {
 		c.checkSourceInCatalog(op, out, nil, nil, returns, what)
 	}
+}
+
+// nodeID checks node, the node type that an argument or input field of
+// type typ given to a resolver is a global id of: a node type, and typ
+// names ID (a list of ids too). It returns the type's name, or "".
+func (c *checker) nodeID(node *decl.Text, typ decl.Text, what string) string {
+	if node == nil {
+		return ""
+	}
+	target := node.Value
+	if !c.isNodeType(target) {
+		c.diags.Errorf(node.Range, "invalid-node-arg", "%s is a global id of %q, which is not a node type%s", what, target, decl.DidYouMean(target, c.nodeTypeNames()))
+		return ""
+	}
+	if ref, err := spec.ParseTypeRef(typ.Value); err == nil && ref != nil && ref.Named() != "ID" {
+		c.diags.Errorf(typ.Range, "invalid-node-arg", "%s is a global id of %s, so its type is ID (or a list of ids), not %s", what, target, typ.Value)
+		return ""
+	}
+	return target
+}
+
+// checkNodeInputsReachResolvers reports an input field that is a global
+// id (node) in an input type a SQL operation takes: the id is decoded for
+// a resolver; SQL would be given it as it was sent.
+func (c *checker) checkNodeInputsReachResolvers(plan *spec.Plan) {
+	inputs := map[string]*spec.InputType{}
+	for i := range plan.Inputs {
+		inputs[plan.Inputs[i].Name] = &plan.Inputs[i]
+	}
+	reported := map[string]bool{}
+	var walk func(typ string, seen map[string]bool, op string)
+	walk = func(typ string, seen map[string]bool, op string) {
+		ref, err := spec.ParseTypeRef(typ)
+		if err != nil {
+			return
+		}
+		in := inputs[ref.Named()]
+		if in == nil || seen[in.Name] {
+			return
+		}
+		seen[in.Name] = true
+		for _, f := range in.Fields {
+			if f.Node != "" && !reported[in.Name+"."+f.Name] {
+				reported[in.Name+"."+f.Name] = true
+				if at, ok := c.inputFieldNode(in.Name, f.Name); ok {
+					c.diags.Errorf(at, "invalid-node-arg", "input field %s.%s is a global id decoded for resolvers, but %s passes %s to SQL; take it in a resolver's operation, or declare the field without node", in.Name, f.Name, op, in.Name)
+				}
+			}
+			walk(f.Type, seen, op)
+		}
+	}
+	for _, ops := range [][]spec.Operation{plan.Queries, plan.Mutations} {
+		for _, op := range ops {
+			if op.Resolver != "" {
+				continue
+			}
+			for _, a := range op.Args {
+				walk(a.Type, map[string]bool{}, "operation "+op.Name)
+			}
+		}
+	}
+	for _, t := range plan.Types {
+		for _, f := range t.Fields {
+			if f.Resolver != "" {
+				continue
+			}
+			for _, a := range f.Args {
+				walk(a.Type, map[string]bool{}, "field "+t.Name+"."+f.Name)
+			}
+		}
+	}
+}
+
+// inputFieldNode is where input field name of input typ declares node.
+func (c *checker) inputFieldNode(typ, name string) (decl.Range, bool) {
+	if d := c.defs[typ]; d != nil && d.input != nil {
+		for _, f := range d.input.Fields {
+			if f.Name.Value == name && f.Node != nil {
+				return f.Node.Range, true
+			}
+		}
+	}
+	return decl.Range{}, false
 }
 
 // resolverField checks a field computed by a resolver from columns of its

@@ -52,7 +52,10 @@ func (c *checker) inputType(d *definition) spec.InputType {
 		if !c.checkName(f.Name, "input field") {
 			continue
 		}
-		out.Fields = append(out.Fields, c.inputValue(f.Name, f.Type, f.Description, f.Default, fmt.Sprintf("input field %s.%s", t.Name.Value, f.Name.Value)))
+		what := fmt.Sprintf("input field %s.%s", t.Name.Value, f.Name.Value)
+		v := c.inputValue(f.Name, f.Type, f.Description, f.Default, what)
+		v.Node = c.nodeID(f.Node, f.Type, what)
+		out.Fields = append(out.Fields, v)
 	}
 	return out
 }

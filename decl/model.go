@@ -114,6 +114,9 @@ type Field struct {
 	Column      *Text  // SQL column (columns shape) or key in data (jsonb shape); object types only
 	Deprecated  *Text  // deprecation reason; object types only
 	Default     *Value // input types only
+	// Node, on an input field of type ID, makes it a global id of this
+	// node type: decoded for the resolver it is given to.
+	Node *Text
 
 	// Object types only: a field is a column (or jsonb key), a relation or
 	// a computed field (a function taking the row).

@@ -8,7 +8,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/gqlplan/gqlplan/runtime/internal/nodeid"
+	"github.com/gqlplan/gqlplan/internal/nodeid"
 )
 
 // The request path, measured in layers: the handler with a cached

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/gqlplan/gqlplan/runtime/internal/nodeid"
+	"github.com/gqlplan/gqlplan/internal/nodeid"
 )
 
 // Every request composed by reusing an earlier one of its shape gets

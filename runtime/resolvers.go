@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,6 +16,7 @@ import (
 	"github.com/gqlplan/gqlplan/auth"
 	"github.com/gqlplan/gqlplan/extend"
 	"github.com/gqlplan/gqlplan/runtime/internal/markers"
+	"github.com/gqlplan/gqlplan/runtime/internal/nonnull"
 	"github.com/gqlplan/gqlplan/runtime/internal/operation"
 	"github.com/gqlplan/gqlplan/runtime/internal/pgexec"
 	"github.com/gqlplan/gqlplan/runtime/internal/schema"
@@ -108,14 +108,22 @@ func (h *Handler) runField(ctx context.Context, tx *pgexec.Tx, req *extend.Reque
 	if f.resolver == nil {
 		if f.result, f.err = tx.Statement(ctx, *f.stmt); f.err != nil {
 			f.fail(f.err)
+			return
 		}
+		// Placed now, before field resolvers write their values in.
+		f.result = f.placeNulls(f.result, f.stmt.Nulls, []any{f.key})
 		f.resolves = f.stmt.Resolves
 		return
 	}
 	name := f.planned.Spec.Resolver
+	args, e := h.goArgs(f.sel.Args.Map(), f.planned.Args)
+	if e != nil {
+		f.fail(e)
+		return
+	}
 	var result extend.Result
 	err := h.callResolver(ctx, name, func() (err error) {
-		result, err = f.resolver(ctx, req, f.sel.Args.Map())
+		result, err = f.resolver(ctx, req, args)
 		return err
 	})
 	if err == nil && !tx.InTransaction() {
@@ -153,7 +161,7 @@ func (h *Handler) resultJSON(ctx context.Context, tx *pgexec.Tx, f *rootField, c
 		if !ok {
 			return nil, h.resolverFailure(ctx, name, fmt.Errorf("its operation returns %s: return extend.Value(v)", f.planned.Returns))
 		}
-		return h.marshalValue(ctx, name, v)
+		return h.resolverValue(ctx, name, f.parent+"."+f.name, f.planned.Returns, v)
 	}
 	values, ok := result.IsObject()
 	if !ok {
@@ -183,10 +191,13 @@ func (h *Handler) resultJSON(ctx context.Context, tx *pgexec.Tx, f *rootField, c
 			value, e = h.rows(ctx, tx, f, sqlgen.LookaheadOperation(field), child, claims, pick)
 		default:
 			v, ok := r.IsValue()
-			if !ok {
+			if !ok || field == nil {
 				return nil, h.resolverFailure(ctx, name, fmt.Errorf("field %s is a value: give it extend.Value(v)", child.Name))
 			}
-			value, e = h.marshalValue(ctx, name, v)
+			value, e = h.resolverValue(ctx, name, obj.Spec.Name+"."+child.Name, field.Type, v)
+			if e != nil {
+				e.Path = []any{f.key, child.Key}
+			}
 		}
 		if e != nil {
 			return nil, e
@@ -230,27 +241,37 @@ func (h *Handler) rows(ctx context.Context, tx *pgexec.Tx, f *rootField, op *sch
 	return f.placeNulls(doc, stmt.Nulls, path), f.err
 }
 
-// marshalValue encodes a resolver's value as JSON, as is: no HTML
-// escaping, which json.Marshal applies.
-func (h *Handler) marshalValue(ctx context.Context, name string, v any) (json.RawMessage, *Error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, h.resolverFailure(ctx, name, fmt.Errorf("its value does not encode as JSON: %w", err))
+// resolverValue is the JSON of v, resolver name's value for field (a
+// Type.field) of type t; a value that is not a t is the field's error.
+func (h *Handler) resolverValue(ctx context.Context, name, field string, t *spec.TypeRef, v any) (json.RawMessage, *Error) {
+	value, err := h.completeValue(t, v)
+	if err != nil {
+		return nil, h.invalidValue(ctx, name, field, err)
 	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+	return value, nil
+}
+
+// invalidValue is the error of a resolver's value that its field's type
+// cannot hold: shown, as graphql-js shows it, and logged.
+func (h *Handler) invalidValue(ctx context.Context, name, field string, err error) *Error {
+	h.log.LogAttrs(ctx, slog.LevelError, "resolver returned an invalid value", slog.String("request_id", wire.RequestID(ctx)),
+		slog.String("resolver", name), slog.String("field", field), slog.String("error", err.Error()))
+	return &Error{Message: fmt.Sprintf("Resolver %s returned an invalid value for %s: %v.", name, field, err), Code: CodeInternal}
 }
 
 // resolveFields calls each field resolver whose markers the results hold,
-// once, with every row, and writes the values in their place.
+// once, with every row, and writes the values in their place. A value
+// its field's type cannot hold, or a null of a non-null field, becomes a
+// non-null marker: an error at the field's path, its null placed as
+// PostgreSQL's own are (see package nonnull).
 func (h *Handler) resolveFields(ctx context.Context, tx *pgexec.Tx, req *extend.Request, fields []*rootField) *wire.Error {
 	type site struct {
-		field   *rootField
-		marker  int  // its index among the field's markers
-		nonNull bool // the field's type
+		field  *rootField
+		marker int // its index among the field's markers
+		call   sqlgen.Resolve
 	}
 	values := map[*rootField][]json.RawMessage{}
+	invalid := map[*rootField][]nonnull.Site{}
 	sites := map[string][]site{}
 	parents := map[string][]extend.Parent{}
 	for _, f := range fields {
@@ -268,8 +289,13 @@ func (h *Handler) resolveFields(ctx context.Context, tx *pgexec.Tx, req *extend.
 				return &Error{Message: "A result holds an unknown resolver marker.", Code: CodeInternal}
 			}
 			r := f.resolves[m.Slot]
-			sites[r.Resolver] = append(sites[r.Resolver], site{f, i, r.NonNull})
-			parents[r.Resolver] = append(parents[r.Resolver], extend.Parent{Requires: m.Requires, Args: r.Args})
+			args, e := h.goArgs(r.Args, h.index.Objects[r.Type].Fields[r.Field].Args)
+			if e != nil {
+				f.fail(e)
+				break
+			}
+			sites[r.Resolver] = append(sites[r.Resolver], site{f, i, r})
+			parents[r.Resolver] = append(parents[r.Resolver], extend.Parent{Requires: m.Requires, Args: args})
 		}
 	}
 	names := make([]string, 0, len(sites))
@@ -304,16 +330,20 @@ func (h *Handler) resolveFields(ctx context.Context, tx *pgexec.Tx, req *extend.
 			continue
 		}
 		for i, s := range sites[name] {
-			if out[i] == nil && s.nonNull {
-				s.field.fail(h.resolverFailure(ctx, name, errors.New("it returned null for a non-null field")))
+			field := h.index.Objects[s.call.Type].Fields[s.call.Field]
+			null := nonnull.Site{Type: s.call.Type, Field: s.call.Field, Up: s.call.Up, Loc: s.call.Loc}
+			v, err := h.completeValue(field.Type, out[i])
+			switch {
+			case out[i] == nil && field.Type.NonNull: // Cannot return null for non-nullable field
+			case err != nil:
+				e := h.invalidValue(ctx, name, s.call.Type+"."+s.call.Field, err)
+				null.Message, null.Code = e.Message, e.Code
+			default:
+				values[s.field][s.marker] = v
 				continue
 			}
-			v, e := h.marshalValue(ctx, name, out[i])
-			if e != nil {
-				s.field.fail(e)
-				continue
-			}
-			values[s.field][s.marker] = v
+			invalid[s.field] = append(invalid[s.field], null)
+			values[s.field][s.marker] = nonnull.Marker(len(invalid[s.field]) - 1)
 		}
 	}
 	for f, vs := range values {
@@ -330,7 +360,7 @@ func (h *Handler) resolveFields(ctx context.Context, tx *pgexec.Tx, req *extend.
 			f.fail(&Error{Message: "The result of this field could not be written.", Code: CodeInternal})
 			continue
 		}
-		f.result = rewritten
+		f.result = f.placeNulls(rewritten, invalid[f], []any{f.key})
 	}
 	return nil
 }

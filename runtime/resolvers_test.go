@@ -1,9 +1,13 @@
 package runtime_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -14,8 +18,29 @@ import (
 	"github.com/gqlplan/gqlplan/extend"
 )
 
-// shoutCalls counts the calls of the shout field resolver.
-var shoutCalls atomic.Int64
+// shoutCalls and echoCalls count the calls of two resolvers.
+var shoutCalls, echoCalls atomic.Int64
+
+// goString writes a resolver's value with its Go types, to compare.
+func goString(v any) string {
+	switch v := v.(type) {
+	case []any:
+		parts := make([]string, len(v))
+		for i, item := range v {
+			parts[i] = goString(item)
+		}
+		return "[" + strings.Join(parts, " ") + "]"
+	case map[string]any:
+		var parts []string
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			parts = append(parts, k+":"+goString(v[k]))
+		}
+		return "{" + strings.Join(parts, " ") + "}"
+	case extend.NodeID:
+		return fmt.Sprintf("NodeID(%s %s)", v.Type, goString(v.Key))
+	}
+	return fmt.Sprintf("%T(%v)", v, v)
+}
 
 // testResolvers are the resolvers testdata/api.yaml names.
 func testResolvers() extend.Resolvers {
@@ -74,12 +99,36 @@ func testResolvers() extend.Resolvers {
 				}
 				return extend.Value(outcomes), nil
 			},
+			"echoValues": func(_ context.Context, _ *extend.Request, args map[string]any) (extend.Result, error) {
+				echoCalls.Add(1)
+				var out []any
+				for _, name := range slices.Sorted(maps.Keys(args)) {
+					out = append(out, fmt.Sprintf("%s=%s", name, goString(args[name])))
+				}
+				return extend.Value(out), nil
+			},
+			"colorsNamed": func(_ context.Context, _ *extend.Request, args map[string]any) (extend.Result, error) {
+				return extend.Value(args["names"]), nil
+			},
+			"countOf": func(_ context.Context, _ *extend.Request, args map[string]any) (extend.Result, error) {
+				return extend.Value(args["text"]), nil // a string for an Int
+			},
 			"execSQL": func(ctx context.Context, req *extend.Request, args map[string]any) (extend.Result, error) {
 				_, err := req.Tx.Exec(ctx, args["sql"].(string))
 				return extend.Value("done"), err
 			},
 		},
 		Fields: map[string]extend.FieldFunc{
+			"shade": func(_ context.Context, _ *extend.Request, parents []extend.Parent) ([]any, error) {
+				out := make([]any, len(parents))
+				for i, p := range parents {
+					out[i] = p.Requires["color"]
+					if as, ok := p.Args["as"].(string); ok {
+						out[i] = as
+					}
+				}
+				return out, nil
+			},
 			"shout": func(_ context.Context, _ *extend.Request, parents []extend.Parent) ([]any, error) {
 				shoutCalls.Add(1)
 				out := make([]any, len(parents))
@@ -272,5 +321,83 @@ func TestResolverDatabaseErrorsAreMapped(t *testing.T) {
 		if got, _ := r.Errors[0].Extensions["constraint"].(string); got != c.constraint {
 			t.Errorf("%s: constraint %q, want %q", c.sql, got, c.constraint)
 		}
+	}
+}
+
+// A resolver is given every value in one convention: numbers as
+// json.Number, enums by name (inside input objects and lists too), JSON
+// decoded, global ids decoded; an id of another node type is refused
+// before the resolver runs.
+func TestResolverArgumentValues(t *testing.T) {
+	s := newServer(t, serverOptions{})
+	member, article := extend.EncodeNodeID("Member", 2), extend.EncodeNodeID("Article", 1)
+	got := s.query(`query($paint: Paint!, $blob: JSON) {
+		echoValues(color: DARK_BLUE, colors: [RED, DARK_BLUE], paint: $paint, paints: [{color: GREEN}],
+			count: 7, ratio: 0.25, blob: $blob, member: "`+member+`", members: ["`+member+`"])
+	}`, map[string]any{"paint": map[string]any{"color": "DARK_BLUE", "mix": []any{"GREEN"}, "owner": member}, "blob": map[string]any{"n": 1.5, "s": []any{"x"}}}, "")
+	want := `{"echoValues":[` +
+		`"blob={n:json.Number(1.5) s:[string(x)]}",` +
+		`"color=string(DARK_BLUE)",` +
+		`"colors=[string(RED) string(DARK_BLUE)]",` +
+		`"count=json.Number(7)",` +
+		`"member=NodeID(Member [json.Number(2)])",` +
+		`"members=[NodeID(Member [json.Number(2)])]",` +
+		`"paint={color:string(DARK_BLUE) mix:[string(GREEN)] owner:NodeID(Member [json.Number(2)])}",` +
+		`"paints=[{color:string(GREEN)}]",` +
+		`"ratio=json.Number(0.25)"]}`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	before := echoCalls.Load()
+	for _, c := range []struct{ query, message string }{
+		{`{ echoValues(member: "` + article + `") }`, "Argument member is an id of type Article; it takes one of type Member."},
+		{`{ echoValues(members: ["` + member + `", "` + article + `"]) }`, "Argument members[1] is an id of type Article; it takes one of type Member."},
+		{`{ echoValues(paint: {color: RED, owner: "` + article + `"}) }`, "Argument paint.owner is an id of type Article; it takes one of type Member."},
+		{`{ echoValues(member: "not-an-id") }`, "Argument member is not a global id of this API: it is malformed."},
+	} {
+		r := s.do(call{query: c.query})
+		if len(r.Errors) != 1 || r.codes()[0] != "BAD_USER_INPUT" || r.Errors[0].Message != c.message || string(r.Data) != "null" {
+			t.Errorf("%s: %s", c.query, r.body)
+		}
+	}
+	if n := echoCalls.Load() - before; n != 0 {
+		t.Errorf("the resolver ran %d times with an id of the wrong type", n)
+	}
+}
+
+// What a resolver gives is checked against the field's type: an enum by
+// name, a number for an Int; anything else is an error at the field's
+// path, with the nulls placed as for any field error.
+func TestResolverValuesAreChecked(t *testing.T) {
+	s := newServer(t, serverOptions{})
+	if got := s.query(`{ colorsNamed(names: ["RED", "DARK_BLUE"]) }`, nil, ""); got != `{"colorsNamed":["RED","DARK_BLUE"]}` {
+		t.Errorf("enum names: %s", got)
+	}
+	for _, c := range []struct{ query, message string }{
+		{`{ colorsNamed(names: ["RED", "dark_blue"]) }`, "Resolver colorsNamed returned an invalid value for Query.colorsNamed: item 1: enum Color has no value \"dark_blue\"."},
+		{`{ countOf(text: "seven") }`, "Resolver countOf returned an invalid value for Query.countOf: Int cannot represent \"seven\"."},
+	} {
+		r := s.do(call{query: c.query})
+		if len(r.Errors) != 1 || r.codes()[0] != "INTERNAL_SERVER_ERROR" || r.Errors[0].Message != c.message {
+			t.Errorf("%s: %s", c.query, r.body)
+		}
+	}
+	if r := s.do(call{query: `{ countOf(text: "7") }`}); !strings.Contains(r.body, "Int cannot represent") {
+		t.Errorf("a string of digits for an Int: %s", r.body)
+	}
+	// A field resolver: Ada's color is dark_blue, a SQL value; the error
+	// is at her shade's path, and the other rows keep theirs.
+	r := s.do(call{query: `{ people(limit: 3) { firstName shade named: shade(as: GREEN) } }`})
+	want := `{"people":[{"firstName":"Ada","shade":null,"named":"GREEN"},{"firstName":"Alan","shade":null,"named":"GREEN"},{"firstName":"Grace","shade":null,"named":"GREEN"}]}`
+	var data bytes.Buffer
+	if err := json.Compact(&data, r.Data); err != nil || data.String() != want {
+		t.Errorf("data %s\nwant %s", r.Data, want)
+	}
+	var paths []string
+	for _, e := range r.Errors {
+		paths = append(paths, fmt.Sprint(e.Path))
+	}
+	if strings.Join(paths, " ") != "[people 0 shade] [people 1 shade]" || !strings.Contains(r.Errors[0].Message, `enum Color has no value "dark_blue"`) {
+		t.Errorf("errors: %s", r.body)
 	}
 }

@@ -208,6 +208,11 @@ type InputValue struct {
 	Type        string          `json:"type"`
 	Description string          `json:"description,omitempty"`
 	Default     json.RawMessage `json:"default,omitempty"` // coerced to the type, as JSON
+	// Node, on an argument of a resolver's operation or an input field,
+	// is the node type the value (of type ID) is a global id of: the
+	// resolver is given it decoded, and an id of another type is refused
+	// before it runs. (A SQL operation's node arguments are Params.)
+	Node string `json:"node,omitempty"`
 }
 
 // Enum is a GraphQL enum; each value maps to a SQL value.

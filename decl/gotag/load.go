@@ -17,7 +17,7 @@ import (
 // format's keys, so the two forms read alike.
 var (
 	fieldTagKeys     = []string{"gql", "column", "relation", "join", "function", "args", "filterable", "sortable", "connection", "order_by", "limit", "resolver", "requires", "sql_source", "rls_bypass"}
-	inputTagKeys     = []string{"gql", "column"}
+	inputTagKeys     = []string{"gql", "column", "node"}
 	operationTagKeys = []string{"gql", "returns", "args", "params", "nodes", "type_column", "roles", "sql_source", "source_kind", "shape", "data_column", "inject", "token", "filter", "order_by", "limit", "connection", "filterable", "sortable", "resolver", "rls_bypass"}
 	gqlFieldOptions  = []string{"type", "deprecated"}
 	gqlOpOptions     = []string{"deprecated"}
@@ -347,6 +347,10 @@ func (l *loader) fields(f *ast.Field, allowed []string, owner string) []*decl.Fi
 		if c := t.get("column"); c != nil {
 			v := c.text()
 			field.Column = &v
+		}
+		if n := t.get("node"); n != nil {
+			v := n.text()
+			field.Node = &v
 		}
 		what := fmt.Sprintf("field %s of %s", id.Name, owner)
 		resultType := f.Type

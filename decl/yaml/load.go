@@ -33,7 +33,7 @@ var (
 	inputKeys     = []string{"description", "fields"}
 	fieldKeys     = []string{"type", "description", "column", "deprecated", "relation", "function", "args", "filterable", "sortable", "resolver", "requires", "sql_source", "rls_bypass", "limit"}
 	relationKeys  = []string{"sql_source", "columns", "order_by", "limit", "connection", "filterable", "sortable"}
-	inputFieldKey = []string{"type", "description", "default"}
+	inputFieldKey = []string{"type", "description", "default", "node"}
 	enumKeys      = []string{"description", "sql_type", "values"}
 	enumValueKeys = []string{"value", "description", "deprecated"}
 	operationKeys = []string{"description", "returns", "sql_source", "source_kind", "shape", "data_column", "args", "inject", "token", "order_by", "limit", "connection", "filterable", "sortable", "deprecated", "roles", "type_column", "resolver", "rls_bypass"}

@@ -119,6 +119,9 @@ func (l *loader) field(kv pair, allowed []string, owner string) *decl.Field {
 	if d, ok := e["default"]; ok {
 		f.Default = l.value(d.value)
 	}
+	if n, ok := e["node"]; ok {
+		f.Node = l.text(n.value, "node")
+	}
 	what := fmt.Sprintf("field %q of %s", kv.key.Value, owner)
 	if r, ok := e["relation"]; ok {
 		f.Relation = l.relation(r, what)

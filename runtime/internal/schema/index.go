@@ -70,8 +70,9 @@ type Field struct {
 }
 
 type Enum struct {
-	Spec  *spec.Enum
-	ToSQL map[string]string // GraphQL name → SQL value
+	Spec   *spec.Enum
+	ToSQL  map[string]string // GraphQL name → SQL value
+	ToName map[string]string // SQL value → GraphQL name
 	// renamed is set when some SQL value differs from its GraphQL name, so
 	// output needs a mapping.
 	Renamed bool
@@ -117,9 +118,10 @@ func New(plan *spec.Plan) (*Schema, error) {
 		s.Unions[plan.Unions[i].Name] = &plan.Unions[i]
 	}
 	for i := range plan.Enums {
-		e := &Enum{Spec: &plan.Enums[i], ToSQL: map[string]string{}}
+		e := &Enum{Spec: &plan.Enums[i], ToSQL: map[string]string{}, ToName: map[string]string{}}
 		for _, v := range e.Spec.Values {
 			e.ToSQL[v.Name] = v.SQLValue
+			e.ToName[v.SQLValue] = v.Name
 			e.Renamed = e.Renamed || v.Name != v.SQLValue
 			e.CaseTail += " WHEN " + sqlLiteral(v.SQLValue) + " THEN " + sqlLiteral(v.Name)
 			e.JSONCaseTail += " WHEN " + sqlLiteral(v.SQLValue) + " THEN " + sqlLiteral(`"`+v.Name+`"`) + "::json"

@@ -231,6 +231,17 @@ func describeValue(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
+// ReadJSON reads v, decoded from JSON with json.Number, as the scalar
+// name, as a variable's value is read (strictly: a string is never an
+// Int): the value, or false when v is not one.
+func ReadJSON(name string, v any) (any, bool) {
+	sc, ok := scalars[name]
+	if !ok {
+		return nil, false
+	}
+	return sc.fromJSON(v)
+}
+
 // IsScalar reports whether name is a scalar of every plan.
 func IsScalar(name string) bool {
 	_, ok := scalars[name]

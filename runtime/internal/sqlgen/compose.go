@@ -303,7 +303,7 @@ func (c *composer) fieldValue(b *strings.Builder, obj *schema.Object, sel *opera
 		return nil
 	}
 	if f.Spec.Resolver != "" {
-		c.resolverMarker(b, f, sel, row)
+		c.resolverMarker(b, obj, f, sel, row, up)
 		return nil
 	}
 	named := f.Type.Named()

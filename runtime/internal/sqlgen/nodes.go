@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/gqlplan/gqlplan/runtime/internal/nodeid"
+	"github.com/gqlplan/gqlplan/internal/nodeid"
 	"github.com/gqlplan/gqlplan/runtime/internal/operation"
 	"github.com/gqlplan/gqlplan/runtime/internal/schema"
 	"github.com/gqlplan/gqlplan/runtime/internal/wire"
@@ -109,6 +109,22 @@ func nodeKey(index *schema.Schema, p spec.Param, id any) (any, error) {
 		return nil, &wire.Error{Message: fmt.Sprintf("Argument %s is an id of type %s; it takes one of type %s.", p.Arg, obj.Spec.Name, p.Node), Code: wire.CodeBadUserInput}
 	}
 	return key[p.Key], nil
+}
+
+// NodeKey reads id, the value at path (an argument, or a field of one)
+// of a resolver's operation, a global id of node type want: its key
+// values as the id holds them (numbers as json.Number), which a resolver
+// is given. An id of another type is refused as for a SQL operation.
+func NodeKey(index *schema.Schema, id, path, want string) ([]any, error) {
+	obj, _, err := decodeID(index, id, path)
+	if err != nil {
+		return nil, err
+	}
+	if obj.Spec.Name != want {
+		return nil, &wire.Error{Message: fmt.Sprintf("Argument %s is an id of type %s; it takes one of type %s.", path, obj.Spec.Name, want), Code: wire.CodeBadUserInput}
+	}
+	_, key, err := nodeid.Decode(id) // decodeID made SQL values of its own copy
+	return key, err
 }
 
 // globalID writes the id field of a node type: its global id, built from

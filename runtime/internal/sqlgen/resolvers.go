@@ -1,7 +1,10 @@
 package sqlgen
 
 import (
+	"encoding/json"
 	"fmt"
+	"math"
+	"reflect"
 	"strings"
 
 	"github.com/gqlplan/gqlplan/runtime/internal/operation"
@@ -26,15 +29,21 @@ const MarkerKey = "$r"
 // the index in Statement.Resolves.
 type Resolve struct {
 	Resolver string
+	Type     string // the object type whose field it computes
 	Field    string
-	Args     map[string]any
-	NonNull  bool // the field's type: a null value is an error
+	Args     map[string]any // as coerced for SQL (enums by SQL value)
+	// Up is how far a null of the field goes up (a nonnull.Site's Up):
+	// an invalid value, or a null of a non-null field, is an error
+	// there.
+	Up  int
+	Loc wire.Location
 }
 
-// resolverMarker writes the marker of field f, computed by a resolver,
-// of the row at row.
-func (c *composer) resolverMarker(b *strings.Builder, f *schema.Field, sel *operation.Field, row rowRef) {
-	c.resolves = append(c.resolves, Resolve{Resolver: f.Spec.Resolver, Field: f.Spec.Name, Args: sel.Args.Map(), NonNull: f.Type.NonNull})
+// resolverMarker writes the marker of field f of obj, computed by a
+// resolver, of the row at row.
+func (c *composer) resolverMarker(b *strings.Builder, obj *schema.Object, f *schema.Field, sel *operation.Field, row rowRef, up int) {
+	c.resolves = append(c.resolves, Resolve{Resolver: f.Spec.Resolver, Type: obj.Spec.Name, Field: f.Spec.Name, Args: sel.Args.Map(),
+		Up: upOf(f.Type, up), Loc: sel.Loc})
 	fmt.Fprintf(b, "json_build_object(%s, %d, 'v', json_build_object(", quoteLiteral(MarkerKey), c.slotBase+len(c.resolves)-1)
 	for i, col := range f.Spec.Requires {
 		if i > 0 {
@@ -64,6 +73,7 @@ type Pick struct {
 // picked (no keys: no rows). Its markers' slots start at slotBase: a
 // field whose value several statements build numbers them across all.
 func ComposeRows(index *schema.Schema, limits Limits, op *schema.Operation, sel *operation.Field, claims map[string]any, pick Pick, slotBase int) (Statement, error) {
+	pick.Keys, pick.Args = goValues(pick.Keys), goValues(pick.Args)
 	c := &composer{index: index, limits: limits, claims: claims, pick: &pick, slotBase: slotBase}
 	rows, err := c.rootRows(op, sel.Args)
 	if err != nil {
@@ -74,6 +84,31 @@ func ComposeRows(index *schema.Schema, limits Limits, op *schema.Operation, sel 
 		return Statement{}, err
 	}
 	return c.statement(value), nil
+}
+
+// goValues are a resolver's keys or condition arguments as pgx binds
+// them: a json.Number (how a resolver is given numbers) as an int64, or
+// a float64 when it is not an integer, and every Go integer as an int64,
+// so that a list of them is one typed array.
+func goValues(values []any) []any {
+	out := make([]any, len(values))
+	for i, v := range values {
+		out[i] = v
+		switch rv := reflect.ValueOf(v); {
+		case rv.Kind() == reflect.String && rv.Type() == reflect.TypeFor[json.Number]():
+			n := json.Number(rv.String())
+			if x, err := n.Int64(); err == nil {
+				out[i] = x
+			} else if x, err := n.Float64(); err == nil {
+				out[i] = x
+			}
+		case rv.CanInt():
+			out[i] = rv.Int()
+		case rv.CanUint() && rv.Uint() <= math.MaxInt64:
+			out[i] = int64(rv.Uint())
+		}
+	}
+	return out
 }
 
 // pickCondition is the condition that rs's rows are those the resolver

@@ -18,6 +18,12 @@ type Product struct {
 	Label          func(prefix *string) string `resolver:"label" requires:"name, id"`
 }
 
+//gqlplan:type node=shops
+type Shop struct {
+	RowID int `gql:"rowId" column:"id"`
+	Name  string
+}
+
 //gqlplan:type
 type RegisterUserPayload struct {
 	User    *User `sql_source:"users"`
@@ -31,6 +37,14 @@ type RegisterUserInput struct {
 	Bio   *string
 }
 
+// A global id decoded for the resolver (resolvers' operations only).
+//
+//gqlplan:input
+type CloseShopInput struct {
+	Successor *ID `node:"Shop"`
+	Reason    *string
+}
+
 type Query struct {
 	Products              []Product               `sql_source:"product" order_by:"id"`
 	RandomUser            *User                   `sql_source:"users" resolver:"randomUser"`
@@ -41,4 +55,8 @@ type Query struct {
 
 type Mutation struct {
 	RegisterUser func(input RegisterUserInput) *RegisterUserPayload `resolver:"registerUser"`
+	CloseShops   func(ids []ID, input *CloseShopInput) int          `resolver:"closeShops" nodes:"ids=Shop"`
 }
+
+// ID is GraphQL's ID.
+type ID string

@@ -1,13 +1,15 @@
 package nodeid
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
-	"github.com/gqlplan/gqlplan/runtime/internal/wire"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 func TestRoundTrip(t *testing.T) {
@@ -58,7 +60,8 @@ func FuzzDecode(f *testing.F) {
 // referenceArray is what parseArray must read from b: the JSON value a
 // JSON decoder reads, when it is an array of a type name and scalar keys.
 func referenceArray(b []byte) (string, []any, bool) {
-	v, err := wire.DecodeJSON(b)
+	var v any
+	err := strictJSON(b, &v)
 	parts, ok := v.([]any)
 	if err != nil || !ok || len(parts) < 1 {
 		return "", nil, false
@@ -104,4 +107,15 @@ func checkParseArray(t *testing.T, b []byte) {
 	if ok != wantOK || ok && (typ != wantTyp || !reflect.DeepEqual(key, wantKey)) {
 		t.Fatalf("%q: read %v %q %#v, a JSON decoder %v %q %#v", b, ok, typ, key, wantOK, wantTyp, wantKey)
 	}
+}
+
+// strictJSON decodes b into v as a strict JSON decoder does: valid UTF-8
+// and one value, numbers as json.Number.
+func strictJSON(b []byte, v *any) error {
+	if !jsontext.Value(b).IsValid() {
+		return errors.New("not valid JSON")
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	return d.Decode(v)
 }
