@@ -1,6 +1,8 @@
 package yaml
 
 import (
+	"fmt"
+
 	"github.com/gqlplan/gqlplan/decl"
 	yamlv3 "gopkg.in/yaml.v3"
 )
@@ -103,14 +105,27 @@ func (l *loader) pairs(n *yamlv3.Node, what string) []pair {
 // unknown keys with a suggestion.
 func (l *loader) entries(n *yamlv3.Node, allowed []string, what string) map[string]pair {
 	out := make(map[string]pair)
-	for _, p := range l.pairs(n, what) {
+	pairs := l.pairs(n, what)
+	for _, p := range pairs {
 		if !contains(allowed, p.key.Value) {
-			l.diags.Errorf(l.rng(p.key), "unknown-key", "unknown key %q in %s%s", p.key.Value, what, decl.DidYouMean(p.key.Value, allowed))
+			l.diags.Errorf(l.rng(p.key), "unknown-key", "unknown key %q in %s%s", p.key.Value, what, misplaced(p.key.Value, allowed, pairs))
 			continue
 		}
 		out[p.key.Value] = p
 	}
 	return out
+}
+
+// misplaced is the suggestion for an unknown key: where it belongs when
+// that is a mapping beside it — a relation's paging and ordering written
+// next to "relation:" instead of inside it — or a key it is close to.
+func misplaced(key string, allowed []string, siblings []pair) string {
+	for _, p := range siblings {
+		if p.key.Value == "relation" && contains(relationKeys, key) {
+			return fmt.Sprintf(": it belongs inside \"relation:\" (relation: {…, %s: …})", key)
+		}
+	}
+	return decl.DidYouMean(key, allowed)
 }
 
 func contains(list []string, s string) bool {

@@ -125,6 +125,9 @@ func (l *loader) field(kv pair, allowed []string, owner string) *decl.Field {
 	what := fmt.Sprintf("field %q of %s", kv.key.Value, owner)
 	if r, ok := e["relation"]; ok {
 		f.Relation = l.relation(r, what)
+		if lim, ok := e["limit"]; ok { // a computed field's key, which a relation would not read
+			l.diags.Errorf(l.rng(lim.key), "unknown-key", "\"limit\" beside \"relation:\" in %s: a relation's limit belongs inside it (relation: {…, limit: …})", what)
+		}
 	}
 	if fn, ok := e["function"]; ok {
 		f.Function = l.text(fn.value, "function")
