@@ -18,6 +18,9 @@ import (
 // once every object type is known.
 func (c *checker) objectField(d *definition, f *decl.Field) spec.Field {
 	what := fmt.Sprintf("field %s.%s", d.name.Value, f.Name.Value)
+	if ref, err := spec.ParseTypeRef(f.Type.Value); err == nil && ref.Named() == spec.RootQuery {
+		return c.rootQueryField(f, ref, what)
+	}
 	ref := c.resolveType(f.Type, false, what)
 	out := spec.Field{Name: f.Name.Value, Description: text(f.Description), Deprecated: text(f.Deprecated)}
 	if ref != nil {

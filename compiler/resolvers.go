@@ -231,6 +231,20 @@ func (c *checker) lookaheadsInCatalog(typeName, what string) {
 	}
 }
 
+// rootQueryField checks a field of type Query: a payload's way back to
+// the root (seed 003's RegisterUserPayload.query), read with the client's
+// selection after the operation's resolver ran. It reads nothing itself.
+func (c *checker) rootQueryField(f *decl.Field, ref *spec.TypeRef, what string) spec.Field {
+	out := spec.Field{Name: f.Name.Value, Description: text(f.Description), Deprecated: text(f.Deprecated), Type: ref.String()}
+	switch {
+	case ref.Elem != nil:
+		c.diags.Errorf(f.Type.Range, "invalid-lookahead", "%s is of type %s; the root query is one object: Query or Query!", what, ref)
+	case f.Column != nil || f.Relation != nil || f.Function != nil || f.Resolver != nil || f.SQLSource != nil || len(f.Args) > 0:
+		c.diags.Errorf(f.Type.Range, "invalid-lookahead", "%s is the root query, read after the resolver ran; it has no column, relation, function, resolver, sql_source or args", what)
+	}
+	return out
+}
+
 // checkLookaheadsFilled refuses a type with look-ahead fields where no
 // resolver gives their keys: returned by an operation that is not run by
 // a resolver, or the type of a field.
@@ -238,7 +252,7 @@ func (c *checker) checkLookaheadsFilled(plan *spec.Plan, queries, mutations []de
 	owners := map[string]bool{}
 	for _, t := range plan.Types {
 		for _, f := range t.Fields {
-			if f.Lookahead != nil {
+			if ref, err := spec.ParseTypeRef(f.Type); f.Lookahead != nil || err == nil && ref.Named() == spec.RootQuery {
 				owners[t.Name] = true
 			}
 		}
@@ -250,7 +264,7 @@ func (c *checker) checkLookaheadsFilled(plan *spec.Plan, queries, mutations []de
 		for i, op := range ops {
 			ref, err := spec.ParseTypeRef(op.Returns)
 			if err == nil && owners[ref.Named()] && op.Source.Kind != spec.SourceResolver {
-				c.diags.Errorf(declared[i].Name.Range, "invalid-lookahead", "%s %q returns %s, whose look-ahead fields read the keys a resolver gives; run it by a resolver without sql_source", declared[i].Kind, op.Name, ref.Named())
+				c.diags.Errorf(declared[i].Name.Range, "invalid-lookahead", "%s %q returns %s, whose look-ahead fields (or query: Query) read what a resolver gives; run it by a resolver without sql_source", declared[i].Kind, op.Name, ref.Named())
 			}
 		}
 	}
@@ -263,7 +277,7 @@ func (c *checker) checkLookaheadsFilled(plan *spec.Plan, queries, mutations []de
 		}
 		for _, f := range d.object.Fields {
 			if ref, err := spec.ParseTypeRef(f.Type.Value); err == nil && owners[ref.Named()] {
-				c.diags.Errorf(f.Type.Range, "invalid-lookahead", "field %s.%s is of type %s, whose look-ahead fields read the keys a resolver gives; only a resolver's operation returns it", d.name.Value, f.Name.Value, ref.Named())
+				c.diags.Errorf(f.Type.Range, "invalid-lookahead", "field %s.%s is of type %s, whose look-ahead fields (or query: Query) read what a resolver gives; only a resolver's operation returns it", d.name.Value, f.Name.Value, ref.Named())
 			}
 		}
 	}

@@ -78,29 +78,76 @@ func (h *Handler) executeWithResolvers(ctx context.Context, op *operation.Operat
 	}
 	return h.exec.Transaction(ctx, mutation, sess, arena, func(tx *pgexec.Tx) *wire.Error {
 		req := &extend.Request{ID: wire.RequestID(ctx), Role: role, Claims: who.Claims, Tx: &resolverTx{conn: tx.Conn()}}
-		for _, f := range fields {
-			if f.err != nil || f.stmt == nil && f.resolver == nil {
-				continue
-			}
-			run := func() (bool, *wire.Error) {
-				h.runField(ctx, tx, req, f)
-				if f.err != nil && pgexec.RequestLevel(f.err) {
-					return true, f.err
-				}
-				return f.err != nil, nil
-			}
-			var fatal *wire.Error
-			if mutation || f.resolver != nil {
-				fatal = tx.Savepoint(ctx, run)
-			} else {
-				_, fatal = run()
-			}
-			if fatal != nil {
-				return fatal
-			}
-		}
-		return h.resolveFields(ctx, tx, req, fields)
+		return h.runFields(ctx, tx, req, fields, mutation)
 	})
+}
+
+// runFields runs fields in turn in tx — a mutation's, and a resolver's,
+// each in a savepoint — then their field resolvers; the error fails the
+// request.
+func (h *Handler) runFields(ctx context.Context, tx *pgexec.Tx, req *extend.Request, fields []*rootField, mutation bool) *wire.Error {
+	for _, f := range fields {
+		if f.err != nil || f.stmt == nil && f.resolver == nil {
+			continue
+		}
+		run := func() (bool, *wire.Error) {
+			h.runField(ctx, tx, req, f)
+			if f.err != nil && pgexec.RequestLevel(f.err) {
+				return true, f.err
+			}
+			return f.err != nil, nil
+		}
+		var fatal *wire.Error
+		if mutation || f.resolver != nil {
+			fatal = tx.Savepoint(ctx, run)
+		} else {
+			_, fatal = run()
+		}
+		if fatal != nil {
+			return fatal
+		}
+	}
+	return h.resolveFields(ctx, tx, req, fields)
+}
+
+// rootQuery is the value of a payload's field of type Query (seed 003's
+// RegisterUserPayload.query): sel's selection run as a query's root
+// fields, in the request's transaction after the resolver ran, so it
+// reads what the resolver wrote; their errors are f's, beneath sel.
+func (h *Handler) rootQuery(ctx context.Context, tx *pgexec.Tx, req *extend.Request, f *rootField, sel *operation.Field, nonNull bool) (json.RawMessage, *Error) {
+	fields, e := h.plan(&operation.Operation{Kind: operation.Query, Fields: sel.Children}, req.Role, req.Claims, nil, nil)
+	if e != nil {
+		return nil, e
+	}
+	if fatal := h.runFields(ctx, tx, req, fields, false); fatal != nil {
+		return nil, fatal
+	}
+	out := respond("", fields)
+	for _, e := range out.Errors {
+		e.Path = append([]any{f.key, sel.Key}, e.Path...)
+		f.nullErrs = append(f.nullErrs, e)
+	}
+	if out.DataNull {
+		f.nulled = f.nulled || nonNull // Query! null: so is the payload, here the root field
+		return nil, nil
+	}
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, entry := range out.Data {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		key, _ := json.Marshal(entry.Key)
+		b.Write(key)
+		b.WriteByte(':')
+		if len(entry.Value) == 0 {
+			b.WriteString("null")
+		} else {
+			b.Write(entry.Value)
+		}
+	}
+	b.WriteByte('}')
+	return json.RawMessage(b.String()), nil
 }
 
 // runField sets f's result or error: its statement's, or its resolver's.
@@ -133,7 +180,7 @@ func (h *Handler) runField(ctx context.Context, tx *pgexec.Tx, req *extend.Reque
 		f.fail(err)
 		return
 	}
-	value, e := h.resultJSON(ctx, tx, f, req.Claims, result)
+	value, e := h.resultJSON(ctx, tx, f, req, result)
 	if e != nil {
 		f.fail(e)
 		return
@@ -146,14 +193,14 @@ func (h *Handler) runField(ctx context.Context, tx *pgexec.Tx, req *extend.Reque
 // resultJSON is the JSON of what an operation's resolver gave: the rows
 // it picked, read with the field's selection; its value; or an object of
 // values and look-ahead rows, in selection order.
-func (h *Handler) resultJSON(ctx context.Context, tx *pgexec.Tx, f *rootField, claims map[string]any, result extend.Result) (json.RawMessage, *Error) {
+func (h *Handler) resultJSON(ctx context.Context, tx *pgexec.Tx, f *rootField, req *extend.Request, result extend.Result) (json.RawMessage, *Error) {
 	name := f.planned.Spec.Resolver
 	if f.planned.Spec.Source.Kind != spec.SourceResolver {
 		pick, ok := picked(result)
 		if !ok {
 			return nil, h.resolverFailure(ctx, name, fmt.Errorf("its operation reads rows of %s: return extend.Rows(keys...) or extend.Where(condition, args...)", f.planned.Spec.Source.Name))
 		}
-		return h.rows(ctx, tx, f, f.planned, f.sel, claims, pick)
+		return h.rows(ctx, tx, f, f.planned, f.sel, req.Claims, pick)
 	}
 	obj := h.index.Objects[f.planned.Returns.Named()]
 	if obj == nil {
@@ -182,13 +229,15 @@ func (h *Handler) resultJSON(ctx context.Context, tx *pgexec.Tx, f *rootField, c
 		switch r, given := values[child.Name]; {
 		case child.Name == "__typename":
 			value, _ = json.Marshal(obj.Spec.Name)
+		case field != nil && field.Type.Named() == spec.RootQuery:
+			value, e = h.rootQuery(ctx, tx, req, f, child, field.Type.NonNull)
 		case !given:
 		case field != nil && field.Spec.Lookahead != nil:
 			pick, ok := picked(r)
 			if !ok {
 				return nil, h.resolverFailure(ctx, name, fmt.Errorf("field %s reads rows of %s: give it extend.Rows(keys...) or extend.Where(condition, args...)", child.Name, field.Spec.Lookahead.Name))
 			}
-			value, e = h.rows(ctx, tx, f, sqlgen.LookaheadOperation(field), child, claims, pick)
+			value, e = h.rows(ctx, tx, f, sqlgen.LookaheadOperation(field), child, req.Claims, pick)
 		default:
 			v, ok := r.IsValue()
 			if !ok || field == nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/gqlplan/gqlplan/extend"
+	"github.com/gqlplan/gqlplan/runtime"
 )
 
 // shoutCalls and echoCalls count the calls of two resolvers.
@@ -112,6 +113,11 @@ func testResolvers() extend.Resolvers {
 			},
 			"countOf": func(_ context.Context, _ *extend.Request, args map[string]any) (extend.Result, error) {
 				return extend.Value(args["text"]), nil // a string for an Int
+			},
+			"addPersonReturning": func(ctx context.Context, req *extend.Request, args map[string]any) (extend.Result, error) {
+				var id int64
+				err := req.Tx.QueryRow(ctx, `SELECT (shop.add_person($1, lower($1) || '@example.net')).id`, args["firstName"]).Scan(&id)
+				return extend.Object(map[string]extend.Result{"person": extend.Rows(id)}), err
 			},
 			"execSQL": func(ctx context.Context, req *extend.Request, args map[string]any) (extend.Result, error) {
 				_, err := req.Tx.Exec(ctx, args["sql"].(string))
@@ -399,5 +405,53 @@ func TestResolverValuesAreChecked(t *testing.T) {
 	}
 	if strings.Join(paths, " ") != "[people 0 shade] [people 1 shade]" || !strings.Contains(r.Errors[0].Message, `enum Color has no value "dark_blue"`) {
 		t.Errorf("errors: %s", r.body)
+	}
+}
+
+// A payload's query: Query is the root query, with the client's
+// selection, read after the resolver ran: it sees the write. Its errors
+// are beneath it, and its lists count toward the operation's cost.
+func TestPayloadQueryReadsTheWrite(t *testing.T) {
+	s := newServer(t, serverOptions{})
+	r := s.do(call{query: `mutation {
+		addPersonReturning(firstName: "Quinn") {
+			person { firstName }
+			query { __typename everyone: people(limit: 10) { firstName } again: pickedPeople(ids: [1]) { firstName } whoAmI }
+		}
+	}`})
+	var got struct {
+		AddPersonReturning struct {
+			Person struct{ FirstName string }
+			Query  struct {
+				Typename string `json:"__typename"`
+				Everyone []struct{ FirstName string }
+				Again    []struct{ FirstName string }
+				WhoAmI   string
+			}
+		}
+	}
+	if err := json.Unmarshal(r.Data, &got); err != nil || len(r.Errors) != 0 {
+		t.Fatalf("%v: %s", err, r.body)
+	}
+	p := got.AddPersonReturning
+	var names []string
+	for _, e := range p.Query.Everyone {
+		names = append(names, e.FirstName)
+	}
+	if p.Person.FirstName != "Quinn" || p.Query.Typename != "Query" || !slices.Contains(names, "Quinn") ||
+		len(p.Query.Again) != 1 || p.Query.Again[0].FirstName != "Ada" || !strings.HasPrefix(p.Query.WhoAmI, "role=") {
+		t.Errorf("the payload's query: %s", r.body)
+	}
+	// Its lists count toward the operation's cost: refused before the
+	// resolver runs, nothing written.
+	costly := newServer(t, serverOptions{limits: runtime.Limits{MaxCost: 20}})
+	r = costly.do(call{query: `mutation { addPersonReturning(firstName: "Costly") { query { people(limit: 10) { firstName lastName } } } }`})
+	if len(r.Errors) != 1 || r.codes()[0] != "COST_TOO_HIGH" || costly.scalar(`SELECT count(*)::text FROM shop.person WHERE first_name = 'Costly'`) != "0" {
+		t.Errorf("the payload's query is not counted: %s", r.body)
+	}
+	// An error of a field inside it is pathed beneath it.
+	r = s.do(call{query: `mutation { addPersonReturning(firstName: "Rae") { query { onePerson(ids: [99]) { id } } } }`})
+	if len(r.Errors) != 1 || fmt.Sprint(r.Errors[0].Path) != "[addPersonReturning query onePerson]" || string(r.Data) != `{"addPersonReturning":null}` {
+		t.Errorf("a non-null field of the query failed: %s", r.body)
 	}
 }

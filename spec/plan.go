@@ -62,6 +62,12 @@ type Interface struct {
 	PossibleTypes []string `json:"possibleTypes"`
 }
 
+// RootQuery is the query root type's name. A payload's field of this type
+// (seed 003's RegisterUserPayload.query) is the root query, read with the
+// client's selection after the resolver of the operation returning the
+// payload ran.
+const RootQuery = "Query"
+
 // The Node interface of Relay's global object identification.
 const (
 	NodeInterface = "Node"

@@ -156,8 +156,15 @@ func (c *coster) field(obj *schema.Object, f *operation.Field, path string) int6
 	if def == nil {
 		return 1
 	}
-	rows := int64(1)
 	target := def.Type.Named()
+	if target == spec.RootQuery { // a payload's query: its fields are the root query's
+		total := int64(1)
+		for _, child := range f.Children {
+			total = c.add(total, c.rootField(spec.RootQuery, child))
+		}
+		return total
+	}
+	rows := int64(1)
 	switch {
 	case def.Spec.Relation != nil && def.Spec.Relation.List:
 		rows = c.pageRows(&def.Spec.Relation.Listing, f.Args)

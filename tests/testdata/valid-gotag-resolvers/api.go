@@ -28,6 +28,7 @@ type Shop struct {
 type RegisterUserPayload struct {
 	User    *User `sql_source:"users"`
 	Message string
+	Query   Query
 }
 
 //gqlplan:input
