@@ -27,12 +27,12 @@ func (c *checker) objectField(d *definition, f *decl.Field) spec.Field {
 		out.Type = ref.String()
 	}
 	switch {
-	case f.Resolver != nil && (f.Relation != nil || f.Function != nil || f.Column != nil || f.SQLSource != nil):
-		c.diags.Errorf(f.Resolver.Range, "field-source-conflict", "%s sets resolver and a column, relation, function or sql_source; a field reads one of them", what)
+	case f.Resolver != nil && (f.Relation != nil || f.Function != nil || f.Column != nil):
+		c.diags.Errorf(f.Resolver.Range, "field-source-conflict", "%s sets resolver and a column, relation or function; a field reads one of them (an object field's resolver picks rows of its sql_source)", what)
 	case f.SQLSource != nil && (f.Relation != nil || f.Function != nil || f.Column != nil):
 		c.diags.Errorf(f.SQLSource.Range, "field-source-conflict", "%s sets sql_source and a column, relation or function; a field reads one of them", what)
 	case f.Resolver != nil:
-		c.resolverField(f, ref, &out, what)
+		c.resolverField(d, f, ref, &out, what)
 	case f.SQLSource != nil:
 		out.Lookahead = c.lookaheadField(d, f, ref, what)
 	case f.Relation != nil && f.Function != nil:

@@ -167,11 +167,21 @@ func (c *checker) inputFieldNode(typ, name string) (decl.Range, bool) {
 }
 
 // resolverField checks a field computed by a resolver from columns of its
-// row: a scalar or an enum (or a list of them), its arguments.
-func (c *checker) resolverField(f *decl.Field, ref *spec.TypeRef, out *spec.Field, what string) {
+// row: a scalar or an enum (or a list of them), or — with sql_source —
+// an object type (or a list of one) whose rows the resolver picks, read
+// with the client's selection; its arguments.
+func (c *checker) resolverField(d *definition, f *decl.Field, ref *spec.TypeRef, out *spec.Field, what string) {
 	out.Resolver = c.resolverName(*f.Resolver, what)
-	if ref != nil && c.kindOf(ref) != kindScalar && c.kindOf(ref) != kindEnum {
-		c.diags.Errorf(f.Type.Range, "invalid-resolver", "%s is computed by resolver %q, which gives a scalar or an enum (or a list of them), not %s %q", what, out.Resolver, c.kindOf(ref), ref.Named())
+	switch {
+	case ref == nil:
+	case c.kindOf(ref) == kindObject && f.SQLSource != nil:
+		out.Lookahead = c.lookaheadField(d, f, ref, what)
+	case c.kindOf(ref) == kindObject:
+		c.diags.Errorf(f.Type.Range, "invalid-resolver", "%s is computed by resolver %q and is of object type %s: give it sql_source, the table or view whose rows the resolver picks", what, out.Resolver, ref.Named())
+	case c.kindOf(ref) != kindScalar && c.kindOf(ref) != kindEnum:
+		c.diags.Errorf(f.Type.Range, "invalid-resolver", "%s is computed by resolver %q, which gives a scalar or an enum (or a list of them), or rows of its sql_source, not %s %q", what, out.Resolver, c.kindOf(ref), ref.Named())
+	case f.SQLSource != nil:
+		c.diags.Errorf(f.SQLSource.Range, "invalid-resolver", "%s is computed by resolver %q and is of type %s, a value: sql_source is for an object type's rows", what, out.Resolver, ref.Named())
 	}
 	for _, col := range f.Requires {
 		if quoted, ok := c.checkSQLIdent(col.Value, col.Range, "required column of "+what); ok {
@@ -252,7 +262,9 @@ func (c *checker) checkLookaheadsFilled(plan *spec.Plan, queries, mutations []de
 	owners := map[string]bool{}
 	for _, t := range plan.Types {
 		for _, f := range t.Fields {
-			if ref, err := spec.ParseTypeRef(f.Type); f.Lookahead != nil || err == nil && ref.Named() == spec.RootQuery {
+			// A field resolver's rows are picked for each row: its type is a
+			// row type like any other.
+			if ref, err := spec.ParseTypeRef(f.Type); f.Lookahead != nil && f.Resolver == "" || err == nil && ref.Named() == spec.RootQuery {
 				owners[t.Name] = true
 			}
 		}

@@ -1,13 +1,16 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -309,19 +312,45 @@ func (h *Handler) invalidValue(ctx context.Context, name, field string, err erro
 }
 
 // resolveFields calls each field resolver whose markers the results hold,
-// once, with every row, and writes the values in their place. A value
-// its field's type cannot hold, or a null of a non-null field, becomes a
-// non-null marker: an error at the field's path, its null placed as
-// PostgreSQL's own are (see package nonnull).
+// once, with every row, and writes the values in their place, in rounds
+// while the rows an object field's resolver picked hold markers of their
+// own. A value its field's type cannot hold, or a null of a non-null
+// field, becomes a non-null marker: an error at the field's path, its
+// null placed as PostgreSQL's own are (see package nonnull), with those
+// of the rows read here, once every value is in.
 func (h *Handler) resolveFields(ctx context.Context, tx *pgexec.Tx, req *extend.Request, fields []*rootField) *wire.Error {
-	type site struct {
-		field  *rootField
-		marker int // its index among the field's markers
-		call   sqlgen.Resolve
+	late := map[*rootField][]nonnull.Site{}
+	for {
+		more, fatal := h.resolveRound(ctx, tx, req, fields, late)
+		if fatal != nil {
+			return fatal
+		}
+		if !more {
+			break
+		}
 	}
+	for f, sites := range late {
+		if f.err == nil && len(f.result) > 0 {
+			f.result = f.placeNulls(f.result, sites, []any{f.key})
+		}
+	}
+	return nil
+}
+
+// fieldSite is one marker of a field resolver in a root field's result.
+type fieldSite struct {
+	field  *rootField
+	marker int // its index among the field's markers
+	slot   int // its call site's, in field.resolves
+	call   sqlgen.Resolve
+}
+
+// resolveRound calls the field resolvers of the markers the results hold
+// now and writes their values in; more reports that some markers were
+// found (the values written may hold more).
+func (h *Handler) resolveRound(ctx context.Context, tx *pgexec.Tx, req *extend.Request, fields []*rootField, late map[*rootField][]nonnull.Site) (more bool, fatal *wire.Error) {
 	values := map[*rootField][]json.RawMessage{}
-	invalid := map[*rootField][]nonnull.Site{}
-	sites := map[string][]site{}
+	sites := map[string][]fieldSite{}
 	parents := map[string][]extend.Parent{}
 	for _, f := range fields {
 		if f.err != nil || len(f.resolves) == 0 || len(f.result) == 0 {
@@ -332,10 +361,13 @@ func (h *Handler) resolveFields(ctx context.Context, tx *pgexec.Tx, req *extend.
 			f.fail(&Error{Message: "The result of this field could not be read.", Code: CodeInternal})
 			continue
 		}
+		if len(ms) == 0 {
+			continue
+		}
 		values[f] = make([]json.RawMessage, len(ms))
 		for i, m := range ms {
 			if m.Slot < 0 || m.Slot >= len(f.resolves) {
-				return &Error{Message: "A result holds an unknown resolver marker.", Code: CodeInternal}
+				return false, &Error{Message: "A result holds an unknown resolver marker.", Code: CodeInternal}
 			}
 			r := f.resolves[m.Slot]
 			args, e := h.goArgs(r.Args, h.index.Objects[r.Type].Fields[r.Field].Args)
@@ -343,16 +375,24 @@ func (h *Handler) resolveFields(ctx context.Context, tx *pgexec.Tx, req *extend.
 				f.fail(e)
 				break
 			}
-			sites[r.Resolver] = append(sites[r.Resolver], site{f, i, r})
+			sites[r.Resolver] = append(sites[r.Resolver], fieldSite{f, i, m.Slot, r})
 			parents[r.Resolver] = append(parents[r.Resolver], extend.Parent{Requires: m.Requires, Args: args})
 		}
 	}
-	names := make([]string, 0, len(sites))
-	for name := range sites {
-		names = append(names, name)
+	if len(values) == 0 {
+		return false, nil
 	}
-	slices.Sort(names)
-	for _, name := range names {
+	// invalid makes site's value an error at its path: a null of a
+	// non-null field when message is "".
+	invalid := func(s fieldSite, message string) {
+		null := nonnull.Site{Type: s.call.Type, Field: s.call.Field, Up: s.call.Up, Loc: s.call.Loc}
+		if message != "" {
+			null.Message, null.Code = message, CodeInternal
+		}
+		late[s.field] = append(late[s.field], null)
+		values[s.field][s.marker] = nonnull.Marker(len(late[s.field]) - 1)
+	}
+	for _, name := range slices.Sorted(maps.Keys(sites)) {
 		var out []any
 		fatal := tx.Savepoint(ctx, func() (bool, *wire.Error) {
 			err := h.callResolver(ctx, name, func() (err error) {
@@ -373,26 +413,64 @@ func (h *Handler) resolveFields(ctx context.Context, tx *pgexec.Tx, req *extend.
 			return false, nil
 		})
 		if fatal != nil {
-			return fatal
+			return false, fatal
 		}
 		if out == nil {
 			continue
 		}
+		picks := map[*rootField]map[int][]int{} // by root field, slot: the sites whose rows are picked by key
 		for i, s := range sites[name] {
 			field := h.index.Objects[s.call.Type].Fields[s.call.Field]
-			null := nonnull.Site{Type: s.call.Type, Field: s.call.Field, Up: s.call.Up, Loc: s.call.Loc}
-			v, err := h.completeValue(field.Type, out[i])
-			switch {
-			case out[i] == nil && field.Type.NonNull: // Cannot return null for non-nullable field
-			case err != nil:
-				e := h.invalidValue(ctx, name, s.call.Type+"."+s.call.Field, err)
-				null.Message, null.Code = e.Message, e.Code
-			default:
-				values[s.field][s.marker] = v
+			if out[i] == nil {
+				if field.Type.NonNull {
+					invalid(s, "")
+				}
 				continue
 			}
-			invalid[s.field] = append(invalid[s.field], null)
-			values[s.field][s.marker] = nonnull.Marker(len(invalid[s.field]) - 1)
+			if field.Spec.Lookahead != nil {
+				result, _ := out[i].(extend.Result)
+				pick, ok := picked(result)
+				switch {
+				case !ok:
+					invalid(s, h.invalidValue(ctx, name, s.call.Type+"."+s.call.Field, fmt.Errorf("it reads rows of %s: give each row extend.Rows(keys...) or extend.Where(condition, args...)", field.Spec.Lookahead.Name)).Message)
+				case pick.ByCondition:
+					if e := h.fieldRows(ctx, tx, req, s, field, pick, values, late); e != nil {
+						if pgexec.RequestLevel(e) {
+							return false, e
+						}
+						s.field.fail(e)
+					}
+				default:
+					if picks[s.field] == nil {
+						picks[s.field] = map[int][]int{}
+					}
+					picks[s.field][s.slot] = append(picks[s.field][s.slot], i)
+				}
+				continue
+			}
+			v, err := h.completeValue(field.Type, out[i])
+			if err != nil {
+				invalid(s, h.invalidValue(ctx, name, s.call.Type+"."+s.call.Field, err).Message)
+				continue
+			}
+			values[s.field][s.marker] = v
+		}
+		for f, bySlot := range picks {
+			for _, slot := range slices.Sorted(maps.Keys(bySlot)) {
+				var group []fieldSite
+				var keys [][]any
+				for _, i := range bySlot[slot] {
+					group = append(group, sites[name][i])
+					k, _ := out[i].(extend.Result).IsRows()
+					keys = append(keys, k)
+				}
+				if e := h.keyedFieldRows(ctx, tx, req, f, group, keys, values, late); e != nil {
+					if pgexec.RequestLevel(e) {
+						return false, e
+					}
+					f.fail(e)
+				}
+			}
 		}
 	}
 	for f, vs := range values {
@@ -409,9 +487,113 @@ func (h *Handler) resolveFields(ctx context.Context, tx *pgexec.Tx, req *extend.
 			f.fail(&Error{Message: "The result of this field could not be written.", Code: CodeInternal})
 			continue
 		}
-		f.result = f.placeNulls(rewritten, invalid[f], []any{f.key})
+		f.result = rewritten
+	}
+	return true, nil
+}
+
+// fieldRows reads the rows an object field's resolver picked by a
+// condition for the parent of site s: one statement, its value the
+// field's.
+func (h *Handler) fieldRows(ctx context.Context, tx *pgexec.Tx, req *extend.Request, s fieldSite, field *schema.Field, pick sqlgen.Pick, values map[*rootField][]json.RawMessage, late map[*rootField][]nonnull.Site) *Error {
+	f := s.field
+	stmt, err := sqlgen.ComposeFieldRows(h.index, h.cfg.Limits.sql(), field, s.call.Sel, req.Claims, pick, false, s.call.Up, len(f.resolves), len(late[f]))
+	if err != nil {
+		return wire.As(err, CodeInternal)
+	}
+	doc, e := tx.Statement(ctx, stmt)
+	if e != nil {
+		return e
+	}
+	f.resolves = append(f.resolves, stmt.Resolves...)
+	late[f] = append(late[f], stmt.Nulls[len(late[f]):]...)
+	values[f][s.marker] = doc
+	return nil
+}
+
+// keyedFieldRows reads, in one statement, the rows an object field's
+// resolver picked by key for the parents of group (sites of one call
+// site in f), and gives each parent its rows in the order of its keys: a
+// list, or the first found (null when none).
+func (h *Handler) keyedFieldRows(ctx context.Context, tx *pgexec.Tx, req *extend.Request, f *rootField, group []fieldSite, keys [][]any, values map[*rootField][]json.RawMessage, late map[*rootField][]nonnull.Site) *Error {
+	call := group[0].call
+	field := h.index.Objects[call.Type].Fields[call.Field]
+	var all []any
+	seen := map[string]bool{}
+	for _, ks := range keys {
+		for _, k := range ks {
+			if text := keyText(k); !seen[text] {
+				seen[text] = true
+				all = append(all, k)
+			}
+		}
+	}
+	stmt, err := sqlgen.ComposeFieldRows(h.index, h.cfg.Limits.sql(), field, call.Sel, req.Claims, sqlgen.Pick{Keys: all}, true, call.Up, len(f.resolves), len(late[f]))
+	if err != nil {
+		return wire.As(err, CodeInternal)
+	}
+	doc, e := tx.Statement(ctx, stmt)
+	if e != nil {
+		return e
+	}
+	f.resolves = append(f.resolves, stmt.Resolves...)
+	late[f] = append(late[f], stmt.Nulls[len(late[f]):]...)
+	var pairs [][2]json.RawMessage
+	if err := json.Unmarshal(doc, &pairs); err != nil {
+		return &Error{Message: "The rows a resolver picked could not be read.", Code: CodeInternal, Err: err}
+	}
+	rows := make(map[string]json.RawMessage, len(pairs))
+	for _, p := range pairs {
+		var k any
+		d := json.NewDecoder(bytes.NewReader(p[0]))
+		d.UseNumber()
+		if d.Decode(&k) == nil {
+			rows[keyText(k)] = p[1]
+		}
+	}
+	for i, s := range group {
+		var b bytes.Buffer
+		for _, k := range keys[i] {
+			row, ok := rows[keyText(k)]
+			switch {
+			case !ok:
+			case field.Type.Elem == nil:
+				b.Write(row)
+			default:
+				if b.Len() > 0 {
+					b.WriteByte(',')
+				}
+				b.Write(row)
+			}
+			if field.Type.Elem == nil && b.Len() > 0 {
+				break
+			}
+		}
+		switch {
+		case field.Type.Elem != nil:
+			values[f][s.marker] = json.RawMessage("[" + b.String() + "]")
+		case b.Len() > 0:
+			values[f][s.marker] = json.RawMessage(b.String())
+		case field.Type.NonNull: // no row: a null of a non-null field
+			late[f] = append(late[f], nonnull.Site{Type: s.call.Type, Field: s.call.Field, Up: s.call.Up, Loc: s.call.Loc})
+			values[f][s.marker] = nonnull.Marker(len(late[f]) - 1)
+		}
 	}
 	return nil
+}
+
+// keyText is a key value as text that matches however it was written: a
+// resolver's Go value or PostgreSQL's JSON of the column.
+func keyText(k any) string {
+	switch v := sqlgen.GoValue(k).(type) {
+	case string:
+		return "s" + v
+	case int64:
+		return "n" + strconv.FormatInt(v, 10)
+	case float64:
+		return "n" + strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	return fmt.Sprintf("%T%v", k, k)
 }
 
 // callResolver runs a resolver, turning its error and its panic into the

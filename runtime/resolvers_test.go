@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -20,7 +21,7 @@ import (
 )
 
 // shoutCalls and echoCalls count the calls of two resolvers.
-var shoutCalls, echoCalls atomic.Int64
+var shoutCalls, echoCalls, peerCalls atomic.Int64
 
 // goString writes a resolver's value with its Go types, to compare.
 func goString(v any) string {
@@ -125,6 +126,40 @@ func testResolvers() extend.Resolvers {
 			},
 		},
 		Fields: map[string]extend.FieldFunc{
+			// peers: the people of ids 1 to 3 other than the row, highest
+			// first (an id with no visible row, 99, is left out).
+			"peers": func(_ context.Context, _ *extend.Request, parents []extend.Parent) ([]any, error) {
+				peerCalls.Add(1)
+				out := make([]any, len(parents))
+				for i, p := range parents {
+					id, _ := p.Requires["id"].(json.Number).Int64()
+					var keys []any
+					for _, k := range []int64{99, 3, 2, 1} {
+						if k != id {
+							keys = append(keys, k)
+						}
+					}
+					out[i] = extend.Rows(keys...)
+				}
+				return out, nil
+			},
+			// mentor: the person before, none for the first.
+			"mentor": func(_ context.Context, _ *extend.Request, parents []extend.Parent) ([]any, error) {
+				out := make([]any, len(parents))
+				for i, p := range parents {
+					if id, _ := p.Requires["id"].(json.Number).Int64(); id > 1 {
+						out[i] = extend.Rows(json.Number(strconv.FormatInt(id-1, 10)))
+					}
+				}
+				return out, nil
+			},
+			"postsWhere": func(_ context.Context, _ *extend.Request, parents []extend.Parent) ([]any, error) {
+				out := make([]any, len(parents))
+				for i, p := range parents {
+					out[i] = extend.Where("author_id = $1", p.Requires["id"])
+				}
+				return out, nil
+			},
 			"shade": func(_ context.Context, _ *extend.Request, parents []extend.Parent) ([]any, error) {
 				out := make([]any, len(parents))
 				for i, p := range parents {
@@ -453,5 +488,33 @@ func TestPayloadQueryReadsTheWrite(t *testing.T) {
 	r = s.do(call{query: `mutation { addPersonReturning(firstName: "Rae") { query { onePerson(ids: [99]) { id } } } }`})
 	if len(r.Errors) != 1 || fmt.Sprint(r.Errors[0].Path) != "[addPersonReturning query onePerson]" || string(r.Data) != `{"addPersonReturning":null}` {
 		t.Errorf("a non-null field of the query failed: %s", r.body)
+	}
+}
+
+// An object field computed in Go: its resolver, called once for every row
+// of the request, picks rows of its sql_source for each (by key, or by a
+// condition), and the server reads them with the selection beneath — field
+// resolvers there included, in a further round — placing each parent's in
+// the order of its keys.
+func TestObjectFieldResolver(t *testing.T) {
+	s := newServer(t, serverOptions{})
+	before := peerCalls.Load()
+	r := s.do(call{query: `{ people(limit: 3) { id peers { id shout mentor { firstName } } mentor { id } postsWhere { title } } }`})
+	want := `{"people":[` +
+		`{"id":1,"peers":[{"id":3,"shout":"GRACE#3","mentor":{"firstName":"Alan"}},{"id":2,"shout":"ALAN#2","mentor":{"firstName":"Ada"}}],"mentor":null,"postsWhere":[{"title":"Notes on the engine"}]},` +
+		`{"id":2,"peers":[{"id":3,"shout":"GRACE#3","mentor":{"firstName":"Alan"}},{"id":1,"shout":"ADA#1","mentor":null}],"mentor":{"id":1},"postsWhere":[{"title":"Computable numbers"}]},` +
+		`{"id":3,"peers":[{"id":2,"shout":"ALAN#2","mentor":{"firstName":"Ada"}},{"id":1,"shout":"ADA#1","mentor":null}],"mentor":{"id":2},"postsWhere":[]}]}`
+	var data bytes.Buffer
+	if err := json.Compact(&data, r.Data); err != nil || data.String() != want || len(r.Errors) > 0 {
+		t.Errorf("got  %s\nwant %s\n%s", data.String(), want, r.body)
+	}
+	if n := peerCalls.Load() - before; n != 1 {
+		t.Errorf("peers was called %d times for three people, want once", n)
+	}
+	// No row for a non-null object field: an error at its path, its null
+	// going up to the nearest nullable place.
+	r = s.do(call{query: `{ person(id: 1) { firstName mentorNN { id } } }`})
+	if len(r.Errors) != 1 || fmt.Sprint(r.Errors[0].Path) != "[person mentorNN]" || string(r.Data) != `{"person":null}` {
+		t.Errorf("a non-null object field without a row: %s", r.body)
 	}
 }

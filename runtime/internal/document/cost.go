@@ -170,8 +170,9 @@ func (c *coster) field(obj *schema.Object, f *operation.Field, path string) int6
 		rows = c.pageRows(&def.Spec.Relation.Listing, f.Args)
 	case def.Spec.Function != nil && def.Spec.Function.Limit != nil:
 		rows = c.pageRows(&spec.Listing{Limit: def.Spec.Function.Limit}, f.Args)
-	case def.Spec.Function != nil && def.Spec.Function.Set:
-		rows = c.limits.MaxPageSize // a set-returning function: no declared bound
+	case def.Spec.Function != nil && def.Spec.Function.Set,
+		def.Spec.Resolver != "" && def.Type.Elem != nil:
+		rows = c.limits.MaxPageSize // a set-returning function, or rows a resolver picks: no declared bound
 	}
 	c.list(path, rows)
 	return c.add(1, c.times(rows, c.selection(target, f.Children, path)))

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/gqlplan/gqlplan/runtime/internal/nonnull"
 	"github.com/gqlplan/gqlplan/runtime/internal/operation"
 	"github.com/gqlplan/gqlplan/runtime/internal/schema"
 	"github.com/gqlplan/gqlplan/runtime/internal/wire"
@@ -37,13 +38,16 @@ type Resolve struct {
 	// there.
 	Up  int
 	Loc wire.Location
+	// Sel is the field's selection: what is read of the rows an object
+	// field's resolver picks.
+	Sel *operation.Field
 }
 
 // resolverMarker writes the marker of field f of obj, computed by a
 // resolver, of the row at row.
 func (c *composer) resolverMarker(b *strings.Builder, obj *schema.Object, f *schema.Field, sel *operation.Field, row rowRef, up int) {
 	c.resolves = append(c.resolves, Resolve{Resolver: f.Spec.Resolver, Type: obj.Spec.Name, Field: f.Spec.Name, Args: sel.Args.Map(),
-		Up: upOf(f.Type, up), Loc: sel.Loc})
+		Up: upOf(f.Type, up), Loc: sel.Loc, Sel: sel})
 	fmt.Fprintf(b, "json_build_object(%s, %d, 'v', json_build_object(", quoteLiteral(MarkerKey), c.slotBase+len(c.resolves)-1)
 	for i, col := range f.Spec.Requires {
 		if i > 0 {
@@ -93,22 +97,27 @@ func ComposeRows(index *schema.Schema, limits Limits, op *schema.Operation, sel 
 func goValues(values []any) []any {
 	out := make([]any, len(values))
 	for i, v := range values {
-		out[i] = v
-		switch rv := reflect.ValueOf(v); {
-		case rv.Kind() == reflect.String && rv.Type() == reflect.TypeFor[json.Number]():
-			n := json.Number(rv.String())
-			if x, err := n.Int64(); err == nil {
-				out[i] = x
-			} else if x, err := n.Float64(); err == nil {
-				out[i] = x
-			}
-		case rv.CanInt():
-			out[i] = rv.Int()
-		case rv.CanUint() && rv.Uint() <= math.MaxInt64:
-			out[i] = int64(rv.Uint())
-		}
+		out[i] = GoValue(v)
 	}
 	return out
+}
+
+// GoValue is one of goValues.
+func GoValue(v any) any {
+	switch rv := reflect.ValueOf(v); {
+	case rv.Kind() == reflect.String && rv.Type() == reflect.TypeFor[json.Number]():
+		n := json.Number(rv.String())
+		if x, err := n.Int64(); err == nil {
+			return x
+		} else if x, err := n.Float64(); err == nil {
+			return x
+		}
+	case rv.CanInt():
+		return rv.Int()
+	case rv.CanUint() && rv.Uint() <= math.MaxInt64:
+		return int64(rv.Uint())
+	}
+	return v
 }
 
 // pickCondition is the condition that rs's rows are those the resolver
@@ -135,6 +144,48 @@ func (c *composer) pickCondition(rs *rows) (string, error) {
 		arrayType = t + "[]"
 	}
 	return rs.alias + "." + k.SQL + " = ANY(" + c.typedParam(sqlValue(c.pick.Keys), arrayType) + ")", nil
+}
+
+// ComposeFieldRows is the statement reading the rows a resolver picked
+// for an object field f, with sel's selection beneath: by Where, one
+// parent's value (a list, or one object or null); by Rows, keyed, the rows
+// of every key the parents were given, each as [key, object], for the
+// runtime to place in each parent's order. up is the field's own (its
+// Resolve's); resolver slots are numbered from slotBase and non-null
+// sites from nullBase, after those of the result the value is written
+// into (Statement.Nulls holds nullBase empty sites first).
+func ComposeFieldRows(index *schema.Schema, limits Limits, f *schema.Field, sel *operation.Field, claims map[string]any, pick Pick, keyed bool, up, slotBase, nullBase int) (Statement, error) {
+	pick.Keys, pick.Args = goValues(pick.Keys), goValues(pick.Args)
+	c := &composer{index: index, limits: limits, claims: claims, pick: &pick, slotBase: slotBase, nulls: make([]nonnull.Site, nullBase)}
+	rs, err := c.rootRows(LookaheadOperation(f), operation.Args{})
+	if err != nil {
+		return Statement{}, err
+	}
+	var value string
+	switch {
+	case keyed:
+		if rs.obj == nil || len(rs.obj.Spec.Key) != 1 {
+			return Statement{}, fmt.Errorf("plan: rows picked by a resolver need a type with a one-column key")
+		}
+		at := up
+		if f.Type.Elem != nil {
+			at = elemUp(f.Type, up)
+		}
+		var obj strings.Builder
+		if err := c.object(&obj, rs.obj, sel, rs.row, 1, at); err != nil {
+			return Statement{}, err
+		}
+		value = fmt.Sprintf("(SELECT coalesce(json_agg(json_build_array(to_json(%s.%s), %s)), '[]'::json) FROM %s%s)",
+			rs.alias, rs.obj.Spec.Key[0].SQL, &obj, rs.from, rs.where())
+	case f.Type.Elem != nil:
+		value, err = c.list(rs, sel, operation.Args{}, 1, elemUp(f.Type, up))
+	default:
+		value, err = c.single(rs, sel, 1, up)
+	}
+	if err != nil {
+		return Statement{}, err
+	}
+	return c.statement(value), nil
 }
 
 // LookaheadOperation is the operation that reads a look-ahead field's
