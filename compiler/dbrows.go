@@ -45,6 +45,10 @@ func (c *checker) checkRowFields(s *dbSource, typeName string, cols []*catalog.C
 			for _, col := range f.Requires {
 				c.column(s, cols, col.Value, col.Range, "required column of "+what)
 			}
+			if out.Lookahead != nil && !c.rowsChecked[what] { // an object field's: the rows it picks
+				c.rowsChecked[what] = true
+				c.checkLookaheadSource(d, f, out, what, true)
+			}
 		}
 	}
 }
@@ -67,7 +71,7 @@ func (c *checker) checkRelationField(d *definition, f *decl.Field, out *spec.Fie
 	if ref, err := spec.ParseTypeRef(f.Type.Value); err == nil {
 		typeName = ref.Named()
 	}
-	rel := c.checkRowSource(&out.Relation.Source, f.Relation.SQLSource, d.file, typeName, what, need)
+	rel := c.checkRowSource(&out.Relation.Source, f.Relation.SQLSource, d.file, typeName, what, need, true)
 	if rel != nil && rel.RowSecurity && !rel.PoliciesShowAll && nonNullOne(f, out.Relation.List) {
 		c.diags.Warnf(f.Type.Range, "db-nullability", "%s is non-null but %s has row level security: a row its policies hide from the caller gets a field error, and null in place of its nearest nullable parent; make the field nullable", what, rel.Name)
 	}
@@ -90,9 +94,10 @@ type columnUse struct {
 // checkRowSource checks a table or view the rows of typeName are read
 // from (a relation's, a node's): it exists, has the columns need names,
 // and the type's fields fit its columns; its row security and the
-// serving role's privileges; the catalog facts go into src. It returns
-// the table or view (nil when there is none).
-func (c *checker) checkRowSource(src *spec.Source, name *decl.Text, file *decl.File, typeName, what string, need []columnUse) *catalog.Relation {
+// serving role's privileges (unless privileges is false: no operation of
+// the role reads it); the catalog facts go into src. It returns the table
+// or view (nil when there is none).
+func (c *checker) checkRowSource(src *spec.Source, name *decl.Text, file *decl.File, typeName, what string, need []columnUse, privileges bool) *catalog.Relation {
 	at := name.Range
 	found, rel, _ := c.cat.Resolve(c.searchSchema(name, file, src.Schema), src.Name)
 	switch {
@@ -114,7 +119,7 @@ func (c *checker) checkRowSource(src *spec.Source, name *decl.Text, file *decl.F
 		c.checkFields(s, typeName, rel.Columns)
 	}
 	c.checkRowSecurity(rel, at, what, false)
-	if c.cat.Role != "" && !rel.Selectable {
+	if privileges && c.cat.Role != "" && !rel.Selectable {
 		for name, col := range s.used {
 			if !col.Selectable {
 				c.diags.Errorf(at, "db-privilege", "%s: role %q may not SELECT column %s of %s; %s", what, c.cat.Role, name, s.desc, c.grant("SELECT ON "+rel.Name.String()))

@@ -158,6 +158,6 @@ func (c *checker) checkNodesInCatalog(plan *spec.Plan) {
 		for _, k := range c.keys[t.Name] {
 			need = append(need, columnUse{k.Column, d.object.Node.Range, "key column of " + what})
 		}
-		c.checkRowSource(&t.Node.Source, &d.object.Node.SQLSource, d.file, t.Name, what, need)
+		c.checkRowSource(&t.Node.Source, &d.object.Node.SQLSource, d.file, t.Name, what, need, true)
 	}
 }

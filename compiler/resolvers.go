@@ -59,7 +59,7 @@ func (c *checker) resolverOperation(op declaredOp, out *spec.Operation, returns 
 			c.diags.Errorf(op.Returns.Range, "abstract-type-use", "%s is run by a resolver and returns %s, an interface or union; a resolver's operation returns an object, a scalar or an enum", what, returns.Named())
 		}
 		if returns != nil && c.kindOf(returns) == kindObject {
-			c.lookaheadsInCatalog(returns.Named(), what)
+			c.lookaheadsInCatalog(returns.Named(), what, c.cat != nil && c.checksRole(out))
 		}
 		return
 	}
@@ -193,6 +193,21 @@ func (c *checker) resolverField(d *definition, f *decl.Field, ref *spec.TypeRef,
 			out.Args = append(out.Args, c.inputValue(a.Name, a.Type, a.Description, a.Default, fmt.Sprintf("argument %q of %s", a.Name.Value, what)))
 		}
 	}
+	if f.Limit == nil || ref == nil {
+		return
+	}
+	if out.Lookahead == nil || ref.Elem == nil {
+		c.diags.Errorf(f.Limit.Range, "limit-not-list", "%s sets limit, which pages the list of rows a resolver picks: a list of an object type with sql_source", what)
+		return
+	}
+	for _, a := range out.Args {
+		if a.Name == spec.ArgLimit || a.Name == spec.ArgOffset {
+			c.diags.Errorf(f.Limit.Range, "arg-conflict", "%s sets limit, which adds the arguments limit and offset, but it has an argument %q of its own", what, a.Name)
+			return
+		}
+	}
+	out.Limit = c.limitOf(f.Limit, what)
+	out.Args = append(out.Args, pageArgs(&spec.Listing{Limit: out.Limit})...)
 }
 
 // lookaheadField checks a field whose rows a resolver gives by key: an
@@ -218,27 +233,38 @@ func (c *checker) lookaheadField(d *definition, f *decl.Field, ref *spec.TypeRef
 
 // lookaheadsInCatalog checks the sources of the look-ahead fields of
 // typeName, which a resolver's operation returns.
-func (c *checker) lookaheadsInCatalog(typeName, what string) {
+func (c *checker) lookaheadsInCatalog(typeName, what string, privileges bool) {
 	d := c.defs[typeName]
 	if c.cat == nil || d == nil || d.object == nil {
 		return
 	}
 	for _, f := range d.object.Fields {
 		out := fieldNamed(c.objects[typeName], f.Name.Value)
-		if out == nil || out.Lookahead == nil || out.Lookahead.Name == "" || c.rowsChecked["lookahead "+typeName+"."+f.Name.Value] {
+		key := fmt.Sprintf("lookahead %s.%s %t", typeName, f.Name.Value, privileges)
+		if out == nil || c.rowsChecked[key] {
 			continue
 		}
-		c.rowsChecked["lookahead "+typeName+"."+f.Name.Value] = true
-		target := ""
-		if ref, err := spec.ParseTypeRef(f.Type.Value); err == nil {
-			target = ref.Named()
-		}
-		var need []columnUse
-		for _, k := range c.keys[target] {
-			need = append(need, columnUse{k.Column, f.SQLSource.Range, "key of " + target})
-		}
-		c.checkRowSource(out.Lookahead, f.SQLSource, d.file, target, fmt.Sprintf("field %s.%s of %s", typeName, f.Name.Value, what), need)
+		c.rowsChecked[key] = true
+		c.checkLookaheadSource(d, f, out, fmt.Sprintf("field %s.%s of %s", typeName, f.Name.Value, what), privileges)
 	}
+}
+
+// checkLookaheadSource checks the table or view whose rows a resolver
+// picks by key for field f of d (out, compiled): it has the key column
+// and the columns of the type's fields.
+func (c *checker) checkLookaheadSource(d *definition, f *decl.Field, out *spec.Field, what string, privileges bool) {
+	if out.Lookahead == nil || out.Lookahead.Name == "" {
+		return
+	}
+	target := ""
+	if ref, err := spec.ParseTypeRef(f.Type.Value); err == nil {
+		target = ref.Named()
+	}
+	var need []columnUse
+	for _, k := range c.keys[target] {
+		need = append(need, columnUse{k.Column, f.SQLSource.Range, "key of " + target})
+	}
+	c.checkRowSource(out.Lookahead, f.SQLSource, d.file, target, what, need, privileges)
 }
 
 // rootQueryField checks a field of type Query: a payload's way back to

@@ -22,7 +22,20 @@
 // It runs the gqlplan command line — serve with every flag and variable,
 // compile, check — with these resolvers; serve refuses a plan naming a
 // resolver the binary does not have. The README's "Extending the API in
-// Go" section walks through examples/extend.
+// Go" section starts a server of one's own from an empty directory and
+// walks through examples/extend.
+//
+// # Values
+//
+// A resolver is given values in one convention, wherever they come from
+// — its arguments, a parent's required columns, the token's claims:
+// numbers as json.Number (n.Int64(), n.Float64(); no digit is lost),
+// strings, bools, nil, []any and map[string]any; an enum by its GraphQL
+// name; a JSON argument decoded; an argument or input field declared with
+// node (a global id) as a [NodeID] whose type the server has checked. What
+// it gives back is checked against the field's type as graphql-js
+// completes a value: a name that is no value of the enum, or a string for
+// an Int, is an error at the field's path, never output.
 package extend
 
 import (
@@ -46,21 +59,27 @@ func (r Resolvers) Has(name string) bool {
 	return op || field
 }
 
-// OperationFunc runs a query or mutation: args are its arguments coerced
-// to Go values (string, int64, float64, bool, nil, []any, map[string]any;
-// enums by name); its Result is the field's value.
+// OperationFunc runs a query or mutation: args are its arguments, coerced
+// to their types and given as the package doc's Values say; its Result is
+// the field's value.
 type OperationFunc func(ctx context.Context, req *Request, args map[string]any) (Result, error)
 
 // FieldFunc computes a field for every row of a request that selects it,
-// in one call: it returns one value per parent, in order.
+// in one call: it returns one value per parent, in order — a Go value for
+// a scalar or an enum field (nil for null), or, for an object field
+// declared with sql_source, the Rows or Where of that source's rows for
+// the parent, which the server reads with the client's selection beneath
+// (the keys of every parent in one statement).
 type FieldFunc func(ctx context.Context, req *Request, parents []Parent) ([]any, error)
 
 // Parent is one row a field resolver computes its field for.
 type Parent struct {
 	// Requires are the columns the declaration requires, by column name,
-	// as PostgreSQL's JSON gives them (numbers as json.Number).
+	// as PostgreSQL's JSON gives them (numbers as json.Number, an enum
+	// column by its SQL label).
 	Requires map[string]any
-	// Args are the field's arguments at this place in the document.
+	// Args are the field's arguments at this place in the document, as
+	// an operation's are given.
 	Args map[string]any
 }
 
@@ -68,7 +87,7 @@ type Parent struct {
 type Request struct {
 	ID     string         // the request id, as in the logs and X-Request-Id
 	Role   string         // the role the transaction runs as
-	Claims map[string]any // the verified token's claims (nil: anonymous); read only
+	Claims map[string]any // the verified token's claims (nil: anonymous), numbers as json.Number; read only
 	// Tx is the request's transaction: the role and settings are set, Row
 	// Level Security applies. A resolver must not commit or roll it back
 	// (nor release the savepoint it runs in): the server fails the

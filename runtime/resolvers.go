@@ -552,6 +552,7 @@ func (h *Handler) keyedFieldRows(ctx context.Context, tx *pgexec.Tx, req *extend
 		}
 	}
 	for i, s := range group {
+		limit, offset, _ := sqlgen.ResolverPage(field, s.call.Args, h.cfg.Limits.sql().MaxPageSize) // checked when composed
 		var b bytes.Buffer
 		for _, k := range keys[i] {
 			row, ok := rows[keyText(k)]
@@ -559,7 +560,10 @@ func (h *Handler) keyedFieldRows(ctx context.Context, tx *pgexec.Tx, req *extend
 			case !ok:
 			case field.Type.Elem == nil:
 				b.Write(row)
-			default:
+			case offset > 0:
+				offset--
+			case limit != 0:
+				limit--
 				if b.Len() > 0 {
 					b.WriteByte(',')
 				}
@@ -651,14 +655,32 @@ func (t *resolverTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.
 		r := t.conn.PgConn().ExecParams(ctx, sql, nil, nil, nil, nil).Read()
 		return r.CommandTag, r.Err
 	}
-	return t.conn.Exec(ctx, sql, args...)
+	return t.conn.Exec(ctx, sql, numbersForPgx(args)...)
 }
 
 func (t *resolverTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
 	if err := refuseTransactionControl(sql); err != nil {
 		return nil, err
 	}
-	return t.conn.Query(ctx, sql, append([]any{pgx.QueryExecModeExec}, args...)...)
+	return t.conn.Query(ctx, sql, append([]any{pgx.QueryExecModeExec}, numbersForPgx(args)...)...)
+}
+
+// numbersForPgx are a resolver's arguments with each json.Number — how it
+// is given numbers — as the int64 or float64 pgx binds: a value it was
+// given goes back into SQL as it is.
+func numbersForPgx(args []any) []any {
+	for i, a := range args {
+		if _, ok := a.(json.Number); ok {
+			args = slices.Clone(args)
+			for j := i; j < len(args); j++ {
+				if _, ok := args[j].(json.Number); ok {
+					args[j] = sqlgen.GoValue(args[j])
+				}
+			}
+			break
+		}
+	}
+	return args
 }
 
 func (t *resolverTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {

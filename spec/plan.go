@@ -111,8 +111,14 @@ type Field struct {
 	Requires []ColumnRef `json:"requires,omitempty"`
 	// Lookahead, on a field of a type an operation's resolver returns, is
 	// the table or view the field's rows are read from, by the keys the
-	// resolver gives for it, with the selection beneath: SQL, as any.
+	// resolver gives for it, with the selection beneath: SQL, as any. On a
+	// field computed by a resolver, it is where the rows it picks for each
+	// row come from.
 	Lookahead *Source `json:"lookahead,omitempty"`
+	// Limit, declared for a list of rows a field's resolver picks, pages
+	// them (the field takes limit and offset); undeclared, a row's list
+	// holds at most the server's page cap.
+	Limit *Limit `json:"limit,omitempty"`
 }
 
 // ColumnRef is a column, by name and quoted.

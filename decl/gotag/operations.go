@@ -251,7 +251,7 @@ func (l *loader) flag(t *tag, key, owner string) *decl.Bool {
 // relation:"source" with join:"parent=child,…" and the list tags,
 // function:"name", resolver:"name" with requires:"column,…", or
 // sql_source:"source" (look-ahead); and, on a column, filterable and
-// sortable.
+// sortable; limit on a function's or a resolver's rows.
 func (l *loader) rowField(t *tag, f *decl.Field, owner string) {
 	for key, dst := range map[string]**decl.Text{"function": &f.Function, "resolver": &f.Resolver, "sql_source": &f.SQLSource, "rls_bypass": &f.RLSBypass} {
 		if v := t.get(key); v != nil {
@@ -268,11 +268,12 @@ func (l *loader) rowField(t *tag, f *decl.Field, owner string) {
 	if r == nil {
 		f.Filterable = l.flag(t, "filterable", owner)
 		f.Sortable = l.flag(t, "sortable", owner)
-		if f.Function != nil { // a set-returning function's rows
+		paged := f.Function != nil || f.Resolver != nil // a set-returning function's rows, or a resolver's
+		if paged {
 			f.Limit = l.limit(t, owner)
 		}
 		for _, key := range []string{"join", "connection", "order_by", "limit"} {
-			if key == "limit" && f.Function != nil {
+			if key == "limit" && paged {
 				continue
 			}
 			if v := t.get(key); v != nil {

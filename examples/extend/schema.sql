@@ -54,3 +54,38 @@ GRANT SELECT ON app.product TO extend_anonymous, extend_user;
 -- The catalog is public: every product is for everyone to see.
 ALTER TABLE app.product ENABLE ROW LEVEL SECURITY;
 CREATE POLICY product_public ON app.product FOR SELECT USING (true);
+
+-- Seed 003's soft delete by Node id: an item is archived, not deleted,
+-- and only by its owner (the resolver checks the token's sub, and so does
+-- the policy).
+CREATE TABLE app.item (
+  id          serial PRIMARY KEY,
+  user_id     integer NOT NULL REFERENCES app.users (id),
+  name        text NOT NULL,
+  is_archived boolean NOT NULL DEFAULT false
+);
+COMMENT ON TABLE app.item IS 'Something a user lists, until they archive it.';
+GRANT SELECT ON app.item TO extend_anonymous, extend_user;
+GRANT UPDATE (is_archived) ON app.item TO extend_user;
+ALTER TABLE app.item ENABLE ROW LEVEL SECURITY;
+-- Archived items are hidden, except from their owner: an UPDATE must be
+-- able to see the row it writes, archived.
+CREATE POLICY item_listed ON app.item FOR SELECT
+  USING (NOT is_archived OR user_id = nullif(current_setting('jwt.claims.sub', true), '')::int);
+CREATE POLICY item_archive ON app.item FOR UPDATE TO extend_user
+  USING (user_id = nullif(current_setting('jwt.claims.sub', true), '')::int);
+
+-- Seed 003's bulk insert through json_array_elements: a user's wishlist,
+-- which only they see and write.
+CREATE TABLE app.wishlist (
+  id         serial PRIMARY KEY,
+  user_id    integer NOT NULL REFERENCES app.users (id),
+  product_id integer NOT NULL REFERENCES app.product (id),
+  CONSTRAINT wishlist_once UNIQUE (user_id, product_id)
+);
+COMMENT ON TABLE app.wishlist IS 'A product a user wishes for.';
+GRANT SELECT, INSERT (user_id, product_id) ON app.wishlist TO extend_user;
+GRANT USAGE ON SEQUENCE app.wishlist_id_seq TO extend_user;
+ALTER TABLE app.wishlist ENABLE ROW LEVEL SECURITY;
+CREATE POLICY wishlist_own ON app.wishlist TO extend_user
+  USING (user_id = nullif(current_setting('jwt.claims.sub', true), '')::int);

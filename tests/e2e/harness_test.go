@@ -196,7 +196,8 @@ type response struct {
 	Errors []struct {
 		Message    string `json:"message"`
 		Extensions struct {
-			Code string `json:"code"`
+			Code       string `json:"code"`
+			Constraint string `json:"constraint"`
 		} `json:"extensions"`
 	} `json:"errors"`
 }

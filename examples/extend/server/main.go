@@ -17,7 +17,6 @@ import (
 	"net/http"
 	"net/smtp"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -33,8 +32,13 @@ func main() {
 			"randomUser":            randomUser,
 			"randomUsersList":       randomUsersList,
 			"randomUsersConnection": randomUsersConnection,
+			"addToWishlist":         addToWishlist,
+			"deleteItem":            deleteItem,
 		},
-		Fields: map[string]extend.FieldFunc{"priceInAuCents": priceInAuCents},
+		Fields: map[string]extend.FieldFunc{
+			"priceInAuCents":  priceInAuCents,
+			"similarProducts": similarProducts,
+		},
 	})
 }
 
@@ -47,11 +51,38 @@ func priceInAuCents(ctx context.Context, _ *extend.Request, parents []extend.Par
 	}
 	out := make([]any, len(parents))
 	for i, p := range parents {
-		cents, err := strconv.ParseFloat(fmt.Sprint(p.Requires["price_in_us_cents"]), 64)
+		cents, err := p.Requires["price_in_us_cents"].(json.Number).Float64()
 		if err != nil {
 			return nil, fmt.Errorf("price_in_us_cents %v: %w", p.Requires["price_in_us_cents"], err)
 		}
 		out[i] = int64(math.Round(cents * rate))
+	}
+	return out, nil
+}
+
+// similarProducts picks, for every product of a request, the others
+// priced within 10% of it, cheapest first: one query for all of them, the
+// choice in Go, and the server reads what the client selected of each.
+func similarProducts(ctx context.Context, req *extend.Request, parents []extend.Parent) ([]any, error) {
+	type product struct{ id, cents int64 }
+	rows, _ := req.Tx.Query(ctx, `SELECT id, price_in_us_cents FROM app.product ORDER BY price_in_us_cents, id`)
+	all, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (p product, err error) {
+		return p, r.Scan(&p.id, &p.cents)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, len(parents))
+	for i, p := range parents {
+		id, _ := p.Requires["id"].(json.Number).Int64()
+		cents, _ := p.Requires["price_in_us_cents"].(json.Number).Int64()
+		var keys []any
+		for _, q := range all {
+			if q.id != id && math.Abs(float64(q.cents-cents)) <= 0.1*float64(cents) {
+				keys = append(keys, q.id)
+			}
+		}
+		out[i] = extend.Rows(keys...)
 	}
 	return out, nil
 }
@@ -126,7 +157,7 @@ func randomUser(ctx context.Context, req *extend.Request, _ map[string]any) (ext
 
 // randomUsersList picks count users at random.
 func randomUsersList(ctx context.Context, req *extend.Request, args map[string]any) (extend.Result, error) {
-	count, _ := args["count"].(int64)
+	count, _ := args["count"].(json.Number).Int64()
 	ids, err := userIDs(ctx, req.Tx, `SELECT id FROM app.users ORDER BY random() LIMIT $1`, count)
 	return extend.Rows(ids...), err
 }
@@ -148,4 +179,43 @@ func userIDs(ctx context.Context, tx extend.Tx, sql string, args ...any) ([]any,
 		out[i] = id
 	}
 	return out, err
+}
+
+// addToWishlist inserts every product of the list in one statement
+// (json_array_elements, as seed 003's bulk insert), as the request's user:
+// the row security policy holds them to their own wishlist. A product
+// already there is a unique violation: the client sees BAD_USER_INPUT
+// naming wishlist_once, and none of the list is stored.
+func addToWishlist(ctx context.Context, req *extend.Request, args map[string]any) (extend.Result, error) {
+	input, _ := args["input"].(map[string]any)
+	elements, err := json.Marshal(input["productIds"])
+	if err != nil {
+		return extend.Result{}, err
+	}
+	rows, _ := req.Tx.Query(ctx, `INSERT INTO app.wishlist (user_id, product_id)
+		SELECT $2, el::int FROM json_array_elements_text($1::json) el
+		RETURNING id`, string(elements), req.Claims["sub"])
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return extend.Result{}, err
+	}
+	keys := make([]any, len(ids))
+	for i, id := range ids {
+		keys[i] = id
+	}
+	return extend.Object(map[string]extend.Result{"entries": extend.Rows(keys...)}), nil
+}
+
+// deleteItem archives the item a global id names, if the request's user
+// owns it (seed 003's soft delete by Node id). The server decoded the id
+// and refused one of another type before this runs.
+func deleteItem(ctx context.Context, req *extend.Request, args map[string]any) (extend.Result, error) {
+	input, _ := args["input"].(map[string]any)
+	item := input["nodeId"].(extend.NodeID)
+	tag, err := req.Tx.Exec(ctx, `UPDATE app.item SET is_archived = true WHERE id = $1 AND user_id = $2 AND NOT is_archived`,
+		item.Key[0], req.Claims["sub"])
+	if err != nil {
+		return extend.Result{}, err
+	}
+	return extend.Object(map[string]extend.Result{"success": extend.Value(tag.RowsAffected() == 1)}), nil
 }

@@ -170,6 +170,8 @@ func (c *coster) field(obj *schema.Object, f *operation.Field, path string) int6
 		rows = c.pageRows(&def.Spec.Relation.Listing, f.Args)
 	case def.Spec.Function != nil && def.Spec.Function.Limit != nil:
 		rows = c.pageRows(&spec.Listing{Limit: def.Spec.Function.Limit}, f.Args)
+	case def.Spec.Resolver != "" && def.Spec.Limit != nil:
+		rows = c.pageRows(&spec.Listing{Limit: def.Spec.Limit}, f.Args)
 	case def.Spec.Function != nil && def.Spec.Function.Set,
 		def.Spec.Resolver != "" && def.Type.Elem != nil:
 		rows = c.limits.MaxPageSize // a set-returning function, or rows a resolver picks: no declared bound

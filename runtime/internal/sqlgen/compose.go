@@ -303,6 +303,9 @@ func (c *composer) fieldValue(b *strings.Builder, obj *schema.Object, sel *opera
 		return nil
 	}
 	if f.Spec.Resolver != "" {
+		if _, _, err := ResolverPage(f, sel.Args.Map(), c.limits.MaxPageSize); err != nil {
+			return c.argumentError(b, obj.Spec.Name, f, sel, up, err)
+		}
 		c.resolverMarker(b, obj, f, sel, row, up)
 		return nil
 	}

@@ -157,7 +157,7 @@ func (c *composer) pickCondition(rs *rows) (string, error) {
 func ComposeFieldRows(index *schema.Schema, limits Limits, f *schema.Field, sel *operation.Field, claims map[string]any, pick Pick, keyed bool, up, slotBase, nullBase int) (Statement, error) {
 	pick.Keys, pick.Args = goValues(pick.Keys), goValues(pick.Args)
 	c := &composer{index: index, limits: limits, claims: claims, pick: &pick, slotBase: slotBase, nulls: make([]nonnull.Site, nullBase)}
-	rs, err := c.rootRows(LookaheadOperation(f), operation.Args{})
+	rs, err := c.rootRows(LookaheadOperation(f), sel.Args)
 	if err != nil {
 		return Statement{}, err
 	}
@@ -178,7 +178,7 @@ func ComposeFieldRows(index *schema.Schema, limits Limits, f *schema.Field, sel 
 		value = fmt.Sprintf("(SELECT coalesce(json_agg(json_build_array(to_json(%s.%s), %s)), '[]'::json) FROM %s%s)",
 			rs.alias, rs.obj.Spec.Key[0].SQL, &obj, rs.from, rs.where())
 	case f.Type.Elem != nil:
-		value, err = c.list(rs, sel, operation.Args{}, 1, elemUp(f.Type, up))
+		value, err = c.list(rs, sel, sel.Args, 1, elemUp(f.Type, up))
 	default:
 		value, err = c.single(rs, sel, 1, up)
 	}
@@ -188,11 +188,36 @@ func ComposeFieldRows(index *schema.Schema, limits Limits, f *schema.Field, sel 
 	return c.statement(value), nil
 }
 
+// ResolverPage is the page of the rows a resolver picks for a parent of
+// field f, from its arguments (as coerced for SQL): limit and offset when
+// f declares a limit (-1 for no limit when it does not), or the error of a
+// page too large.
+func ResolverPage(f *schema.Field, args map[string]any, maxPage int64) (limit, offset int64, err error) {
+	if f.Spec.Limit == nil {
+		return -1, 0, nil
+	}
+	limit = f.Spec.Limit.Default
+	if v, ok := args[spec.ArgLimit].(int64); ok {
+		limit = v
+	}
+	if v, ok := args[spec.ArgOffset].(int64); ok {
+		offset = v
+	}
+	if err := checkPageSize(spec.ArgLimit, limit, f.Spec.Limit.Max, maxPage); err != nil {
+		return 0, 0, err
+	}
+	if offset < 0 {
+		return 0, 0, &wire.Error{Message: "offset must not be negative.", Code: wire.CodeBadUserInput}
+	}
+	return limit, offset, nil
+}
+
 // LookaheadOperation is the operation that reads a look-ahead field's
 // rows: its source, one object or a list in key order.
 func LookaheadOperation(f *schema.Field) *schema.Operation {
 	return &schema.Operation{
-		Spec:    &spec.Operation{Name: f.Spec.Name, Returns: f.Spec.Type, List: f.Type.Elem != nil, Source: *f.Spec.Lookahead},
+		Spec: &spec.Operation{Name: f.Spec.Name, Returns: f.Spec.Type, List: f.Type.Elem != nil, Source: *f.Spec.Lookahead,
+			Listing: spec.Listing{Limit: f.Spec.Limit}},
 		Returns: f.Type,
 	}
 }

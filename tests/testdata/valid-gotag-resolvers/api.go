@@ -16,7 +16,7 @@ type Product struct {
 	PriceInUsCents int
 	PriceInAuCents int                         `resolver:"priceInAuCents" requires:"price_in_us_cents"`
 	Label          func(prefix *string) string `resolver:"label" requires:"name, id"`
-	AlsoBought     []Product                   `resolver:"alsoBought" sql_source:"product" requires:"id"`
+	AlsoBought     []Product                   `resolver:"alsoBought" sql_source:"product" requires:"id" limit:"default=5, max=10"`
 }
 
 //gqlplan:type node=shops
