@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -276,12 +275,7 @@ func (s *server) digest(t *testing.T, query string) string {
 // when the test ends and must exit cleanly.
 func startDev(t *testing.T, flags ...string) (addr, token string) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr = l.Addr().String()
-	l.Close()
+	addr = freeAddr(t)
 	dev := exec.Command(binary, append([]string{"dev", "../../examples/forum", "--listen", addr,
 		"--default-role", "forum_example_anonymous"}, flags...)...)
 	stderr := &logbuf.Buffer{}
