@@ -77,6 +77,10 @@ func TestReadmeExtendFromScratch(t *testing.T) {
 	// builds and starts the server; the third asks it.
 	run(scripts[0])
 	shop := filepath.Join(home, "shop")
+	// None of what only gqlplan's tests use is in the user's module graph.
+	if graph := run("cd shop && go mod graph"); strings.Contains(graph, "chromedp") || strings.Contains(graph, "jsonschema") {
+		t.Errorf("a dependency of gqlplan's tests is in the module graph of a server built with it:\n%s", graph)
+	}
 	for name, text := range files {
 		if err := os.MkdirAll(filepath.Dir(filepath.Join(shop, name)), 0o755); err != nil {
 			t.Fatal(err)
