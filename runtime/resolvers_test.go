@@ -511,10 +511,29 @@ func TestObjectFieldResolver(t *testing.T) {
 	if n := peerCalls.Load() - before; n != 1 {
 		t.Errorf("peers was called %d times for three people, want once", n)
 	}
+	// A variable beneath an object field's selection, which is read once
+	// the resolver ran: a request of the same shape with another value
+	// gets its own.
+	for _, suffix := range []string{"!", "?"} {
+		got := s.query(`query($s: String) { person(id: 1) { peers { shout(suffix: $s) } } }`, map[string]any{"s": suffix}, "")
+		if want := `{"person":{"peers":[{"shout":"GRACE#3` + suffix + `"},{"shout":"ALAN#2` + suffix + `"}]}}`; compactJSON(got) != want {
+			t.Errorf("suffix %s: %s, want %s", suffix, got, want)
+		}
+	}
 	// No row for a non-null object field: an error at its path, its null
 	// going up to the nearest nullable place.
 	r = s.do(call{query: `{ person(id: 1) { firstName mentorNN { id } } }`})
 	if len(r.Errors) != 1 || fmt.Sprint(r.Errors[0].Path) != "[person mentorNN]" || string(r.Data) != `{"person":null}` {
 		t.Errorf("a non-null object field without a row: %s", r.body)
 	}
+}
+
+// compactJSON is doc without the spaces PostgreSQL's JSON puts between
+// members.
+func compactJSON(doc string) string {
+	var b bytes.Buffer
+	if err := json.Compact(&b, []byte(doc)); err != nil {
+		return doc
+	}
+	return b.String()
 }

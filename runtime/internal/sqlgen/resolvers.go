@@ -48,6 +48,12 @@ type Resolve struct {
 func (c *composer) resolverMarker(b *strings.Builder, obj *schema.Object, f *schema.Field, sel *operation.Field, row rowRef, up int) {
 	c.resolves = append(c.resolves, Resolve{Resolver: f.Spec.Resolver, Type: obj.Spec.Name, Field: f.Spec.Name, Args: sel.Args.Map(),
 		Up: upOf(f.Type, up), Loc: sel.Loc, Sel: sel})
+	if f.Spec.Lookahead != nil {
+		// The selection beneath is composed once the resolver has run, from
+		// this statement's Sel: every value in it decides, so a statement
+		// kept for later requests is reused only with the same ones.
+		decideAll(sel.Children)
+	}
 	fmt.Fprintf(b, "json_build_object(%s, %d, 'v', json_build_object(", quoteLiteral(MarkerKey), c.slotBase+len(c.resolves)-1)
 	for i, col := range f.Spec.Requires {
 		if i > 0 {
@@ -61,6 +67,18 @@ func (c *composer) resolverMarker(b *strings.Builder, obj *schema.Object, f *sch
 		}
 	}
 	b.WriteString("))")
+}
+
+// decideAll reads the arguments of fields and of every field beneath as
+// deciding (see operation.Uses).
+func decideAll(fields []*operation.Field) {
+	for _, f := range fields {
+		f.Args.Map()
+		decideAll(f.Children)
+		for _, byType := range f.ByType {
+			decideAll(byType)
+		}
+	}
 }
 
 // Pick is how a resolver picked the rows of a source: by Keys, or by a
