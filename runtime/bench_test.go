@@ -45,6 +45,16 @@ func BenchmarkNodeEndToEnd(b *testing.B) {
 	serveRepeatedly(b, s, body, "")
 }
 
+// BenchmarkResolversEndToEnd is a request whose fields run Go: a field
+// resolver over each row, an object field resolver picking rows for each
+// and a field resolver beneath them (a second round), in the request's
+// explicit transaction.
+func BenchmarkResolversEndToEnd(b *testing.B) {
+	s := newServer(b, serverOptions{})
+	body := `{"query":` + quoteJSON(`{ people(limit: 3) { id shout peers { firstName shout(suffix: "!") } } }`) + `}`
+	serveRepeatedly(b, s, body, "")
+}
+
 // serveRepeatedly is the measured loop of a benchmark of one request:
 // allocations, and requests per second.
 func serveRepeatedly(b *testing.B, s *server, body, tok string) {

@@ -80,7 +80,7 @@ func (h *Handler) executeWithResolvers(ctx context.Context, op *operation.Operat
 		role = h.loginRole
 	}
 	return h.exec.Transaction(ctx, mutation, sess, arena, func(tx *pgexec.Tx) *wire.Error {
-		req := &extend.Request{ID: wire.RequestID(ctx), Role: role, Claims: who.Claims, Tx: &resolverTx{conn: tx.Conn()}}
+		req := &extend.Request{ID: wire.RequestID(ctx), Role: role, Claims: who.Claims, Tx: &resolverTx{conn: tx.Conn(), open: tx.Open}}
 		return h.runFields(ctx, tx, req, fields, mutation)
 	})
 }
@@ -101,9 +101,12 @@ func (h *Handler) runFields(ctx context.Context, tx *pgexec.Tx, req *extend.Requ
 			return f.err != nil, nil
 		}
 		var fatal *wire.Error
-		if mutation || f.resolver != nil {
+		switch {
+		case f.resolver != nil: // its own SQL, and the rows it picked, in a savepoint once there is SQL
+			fatal = tx.LazySavepoint(ctx, run)
+		case mutation:
 			fatal = tx.Savepoint(ctx, run)
-		} else {
+		default:
 			_, fatal = run()
 		}
 		if fatal != nil {
@@ -394,7 +397,7 @@ func (h *Handler) resolveRound(ctx context.Context, tx *pgexec.Tx, req *extend.R
 	}
 	for _, name := range slices.Sorted(maps.Keys(sites)) {
 		var out []any
-		fatal := tx.Savepoint(ctx, func() (bool, *wire.Error) {
+		fatal := tx.LazySavepoint(ctx, func() (bool, *wire.Error) {
 			err := h.callResolver(ctx, name, func() (err error) {
 				out, err = h.cfg.Resolvers.Fields[name](ctx, req, parents[name])
 				return err
@@ -644,11 +647,15 @@ func (h *Handler) resolverFailure(ctx context.Context, name string, err error) *
 // the request has not finished. Savepoint is its way to nest.
 type resolverTx struct {
 	conn  *pgx.Conn
-	depth int // the savepoints of Savepoint open
+	open  func(context.Context) error // sends the savepoint the resolver runs in, if not yet
+	depth int                         // the savepoints of Savepoint open
 }
 
 func (t *resolverTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
 	if err := refuseTransactionControl(sql); err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	if err := t.open(ctx); err != nil {
 		return pgconn.CommandTag{}, err
 	}
 	if len(args) == 0 {
@@ -660,6 +667,9 @@ func (t *resolverTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.
 
 func (t *resolverTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
 	if err := refuseTransactionControl(sql); err != nil {
+		return nil, err
+	}
+	if err := t.open(ctx); err != nil {
 		return nil, err
 	}
 	return t.conn.Query(ctx, sql, append([]any{pgx.QueryExecModeExec}, numbersForPgx(args)...)...)
@@ -695,6 +705,9 @@ func (t *resolverTx) Savepoint(ctx context.Context, fn func(extend.Tx) error) er
 	t.depth++
 	defer func() { t.depth-- }()
 	name := fmt.Sprintf("gqlplan_resolver_%d", t.depth)
+	if err := t.open(ctx); err != nil {
+		return err
+	}
 	if err := t.control(ctx, "SAVEPOINT "+name); err != nil {
 		return err
 	}

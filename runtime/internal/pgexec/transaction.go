@@ -19,6 +19,8 @@ type Tx struct {
 	x    *Executor
 	conn *pgxpool.Conn
 	out  *resultBuffer
+	// pending: a savepoint of LazySavepoint is not sent yet.
+	pending bool
 }
 
 // Transaction runs fn in a transaction on one pooled connection: BEGIN
@@ -82,6 +84,9 @@ func (t *Tx) InTransaction() bool { return t.conn.Conn().PgConn().TxStatus() == 
 // Statement runs one composed statement and returns its JSON; the error
 // is the field's, unless RequestLevel says it fails the request.
 func (t *Tx) Statement(ctx context.Context, stmt sqlgen.Statement) (json.RawMessage, *wire.Error) {
+	if err := t.Open(ctx); err != nil {
+		return nil, t.x.fault(ctx, err)
+	}
 	var out json.RawMessage
 	if stmt.Call != nil {
 		if _, err := t.conn.Exec(ctx, stmt.Call.SQL, stmt.Call.Args...); err != nil {
@@ -100,6 +105,9 @@ func (t *Tx) Statement(ctx context.Context, stmt sqlgen.Statement) (json.RawMess
 // the savepoint itself (a resolver released it, or ended the
 // transaction).
 func (t *Tx) Savepoint(ctx context.Context, fn func() (failed bool, fatal *wire.Error)) *wire.Error {
+	if err := t.Open(ctx); err != nil {
+		return t.x.fault(ctx, err)
+	}
 	if _, err := t.conn.Exec(ctx, "SAVEPOINT gqlplan_field"); err != nil {
 		return t.x.fault(ctx, err)
 	}
@@ -107,6 +115,41 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() (failed bool, fatal *wire.
 	if fatal != nil {
 		return fatal
 	}
+	return t.endSavepoint(ctx, failed)
+}
+
+// LazySavepoint is Savepoint whose SAVEPOINT is sent only before the
+// first statement inside it (Statement, or one of a resolver, which calls
+// Open): a resolver that runs no SQL costs no round trip, and has nothing
+// to roll back.
+func (t *Tx) LazySavepoint(ctx context.Context, fn func() (failed bool, fatal *wire.Error)) *wire.Error {
+	if err := t.Open(ctx); err != nil {
+		return t.x.fault(ctx, err)
+	}
+	t.pending = true
+	failed, fatal := fn()
+	opened := !t.pending
+	t.pending = false
+	if fatal != nil || !opened {
+		return fatal
+	}
+	return t.endSavepoint(ctx, failed)
+}
+
+// Open sends the savepoint LazySavepoint left pending, if any: before
+// any statement inside it.
+func (t *Tx) Open(ctx context.Context) error {
+	if !t.pending {
+		return nil
+	}
+	t.pending = false
+	_, err := t.conn.Exec(ctx, "SAVEPOINT gqlplan_field")
+	return err
+}
+
+// endSavepoint releases the savepoint, or rolls back to it when its work
+// failed.
+func (t *Tx) endSavepoint(ctx context.Context, failed bool) *wire.Error {
 	end := "RELEASE SAVEPOINT gqlplan_field"
 	if failed || t.conn.Conn().PgConn().TxStatus() == 'E' {
 		end = "ROLLBACK TO SAVEPOINT gqlplan_field"
