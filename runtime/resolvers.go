@@ -458,7 +458,8 @@ func (h *Handler) resolveRound(ctx context.Context, tx *pgexec.Tx, req *extend.R
 			}
 			values[s.field][s.marker] = v
 		}
-		for f, bySlot := range picks {
+		for _, f := range fields { // in the request's order, each call site in turn
+			bySlot := picks[f]
 			for _, slot := range slices.Sorted(maps.Keys(bySlot)) {
 				var group []fieldSite
 				var keys [][]any
@@ -592,7 +593,7 @@ func (h *Handler) keyedFieldRows(ctx context.Context, tx *pgexec.Tx, req *extend
 // keyText is a key value as text that matches however it was written: a
 // resolver's Go value or PostgreSQL's JSON of the column.
 func keyText(k any) string {
-	switch v := sqlgen.GoValue(k).(type) {
+	switch v := sqlgen.Bindable(k).(type) {
 	case string:
 		return "s" + v
 	case int64:
@@ -684,7 +685,7 @@ func numbersForPgx(args []any) []any {
 			args = slices.Clone(args)
 			for j := i; j < len(args); j++ {
 				if _, ok := args[j].(json.Number); ok {
-					args[j] = sqlgen.GoValue(args[j])
+					args[j] = sqlgen.Bindable(args[j])
 				}
 			}
 			break

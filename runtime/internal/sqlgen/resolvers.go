@@ -95,7 +95,7 @@ type Pick struct {
 // picked (no keys: no rows). Its markers' slots start at slotBase: a
 // field whose value several statements build numbers them across all.
 func ComposeRows(index *schema.Schema, limits Limits, op *schema.Operation, sel *operation.Field, claims map[string]any, pick Pick, slotBase int) (Statement, error) {
-	pick.Keys, pick.Args = goValues(pick.Keys), goValues(pick.Args)
+	pick.Keys, pick.Args = bindable(pick.Keys), bindable(pick.Args)
 	c := &composer{index: index, limits: limits, claims: claims, pick: &pick, slotBase: slotBase}
 	rows, err := c.rootRows(op, sel.Args)
 	if err != nil {
@@ -108,28 +108,31 @@ func ComposeRows(index *schema.Schema, limits Limits, op *schema.Operation, sel 
 	return c.statement(value), nil
 }
 
-// goValues are a resolver's keys or condition arguments as pgx binds
-// them: a json.Number (how a resolver is given numbers) as an int64, or
-// a float64 when it is not an integer, and every Go integer as an int64,
-// so that a list of them is one typed array.
-func goValues(values []any) []any {
+// bindable are a resolver's keys or condition arguments as pgx binds
+// them (see Bindable).
+func bindable(values []any) []any {
 	out := make([]any, len(values))
 	for i, v := range values {
-		out[i] = GoValue(v)
+		out[i] = Bindable(v)
 	}
 	return out
 }
 
-// GoValue is one of goValues.
-func GoValue(v any) any {
-	switch rv := reflect.ValueOf(v); {
-	case rv.Kind() == reflect.String && rv.Type() == reflect.TypeFor[json.Number]():
-		n := json.Number(rv.String())
+// Bindable is a value a resolver gives to SQL as pgx binds it: a
+// json.Number (how a resolver is given numbers) as an int64, or a float64
+// when it is not an integer, and every Go integer as an int64, so that a
+// list of them is one typed array.
+func Bindable(v any) any {
+	if n, ok := v.(json.Number); ok {
 		if x, err := n.Int64(); err == nil {
 			return x
-		} else if x, err := n.Float64(); err == nil {
+		}
+		if x, err := n.Float64(); err == nil {
 			return x
 		}
+		return v
+	}
+	switch rv := reflect.ValueOf(v); {
 	case rv.CanInt():
 		return rv.Int()
 	case rv.CanUint() && rv.Uint() <= math.MaxInt64:
@@ -173,7 +176,7 @@ func (c *composer) pickCondition(rs *rows) (string, error) {
 // sites from nullBase, after those of the result the value is written
 // into (Statement.Nulls holds nullBase empty sites first).
 func ComposeFieldRows(index *schema.Schema, limits Limits, f *schema.Field, sel *operation.Field, claims map[string]any, pick Pick, keyed bool, up, slotBase, nullBase int) (Statement, error) {
-	pick.Keys, pick.Args = goValues(pick.Keys), goValues(pick.Args)
+	pick.Keys, pick.Args = bindable(pick.Keys), bindable(pick.Args)
 	c := &composer{index: index, limits: limits, claims: claims, pick: &pick, slotBase: slotBase, nulls: make([]nonnull.Site, nullBase)}
 	rs, err := c.rootRows(LookaheadOperation(f), sel.Args)
 	if err != nil {
