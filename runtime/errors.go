@@ -36,4 +36,5 @@ const (
 	CodeBatchingDisabled       = wire.CodeBatchingDisabled
 	CodeIntrospectionOff       = wire.CodeIntrospectionOff
 	CodeCORSOriginNotAllowed   = wire.CodeCORSOriginNotAllowed
+	CodeTooManyOperations      = wire.CodeTooManyOperations
 )

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -84,6 +85,7 @@ type Handler struct {
 	// their own run as.
 	loginRole string
 	ready     readiness
+	sockets   sync.Map // the open WebSockets: *socket → struct{}
 }
 
 // NewHandler indexes cfg.Plan, loads its GraphQL schema for validation
@@ -151,6 +153,10 @@ type outcome struct {
 // ServeHTTP answers one GraphQL-over-HTTP request, within the request
 // timeout; the client then has the write timeout to read the answer.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	if isWebSocket(req) {
+		h.serveSocket(w, req)
+		return
+	}
 	start := time.Now()
 	id := newRequestID()
 	ctx := wire.WithRequestID(req.Context(), id)
@@ -169,13 +175,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(h.cfg.Limits.WriteTimeout))
 	writeErr := out.Write(w)
 	transport.ReturnBuffer(out.arena)
-	h.logRequest(ctx, req, out, writeErr, time.Since(start))
+	h.logRequest(ctx, req.Method, out, writeErr, time.Since(start))
 }
 
 // logRequest writes the request's line: a warning when the server failed
 // it (5xx) or could not deliver it, so that a flood of them is
 // rate-limited; a line of info otherwise.
-func (h *Handler) logRequest(ctx context.Context, req *http.Request, out outcome, writeErr error, took time.Duration) {
+func (h *Handler) logRequest(ctx context.Context, method string, out outcome, writeErr error, took time.Duration) {
 	failed := out.Status >= 500 || writeErr != nil
 	switch {
 	case h.cfg.LogRequests == LogNoRequests:
@@ -189,7 +195,7 @@ func (h *Handler) logRequest(ctx context.Context, req *http.Request, out outcome
 	}
 	attrs := []slog.Attr{
 		slog.String("request_id", wire.RequestID(ctx)),
-		slog.String("method", req.Method),
+		slog.String("method", method),
 		slog.String("operation", out.operation),
 		slog.Int("status", out.Status),
 		slog.Int("errors", len(out.Errors)),
@@ -220,12 +226,18 @@ func (h *Handler) serve(ctx context.Context, req *http.Request) outcome {
 	if refused != nil {
 		return outcome{Response: refused}
 	}
-	out := outcome{operation: params.OperationName}
 	who, denied := h.auth.Verify(ctx, req.Header.Get("Authorization"))
 	if denied != nil {
-		out.Response = transport.AuthFailure(params.Media, denied)
-		return out
+		return outcome{operation: params.OperationName, Response: transport.AuthFailure(params.Media, denied)}
 	}
+	return h.answer(ctx, params, who)
+}
+
+// answer runs a GraphQL request of who, read from HTTP or a socket: its
+// document, then per root field authorization and composition (or
+// introspection), execution, token signing, and the response.
+func (h *Handler) answer(ctx context.Context, params *transport.Request, who auth.Identity) outcome {
+	out := outcome{operation: params.OperationName}
 	r, errs := h.docs.Read(params.Query, params.OperationName, params.Variables)
 	if r != nil && r.Name != "" {
 		out.operation = r.Name

@@ -59,6 +59,15 @@ type Limits struct {
 	WriteTimeout time.Duration
 	// DocumentCache is how many distinct parsed and validated documents are kept.
 	DocumentCache int
+	// ConnectionInitTimeout is how long a WebSocket client has to send
+	// connection_init (then 4408).
+	ConnectionInitTimeout time.Duration
+	// SocketOperations bounds the operations one WebSocket runs at once
+	// (TOO_MANY_OPERATIONS for one more).
+	SocketOperations int
+	// SocketQueue bounds the messages waiting for a WebSocket client to
+	// read them; a client that lets it fill is closed (1008).
+	SocketQueue int
 }
 
 // DefaultLimits are the limits of fields left zero.
@@ -79,6 +88,10 @@ var DefaultLimits = Limits{
 	PoolTimeout:      3 * time.Second,
 	WriteTimeout:     15 * time.Second,
 	DocumentCache:    1000,
+
+	ConnectionInitTimeout: 3 * time.Second,
+	SocketOperations:      100,
+	SocketQueue:           64,
 }
 
 // withDefaults fills the zero fields from DefaultLimits.
@@ -97,6 +110,11 @@ func (l Limits) withDefaults() Limits {
 	or(&l.MaxRootFields, d.MaxRootFields)
 	or(&l.MaxDirectives, d.MaxDirectives)
 	or(&l.DocumentCache, d.DocumentCache)
+	or(&l.SocketOperations, d.SocketOperations)
+	or(&l.SocketQueue, d.SocketQueue)
+	if l.ConnectionInitTimeout <= 0 {
+		l.ConnectionInitTimeout = d.ConnectionInitTimeout
+	}
 	if l.MaxBodyBytes == 0 {
 		l.MaxBodyBytes = d.MaxBodyBytes
 	}

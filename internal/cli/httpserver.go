@@ -70,6 +70,9 @@ type httpServer struct {
 	// cancel ends the context every request's derives from: at the
 	// shutdown timeout, their database work is canceled.
 	cancel context.CancelCauseFunc
+	// drain, when set, ends the WebSockets as the server stops (Shutdown
+	// does not wait for hijacked connections), within the context's time.
+	drain func(context.Context)
 }
 
 // listen opens addr and serves mux on it. writeTimeout bounds a whole
@@ -116,7 +119,11 @@ func (s *httpServer) stop(timeout time.Duration) error {
 	grace := min(timeout/3, 2*time.Second)
 	finish, cancel := context.WithTimeout(context.Background(), timeout-grace)
 	defer cancel()
-	if err := s.srv.Shutdown(finish); errors.Is(err, context.DeadlineExceeded) {
+	err := s.srv.Shutdown(finish)
+	if s.drain != nil { // the hijacked connections Shutdown does not wait for
+		s.drain(finish)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
 		s.log.Warn("requests still running at the shutdown timeout: canceling them")
 		s.cancel(runtime.ErrShuttingDown)
 		last, cancel := context.WithTimeout(context.Background(), grace)

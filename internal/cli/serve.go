@@ -92,6 +92,10 @@ type limitsFlags struct {
 	RequestTimeout   time.Duration `default:"30s" env:"GQLPLAN_REQUEST_TIMEOUT" help:"Longest a request may take, waiting for a connection and every statement included; its statements are then canceled (504 REQUEST_TIMEOUT); -1s: none."`
 	PoolTimeout      time.Duration `default:"3s" env:"GQLPLAN_POOL_TIMEOUT" help:"Longest wait for a free database connection (503 SERVICE_UNAVAILABLE, Retry-After)."`
 	WriteTimeout     time.Duration `default:"15s" env:"GQLPLAN_WRITE_TIMEOUT" help:"How long a client has to read its response; then the connection is closed."`
+
+	ConnectionInitTimeout time.Duration `default:"3s" env:"GQLPLAN_CONNECTION_INIT_TIMEOUT" help:"How long a WebSocket client has to send connection_init (then 4408)."`
+	MaxSocketOperations   int           `default:"100" env:"GQLPLAN_MAX_SOCKET_OPERATIONS" help:"Most operations one WebSocket runs at once (TOO_MANY_OPERATIONS)."`
+	SocketQueue           int           `default:"64" env:"GQLPLAN_SOCKET_QUEUE" help:"Most messages waiting for a WebSocket client to read them; a client that lets them pile up is closed (1008)."`
 }
 
 func (l limitsFlags) limits() runtime.Limits {
@@ -100,6 +104,7 @@ func (l limitsFlags) limits() runtime.Limits {
 		MaxSelections: l.MaxFields, MaxAliases: l.MaxAliases, MaxRootFields: l.MaxRootFields, MaxDirectives: l.MaxDirectives,
 		MaxPageSize: l.MaxPageSize, MaxCost: l.MaxCost, MaxResponseBytes: l.MaxResponseBytes,
 		StatementTimeout: l.StatementTimeout, RequestTimeout: l.RequestTimeout, PoolTimeout: l.PoolTimeout, WriteTimeout: l.WriteTimeout,
+		ConnectionInitTimeout: l.ConnectionInitTimeout, SocketOperations: l.MaxSocketOperations, SocketQueue: l.SocketQueue,
 	}
 }
 
@@ -172,6 +177,7 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 	// within a second; past that, exiting closes them.
 	defer closeWithin(pool, 2*time.Second)
 	api.set(handler)
+	srv.drain = handler.GoingAway // WebSockets answer what they run, then close with 1001
 	go handler.ListenForReload(ctx)
 	reloadOnHangup(ctx, log, handler)
 	if c.DebugListen != "" {

@@ -85,6 +85,26 @@ func TestClientsAgainstTheForum(t *testing.T) {
 			t.Errorf("%s", out)
 		}
 	})
+	t.Run("graphql-ws over WebSocket", func(t *testing.T) {
+		ops := `[{"query":"{ currentPerson { fullName } }"},` +
+			`{"query":"mutation($h: String!) { createPost(authorId: 1, headline: $h) { headline author { fullName } } }","variables":{"h":"over graphql-ws"}}]`
+		out := node(t, "ws.mjs", s.url, personToken(t), ops)
+		t.Log(out)
+		want := []string{
+			`{"result":{"data":{"currentPerson":{"fullName":"Sara Powell"}}}}`,
+			`{"result":{"data":{"createPost":{"headline":"over graphql-ws","author":{"fullName":"Sara Powell"}}}}}`,
+			`{"closed":4403,`,
+		}
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if len(lines) != len(want) {
+			t.Fatalf("%d lines, want %d:\n%s", len(lines), len(want), out)
+		}
+		for i, w := range want {
+			if !strings.HasPrefix(lines[i], w) {
+				t.Errorf("line %d: %s\nwant %s", i+1, lines[i], w)
+			}
+		}
+	})
 	t.Run("schema tools", func(t *testing.T) {
 		ops, err := filepath.Abs("testdata/forum-operations.graphql")
 		if err != nil {

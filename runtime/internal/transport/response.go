@@ -252,3 +252,28 @@ func AuthFailure(media string, e *auth.Error) *Response {
 	out.Header = http.Header{"Www-Authenticate": {`Bearer error="invalid_token"`}}
 	return out
 }
+
+// Body is the response's JSON alone, for a transport that frames it
+// itself (a WebSocket's next message).
+func (r *Response) Body() []byte {
+	var w bodyWriter
+	_ = r.Write(&w)
+	return bytes.TrimSuffix(w.body.Bytes(), []byte("\n"))
+}
+
+// bodyWriter keeps what Write sends, for Body.
+type bodyWriter struct {
+	header http.Header
+	body   bytes.Buffer
+}
+
+func (w *bodyWriter) Header() http.Header {
+	if w.header == nil {
+		w.header = http.Header{}
+	}
+	return w.header
+}
+
+func (w *bodyWriter) Write(p []byte) (int, error) { return w.body.Write(p) }
+
+func (w *bodyWriter) WriteHeader(int) {}

@@ -53,6 +53,7 @@ const (
 	CodeBatchingDisabled     = "BATCHING_DISABLED"
 	CodeIntrospectionOff     = "INTROSPECTION_DISABLED"
 	CodeCORSOriginNotAllowed = "CORS_ORIGIN_NOT_ALLOWED"
+	CodeTooManyOperations    = "TOO_MANY_OPERATIONS"
 )
 
 // Error is one entry of a response's "errors", in the shape the GraphQL

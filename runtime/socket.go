@@ -1,0 +1,337 @@
+package runtime
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/gqlplan/gqlplan/auth"
+	"github.com/gqlplan/gqlplan/runtime/internal/deadline"
+	"github.com/gqlplan/gqlplan/runtime/internal/pgexec"
+	"github.com/gqlplan/gqlplan/runtime/internal/transport"
+	"github.com/gqlplan/gqlplan/runtime/internal/wire"
+	"github.com/gqlplan/gqlplan/runtime/internal/wsproto"
+)
+
+// GraphQL over WebSocket: /graphql upgraded with the subprotocol
+// graphql-transport-ws (the graphql-ws library's). The client sends
+// connection_init — its payload's Authorization ("Bearer …"), else the
+// upgrade request's, is the token, verified once — and then subscribe
+// messages, each a GraphQL request run as one over HTTP would be, answered
+// by next and complete (or error). Queries and mutations are served;
+// subscriptions are not declared yet. What the protocol says of a bad
+// client, the server does: 4400 for a message it does not allow, 4401 for
+// subscribe before the ack, 4403 for refused credentials (or a token that
+// expired), 4408 for no connection_init in time, 4409 for an id already
+// running, 4429 for a second connection_init.
+
+// running is an operation a socket runs: stop cancels it.
+type running struct{ stop context.CancelFunc }
+
+// isWebSocket reports whether req asks to upgrade to a WebSocket.
+func isWebSocket(req *http.Request) bool {
+	return strings.EqualFold(req.Header.Get("Upgrade"), "websocket")
+}
+
+// socket is one client's WebSocket connection.
+type socket struct {
+	h      *Handler
+	conn   *websocket.Conn
+	header string // the upgrade request's Authorization
+	send   chan []byte
+	ctx    context.Context // ends when the socket does
+	close  func(code websocket.StatusCode, reason string)
+
+	mu       sync.Mutex
+	inits    int
+	acked    bool
+	draining bool // the server is going away: no new operations
+	who      auth.Identity
+	ops      map[string]*running // the operations running, by id
+	wg       sync.WaitGroup
+}
+
+func (h *Handler) serveSocket(w http.ResponseWriter, req *http.Request) {
+	opts := &websocket.AcceptOptions{Subprotocols: []string{wsproto.Subprotocol}}
+	for _, o := range h.cfg.CORSOrigins {
+		if o == "*" {
+			opts.InsecureSkipVerify = true // any origin, as for CORS
+		}
+		_, host, _ := strings.Cut(o, "://")
+		opts.OriginPatterns = append(opts.OriginPatterns, host)
+	}
+	conn, err := websocket.Accept(w, req, opts)
+	if err != nil {
+		return // Accept answered the request
+	}
+	if conn.Subprotocol() != wsproto.Subprotocol {
+		conn.Close(wsproto.CloseSubprotocolNotAccepted, "Subprotocol not acceptable")
+		return
+	}
+	conn.SetReadLimit(h.cfg.Limits.MaxBodyBytes)
+	ctx, cancel := context.WithCancel(req.Context())
+	defer cancel()
+	s := &socket{h: h, conn: conn, header: req.Header.Get("Authorization"), ctx: ctx,
+		send: make(chan []byte, h.cfg.Limits.SocketQueue), ops: map[string]*running{}}
+	var once sync.Once
+	s.close = func(code websocket.StatusCode, reason string) {
+		once.Do(func() {
+			// The close frame first: canceling first would end a Read in
+			// progress, which closes the connection without the code.
+			conn.Close(code, reason)
+			cancel()
+		})
+	}
+	h.sockets.Store(s, struct{}{})
+	defer h.sockets.Delete(s)
+	go s.write()
+	init := time.AfterFunc(h.cfg.Limits.ConnectionInitTimeout, func() {
+		s.mu.Lock()
+		acked := s.acked
+		s.mu.Unlock()
+		if !acked {
+			s.close(wsproto.CloseInitTimeout, "Connection initialisation timeout")
+		}
+	})
+	defer init.Stop()
+	s.read()
+	s.mu.Lock()
+	for _, op := range s.ops {
+		op.stop()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+	if req.Context().Err() != nil {
+		s.close(wsproto.CloseGoingAway, "The server is going away")
+	}
+	s.close(websocket.StatusNormalClosure, "")
+}
+
+// GoingAway ends every WebSocket as the server stops: each answers the
+// operations it runs, then closes with 1001; one sent meanwhile is
+// refused (SERVICE_UNAVAILABLE). It returns once all are closed, or when
+// ctx ends.
+func (h *Handler) GoingAway(ctx context.Context) {
+	// Every socket refuses new operations before any closes.
+	var idle []*socket
+	h.sockets.Range(func(k, _ any) bool {
+		if s := k.(*socket); s.drain() {
+			idle = append(idle, s)
+		}
+		return true
+	})
+	for _, s := range idle {
+		s.goneAway()
+	}
+	for ctx.Err() == nil {
+		open := false
+		h.sockets.Range(func(any, any) bool { open = true; return false })
+		if !open {
+			return
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// drain refuses the socket's new operations; the last one it runs closes
+// it. It reports whether none runs: then the caller closes it.
+func (s *socket) drain() (idle bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.draining = true
+	return len(s.ops) == 0
+}
+
+// goneAway closes the socket with 1001 once the messages queued before
+// are written.
+func (s *socket) goneAway() {
+	select {
+	case s.send <- nil: // the writer's cue
+	default:
+		s.close(wsproto.CloseGoingAway, "The server is going away")
+	}
+}
+
+// read handles the client's messages until the socket ends.
+func (s *socket) read() {
+	for {
+		typ, data, err := s.conn.Read(s.ctx)
+		if err != nil {
+			return
+		}
+		if typ != websocket.MessageText {
+			s.close(wsproto.CloseBadRequest, "Messages are JSON text")
+			return
+		}
+		m, err := wsproto.Decode(data)
+		if err != nil {
+			s.close(wsproto.CloseBadRequest, strings.TrimPrefix(err.Error(), wsproto.ErrInvalid.Error()+": "))
+			return
+		}
+		if !s.handle(m) {
+			return
+		}
+	}
+}
+
+// handle acts on one message; false: the socket was closed.
+func (s *socket) handle(m wsproto.Message) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch m.Type {
+	case wsproto.ConnectionInit:
+		if s.inits++; s.inits > 1 {
+			s.close(wsproto.CloseTooManyInits, "Too many initialisation requests")
+			return false
+		}
+		who, denied := s.h.auth.Verify(s.ctx, s.authorization(m.Payload))
+		if denied != nil {
+			s.close(wsproto.CloseForbidden, "Forbidden: "+denied.Message)
+			return false
+		}
+		s.who, s.acked = who, true
+		s.queue(wsproto.Encode(wsproto.ConnectionAck, "", nil))
+	case wsproto.Ping:
+		s.queue(wsproto.Encode(wsproto.Pong, "", nil))
+	case wsproto.Pong:
+	case wsproto.Subscribe:
+		switch {
+		case !s.acked:
+			s.close(wsproto.CloseUnauthorized, "Unauthorized")
+			return false
+		case s.ops[m.ID] != nil:
+			s.close(wsproto.CloseSubscriberExists, "Subscriber for "+m.ID+" already exists")
+			return false
+		case expired(s.who, time.Now()):
+			s.close(wsproto.CloseForbidden, "Forbidden: the token expired")
+			return false
+		case s.draining:
+			s.queueErrors(m.ID, &Error{Message: "The server is shutting down; retry on a new connection.", Code: CodeUnavailable})
+			return true
+		case len(s.ops) >= s.h.cfg.Limits.SocketOperations:
+			s.queueErrors(m.ID, &Error{Message: fmt.Sprintf("This connection already runs %d operations, the most it may.", len(s.ops)), Code: CodeTooManyOperations})
+			return true
+		}
+		ctx, stop := context.WithCancel(s.ctx)
+		op := &running{stop}
+		s.ops[m.ID] = op
+		s.wg.Add(1)
+		go s.run(ctx, op, m)
+	case wsproto.Complete:
+		if op := s.ops[m.ID]; op != nil {
+			op.stop()
+			delete(s.ops, m.ID)
+		}
+	}
+	return true
+}
+
+// authorization is the credentials of connection_init's payload — its
+// Authorization (or authorization) string, as a header's value — or
+// else the upgrade request's header.
+func (s *socket) authorization(payload json.RawMessage) string {
+	var p map[string]any
+	_ = json.Unmarshal(payload, &p)
+	for _, key := range []string{"Authorization", "authorization"} {
+		if v, ok := p[key].(string); ok {
+			return v
+		}
+	}
+	return s.header
+}
+
+// expired reports whether who's token carries an exp that has passed.
+func expired(who auth.Identity, now time.Time) bool {
+	exp, ok := who.Claims["exp"].(json.Number)
+	if !ok {
+		return false
+	}
+	at, err := exp.Float64()
+	return err == nil && now.After(time.Unix(int64(at), 0))
+}
+
+// run answers one subscribe: its request run as over HTTP, within the
+// request timeout; next and complete, or error. Nothing is sent for an
+// operation the client completed meanwhile.
+func (s *socket) run(ctx context.Context, op *running, m wsproto.Message) {
+	defer s.wg.Done()
+	defer op.stop()
+	start := time.Now()
+	ctx = wire.WithRequestID(ctx, newRequestID())
+	if t := s.h.cfg.Limits.RequestTimeout; t > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = deadline.WithTimeoutCause(ctx, t, pgexec.RequestTimeout{After: t})
+		defer cancel()
+	}
+	s.mu.Lock()
+	who := s.who
+	s.mu.Unlock()
+	params := &transport.Request{Query: m.Subscribe.Query, OperationName: m.Subscribe.OperationName,
+		Variables: m.Subscribe.Variables, Media: transport.MediaJSON, Method: http.MethodPost}
+	out := s.h.answer(ctx, params, who)
+	body := out.Body()
+	transport.ReturnBuffer(out.arena)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ops[m.ID] != op || s.ctx.Err() != nil {
+		return // completed by the client (its id may be another's now), or the socket is gone
+	}
+	delete(s.ops, m.ID)
+	if out.Data == nil { // request errors: the operation did not run
+		s.queueErrors(m.ID, out.Errors...)
+	} else {
+		s.queue(wsproto.Encode(wsproto.Next, m.ID, body))
+		s.queue(wsproto.Encode(wsproto.Complete, m.ID, nil))
+	}
+	s.h.logRequest(ctx, "WS", out, nil, time.Since(start))
+	if s.draining && len(s.ops) == 0 {
+		s.goneAway()
+	}
+}
+
+// queueErrors sends an error message: the request errors of operation id.
+func (s *socket) queueErrors(id string, errs ...*Error) {
+	payload, _ := wire.MarshalNoEscape(errs)
+	s.queue(wsproto.Encode(wsproto.Error, id, payload))
+}
+
+// queue hands a message to the writer; a client that lets its queue fill
+// (it does not read) is closed, so a socket's memory stays bounded.
+func (s *socket) queue(msg []byte) {
+	select {
+	case s.send <- msg:
+	default:
+		s.close(websocket.StatusPolicyViolation, "The client does not read its messages")
+	}
+}
+
+// write sends the queued messages, each within the write timeout.
+func (s *socket) write() {
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case msg := <-s.send:
+			if msg == nil {
+				s.close(wsproto.CloseGoingAway, "The server is going away")
+				return
+			}
+			ctx, cancel := context.WithTimeout(s.ctx, s.h.cfg.Limits.WriteTimeout)
+			err := s.conn.Write(ctx, websocket.MessageText, msg)
+			cancel()
+			if err != nil {
+				s.close(websocket.StatusGoingAway, "")
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,240 @@
+package runtime_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/gqlplan/gqlplan/runtime"
+)
+
+// wsClient is a test's WebSocket connection speaking graphql-transport-ws.
+type wsClient struct {
+	t    *testing.T
+	conn *websocket.Conn
+}
+
+func dialWS(t *testing.T, url string, header http.Header, protocols ...string) *wsClient {
+	t.Helper()
+	if protocols == nil {
+		protocols = []string{"graphql-transport-ws"}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(url, "http"), &websocket.DialOptions{Subprotocols: protocols, HTTPHeader: header})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.CloseNow() })
+	return &wsClient{t, conn}
+}
+
+func (c *wsClient) send(msg string) {
+	c.t.Helper()
+	if err := c.conn.Write(context.Background(), websocket.MessageText, []byte(msg)); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// next reads the next message; the error is the socket's close.
+func (c *wsClient) next() (map[string]json.RawMessage, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, data, err := c.conn.Read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		c.t.Fatalf("%s: %v", data, err)
+	}
+	return m, nil
+}
+
+func (c *wsClient) expect(typ string) map[string]json.RawMessage {
+	c.t.Helper()
+	m, err := c.next()
+	if err != nil {
+		c.t.Fatalf("waiting for %s: %v", typ, err)
+	}
+	if string(m["type"]) != `"`+typ+`"` {
+		c.t.Fatalf("got %s, want a %s message", m, typ)
+	}
+	return m
+}
+
+// closedWith reads until the socket closes and reports its close code.
+func (c *wsClient) closedWith() websocket.StatusCode {
+	for {
+		if _, err := c.next(); err != nil {
+			var ce websocket.CloseError
+			if errors.As(err, &ce) {
+				return ce.Code
+			}
+			return -1
+		}
+	}
+}
+
+// Queries and mutations over graphql-transport-ws: the token from
+// connection_init's payload, each subscribe answered by next and
+// complete as over HTTP, request errors as an error message.
+func TestWebSocketQueriesAndMutations(t *testing.T) {
+	s := newServer(t, serverOptions{})
+	srv := httptest.NewServer(s.handler)
+	defer srv.Close()
+	tok := token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 2})
+
+	c := dialWS(t, srv.URL, nil)
+	c.send(`{"type":"connection_init","payload":{"Authorization":"Bearer ` + tok + `"}}`)
+	c.expect("connection_ack")
+	c.send(`{"type":"ping"}`)
+	c.expect("pong")
+	c.send(`{"type":"subscribe","id":"1","payload":{"query":"query($id: Int!) { person(id: $id) { firstName } }","variables":{"id":1}}}`)
+	if m := c.expect("next"); string(m["id"]) != `"1"` || compactJSON(string(m["payload"])) != `{"data":{"person":{"firstName":"Ada"}}}` {
+		t.Errorf("next: %s", m)
+	}
+	c.expect("complete")
+	// A mutation as the token's person: row security sees the claim.
+	c.send(`{"type":"subscribe","id":"2","payload":{"query":"mutation { createPost(title: \"over a socket\") { title } }"}}`)
+	if m := c.expect("next"); !strings.Contains(string(m["payload"]), `"over a socket"`) {
+		t.Errorf("mutation: %s", m)
+	}
+	c.expect("complete")
+	if got := s.scalar(`SELECT author_id::text FROM shop.post WHERE title = 'over a socket'`); got != "2" {
+		t.Errorf("the post's author is %s, want the token's person 2", got)
+	}
+	// A document that does not validate: error, with the errors.
+	c.send(`{"type":"subscribe","id":"3","payload":{"query":"{ nope }"}}`)
+	if m := c.expect("error"); !strings.Contains(string(m["payload"]), "GRAPHQL_VALIDATION_FAILED") || string(m["id"]) != `"3"` {
+		t.Errorf("error: %s", m)
+	}
+
+	// The token of the upgrade request, when connection_init has none.
+	h := http.Header{"Authorization": {"Bearer " + tok}}
+	c = dialWS(t, srv.URL, h)
+	c.send(`{"type":"connection_init"}`)
+	c.expect("connection_ack")
+	c.send(`{"type":"subscribe","id":"a","payload":{"query":"{ whoAmI }"}}`)
+	if m := c.expect("next"); !strings.Contains(string(m["payload"]), "claim=2") {
+		t.Errorf("the upgrade request's token: %s", m)
+	}
+}
+
+// What graphql-transport-ws says of a client that breaks it, the server
+// does, with the protocol's close codes.
+func TestWebSocketProtocolErrors(t *testing.T) {
+	s := newServer(t, serverOptions{limits: runtime.Limits{ConnectionInitTimeout: 300 * time.Millisecond, SocketOperations: 1}})
+	srv := httptest.NewServer(s.handler)
+	defer srv.Close()
+	expired := token(t, jwt.MapClaims{"role": s.roles.member, "exp": time.Now().Add(time.Second).Unix()})
+	for _, c := range []struct {
+		name     string
+		messages []string
+		code     websocket.StatusCode
+	}{
+		{"not JSON", []string{`{"type":`}, 4400},
+		{"an unknown type", []string{`{"type":"start","id":"1"}`}, 4400},
+		{"subscribe without an id", []string{`{"type":"connection_init"}`, `{"type":"subscribe","payload":{"query":"{ posts { title } }"}}`}, 4400},
+		{"subscribe before the ack", []string{`{"type":"subscribe","id":"1","payload":{"query":"{ posts { title } }"}}`}, 4401},
+		{"a bad token", []string{`{"type":"connection_init","payload":{"Authorization":"Bearer not.a.token"}}`}, 4403},
+		{"no connection_init", nil, 4408},
+		{"a second connection_init", []string{`{"type":"connection_init"}`, `{"type":"connection_init"}`}, 4429},
+		{"an id already running", []string{`{"type":"connection_init"}`, `{"type":"subscribe","id":"1","payload":{"query":"{ slow(seconds: 1) { id } }"}}`, `{"type":"subscribe","id":"1","payload":{"query":"{ slow(seconds: 1) { id } }"}}`}, 4409},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ws := dialWS(t, srv.URL, nil)
+			for _, m := range c.messages {
+				ws.send(m)
+			}
+			if got := ws.closedWith(); got != c.code {
+				t.Errorf("closed with %d, want %d", got, c.code)
+			}
+		})
+	}
+	t.Run("an expired token at subscribe", func(t *testing.T) {
+		ws := dialWS(t, srv.URL, nil)
+		ws.send(`{"type":"connection_init","payload":{"Authorization":"Bearer ` + expired + `"}}`)
+		ws.expect("connection_ack")
+		time.Sleep(2100 * time.Millisecond) // exp has a resolution of seconds
+		ws.send(`{"type":"subscribe","id":"1","payload":{"query":"{ posts { title } }"}}`)
+		if got := ws.closedWith(); got != 4403 {
+			t.Errorf("closed with %d, want 4403", got)
+		}
+	})
+	t.Run("without the subprotocol", func(t *testing.T) {
+		ws := dialWS(t, srv.URL, nil, "graphql-ws")
+		if got := ws.closedWith(); got != 4406 {
+			t.Errorf("closed with %d, want 4406", got)
+		}
+	})
+	t.Run("more operations at once than allowed, and a complete", func(t *testing.T) {
+		ws := dialWS(t, srv.URL, nil)
+		ws.send(`{"type":"connection_init"}`)
+		ws.expect("connection_ack")
+		ws.send(`{"type":"subscribe","id":"slow","payload":{"query":"{ slow(seconds: 2) { id } }"}}`)
+		ws.send(`{"type":"subscribe","id":"more","payload":{"query":"{ posts { title } }"}}`)
+		if m := ws.expect("error"); string(m["id"]) != `"more"` || !strings.Contains(string(m["payload"]), "TOO_MANY_OPERATIONS") {
+			t.Errorf("one too many: %s", m)
+		}
+		// Completed by the client: nothing more is sent for it; the next
+		// operation is answered.
+		ws.send(`{"type":"complete","id":"slow"}`)
+		ws.send(`{"type":"subscribe","id":"after","payload":{"query":"{ posts { title } }"}}`)
+		if m := ws.expect("next"); string(m["id"]) != `"after"` {
+			t.Errorf("after the complete: %s", m)
+		}
+	})
+}
+
+// As the server stops, a socket answers what it runs, refuses what comes
+// meanwhile, and closes with 1001.
+func TestWebSocketGoingAway(t *testing.T) {
+	s := newServer(t, serverOptions{})
+	srv := httptest.NewServer(s.handler)
+	defer srv.Close()
+	ws := dialWS(t, srv.URL, nil)
+	ws.send(`{"type":"connection_init"}`)
+	ws.expect("connection_ack")
+	idle := dialWS(t, srv.URL, nil)
+	idle.send(`{"type":"connection_init"}`)
+	idle.expect("connection_ack")
+	ws.send(`{"type":"subscribe","id":"slow","payload":{"query":"{ slow(seconds: 1) { id } }"}}`)
+	for deadline := time.Now().Add(30 * time.Second); s.scalar(`SELECT count(*)::text FROM pg_stat_activity WHERE query LIKE '%"slow"(%' AND state = 'active'`) == "0"; {
+		if time.Now().After(deadline) {
+			t.Fatal("the operation did not start")
+		}
+		time.Sleep(10 * time.Millisecond) // until the operation runs
+	}
+	done := make(chan struct{})
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		s.handler.GoingAway(ctx)
+		close(done)
+	}()
+	// The idle socket closes once every socket refuses new operations.
+	if got := idle.closedWith(); got != 1001 {
+		t.Errorf("the idle socket closed with %d, want 1001", got)
+	}
+	ws.send(`{"type":"subscribe","id":"late","payload":{"query":"{ posts { title } }"}}`)
+	if m := ws.expect("error"); string(m["id"]) != `"late"` || !strings.Contains(string(m["payload"]), "SERVICE_UNAVAILABLE") {
+		t.Errorf("an operation while going away: %s", m)
+	}
+	if m := ws.expect("next"); string(m["id"]) != `"slow"` || !strings.Contains(string(m["payload"]), `"slow"`) {
+		t.Errorf("the operation in flight: %s", m)
+	}
+	ws.expect("complete")
+	if got := ws.closedWith(); got != 1001 {
+		t.Errorf("closed with %d, want 1001", got)
+	}
+	<-done
+}
