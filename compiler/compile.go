@@ -140,19 +140,22 @@ func (c *checker) run() *spec.Plan {
 	}
 	c.relationListings()
 	c.roles = c.fileRoles()
-	queries, mutations := c.operations()
+	queries, mutations, subscriptions := c.operations()
 	for _, op := range queries {
 		plan.Queries = append(plan.Queries, c.operation(op))
 	}
 	for _, op := range mutations {
 		plan.Mutations = append(plan.Mutations, c.operation(op))
 	}
+	for _, op := range subscriptions {
+		plan.Subscriptions = append(plan.Subscriptions, c.operation(op))
+	}
 	c.nodeFields(plan)
 	if c.cat != nil {
 		c.checkNodesInCatalog(plan)
 	}
 	c.checkDocumentTypes(plan)
-	c.checkLookaheadsFilled(plan, queries, mutations)
+	c.checkLookaheadsFilled(plan, queries, append(mutations, subscriptions...))
 	c.checkNodeInputsReachResolvers(plan)
 	for i := range plan.Types {
 		plan.Types[i].Key = c.keys[plan.Types[i].Name]
@@ -162,7 +165,7 @@ func (c *checker) run() *spec.Plan {
 		f := c.files[0]
 		c.diags.Errorf(fileStart(f), "no-queries", "no queries are declared: a GraphQL schema needs at least one query")
 	}
-	c.warnUnused(queries, mutations)
+	c.warnUnused(queries, append(mutations, subscriptions...))
 	if c.diags.HasErrors() {
 		return nil
 	}

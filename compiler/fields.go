@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/gqlplan/gqlplan/decl"
 	"github.com/gqlplan/gqlplan/spec"
@@ -215,7 +216,7 @@ func (c *checker) checkDocumentTypes(plan *spec.Plan) {
 		reached[name] = how
 		c.nestedDocuments(name, visit)
 	}
-	for _, op := range plan.Queries {
+	for _, op := range append(slices.Clone(plan.Queries), plan.Subscriptions...) {
 		if op.Source.Shape == spec.ShapeJSONB {
 			if ref, err := spec.ParseTypeRef(op.Returns); err == nil {
 				visit(ref.Named(), fmt.Sprintf("query %q, which has shape jsonb", op.Name))

@@ -16,9 +16,9 @@ type declaredOp struct {
 	file *decl.File
 }
 
-// operations returns queries and mutations sorted by name, dropping (and
-// reporting) later duplicates and invalid names.
-func (c *checker) operations() (queries, mutations []declaredOp) {
+// operations returns queries, mutations and subscriptions sorted by name,
+// dropping (and reporting) later duplicates and invalid names.
+func (c *checker) operations() (queries, mutations, subscriptions []declaredOp) {
 	var all []declaredOp
 	for _, f := range c.files {
 		for _, op := range f.Queries {
@@ -27,9 +27,12 @@ func (c *checker) operations() (queries, mutations []declaredOp) {
 		for _, op := range f.Mutations {
 			all = append(all, declaredOp{op, f})
 		}
+		for _, op := range f.Subscriptions {
+			all = append(all, declaredOp{op, f})
+		}
 	}
 	slices.SortStableFunc(all, func(a, b declaredOp) int { return compareRange(a.Name.Range, b.Name.Range) })
-	seen := map[decl.OperationKind]map[string]declaredOp{decl.Query: {}, decl.Mutation: {}}
+	seen := map[decl.OperationKind]map[string]declaredOp{decl.Query: {}, decl.Mutation: {}, decl.Subscription: {}}
 	for _, op := range all {
 		if !c.checkName(op.Name, op.Kind.String()) {
 			continue
@@ -48,7 +51,7 @@ func (c *checker) operations() (queries, mutations []declaredOp) {
 		}
 		return out
 	}
-	return byName(decl.Query), byName(decl.Mutation)
+	return byName(decl.Query), byName(decl.Mutation), byName(decl.Subscription)
 }
 
 func (c *checker) operation(op declaredOp) spec.Operation {
@@ -71,6 +74,14 @@ func (c *checker) operation(op declaredOp) spec.Operation {
 		}
 	}
 
+	if op.Kind == decl.Subscription && (op.Resolver != nil || op.Token != nil && op.Token.Value) {
+		at, key := textRange(op.Resolver), "a resolver"
+		if op.Resolver == nil {
+			at, key = rangeOf(op.Token), "token"
+		}
+		c.diags.Errorf(at, "invalid-subscription", "%s cannot set %s: a subscription is a query read again whenever its result changes", what, key)
+		return out
+	}
 	if op.Resolver != nil {
 		c.resolverOperation(op, &out, returns, what)
 		return out

@@ -132,7 +132,7 @@ func (c *checker) checkNodeInputsReachResolvers(plan *spec.Plan) {
 			walk(f.Type, seen, op)
 		}
 	}
-	for _, ops := range [][]spec.Operation{plan.Queries, plan.Mutations} {
+	for _, ops := range [][]spec.Operation{plan.Queries, plan.Mutations, plan.Subscriptions} {
 		for _, op := range ops {
 			if op.Resolver != "" {
 				continue
@@ -307,7 +307,7 @@ func (c *checker) checkLookaheadsFilled(plan *spec.Plan, queries, mutations []de
 		}
 	}
 	check(queries, plan.Queries)
-	check(mutations, plan.Mutations)
+	check(mutations, append(plan.Mutations, plan.Subscriptions...))
 	for _, name := range c.names {
 		d := c.defs[name]
 		if d.kind != kindObject {

@@ -18,6 +18,7 @@ func printSDL(p *spec.Plan) string {
 	s := sdlPrinter{plan: p, scalars: map[string]bool{}}
 	s.rootType("Query", p.Queries)
 	s.rootType("Mutation", p.Mutations)
+	s.rootType("Subscription", p.Subscriptions)
 	for _, in := range p.Interfaces {
 		s.description(in.Description, "")
 		fmt.Fprintf(&s.buf, "interface %s {\n", in.Name)

@@ -165,7 +165,7 @@ func trimPathError(err error, p string) error {
 func SampleTargets(files []*decl.File) []catalog.SampleTarget {
 	var out []catalog.SampleTarget
 	for _, f := range files {
-		for _, op := range f.Queries {
+		for _, op := range append(slices.Clone(f.Queries), f.Subscriptions...) {
 			if op.Shape == nil || op.Shape.Value != spec.ShapeJSONB || op.SQLSource == nil {
 				continue
 			}

@@ -67,6 +67,7 @@ var Codes = map[string]string{
 	"interface-field":           "a type implementing an interface lacks one of its fields, or has it with a type that cannot stand for the interface's",
 	"invalid-union-member":      "a union has no types, or lists an unknown type, one that is not an object type, or one twice",
 	"invalid-resolver":          "a resolver's name is malformed; an operation run by a resolver sets inject, token, type_column, source_kind, shape, or (without sql_source) a listing, or its arguments filter or name a param; a field computed by one is not a scalar or an enum, nor an object type with sql_source; requires without a resolver",
+	"invalid-subscription":      "a subscription sets resolver or token: it is a query read again whenever its result changes",
 	"invalid-lookahead":         "sql_source on a field whose type is not an object type with a one-column key, or a field of type Query that reads anything or is a list; or a type with such fields returned by an operation that no resolver runs, or used as a field's type",
 	"abstract-type-use":         "an interface or union is the type of a column, a mutation or a query that does not read a table or view, or of a query whose possible types are not all nodes; or type_column on a query that returns neither",
 	"node-id-field":             "a node type declares a field named id, which is its global ID (declare the row key under another name)",

@@ -56,11 +56,14 @@ type File struct {
 	Enums      []*Enum
 	Queries    []*Operation
 	Mutations  []*Operation
+	// Subscriptions are live queries: the result again whenever it
+	// changes, served over WebSocket.
+	Subscriptions []*Operation
 }
 
 // Empty reports whether the file declares nothing.
 func (f *File) Empty() bool {
-	return len(f.Types)+len(f.Interfaces)+len(f.Unions)+len(f.Inputs)+len(f.Enums)+len(f.Queries)+len(f.Mutations) == 0
+	return len(f.Types)+len(f.Interfaces)+len(f.Unions)+len(f.Inputs)+len(f.Enums)+len(f.Queries)+len(f.Mutations)+len(f.Subscriptions) == 0
 }
 
 // ObjectType is an output object type ("types:" section).
@@ -190,17 +193,21 @@ type EnumValue struct {
 	Deprecated  *Text
 }
 
-// OperationKind tells queries from mutations.
+// OperationKind tells queries, mutations and subscriptions apart.
 type OperationKind int
 
 const (
 	Query OperationKind = iota
 	Mutation
+	Subscription
 )
 
 func (k OperationKind) String() string {
-	if k == Mutation {
+	switch k {
+	case Mutation:
 		return "mutation"
+	case Subscription:
+		return "subscription"
 	}
 	return "query"
 }

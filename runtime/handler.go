@@ -147,6 +147,7 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 type outcome struct {
 	*transport.Response
 	operation string
+	live      bool    // a subscription's result: it is read again
 	arena     *[]byte // the fields' results, borrowed from the buffer pool
 }
 
@@ -252,6 +253,11 @@ func (h *Handler) answer(ctx context.Context, params *transport.Request, who aut
 		out.Response = transport.RequestErrors(params.Media, errs...)
 		return out
 	}
+	if r.Kind == operation.Subscription && !params.Socket {
+		out.Response = transport.RequestErrors(params.Media, &Error{Message: "Subscriptions are served over WebSocket (the graphql-transport-ws protocol) at this URL.", Code: CodeBadRequest})
+		return out
+	}
+	out.live = r.Kind == operation.Subscription
 	op, fields, e := h.planRequest(r, who)
 	if e != nil {
 		out.Response = transport.RequestErrors(params.Media, e...)

@@ -68,6 +68,9 @@ type Limits struct {
 	// SocketQueue bounds the messages waiting for a WebSocket client to
 	// read them; a client that lets it fill is closed (1008).
 	SocketQueue int
+	// SubscriptionPoll is how often a subscription is read again, its
+	// result sent when it changed.
+	SubscriptionPoll time.Duration
 }
 
 // DefaultLimits are the limits of fields left zero.
@@ -92,6 +95,7 @@ var DefaultLimits = Limits{
 	ConnectionInitTimeout: 3 * time.Second,
 	SocketOperations:      100,
 	SocketQueue:           64,
+	SubscriptionPoll:      time.Second,
 }
 
 // withDefaults fills the zero fields from DefaultLimits.
@@ -114,6 +118,9 @@ func (l Limits) withDefaults() Limits {
 	or(&l.SocketQueue, d.SocketQueue)
 	if l.ConnectionInitTimeout <= 0 {
 		l.ConnectionInitTimeout = d.ConnectionInitTimeout
+	}
+	if l.SubscriptionPoll <= 0 {
+		l.SubscriptionPoll = d.SubscriptionPoll
 	}
 	if l.MaxBodyBytes == 0 {
 		l.MaxBodyBytes = d.MaxBodyBytes

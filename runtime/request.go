@@ -114,8 +114,11 @@ func (h *Handler) plan(op *operation.Operation, role string, claims, vars map[st
 		role = h.loginRole // no role switch: the request runs as the pool's own
 	}
 	rootType, ops := "Query", h.index.Queries
-	if op.Kind == operation.Mutation {
+	switch op.Kind {
+	case operation.Mutation:
 		rootType, ops = "Mutation", h.index.Mutations
+	case operation.Subscription:
+		rootType, ops = "Subscription", h.index.Subscriptions
 	}
 	fields := make([]*rootField, 0, len(op.Fields))
 	for i, sel := range op.Fields {

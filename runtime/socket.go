@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -31,8 +32,12 @@ import (
 // expired), 4408 for no connection_init in time, 4409 for an id already
 // running, 4429 for a second connection_init.
 
-// running is an operation a socket runs: stop cancels it.
-type running struct{ stop context.CancelFunc }
+// running is an operation a socket runs: stop cancels it; live is set
+// once it turned out a subscription, which runs until stopped.
+type running struct {
+	stop context.CancelFunc
+	live bool
+}
 
 // isWebSocket reports whether req asks to upgrade to a WebSocket.
 func isWebSocket(req *http.Request) bool {
@@ -148,6 +153,11 @@ func (s *socket) drain() (idle bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.draining = true
+	for _, op := range s.ops {
+		if op.live { // a subscription has no end of its own: it is completed
+			op.stop()
+		}
+	}
 	return len(s.ops) == 0
 }
 
@@ -222,7 +232,7 @@ func (s *socket) handle(m wsproto.Message) bool {
 			return true
 		}
 		ctx, stop := context.WithCancel(s.ctx)
-		op := &running{stop}
+		op := &running{stop: stop}
 		s.ops[m.ID] = op
 		s.wg.Add(1)
 		go s.run(ctx, op, m)
@@ -260,11 +270,64 @@ func expired(who auth.Identity, now time.Time) bool {
 }
 
 // run answers one subscribe: its request run as over HTTP, within the
-// request timeout; next and complete, or error. Nothing is sent for an
-// operation the client completed meanwhile.
+// request timeout; next and complete, or error. A subscription is read
+// again every poll interval, as its subscriber (role, claims, row
+// security), its result sent whenever it changed, until the client
+// completes it, its token expires (4403) or the server goes away. Nothing
+// is sent for an operation the client completed meanwhile.
 func (s *socket) run(ctx context.Context, op *running, m wsproto.Message) {
 	defer s.wg.Done()
 	defer op.stop()
+	params := &transport.Request{Query: m.Subscribe.Query, OperationName: m.Subscribe.OperationName,
+		Variables: m.Subscribe.Variables, Media: transport.MediaJSON, Method: http.MethodPost, Socket: true}
+	var last []byte
+	for {
+		out, body := s.answer(ctx, params)
+		s.mu.Lock()
+		if s.ops[m.ID] != op || s.ctx.Err() != nil {
+			s.mu.Unlock()
+			return // completed by the client (its id may be another's now), or the socket is gone
+		}
+		switch {
+		case out.Data == nil: // request errors: the operation did not run
+			s.queueErrors(m.ID, out.Errors...)
+		case !out.live:
+			s.queue(wsproto.Encode(wsproto.Next, m.ID, body))
+			s.queue(wsproto.Encode(wsproto.Complete, m.ID, nil))
+		default:
+			if !bytes.Equal(body, last) {
+				s.queue(wsproto.Encode(wsproto.Next, m.ID, body))
+				last = body
+			}
+			op.live = true
+		}
+		if !out.live || out.Data == nil || s.draining {
+			s.finish(m.ID, op)
+			s.mu.Unlock()
+			return
+		}
+		s.mu.Unlock()
+		select {
+		case <-ctx.Done(): // completed, or the server goes away (then it ends it)
+			s.mu.Lock()
+			if s.ops[m.ID] == op && s.draining {
+				s.queue(wsproto.Encode(wsproto.Complete, m.ID, nil))
+				s.finish(m.ID, op)
+			}
+			s.mu.Unlock()
+			return
+		case <-time.After(s.h.cfg.Limits.SubscriptionPoll):
+		}
+		if s.expired() {
+			s.close(wsproto.CloseForbidden, "Forbidden: the token expired")
+			return
+		}
+	}
+}
+
+// answer runs the request once, as the socket's identity, within the
+// request timeout: the outcome, and its JSON.
+func (s *socket) answer(ctx context.Context, params *transport.Request) (outcome, []byte) {
 	start := time.Now()
 	ctx = wire.WithRequestID(ctx, newRequestID())
 	if t := s.h.cfg.Limits.RequestTimeout; t > 0 {
@@ -275,27 +338,29 @@ func (s *socket) run(ctx context.Context, op *running, m wsproto.Message) {
 	s.mu.Lock()
 	who := s.who
 	s.mu.Unlock()
-	params := &transport.Request{Query: m.Subscribe.Query, OperationName: m.Subscribe.OperationName,
-		Variables: m.Subscribe.Variables, Media: transport.MediaJSON, Method: http.MethodPost}
 	out := s.h.answer(ctx, params, who)
 	body := out.Body()
 	transport.ReturnBuffer(out.arena)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ops[m.ID] != op || s.ctx.Err() != nil {
-		return // completed by the client (its id may be another's now), or the socket is gone
-	}
-	delete(s.ops, m.ID)
-	if out.Data == nil { // request errors: the operation did not run
-		s.queueErrors(m.ID, out.Errors...)
-	} else {
-		s.queue(wsproto.Encode(wsproto.Next, m.ID, body))
-		s.queue(wsproto.Encode(wsproto.Complete, m.ID, nil))
-	}
 	s.h.logRequest(ctx, "WS", out, nil, time.Since(start))
+	return out, body
+}
+
+// finish forgets operation id, done; the last one of a socket that goes
+// away closes it. s.mu is held.
+func (s *socket) finish(id string, op *running) {
+	if s.ops[id] == op {
+		delete(s.ops, id)
+	}
 	if s.draining && len(s.ops) == 0 {
 		s.goneAway()
 	}
+}
+
+// expired reports whether the socket's token has passed its exp.
+func (s *socket) expired() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return expired(s.who, time.Now())
 }
 
 // queueErrors sends an error message: the request errors of operation id.

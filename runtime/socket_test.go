@@ -195,8 +195,8 @@ func TestWebSocketProtocolErrors(t *testing.T) {
 	})
 }
 
-// As the server stops, a socket answers what it runs, refuses what comes
-// meanwhile, and closes with 1001.
+// As the server stops, a socket answers what it runs, completes its
+// subscriptions, refuses what comes meanwhile, and closes with 1001.
 func TestWebSocketGoingAway(t *testing.T) {
 	s := newServer(t, serverOptions{})
 	srv := httptest.NewServer(s.handler)
@@ -207,6 +207,11 @@ func TestWebSocketGoingAway(t *testing.T) {
 	idle := dialWS(t, srv.URL, nil)
 	idle.send(`{"type":"connection_init"}`)
 	idle.expect("connection_ack")
+	live := dialWS(t, srv.URL, nil)
+	live.send(`{"type":"connection_init"}`)
+	live.expect("connection_ack")
+	live.send(`{"type":"subscribe","id":"posts","payload":{"query":"subscription { livePosts { title } }"}}`)
+	live.expect("next")
 	ws.send(`{"type":"subscribe","id":"slow","payload":{"query":"{ slow(seconds: 1) { id } }"}}`)
 	for deadline := time.Now().Add(30 * time.Second); s.scalar(`SELECT count(*)::text FROM pg_stat_activity WHERE query LIKE '%"slow"(%' AND state = 'active'`) == "0"; {
 		if time.Now().After(deadline) {
@@ -236,5 +241,63 @@ func TestWebSocketGoingAway(t *testing.T) {
 	if got := ws.closedWith(); got != 1001 {
 		t.Errorf("closed with %d, want 1001", got)
 	}
+	// A subscription has no end of its own: the server completes it.
+	if m := live.expect("complete"); string(m["id"]) != `"posts"` {
+		t.Errorf("the subscription: %s", m)
+	}
+	if got := live.closedWith(); got != 1001 {
+		t.Errorf("the subscription's socket closed with %d, want 1001", got)
+	}
 	<-done
+}
+
+// A subscription over the socket: the initial result, then the result
+// again once a write changes it — as the subscriber's role and claims see
+// it — and nothing while it is unchanged; over HTTP it is refused.
+func TestWebSocketLiveSubscription(t *testing.T) {
+	s := newServer(t, serverOptions{limits: runtime.Limits{SubscriptionPoll: 50 * time.Millisecond}})
+	srv := httptest.NewServer(s.handler)
+	defer srv.Close()
+	member := token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 2})
+
+	anon := dialWS(t, srv.URL, nil)
+	anon.send(`{"type":"connection_init"}`)
+	anon.expect("connection_ack")
+	anon.send(`{"type":"subscribe","id":"live","payload":{"query":"subscription { livePosts { title } }"}}`)
+	first := anon.expect("next")
+	if !strings.Contains(string(first["payload"]), `"Notes on the engine"`) || strings.Contains(string(first["payload"]), "private") {
+		t.Fatalf("the initial result: %s", first)
+	}
+	// Alan, subscribed to the same document, sees his secret post too.
+	alan := dialWS(t, srv.URL, nil)
+	alan.send(`{"type":"connection_init","payload":{"Authorization":"Bearer ` + member + `"}}`)
+	alan.expect("connection_ack")
+	alan.send(`{"type":"subscribe","id":"live","payload":{"query":"subscription { livePosts { title } }"}}`)
+	if m := alan.expect("next"); !strings.Contains(string(m["payload"]), `"Alan private"`) || strings.Contains(string(m["payload"]), "Ada private") {
+		t.Errorf("Alan's initial result: %s", m)
+	}
+	// A write on another connection: the next result holds it.
+	r := s.do(call{token: member, query: `mutation { createPost(title: "live news") { title } }`})
+	if len(r.Errors) > 0 {
+		t.Fatal(r.body)
+	}
+	if m := anon.expect("next"); !strings.Contains(string(m["payload"]), `"live news"`) {
+		t.Errorf("after the write: %s", m)
+	}
+	if m := alan.expect("next"); !strings.Contains(string(m["payload"]), `"live news"`) {
+		t.Errorf("Alan, after the write: %s", m)
+	}
+	// Unchanged for several polls: nothing is sent; completed, it ends.
+	time.Sleep(300 * time.Millisecond)
+	anon.send(`{"type":"ping"}`)
+	anon.expect("pong")
+	anon.send(`{"type":"complete","id":"live"}`)
+	anon.send(`{"type":"subscribe","id":"q","payload":{"query":"{ posts { title } }"}}`)
+	anon.expect("next") // the query's, not the subscription's
+	anon.expect("complete")
+
+	r = s.do(call{query: `subscription { livePosts { title } }`})
+	if len(r.Errors) != 1 || r.codes()[0] != "BAD_REQUEST" || !strings.Contains(r.Errors[0].Message, "WebSocket") {
+		t.Errorf("a subscription over HTTP: %s", r.body)
+	}
 }

@@ -21,6 +21,9 @@ type Plan struct {
 	Enums      []Enum      `json:"enums"`
 	Queries    []Operation `json:"queries"`
 	Mutations  []Operation `json:"mutations"`
+	// Subscriptions are live queries, read again whenever their result
+	// may have changed and sent when it did (over WebSocket).
+	Subscriptions []Operation `json:"subscriptions,omitempty"`
 }
 
 // ObjectType is a GraphQL object type whose fields map to SQL.

@@ -15,6 +15,7 @@ func TestGoTagParity(t *testing.T) {
 		{"nodes", "../tests/testdata/valid-nodes/api.yaml", "../tests/testdata/valid-gotag-nodes"},
 		{"interfaces and unions", "../tests/testdata/valid-abstract/api.yaml", "../tests/testdata/valid-gotag-abstract"},
 		{"resolvers", "../tests/testdata/valid-resolvers/api.yaml", "../tests/testdata/valid-gotag-resolvers"},
+		{"subscriptions", "../tests/testdata/valid-subscriptions/api.yaml", "../tests/testdata/valid-gotag-subscriptions"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			code, want, stderr := run(t, "../examples", "compile", c.example, "-o", "-")

@@ -27,8 +27,9 @@ var (
 
 // Root struct names: their fields are operations.
 const (
-	queryRoot    = "Query"
-	mutationRoot = "Mutation"
+	queryRoot        = "Query"
+	mutationRoot     = "Mutation"
+	subscriptionRoot = "Subscription"
 )
 
 // Load reads one Go source file. It parses the file (go/parser) and never
@@ -213,19 +214,16 @@ func (l *loader) typeSpec(out *decl.File, ts *ast.TypeSpec, doc *ast.CommentGrou
 	name := l.ident(ts.Name)
 	st, isStruct := ts.Type.(*ast.StructType)
 	switch {
-	case isStruct && (ts.Name.Name == queryRoot || ts.Name.Name == mutationRoot):
-		kind := decl.Query
-		if ts.Name.Name == mutationRoot {
-			kind = decl.Mutation
+	case isStruct && (ts.Name.Name == queryRoot || ts.Name.Name == mutationRoot || ts.Name.Name == subscriptionRoot):
+		kind, into := decl.Query, &out.Queries
+		switch ts.Name.Name {
+		case mutationRoot:
+			kind, into = decl.Mutation, &out.Mutations
+		case subscriptionRoot:
+			kind, into = decl.Subscription, &out.Subscriptions
 		}
 		for _, f := range st.Fields.List {
-			for _, op := range l.operations(kind, f) {
-				if kind == decl.Query {
-					out.Queries = append(out.Queries, op)
-				} else {
-					out.Mutations = append(out.Mutations, op)
-				}
-			}
+			*into = append(*into, l.operations(kind, f)...)
 		}
 	case find(ds, "enum") != nil:
 		d := find(ds, "enum")

@@ -24,7 +24,7 @@ const MaxFileSize = 8 << 20
 // Keys allowed in each kind of mapping. They are the format's vocabulary;
 // the README's format reference documents each one.
 var (
-	fileKeys      = []string{"version", "schema", "roles", "types", "interfaces", "unions", "inputs", "enums", "queries", "mutations"}
+	fileKeys      = []string{"version", "schema", "roles", "types", "interfaces", "unions", "inputs", "enums", "queries", "mutations", "subscriptions"}
 	objectKeys    = []string{"description", "fields", "key", "node", "implements"}
 	interfaceKeys = []string{"description", "fields"}
 	ifaceFieldKey = []string{"type", "description", "deprecated"}
@@ -150,6 +150,11 @@ func (l *loader) load(data []byte) *decl.File {
 	if e, ok := entries["mutations"]; ok {
 		for _, kv := range l.pairs(e.value, "mutations") {
 			f.Mutations = append(f.Mutations, l.operation(decl.Mutation, kv))
+		}
+	}
+	if e, ok := entries["subscriptions"]; ok {
+		for _, kv := range l.pairs(e.value, "subscriptions") {
+			f.Subscriptions = append(f.Subscriptions, l.operation(decl.Subscription, kv))
 		}
 	}
 	return f

@@ -96,6 +96,7 @@ type limitsFlags struct {
 	ConnectionInitTimeout time.Duration `default:"3s" env:"GQLPLAN_CONNECTION_INIT_TIMEOUT" help:"How long a WebSocket client has to send connection_init (then 4408)."`
 	MaxSocketOperations   int           `default:"100" env:"GQLPLAN_MAX_SOCKET_OPERATIONS" help:"Most operations one WebSocket runs at once (TOO_MANY_OPERATIONS)."`
 	SocketQueue           int           `default:"64" env:"GQLPLAN_SOCKET_QUEUE" help:"Most messages waiting for a WebSocket client to read them; a client that lets them pile up is closed (1008)."`
+	SubscriptionPoll      time.Duration `default:"1s" env:"GQLPLAN_SUBSCRIPTION_POLL" help:"How often each subscription is read again; its result is sent when it changed."`
 }
 
 func (l limitsFlags) limits() runtime.Limits {
@@ -105,6 +106,7 @@ func (l limitsFlags) limits() runtime.Limits {
 		MaxPageSize: l.MaxPageSize, MaxCost: l.MaxCost, MaxResponseBytes: l.MaxResponseBytes,
 		StatementTimeout: l.StatementTimeout, RequestTimeout: l.RequestTimeout, PoolTimeout: l.PoolTimeout, WriteTimeout: l.WriteTimeout,
 		ConnectionInitTimeout: l.ConnectionInitTimeout, SocketOperations: l.MaxSocketOperations, SocketQueue: l.SocketQueue,
+		SubscriptionPoll: l.SubscriptionPoll,
 	}
 }
 

@@ -105,6 +105,17 @@ func TestClientsAgainstTheForum(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a live subscription over graphql-ws", func(t *testing.T) {
+		out := node(t, "ws-live.mjs", s.url, personToken(t), `subscription { latestPosts(limit: 2) { headline author { fullName } } }`,
+			`mutation { createPost(authorId: 1, headline: "live over graphql-ws") { headline } }`)
+		t.Log(out)
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if len(lines) != 3 || strings.Contains(lines[0], "live over graphql-ws") || !strings.Contains(lines[0], `"latestPosts":[{"headline"`) ||
+			!strings.Contains(lines[1], `"createPost":{"headline":"live over graphql-ws"}`) ||
+			!strings.Contains(lines[2], `{"next":{"data":{"latestPosts":[{"headline":"live over graphql-ws","author":{"fullName":"Sara Powell"}}`) {
+			t.Errorf("%s", out)
+		}
+	})
 	t.Run("schema tools", func(t *testing.T) {
 		ops, err := filepath.Abs("testdata/forum-operations.graphql")
 		if err != nil {

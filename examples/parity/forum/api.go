@@ -87,3 +87,8 @@ type Mutation struct {
 	UpdatePost     func(id ID, patch PostPatch) *Post                                        `sql_source:"update_post" roles:"forum_example_person" nodes:"id=Post"`
 	DeletePost     func(id ID) *Post                                                         `sql_source:"delete_post" roles:"forum_example_person" nodes:"id=Post"`
 }
+
+type Subscription struct {
+	// The newest posts with their authors, sent again whenever they change.
+	LatestPosts []Post `sql_source:"post" order_by:"created_at desc nulls last, id" limit:"default=5, max=20"`
+}

@@ -95,8 +95,11 @@ func (c *coster) times(a, b int64) int64 {
 
 func (c *coster) rootField(root string, f *operation.Field) int64 {
 	ops := c.index.Queries
-	if root == "Mutation" {
+	switch root {
+	case "Mutation":
 		ops = c.index.Mutations
+	case "Subscription":
+		ops = c.index.Subscriptions
 	}
 	op := ops[f.Name]
 	if op != nil && f.ByType != nil { // node, nodes, interfaces, unions: one object per row, of its type

@@ -155,7 +155,6 @@ func (d *Documents) Read(text, name string, vars map[string]any) (*Request, []*w
 		r.Kind = operation.Mutation
 	case ast.Subscription:
 		r.Kind = operation.Subscription
-		return r, []*wire.Error{{Message: "Subscriptions are not supported.", Code: wire.CodeBadRequest}}
 	}
 	var errs []*wire.Error
 	if r.Vars, errs = coerceVariables(d.index, op.VariableDefinitions, vars); errs != nil {

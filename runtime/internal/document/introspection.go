@@ -43,6 +43,9 @@ func loadIntrospection(schema *ast.Schema, sdl string) (*introspection.Schema, e
 	if schema.Mutation != nil {
 		in.Mutation = c.named[schema.Mutation.Name]
 	}
+	if schema.Subscription != nil {
+		in.Subscription = c.named[schema.Subscription.Name]
+	}
 	// The prelude's directives, in its order (a plan declares none).
 	for _, d := range validator.PreludeDocument().Directives {
 		if def := schema.Directives[d.Name]; def != nil {
@@ -70,7 +73,7 @@ func reachable(schema *ast.Schema) map[string]bool {
 			}
 		}
 	}
-	for _, root := range []*ast.Definition{schema.Query, schema.Mutation, schema.Types["__Schema"]} {
+	for _, root := range []*ast.Definition{schema.Query, schema.Mutation, schema.Subscription, schema.Types["__Schema"]} {
 		if root != nil {
 			visit(root.Name)
 		}

@@ -20,11 +20,13 @@ import (
 // and the directives, with the plan's descriptions, defaults and
 // deprecations.
 type Schema struct {
-	Types      []*Type // the schema's named types, in declaration order
-	ByName     map[string]*Type
-	Query      *Type
-	Mutation   *Type // nil without mutations
-	Directives []*Directive
+	Types    []*Type // the schema's named types, in declaration order
+	ByName   map[string]*Type
+	Query    *Type
+	Mutation *Type // nil without mutations
+	// Subscription is nil without subscriptions.
+	Subscription *Type
+	Directives   []*Directive
 }
 
 // Type is a __Type: a named type, or a LIST or NON_NULL wrapper
@@ -142,7 +144,7 @@ func (in *Schema) schema(b *bytes.Buffer, sels []*operation.Field) {
 		case "mutationType":
 			in.typ(b, in.Mutation, s.Children)
 		case "subscriptionType":
-			b.WriteString("null")
+			in.typ(b, in.Subscription, s.Children)
 		case "directives":
 			introList(b, in.Directives, func(d *Directive) { in.directive(b, d, s.Children) })
 		default:

@@ -17,12 +17,13 @@ import (
 
 // Schema is a plan indexed for the request path.
 type Schema struct {
-	Plan      *spec.Plan
-	Objects   map[string]*Object
-	Enums     map[string]*Enum
-	Inputs    map[string]*spec.InputType
-	Queries   map[string]*Operation
-	Mutations map[string]*Operation
+	Plan          *spec.Plan
+	Objects       map[string]*Object
+	Enums         map[string]*Enum
+	Inputs        map[string]*spec.InputType
+	Queries       map[string]*Operation
+	Mutations     map[string]*Operation
+	Subscriptions map[string]*Operation
 	// Interfaces and Unions are the abstract types by name.
 	Interfaces map[string]*spec.Interface
 	Unions     map[string]*spec.Union
@@ -102,14 +103,15 @@ type Argument struct {
 // New indexes plan.
 func New(plan *spec.Plan) (*Schema, error) {
 	s := &Schema{
-		Plan:       plan,
-		Objects:    map[string]*Object{},
-		Enums:      map[string]*Enum{},
-		Inputs:     map[string]*spec.InputType{},
-		Queries:    map[string]*Operation{},
-		Mutations:  map[string]*Operation{},
-		Interfaces: map[string]*spec.Interface{},
-		Unions:     map[string]*spec.Union{},
+		Plan:          plan,
+		Objects:       map[string]*Object{},
+		Enums:         map[string]*Enum{},
+		Inputs:        map[string]*spec.InputType{},
+		Queries:       map[string]*Operation{},
+		Mutations:     map[string]*Operation{},
+		Subscriptions: map[string]*Operation{},
+		Interfaces:    map[string]*spec.Interface{},
+		Unions:        map[string]*spec.Union{},
 	}
 	for i := range plan.Interfaces {
 		s.Interfaces[plan.Interfaces[i].Name] = &plan.Interfaces[i]
@@ -155,7 +157,7 @@ func New(plan *spec.Plan) (*Schema, error) {
 		list     []spec.Operation
 		into     map[string]*Operation
 		mutation bool
-	}{{plan.Queries, s.Queries, false}, {plan.Mutations, s.Mutations, true}} {
+	}{{plan.Queries, s.Queries, false}, {plan.Mutations, s.Mutations, true}, {plan.Subscriptions, s.Subscriptions, false}} {
 		for i := range ops.list {
 			op, err := s.indexOperation(&ops.list[i], ops.mutation)
 			if err != nil {
@@ -217,6 +219,10 @@ func (s *Schema) ArgumentsOf(parent, name string) map[string]*Argument {
 		}
 	case "Mutation":
 		if op := s.Mutations[name]; op != nil {
+			return op.Args
+		}
+	case "Subscription":
+		if op := s.Subscriptions[name]; op != nil {
 			return op.Args
 		}
 	default:
