@@ -301,3 +301,19 @@ func TestWebSocketLiveSubscription(t *testing.T) {
 		t.Errorf("a subscription over HTTP: %s", r.body)
 	}
 }
+
+// A subscription ends when its token expires: the socket closes with 4403.
+func TestWebSocketSubscriptionEndsWithItsToken(t *testing.T) {
+	s := newServer(t, serverOptions{limits: runtime.Limits{SubscriptionPoll: 50 * time.Millisecond}})
+	srv := httptest.NewServer(s.handler)
+	defer srv.Close()
+	soon := token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 2, "exp": time.Now().Add(time.Second).Unix()})
+	ws := dialWS(t, srv.URL, nil)
+	ws.send(`{"type":"connection_init","payload":{"Authorization":"Bearer ` + soon + `"}}`)
+	ws.expect("connection_ack")
+	ws.send(`{"type":"subscribe","id":"live","payload":{"query":"subscription { livePosts { title } }"}}`)
+	ws.expect("next")
+	if got := ws.closedWith(); got != 4403 {
+		t.Errorf("closed with %d, want 4403 once the token expired", got)
+	}
+}
