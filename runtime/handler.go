@@ -86,6 +86,7 @@ type Handler struct {
 	loginRole string
 	ready     readiness
 	sockets   sync.Map // the open WebSockets: *socket → struct{}
+	live      liveGroups
 }
 
 // NewHandler indexes cfg.Plan, loads its GraphQL schema for validation

@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -270,44 +269,52 @@ func expired(who auth.Identity, now time.Time) bool {
 }
 
 // run answers one subscribe: its request run as over HTTP, within the
-// request timeout; next and complete, or error. A subscription is read
-// again every poll interval, as its subscriber (role, claims, row
-// security), its result sent whenever it changed, until the client
-// completes it, its token expires (4403) or the server goes away. Nothing
-// is sent for an operation the client completed meanwhile.
+// request timeout; next and complete, or error. A subscription then joins
+// the group of the subscribers reading the same (see live.go), which
+// reads it every poll interval; it gets each result that differs from its
+// last, until the client completes it, its token expires (4403) or the
+// server goes away. Nothing is sent for an operation the client completed
+// meanwhile.
 func (s *socket) run(ctx context.Context, op *running, m wsproto.Message) {
 	defer s.wg.Done()
 	defer op.stop()
 	params := &transport.Request{Query: m.Subscribe.Query, OperationName: m.Subscribe.OperationName,
 		Variables: m.Subscribe.Variables, Media: transport.MediaJSON, Method: http.MethodPost, Socket: true}
-	var last []byte
-	for {
-		out, body := s.answer(ctx, params)
-		s.mu.Lock()
-		if s.ops[m.ID] != op || s.ctx.Err() != nil {
-			s.mu.Unlock()
-			return // completed by the client (its id may be another's now), or the socket is gone
-		}
-		switch {
-		case out.Data == nil: // request errors: the operation did not run
-			s.queueErrors(m.ID, out.Errors...)
-		case !out.live:
-			s.queue(wsproto.Encode(wsproto.Next, m.ID, body))
-			s.queue(wsproto.Encode(wsproto.Complete, m.ID, nil))
-		default:
-			if !bytes.Equal(body, last) {
-				s.queue(wsproto.Encode(wsproto.Next, m.ID, body))
-				last = body
-			}
-			op.live = true
-		}
-		if !out.live || out.Data == nil || s.draining {
-			s.finish(m.ID, op)
-			s.mu.Unlock()
-			return
-		}
+	s.mu.Lock()
+	who := s.who
+	s.mu.Unlock()
+	out, body := s.h.answerOnce(ctx, params, who)
+	s.mu.Lock()
+	if s.ops[m.ID] != op || s.ctx.Err() != nil {
 		s.mu.Unlock()
+		return // completed by the client (its id may be another's now), or the socket is gone
+	}
+	switch {
+	case out.Data == nil: // request errors: the operation did not run
+		s.queueErrors(m.ID, out.Errors...)
+	case !out.live:
+		s.queue(wsproto.Encode(wsproto.Next, m.ID, body))
+		s.queue(wsproto.Encode(wsproto.Complete, m.ID, nil))
+	default:
+		s.queue(wsproto.Encode(wsproto.Next, m.ID, body))
+		op.live = true
+	}
+	if !out.live || out.Data == nil || s.draining {
+		s.finish(m.ID, op)
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Unlock()
+	sub, leave := s.h.join(params, who, body)
+	defer leave()
+	for {
 		select {
+		case body := <-sub.updates:
+			s.mu.Lock()
+			if s.ops[m.ID] == op {
+				s.queue(wsproto.Encode(wsproto.Next, m.ID, body))
+			}
+			s.mu.Unlock()
 		case <-ctx.Done(): // completed, or the server goes away (then it ends it)
 			s.mu.Lock()
 			if s.ops[m.ID] == op && s.draining {
@@ -317,31 +324,28 @@ func (s *socket) run(ctx context.Context, op *running, m wsproto.Message) {
 			s.mu.Unlock()
 			return
 		case <-time.After(s.h.cfg.Limits.SubscriptionPoll):
-		}
-		if s.expired() {
-			s.close(wsproto.CloseForbidden, "Forbidden: the token expired")
-			return
+			if expired(who, time.Now()) {
+				s.close(wsproto.CloseForbidden, "Forbidden: the token expired")
+				return
+			}
 		}
 	}
 }
 
-// answer runs the request once, as the socket's identity, within the
-// request timeout: the outcome, and its JSON.
-func (s *socket) answer(ctx context.Context, params *transport.Request) (outcome, []byte) {
+// answerOnce runs a request of who once, within the request timeout: the
+// outcome, and its JSON.
+func (h *Handler) answerOnce(ctx context.Context, params *transport.Request, who auth.Identity) (outcome, []byte) {
 	start := time.Now()
 	ctx = wire.WithRequestID(ctx, newRequestID())
-	if t := s.h.cfg.Limits.RequestTimeout; t > 0 {
+	if t := h.cfg.Limits.RequestTimeout; t > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = deadline.WithTimeoutCause(ctx, t, pgexec.RequestTimeout{After: t})
 		defer cancel()
 	}
-	s.mu.Lock()
-	who := s.who
-	s.mu.Unlock()
-	out := s.h.answer(ctx, params, who)
+	out := h.answer(ctx, params, who)
 	body := out.Body()
 	transport.ReturnBuffer(out.arena)
-	s.h.logRequest(ctx, "WS", out, nil, time.Since(start))
+	h.logRequest(ctx, "WS", out, nil, time.Since(start))
 	return out, body
 }
 
@@ -354,13 +358,6 @@ func (s *socket) finish(id string, op *running) {
 	if s.draining && len(s.ops) == 0 {
 		s.goneAway()
 	}
-}
-
-// expired reports whether the socket's token has passed its exp.
-func (s *socket) expired() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return expired(s.who, time.Now())
 }
 
 // queueErrors sends an error message: the request errors of operation id.

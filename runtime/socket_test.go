@@ -317,3 +317,63 @@ func TestWebSocketSubscriptionEndsWithItsToken(t *testing.T) {
 		t.Errorf("closed with %d, want 4403 once the token expired", got)
 	}
 }
+
+// Subscribers of the same document and variables, with the same role and
+// claims, share one read: one group; another person's is a group of its
+// own. Each subscriber gets the change.
+func TestWebSocketSubscribersShareReads(t *testing.T) {
+	s := newServer(t, serverOptions{limits: runtime.Limits{SubscriptionPoll: 50 * time.Millisecond}})
+	srv := httptest.NewServer(s.handler)
+	defer srv.Close()
+	alan := token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 2})
+	subscribe := func(tok string) *wsClient {
+		ws := dialWS(t, srv.URL, nil)
+		if tok == "" {
+			ws.send(`{"type":"connection_init"}`)
+		} else {
+			ws.send(`{"type":"connection_init","payload":{"Authorization":"Bearer ` + tok + `"}}`)
+		}
+		ws.expect("connection_ack")
+		ws.send(`{"type":"subscribe","id":"live","payload":{"query":"subscription { livePosts { title } }"}}`)
+		ws.expect("next")
+		return ws
+	}
+	var anons []*wsClient
+	for range 4 {
+		anons = append(anons, subscribe(""))
+	}
+	alans := []*wsClient{subscribe(alan), subscribe(alan)}
+	// Each joins its group right after its first result is sent.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		groups, subs := s.handler.LiveGroups()
+		if subs == 6 {
+			if groups != 2 {
+				t.Errorf("%d groups of 6 subscribers, want 2: the anonymous ones and Alan's", groups)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of 6 subscribers joined a group", subs)
+		}
+	}
+	if r := s.do(call{token: alan, query: `mutation { createPost(title: "for everyone") { title } }`}); len(r.Errors) > 0 {
+		t.Fatal(r.body)
+	}
+	for i, ws := range append(anons, alans...) {
+		if m := ws.expect("next"); !strings.Contains(string(m["payload"]), `"for everyone"`) {
+			t.Errorf("subscriber %d: %s", i, m)
+		}
+	}
+	// The last subscriber gone, the group ends.
+	for _, ws := range append(anons, alans...) {
+		ws.send(`{"type":"complete","id":"live"}`)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if groups, _ := s.handler.LiveGroups(); groups == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the groups outlive their subscribers")
+		}
+	}
+}
