@@ -24,12 +24,12 @@ import (
 // connection_init — its payload's Authorization ("Bearer …"), else the
 // upgrade request's, is the token, verified once — and then subscribe
 // messages, each a GraphQL request run as one over HTTP would be, answered
-// by next and complete (or error). Queries and mutations are served;
-// subscriptions are not declared yet. What the protocol says of a bad
-// client, the server does: 4400 for a message it does not allow, 4401 for
-// subscribe before the ack, 4403 for refused credentials (or a token that
-// expired), 4408 for no connection_init in time, 4409 for an id already
-// running, 4429 for a second connection_init.
+// by next and complete (or error); a subscription by next whenever its
+// result changed (see live.go), until completed. What the protocol says
+// of a bad client, the server does: 4400 for a message it does not
+// allow, 4401 for subscribe before the ack, 4403 for refused credentials
+// (or a token that expired), 4408 for no connection_init in time, 4409
+// for an id already running, 4429 for a second connection_init.
 
 // running is an operation a socket runs: stop cancels it; live is set
 // once it turned out a subscription, which runs until stopped.

@@ -116,6 +116,18 @@ func TestClientsAgainstTheForum(t *testing.T) {
 			t.Errorf("%s", out)
 		}
 	})
+	t.Run("Apollo Client and urql subscribed over graphql-ws", func(t *testing.T) {
+		out := node(t, "subscriptions.mjs", s.url, personToken(t), `subscription Latest { latestPosts(limit: 2) { id headline } }`,
+			`mutation { createPost(authorId: 1, headline: "seen by Apollo and urql") { headline } }`, "seen by Apollo and urql")
+		t.Log(out)
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if len(lines) != 5 || !strings.Contains(lines[0], `{"client":"apollo","first":{"latestPosts":[{`) || !strings.Contains(lines[1], `{"client":"urql","first":{"latestPosts":[{`) ||
+			strings.Contains(lines[0]+lines[1], "seen by Apollo and urql") ||
+			!strings.Contains(lines[3], `{"client":"apollo","update":{"latestPosts":[{"__typename":"Post","id":`) || !strings.Contains(lines[3], `"headline":"seen by Apollo and urql"`) ||
+			!strings.Contains(lines[4], `{"client":"urql","update":{"latestPosts":[{`) || !strings.Contains(lines[4], `"headline":"seen by Apollo and urql"`) {
+			t.Errorf("%s", out)
+		}
+	})
 	t.Run("schema tools", func(t *testing.T) {
 		ops, err := filepath.Abs("testdata/forum-operations.graphql")
 		if err != nil {
