@@ -87,6 +87,9 @@ type Handler struct {
 	ready     readiness
 	sockets   sync.Map // the open WebSockets: *socket → struct{}
 	live      liveGroups
+	// away is closed when the server goes away: event streams complete.
+	away     chan struct{}
+	awayOnce sync.Once
 }
 
 // NewHandler indexes cfg.Plan, loads its GraphQL schema for validation
@@ -137,7 +140,7 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
 	h := &Handler{cfg: cfg, index: index, docs: docs, composed: newComposedCache(cfg.Limits.DocumentCache),
-		auth: cfg.Verifier, exec: exec, log: cfg.Logger}
+		auth: cfg.Verifier, exec: exec, log: cfg.Logger, away: make(chan struct{})}
 	if err := cfg.Pool.QueryRow(ctx, "SELECT current_user::text").Scan(&h.loginRole); err != nil {
 		return nil, fmt.Errorf("runtime: read the login role: %w", err)
 	}
@@ -157,6 +160,10 @@ type outcome struct {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if isWebSocket(req) {
 		h.serveSocket(w, req)
+		return
+	}
+	if isEventStream(req) {
+		h.serveEvents(w, req)
 		return
 	}
 	start := time.Now()
@@ -254,8 +261,8 @@ func (h *Handler) answer(ctx context.Context, params *transport.Request, who aut
 		out.Response = transport.RequestErrors(params.Media, errs...)
 		return out
 	}
-	if r.Kind == operation.Subscription && !params.Socket {
-		out.Response = transport.RequestErrors(params.Media, &Error{Message: "Subscriptions are served over WebSocket (the graphql-transport-ws protocol) at this URL.", Code: CodeBadRequest})
+	if r.Kind == operation.Subscription && !params.Streamed {
+		out.Response = transport.RequestErrors(params.Media, &Error{Message: "Subscriptions are served over WebSocket (the graphql-transport-ws protocol) or as an event stream (Accept: text/event-stream) at this URL.", Code: CodeBadRequest})
 		return out
 	}
 	out.live = r.Kind == operation.Subscription

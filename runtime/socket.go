@@ -122,6 +122,7 @@ func (h *Handler) serveSocket(w http.ResponseWriter, req *http.Request) {
 // refused (SERVICE_UNAVAILABLE). It returns once all are closed, or when
 // ctx ends.
 func (h *Handler) GoingAway(ctx context.Context) {
+	h.awayOnce.Do(func() { close(h.away) }) // event streams complete
 	// Every socket refuses new operations before any closes.
 	var idle []*socket
 	h.sockets.Range(func(k, _ any) bool {
@@ -279,7 +280,7 @@ func (s *socket) run(ctx context.Context, op *running, m wsproto.Message) {
 	defer s.wg.Done()
 	defer op.stop()
 	params := &transport.Request{Query: m.Subscribe.Query, OperationName: m.Subscribe.OperationName,
-		Variables: m.Subscribe.Variables, Media: transport.MediaJSON, Method: http.MethodPost, Socket: true}
+		Variables: m.Subscribe.Variables, Media: transport.MediaJSON, Method: http.MethodPost, Streamed: true}
 	s.mu.Lock()
 	who := s.who
 	s.mu.Unlock()

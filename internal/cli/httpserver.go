@@ -119,10 +119,17 @@ func (s *httpServer) stop(timeout time.Duration) error {
 	grace := min(timeout/3, 2*time.Second)
 	finish, cancel := context.WithTimeout(context.Background(), timeout-grace)
 	defer cancel()
+	// WebSockets (hijacked: Shutdown does not wait for them) and event
+	// streams (which Shutdown waits for) end while Shutdown waits.
+	drained := make(chan struct{})
+	go func() {
+		if s.drain != nil {
+			s.drain(finish)
+		}
+		close(drained)
+	}()
 	err := s.srv.Shutdown(finish)
-	if s.drain != nil { // the hijacked connections Shutdown does not wait for
-		s.drain(finish)
-	}
+	<-drained
 	if errors.Is(err, context.DeadlineExceeded) {
 		s.log.Warn("requests still running at the shutdown timeout: canceling them")
 		s.cancel(runtime.ErrShuttingDown)

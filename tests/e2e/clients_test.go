@@ -128,6 +128,16 @@ func TestClientsAgainstTheForum(t *testing.T) {
 			t.Errorf("%s", out)
 		}
 	})
+	t.Run("a live subscription over graphql-sse", func(t *testing.T) {
+		out := node(t, "sse.mjs", s.url, personToken(t), `subscription { latestPosts(limit: 2) { headline } }`,
+			`mutation { createPost(authorId: 1, headline: "live over graphql-sse") { headline } }`)
+		t.Log(out)
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if len(lines) != 3 || strings.Contains(lines[0], "live over graphql-sse") || !strings.Contains(lines[0], `"latestPosts":[{"headline"`) ||
+			!strings.Contains(lines[2], `{"next":{"data":{"latestPosts":[{"headline":"live over graphql-sse"}`) {
+			t.Errorf("%s", out)
+		}
+	})
 	t.Run("schema tools", func(t *testing.T) {
 		ops, err := filepath.Abs("testdata/forum-operations.graphql")
 		if err != nil {

@@ -23,9 +23,9 @@ type Request struct {
 	Variables     map[string]any
 	Media         string // MediaGraphQL or MediaJSON
 	Method        string
-	// Socket: the request came in a WebSocket's subscribe message, the
-	// one way a subscription is served.
-	Socket bool
+	// Streamed: the request came in a WebSocket's subscribe message or
+	// asked for an event stream, the ways a subscription is served.
+	Streamed bool
 }
 
 // persistedQueryNotFound answers a request that sends a persisted query's

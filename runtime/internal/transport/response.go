@@ -37,6 +37,13 @@ type Entry struct {
 	Value []byte
 }
 
+// AcceptsJSON reports whether accept allows a JSON response (either
+// media type the server speaks; */* and application/* do).
+func AcceptsJSON(accept string) bool {
+	_, ok := negotiate(accept)
+	return ok && strings.TrimSpace(accept) != ""
+}
+
 // negotiate picks the response media type from Accept. A missing Accept,
 // */* and application/* get application/graphql-response+json, as the
 // GraphQL-over-HTTP specification asks of servers since 2025.
