@@ -96,6 +96,9 @@ type checker struct {
 	gen     generatedTypes
 
 	rowsChecked map[string]bool // relations and (type, source) pairs checked against the catalog
+	// opaque are the functions whose bodies the catalog cannot see into
+	// (all but BEGIN ATOMIC), by quoted name, with their signatures.
+	opaque map[string]string
 }
 
 func newChecker(files []*decl.File) *checker {
@@ -103,7 +106,7 @@ func newChecker(files []*decl.File) *checker {
 	slices.SortStableFunc(files, func(a, b *decl.File) int { return cmp.Compare(a.Name, b.Name) })
 	return &checker{
 		files: files, defs: make(map[string]*definition), enumsChecked: make(map[string]bool),
-		objects: map[string]*spec.ObjectType{}, keys: map[string][]spec.ColumnRef{}, rowsChecked: map[string]bool{}, castsWarned: map[string]bool{},
+		objects: map[string]*spec.ObjectType{}, keys: map[string][]spec.ColumnRef{}, rowsChecked: map[string]bool{}, castsWarned: map[string]bool{}, opaque: map[string]string{},
 		gen: generatedTypes{types: map[string]spec.ObjectType{}, inputs: map[string]spec.InputType{}, enums: map[string]spec.Enum{}},
 	}
 }
@@ -153,6 +156,7 @@ func (c *checker) run() *spec.Plan {
 	c.nodeFields(plan)
 	if c.cat != nil {
 		c.checkNodesInCatalog(plan)
+		c.watchTables(plan, subscriptions)
 	}
 	c.checkDocumentTypes(plan)
 	c.checkLookaheadsFilled(plan, queries, append(mutations, subscriptions...))

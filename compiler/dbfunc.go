@@ -88,6 +88,9 @@ func (c *checker) checkFunction(s *dbSource, fns []*catalog.Function, returns *s
 	src := &s.out.Source
 	src.Object = "function"
 	src.Reads = functionReads(f)
+	if !f.BodyKnown {
+		c.opaque[src.SQL] = f.Signature()
+	}
 	types := make([]string, len(f.Args))
 	for i, a := range f.Args {
 		types[i] = a.Type.SQL

@@ -19,12 +19,12 @@ import (
 func terminateBackends(t *testing.T, s *server) {
 	t.Helper()
 	count := func() string {
-		return s.scalar(`SELECT count(*)::text FROM pg_stat_activity WHERE usename = $1 AND application_name <> 'gqlplan reload listener'`, s.roles.auth)
+		return s.scalar(`SELECT count(*)::text FROM pg_stat_activity WHERE usename = $1 AND application_name <> 'gqlplan listener'`, s.roles.auth)
 	}
 	if n := count(); n == "0" {
 		t.Fatal("the pool holds no connection to terminate")
 	}
-	s.scalar(`SELECT count(pg_terminate_backend(pid))::text FROM pg_stat_activity WHERE usename = $1 AND application_name <> 'gqlplan reload listener'`, s.roles.auth)
+	s.scalar(`SELECT count(pg_terminate_backend(pid))::text FROM pg_stat_activity WHERE usename = $1 AND application_name <> 'gqlplan listener'`, s.roles.auth)
 	for deadline := time.Now().Add(time.Minute); count() != "0"; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the terminated backends did not exit")
@@ -106,7 +106,7 @@ func TestAbortedRequestsKeepTheirConnections(t *testing.T) {
 	s := newServer(t, serverOptions{maxConns: size})
 	ctx := context.Background()
 	backends := func() string {
-		return s.scalar(`SELECT coalesce(string_agg(pid::text, ',' ORDER BY pid), '') FROM pg_stat_activity WHERE usename = $1 AND application_name <> 'gqlplan reload listener'`, s.roles.auth)
+		return s.scalar(`SELECT coalesce(string_agg(pid::text, ',' ORDER BY pid), '') FROM pg_stat_activity WHERE usename = $1 AND application_name <> 'gqlplan listener'`, s.roles.auth)
 	}
 	// Fill the pool: hold all of its connections at once, then let go.
 	var held []*pgxpool.Conn

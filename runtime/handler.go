@@ -151,8 +151,9 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 type outcome struct {
 	*transport.Response
 	operation string
-	live      bool    // a subscription's result: it is read again
-	arena     *[]byte // the fields' results, borrowed from the buffer pool
+	live      bool            // a subscription's result: it is read again
+	watch     map[string]bool // a subscription's tables (see liveGroup.tables)
+	arena     *[]byte         // the fields' results, borrowed from the buffer pool
 }
 
 // ServeHTTP answers one GraphQL-over-HTTP request, within the request
@@ -270,6 +271,9 @@ func (h *Handler) answer(ctx context.Context, params *transport.Request, who aut
 	if e != nil {
 		out.Response = transport.RequestErrors(params.Media, e...)
 		return out
+	}
+	if out.live {
+		out.watch = h.watched(op)
 	}
 	if errs := unauthenticatedFields(who, fields); errs != nil {
 		out.Response = transport.Unauthenticated(params.Media, errs...)

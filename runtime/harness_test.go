@@ -172,15 +172,15 @@ func newServer(t testing.TB, opts serverOptions) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The reload listener: started, and settled (listening, its first
+	// The listener: started, and settled (listening, its first
 	// reload done), so that its own traffic is not counted as a request's.
 	listening, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); s.handler.ListenForReload(listening) }()
+	go func() { defer close(done); s.handler.Listen(listening) }()
 	t.Cleanup(func() { stop(); <-done })
 	for deadline := time.Now().Add(time.Minute); !strings.Contains(s.logs.String(), "reloaded the roles' settings"); time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("the reload listener did not start:\n%s", s.logs)
+			t.Fatalf("the listener did not start:\n%s", s.logs)
 		}
 	}
 	return s

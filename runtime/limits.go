@@ -68,8 +68,10 @@ type Limits struct {
 	// SocketQueue bounds the messages waiting for a WebSocket client to
 	// read them; a client that lets it fill is closed (1008).
 	SocketQueue int
-	// SubscriptionPoll is how often a subscription is read again, its
-	// result sent when it changed.
+	// SubscriptionPoll is how often a subscription is read again even
+	// without a notified change to its tables (see [Handler.Listen]), its
+	// result sent when it changed: the safety net for changes no trigger
+	// tells of. Negative: never.
 	SubscriptionPoll time.Duration
 }
 
@@ -95,7 +97,7 @@ var DefaultLimits = Limits{
 	ConnectionInitTimeout: 3 * time.Second,
 	SocketOperations:      100,
 	SocketQueue:           64,
-	SubscriptionPoll:      time.Second,
+	SubscriptionPoll:      10 * time.Second,
 }
 
 // withDefaults fills the zero fields from DefaultLimits.
@@ -119,7 +121,7 @@ func (l Limits) withDefaults() Limits {
 	if l.ConnectionInitTimeout <= 0 {
 		l.ConnectionInitTimeout = d.ConnectionInitTimeout
 	}
-	if l.SubscriptionPoll <= 0 {
+	if l.SubscriptionPoll == 0 {
 		l.SubscriptionPoll = d.SubscriptionPoll
 	}
 	if l.MaxBodyBytes == 0 {

@@ -6,31 +6,46 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gqlplan/gqlplan/auth"
+	"github.com/gqlplan/gqlplan/internal/changefeed"
+	"github.com/gqlplan/gqlplan/runtime/internal/operation"
 	"github.com/gqlplan/gqlplan/runtime/internal/transport"
 )
 
 // Subscribers whose subscription would read the same thing share one
 // read: the same document, operation and variables, run as the same role
 // with the same claims — so Row Level Security, which reads only those,
-// sees the same rows for each. A group reads the result every poll
-// interval and hands each subscriber the result when it differs from the
-// last one that subscriber got. A subscriber takes only the newest: one
-// that has not taken the last result when the next comes gets the next
-// instead, so a slow reader costs one result's memory, not a queue.
+// sees the same rows for each. A group reads its result again when a
+// table it reads notifies a committed change (package changefeed; the
+// server listens, see [Handler.Listen]), and every poll interval as the
+// safety net, and hands each subscriber the result when it differs from
+// the last one that subscriber got. A subscriber takes only the newest:
+// one that has not taken the last result when the next comes gets the
+// next instead, so a slow reader costs one result's memory, not a queue.
 
 // liveGroups are the groups of the subscriptions served now.
 type liveGroups struct {
 	mu     sync.Mutex
 	groups map[[sha256.Size]byte]*liveGroup
+	// changes counts the notifications heard (and the reconnections of
+	// the listener): a subscriber whose first read began before the count
+	// moved may have missed a change, so its group reads again.
+	changes atomic.Uint64
 }
 
 // liveGroup is the subscribers of one read.
 type liveGroup struct {
 	key  [sha256.Size]byte
 	stop context.CancelFunc
+	// tables are the payloads (schema.table) of the changes that read the
+	// group again; nil: every change does (the plan does not know them).
+	tables map[string]bool
+	// wake holds a pending read: changes that come while one is pending
+	// or running cost one more read, not one each.
+	wake chan struct{}
 	mu   sync.Mutex
 	subs map[*liveSubscriber]struct{}
 }
@@ -55,10 +70,31 @@ func groupKey(params *transport.Request, who auth.Identity) [sha256.Size]byte {
 	return key
 }
 
+// watched are the tables whose changes may change the result of
+// subscription op (see liveGroup.tables).
+func (h *Handler) watched(op *operation.Operation) map[string]bool {
+	tables := map[string]bool{}
+	for _, sel := range op.Fields {
+		planned := h.index.Subscriptions[sel.Name]
+		if planned == nil {
+			continue // __typename
+		}
+		if len(planned.Spec.Tables) == 0 {
+			return nil
+		}
+		for _, t := range planned.Spec.Tables {
+			tables[changefeed.Payload(t.Schema, t.Name)] = true
+		}
+	}
+	return tables
+}
+
 // join adds a subscriber, which was last given first, to the group of
 // params and who, starting the group's reads when it is new; leave
-// removes it, and ends the reads with the last subscriber.
-func (h *Handler) join(params *transport.Request, who auth.Identity, first []byte) (sub *liveSubscriber, leave func()) {
+// removes it, and ends the reads with the last subscriber. since is the
+// count of changes before first was read: when changes came meanwhile,
+// the group reads again, so none is missed.
+func (h *Handler) join(params *transport.Request, who auth.Identity, first []byte, tables map[string]bool, since uint64) (sub *liveSubscriber, leave func()) {
 	key := groupKey(params, who)
 	sub = &liveSubscriber{updates: make(chan []byte, 1), last: first}
 	l := &h.live
@@ -69,14 +105,17 @@ func (h *Handler) join(params *transport.Request, who auth.Identity, first []byt
 	g := l.groups[key]
 	if g == nil {
 		ctx, stop := context.WithCancel(context.Background())
-		g = &liveGroup{key: key, stop: stop, subs: map[*liveSubscriber]struct{}{}}
+		g = &liveGroup{key: key, stop: stop, tables: tables, wake: make(chan struct{}, 1), subs: map[*liveSubscriber]struct{}{}}
 		l.groups[key] = g
-		go h.poll(ctx, g, params, who)
+		go h.readAgain(ctx, g, params, who)
 	}
 	g.mu.Lock()
 	g.subs[sub] = struct{}{}
 	g.mu.Unlock()
 	l.mu.Unlock()
+	if l.changes.Load() != since {
+		g.awake()
+	}
 	return sub, func() {
 		l.mu.Lock()
 		defer l.mu.Unlock()
@@ -91,19 +130,65 @@ func (h *Handler) join(params *transport.Request, who auth.Identity, first []byt
 	}
 }
 
-// poll reads the group's result every poll interval and hands it to each
-// subscriber whose last differs.
-func (h *Handler) poll(ctx context.Context, g *liveGroup, params *transport.Request, who auth.Identity) {
+// awake asks the group to read again, unless a read is pending already.
+func (g *liveGroup) awake() {
+	select {
+	case g.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Changed wakes the groups that read table (a changefeed payload).
+func (l *liveGroups) Changed(table string) {
+	l.changes.Add(1)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, g := range l.groups {
+		if g.tables == nil || g.tables[table] {
+			g.awake()
+		}
+	}
+}
+
+// Missed wakes every group: the listener was away, and what was notified
+// meanwhile is lost.
+func (l *liveGroups) Missed() {
+	l.changes.Add(1)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, g := range l.groups {
+		g.awake()
+	}
+}
+
+// readAgain reads the group's result when woken, and every poll interval
+// (when polling is on), and hands it to each subscriber whose last
+// differs.
+func (h *Handler) readAgain(ctx context.Context, g *liveGroup, params *transport.Request, who auth.Identity) {
+	var tick <-chan time.Time
+	if poll := h.cfg.Limits.SubscriptionPoll; poll > 0 {
+		t := time.NewTicker(poll)
+		defer t.Stop()
+		tick = t.C
+	}
+	retry := time.Second
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(h.cfg.Limits.SubscriptionPoll):
+		case <-g.wake:
+		case <-tick:
 		}
 		out, body := h.answerOnce(ctx, params, who)
-		if ctx.Err() != nil || out.Data == nil {
-			continue // ended meanwhile, or refused now (the database away): read again next time
+		if ctx.Err() != nil {
+			return
 		}
+		if out.Data == nil { // refused now (the database away): read again soon
+			time.AfterFunc(retry, g.awake)
+			retry = min(2*retry, 30*time.Second)
+			continue
+		}
+		retry = time.Second
 		g.mu.Lock()
 		for sub := range g.subs {
 			if bytes.Equal(sub.last, body) {
@@ -118,4 +203,18 @@ func (h *Handler) poll(ctx context.Context, g *liveGroup, params *transport.Requ
 		}
 		g.mu.Unlock()
 	}
+}
+
+// expiry fires when who's token expires; nil when it carries no exp.
+func expiry(who auth.Identity) (<-chan time.Time, func()) {
+	exp, ok := who.Claims["exp"].(json.Number)
+	if !ok {
+		return nil, func() {}
+	}
+	at, err := exp.Float64()
+	if err != nil {
+		return nil, func() {}
+	}
+	t := time.NewTimer(time.Until(time.Unix(int64(at), 0)))
+	return t.C, func() { t.Stop() }
 }

@@ -284,6 +284,7 @@ func (s *socket) run(ctx context.Context, op *running, m wsproto.Message) {
 	s.mu.Lock()
 	who := s.who
 	s.mu.Unlock()
+	since := s.h.live.changes.Load()
 	out, body := s.h.answerOnce(ctx, params, who)
 	s.mu.Lock()
 	if s.ops[m.ID] != op || s.ctx.Err() != nil {
@@ -306,8 +307,10 @@ func (s *socket) run(ctx context.Context, op *running, m wsproto.Message) {
 		return
 	}
 	s.mu.Unlock()
-	sub, leave := s.h.join(params, who, body)
+	sub, leave := s.h.join(params, who, body, out.watch, since)
 	defer leave()
+	expires, stopExpiry := expiry(who)
+	defer stopExpiry()
 	for {
 		select {
 		case body := <-sub.updates:
@@ -324,11 +327,9 @@ func (s *socket) run(ctx context.Context, op *running, m wsproto.Message) {
 			}
 			s.mu.Unlock()
 			return
-		case <-time.After(s.h.cfg.Limits.SubscriptionPoll):
-			if expired(who, time.Now()) {
-				s.close(wsproto.CloseForbidden, "Forbidden: the token expired")
-				return
-			}
+		case <-expires:
+			s.close(wsproto.CloseForbidden, "Forbidden: the token expired")
+			return
 		}
 	}
 }

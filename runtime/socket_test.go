@@ -255,7 +255,7 @@ func TestWebSocketGoingAway(t *testing.T) {
 // again once a write changes it — as the subscriber's role and claims see
 // it — and nothing while it is unchanged; over HTTP it is refused.
 func TestWebSocketLiveSubscription(t *testing.T) {
-	s := newServer(t, serverOptions{limits: runtime.Limits{SubscriptionPoll: 50 * time.Millisecond}})
+	s := newServer(t, serverOptions{limits: runtime.Limits{SubscriptionPoll: -1}})
 	srv := httptest.NewServer(s.handler)
 	defer srv.Close()
 	member := token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 2})
@@ -304,7 +304,7 @@ func TestWebSocketLiveSubscription(t *testing.T) {
 
 // A subscription ends when its token expires: the socket closes with 4403.
 func TestWebSocketSubscriptionEndsWithItsToken(t *testing.T) {
-	s := newServer(t, serverOptions{limits: runtime.Limits{SubscriptionPoll: 50 * time.Millisecond}})
+	s := newServer(t, serverOptions{limits: runtime.Limits{SubscriptionPoll: -1}})
 	srv := httptest.NewServer(s.handler)
 	defer srv.Close()
 	soon := token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 2, "exp": time.Now().Add(time.Second).Unix()})
@@ -322,7 +322,7 @@ func TestWebSocketSubscriptionEndsWithItsToken(t *testing.T) {
 // claims, share one read: one group; another person's is a group of its
 // own. Each subscriber gets the change.
 func TestWebSocketSubscribersShareReads(t *testing.T) {
-	s := newServer(t, serverOptions{limits: runtime.Limits{SubscriptionPoll: 50 * time.Millisecond}})
+	s := newServer(t, serverOptions{limits: runtime.Limits{SubscriptionPoll: -1}})
 	srv := httptest.NewServer(s.handler)
 	defer srv.Close()
 	alan := token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 2})

@@ -48,6 +48,7 @@ func (h *Handler) serveEvents(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	params.Streamed = true
+	since := h.live.changes.Load()
 	out, body := h.answerOnce(ctx, params, who)
 	if out.Data == nil {
 		_ = out.Write(w) // errors only: nothing of the borrowed buffer
@@ -64,8 +65,10 @@ func (h *Handler) serveEvents(w http.ResponseWriter, req *http.Request) {
 		event(w, "complete", nil)
 		return
 	}
-	sub, leave := h.join(params, who, body)
+	sub, leave := h.join(params, who, body, out.watch, since)
 	defer leave()
+	expires, stopExpiry := expiry(who)
+	defer stopExpiry()
 	for {
 		select {
 		case body := <-sub.updates:
@@ -77,11 +80,9 @@ func (h *Handler) serveEvents(w http.ResponseWriter, req *http.Request) {
 		case <-h.away:
 			event(w, "complete", nil)
 			return
-		case <-time.After(h.cfg.Limits.SubscriptionPoll):
-			if expired(who, time.Now()) {
-				event(w, "complete", nil)
-				return
-			}
+		case <-expires:
+			event(w, "complete", nil)
+			return
 		}
 	}
 }

@@ -69,7 +69,7 @@ func nextEvent(t *testing.T, events <-chan [2]string) [2]string {
 // subscriber sees it, until the server goes away (complete); a document
 // that does not validate is answered as over HTTP, not as a stream.
 func TestEventStream(t *testing.T) {
-	s := newServer(t, serverOptions{limits: runtime.Limits{SubscriptionPoll: 50 * time.Millisecond}})
+	s := newServer(t, serverOptions{limits: runtime.Limits{SubscriptionPoll: -1}})
 	srv := httptest.NewServer(s.handler)
 	defer srv.Close()
 	alan := token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 2})

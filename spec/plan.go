@@ -298,7 +298,20 @@ type Operation struct {
 	// is read from the source; with SourceResolver, the resolver's value
 	// is the result.
 	Resolver string `json:"resolver,omitempty"`
+	// Tables, on a subscription of a plan compiled against the catalog,
+	// are the tables its result is read from (through views, relations
+	// and computed fields), sorted: a committed change to one of them
+	// reads it again (see gqlplan triggers). Empty when they are not all
+	// known (no catalog, or a function whose body is not BEGIN ATOMIC):
+	// then every change reads it again.
+	Tables []Table `json:"tables,omitempty"`
 	Listing
+}
+
+// Table is a table by schema and name, unquoted.
+type Table struct {
+	Schema string `json:"schema"`
+	Name   string `json:"name"`
 }
 
 // Source is the SQL object an operation reads or calls.

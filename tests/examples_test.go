@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/gqlplan/gqlplan/internal/cli"
 	"github.com/gqlplan/gqlplan/internal/pgcluster"
 	"github.com/gqlplan/gqlplan/internal/pgtest"
@@ -34,6 +36,9 @@ func TestExamplesMatchTheirSQL(t *testing.T) {
 			if err := pgcluster.ApplySQLFiles(context.Background(), dsn, dir); err != nil {
 				t.Fatal(err)
 			}
+			if _, err := os.Stat(filepath.Join(dir, "triggers.sql")); err == nil {
+				checkTriggersFile(t, dir, dsn)
+			}
 			start := time.Now()
 			code, stdout, stderr := run(t, dir, "compile", ".", "-o", "-", "--database-url", dsn)
 			t.Logf("compile --database-url took %v", time.Since(start))
@@ -51,6 +56,9 @@ func TestExamplesMatchTheirSQL(t *testing.T) {
 				if op.Source.Object == "" || len(op.Source.Columns) == 0 && op.Source.Signature == "" {
 					t.Errorf("%s: the plan records no catalog facts: %+v", op.Name, op.Source)
 				}
+			}
+			if _, err := os.Stat(filepath.Join(dir, "triggers.sql")); len(plan.Subscriptions) > 0 && err != nil {
+				t.Errorf("the example has subscriptions: it applies what gqlplan triggers prints, in triggers.sql")
 			}
 			if filepath.Base(dir) == "forum" {
 				// COMMENT ON of tables, columns and functions describes
@@ -82,5 +90,38 @@ func BenchmarkCheckForumAgainstDatabase(b *testing.B) {
 		if code != cli.ExitOK || errOut.Len() > 0 {
 			b.Fatalf("exit %d: %s", code, errOut.String())
 		}
+	}
+}
+
+// checkTriggersFile checks that an example with subscriptions applies, in
+// its triggers.sql, exactly the migration "gqlplan triggers" prints for
+// it (-update writes it), and that applying it again changes nothing.
+func checkTriggersFile(t *testing.T, dir, dsn string) {
+	t.Helper()
+	code, stdout, stderr := run(t, dir, "triggers", ".", "--database-url", dsn)
+	if code != cli.ExitOK || stderr != "" {
+		t.Fatalf("triggers: exit %d:\n%s", code, stderr)
+	}
+	path := filepath.Join(dir, "triggers.sql")
+	if *update {
+		if err := os.WriteFile(path, []byte(stdout), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	applied, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(applied) != stdout {
+		t.Errorf("%s differs from what gqlplan triggers prints (run with -update if intended):\n%s", path, diff(applied, []byte(stdout)))
+	}
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(context.Background(), stdout); err != nil {
+		t.Errorf("applying the triggers again: %v", err)
 	}
 }

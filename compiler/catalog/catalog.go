@@ -86,6 +86,9 @@ type Relation struct {
 	Reads []*Relation
 	// Comment is COMMENT ON TABLE (VIEW, …).
 	Comment string
+	// NotifiesChanges: the table has the trigger gqlplan triggers writes,
+	// which tells subscriptions of each committed change to it.
+	NotifiesChanges bool
 }
 
 // KindName is the relation kind as PostgreSQL's documentation names it.

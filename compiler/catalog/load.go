@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/gqlplan/gqlplan/internal/changefeed"
 )
 
 // Options says what Load reads beyond the structure of the database.
@@ -227,16 +229,20 @@ func loadRelations(ctx context.Context, tx pgx.Tx, cat *Catalog) error {
 			coalesce(obj_description(c.oid, 'pg_class'), ''),
 			EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid AND p.polpermissive AND p.polcmd IN ('r', '*')
 				AND p.polroles = '{0}' AND pg_get_expr(p.polqual, p.polrelid) = 'true')
-			AND NOT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid AND NOT p.polpermissive AND p.polcmd IN ('r', '*'))
+			AND NOT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid AND NOT p.polpermissive AND p.polcmd IN ('r', '*')),
+			EXISTS (SELECT 1 FROM pg_trigger t JOIN pg_proc f ON f.oid = t.tgfoid JOIN pg_namespace fn ON fn.oid = f.pronamespace
+				WHERE t.tgrelid = c.oid AND NOT t.tgisinternal AND t.tgenabled <> 'D'
+				AND fn.nspname = $2 AND f.proname = $3
+				AND t.tgtype & 67 = 0 AND t.tgtype & 60 = 60) -- for each statement, after, on insert, delete, update and truncate
 		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_roles o ON o.oid = c.relowner
-		WHERE c.relkind IN ('r', 'v', 'm', 'f', 'p', 'c') AND `+userSchemas, cat.Role)
+		WHERE c.relkind IN ('r', 'v', 'm', 'f', 'p', 'c') AND `+userSchemas, cat.Role, changefeed.FunctionSchema, changefeed.FunctionName)
 	if err != nil {
 		return err
 	}
 	var oid uint32
 	var schema, name, kind string
 	var r Relation
-	_, err = pgx.ForEachRow(rows, []any{&oid, &schema, &name, &kind, &r.Selectable, &r.RowSecurity, &r.ForceRowSecurity, &r.Owner, &r.OwnerBypassesRLS, &r.SecurityInvoker, &r.Comment, &r.PoliciesShowAll}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&oid, &schema, &name, &kind, &r.Selectable, &r.RowSecurity, &r.ForceRowSecurity, &r.Owner, &r.OwnerBypassesRLS, &r.SecurityInvoker, &r.Comment, &r.PoliciesShowAll, &r.NotifiesChanges}, func() error {
 		rel := r
 		rel.Name, rel.Kind = Name{schema, name}, kind[0]
 		byOID[oid] = &rel

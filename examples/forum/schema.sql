@@ -99,31 +99,33 @@ CREATE FUNCTION forum_example.search_posts(search text) RETURNS SETOF forum_exam
 $$ LANGUAGE sql STABLE;
 COMMENT ON FUNCTION forum_example.search_posts(text) IS 'Returns posts containing a given search term.';
 
--- Computed fields (seed 001): functions taking a row.
-CREATE FUNCTION forum_example.person_full_name(person forum_example.person) RETURNS text AS $$
-  SELECT person.first_name || ' ' || person.last_name
-$$ LANGUAGE sql STABLE;
+-- Computed fields (seed 001): functions taking a row. Their bodies are
+-- SQL-standard (RETURN, BEGIN ATOMIC), which PostgreSQL parses when they
+-- are created and so records what they read: a subscription that selects
+-- them is read again only when those tables change (gqlplan triggers).
+CREATE FUNCTION forum_example.person_full_name(person forum_example.person) RETURNS text LANGUAGE sql STABLE
+  RETURN person.first_name || ' ' || person.last_name;
 COMMENT ON FUNCTION forum_example.person_full_name(forum_example.person) IS 'A person’s full name which is a concatenation of their first and last name.';
 
 CREATE FUNCTION forum_example.post_summary(
   post forum_example.post,
   length int DEFAULT 50,
   omission text DEFAULT '…'
-) RETURNS text AS $$
-  SELECT CASE
+) RETURNS text LANGUAGE sql STABLE
+  RETURN CASE
     WHEN post.body IS NULL THEN NULL
     ELSE substr(post.body, 0, length) || omission
-  END
-$$ LANGUAGE sql STABLE;
+  END;
 COMMENT ON FUNCTION forum_example.post_summary(forum_example.post, int, text) IS 'A truncated version of the body for summaries.';
 
-CREATE FUNCTION forum_example.person_latest_post(person forum_example.person) RETURNS forum_example.post AS $$
+CREATE FUNCTION forum_example.person_latest_post(person forum_example.person) RETURNS forum_example.post LANGUAGE sql STABLE
+BEGIN ATOMIC
   SELECT post.*
   FROM forum_example.post AS post
   WHERE post.author_id = person.id
   ORDER BY created_at DESC
-  LIMIT 1
-$$ LANGUAGE sql STABLE;
+  LIMIT 1;
+END;
 COMMENT ON FUNCTION forum_example.person_latest_post(forum_example.person) IS 'Gets the latest post written by the person.';
 
 CREATE FUNCTION forum_example.current_person() RETURNS forum_example.person AS $$

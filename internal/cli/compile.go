@@ -98,14 +98,25 @@ func (c *CompileCmd) Run(ctx context.Context, env *Env) error {
 // compileAndReport loads and compiles, prints the diagnostics, and returns
 // the plan, errFindings when there were errors, or an I/O error.
 func compileAndReport(ctx context.Context, env *Env, paths []string, format string, db DatabaseFlags) (*spec.Plan, error) {
-	files, diags, err := compiler.LoadPaths(env.Dir, paths)
+	plan, diags, err := compileDeclarations(ctx, env, paths, format, db)
 	if err != nil {
 		return nil, err
+	}
+	return report(env, diags, plan, format)
+}
+
+// compileDeclarations loads and compiles, and returns the plan (nil when
+// there are errors) with the diagnostics; an I/O error, or errReported
+// when the catalog could not be read (its diagnostic printed).
+func compileDeclarations(ctx context.Context, env *Env, paths []string, format string, db DatabaseFlags) (*spec.Plan, decl.Diagnostics, error) {
+	files, diags, err := compiler.LoadPaths(env.Dir, paths)
+	if err != nil {
+		return nil, nil, err
 	}
 	opts := compiler.Options{StrictRLS: db.StrictRLS}
 	if db.DatabaseURL == "" {
 		plan, more := compiler.CompileWith(files, opts)
-		return report(env, append(diags, more...), plan, format)
+		return plan, append(diags, more...), nil
 	}
 	// The privileges are checked as each role the declarations name (or
 	// as --role alone): one catalog read and one compile per role, their
@@ -123,9 +134,9 @@ func compileAndReport(ctx context.Context, env *Env, paths []string, format stri
 		cat, diag := as.readCatalog(ctx, files)
 		if diag != nil {
 			if err := writeDiagnostics(env, decl.Diagnostics{*diag}, format); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			return nil, errReported
+			return nil, nil, errReported
 		}
 		opts.Catalog = cat
 		// Files with errors still go through the compiler, so one mistake
@@ -136,7 +147,7 @@ func compileAndReport(ctx context.Context, env *Env, paths []string, format stri
 		}
 		diags = append(diags, more...)
 	}
-	return report(env, diags, plan, format)
+	return plan, diags, nil
 }
 
 // report prints diagnostics, each once, and returns the plan, or

@@ -94,6 +94,8 @@ type devServer struct {
 	pool    *pgxpool.Pool
 	api     *gate             // serves the last plan that compiled
 	seen    map[string]string // file → size and modification time
+	// stopListening ends the listener of the handler served now.
+	stopListening context.CancelFunc
 }
 
 // start gets a database, applies the SQL, compiles and builds the handler.
@@ -255,6 +257,12 @@ func (d *devServer) reload(ctx context.Context) error {
 		return err
 	}
 	d.api.set(h)
+	if d.stopListening != nil {
+		d.stopListening()
+	}
+	var listenCtx context.Context
+	listenCtx, d.stopListening = context.WithCancel(ctx)
+	go h.Listen(listenCtx)
 	fmt.Fprintf(d.env.Stderr, "gqlplan dev: serving %d queries and %d mutations\n", len(plan.Queries), len(plan.Mutations))
 	return nil
 }

@@ -43,14 +43,15 @@ var errReported = errors.New("reported")
 
 // CLI is the command tree.
 type CLI struct {
-	Compile CompileCmd `cmd:"" help:"Check declarations and write the plan."`
-	Check   CheckCmd   `cmd:"" help:"Check declarations; write nothing."`
-	SDL     SDLCmd     `cmd:"" name:"sdl" help:"Print the GraphQL schema of a compiled plan."`
-	Schema  SchemaCmd  `cmd:"" help:"Print the JSON Schema of the declaration format or of the plan."`
-	Serve   ServeCmd   `cmd:"" help:"Serve a compiled plan as GraphQL over HTTP."`
-	Token   TokenCmd   `cmd:"" help:"Mint a signed JWT for development and tests."`
-	Dev     DevCmd     `cmd:"" help:"Run a project on a throwaway PostgreSQL, reloading on every change."`
-	Version VersionCmd `cmd:"" help:"Print the gqlplan version and plan format."`
+	Compile  CompileCmd  `cmd:"" help:"Check declarations and write the plan."`
+	Check    CheckCmd    `cmd:"" help:"Check declarations; write nothing."`
+	Triggers TriggersCmd `cmd:"" help:"Print the migration that makes the tables subscriptions read notify their changes."`
+	SDL      SDLCmd      `cmd:"" name:"sdl" help:"Print the GraphQL schema of a compiled plan."`
+	Schema   SchemaCmd   `cmd:"" help:"Print the JSON Schema of the declaration format or of the plan."`
+	Serve    ServeCmd    `cmd:"" help:"Serve a compiled plan as GraphQL over HTTP."`
+	Token    TokenCmd    `cmd:"" help:"Mint a signed JWT for development and tests."`
+	Dev      DevCmd      `cmd:"" help:"Run a project on a throwaway PostgreSQL, reloading on every change."`
+	Version  VersionCmd  `cmd:"" help:"Print the gqlplan version and plan format."`
 
 	VersionFlag kong.VersionFlag `name:"version" help:"Print the gqlplan version and exit."`
 }

@@ -96,11 +96,11 @@ type limitsFlags struct {
 	ConnectionInitTimeout time.Duration `default:"3s" env:"GQLPLAN_CONNECTION_INIT_TIMEOUT" help:"How long a WebSocket client has to send connection_init (then 4408)."`
 	MaxSocketOperations   int           `default:"100" env:"GQLPLAN_MAX_SOCKET_OPERATIONS" help:"Most operations one WebSocket runs at once (TOO_MANY_OPERATIONS)."`
 	SocketQueue           int           `default:"64" env:"GQLPLAN_SOCKET_QUEUE" help:"Most messages waiting for a WebSocket client to read them; a client that lets them pile up is closed (1008)."`
-	SubscriptionPoll      time.Duration `default:"1s" env:"GQLPLAN_SUBSCRIPTION_POLL" help:"How often each subscription is read again; its result is sent when it changed."`
+	SubscriptionPoll      time.Duration `default:"10s" env:"GQLPLAN_SUBSCRIPTION_POLL" help:"How often each subscription is read again without a notified change to its tables (the safety net; 0: never); its result is sent when it changed."`
 }
 
 func (l limitsFlags) limits() runtime.Limits {
-	return runtime.Limits{
+	limits := runtime.Limits{
 		MaxBodyBytes: l.MaxBodyBytes, MaxDocumentBytes: l.MaxDocumentBytes, MaxDepth: l.MaxDepth, MaxTokens: l.MaxTokens,
 		MaxSelections: l.MaxFields, MaxAliases: l.MaxAliases, MaxRootFields: l.MaxRootFields, MaxDirectives: l.MaxDirectives,
 		MaxPageSize: l.MaxPageSize, MaxCost: l.MaxCost, MaxResponseBytes: l.MaxResponseBytes,
@@ -108,6 +108,10 @@ func (l limitsFlags) limits() runtime.Limits {
 		ConnectionInitTimeout: l.ConnectionInitTimeout, SocketOperations: l.MaxSocketOperations, SocketQueue: l.SocketQueue,
 		SubscriptionPoll: l.SubscriptionPoll,
 	}
+	if l.SubscriptionPoll == 0 {
+		limits.SubscriptionPoll = -1 // off: runtime.Limits takes zero for its default
+	}
+	return limits
 }
 
 func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
@@ -180,7 +184,7 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 	defer closeWithin(pool, 2*time.Second)
 	api.set(handler)
 	srv.drain = handler.GoingAway // WebSockets answer what they run, then close with 1001
-	go handler.ListenForReload(ctx)
+	go handler.Listen(ctx)        // role settings reloads, subscriptions' changes
 	reloadOnHangup(ctx, log, handler)
 	if c.DebugListen != "" {
 		if err := serveDebug(ctx, log, c.DebugListen); err != nil {

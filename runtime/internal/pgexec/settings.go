@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/gqlplan/gqlplan/auth"
+	"github.com/gqlplan/gqlplan/internal/changefeed"
 	"github.com/gqlplan/gqlplan/runtime/internal/sqlgen"
 )
 
@@ -149,16 +150,27 @@ func (x *Executor) reload(ctx context.Context, why string) {
 	x.log.Info("reloaded the roles' settings", "on", why)
 }
 
-// ListenerName is the application_name of the connection ListenForReload
-// holds.
-const ListenerName = "gqlplan reload listener"
+// ListenerName is the application_name of the connection Listen holds.
+const ListenerName = "gqlplan listener"
 
-// ListenForReload listens on the channel gqlplan on a connection of its
-// own until ctx ends: a notification with the payload "reload" (NOTIFY
-// gqlplan, 'reload', what a migration runs after ALTER ROLE … SET)
-// reloads. A lost connection is opened again with backoff, and reloads
-// too, since a notification may have been missed meanwhile.
-func (x *Executor) ListenForReload(ctx context.Context) {
+// Changes is told what the listener hears of the tables subscriptions
+// read (see package changefeed).
+type Changes interface {
+	// Changed: a committed change to table, the notification's payload.
+	Changed(table string)
+	// Missed: the listener (re)connected, so notifications sent while it
+	// was away are lost.
+	Missed()
+}
+
+// Listen holds one connection of its own, outside the pool, until ctx
+// ends, LISTENing on two channels: gqlplan, where the payload "reload"
+// (NOTIFY gqlplan, 'reload', what a migration runs after ALTER ROLE …
+// SET) reloads the roles' settings, and changefeed.Channel, whose
+// notifications go to changes. A lost connection is opened again with
+// backoff; then the settings reload and changes hears Missed, since
+// notifications may have been lost meanwhile.
+func (x *Executor) Listen(ctx context.Context, changes Changes) {
 	cfg := x.pool.Config().ConnConfig.Copy()
 	cfg.RuntimeParams["application_name"] = ListenerName // tells it apart in pg_stat_activity
 	// Waiting for a notification runs no statement: a cancel request
@@ -166,18 +178,23 @@ func (x *Executor) ListenForReload(ctx context.Context) {
 	cfg.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
 		return &pgconn.DeadlineContextWatcherHandler{Conn: c.Conn()}
 	}
+	listen := "LISTEN gqlplan; LISTEN " + pgx.Identifier{changefeed.Channel}.Sanitize()
 	for backoff := time.Second; ctx.Err() == nil; backoff = min(2*backoff, 30*time.Second) {
 		conn, err := pgx.ConnectConfig(ctx, cfg)
 		if err == nil {
-			if _, err = conn.Exec(ctx, "LISTEN gqlplan"); err == nil {
+			if _, err = conn.Exec(ctx, listen); err == nil {
 				x.reload(ctx, "listening again")
+				changes.Missed()
 				backoff = time.Second
 				for {
 					var n *pgconn.Notification
 					if n, err = conn.WaitForNotification(ctx); err != nil {
 						break
 					}
-					if n.Payload == "reload" {
+					switch {
+					case n.Channel == changefeed.Channel:
+						changes.Changed(n.Payload)
+					case n.Payload == "reload":
 						x.reload(ctx, "NOTIFY gqlplan")
 					}
 				}
@@ -187,7 +204,7 @@ func (x *Executor) ListenForReload(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		x.log.Warn("listening for NOTIFY gqlplan failed; retrying", "in", backoff, "error", err.Error())
+		x.log.Warn("listening for notifications failed; retrying", "in", backoff, "error", err.Error())
 		select {
 		case <-time.After(backoff):
 		case <-ctx.Done():

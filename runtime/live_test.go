@@ -1,0 +1,209 @@
+package runtime_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/gqlplan/gqlplan/runtime"
+)
+
+// liveSubscriber is one subscription's client: a reader keeps the newest
+// result, and every result it was sent, for the test to compare.
+type liveSubscriber struct {
+	mu     sync.Mutex
+	latest string
+	seen   []string
+	got    chan struct{} // a result came
+}
+
+// subscribeLive connects, authenticates with tok ("" for none) and
+// subscribes to query, whose field is field; the initial result is
+// awaited.
+func subscribeLive(t *testing.T, url, tok, query, field string) *liveSubscriber {
+	t.Helper()
+	ws := dialWS(t, url, nil)
+	if tok == "" {
+		ws.send(`{"type":"connection_init"}`)
+	} else {
+		ws.send(`{"type":"connection_init","payload":{"Authorization":"Bearer ` + tok + `"}}`)
+	}
+	ws.expect("connection_ack")
+	q, _ := json.Marshal(query)
+	ws.send(`{"type":"subscribe","id":"live","payload":{"query":` + string(q) + `}}`)
+	sub := &liveSubscriber{got: make(chan struct{}, 1)}
+	sub.take(t, ws.expect("next")["payload"], field)
+	go func() {
+		for {
+			_, data, err := ws.conn.Read(context.Background()) // no deadline: an idle subscription is normal
+			if err != nil {
+				return
+			}
+			var m map[string]json.RawMessage
+			if json.Unmarshal(data, &m) != nil || string(m["type"]) != `"next"` {
+				t.Errorf("a subscriber got %s", data)
+				return
+			}
+			sub.take(t, m["payload"], field)
+		}
+	}()
+	return sub
+}
+
+// take records a next message's payload: the value of field, compacted.
+func (s *liveSubscriber) take(t *testing.T, payload json.RawMessage, field string) {
+	var p struct{ Data map[string]json.RawMessage }
+	if err := json.Unmarshal(payload, &p); err != nil {
+		t.Errorf("%s: %v", payload, err)
+		return
+	}
+	var b bytes.Buffer
+	_ = json.Compact(&b, p.Data[field])
+	s.mu.Lock()
+	s.latest = b.String()
+	s.seen = append(s.seen, s.latest)
+	s.mu.Unlock()
+	select {
+	case s.got <- struct{}{}:
+	default:
+	}
+}
+
+// await waits until the subscriber's newest result is want.
+func (s *liveSubscriber) await(t *testing.T, want, who string, step int) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		s.mu.Lock()
+		latest := s.latest
+		s.mu.Unlock()
+		if latest == want {
+			return
+		}
+		select {
+		case <-s.got:
+		case <-deadline:
+			t.Fatalf("change %d: %s's newest result is\n  %s\nwhile a fresh query as %s reads\n  %s", step, who, latest, who, want)
+		}
+	}
+}
+
+// freshPosts is what query posts reads now, as tok.
+func freshPosts(t *testing.T, s *server, tok string) string {
+	t.Helper()
+	r := s.do(call{token: tok, query: `{ posts { id title secret authorId } }`})
+	var data struct{ Posts json.RawMessage }
+	if len(r.Errors) > 0 || json.Unmarshal(r.Data, &data) != nil {
+		t.Fatalf("the fresh query: %s", r.body)
+	}
+	var b bytes.Buffer
+	_ = json.Compact(&b, data.Posts)
+	return b.String()
+}
+
+// Row Level Security per subscriber: Ada and Alan subscribe to the same
+// document; after each of 100 random inserts, updates and deletes (made
+// by the database's owner, so they bypass the policies; the triggers
+// notify), each one's newest result equals a fresh query as that person,
+// and no result ever sent to one holds the other's secret post. Polling
+// is off: only notifications read the subscriptions again.
+func TestSubscriptionsFollowEachSubscribersPolicies(t *testing.T) {
+	s := newServer(t, serverOptions{limits: runtime.Limits{SubscriptionPoll: -1}})
+	srv := httptest.NewServer(s.handler)
+	defer srv.Close()
+	people := []struct {
+		name string
+		id   int
+		tok  string
+	}{
+		{"Ada", 1, token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 1})},
+		{"Alan", 2, token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 2})},
+	}
+	const doc = `subscription { livePosts { id title secret authorId } }`
+	subs := make([]*liveSubscriber, len(people))
+	for i, p := range people {
+		subs[i] = subscribeLive(t, srv.URL, p.tok, doc, "livePosts")
+	}
+	rng := rand.New(rand.NewPCG(41, 100))
+	ctx := context.Background()
+	for step := range 100 {
+		ids := strings.Split(s.scalar(`SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '') FROM shop.post`), ",")
+		pick := ids[rng.IntN(len(ids))]
+		author, secret := 1+rng.IntN(2), rng.IntN(2) == 0
+		var sql string
+		var args []any
+		switch op := rng.IntN(5); {
+		case op < 2 || len(ids) < 3:
+			sql, args = `INSERT INTO shop.post (author_id, title, secret) VALUES ($1, $2, $3)`, []any{author, fmt.Sprintf("step %d by %d", step, author), secret}
+		case op == 2:
+			sql, args = `UPDATE shop.post SET secret = NOT secret WHERE id = $1`, []any{pick}
+		case op == 3:
+			sql, args = `UPDATE shop.post SET author_id = $2, title = $3 WHERE id = $1`, []any{pick, author, fmt.Sprintf("moved at %d to %d", step, author)}
+		default:
+			sql, args = `DELETE FROM shop.post WHERE id = $1`, []any{pick}
+		}
+		if _, err := s.admin.Exec(ctx, sql, args...); err != nil {
+			t.Fatalf("change %d: %s: %v", step, sql, err)
+		}
+		for i, p := range people {
+			subs[i].await(t, freshPosts(t, s, p.tok), p.name, step)
+		}
+	}
+	// Every result ever sent: a secret post only to its author.
+	for i, p := range people {
+		subs[i].mu.Lock()
+		for _, sent := range subs[i].seen {
+			var posts []struct {
+				Secret   bool
+				AuthorID int `json:"authorId"`
+				Title    string
+			}
+			if err := json.Unmarshal([]byte(sent), &posts); err != nil {
+				t.Fatal(err)
+			}
+			for _, post := range posts {
+				if post.Secret && post.AuthorID != p.id {
+					t.Errorf("%s was sent %d's secret post %q", p.name, post.AuthorID, post.Title)
+				}
+			}
+		}
+		t.Logf("%s was sent %d results over 100 changes", p.name, len(subs[i].seen))
+		subs[i].mu.Unlock()
+	}
+}
+
+// LISTEN loses what is notified while its connection is away: when the
+// listener connects again, every subscription is read again. A change
+// made with the trigger disabled (so nothing is notified) reaches the
+// subscriber once the listener's connection is killed and comes back.
+func TestSubscriptionsReadAgainWhenTheListenerReconnects(t *testing.T) {
+	s := newServer(t, serverOptions{limits: runtime.Limits{SubscriptionPoll: -1}})
+	srv := httptest.NewServer(s.handler)
+	defer srv.Close()
+	sub := subscribeLive(t, srv.URL, "", `subscription { livePosts { title } }`, "livePosts")
+	if _, err := s.admin.Exec(context.Background(), `ALTER TABLE shop.post DISABLE TRIGGER gqlplan_notify_change;
+		INSERT INTO shop.post (author_id, title) VALUES (1, 'unnotified');
+		ALTER TABLE shop.post ENABLE TRIGGER gqlplan_notify_change`); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // nothing reads it again meanwhile
+	sub.mu.Lock()
+	before := sub.latest
+	sub.mu.Unlock()
+	if strings.Contains(before, "unnotified") {
+		t.Fatalf("read again without a notification or a poll: %s", before)
+	}
+	if got := s.scalar(`SELECT count(pg_terminate_backend(pid))::text FROM pg_stat_activity WHERE application_name = 'gqlplan listener' AND datname = current_database()`); got != "1" {
+		t.Fatalf("terminated %s listeners, want 1", got)
+	}
+	sub.await(t, `[{"title":"Notes on the engine"},{"title":"Computable numbers"},{"title":"unnotified"}]`, "the anonymous subscriber", 1)
+}

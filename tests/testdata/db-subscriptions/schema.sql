@@ -1,0 +1,26 @@
+CREATE SCHEMA live;
+CREATE TABLE live.person (id serial PRIMARY KEY, name text NOT NULL);
+CREATE TABLE live.post (id serial PRIMARY KEY, author_id int NOT NULL REFERENCES live.person, headline text NOT NULL);
+CREATE TABLE live.comment (id serial PRIMARY KEY, post_id int NOT NULL REFERENCES live.post, body text NOT NULL);
+CREATE TABLE live.tag (post_id int NOT NULL, label text NOT NULL);
+-- A view over two tables: a subscription to it reads both.
+CREATE VIEW live.post_with_tags AS
+  SELECT p.id, p.author_id, p.headline, (SELECT count(*) FROM live.tag t WHERE t.post_id = p.id)::int AS tags FROM live.post p;
+-- BEGIN ATOMIC: PostgreSQL records that it reads live.comment.
+CREATE FUNCTION live.post_comment_count(p live.post_with_tags) RETURNS int LANGUAGE sql STABLE
+  BEGIN ATOMIC SELECT count(*)::int FROM live.comment c WHERE c.post_id = p.id; END;
+-- PL/pgSQL: what it reads is a string until it runs.
+CREATE FUNCTION live.person_score(p live.person) RETURNS int LANGUAGE plpgsql STABLE
+  AS $$ BEGIN RETURN (SELECT count(*) FROM live.comment); END $$;
+
+-- What "gqlplan triggers" writes, for live.post and live.tag only.
+CREATE SCHEMA gqlplan;
+CREATE FUNCTION gqlplan.notify_change() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog
+  AS $$ BEGIN PERFORM pg_notify('gqlplan_changes', TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME); RETURN NULL; END $$;
+CREATE TRIGGER gqlplan_notify_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON live.post
+  FOR EACH STATEMENT EXECUTE FUNCTION gqlplan.notify_change();
+CREATE TRIGGER gqlplan_notify_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON live.tag
+  FOR EACH STATEMENT EXECUTE FUNCTION gqlplan.notify_change();
+-- A row-level trigger, and one missing TRUNCATE, do not count.
+CREATE TRIGGER gqlplan_notify_change AFTER INSERT OR UPDATE OR DELETE ON live.comment
+  FOR EACH STATEMENT EXECUTE FUNCTION gqlplan.notify_change();
