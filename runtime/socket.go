@@ -374,8 +374,15 @@ func (s *socket) queue(msg []byte) {
 	select {
 	case s.send <- msg:
 	default:
-		s.close(websocket.StatusPolicyViolation, "The client does not read its messages")
+		s.closeSlow(websocket.StatusPolicyViolation, "its queue is full")
 	}
+}
+
+// closeSlow closes the socket of a client that does not take its
+// messages, saying so in the log.
+func (s *socket) closeSlow(code websocket.StatusCode, why string) {
+	s.h.log.Warn("closing a WebSocket: the client does not read its messages", "why", why)
+	s.close(code, "The client does not read its messages")
 }
 
 // write sends the queued messages, each within the write timeout.
@@ -393,7 +400,9 @@ func (s *socket) write() {
 			err := s.conn.Write(ctx, websocket.MessageText, msg)
 			cancel()
 			if err != nil {
-				s.close(websocket.StatusGoingAway, "")
+				if s.ctx.Err() == nil {
+					s.closeSlow(websocket.StatusPolicyViolation, "a write did not finish within the write timeout")
+				}
 				return
 			}
 		}

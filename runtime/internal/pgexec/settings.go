@@ -163,6 +163,14 @@ type Changes interface {
 	Missed()
 }
 
+// The listener retries soon and often: while it is away, subscriptions
+// are not told of changes, so after PostgreSQL comes back it should be
+// back within a second; a failed connection attempt costs little.
+const (
+	listenRetry    = 250 * time.Millisecond
+	listenRetryMax = time.Second
+)
+
 // Listen holds one connection of its own, outside the pool, until ctx
 // ends, LISTENing on two channels: gqlplan, where the payload "reload"
 // (NOTIFY gqlplan, 'reload', what a migration runs after ALTER ROLE …
@@ -179,13 +187,13 @@ func (x *Executor) Listen(ctx context.Context, changes Changes) {
 		return &pgconn.DeadlineContextWatcherHandler{Conn: c.Conn()}
 	}
 	listen := "LISTEN gqlplan; LISTEN " + pgx.Identifier{changefeed.Channel}.Sanitize()
-	for backoff := time.Second; ctx.Err() == nil; backoff = min(2*backoff, 30*time.Second) {
+	for backoff := listenRetry; ctx.Err() == nil; backoff = min(2*backoff, listenRetryMax) {
 		conn, err := pgx.ConnectConfig(ctx, cfg)
 		if err == nil {
 			if _, err = conn.Exec(ctx, listen); err == nil {
 				x.reload(ctx, "listening again")
 				changes.Missed()
-				backoff = time.Second
+				backoff = listenRetry
 				for {
 					var n *pgconn.Notification
 					if n, err = conn.WaitForNotification(ctx); err != nil {
