@@ -96,9 +96,9 @@ type checker struct {
 	gen     generatedTypes
 
 	rowsChecked map[string]bool // relations and (type, source) pairs checked against the catalog
-	// opaque are the functions whose bodies the catalog cannot see into
-	// (all but BEGIN ATOMIC), by quoted name, with their signatures.
-	opaque map[string]string
+	// functionsUsed are the functions sources and computed fields call,
+	// by quoted name, as the catalog knows them.
+	functionsUsed map[string]*catalog.Function
 }
 
 func newChecker(files []*decl.File) *checker {
@@ -106,7 +106,7 @@ func newChecker(files []*decl.File) *checker {
 	slices.SortStableFunc(files, func(a, b *decl.File) int { return cmp.Compare(a.Name, b.Name) })
 	return &checker{
 		files: files, defs: make(map[string]*definition), enumsChecked: make(map[string]bool),
-		objects: map[string]*spec.ObjectType{}, keys: map[string][]spec.ColumnRef{}, rowsChecked: map[string]bool{}, castsWarned: map[string]bool{}, opaque: map[string]string{},
+		objects: map[string]*spec.ObjectType{}, keys: map[string][]spec.ColumnRef{}, rowsChecked: map[string]bool{}, castsWarned: map[string]bool{}, functionsUsed: map[string]*catalog.Function{},
 		gen: generatedTypes{types: map[string]spec.ObjectType{}, inputs: map[string]spec.InputType{}, enums: map[string]spec.Enum{}},
 	}
 }

@@ -88,9 +88,7 @@ func (c *checker) checkFunction(s *dbSource, fns []*catalog.Function, returns *s
 	src := &s.out.Source
 	src.Object = "function"
 	src.Reads = functionReads(f)
-	if !f.BodyKnown {
-		c.opaque[src.SQL] = f.Signature()
-	}
+	c.functionsUsed[src.SQL] = f
 	types := make([]string, len(f.Args))
 	for i, a := range f.Args {
 		types[i] = a.Type.SQL

@@ -178,9 +178,7 @@ func (c *checker) checkComputedField(s *dbSource, d *definition, f *decl.Field, 
 	fn.SQL = quoteIdent(found) + "." + quoteIdent(name)
 	fn.Signature = chosen.Signature()
 	fn.Reads = functionReads(chosen)
-	if !chosen.BodyKnown {
-		c.opaque[fn.SQL] = chosen.Signature()
-	}
+	c.functionsUsed[fn.SQL] = chosen
 	for i := range fn.Args {
 		for _, a := range chosen.Args[1:] {
 			if a.Name == fn.Args[i].Name && a.Type != nil {

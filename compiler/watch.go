@@ -3,6 +3,8 @@ package compiler
 import (
 	"cmp"
 	"fmt"
+	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -18,6 +20,11 @@ import (
 // ATOMIC functions read in turn, and the same for every relation and
 // computed field its type reaches — more than one request selects, never
 // less, so a change can make a group read in vain but never miss it.
+//
+// On the way it finds the claims those rows can depend on: the settings
+// jwt.claims.<name> that the policies, views and functions passed name.
+// Subscribers whose values of these agree see the same rows (the role
+// aside, which is part of the group too), so they share one read.
 
 // watchTables records each subscription's tables in the plan, warns when
 // they cannot all be known (subscription-tables-unknown) and when one has
@@ -25,18 +32,30 @@ import (
 func (c *checker) watchTables(plan *spec.Plan, decls []declaredOp) {
 	for i := range plan.Subscriptions {
 		op, d := &plan.Subscriptions[i], decls[i]
-		w := watch{c: c, tables: map[catalog.Name]*catalog.Relation{}, types: map[string]bool{}}
+		w := watch{c: c, tables: map[catalog.Name]*catalog.Relation{}, types: map[string]bool{}, claims: map[string]bool{}, visited: map[any]bool{}}
 		w.source(&op.Source)
 		w.typ(op.Returns)
 		if op.Resolver != "" {
 			w.unknown = append(w.unknown, "resolver "+op.Resolver)
 		}
 		if len(w.unknown) > 0 {
+			w.allClaims = true
 			slices.Sort(w.unknown)
 			c.diags.Warnf(d.Name.Range, "subscription-tables-unknown",
 				"subscription %s: what %s reads cannot be known ahead (only a BEGIN ATOMIC body is parsed when it is created): every committed change to a table with gqlplan's trigger reads it again, and changes to others are seen only by --subscription-poll; rewrite it as BEGIN ATOMIC to be precise",
 				op.Name, strings.Join(slices.Compact(w.unknown), ", "))
 			continue
+		}
+		op.AllClaims = w.allClaims
+		if !w.allClaims {
+			claims := map[string]bool{}
+			for _, c := range op.Claims {
+				claims[c] = true
+			}
+			for c := range w.claims {
+				claims[c] = true
+			}
+			op.GroupClaims = slices.Sorted(maps.Keys(claims))
 		}
 		var silent []string
 		for name, rel := range w.tables {
@@ -58,22 +77,66 @@ func (c *checker) watchTables(plan *spec.Plan, decls []declaredOp) {
 	}
 }
 
-// watch collects the tables of one subscription.
+// watch collects the tables and claims of one subscription.
 type watch struct {
 	c       *checker
 	tables  map[catalog.Name]*catalog.Relation
 	types   map[string]bool // object types visited
 	unknown []string        // what reads tables that cannot be known
+	// claims are the jwt.claims.* settings read; allClaims: some setting
+	// is read whose name cannot be known.
+	claims    map[string]bool
+	allClaims bool
+	visited   map[any]bool // relations and functions whose session reads were scanned
 }
 
 // source adds the tables src reads: itself when it is a table, and what
 // it reads in turn.
 func (w *watch) source(src *spec.Source) {
-	if src.Kind == spec.SourceFunction && src.Object == "function" && src.Reads == nil && w.c.opaque[src.SQL] != "" {
-		w.unknown = append(w.unknown, "function "+w.c.opaque[src.SQL])
+	if src.Kind == spec.SourceFunction {
+		w.function(w.c.functionsUsed[src.SQL])
 	}
 	w.relation(src.Schema, src.Name)
 	w.reads(src.Reads)
+}
+
+// function adds what a function called reads: nothing known when its
+// body is not parsed ahead.
+func (w *watch) function(f *catalog.Function) {
+	if f == nil || w.visited[f] {
+		return
+	}
+	w.visited[f] = true
+	if !f.BodyKnown {
+		w.unknown = append(w.unknown, "function "+f.Signature())
+		return
+	}
+	w.sessionReads(f.Body)
+	for _, g := range f.Calls {
+		w.function(g)
+	}
+}
+
+// claimSetting is how a policy, view or function names a claim's
+// setting, and namedByExpression a setting whose name is computed, or
+// the whole claim set: then any claim may matter.
+var (
+	claimSetting      = regexp.MustCompile(`jwt\.claims\.([A-Za-z0-9_$]*)`)
+	namedByExpression = regexp.MustCompile(`(?i)request\.jwt\.claims\b|current_setting\s*\(\s*[^'\s]|set_config|current_setting\s*\(\s*'[^']*'\s*\|\|`)
+)
+
+// sessionReads adds the claims text reads.
+func (w *watch) sessionReads(text string) {
+	if namedByExpression.MatchString(text) {
+		w.allClaims = true
+	}
+	for _, m := range claimSetting.FindAllStringSubmatch(text, -1) {
+		if m[1] == "" || strings.Contains(m[1], "$") || m[1][0] >= '0' && m[1][0] <= '9' {
+			w.allClaims = true // 'jwt.claims.' || …, or a name a claim cannot have in the plan
+			continue
+		}
+		w.claims[m[1]] = true
+	}
 }
 
 func (w *watch) reads(reads []spec.Read) {
@@ -88,8 +151,18 @@ func (w *watch) reads(reads []spec.Read) {
 // what sees their changes.
 func (w *watch) relation(schema, name string) {
 	rel := w.c.cat.Relations[catalog.Name{Schema: schema, Name: name}]
-	if rel != nil && (rel.Kind == catalog.Table || rel.Kind == catalog.PartitionedTable) {
+	if rel == nil || w.visited[rel] {
+		return
+	}
+	w.visited[rel] = true
+	if rel.Kind == catalog.Table || rel.Kind == catalog.PartitionedTable {
 		w.tables[rel.Name] = rel
+	}
+	for _, text := range rel.SessionReads {
+		w.sessionReads(text)
+	}
+	for _, f := range rel.Calls {
+		w.function(f)
 	}
 }
 
@@ -127,9 +200,7 @@ func (w *watch) fields(fields []spec.Field) {
 		case f.Relation != nil:
 			w.source(&f.Relation.Source)
 		case f.Function != nil:
-			if sig := w.c.opaque[f.Function.SQL]; sig != "" && f.Function.Reads == nil {
-				w.unknown = append(w.unknown, "function "+sig)
-			}
+			w.function(w.c.functionsUsed[f.Function.SQL])
 			w.reads(f.Function.Reads)
 		}
 		if f.Lookahead != nil {

@@ -151,9 +151,9 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 type outcome struct {
 	*transport.Response
 	operation string
-	live      bool            // a subscription's result: it is read again
-	watch     map[string]bool // a subscription's tables (see liveGroup.tables)
-	arena     *[]byte         // the fields' results, borrowed from the buffer pool
+	live      bool     // a subscription's result: it is read again
+	watch     watching // a subscription's: when it is read again, who shares its reads
+	arena     *[]byte  // the fields' results, borrowed from the buffer pool
 }
 
 // ServeHTTP answers one GraphQL-over-HTTP request, within the request

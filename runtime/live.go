@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -57,11 +58,25 @@ type liveSubscriber struct {
 	last    []byte
 }
 
-// groupKey identifies what a subscription reads, for the identity who.
-func groupKey(params *transport.Request, who auth.Identity) [sha256.Size]byte {
+// groupKey identifies what a subscription reads, for the identity who:
+// its document, operation and variables, who's role, and the values of
+// the claims its rows can depend on (shared; see watching), or all of
+// who's claims.
+func groupKey(params *transport.Request, who auth.Identity, shared []string) [sha256.Size]byte {
 	vars, _ := json.Marshal(params.Variables) // map keys sorted: the same variables, the same bytes
+	claims := who.ClaimsJSON
+	if shared != nil {
+		values := make(map[string]any, len(shared))
+		for _, name := range shared {
+			if v, ok := who.Claims[name]; ok {
+				values[name] = v
+			}
+		}
+		b, _ := json.Marshal(values)
+		claims = string(b)
+	}
 	h := sha256.New()
-	for _, part := range []string{params.Query, params.OperationName, string(vars), who.Role, who.ClaimsJSON} {
+	for _, part := range []string{params.Query, params.OperationName, string(vars), who.Role, claims} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}
@@ -70,23 +85,41 @@ func groupKey(params *transport.Request, who auth.Identity) [sha256.Size]byte {
 	return key
 }
 
-// watched are the tables whose changes may change the result of
-// subscription op (see liveGroup.tables).
-func (h *Handler) watched(op *operation.Operation) map[string]bool {
-	tables := map[string]bool{}
+// watching is what decides when a subscription is read again and who
+// shares its reads: the tables whose changes may change its result (see
+// liveGroup.tables; nil: every change), and the claims whose values may
+// change its rows (see groupKey; nil: all claims).
+type watching struct {
+	tables map[string]bool
+	claims []string
+}
+
+// watched is the watching of subscription op: the union over its root
+// fields of what the plan says of each.
+func (h *Handler) watched(op *operation.Operation) watching {
+	w := watching{tables: map[string]bool{}, claims: []string{}}
 	for _, sel := range op.Fields {
 		planned := h.index.Subscriptions[sel.Name]
 		if planned == nil {
 			continue // __typename
 		}
 		if len(planned.Spec.Tables) == 0 {
-			return nil
+			return watching{}
 		}
 		for _, t := range planned.Spec.Tables {
-			tables[changefeed.Payload(t.Schema, t.Name)] = true
+			w.tables[changefeed.Payload(t.Schema, t.Name)] = true
+		}
+		if planned.Spec.AllClaims || w.claims == nil {
+			w.claims = nil
+			continue
+		}
+		for _, c := range planned.Spec.GroupClaims {
+			if !slices.Contains(w.claims, c) {
+				w.claims = append(w.claims, c)
+			}
 		}
 	}
-	return tables
+	return w
 }
 
 // join adds a subscriber, which was last given first, to the group of
@@ -94,8 +127,8 @@ func (h *Handler) watched(op *operation.Operation) map[string]bool {
 // removes it, and ends the reads with the last subscriber. since is the
 // count of changes before first was read: when changes came meanwhile,
 // the group reads again, so none is missed.
-func (h *Handler) join(params *transport.Request, who auth.Identity, first []byte, tables map[string]bool, since uint64) (sub *liveSubscriber, leave func()) {
-	key := groupKey(params, who)
+func (h *Handler) join(params *transport.Request, who auth.Identity, first []byte, w watching, since uint64) (sub *liveSubscriber, leave func()) {
+	key := groupKey(params, who, w.claims)
 	sub = &liveSubscriber{updates: make(chan []byte, 1), last: first}
 	l := &h.live
 	l.mu.Lock()
@@ -105,7 +138,7 @@ func (h *Handler) join(params *transport.Request, who auth.Identity, first []byt
 	g := l.groups[key]
 	if g == nil {
 		ctx, stop := context.WithCancel(context.Background())
-		g = &liveGroup{key: key, stop: stop, tables: tables, wake: make(chan struct{}, 1), subs: map[*liveSubscriber]struct{}{}}
+		g = &liveGroup{key: key, stop: stop, tables: w.tables, wake: make(chan struct{}, 1), subs: map[*liveSubscriber]struct{}{}}
 		l.groups[key] = g
 		go h.readAgain(ctx, g, params, who)
 	}

@@ -207,3 +207,52 @@ func TestSubscriptionsReadAgainWhenTheListenerReconnects(t *testing.T) {
 	}
 	sub.await(t, `[{"title":"Notes on the engine"},{"title":"Computable numbers"},{"title":"unnotified"}]`, "the anonymous subscriber", 1)
 }
+
+// Subscribers share a read when the claims their rows can depend on agree:
+// for liveTitles, the plan says person_id (shop.post's policy reads it),
+// so Ada's two tokens, whose other claims differ, share one group; Alan
+// and an anonymous subscriber have their own. Each still sees only what
+// the policy lets it.
+func TestSubscribersShareReadsByTheClaimsTheirRowsRead(t *testing.T) {
+	s := newServer(t, serverOptions{limits: runtime.Limits{SubscriptionPoll: -1}})
+	for _, op := range s.plan.Subscriptions {
+		if op.Name == "liveTitles" && (len(op.GroupClaims) != 1 || op.GroupClaims[0] != "person_id" || op.AllClaims) {
+			t.Fatalf("liveTitles groups by %v (all: %v), want [person_id]", op.GroupClaims, op.AllClaims)
+		}
+	}
+	srv := httptest.NewServer(s.handler)
+	defer srv.Close()
+	const doc = `subscription { liveTitles { title secret } }`
+	ada1 := subscribeLive(t, srv.URL, token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 1, "device": "phone"}), doc, "liveTitles")
+	ada2 := subscribeLive(t, srv.URL, token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 1, "device": "laptop"}), doc, "liveTitles")
+	alan := subscribeLive(t, srv.URL, token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 2, "device": "phone"}), doc, "liveTitles")
+	anon := subscribeLive(t, srv.URL, "", doc, "liveTitles")
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		groups, subs := s.handler.LiveGroups()
+		if subs == 4 {
+			if groups != 3 {
+				t.Errorf("%d groups of 4 subscribers, want 3: Ada's two tokens share one", groups)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of 4 subscribers joined a group", subs)
+		}
+	}
+	if _, err := s.admin.Exec(context.Background(), `INSERT INTO shop.post (author_id, title, secret) VALUES (1, 'Ada new secret', true)`); err != nil {
+		t.Fatal(err)
+	}
+	const adaSees = `[{"title":"Notes on the engine","secret":false},{"title":"Ada private","secret":true},{"title":"Computable numbers","secret":false},{"title":"Ada new secret","secret":true}]`
+	ada1.await(t, adaSees, "Ada on her phone", 1)
+	ada2.await(t, adaSees, "Ada on her laptop", 1)
+	time.Sleep(100 * time.Millisecond) // had they been sent Ada's, it would have come by now
+	for who, sub := range map[string]*liveSubscriber{"Alan": alan, "the anonymous subscriber": anon} {
+		sub.mu.Lock()
+		for _, sent := range sub.seen {
+			if strings.Contains(sent, "Ada new secret") || strings.Contains(sent, "Ada private") {
+				t.Errorf("%s was sent Ada's secret post: %s", who, sent)
+			}
+		}
+		sub.mu.Unlock()
+	}
+}

@@ -305,6 +305,17 @@ type Operation struct {
 	// known (no catalog, or a function whose body is not BEGIN ATOMIC):
 	// then every change reads it again.
 	Tables []Table `json:"tables,omitempty"`
+	// GroupClaims, on a subscription whose Tables are known, are the
+	// claims whose values may change what it reads for a subscriber,
+	// sorted: its inject rules', and those the row security policies,
+	// views and functions it reads through name (jwt.claims.<name>).
+	// Subscribers of the same document, variables and role with the same
+	// values of these share one read. AllClaims: which cannot be known (a
+	// setting named by an expression, request.jwt.claims, a function
+	// whose body is not parsed), so subscribers share a read only with
+	// the same claims, all of them.
+	GroupClaims []string `json:"groupClaims,omitempty"`
+	AllClaims   bool     `json:"allClaims,omitempty"`
 	Listing
 }
 

@@ -38,6 +38,10 @@ type Catalog struct {
 	// Samples holds, per relation and jsonb column, the keys found in a
 	// sample of rows; see Options.Sample.
 	Samples map[Name]map[string]*Sample
+
+	// By OID, while loading.
+	relationsByOID map[uint32]*Relation
+	functionsByOID map[uint32]*Function
 }
 
 // Schema is a namespace.
@@ -89,6 +93,12 @@ type Relation struct {
 	// NotifiesChanges: the table has the trigger gqlplan triggers writes,
 	// which tells subscriptions of each committed change to it.
 	NotifiesChanges bool
+	// SessionReads are what decides, beyond the relations read, which
+	// rows a reader sees: the USING expressions of the policies that
+	// apply to SELECT, and a view's definition, as PostgreSQL prints
+	// them; Calls are the user functions those call.
+	SessionReads []string
+	Calls        []*Function
 }
 
 // KindName is the relation kind as PostgreSQL's documentation names it.
@@ -204,6 +214,11 @@ type Function struct {
 	// whether they are known (any other body is a string until it runs).
 	Reads     []*Relation
 	BodyKnown bool
+	// Body is the function's source (prosrc), or its SQL-standard body
+	// as PostgreSQL prints it; Calls, for the latter, are the user
+	// functions it calls.
+	Body  string
+	Calls []*Function
 }
 
 // Arg is an input argument of a function.

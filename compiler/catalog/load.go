@@ -66,6 +66,9 @@ func Load(ctx context.Context, conn *pgx.Conn, opts Options) (*Catalog, error) {
 		Types:     map[uint32]*Type{},
 		Schemas:   map[string]*Schema{},
 		Samples:   map[Name]map[string]*Sample{},
+
+		relationsByOID: map[uint32]*Relation{},
+		functionsByOID: map[uint32]*Function{},
 	}
 	steps := []struct {
 		what string
@@ -76,6 +79,7 @@ func Load(ctx context.Context, conn *pgx.Conn, opts Options) (*Catalog, error) {
 		{"types", loadTypes},
 		{"relations", loadRelations},
 		{"functions", loadFunctions},
+		{"session reads", loadSessionReads},
 	}
 	for _, s := range steps {
 		if err := s.run(ctx, tx, cat); err != nil {
@@ -220,7 +224,7 @@ func loadTypes(ctx context.Context, tx pgx.Tx, cat *Catalog) error {
 }
 
 func loadRelations(ctx context.Context, tx pgx.Tx, cat *Catalog) error {
-	byOID := map[uint32]*Relation{}
+	byOID := cat.relationsByOID
 	rows, err := tx.Query(ctx, `SELECT c.oid, n.nspname::text, c.relname::text, c.relkind::text,
 			c.relkind = 'c' OR $1 = '' OR has_table_privilege($1, c.oid, 'SELECT'),
 			c.relrowsecurity, c.relforcerowsecurity, o.rolname::text, o.rolsuper OR o.rolbypassrls,
@@ -299,7 +303,8 @@ func loadFunctions(ctx context.Context, tx pgx.Tx, cat *Catalog) error {
 			EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%'),
 			$1 = '' OR has_function_privilege($1, p.oid, 'EXECUTE'),
 			coalesce(obj_description(p.oid, 'pg_proc'), ''),
-			o.rolname::text, o.rolsuper OR o.rolbypassrls, p.prosqlbody IS NOT NULL
+			o.rolname::text, o.rolsuper OR o.rolbypassrls, p.prosqlbody IS NOT NULL,
+			CASE WHEN p.prosqlbody IS NOT NULL THEN pg_get_function_sqlbody(p.oid) ELSE coalesce(p.prosrc, '') END
 		FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_roles o ON o.oid = p.proowner
 		WHERE p.prokind IN ('f', 'p') AND `+userSchemas, cat.Role)
 	if err != nil {
@@ -315,14 +320,15 @@ func loadFunctions(ctx context.Context, tx pgx.Tx, cat *Catalog) error {
 		executable                bool
 		comment, owner            string
 		ownerBypasses, bodyKnown  bool
+		body                      string
 	)
-	byOID := map[uint32]*Function{}
-	_, err = pgx.ForEachRow(rows, []any{&oid, &schema, &name, &kind, &vol, &secdef, &retset, &result, &inTypes, &allTypes, &modes, &names, &defaults, &fixedPath, &executable, &comment, &owner, &ownerBypasses, &bodyKnown}, func() error {
+	byOID := cat.functionsByOID
+	_, err = pgx.ForEachRow(rows, []any{&oid, &schema, &name, &kind, &vol, &secdef, &retset, &result, &inTypes, &allTypes, &modes, &names, &defaults, &fixedPath, &executable, &comment, &owner, &ownerBypasses, &bodyKnown, &body}, func() error {
 		f := &Function{
 			Name: Name{schema, name}, OID: oid, Defaults: int(defaults), Result: cat.Types[result],
 			ReturnsSet: retset, Volatility: vol[0], SecurityDefiner: secdef, FixedSearchPath: fixedPath,
 			Procedure: kind == "p", Executable: executable, Comment: comment,
-			Owner: owner, OwnerBypassesRLS: ownerBypasses, BodyKnown: bodyKnown,
+			Owner: owner, OwnerBypassesRLS: ownerBypasses, BodyKnown: bodyKnown, Body: body,
 		}
 		byOID[oid] = f
 		nameAt := func(i int) string {
@@ -369,6 +375,67 @@ func loadFunctions(ctx context.Context, tx pgx.Tx, cat *Catalog) error {
 	for _, fns := range cat.Functions {
 		slices.SortFunc(fns, func(a, b *Function) int { return strings.Compare(a.Signature(), b.Signature()) })
 	}
+	return err
+}
+
+// loadSessionReads reads what may make a relation's rows depend on the
+// session (its settings: the claims the runtime sets): the policies'
+// expressions, views' definitions and function bodies, and the user
+// functions each calls, as PostgreSQL recorded their dependencies.
+func loadSessionReads(ctx context.Context, tx pgx.Tx, cat *Catalog) error {
+	rows, err := tx.Query(ctx, `SELECT p.polrelid, coalesce(pg_get_expr(p.polqual, p.polrelid), '')
+			FROM pg_policy p WHERE p.polcmd IN ('r', '*')
+		UNION ALL
+		SELECT c.oid, coalesce(pg_get_viewdef(c.oid), '')
+			FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+			WHERE c.relkind IN ('v', 'm') AND `+userSchemas+`
+		ORDER BY 1, 2`)
+	if err != nil {
+		return err
+	}
+	var oid, callee uint32
+	var text string
+	_, err = pgx.ForEachRow(rows, []any{&oid, &text}, func() error {
+		if r := cat.relationsByOID[oid]; r != nil {
+			r.SessionReads = append(r.SessionReads, text)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	rows, err = tx.Query(ctx, `SELECT DISTINCT p.polrelid, d.refobjid FROM pg_depend d
+			JOIN pg_policy p ON d.classid = 'pg_policy'::regclass AND d.objid = p.oid
+			WHERE d.refclassid = 'pg_proc'::regclass AND p.polcmd IN ('r', '*')
+		UNION
+		SELECT r.ev_class, d.refobjid FROM pg_depend d
+			JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+			WHERE d.refclassid = 'pg_proc'::regclass
+		ORDER BY 1, 2`)
+	if err != nil {
+		return err
+	}
+	_, err = pgx.ForEachRow(rows, []any{&oid, &callee}, func() error {
+		if r, f := cat.relationsByOID[oid], cat.functionsByOID[callee]; r != nil && f != nil {
+			r.Calls = append(r.Calls, f)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	rows, err = tx.Query(ctx, `SELECT DISTINCT d.objid, d.refobjid FROM pg_depend d
+		WHERE d.classid = 'pg_proc'::regclass AND d.refclassid = 'pg_proc'::regclass AND d.deptype = 'n'
+		ORDER BY 1, 2`)
+	if err != nil {
+		return err
+	}
+	_, err = pgx.ForEachRow(rows, []any{&oid, &callee}, func() error {
+		if f, g := cat.functionsByOID[oid], cat.functionsByOID[callee]; f != nil && g != nil {
+			f.Calls = append(f.Calls, g)
+		}
+		return nil
+	})
 	return err
 }
 

@@ -208,6 +208,10 @@ END
 $$;
 
 CREATE OR REPLACE TRIGGER "gqlplan_notify_change"
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "shop"."event"
+    FOR EACH STATEMENT EXECUTE FUNCTION "gqlplan"."notify_change"();
+
+CREATE OR REPLACE TRIGGER "gqlplan_notify_change"
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "shop"."person"
     FOR EACH STATEMENT EXECUTE FUNCTION "gqlplan"."notify_change"();
 

@@ -4,7 +4,7 @@ CREATE TABLE live.post (id serial PRIMARY KEY, author_id int NOT NULL REFERENCES
 CREATE TABLE live.comment (id serial PRIMARY KEY, post_id int NOT NULL REFERENCES live.post, body text NOT NULL);
 CREATE TABLE live.tag (post_id int NOT NULL, label text NOT NULL);
 -- A view over two tables: a subscription to it reads both.
-CREATE VIEW live.post_with_tags AS
+CREATE VIEW live.post_with_tags WITH (security_invoker = true) AS
   SELECT p.id, p.author_id, p.headline, (SELECT count(*) FROM live.tag t WHERE t.post_id = p.id)::int AS tags FROM live.post p;
 -- BEGIN ATOMIC: PostgreSQL records that it reads live.comment.
 CREATE FUNCTION live.post_comment_count(p live.post_with_tags) RETURNS int LANGUAGE sql STABLE
@@ -12,6 +12,18 @@ CREATE FUNCTION live.post_comment_count(p live.post_with_tags) RETURNS int LANGU
 -- PL/pgSQL: what it reads is a string until it runs.
 CREATE FUNCTION live.person_score(p live.person) RETURNS int LANGUAGE plpgsql STABLE
   AS $$ BEGIN RETURN (SELECT count(*) FROM live.comment); END $$;
+
+-- Row security: what a subscriber sees of live.post depends on the claims
+-- person_id (the policy) and team (a BEGIN ATOMIC function it calls).
+CREATE FUNCTION live.on_my_team(author int) RETURNS boolean LANGUAGE sql STABLE
+  BEGIN ATOMIC SELECT author::text = current_setting('jwt.claims.team', true); END;
+ALTER TABLE live.post ENABLE ROW LEVEL SECURITY;
+CREATE POLICY mine ON live.post FOR SELECT
+  USING (author_id = nullif(current_setting('jwt.claims.person_id', true), '')::int OR live.on_my_team(author_id));
+-- A policy reading the whole claim set: every claim may matter.
+CREATE TABLE live.secret (id serial PRIMARY KEY, owner text NOT NULL);
+ALTER TABLE live.secret ENABLE ROW LEVEL SECURITY;
+CREATE POLICY owner ON live.secret USING (owner = current_setting('request.jwt.claims', true)::jsonb ->> 'sub');
 
 -- What "gqlplan triggers" writes, for live.post and live.tag only.
 CREATE SCHEMA gqlplan;
