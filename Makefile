@@ -2,7 +2,7 @@
 GO       ?= go
 FUZZTIME ?= 60s
 
-.PHONY: all build deps test vet fmt-check golden bench bench-compiler bench-runtime fuzz faults demo demo-extend demo-check clean
+.PHONY: all build deps test vet fmt-check golden bench bench-subscriptions bench-compiler bench-runtime fuzz faults demo demo-extend demo-check clean
 
 all: build
 
@@ -54,6 +54,12 @@ BENCH_FLAGS ?=
 bench: build
 	@command -v wrk >/dev/null || { echo "make bench: installing wrk (Debian)"; apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; }
 	$(GO) run ./bench $(BENCH_FLAGS)
+
+# Subscriptions (bench/subscriptions.go): 10,000 subscribers of the forum's
+# latestPosts in 100 groups; one change they all read, then one a second for
+# 60 s; writes docs/SUBSCRIPTIONS.md. BENCH_FLAGS: e.g. -subscribers 2000 -sustain 10s.
+bench-subscriptions: build
+	$(GO) run ./bench -subscriptions $(BENCH_FLAGS)
 
 # Go benchmarks of the compiler, and check --database-url on the forum.
 bench-compiler:

@@ -92,7 +92,22 @@ func main() {
 	flag.BoolVar(&o.noPeer, "no-peer", false, "skip PostGraphile")
 	flag.StringVar(&o.pprofDir, "pprof", "", "write gqlplan's CPU and allocation profiles of each workload into this directory")
 	only := flag.String("only", "", "run only the workloads whose name matches this regular expression")
+	var so subscriptionOptions
+	subscriptions := flag.Bool("subscriptions", false, "measure subscriptions instead (subscriptions.go): the flags below, -people, -posts and -gqlplan")
+	flag.IntVar(&so.subscribers, "subscribers", 10000, "with -subscriptions: subscribers")
+	flag.IntVar(&so.groups, "groups", 100, "with -subscriptions: groups they fall in")
+	flag.DurationVar(&so.sustain, "sustain", 60*time.Second, "with -subscriptions: how long one change a second goes on")
+	flag.StringVar(&so.out, "subscriptions-out", "docs/SUBSCRIPTIONS.md", "with -subscriptions: the report to write")
 	flag.Parse()
+	if *subscriptions {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		defer stop()
+		if err := runSubscriptions(ctx, o, so); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	pick, err := regexp.Compile(*only)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench: -only:", err)

@@ -51,11 +51,26 @@ type liveGroup struct {
 	subs map[*liveSubscriber]struct{}
 }
 
-// liveSubscriber is one subscription in a group: updates holds the newest
-// result it has not taken (at most one), last the last it was given.
+// liveSubscriber is one subscription in a group: deliver hands it a
+// result (it must not block: the group's other subscribers wait), last
+// is the last it was given.
 type liveSubscriber struct {
-	updates chan []byte
+	deliver func(body []byte)
 	last    []byte
+}
+
+// newestOnly is a deliver function and the channel it fills: it holds
+// the newest result not yet taken, at most one, for a subscriber that
+// takes them in a goroutine of its own (an event stream).
+func newestOnly() (deliver func([]byte), updates <-chan []byte) {
+	ch := make(chan []byte, 1)
+	return func(body []byte) {
+		select { // one not taken is replaced
+		case <-ch:
+		default:
+		}
+		ch <- body
+	}, ch
 }
 
 // groupKey identifies what a subscription reads, for the identity who:
@@ -122,14 +137,15 @@ func (h *Handler) watched(op *operation.Operation) watching {
 	return w
 }
 
-// join adds a subscriber, which was last given first, to the group of
+// join adds a subscriber, which was last given first and is handed
+// results by deliver, to the group of
 // params and who, starting the group's reads when it is new; leave
 // removes it, and ends the reads with the last subscriber. since is the
 // count of changes before first was read: when changes came meanwhile,
 // the group reads again, so none is missed.
-func (h *Handler) join(params *transport.Request, who auth.Identity, first []byte, w watching, since uint64) (sub *liveSubscriber, leave func()) {
+func (h *Handler) join(params *transport.Request, who auth.Identity, first []byte, w watching, since uint64, deliver func([]byte)) (leave func()) {
 	key := groupKey(params, who, w.claims)
-	sub = &liveSubscriber{updates: make(chan []byte, 1), last: first}
+	sub := &liveSubscriber{deliver: deliver, last: first}
 	l := &h.live
 	l.mu.Lock()
 	if l.groups == nil {
@@ -149,7 +165,7 @@ func (h *Handler) join(params *transport.Request, who auth.Identity, first []byt
 	if l.changes.Load() != since {
 		g.awake()
 	}
-	return sub, func() {
+	return func() {
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		g.mu.Lock()
@@ -228,26 +244,18 @@ func (h *Handler) readAgain(ctx context.Context, g *liveGroup, params *transport
 				continue
 			}
 			sub.last = body
-			select { // the newest only: one not taken is replaced
-			case <-sub.updates:
-			default:
-			}
-			sub.updates <- body
+			sub.deliver(body)
 		}
 		g.mu.Unlock()
 	}
 }
 
-// expiry fires when who's token expires; nil when it carries no exp.
-func expiry(who auth.Identity) (<-chan time.Time, func()) {
+// expiresAt is when who's token expires, if it carries an exp.
+func expiresAt(who auth.Identity) (time.Time, bool) {
 	exp, ok := who.Claims["exp"].(json.Number)
 	if !ok {
-		return nil, func() {}
+		return time.Time{}, false
 	}
 	at, err := exp.Float64()
-	if err != nil {
-		return nil, func() {}
-	}
-	t := time.NewTimer(time.Until(time.Unix(int64(at), 0)))
-	return t.C, func() { t.Stop() }
+	return time.Unix(int64(at), 0), err == nil
 }

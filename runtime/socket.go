@@ -271,14 +271,13 @@ func expired(who auth.Identity, now time.Time) bool {
 
 // run answers one subscribe: its request run as over HTTP, within the
 // request timeout; next and complete, or error. A subscription then joins
-// the group of the subscribers reading the same (see live.go), which
-// reads it every poll interval; it gets each result that differs from its
-// last, until the client completes it, its token expires (4403) or the
-// server goes away. Nothing is sent for an operation the client completed
-// meanwhile.
+// the group of the subscribers reading the same (see live.go), whose
+// reads hand it each result that differs from its last, until the client
+// completes it, its token expires (4403) or the server goes away. Nothing
+// is sent for an operation the client completed meanwhile. A
+// subscription holds no goroutine while it waits: what ends it runs on
+// its context's end and its token's expiry.
 func (s *socket) run(ctx context.Context, op *running, m wsproto.Message) {
-	defer s.wg.Done()
-	defer op.stop()
 	params := &transport.Request{Query: m.Subscribe.Query, OperationName: m.Subscribe.OperationName,
 		Variables: m.Subscribe.Variables, Media: transport.MediaJSON, Method: http.MethodPost, Streamed: true}
 	s.mu.Lock()
@@ -287,11 +286,10 @@ func (s *socket) run(ctx context.Context, op *running, m wsproto.Message) {
 	since := s.h.live.changes.Load()
 	out, body := s.h.answerOnce(ctx, params, who)
 	s.mu.Lock()
-	if s.ops[m.ID] != op || s.ctx.Err() != nil {
-		s.mu.Unlock()
-		return // completed by the client (its id may be another's now), or the socket is gone
-	}
+	subscribed := s.ops[m.ID] == op && s.ctx.Err() == nil && out.live && out.Data != nil && !s.draining
 	switch {
+	case s.ops[m.ID] != op || s.ctx.Err() != nil:
+		// completed by the client (its id may be another's now), or the socket is gone
 	case out.Data == nil: // request errors: the operation did not run
 		s.queueErrors(m.ID, out.Errors...)
 	case !out.live:
@@ -301,37 +299,37 @@ func (s *socket) run(ctx context.Context, op *running, m wsproto.Message) {
 		s.queue(wsproto.Encode(wsproto.Next, m.ID, body))
 		op.live = true
 	}
-	if !out.live || out.Data == nil || s.draining {
+	if !subscribed {
 		s.finish(m.ID, op)
 		s.mu.Unlock()
+		op.stop()
+		s.wg.Done()
 		return
 	}
 	s.mu.Unlock()
-	sub, leave := s.h.join(params, who, body, out.watch, since)
-	defer leave()
-	expires, stopExpiry := expiry(who)
-	defer stopExpiry()
-	for {
-		select {
-		case body := <-sub.updates:
-			s.mu.Lock()
-			if s.ops[m.ID] == op {
-				s.queue(wsproto.Encode(wsproto.Next, m.ID, body))
-			}
-			s.mu.Unlock()
-		case <-ctx.Done(): // completed, or the server goes away (then it ends it)
-			s.mu.Lock()
-			if s.ops[m.ID] == op && s.draining {
-				s.queue(wsproto.Encode(wsproto.Complete, m.ID, nil))
-				s.finish(m.ID, op)
-			}
-			s.mu.Unlock()
-			return
-		case <-expires:
-			s.close(wsproto.CloseForbidden, "Forbidden: the token expired")
-			return
+	id := m.ID
+	leave := s.h.join(params, who, body, out.watch, since, func(body []byte) {
+		s.mu.Lock()
+		if s.ops[id] == op {
+			s.queue(wsproto.Encode(wsproto.Next, id, body))
 		}
+		s.mu.Unlock()
+	})
+	stopExpiry := func() bool { return false }
+	if at, ok := expiresAt(who); ok {
+		stopExpiry = time.AfterFunc(time.Until(at), func() { s.close(wsproto.CloseForbidden, "Forbidden: the token expired") }).Stop
 	}
+	context.AfterFunc(ctx, func() { // completed, the socket gone, or the server going away (then it ends it)
+		leave()
+		stopExpiry()
+		s.mu.Lock()
+		if s.ops[id] == op && s.draining {
+			s.queue(wsproto.Encode(wsproto.Complete, id, nil))
+			s.finish(id, op)
+		}
+		s.mu.Unlock()
+		s.wg.Done()
+	})
 }
 
 // answerOnce runs a request of who once, within the request timeout: the
@@ -379,10 +377,11 @@ func (s *socket) queue(msg []byte) {
 }
 
 // closeSlow closes the socket of a client that does not take its
-// messages, saying so in the log.
+// messages, saying so in the log. It does not wait for the close
+// handshake: it may be called while a group hands out a result.
 func (s *socket) closeSlow(code websocket.StatusCode, why string) {
 	s.h.log.Warn("closing a WebSocket: the client does not read its messages", "why", why)
-	s.close(code, "The client does not read its messages")
+	go s.close(code, "The client does not read its messages")
 }
 
 // write sends the queued messages, each within the write timeout.

@@ -65,13 +65,17 @@ func (h *Handler) serveEvents(w http.ResponseWriter, req *http.Request) {
 		event(w, "complete", nil)
 		return
 	}
-	sub, leave := h.join(params, who, body, out.watch, since)
-	defer leave()
-	expires, stopExpiry := expiry(who)
-	defer stopExpiry()
+	deliver, updates := newestOnly()
+	defer h.join(params, who, body, out.watch, since, deliver)()
+	var expires <-chan time.Time
+	if at, ok := expiresAt(who); ok {
+		t := time.NewTimer(time.Until(at))
+		defer t.Stop()
+		expires = t.C
+	}
 	for {
 		select {
-		case body := <-sub.updates:
+		case body := <-updates:
 			if !event(w, "next", body) {
 				return
 			}
