@@ -51,3 +51,42 @@ func TestPlaygroundInChromium(t *testing.T) {
 		t.Errorf("the playground shows %q (status %q)", result, status)
 	}
 }
+
+// TestPlaygroundSubscribes: a subscription typed into the playground is
+// read as an event stream: the result shows, then, after a post is
+// written over HTTP, the result holding it; Stop ends it.
+func TestPlaygroundSubscribes(t *testing.T) {
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("this test drives Chromium: install Debian's chromium package (.ci/run does): %v", err)
+	}
+	addr, token := startDev(t, "--token", `{"role":"forum_example_person","person_id":1}`)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.Headless)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	defer cancelTimeout()
+	err := chromedp.Do(ctx,
+		chromedp.Navigate("http://"+addr+"/"),
+		chromedp.WaitVisible(chromedp.ID("query")),
+		chromedp.Clear(chromedp.ID("query")),
+		chromedp.SendKeys(chromedp.ID("query"), `subscription { latestPosts(limit: 1) { headline } }`),
+		chromedp.Click(chromedp.ID("run")),
+		chromedp.WaitVisible(chromedp.Search(`//span[@id="status"][contains(., "result 1")]`)),
+	)
+	if err != nil {
+		t.Fatalf("subscribing in the playground: %v", err)
+	}
+	s := &server{url: "http://" + addr + "/graphql"}
+	if r := s.post(t, token, `mutation { createPost(authorId: 1, headline: "seen in the playground") { headline } }`, nil); len(r.Errors) > 0 {
+		t.Fatalf("createPost: %+v", r.Errors)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.WaitVisible(chromedp.Search(`//pre[@id="result"][contains(., "seen in the playground")]`)),
+		chromedp.Click(chromedp.ID("stop")),
+		chromedp.WaitVisible(chromedp.Search(`//span[@id="status"][contains(., "stopped")]`)),
+	); err != nil {
+		t.Fatalf("the playground's subscription: %v", err)
+	}
+}

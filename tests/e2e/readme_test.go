@@ -52,6 +52,8 @@ func TestReadmeWalkthrough(t *testing.T) {
 		`"currentPerson":\{"rowId" ?: ?13, .*"totalCount" ?: ?1, "nodes" ?: ?\[\{"headline" ?: ?"Hello again"\}\]`,
 		`^\{"data":\{"changePassword":true\}\}$`,
 		`"deletePost":\{"rowId" ?: ?37`,
+		`^data: \{"data":\{"latestPosts":\[\{"headline" ?: ?"Triggers that set updated_at", "author" ?: ?\{"fullName" ?: ?"Diego Ortiz"\}\}\]\}\}$`,
+		`^data: \{"data":\{"latestPosts":\[\{"headline" ?: ?"Live from the walkthrough", "author" ?: ?\{"fullName" ?: ?"Eve Example"\}\}\]\}\}$`,
 	}
 	if len(lines) != len(want) {
 		t.Fatalf("the walkthrough printed %d lines, want %d:\n%s", len(lines), len(want), out)
