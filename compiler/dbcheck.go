@@ -145,6 +145,7 @@ func (c *checker) checkRelation(s *dbSource, rel *catalog.Relation, returns *spe
 		}
 	}
 	c.checkConditions(s, rel.Columns)
+	c.checkStreamCursor(s.op, s.out, rel, s.what)
 	if c.cat.Role == "" || c.checksRole(s.out) {
 		c.checkRowSecurity(rel, s.op.SQLSource.Range, s.what, injectsClaims(s.whereFrom))
 	}

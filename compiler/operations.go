@@ -174,6 +174,9 @@ func (c *checker) operation(op declaredOp) spec.Operation {
 		site.node = returns.Named()
 	}
 	c.operationListing(op, &out, site)
+	if op.Stream != nil {
+		c.streamOperation(op, &out, returns, &whereFrom, what)
+	}
 	if c.cat != nil {
 		c.checkSourceInCatalog(op, &out, whereFrom, callFrom, returns, what)
 	}

@@ -240,7 +240,19 @@ type Operation struct {
 	// operation's SECURITY DEFINER function bypasses row level security
 	// (db-rls-bypass).
 	RLSBypass *Text
-	List      // queries returning a list
+	// Stream, on a subscription, makes it a stream: the rows after a
+	// cursor, in batches, instead of the whole result again.
+	Stream *Stream
+	List   // queries returning a list
+}
+
+// Stream is how a stream subscription reads its rows: in the order of
+// Cursor, a column whose values are unique (the compiler proves it by a
+// unique index), at most BatchSize at a time.
+type Stream struct {
+	Cursor    *Text
+	BatchSize *Int
+	Range     Range
 }
 
 // Arg is a GraphQL argument of an operation.

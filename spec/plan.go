@@ -316,7 +316,18 @@ type Operation struct {
 	// the same claims, all of them.
 	GroupClaims []string `json:"groupClaims,omitempty"`
 	AllClaims   bool     `json:"allClaims,omitempty"`
+	// Stream makes a subscription a stream: its rows are read in the
+	// order of Cursor, BatchSize at a time (the Listing's order and
+	// limit), after the cursor of the last row sent (the argument
+	// "after", compared in Where).
+	Stream *Stream `json:"stream,omitempty"`
 	Listing
+}
+
+// Stream is how a stream subscription's rows are read.
+type Stream struct {
+	Cursor    ColumnRef `json:"cursor"`
+	BatchSize int64     `json:"batchSize"`
 }
 
 // Table is a table by schema and name, unquoted.

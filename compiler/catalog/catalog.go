@@ -99,6 +99,9 @@ type Relation struct {
 	// them; Calls are the user functions those call.
 	SessionReads []string
 	Calls        []*Function
+	// UniqueColumns are the columns a valid unique index (or the primary
+	// key) covers alone, without a predicate: no two rows share a value.
+	UniqueColumns []string
 }
 
 // KindName is the relation kind as PostgreSQL's documentation names it.

@@ -293,6 +293,23 @@ func loadRelations(ctx context.Context, tx pgx.Tx, cat *Catalog) error {
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	rows, err = tx.Query(ctx, `SELECT i.indrelid, a.attname::text FROM pg_index i
+		JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+		WHERE i.indisunique AND i.indisvalid AND i.indnkeyatts = 1 AND i.indpred IS NULL AND i.indkey[0] <> 0
+		ORDER BY 1, 2`)
+	if err != nil {
+		return err
+	}
+	var unique string
+	_, err = pgx.ForEachRow(rows, []any{&oid, &unique}, func() error {
+		if r := byOID[oid]; r != nil && !slices.Contains(r.UniqueColumns, unique) {
+			r.UniqueColumns = append(r.UniqueColumns, unique)
+		}
+		return nil
+	})
 	return err
 }
 

@@ -18,10 +18,11 @@ import (
 var (
 	fieldTagKeys     = []string{"gql", "column", "relation", "join", "function", "args", "filterable", "sortable", "connection", "order_by", "limit", "resolver", "requires", "sql_source", "rls_bypass"}
 	inputTagKeys     = []string{"gql", "column", "node"}
-	operationTagKeys = []string{"gql", "returns", "args", "params", "nodes", "type_column", "roles", "sql_source", "source_kind", "shape", "data_column", "inject", "token", "filter", "order_by", "limit", "connection", "filterable", "sortable", "resolver", "rls_bypass"}
+	operationTagKeys = []string{"gql", "returns", "args", "params", "nodes", "type_column", "roles", "sql_source", "source_kind", "shape", "data_column", "inject", "token", "filter", "order_by", "limit", "connection", "filterable", "sortable", "resolver", "rls_bypass", "stream"}
 	gqlFieldOptions  = []string{"type", "deprecated"}
 	gqlOpOptions     = []string{"deprecated"}
 	limitOptions     = []string{"default", "max"}
+	streamOptions    = []string{"cursor", "batch_size"}
 	directives       = []string{"schema", "roles", "type", "input", "enum", "interface", "union", "deprecated"}
 )
 

@@ -71,6 +71,7 @@ func (l *loader) operations(kind decl.OperationKind, f *ast.Field) []*decl.Opera
 		l.injects(t, op, owner)
 		op.Token = l.flag(t, "token", owner)
 		op.List = l.list(t, owner)
+		op.Stream = l.stream(t, owner)
 		out = append(out, op)
 	}
 	return out
@@ -308,6 +309,30 @@ func (l *loader) assignments(v *tagValue, syntax, owner string) [][2]decl.Text {
 		out = append(out, [2]decl.Text{v.textOf(it, 0, left), v.textOf(it, off+strings.Index(it.text[off:], right), right)})
 	}
 	return out
+}
+
+// stream reads stream:"cursor=column,batch_size=N".
+func (l *loader) stream(t *tag, owner string) *decl.Stream {
+	v := t.get("stream")
+	if v == nil {
+		return nil
+	}
+	st := &decl.Stream{Range: v.text().Range}
+	for _, it := range v.items() {
+		key, val, _ := l.option(v, it, streamOptions, owner)
+		switch key {
+		case "cursor":
+			st.Cursor = &val
+		case "batch_size":
+			n, err := strconv.ParseInt(val.Value, 10, 64)
+			if err != nil {
+				l.errorf(val.Range, "invalid-value", "%s: stream batch_size must be an integer, not %q", owner, val.Value)
+				continue
+			}
+			st.BatchSize = &decl.Int{Value: n, Range: val.Range}
+		}
+	}
+	return st
 }
 
 // limit reads limit:"default=N,max=M".

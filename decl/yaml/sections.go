@@ -323,6 +323,16 @@ func (l *loader) operation(kind decl.OperationKind, kv pair) *decl.Operation {
 	}
 	l.flag(e, "token", &op.Token)
 	l.list(e, &op.List, what)
+	if st, ok := e["stream"]; ok {
+		op.Stream = &decl.Stream{Range: l.rng(st.value)}
+		se := l.entries(st.value, streamKeys, "the stream of "+what)
+		if c, ok := se["cursor"]; ok {
+			op.Stream.Cursor = l.text(c.value, "stream cursor")
+		}
+		if b, ok := se["batch_size"]; ok {
+			op.Stream.BatchSize = l.integer(b.value, "stream batch_size")
+		}
+	}
 	return op
 }
 
