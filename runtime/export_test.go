@@ -46,7 +46,7 @@ func (h *Handler) compose(query string, vars, claims map[string]any, reuse bool)
 	var fields []*rootField
 	if reuse {
 		var es []*Error
-		if _, fields, es = h.planRequest(r, auth.Identity{Role: role, Claims: claims}); es != nil {
+		if _, fields, es = h.planRequest(r, auth.Identity{Role: role, Claims: claims}, nil); es != nil {
 			return nil, es[0]
 		}
 	} else {
@@ -55,7 +55,7 @@ func (h *Handler) compose(query string, vars, claims map[string]any, reuse bool)
 			return nil, errs[0]
 		}
 		var e *Error
-		if fields, e = h.plan(op, role, claims, nil, nil); e != nil {
+		if fields, e = h.plan(op, role, claims, nil, nil, nil); e != nil {
 			return nil, e
 		}
 	}

@@ -151,9 +151,10 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 type outcome struct {
 	*transport.Response
 	operation string
-	live      bool     // a subscription's result: it is read again
-	watch     watching // a subscription's: when it is read again, who shares its reads
-	arena     *[]byte  // the fields' results, borrowed from the buffer pool
+	live      bool         // a subscription's result: it is read again
+	watch     watching     // a subscription's: when it is read again, who shares its reads
+	batch     *streamBatch // a stream's: where its next batch starts
+	arena     *[]byte      // the fields' results, borrowed from the buffer pool
 }
 
 // ServeHTTP answers one GraphQL-over-HTTP request, within the request
@@ -267,7 +268,7 @@ func (h *Handler) answer(ctx context.Context, params *transport.Request, who aut
 		return out
 	}
 	out.live = r.Kind == operation.Subscription
-	op, fields, e := h.planRequest(r, who)
+	op, fields, e := h.planRequest(r, who, params.After)
 	if e != nil {
 		out.Response = transport.RequestErrors(params.Media, e...)
 		return out
@@ -284,6 +285,7 @@ func (h *Handler) answer(ctx context.Context, params *transport.Request, who aut
 		out.Response = transport.ExecutionFailure(params.Media, fatal)
 		return out
 	}
+	out.batch = unwrapStreams(fields)
 	h.signTokens(ctx, fields)
 	out.Response = respond(params.Media, fields)
 	return out

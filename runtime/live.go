@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -35,6 +36,7 @@ type liveGroups struct {
 	// the listener): a subscriber whose first read began before the count
 	// moved may have missed a change, so its group reads again.
 	changes atomic.Uint64
+	streams atomic.Uint64 // numbers each stream's group
 }
 
 // liveGroup is the subscribers of one read.
@@ -47,8 +49,13 @@ type liveGroup struct {
 	// wake holds a pending read: changes that come while one is pending
 	// or running cost one more read, not one each.
 	wake chan struct{}
-	mu   sync.Mutex
-	subs map[*liveSubscriber]struct{}
+	// stream: the group is one stream subscriber's (see stream.go); after
+	// is the cursor of the last row it was sent (nil: none yet, so its
+	// reads start where the document says).
+	stream bool
+	after  json.RawMessage
+	mu     sync.Mutex
+	subs   map[*liveSubscriber]struct{}
 }
 
 // liveSubscriber is one subscription in a group: deliver hands it a
@@ -143,8 +150,11 @@ func (h *Handler) watched(op *operation.Operation) watching {
 // removes it, and ends the reads with the last subscriber. since is the
 // count of changes before first was read: when changes came meanwhile,
 // the group reads again, so none is missed.
-func (h *Handler) join(params *transport.Request, who auth.Identity, first []byte, w watching, since uint64, deliver func([]byte)) (leave func()) {
+func (h *Handler) join(params *transport.Request, who auth.Identity, first []byte, w watching, since uint64, batch *streamBatch, deliver func([]byte)) (leave func()) {
 	key := groupKey(params, who, w.claims)
+	if batch != nil { // a group of its own
+		key = sha256.Sum256(fmt.Appendf(nil, "stream %d", h.live.streams.Add(1)))
+	}
 	sub := &liveSubscriber{deliver: deliver, last: first}
 	l := &h.live
 	l.mu.Lock()
@@ -155,6 +165,12 @@ func (h *Handler) join(params *transport.Request, who auth.Identity, first []byt
 	if g == nil {
 		ctx, stop := context.WithCancel(context.Background())
 		g = &liveGroup{key: key, stop: stop, tables: w.tables, wake: make(chan struct{}, 1), subs: map[*liveSubscriber]struct{}{}}
+		if batch != nil {
+			g.stream = true
+			if batch.count > 0 {
+				g.after = batch.cursor
+			}
+		}
 		l.groups[key] = g
 		go h.readAgain(ctx, g, params, who)
 	}
@@ -162,7 +178,7 @@ func (h *Handler) join(params *transport.Request, who auth.Identity, first []byt
 	g.subs[sub] = struct{}{}
 	g.mu.Unlock()
 	l.mu.Unlock()
-	if l.changes.Load() != since {
+	if l.changes.Load() != since || batch != nil && batch.full {
 		g.awake()
 	}
 	return func() {
@@ -228,7 +244,13 @@ func (h *Handler) readAgain(ctx context.Context, g *liveGroup, params *transport
 		case <-g.wake:
 		case <-tick:
 		}
-		out, body := h.answerOnce(ctx, params, who)
+		read := params
+		if g.stream && g.after != nil {
+			next := *params
+			next.After = g.after
+			read = &next
+		}
+		out, body := h.answerOnce(ctx, read, who)
 		if ctx.Err() != nil {
 			return
 		}
@@ -238,6 +260,15 @@ func (h *Handler) readAgain(ctx context.Context, g *liveGroup, params *transport
 			continue
 		}
 		retry = time.Second
+		if g.stream {
+			if out.batch == nil || out.batch.count == 0 {
+				continue // nothing new
+			}
+			g.after = out.batch.cursor
+			if out.batch.full {
+				g.awake() // more may wait: the next batch at once
+			}
+		}
 		g.mu.Lock()
 		for sub := range g.subs {
 			if bytes.Equal(sub.last, body) {

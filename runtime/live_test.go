@@ -256,3 +256,73 @@ func TestSubscribersShareReadsByTheClaimsTheirRowsRead(t *testing.T) {
 		sub.mu.Unlock()
 	}
 }
+
+// streamRows subscribes to doc as tok and collects the rows of every
+// message; rows reports those received so far.
+func streamRows(t *testing.T, url, tok, doc string) (rows func() []map[string]any) {
+	t.Helper()
+	sub := subscribeLive(t, url, tok, doc, "newPosts")
+	return func() []map[string]any {
+		sub.mu.Lock()
+		defer sub.mu.Unlock()
+		var all []map[string]any
+		for _, sent := range sub.seen {
+			var batch []map[string]any
+			if err := json.Unmarshal([]byte(sent), &batch); err != nil {
+				t.Fatal(err)
+			}
+			if len(batch) > 2 {
+				t.Errorf("a batch of %d rows; the batch size is 2", len(batch))
+			}
+			all = append(all, batch...)
+		}
+		return all
+	}
+}
+
+// awaitRows waits until rows gives want (as JSON).
+func awaitRows(t *testing.T, rows func() []map[string]any, want string, who string) {
+	t.Helper()
+	var got []byte
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if got, _ = json.Marshal(rows()); string(got) == want {
+			return
+		}
+	}
+	t.Fatalf("%s's stream sent\n  %s\nwant\n  %s", who, got, want)
+}
+
+// A stream sends each row once, in the cursor's order, in batches of at
+// most its batch size — as its subscriber's policies let it see them —
+// from the first, or after the cursor the client gives; rows written
+// later come by notification, a full batch's successor at once.
+func TestStreamSendsEachRowOnce(t *testing.T) {
+	s := newServer(t, serverOptions{limits: runtime.Limits{SubscriptionPoll: -1}})
+	srv := httptest.NewServer(s.handler)
+	defer srv.Close()
+	ada := token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 1})
+	const doc = `subscription { newPosts { id title } }`
+	fromFirst := streamRows(t, srv.URL, ada, doc)
+	// Ada sees posts 1 to 3 (4 is Alan's secret): two batches, 2 then 1.
+	awaitRows(t, fromFirst, `[{"id":1,"title":"Notes on the engine"},{"id":2,"title":"Ada private"},{"id":3,"title":"Computable numbers"}]`, "Ada")
+	after := streamRows(t, srv.URL, ada, `subscription { newPosts(after: 2) { id title } }`)
+	awaitRows(t, after, `[{"id":3,"title":"Computable numbers"}]`, "Ada, after 2")
+	anon := streamRows(t, srv.URL, "", doc)
+	awaitRows(t, anon, `[{"id":1,"title":"Notes on the engine"},{"id":3,"title":"Computable numbers"}]`, "the anonymous subscriber")
+	if _, err := s.admin.Exec(context.Background(), `INSERT INTO shop.post (author_id, title, secret) VALUES
+		(2, 'Alan secret 5', true), (1, 'Ada public 6', false), (1, 'Ada secret 7', true), (2, 'Alan public 8', false), (1, 'Ada public 9', false)`); err != nil {
+		t.Fatal(err)
+	}
+	awaitRows(t, fromFirst, `[{"id":1,"title":"Notes on the engine"},{"id":2,"title":"Ada private"},{"id":3,"title":"Computable numbers"},`+
+		`{"id":6,"title":"Ada public 6"},{"id":7,"title":"Ada secret 7"},{"id":8,"title":"Alan public 8"},{"id":9,"title":"Ada public 9"}]`, "Ada")
+	awaitRows(t, after, `[{"id":3,"title":"Computable numbers"},{"id":6,"title":"Ada public 6"},{"id":7,"title":"Ada secret 7"},{"id":8,"title":"Alan public 8"},{"id":9,"title":"Ada public 9"}]`, "Ada, after 2")
+	awaitRows(t, anon, `[{"id":1,"title":"Notes on the engine"},{"id":3,"title":"Computable numbers"},{"id":6,"title":"Ada public 6"},{"id":8,"title":"Alan public 8"},{"id":9,"title":"Ada public 9"}]`, "the anonymous subscriber")
+	// A change that adds no row sends nothing.
+	if _, err := s.admin.Exec(context.Background(), `UPDATE shop.post SET title = title || '!' WHERE id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if got, _ := json.Marshal(anon()); strings.Contains(string(got), "engine!") {
+		t.Errorf("an update was streamed again: %s", got)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/gqlplan/gqlplan/runtime/internal/sqlgen"
 	"github.com/gqlplan/gqlplan/runtime/internal/transport"
 	"github.com/gqlplan/gqlplan/runtime/internal/wire"
+	"github.com/gqlplan/gqlplan/spec"
 )
 
 // rootField is one key of the response's data and how it is produced.
@@ -28,6 +29,10 @@ type rootField struct {
 	typename string // __typename: the root type's name
 	stmt     *sqlgen.Statement
 	token    bool // the result is claims, answered with a signed token
+	// stream: the result is a stream's batch (sqlgen.SplitStreamBatch)
+	// of at most batchSize rows, unwrapped once read.
+	stream    bool
+	batchSize int64
 	// resolver runs the field (see resolvers.go), on planned and sel.
 	resolver extend.OperationFunc
 	planned  *schema.Operation
@@ -77,9 +82,20 @@ func (f *rootField) fail(e *Error) {
 // fields: reused when a request of r's shape was composed before (see
 // composedCache), collected and composed otherwise, and then kept when
 // every field composed.
-func (h *Handler) planRequest(r *document.Request, who auth.Identity) (*operation.Operation, []*rootField, []*Error) {
+func (h *Handler) planRequest(r *document.Request, who auth.Identity, after json.RawMessage) (*operation.Operation, []*rootField, []*Error) {
+	if after != nil { // a stream's next batch: its after is not the document's
+		op, errs := h.docs.Collect(r)
+		if errs != nil {
+			return op, nil, errs
+		}
+		fields, e := h.plan(op, who.Role, who.Claims, nil, nil, after)
+		if e != nil {
+			return op, nil, []*Error{e}
+		}
+		return op, fields, nil
+	}
 	if hit := h.composed.find(r); hit != nil {
-		fields, e := h.plan(hit.op, who.Role, who.Claims, r.Vars, hit.statements)
+		fields, e := h.plan(hit.op, who.Role, who.Claims, r.Vars, hit.statements, nil)
 		switch {
 		case e != nil:
 			return hit.op, nil, []*Error{e}
@@ -92,7 +108,7 @@ func (h *Handler) planRequest(r *document.Request, who auth.Identity) (*operatio
 	if errs != nil {
 		return op, nil, errs
 	}
-	fields, e := h.plan(op, who.Role, who.Claims, nil, nil)
+	fields, e := h.plan(op, who.Role, who.Claims, nil, nil, nil)
 	if e != nil {
 		return op, nil, []*Error{e}
 	}
@@ -108,8 +124,9 @@ func (h *Handler) planRequest(r *document.Request, who auth.Identity) (*operatio
 // field (bad arguments, a missing claim) stay on that field. With
 // composed, the statements of an earlier request of this shape, each
 // field's is rebound to vars and claims instead; when one cannot be, plan
-// returns no fields and no error.
-func (h *Handler) plan(op *operation.Operation, role string, claims, vars map[string]any, composed []*sqlgen.Statement) ([]*rootField, *Error) {
+// returns no fields and no error. after, when set, is where a stream
+// field's batch starts instead.
+func (h *Handler) plan(op *operation.Operation, role string, claims, vars map[string]any, composed []*sqlgen.Statement, after json.RawMessage) ([]*rootField, *Error) {
 	if role == "" {
 		role = h.loginRole // no role switch: the request runs as the pool's own
 	}
@@ -140,6 +157,12 @@ func (h *Handler) plan(op *operation.Operation, role string, claims, vars map[st
 			}
 			f.nonNull = planned.Returns.NonNull
 			f.token = planned.Spec.Token
+			if st := planned.Spec.Stream; st != nil {
+				f.stream, f.batchSize = true, st.BatchSize
+			}
+			if f.stream && after != nil {
+				sel = sel.WithArg(spec.ArgAfter, cursorValue(after))
+			}
 			if sel.Err != nil {
 				f.fail(sel.Err)
 				break
@@ -175,6 +198,10 @@ func (h *Handler) plan(op *operation.Operation, role string, claims, vars map[st
 			stmt, err := sqlgen.Compose(h.index, h.cfg.Limits.sql(), planned, sel, claims)
 			if err != nil {
 				f.fail(wire.As(err, CodeInternal))
+				break
+			}
+			if f.stream && len(stmt.Resolves) > 0 {
+				f.fail(&Error{Message: fmt.Sprintf("%s is a stream: its rows cannot hold fields computed by Go resolvers.", name), Code: CodeBadRequest})
 				break
 			}
 			f.stmt = &stmt

@@ -121,7 +121,7 @@ func (h *Handler) runFields(ctx context.Context, tx *pgexec.Tx, req *extend.Requ
 // fields, in the request's transaction after the resolver ran, so it
 // reads what the resolver wrote; their errors are f's, beneath sel.
 func (h *Handler) rootQuery(ctx context.Context, tx *pgexec.Tx, req *extend.Request, f *rootField, sel *operation.Field, nonNull bool) (json.RawMessage, *Error) {
-	fields, e := h.plan(&operation.Operation{Kind: operation.Query, Fields: sel.Children}, req.Role, req.Claims, nil, nil)
+	fields, e := h.plan(&operation.Operation{Kind: operation.Query, Fields: sel.Children}, req.Role, req.Claims, nil, nil, nil)
 	if e != nil {
 		return nil, e
 	}

@@ -308,7 +308,7 @@ func (s *socket) run(ctx context.Context, op *running, m wsproto.Message) {
 	}
 	s.mu.Unlock()
 	id := m.ID
-	leave := s.h.join(params, who, body, out.watch, since, func(body []byte) {
+	leave := s.h.join(params, who, body, out.watch, since, out.batch, func(body []byte) {
 		s.mu.Lock()
 		if s.ops[id] == op {
 			s.queue(wsproto.Encode(wsproto.Next, id, body))

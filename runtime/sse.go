@@ -66,7 +66,7 @@ func (h *Handler) serveEvents(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	deliver, updates := newestOnly()
-	defer h.join(params, who, body, out.watch, since, deliver)()
+	defer h.join(params, who, body, out.watch, since, out.batch, deliver)()
 	var expires <-chan time.Time
 	if at, ok := expiresAt(who); ok {
 		t := time.NewTimer(time.Until(at))

@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -125,6 +127,20 @@ func TestClientsAgainstTheForum(t *testing.T) {
 			strings.Contains(lines[0]+lines[1], "seen by Apollo and urql") ||
 			!strings.Contains(lines[3], `{"client":"apollo","update":{"latestPosts":[{"__typename":"Post","id":`) || !strings.Contains(lines[3], `"headline":"seen by Apollo and urql"`) ||
 			!strings.Contains(lines[4], `{"client":"urql","update":{"latestPosts":[{`) || !strings.Contains(lines[4], `"headline":"seen by Apollo and urql"`) {
+			t.Errorf("%s", out)
+		}
+	})
+	t.Run("a stream over graphql-ws", func(t *testing.T) {
+		var last int
+		if err := connect(t, s.admin).QueryRow(context.Background(), "SELECT max(id) FROM forum_example.post").Scan(&last); err != nil {
+			t.Fatal(err)
+		}
+		out := node(t, "ws-live.mjs", s.url, personToken(t), fmt.Sprintf(`subscription { newPosts(after: %d) { rowId headline } }`, last),
+			`mutation { createPost(authorId: 1, headline: "streamed over graphql-ws") { headline } }`)
+		t.Log(out)
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if len(lines) != 3 || lines[0] != `{"first":{"data":{"newPosts":[]}}}` ||
+			lines[2] != fmt.Sprintf(`{"next":{"data":{"newPosts":[{"rowId":%d,"headline":"streamed over graphql-ws"}]}}}`, last+1) {
 			t.Errorf("%s", out)
 		}
 	})

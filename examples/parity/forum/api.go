@@ -91,4 +91,6 @@ type Mutation struct {
 type Subscription struct {
 	// The newest posts with their authors, sent again whenever they change.
 	LatestPosts []Post `sql_source:"post" order_by:"created_at desc nulls last, id" limit:"default=5, max=20"`
+	// Each post once, as it is written: the posts after rowId "after", 20 at a time.
+	NewPosts []Post `sql_source:"post" stream:"cursor=id,batch_size=20"`
 }

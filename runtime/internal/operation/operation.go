@@ -93,6 +93,29 @@ func (a Args) Map() map[string]any {
 	return out
 }
 
+// WithArg is a copy of f whose argument name is value, a literal.
+func (f *Field) WithArg(name string, value any) *Field {
+	c := *f
+	c.Args = f.Args.With(name, value)
+	return &c
+}
+
+// With is a copy of a with argument name set to value, a literal.
+func (a Args) With(name string, value any) Args {
+	values := make(map[string]any, len(a.values)+1)
+	for k, v := range a.values {
+		values[k] = v
+	}
+	values[name] = value
+	vars := make(map[string]string, len(a.vars))
+	for k, v := range a.vars {
+		if k != name {
+			vars[k] = v
+		}
+	}
+	return Args{values: values, vars: vars, uses: a.uses}
+}
+
 // Has reports whether the argument is given (or defaulted): a variable's
 // presence is part of what a reused statement must match anyway.
 func (a Args) Has(name string) bool {

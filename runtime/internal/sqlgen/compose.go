@@ -201,6 +201,8 @@ func (c *composer) rootObjects(rows *rows, op *schema.Operation, sel *operation.
 	switch {
 	case op.Spec.Connection:
 		return c.connection(rows, sel, sel.Args, 1, up)
+	case op.Spec.Stream != nil:
+		return c.streamBatch(rows, sel, op.Spec.Stream, elemUp(op.Returns, up))
 	case op.Spec.List:
 		return c.list(rows, sel, sel.Args, 1, elemUp(op.Returns, up))
 	default:

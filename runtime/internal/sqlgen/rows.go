@@ -1,6 +1,7 @@
 package sqlgen
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -194,6 +195,41 @@ func (c *composer) list(rs *rows, sel *operation.Field, args operation.Args, dep
 	// no combine function, so it is never split across parallel workers.
 	return fmt.Sprintf("(SELECT coalesce(json_agg(r.j), '[]'::json) FROM (SELECT %s AS j FROM %s%s%s%s) r)",
 		&value, rs.from, rs.where(filter...), orderBy(keys, false), page), nil
+}
+
+// streamBatch is the value of a stream subscription's root field: the
+// next batch of rows as a list, wrapped as [rows, cursor, count] — the
+// cursor of the last row (null when none) and how many there are, which
+// the server reads the next batch after (see SplitStreamBatch).
+func (c *composer) streamBatch(rs *rows, sel *operation.Field, st *spec.Stream, up int) (string, error) {
+	var value strings.Builder
+	value.Grow(512)
+	if err := c.object(&value, rs.obj, sel, rs.row, 1, up); err != nil {
+		return "", err
+	}
+	filter, keys, err := c.filterAndOrder(rs, sel.Args)
+	if err != nil {
+		return "", err
+	}
+	page, err := c.limitOffset(rs, sel.Args)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("(SELECT json_build_array(coalesce(json_agg(r.j), '[]'::json), to_json(max(r.c)), count(*)) FROM (SELECT %s AS j, s.%s AS c FROM %s%s%s%s) r)",
+		&value, st.Cursor.SQL, rs.from, rs.where(filter...), orderBy(keys, false), page), nil
+}
+
+// SplitStreamBatch reads a stream's root value (see streamBatch): its
+// rows, the cursor of the last, and their count.
+func SplitStreamBatch(value []byte) (rows, cursor json.RawMessage, count int, err error) {
+	var parts []json.RawMessage
+	if err := json.Unmarshal(value, &parts); err != nil || len(parts) != 3 {
+		return nil, nil, 0, fmt.Errorf("sqlgen: a stream batch is [rows, cursor, count], not %.40q", value)
+	}
+	if err := json.Unmarshal(parts[2], &count); err != nil {
+		return nil, nil, 0, fmt.Errorf("sqlgen: a stream batch's count: %w", err)
+	}
+	return parts[0], parts[1], count, nil
 }
 
 // filterAndOrder are the where conditions and the order of a list.

@@ -7,6 +7,7 @@
 package transport
 
 import (
+	"encoding/json"
 	"errors"
 	"mime"
 	"net/http"
@@ -26,6 +27,10 @@ type Request struct {
 	// Streamed: the request came in a WebSocket's subscribe message or
 	// asked for an event stream, the ways a subscription is served.
 	Streamed bool
+	// After, set by the server (never read from a request), is where a
+	// stream subscription's next read starts: the cursor of the last row
+	// it sent, in place of the document's argument after.
+	After json.RawMessage
 }
 
 // persistedQueryNotFound answers a request that sends a persisted query's
