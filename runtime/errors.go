@@ -37,4 +37,5 @@ const (
 	CodeIntrospectionOff       = wire.CodeIntrospectionOff
 	CodeCORSOriginNotAllowed   = wire.CodeCORSOriginNotAllowed
 	CodeTooManyOperations      = wire.CodeTooManyOperations
+	CodeTooManyConnections     = wire.CodeTooManyConnections
 )

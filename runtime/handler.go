@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -85,7 +86,8 @@ type Handler struct {
 	// their own run as.
 	loginRole string
 	ready     readiness
-	sockets   sync.Map // the open WebSockets: *socket → struct{}
+	sockets   sync.Map     // the open WebSockets: *socket → struct{}
+	streaming atomic.Int64 // WebSockets and event streams open (see Limits.MaxConnections)
 	live      liveGroups
 	// away is closed when the server goes away: event streams complete.
 	away     chan struct{}
@@ -160,12 +162,18 @@ type outcome struct {
 // ServeHTTP answers one GraphQL-over-HTTP request, within the request
 // timeout; the client then has the write timeout to read the answer.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	if isWebSocket(req) {
-		h.serveSocket(w, req)
-		return
-	}
-	if isEventStream(req) {
-		h.serveEvents(w, req)
+	if socket, events := isWebSocket(req), isEventStream(req); socket || events {
+		if h.streaming.Add(1) > int64(h.cfg.Limits.MaxConnections) {
+			h.streaming.Add(-1)
+			tooManyConnections(w, h.cfg.Limits.MaxConnections)
+			return
+		}
+		defer h.streaming.Add(-1)
+		if socket {
+			h.serveSocket(w, req)
+		} else {
+			h.serveEvents(w, req)
+		}
 		return
 	}
 	start := time.Now()

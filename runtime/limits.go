@@ -62,6 +62,9 @@ type Limits struct {
 	// ConnectionInitTimeout is how long a WebSocket client has to send
 	// connection_init (then 4408).
 	ConnectionInitTimeout time.Duration
+	// MaxConnections bounds the WebSockets and event streams open at
+	// once; one more is refused with 503 (TOO_MANY_CONNECTIONS).
+	MaxConnections int
 	// SocketOperations bounds the operations one WebSocket runs at once
 	// (TOO_MANY_OPERATIONS for one more).
 	SocketOperations int
@@ -95,6 +98,7 @@ var DefaultLimits = Limits{
 	DocumentCache:    1000,
 
 	ConnectionInitTimeout: 3 * time.Second,
+	MaxConnections:        10000,
 	SocketOperations:      100,
 	SocketQueue:           64,
 	SubscriptionPoll:      10 * time.Second,
@@ -117,6 +121,7 @@ func (l Limits) withDefaults() Limits {
 	or(&l.MaxDirectives, d.MaxDirectives)
 	or(&l.DocumentCache, d.DocumentCache)
 	or(&l.SocketOperations, d.SocketOperations)
+	or(&l.MaxConnections, d.MaxConnections)
 	or(&l.SocketQueue, d.SocketQueue)
 	if l.ConnectionInitTimeout <= 0 {
 		l.ConnectionInitTimeout = d.ConnectionInitTimeout

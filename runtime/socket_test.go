@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -374,6 +375,49 @@ func TestWebSocketSubscribersShareReads(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("the groups outlive their subscribers")
+		}
+	}
+}
+
+// WebSockets and event streams past Limits.MaxConnections are refused
+// with 503 and TOO_MANY_CONNECTIONS; once one closes, another is let in.
+func TestLiveConnectionsAreBounded(t *testing.T) {
+	s := newServer(t, serverOptions{limits: runtime.Limits{MaxConnections: 2, SubscriptionPoll: -1}})
+	srv := httptest.NewServer(s.handler)
+	defer srv.Close()
+	first := dialWS(t, srv.URL, nil)
+	first.send(`{"type":"connection_init"}`)
+	first.expect("connection_ack")
+	second := dialWS(t, srv.URL, nil)
+	second.send(`{"type":"connection_init"}`)
+	second.expect("connection_ack")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err == nil || resp == nil || resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("a third WebSocket: %v %v", resp, err)
+	}
+	req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(`{"query":"subscription { livePosts { title } }"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/event-stream")
+	events, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(events.Body)
+	events.Body.Close()
+	if events.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "TOO_MANY_CONNECTIONS") {
+		t.Errorf("an event stream past the limit: %d %s", events.StatusCode, body)
+	}
+	first.conn.Close(websocket.StatusNormalClosure, "")
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		conn, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+		if err == nil {
+			conn.CloseNow()
+			break
+		}
+		if time.Now().After(deadline) || resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
+			t.Fatalf("after one closed, another WebSocket: %v %v", resp, err)
 		}
 	}
 }

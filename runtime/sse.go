@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -107,4 +108,13 @@ func event(w http.ResponseWriter, name string, data []byte) bool {
 		return false
 	}
 	return http.NewResponseController(w).Flush() == nil
+}
+
+// tooManyConnections refuses a WebSocket or an event stream past
+// Limits.MaxConnections: 503, to be tried again shortly.
+func tooManyConnections(w http.ResponseWriter, most int) {
+	r := transport.Failure(transport.MediaJSON, http.StatusServiceUnavailable, CodeTooManyConnections,
+		fmt.Sprintf("The server has %d WebSockets and event streams open, the most it may; retry shortly.", most))
+	r.Header = http.Header{"Retry-After": {transport.RetryAfter}}
+	_ = r.Write(w)
 }

@@ -94,6 +94,7 @@ type limitsFlags struct {
 	WriteTimeout     time.Duration `default:"15s" env:"GQLPLAN_WRITE_TIMEOUT" help:"How long a client has to read its response; then the connection is closed."`
 
 	ConnectionInitTimeout time.Duration `default:"3s" env:"GQLPLAN_CONNECTION_INIT_TIMEOUT" help:"How long a WebSocket client has to send connection_init (then 4408)."`
+	MaxConnections        int           `default:"10000" env:"GQLPLAN_MAX_CONNECTIONS" help:"Most WebSockets and event streams open at once; one more gets 503 (TOO_MANY_CONNECTIONS)."`
 	MaxSocketOperations   int           `default:"100" env:"GQLPLAN_MAX_SOCKET_OPERATIONS" help:"Most operations one WebSocket runs at once (TOO_MANY_OPERATIONS)."`
 	SocketQueue           int           `default:"64" env:"GQLPLAN_SOCKET_QUEUE" help:"Most messages waiting for a WebSocket client to read them; a client that lets them pile up is closed (1008)."`
 	SubscriptionPoll      time.Duration `default:"10s" env:"GQLPLAN_SUBSCRIPTION_POLL" help:"How often each subscription is read again without a notified change to its tables (the safety net; 0: never); its result is sent when it changed."`
@@ -105,7 +106,7 @@ func (l limitsFlags) limits() runtime.Limits {
 		MaxSelections: l.MaxFields, MaxAliases: l.MaxAliases, MaxRootFields: l.MaxRootFields, MaxDirectives: l.MaxDirectives,
 		MaxPageSize: l.MaxPageSize, MaxCost: l.MaxCost, MaxResponseBytes: l.MaxResponseBytes,
 		StatementTimeout: l.StatementTimeout, RequestTimeout: l.RequestTimeout, PoolTimeout: l.PoolTimeout, WriteTimeout: l.WriteTimeout,
-		ConnectionInitTimeout: l.ConnectionInitTimeout, SocketOperations: l.MaxSocketOperations, SocketQueue: l.SocketQueue,
+		ConnectionInitTimeout: l.ConnectionInitTimeout, MaxConnections: l.MaxConnections, SocketOperations: l.MaxSocketOperations, SocketQueue: l.SocketQueue,
 		SubscriptionPoll: l.SubscriptionPoll,
 	}
 	if l.SubscriptionPoll == 0 {

@@ -54,6 +54,7 @@ const (
 	CodeIntrospectionOff     = "INTROSPECTION_DISABLED"
 	CodeCORSOriginNotAllowed = "CORS_ORIGIN_NOT_ALLOWED"
 	CodeTooManyOperations    = "TOO_MANY_OPERATIONS"
+	CodeTooManyConnections   = "TOO_MANY_CONNECTIONS"
 )
 
 // Error is one entry of a response's "errors", in the shape the GraphQL
