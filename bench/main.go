@@ -127,34 +127,12 @@ func run(ctx context.Context, o options) error {
 	if !onPath("wrk") {
 		return fmt.Errorf("wrk is not installed: apt-get install wrk (make bench installs it)")
 	}
-	say("starting a throwaway PostgreSQL")
-	cluster, err := pgcluster.StartCluster(ctx)
+	f, err := setUpForum(ctx, o, say)
 	if err != nil {
 		return err
 	}
-	defer cluster.Stop()
-	admin, err := createDatabase(ctx, cluster, "bench")
-	if err != nil {
-		return err
-	}
-	say("loading the forum example: %d people, %d posts", o.people, o.posts)
-	if err := loadForum(ctx, admin, o); err != nil {
-		return err
-	}
-	login, err := pgcluster.WithUser(admin, loginRole)
-	if err != nil {
-		return err
-	}
-
-	dir, err := os.MkdirTemp("", "gqlplan-bench-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	planFile := filepath.Join(dir, "plan.json")
-	if out, err := exec.CommandContext(ctx, o.gqlplan, "compile", "examples/forum", "-o", planFile, "--database-url", login).CombinedOutput(); err != nil {
-		return fmt.Errorf("gqlplan compile: %v\n%s", err, out)
-	}
+	defer f.close()
+	cluster, login, dir, planFile := f.cluster, f.login, f.dir, f.planFile
 	planJSON, err := os.ReadFile(planFile)
 	if err != nil {
 		return err
@@ -391,6 +369,53 @@ func cursorAt(ctx context.Context, url, query string, pages int) (string, error)
 		after = out.Data.Q.PageInfo.EndCursor
 	}
 	return after.(string), nil
+}
+
+// forum is a throwaway PostgreSQL with the forum example loaded and
+// compiled.
+type forum struct {
+	cluster                     *pgcluster.Cluster
+	admin, login, dir, planFile string
+}
+
+// setUpForum starts a cluster (with settings), loads the forum scaled
+// up, and compiles its plan into a temporary directory.
+func setUpForum(ctx context.Context, o options, say func(string, ...any), settings ...string) (_ *forum, err error) {
+	say("starting a throwaway PostgreSQL")
+	f := &forum{}
+	if f.cluster, err = pgcluster.StartCluster(ctx, settings...); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			f.close()
+		}
+	}()
+	if f.admin, err = createDatabase(ctx, f.cluster, "bench"); err != nil {
+		return nil, err
+	}
+	say("loading the forum example: %d people, %d posts", o.people, o.posts)
+	if err := loadForum(ctx, f.admin, o); err != nil {
+		return nil, err
+	}
+	if f.login, err = pgcluster.WithUser(f.admin, loginRole); err != nil {
+		return nil, err
+	}
+	if f.dir, err = os.MkdirTemp("", "gqlplan-bench-"); err != nil {
+		return nil, err
+	}
+	f.planFile = filepath.Join(f.dir, "plan.json")
+	if out, err := exec.CommandContext(ctx, o.gqlplan, "compile", "examples/forum", "-o", f.planFile, "--database-url", f.login).CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("gqlplan compile: %v\n%s", err, out)
+	}
+	return f, nil
+}
+
+func (f *forum) close() {
+	if f.dir != "" {
+		os.RemoveAll(f.dir)
+	}
+	f.cluster.Stop()
 }
 
 func createDatabase(ctx context.Context, cluster *pgcluster.Cluster, name string) (string, error) {

@@ -14,8 +14,6 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/jackc/pgx/v5"
-
-	"github.com/gqlplan/gqlplan/internal/pgcluster"
 )
 
 // The subscriptions benchmark (make bench-subscriptions): many
@@ -37,20 +35,12 @@ const subscriptionDoc = `subscription Latest($offset: Int) { latestPosts(limit: 
 
 func runSubscriptions(ctx context.Context, o options, so subscriptionOptions) error {
 	say := func(format string, args ...any) { fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...) }
-	say("starting a throwaway PostgreSQL with pg_stat_statements")
-	cluster, err := pgcluster.StartCluster(ctx, "shared_preload_libraries=pg_stat_statements")
+	f, err := setUpForum(ctx, o, say, "shared_preload_libraries=pg_stat_statements")
 	if err != nil {
 		return err
 	}
-	defer cluster.Stop()
-	admin, err := createDatabase(ctx, cluster, "bench")
-	if err != nil {
-		return err
-	}
-	say("loading the forum example: %d people, %d posts", o.people, o.posts)
-	if err := loadForum(ctx, admin, o); err != nil {
-		return err
-	}
+	defer f.close()
+	cluster, admin, login, planFile := f.cluster, f.admin, f.login, f.planFile
 	db, err := pgx.Connect(ctx, admin)
 	if err != nil {
 		return err
@@ -59,26 +49,14 @@ func runSubscriptions(ctx context.Context, o options, so subscriptionOptions) er
 	if _, err := db.Exec(ctx, "CREATE EXTENSION pg_stat_statements"); err != nil {
 		return err
 	}
-	login, err := pgcluster.WithUser(admin, loginRole)
-	if err != nil {
-		return err
-	}
-	dir, err := os.MkdirTemp("", "gqlplan-bench-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	planFile := filepath.Join(dir, "plan.json")
-	if out, err := exec.CommandContext(ctx, o.gqlplan, "compile", "examples/forum", "-o", planFile, "--database-url", login).CombinedOutput(); err != nil {
-		return fmt.Errorf("compile: %v\n%s", err, out)
-	}
 	port, err := freePort()
 	if err != nil {
 		return err
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	args := []string{"serve", "--plan", planFile, "--database-url", login, "--listen", addr,
-		"--default-role", anonymousRole, "--log-requests", "none", "--subscription-poll", "0"}
+		"--default-role", anonymousRole, "--log-requests", "none", "--subscription-poll", "0",
+		"--max-connections", fmt.Sprint(so.subscribers + 100)}
 	debug := ""
 	if o.pprofDir != "" {
 		port, err := freePort()

@@ -81,20 +81,10 @@ func (f *rootField) fail(e *Error) {
 // planRequest is the operation of r and what produces each of its root
 // fields: reused when a request of r's shape was composed before (see
 // composedCache), collected and composed otherwise, and then kept when
-// every field composed.
+// every field composed. With after (a stream's next batch, whose after is
+// not the document's) it is composed afresh and not kept.
 func (h *Handler) planRequest(r *document.Request, who auth.Identity, after json.RawMessage) (*operation.Operation, []*rootField, []*Error) {
-	if after != nil { // a stream's next batch: its after is not the document's
-		op, errs := h.docs.Collect(r)
-		if errs != nil {
-			return op, nil, errs
-		}
-		fields, e := h.plan(op, who.Role, who.Claims, nil, nil, after)
-		if e != nil {
-			return op, nil, []*Error{e}
-		}
-		return op, fields, nil
-	}
-	if hit := h.composed.find(r); hit != nil {
+	if hit := h.composed.find(r); hit != nil && after == nil {
 		fields, e := h.plan(hit.op, who.Role, who.Claims, r.Vars, hit.statements, nil)
 		switch {
 		case e != nil:
@@ -108,11 +98,11 @@ func (h *Handler) planRequest(r *document.Request, who auth.Identity, after json
 	if errs != nil {
 		return op, nil, errs
 	}
-	fields, e := h.plan(op, who.Role, who.Claims, nil, nil, nil)
+	fields, e := h.plan(op, who.Role, who.Claims, nil, nil, after)
 	if e != nil {
 		return op, nil, []*Error{e}
 	}
-	if !slices.ContainsFunc(fields, func(f *rootField) bool { return f.err != nil || f.resolver != nil }) {
+	if after == nil && !slices.ContainsFunc(fields, func(f *rootField) bool { return f.err != nil || f.resolver != nil }) {
 		h.composed.add(r, op, fields)
 	}
 	return op, fields, nil

@@ -17,19 +17,8 @@ const chromium = "/usr/bin/chromium"
 // does, opens the playground in headless Chromium, types a query and the
 // printed token into it, runs it, and reads the result off the page.
 func TestPlaygroundInChromium(t *testing.T) {
-	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("this test drives Chromium: install Debian's chromium package (.ci/run does): %v", err)
-	}
 	addr, token := startDev(t, "--token", `{"role":"forum_example_person","person_id":1}`)
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.Headless)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelTimeout()
-
+	ctx := headlessChromium(t)
 	err := chromedp.Do(ctx,
 		chromedp.Navigate("http://"+addr+"/"),
 		chromedp.WaitVisible(chromedp.ID("query")),
@@ -56,17 +45,8 @@ func TestPlaygroundInChromium(t *testing.T) {
 // read as an event stream: the result shows, then, after a post is
 // written over HTTP, the result holding it; Stop ends it.
 func TestPlaygroundSubscribes(t *testing.T) {
-	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("this test drives Chromium: install Debian's chromium package (.ci/run does): %v", err)
-	}
 	addr, token := startDev(t, "--token", `{"role":"forum_example_person","person_id":1}`)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.Headless)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelTimeout()
+	ctx := headlessChromium(t)
 	err := chromedp.Do(ctx,
 		chromedp.Navigate("http://"+addr+"/"),
 		chromedp.WaitVisible(chromedp.ID("query")),
@@ -89,4 +69,19 @@ func TestPlaygroundSubscribes(t *testing.T) {
 	); err != nil {
 		t.Fatalf("the playground's subscription: %v", err)
 	}
+}
+
+// headlessChromium is a browser tab for the test, closed when it ends;
+// its context ends after 90 s.
+func headlessChromium(t *testing.T) context.Context {
+	t.Helper()
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("this test drives Chromium: install Debian's chromium package (.ci/run does): %v", err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.Headless)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
+	return ctx
 }
