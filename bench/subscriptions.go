@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -57,15 +58,12 @@ func runSubscriptions(ctx context.Context, o options, so subscriptionOptions) er
 	args := []string{"serve", "--plan", planFile, "--database-url", login, "--listen", addr,
 		"--default-role", anonymousRole, "--log-requests", "none", "--subscription-poll", "0",
 		"--max-connections", fmt.Sprint(so.subscribers + 100)}
-	debug := ""
-	if o.pprofDir != "" {
-		port, err := freePort()
-		if err != nil {
-			return err
-		}
-		debug = fmt.Sprintf("127.0.0.1:%d", port)
-		args = append(args, "--debug-listen", debug)
+	port, err = freePort()
+	if err != nil {
+		return err
 	}
+	debug := fmt.Sprintf("127.0.0.1:%d", port) // /debug/live counts the shared pipelines
+	args = append(args, "--debug-listen", debug)
 	cmd := exec.CommandContext(ctx, o.gqlplan, args...)
 	cmd.Env = append(os.Environ(), "GQLPLAN_JWT_SECRET=bench-subscriptions-secret-of-32-bytes")
 	srv, err := startServer(ctx, "gqlplan serve", cmd, "http://"+addr+"/graphql")
@@ -110,7 +108,7 @@ func runSubscriptions(ctx context.Context, o options, so subscriptionOptions) er
 	say("%d subscribed in %v", so.subscribers, time.Since(start).Round(time.Millisecond))
 	time.Sleep(3 * time.Second) // settle: the initial reads done, the collector run
 	rssIdle := rssOf(pid)
-	if debug != "" { // what an idle subscriber holds
+	if o.pprofDir != "" { // what an idle subscriber holds
 		if err := os.MkdirAll(o.pprofDir, 0o755); err != nil {
 			return err
 		}
@@ -130,6 +128,10 @@ func runSubscriptions(ctx context.Context, o options, so subscriptionOptions) er
 	if _, err := db.Exec(ctx, "SELECT pg_stat_statements_reset()"); err != nil {
 		return err
 	}
+	live0, err := liveStats(ctx, debug)
+	if err != nil {
+		return err
+	}
 	cpu0 := sampleCPU()
 	before := counts(subs)
 	committed, err := change(0)
@@ -143,6 +145,10 @@ func runSubscriptions(ctx context.Context, o options, so subscriptionOptions) er
 	time.Sleep(200 * time.Millisecond)
 	cpu1 := sampleCPU()
 	executions, transactions, err := statementCounts(ctx, db)
+	if err != nil {
+		return err
+	}
+	live1, err := liveStats(ctx, debug)
 	if err != nil {
 		return err
 	}
@@ -170,7 +176,7 @@ func runSubscriptions(ctx context.Context, o options, so subscriptionOptions) er
 
 	r := subscriptionReport{
 		machine: machine(ctx, cluster), subscribers: so.subscribers, groups: so.groups,
-		executions: executions, transactions: transactions,
+		executions: executions, transactions: transactions, pipelines: live1.SharedPipelines - live0.SharedPipelines,
 		p50: percentile(one, 0.5), p99: percentile(one, 0.99),
 		cpuPerMessage: perRequest(cpu0, cpu1, "gqlplan", so.subscribers), pgPerMessage: perRequest(cpu0, cpu1, "postgres", so.subscribers),
 		rssIdleMiB: float64(rssIdle) / (1 << 20), rssPerIdle: perIdle,
@@ -278,6 +284,20 @@ func statementCounts(ctx context.Context, db *pgx.Conn) (executions, transaction
 	return executions, transactions, err
 }
 
+// liveStats reads gqlplan's /debug/live.
+func liveStats(ctx context.Context, debug string) (st struct{ SharedPipelines, SharedReads int64 }, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+debug+"/debug/live", nil)
+	if err != nil {
+		return st, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return st, err
+	}
+	defer resp.Body.Close()
+	return st, json.NewDecoder(resp.Body).Decode(&st)
+}
+
 func rssOf(pid int) int64 {
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
@@ -297,6 +317,7 @@ type subscriptionReport struct {
 	machine                     string
 	subscribers, groups         int
 	executions, transactions    int64
+	pipelines                   int64
 	p50, p99                    time.Duration
 	cpuPerMessage, pgPerMessage time.Duration
 	rssIdleMiB, rssPerIdle      float64
@@ -315,7 +336,8 @@ func (r subscriptionReport) markdown() string {
 	p("## One committed change every subscriber reads\n\n")
 	p("| figure | value |\n|---|---:|\n")
 	p("| SQL executions of the subscription's statement (pg_stat_statements) | %d (groups affected: %d) |\n", r.executions, r.groups)
-	p("| transactions, each one round trip (settings statements) | %d |\n", r.transactions)
+	p("| transactions (settings statements), each its own Sync | %d |\n", r.transactions)
+	p("| round trips: the shared pipelines they went in (gqlplan's /debug/live) | %d |\n", r.pipelines)
 	p("| commit-to-delivery latency, p50 | %v |\n", r.p50.Round(time.Millisecond))
 	p("| commit-to-delivery latency, p99 | %v |\n", r.p99.Round(time.Millisecond))
 	p("| gqlplan CPU per delivered message | %v |\n", r.cpuPerMessage.Round(100*time.Nanosecond))

@@ -101,16 +101,3 @@ func (h *Handler) KeptValues() []any {
 	}
 	return out
 }
-
-// LiveGroups is how many groups of subscribers read their results, and
-// how many subscribers they have in all.
-func (h *Handler) LiveGroups() (groups, subscribers int) {
-	h.live.mu.Lock()
-	defer h.live.mu.Unlock()
-	for _, g := range h.live.groups {
-		g.mu.Lock()
-		groups, subscribers = groups+1, subscribers+len(g.subs)
-		g.mu.Unlock()
-	}
-	return groups, subscribers
-}

@@ -39,15 +39,16 @@ const testSecret = "0123456789abcdef0123456789abcdef-test-secret"
 // server is a Handler over a fresh test database (testdata/schema.sql)
 // serving testdata/api.yaml, connected as a per-test authenticator role.
 type server struct {
-	t       testing.TB
-	plan    *spec.Plan
-	handler *runtime.Handler
-	pool    *pgxpool.Pool
-	admin   *pgx.Conn // superuser, same database
-	roles   testRoles
-	logs    *logbuf.Buffer
-	wire    *wireCounter
-	sent    *statementLog // every statement the pool sent
+	t        testing.TB
+	plan     *spec.Plan
+	handler  *runtime.Handler
+	pool     *pgxpool.Pool
+	admin    *pgx.Conn // superuser, same database
+	adminDSN string    // its URL, for a connection of a test's own
+	roles    testRoles
+	logs     *logbuf.Buffer
+	wire     *wireCounter
+	sent     *statementLog // every statement the pool sent
 }
 
 type testRoles struct{ auth, anon, member string }
@@ -89,7 +90,7 @@ func newServer(t testing.TB, opts serverOptions) *server {
 	if _, err := admin.Exec(ctx, sql); err != nil {
 		t.Fatalf("apply schema.sql: %v", err)
 	}
-	s := &server{t: t, admin: admin, roles: roles, logs: &logbuf.Buffer{}, wire: &wireCounter{}, sent: &statementLog{}}
+	s := &server{t: t, admin: admin, adminDSN: dsn, roles: roles, logs: &logbuf.Buffer{}, wire: &wireCounter{}, sent: &statementLog{}}
 	t.Cleanup(func() {
 		ctx := context.Background()
 		if s.pool != nil {

@@ -290,3 +290,28 @@ func expiresAt(who auth.Identity) (time.Time, bool) {
 	at, err := exp.Float64()
 	return time.Unix(int64(at), 0), err == nil
 }
+
+// Stats is what the handler's live data is doing now, and has done.
+type Stats struct {
+	// LiveGroups are the groups of subscribers that share reads, and
+	// Subscribers the subscriptions in them (a stream is a group of one).
+	LiveGroups, Subscribers int
+	// SharedPipelines are the pipelines subscriptions' reads were sent
+	// in, and SharedReads the reads they carried (see pgexec.RunShared);
+	// SharedOpen the reads queued or in one now.
+	SharedPipelines, SharedReads, SharedOpen int64
+}
+
+// Stats reports what the handler's live data is doing.
+func (h *Handler) Stats() Stats {
+	var st Stats
+	h.live.mu.Lock()
+	for _, g := range h.live.groups {
+		g.mu.Lock()
+		st.LiveGroups, st.Subscribers = st.LiveGroups+1, st.Subscribers+len(g.subs)
+		g.mu.Unlock()
+	}
+	h.live.mu.Unlock()
+	st.SharedPipelines, st.SharedReads, st.SharedOpen = h.exec.SharedStats()
+	return st
+}

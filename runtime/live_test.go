@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/gqlplan/gqlplan/runtime"
 )
@@ -23,6 +24,7 @@ type liveSubscriber struct {
 	mu     sync.Mutex
 	latest string
 	seen   []string
+	odd    []string      // messages other than next, checked as the test ends
 	got    chan struct{} // a result came
 }
 
@@ -41,7 +43,16 @@ func subscribeLive(t *testing.T, url, tok, query, field string) *liveSubscriber 
 	q, _ := json.Marshal(query)
 	ws.send(`{"type":"subscribe","id":"live","payload":{"query":` + string(q) + `}}`)
 	sub := &liveSubscriber{got: make(chan struct{}, 1)}
-	sub.take(t, ws.expect("next")["payload"], field)
+	sub.take(ws.expect("next")["payload"], field)
+	// The reader outlives the test: it may not call t, so what it finds
+	// odd is reported as the test ends.
+	t.Cleanup(func() {
+		sub.mu.Lock()
+		defer sub.mu.Unlock()
+		for _, m := range sub.odd {
+			t.Errorf("a subscriber got %s", m)
+		}
+	})
 	go func() {
 		for {
 			_, data, err := ws.conn.Read(context.Background()) // no deadline: an idle subscription is normal
@@ -50,20 +61,24 @@ func subscribeLive(t *testing.T, url, tok, query, field string) *liveSubscriber 
 			}
 			var m map[string]json.RawMessage
 			if json.Unmarshal(data, &m) != nil || string(m["type"]) != `"next"` {
-				t.Errorf("a subscriber got %s", data)
+				sub.mu.Lock()
+				sub.odd = append(sub.odd, string(data))
+				sub.mu.Unlock()
 				return
 			}
-			sub.take(t, m["payload"], field)
+			sub.take(m["payload"], field)
 		}
 	}()
 	return sub
 }
 
 // take records a next message's payload: the value of field, compacted.
-func (s *liveSubscriber) take(t *testing.T, payload json.RawMessage, field string) {
+func (s *liveSubscriber) take(payload json.RawMessage, field string) {
 	var p struct{ Data map[string]json.RawMessage }
 	if err := json.Unmarshal(payload, &p); err != nil {
-		t.Errorf("%s: %v", payload, err)
+		s.mu.Lock()
+		s.odd = append(s.odd, string(payload))
+		s.mu.Unlock()
 		return
 	}
 	var b bytes.Buffer
@@ -228,7 +243,8 @@ func TestSubscribersShareReadsByTheClaimsTheirRowsRead(t *testing.T) {
 	alan := subscribeLive(t, srv.URL, token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 2, "device": "phone"}), doc, "liveTitles")
 	anon := subscribeLive(t, srv.URL, "", doc, "liveTitles")
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		groups, subs := s.handler.LiveGroups()
+		st := s.handler.Stats()
+		groups, subs := st.LiveGroups, st.Subscribers
 		if subs == 4 {
 			if groups != 3 {
 				t.Errorf("%d groups of 4 subscribers, want 3: Ada's two tokens share one", groups)
@@ -339,4 +355,73 @@ func TestLiveSubscriptionRunsResolvers(t *testing.T) {
 		t.Fatal(err)
 	}
 	sub.await(t, `[{"title":"Notes on the engine","author":{"shout":"ADA#1!"}},{"title":"Computable numbers","author":{"shout":"ALAN#2!"}},{"title":"Compilers","author":{"shout":"GRACE#3!"}}]`, "the subscriber", 1)
+}
+
+// The reads one change wakes share pipelines: 20 groups (20 people's
+// tokens) read again after a notification while the table is locked, so
+// the first reads wait on the lock and the rest queue; once it is
+// released, the queued ones go together. Each read is its own
+// transaction (20 Syncs), in a handful of round trips rather than 20.
+func TestGroupReadsShareRoundTrips(t *testing.T) {
+	s := newServer(t, serverOptions{maxConns: 1, limits: runtime.Limits{SubscriptionPoll: -1}})
+	srv := httptest.NewServer(s.handler)
+	defer srv.Close()
+	const groups = 20
+	for i := range groups {
+		subscribeLive(t, srv.URL, token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 100 + i}), `subscription { liveTitles { title } }`, "liveTitles")
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if st := s.handler.Stats(); st.LiveGroups == groups && st.Subscribers == groups {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the subscribers did not all join their groups")
+		}
+	}
+	ctx := context.Background()
+	lock, err := s.admin.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Rollback(ctx) //nolint:errcheck // committed below
+	if _, err := lock.Exec(ctx, `LOCK TABLE shop.post IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	sent0 := s.handler.Stats().SharedPipelines
+	s.wire.reset()
+	notify, err := pgx.Connect(ctx, s.adminDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer notify.Close(ctx)
+	if _, err := notify.Exec(ctx, `SELECT pg_notify('gqlplan_changes', 'shop.post')`); err != nil {
+		t.Fatal(err)
+	}
+	// One pipeline waits on the lock, holding the one connection; the
+	// other reads are in a second, which waits for the connection, or
+	// queued: once the lock goes, the first pipeline ends, and the
+	// others go in at most two more.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if s.handler.Stats().SharedOpen == groups {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the reads did not queue")
+		}
+	}
+	if err := lock.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); s.wire.syncs.Load() < groups; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d reads ran", s.wire.syncs.Load(), groups)
+		}
+	}
+	time.Sleep(100 * time.Millisecond) // nothing more
+	sent := s.handler.Stats().SharedPipelines
+	syncs, trips := s.wire.syncs.Load(), s.wire.turnarounds.Load()
+	t.Logf("%d reads: %d Syncs, %d shared pipelines, %d round trips", groups, syncs, sent-sent0, trips)
+	if syncs != groups || sent-sent0 > 3 || trips > 3 {
+		t.Errorf("%d reads took %d Syncs, %d pipelines and %d round trips; want %d, at most 3 and at most 3", groups, syncs, sent-sent0, trips, groups)
+	}
 }

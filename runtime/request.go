@@ -214,7 +214,13 @@ func (h *Handler) execute(ctx context.Context, op *operation.Operation, who auth
 			stmts = append(stmts, *f.stmt)
 		}
 	}
-	results, fatal := h.exec.Run(ctx, op.Kind == operation.Mutation, sess, stmts, arena)
+	var results []pgexec.Result
+	var fatal *Error
+	if op.Kind == operation.Subscription { // reads that come together: a change wakes many groups
+		results, fatal = h.exec.RunShared(ctx, sess, stmts, arena)
+	} else {
+		results, fatal = h.exec.Run(ctx, op.Kind == operation.Mutation, sess, stmts, arena)
+	}
 	if fatal != nil {
 		return fatal
 	}

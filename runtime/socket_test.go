@@ -346,7 +346,8 @@ func TestWebSocketSubscribersShareReads(t *testing.T) {
 	alans := []*wsClient{subscribe(alan), subscribe(alan)}
 	// Each joins its group right after its first result is sent.
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		groups, subs := s.handler.LiveGroups()
+		st := s.handler.Stats()
+		groups, subs := st.LiveGroups, st.Subscribers
 		if subs == 6 {
 			if groups != 2 {
 				t.Errorf("%d groups of 6 subscribers, want 2: the anonymous ones and Alan's", groups)
@@ -370,7 +371,7 @@ func TestWebSocketSubscribersShareReads(t *testing.T) {
 		ws.send(`{"type":"complete","id":"live"}`)
 	}
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if groups, _ := s.handler.LiveGroups(); groups == 0 {
+		if s.handler.Stats().LiveGroups == 0 {
 			break
 		}
 		if time.Now().After(deadline) {

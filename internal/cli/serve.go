@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -188,7 +189,7 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 	go handler.Listen(ctx)        // role settings reloads, subscriptions' changes
 	reloadOnHangup(ctx, log, handler)
 	if c.DebugListen != "" {
-		if err := serveDebug(ctx, log, c.DebugListen); err != nil {
+		if err := serveDebug(ctx, log, c.DebugListen, handler); err != nil {
 			_ = srv.stop(time.Second)
 			return err
 		}
@@ -291,7 +292,7 @@ func closeWithin(pool *pgxpool.Pool, d time.Duration) {
 
 // serveDebug serves net/http/pprof's handlers on addr, apart from the
 // API, until ctx ends.
-func serveDebug(ctx context.Context, log *slog.Logger, addr string) error {
+func serveDebug(ctx context.Context, log *slog.Logger, addr string, handler *runtime.Handler) error {
 	listener, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("debug listen: %w", err)
@@ -302,6 +303,10 @@ func serveDebug(ctx context.Context, log *slog.Logger, addr string) error {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/live", func(w http.ResponseWriter, _ *http.Request) { // what live data is doing (see runtime.Stats)
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(handler.Stats())
+	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	log.Info("serving profiles", "profiles", "http://"+listener.Addr().String()+"/debug/pprof/")
 	go func() { _ = srv.Serve(listener) }()

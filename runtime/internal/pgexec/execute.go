@@ -41,6 +41,7 @@ type Executor struct {
 	roles            roleSettings
 	claims           *lru.Cache[string, []any] // claim settings by the claims' JSON (see claimCacheSize)
 	timeout          string                    // Options.StatementTimeout in milliseconds, "" for none
+	shared           sharedQueue               // reads waiting for a shared pipeline (see RunShared)
 }
 
 // fixedStatement is a statement whose text every request sends: it is

@@ -336,26 +336,36 @@ func settingsPairs(sess Session, readOnly bool) []any {
 }
 
 // queueSettings adds the settings statement of pairs (see settingsPairs)
-// to a pipeline: the plain one of their number, prepared on conn (whose
-// set is set) the first time it is needed, or the one of arrays.
+// to a pipeline.
 func (x *Executor) queueSettings(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, b *pipeline, pairs []any) error {
+	name, _, args, err := x.settingsStatement(ctx, conn, set, pairs)
+	if err == nil {
+		b.add(name, args...)
+	}
+	return err
+}
+
+// settingsStatement is the settings statement of pairs (see
+// settingsPairs), by prepared name, with its SQL and arguments: the plain
+// one of their number, prepared on conn (whose set is set) the first time
+// it is needed, or the one of arrays.
+func (x *Executor) settingsStatement(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, pairs []any) (name, sql string, args []any, err error) {
 	n := len(pairs) / 2
 	if n == 0 || n > plainSettingsPairs {
 		keys, values := make([]string, n), make([]string, n)
 		for i := range n {
 			keys[i], values[i] = pairs[2*i].(string), pairs[2*i+1].(string)
 		}
-		b.add(x.settingsID, keys, values)
-		return nil
+		return x.settingsID, settingsSQL, []any{keys, values}, nil
 	}
-	name := set.settings[n]
+	sql = plainSettingsSQL(n)
+	name = set.settings[n]
 	if name == "" {
 		name = "gqlplan_set_config_" + strconv.Itoa(n)
-		if _, err := conn.Conn().Prepare(ctx, name, plainSettingsSQL(n)); err != nil {
-			return err
+		if _, err := conn.Conn().Prepare(ctx, name, sql); err != nil {
+			return "", "", nil, err
 		}
 		set.settings[n] = name
 	}
-	b.add(name, pairs...)
-	return nil
+	return name, sql, pairs, nil
 }
