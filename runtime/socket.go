@@ -48,7 +48,7 @@ type socket struct {
 	h      *Handler
 	conn   *websocket.Conn
 	header string // the upgrade request's Authorization
-	send   chan []byte
+	out    outbox
 	ctx    context.Context // ends when the socket does
 	close  func(code websocket.StatusCode, reason string)
 
@@ -82,7 +82,7 @@ func (h *Handler) serveSocket(w http.ResponseWriter, req *http.Request) {
 	ctx, cancel := context.WithCancel(req.Context())
 	defer cancel()
 	s := &socket{h: h, conn: conn, header: req.Header.Get("Authorization"), ctx: ctx,
-		send: make(chan []byte, h.cfg.Limits.SocketQueue), ops: map[string]*running{}}
+		ops: map[string]*running{}}
 	var once sync.Once
 	s.close = func(code websocket.StatusCode, reason string) {
 		once.Do(func() {
@@ -94,7 +94,6 @@ func (h *Handler) serveSocket(w http.ResponseWriter, req *http.Request) {
 	}
 	h.sockets.Store(s, struct{}{})
 	defer h.sockets.Delete(s)
-	go s.write()
 	init := time.AfterFunc(h.cfg.Limits.ConnectionInitTimeout, func() {
 		s.mu.Lock()
 		acked := s.acked
@@ -164,11 +163,10 @@ func (s *socket) drain() (idle bool) {
 // goneAway closes the socket with 1001 once the messages queued before
 // are written.
 func (s *socket) goneAway() {
-	select {
-	case s.send <- nil: // the writer's cue
-	default:
-		s.close(wsproto.CloseGoingAway, "The server is going away")
-	}
+	s.out.mu.Lock()
+	s.out.away = true
+	s.startWriter()
+	s.out.mu.Unlock()
 }
 
 // read handles the client's messages until the socket ends.
@@ -366,13 +364,34 @@ func (s *socket) queueErrors(id string, errs ...*Error) {
 	s.queue(wsproto.Encode(wsproto.Error, id, payload))
 }
 
+// outbox is a socket's messages waiting to be written. A writer runs
+// only while there are some: an idle socket (a subscriber waiting for a
+// change) holds no goroutine for writing, nor a queue's buffer.
+type outbox struct {
+	mu      sync.Mutex
+	msgs    [][]byte
+	writing bool // a writer runs
+	away    bool // close with 1001 once msgs are written
+}
+
 // queue hands a message to the writer; a client that lets its queue fill
 // (it does not read) is closed, so a socket's memory stays bounded.
 func (s *socket) queue(msg []byte) {
-	select {
-	case s.send <- msg:
-	default:
+	s.out.mu.Lock()
+	defer s.out.mu.Unlock()
+	if len(s.out.msgs) >= s.h.cfg.Limits.SocketQueue {
 		s.closeSlow(websocket.StatusPolicyViolation, "its queue is full")
+		return
+	}
+	s.out.msgs = append(s.out.msgs, msg)
+	s.startWriter()
+}
+
+// startWriter starts the writer unless it runs. s.out.mu is held.
+func (s *socket) startWriter() {
+	if !s.out.writing {
+		s.out.writing = true
+		go s.write()
 	}
 }
 
@@ -384,26 +403,32 @@ func (s *socket) closeSlow(code websocket.StatusCode, why string) {
 	go s.close(code, "The client does not read its messages")
 }
 
-// write sends the queued messages, each within the write timeout.
+// write sends the queued messages, each within the write timeout, until
+// none is left (then the socket closes when it is going away).
 func (s *socket) write() {
-	for {
-		select {
-		case <-s.ctx.Done():
-			return
-		case msg := <-s.send:
-			if msg == nil {
+	for s.ctx.Err() == nil {
+		s.out.mu.Lock()
+		if len(s.out.msgs) == 0 {
+			s.out.writing = false
+			away := s.out.away
+			s.out.msgs = nil // the emptied queue's array goes too
+			s.out.mu.Unlock()
+			if away {
 				s.close(wsproto.CloseGoingAway, "The server is going away")
-				return
 			}
-			ctx, cancel := context.WithTimeout(s.ctx, s.h.cfg.Limits.WriteTimeout)
-			err := s.conn.Write(ctx, websocket.MessageText, msg)
-			cancel()
-			if err != nil {
-				if s.ctx.Err() == nil {
-					s.closeSlow(websocket.StatusPolicyViolation, "a write did not finish within the write timeout")
-				}
-				return
+			return
+		}
+		msg := s.out.msgs[0]
+		s.out.msgs = s.out.msgs[1:]
+		s.out.mu.Unlock()
+		ctx, cancel := context.WithTimeout(s.ctx, s.h.cfg.Limits.WriteTimeout)
+		err := s.conn.Write(ctx, websocket.MessageText, msg)
+		cancel()
+		if err != nil {
+			if s.ctx.Err() == nil {
+				s.closeSlow(websocket.StatusPolicyViolation, "a write did not finish within the write timeout")
 			}
+			return
 		}
 	}
 }
