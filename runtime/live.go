@@ -24,9 +24,9 @@ import (
 // table it reads notifies a committed change (package changefeed; the
 // server listens, see [Handler.Listen]), and every poll interval as the
 // safety net, and hands each subscriber the result when it differs from
-// the last one that subscriber got. A subscriber takes only the newest:
-// one that has not taken the last result when the next comes gets the
-// next instead, so a slow reader costs one result's memory, not a queue.
+// the last one that subscriber got, without waiting on it: a WebSocket
+// queues it (a client that lets its bounded queue fill is closed), an
+// event stream keeps only the newest not yet written.
 
 // liveGroups are the groups of the subscriptions served now.
 type liveGroups struct {

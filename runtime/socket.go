@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -307,6 +308,9 @@ func (s *socket) run(ctx context.Context, op *running, m wsproto.Message) {
 	s.mu.Unlock()
 	id := m.ID
 	leave := s.h.join(params, who, body, out.watch, since, out.batch, func(body []byte) {
+		if s.out.slow.Load() {
+			return // closing: not even encoded
+		}
 		s.mu.Lock()
 		if s.ops[id] == op {
 			s.queue(wsproto.Encode(wsproto.Next, id, body))
@@ -372,6 +376,9 @@ type outbox struct {
 	msgs    [][]byte
 	writing bool // a writer runs
 	away    bool // close with 1001 once msgs are written
+	// slow: the client does not take its messages, and the socket is
+	// closing; nothing more is queued (or encoded).
+	slow atomic.Bool
 }
 
 // queue hands a message to the writer; a client that lets its queue fill
@@ -379,6 +386,9 @@ type outbox struct {
 func (s *socket) queue(msg []byte) {
 	s.out.mu.Lock()
 	defer s.out.mu.Unlock()
+	if s.out.slow.Load() {
+		return
+	}
 	if len(s.out.msgs) >= s.h.cfg.Limits.SocketQueue {
 		s.closeSlow(websocket.StatusPolicyViolation, "its queue is full")
 		return
@@ -399,6 +409,9 @@ func (s *socket) startWriter() {
 // messages, saying so in the log. It does not wait for the close
 // handshake: it may be called while a group hands out a result.
 func (s *socket) closeSlow(code websocket.StatusCode, why string) {
+	if s.out.slow.Swap(true) {
+		return // said and done
+	}
 	s.h.log.Warn("closing a WebSocket: the client does not read its messages", "why", why)
 	go s.close(code, "The client does not read its messages")
 }
@@ -419,6 +432,7 @@ func (s *socket) write() {
 			return
 		}
 		msg := s.out.msgs[0]
+		s.out.msgs[0] = nil // written, it is the writer's alone
 		s.out.msgs = s.out.msgs[1:]
 		s.out.mu.Unlock()
 		ctx, cancel := context.WithTimeout(s.ctx, s.h.cfg.Limits.WriteTimeout)
