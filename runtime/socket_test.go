@@ -149,7 +149,7 @@ func TestWebSocketProtocolErrors(t *testing.T) {
 		{"a bad token", []string{`{"type":"connection_init","payload":{"Authorization":"Bearer not.a.token"}}`}, 4403},
 		{"no connection_init", nil, 4408},
 		{"a second connection_init", []string{`{"type":"connection_init"}`, `{"type":"connection_init"}`}, 4429},
-		{"an id already running", []string{`{"type":"connection_init"}`, `{"type":"subscribe","id":"1","payload":{"query":"{ slow(seconds: 1) { id } }"}}`, `{"type":"subscribe","id":"1","payload":{"query":"{ slow(seconds: 1) { id } }"}}`}, 4409},
+		{"an id already running", []string{`{"type":"connection_init"}`, `{"type":"subscribe","id":"1","payload":{"query":"{ slow(seconds: 10) { id } }"}}`, `{"type":"subscribe","id":"1","payload":{"query":"{ slow(seconds: 10) { id } }"}}`}, 4409},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ws := dialWS(t, srv.URL, nil)
@@ -181,7 +181,7 @@ func TestWebSocketProtocolErrors(t *testing.T) {
 		ws := dialWS(t, srv.URL, nil)
 		ws.send(`{"type":"connection_init"}`)
 		ws.expect("connection_ack")
-		ws.send(`{"type":"subscribe","id":"slow","payload":{"query":"{ slow(seconds: 2) { id } }"}}`)
+		ws.send(`{"type":"subscribe","id":"slow","payload":{"query":"{ slow(seconds: 10) { id } }"}}`)
 		ws.send(`{"type":"subscribe","id":"more","payload":{"query":"{ posts { title } }"}}`)
 		if m := ws.expect("error"); string(m["id"]) != `"more"` || !strings.Contains(string(m["payload"]), "TOO_MANY_OPERATIONS") {
 			t.Errorf("one too many: %s", m)
@@ -213,13 +213,19 @@ func TestWebSocketGoingAway(t *testing.T) {
 	live.expect("connection_ack")
 	live.send(`{"type":"subscribe","id":"posts","payload":{"query":"subscription { livePosts { title } }"}}`)
 	live.expect("next")
-	ws.send(`{"type":"subscribe","id":"slow","payload":{"query":"{ slow(seconds: 1) { id } }"}}`)
-	for deadline := time.Now().Add(30 * time.Second); s.scalar(`SELECT count(*)::text FROM pg_stat_activity WHERE query LIKE '%"slow"(%' AND state = 'active'`) == "0"; {
-		if time.Now().After(deadline) {
-			t.Fatal("the operation did not start")
-		}
-		time.Sleep(10 * time.Millisecond) // until the operation runs
+	// The operation in flight waits on a lock the test holds until the
+	// socket has refused a late one: no race with its end.
+	ctx := context.Background()
+	lock, err := s.admin.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer lock.Rollback(ctx) //nolint:errcheck // committed below
+	if _, err := lock.Exec(ctx, `LOCK TABLE shop.event IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	ws.send(`{"type":"subscribe","id":"slow","payload":{"query":"{ events { totalCount } }"}}`)
+	waitForLockWaiter(t, s)
 	done := make(chan struct{})
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -235,7 +241,10 @@ func TestWebSocketGoingAway(t *testing.T) {
 	if m := ws.expect("error"); string(m["id"]) != `"late"` || !strings.Contains(string(m["payload"]), "SERVICE_UNAVAILABLE") {
 		t.Errorf("an operation while going away: %s", m)
 	}
-	if m := ws.expect("next"); string(m["id"]) != `"slow"` || !strings.Contains(string(m["payload"]), `"slow"`) {
+	if err := lock.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if m := ws.expect("next"); string(m["id"]) != `"slow"` || !strings.Contains(string(m["payload"]), `"events"`) {
 		t.Errorf("the operation in flight: %s", m)
 	}
 	ws.expect("complete")
@@ -420,5 +429,17 @@ func TestLiveConnectionsAreBounded(t *testing.T) {
 		if time.Now().After(deadline) || resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
 			t.Fatalf("after one closed, another WebSocket: %v %v", resp, err)
 		}
+	}
+}
+
+// waitForLockWaiter waits until a statement of the server's waits on a
+// lock.
+func waitForLockWaiter(t *testing.T, s *server) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); s.scalar(`SELECT count(*)::text FROM pg_stat_activity WHERE usename = $1 AND wait_event_type = 'Lock'`, s.roles.auth) == "0"; {
+		if time.Now().After(deadline) {
+			t.Fatal("the operation did not come to wait on the lock")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
