@@ -91,6 +91,7 @@ type Handler struct {
 	live      liveGroups
 	// away is closed when the server goes away: event streams complete.
 	away     chan struct{}
+	metrics  requestMetrics
 	awayOnce sync.Once
 }
 
@@ -142,7 +143,7 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
 	h := &Handler{cfg: cfg, index: index, docs: docs, composed: newComposedCache(cfg.Limits.DocumentCache),
-		auth: cfg.Verifier, exec: exec, log: cfg.Logger, away: make(chan struct{})}
+		auth: cfg.Verifier, exec: exec, log: cfg.Logger, away: make(chan struct{}), metrics: newRequestMetrics()}
 	if err := cfg.Pool.QueryRow(ctx, "SELECT current_user::text").Scan(&h.loginRole); err != nil {
 		return nil, fmt.Errorf("runtime: read the login role: %w", err)
 	}
@@ -156,6 +157,8 @@ type outcome struct {
 	live      bool         // a subscription's result: it is read again
 	watch     watching     // a subscription's: when it is read again, who shares its reads
 	batch     *streamBatch // a stream's: where its next batch starts
+	kind      string       // the operation's kind, for the metrics ("" before it is known)
+	fields    []*rootField // for the metrics: each one's label and error
 	arena     *[]byte      // the fields' results, borrowed from the buffer pool
 }
 
@@ -201,6 +204,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 // it (5xx) or could not deliver it, so that a flood of them is
 // rate-limited; a line of info otherwise.
 func (h *Handler) logRequest(ctx context.Context, method string, out outcome, writeErr error, took time.Duration) {
+	h.metrics.observe(out, took)
 	failed := out.Status >= 500 || writeErr != nil
 	switch {
 	case h.cfg.LogRequests == LogNoRequests:
@@ -277,6 +281,10 @@ func (h *Handler) answer(ctx context.Context, params *transport.Request, who aut
 	}
 	out.live = r.Kind == operation.Subscription
 	op, fields, e := h.planRequest(r, who, params.After)
+	if op != nil {
+		out.kind = kindName(op.Kind)
+	}
+	out.fields = fields
 	if e != nil {
 		out.Response = transport.RequestErrors(params.Media, e...)
 		return out

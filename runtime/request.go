@@ -22,7 +22,10 @@ import (
 
 // rootField is one key of the response's data and how it is produced.
 type rootField struct {
-	key      string
+	key string
+	// label names the field in the metrics: the plan's operation, or
+	// (introspection), (typename), (none) for one the plan does not have.
+	label    string
 	parent   string // the root type: Query or Mutation
 	name     string // the field's name
 	nonNull  bool   // a null here nulls the whole data
@@ -129,12 +132,13 @@ func (h *Handler) plan(op *operation.Operation, role string, claims, vars map[st
 	}
 	fields := make([]*rootField, 0, len(op.Fields))
 	for i, sel := range op.Fields {
-		f := &rootField{key: sel.Key, loc: sel.Loc, parent: rootType, name: sel.Name}
+		f := &rootField{key: sel.Key, loc: sel.Loc, parent: rootType, name: sel.Name, label: fieldNone}
 		fields = append(fields, f)
 		switch name := sel.Name; name {
 		case "__typename":
-			f.typename = rootType
+			f.typename, f.label = rootType, fieldTypename
 		case "__schema", "__type":
+			f.label = fieldIntrospection
 			if h.cfg.NoIntrospection {
 				return nil, &Error{Message: "Introspection is disabled on this server.", Code: CodeIntrospectionOff}
 			}
@@ -145,6 +149,7 @@ func (h *Handler) plan(op *operation.Operation, role string, claims, vars map[st
 				f.fail(&Error{Message: fmt.Sprintf("Cannot query field %q on type %q.", name, rootType), Code: CodeValidationFailed})
 				break
 			}
+			f.label = planned.Spec.Name
 			f.nonNull = planned.Returns.NonNull
 			f.token = planned.Spec.Token
 			if st := planned.Spec.Stream; st != nil {

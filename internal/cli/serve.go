@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gqlplan/gqlplan/auth"
 	"github.com/gqlplan/gqlplan/extend"
@@ -37,6 +38,7 @@ type ServeCmd struct {
 	PoolSize         int           `name:"pool-size" env:"GQLPLAN_POOL_SIZE" help:"Most database connections (default: 4 per core, at least 8; the URL's pool_max_conns if set)."`
 	LogFormat        string        `enum:"text,json" default:"text" env:"GQLPLAN_LOG_FORMAT" help:"Log format: text or json."`
 	LogRequests      string        `name:"log-requests" enum:"all,errors,none" default:"all" env:"GQLPLAN_LOG_REQUESTS" help:"Which requests get a log line: all, errors (a status of 400 or more, or errors in the response), none. Failure lines are rate-limited either way."`
+	AdminListen      string        `name:"admin-listen" env:"GQLPLAN_ADMIN_LISTEN" help:"Address of the admin listener: /live, /ready and /metrics (Prometheus) apart from the API (off by default)."`
 	DebugListen      string        `name:"debug-listen" env:"GQLPLAN_DEBUG_LISTEN" help:"Address of a second listener serving Go's profiles at /debug/pprof/ (off by default; keep it private)."`
 	GCMinHeap        uint64        `name:"gc-min-heap" default:"${gc_min_heap}" env:"GQLPLAN_GC_MIN_HEAP" help:"MiB the heap may grow beyond twice what is live before Go collects it (README, Memory); 0: Go's own pacing. Ignored when GOGC or GOMEMLIMIT is set."`
 	SkipCatalogCheck bool          `name:"skip-catalog-check" env:"GQLPLAN_SKIP_CATALOG_CHECK" help:"Start even when the database no longer matches what the plan recorded of its catalog (logged); every request reading what changed will fail."`
@@ -176,6 +178,13 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 		return err
 	}
 	log.Info("listening", "addr", srv.addr)
+	var metrics *prometheus.Registry
+	if c.AdminListen != "" {
+		if metrics, err = serveAdmin(ctx, log, c.AdminListen, api); err != nil {
+			_ = srv.stop(time.Second)
+			return err
+		}
+	}
 	handler, pool, err := c.connect(ctx, log, plan, poolConfig, verifier, signer, limits, env.Resolvers)
 	if err != nil {
 		_ = srv.stop(time.Second)
@@ -185,6 +194,9 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 	// within a second; past that, exiting closes them.
 	defer closeWithin(pool, 2*time.Second)
 	api.set(handler)
+	if metrics != nil {
+		metrics.MustRegister(handler.Collector())
+	}
 	srv.drain = handler.GoingAway // WebSockets answer what they run, then close with 1001
 	go handler.Listen(ctx)        // role settings reloads, subscriptions' changes
 	reloadOnHangup(ctx, log, handler)

@@ -1,0 +1,147 @@
+package runtime
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/gqlplan/gqlplan/runtime/internal/operation"
+)
+
+// The handler's Prometheus metrics. Every label value comes from the plan
+// (a root field's name) or from a fixed set (a kind, an error code), never
+// from a request: a client choosing operation names or aliases cannot add
+// a series. What is read at scrape time — the pool, live data, the plan —
+// costs requests nothing.
+
+// Labels of a root field that is not one of the plan's operations.
+const (
+	fieldIntrospection = "(introspection)" // __schema, __type
+	fieldTypename      = "(typename)"      // __typename
+	fieldNone          = "(none)"          // the request ended before its fields were known
+)
+
+// requestMetrics are what each request updates.
+type requestMetrics struct {
+	requests *prometheus.CounterVec   // by field, kind, code
+	duration *prometheus.HistogramVec // by kind
+}
+
+func newRequestMetrics() requestMetrics {
+	return requestMetrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gqlplan_requests_total",
+			Help: "GraphQL requests (each root field counts once; subscriptions count each read), by the plan's root field, kind and outcome code (OK or the first error's extensions.code).",
+		}, []string{"field", "kind", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "gqlplan_request_duration_seconds",
+			Help:    "Time from reading a request to its answer being written (a subscription's read: to its result), by kind.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"kind"}),
+	}
+}
+
+// observe counts a finished request.
+func (m requestMetrics) observe(out outcome, took time.Duration) {
+	kind := out.kind
+	if kind == "" {
+		kind = fieldNone
+	}
+	m.duration.WithLabelValues(kind).Observe(took.Seconds())
+	requestCode := "OK"
+	if len(out.Errors) > 0 && out.Errors[0].Code != "" {
+		requestCode = out.Errors[0].Code
+	}
+	if len(out.fields) == 0 {
+		m.requests.WithLabelValues(fieldNone, kind, requestCode).Inc()
+		return
+	}
+	executed := out.Response != nil && out.Data != nil
+	for _, f := range out.fields {
+		code := requestCode // refused, or failed as a whole
+		if executed {
+			code = "OK"
+			if f.err != nil && f.err.Code != "" {
+				code = f.err.Code
+			}
+		}
+		m.requests.WithLabelValues(f.label, kind, code).Inc()
+	}
+}
+
+// kindName is the kind label of an operation.
+func kindName(k operation.Kind) string {
+	switch k {
+	case operation.Mutation:
+		return "mutation"
+	case operation.Subscription:
+		return "subscription"
+	}
+	return "query"
+}
+
+// Collector is the handler's metrics, for a Prometheus registry: the
+// requests, and — read when scraped — the pool, live data and the plan.
+func (h *Handler) Collector() prometheus.Collector { return handlerCollector{h} }
+
+type handlerCollector struct{ h *Handler }
+
+var (
+	descPool = map[string]*prometheus.Desc{
+		"acquired": prometheus.NewDesc("gqlplan_pool_connections_acquired", "Pool connections in use by a request now.", nil, nil),
+		"idle":     prometheus.NewDesc("gqlplan_pool_connections_idle", "Pool connections idle now.", nil, nil),
+		"total":    prometheus.NewDesc("gqlplan_pool_connections", "Pool connections open now (acquired, idle and being opened).", nil, nil),
+		"max":      prometheus.NewDesc("gqlplan_pool_connections_max", "The pool's size.", nil, nil),
+	}
+	descAcquires       = prometheus.NewDesc("gqlplan_pool_acquires_total", "Connections taken from the pool.", nil, nil)
+	descAcquireWaits   = prometheus.NewDesc("gqlplan_pool_acquire_waits_total", "Connections taken from the pool after waiting for one (none was idle).", nil, nil)
+	descAcquireCancels = prometheus.NewDesc("gqlplan_pool_acquire_canceled_total", "Waits for a pool connection that ended without one (the pool timeout, or the request's end).", nil, nil)
+	descAcquireSeconds = prometheus.NewDesc("gqlplan_pool_acquire_seconds_total", "Time spent taking connections from the pool.", nil, nil)
+	descLiveGroups     = prometheus.NewDesc("gqlplan_subscription_groups", "Groups of subscribers that share reads now.", nil, nil)
+	descSubscribers    = prometheus.NewDesc("gqlplan_subscriptions", "Subscriptions served now.", nil, nil)
+	descConnections    = prometheus.NewDesc("gqlplan_live_connections", "WebSockets and event streams open now.", nil, nil)
+	descSharedPipes    = prometheus.NewDesc("gqlplan_subscription_pipelines_total", "Pipelines subscriptions' reads were sent in.", nil, nil)
+	descSharedReads    = prometheus.NewDesc("gqlplan_subscription_reads_total", "Subscriptions' reads sent in shared pipelines.", nil, nil)
+	descPlan           = prometheus.NewDesc("gqlplan_plan_info", "The plan served: its hash and format.", []string{"hash", "format"}, nil)
+)
+
+func (c handlerCollector) Describe(ch chan<- *prometheus.Desc) {
+	c.h.metrics.requests.Describe(ch)
+	c.h.metrics.duration.Describe(ch)
+	for _, d := range descPool {
+		ch <- d
+	}
+	for _, d := range []*prometheus.Desc{descAcquires, descAcquireWaits, descAcquireCancels, descAcquireSeconds,
+		descLiveGroups, descSubscribers, descConnections, descSharedPipes, descSharedReads, descPlan} {
+		ch <- d
+	}
+}
+
+func (c handlerCollector) Collect(ch chan<- prometheus.Metric) {
+	h := c.h
+	h.metrics.requests.Collect(ch)
+	h.metrics.duration.Collect(ch)
+	if pool := h.cfg.Pool; pool != nil {
+		st := pool.Stat()
+		gauge := func(d *prometheus.Desc, v float64) { ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v) }
+		counter := func(d *prometheus.Desc, v float64) {
+			ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v)
+		}
+		gauge(descPool["acquired"], float64(st.AcquiredConns()))
+		gauge(descPool["idle"], float64(st.IdleConns()))
+		gauge(descPool["total"], float64(st.TotalConns()))
+		gauge(descPool["max"], float64(st.MaxConns()))
+		counter(descAcquires, float64(st.AcquireCount()))
+		counter(descAcquireWaits, float64(st.EmptyAcquireCount()))
+		counter(descAcquireCancels, float64(st.CanceledAcquireCount()))
+		counter(descAcquireSeconds, st.AcquireDuration().Seconds())
+	}
+	live := h.Stats()
+	ch <- prometheus.MustNewConstMetric(descLiveGroups, prometheus.GaugeValue, float64(live.LiveGroups))
+	ch <- prometheus.MustNewConstMetric(descSubscribers, prometheus.GaugeValue, float64(live.Subscribers))
+	ch <- prometheus.MustNewConstMetric(descConnections, prometheus.GaugeValue, float64(h.streaming.Load()))
+	ch <- prometheus.MustNewConstMetric(descSharedPipes, prometheus.CounterValue, float64(live.SharedPipelines))
+	ch <- prometheus.MustNewConstMetric(descSharedReads, prometheus.CounterValue, float64(live.SharedReads))
+	ch <- prometheus.MustNewConstMetric(descPlan, prometheus.GaugeValue, 1, h.cfg.Plan.Hash, strconv.Itoa(h.cfg.Plan.Format))
+}
