@@ -222,7 +222,7 @@ func (h *Handler) logRequest(ctx context.Context, method string, out outcome, wr
 		slog.String("operation", out.operation),
 		slog.Int("status", out.Status),
 		slog.Int("errors", len(out.Errors)),
-		slog.Duration("duration", took),
+		slog.Float64("duration_ms", float64(took.Microseconds())/1000), // slog's JSON gives a Duration in nanoseconds
 	}
 	if len(out.Errors) > 0 {
 		attrs = append(attrs, slog.String("code", out.Errors[0].Code))

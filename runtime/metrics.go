@@ -26,10 +26,15 @@ const (
 type requestMetrics struct {
 	requests *prometheus.CounterVec   // by field, kind, code
 	duration *prometheus.HistogramVec // by kind
+	database *prometheus.HistogramVec // by kind
+	// composed counts the requests whose statements were reused (hit) or
+	// composed (miss), see composedCache.
+	composed                  *prometheus.CounterVec
+	composedHit, composedMiss prometheus.Counter
 }
 
 func newRequestMetrics() requestMetrics {
-	return requestMetrics{
+	m := requestMetrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gqlplan_requests_total",
 			Help: "GraphQL requests (each root field counts once; subscriptions count each read), by the plan's root field, kind and outcome code (OK or the first error's extensions.code).",
@@ -37,10 +42,24 @@ func newRequestMetrics() requestMetrics {
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "gqlplan_request_duration_seconds",
 			Help:    "Time from reading a request to its answer being written (a subscription's read: to its result), by kind.",
-			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+			Buckets: buckets,
 		}, []string{"kind"}),
+		database: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "gqlplan_database_duration_seconds",
+			Help:    "Time a request's statements took, from taking a pool connection to the last result read, by kind.",
+			Buckets: buckets,
+		}, []string{"kind"}),
+		composed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gqlplan_composed_statements_total",
+			Help: "Requests whose statements were reused from an earlier request of the same shape (hit) or composed (miss).",
+		}, []string{"result"}),
 	}
+	m.composedHit, m.composedMiss = m.composed.WithLabelValues("hit"), m.composed.WithLabelValues("miss")
+	return m
 }
+
+// buckets are the histograms' bounds, in seconds.
+var buckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}
 
 // observe counts a finished request.
 func (m requestMetrics) observe(out outcome, took time.Duration) {
@@ -104,16 +123,19 @@ var (
 	descSharedPipes    = prometheus.NewDesc("gqlplan_subscription_pipelines_total", "Pipelines subscriptions' reads were sent in.", nil, nil)
 	descSharedReads    = prometheus.NewDesc("gqlplan_subscription_reads_total", "Subscriptions' reads sent in shared pipelines.", nil, nil)
 	descPlan           = prometheus.NewDesc("gqlplan_plan_info", "The plan served: its hash and format.", []string{"hash", "format"}, nil)
+	descRetries        = prometheus.NewDesc("gqlplan_database_retries_total", "Requests run again on a fresh connection after theirs died under them (a restarted server).", nil, nil)
 )
 
 func (c handlerCollector) Describe(ch chan<- *prometheus.Desc) {
 	c.h.metrics.requests.Describe(ch)
 	c.h.metrics.duration.Describe(ch)
+	c.h.metrics.database.Describe(ch)
+	c.h.metrics.composed.Describe(ch)
 	for _, d := range descPool {
 		ch <- d
 	}
 	for _, d := range []*prometheus.Desc{descAcquires, descAcquireWaits, descAcquireCancels, descAcquireSeconds,
-		descLiveGroups, descSubscribers, descConnections, descSharedPipes, descSharedReads, descPlan} {
+		descLiveGroups, descSubscribers, descConnections, descSharedPipes, descSharedReads, descPlan, descRetries} {
 		ch <- d
 	}
 }
@@ -122,6 +144,9 @@ func (c handlerCollector) Collect(ch chan<- prometheus.Metric) {
 	h := c.h
 	h.metrics.requests.Collect(ch)
 	h.metrics.duration.Collect(ch)
+	h.metrics.database.Collect(ch)
+	h.metrics.composed.Collect(ch)
+	ch <- prometheus.MustNewConstMetric(descRetries, prometheus.CounterValue, float64(h.exec.Retries()))
 	if pool := h.cfg.Pool; pool != nil {
 		st := pool.Stat()
 		gauge := func(d *prometheus.Desc, v float64) { ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v) }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gqlplan/gqlplan/auth"
 	"github.com/gqlplan/gqlplan/extend"
@@ -93,6 +94,7 @@ func (h *Handler) planRequest(r *document.Request, who auth.Identity, after json
 		case e != nil:
 			return hit.op, nil, []*Error{e}
 		case fields != nil:
+			h.metrics.composedHit.Inc()
 			return hit.op, fields, nil
 		}
 		// A slot's new value did not convert: compose, for its error.
@@ -101,6 +103,7 @@ func (h *Handler) planRequest(r *document.Request, who auth.Identity, after json
 	if errs != nil {
 		return op, nil, errs
 	}
+	h.metrics.composedMiss.Inc()
 	fields, e := h.plan(op, who.Role, who.Claims, nil, nil, after)
 	if e != nil {
 		return op, nil, []*Error{e}
@@ -221,10 +224,14 @@ func (h *Handler) execute(ctx context.Context, op *operation.Operation, who auth
 	}
 	var results []pgexec.Result
 	var fatal *Error
+	start := time.Now()
 	if op.Kind == operation.Subscription { // reads that come together: a change wakes many groups
 		results, fatal = h.exec.RunShared(ctx, sess, stmts, arena)
 	} else {
 		results, fatal = h.exec.Run(ctx, op.Kind == operation.Mutation, sess, stmts, arena)
+	}
+	if len(stmts) > 0 {
+		h.metrics.database.WithLabelValues(kindName(op.Kind)).Observe(time.Since(start).Seconds())
 	}
 	if fatal != nil {
 		return fatal

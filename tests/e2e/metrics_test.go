@@ -76,7 +76,8 @@ func seriesOf(families map[string]*dto.MetricFamily) int {
 // TestAdminMetrics: the admin listener's /live, /ready and /metrics. The
 // request counters move by root field, kind and code for queries, a
 // mutation, a validation error, introspection and __typename; the
-// duration histogram counts them; the pool's gauges and counters show a
+// duration and database time histograms count them, the five alike reuse
+// their composed statements; the pool's gauges and counters show a
 // full pool (waits, and waits that timed out); the plan is named by its
 // hash. 100 requests with random operation names and aliases add no
 // series: every label comes from the plan or a fixed set.
@@ -129,6 +130,15 @@ func TestAdminMetrics(t *testing.T) {
 	}
 	if got := moved("gqlplan_request_duration_seconds", map[string]string{"kind": "query"}); got < 7 {
 		t.Errorf("the query duration histogram counted %v requests, want at least 7", got)
+	}
+	if got := moved("gqlplan_database_duration_seconds", map[string]string{"kind": "query"}); got < 5 {
+		t.Errorf("the database time histogram counted %v queries, want at least 5", got)
+	}
+	if got := moved("gqlplan_composed_statements_total", map[string]string{"result": "hit"}); got < 4 {
+		t.Errorf("the five same queries reused statements %v times, want at least 4", got)
+	}
+	if _, ok := after["gqlplan_database_retries_total"]; !ok {
+		t.Error("gqlplan_database_retries_total is missing")
 	}
 	if got := sample(after, "gqlplan_pool_connections_max", nil); got != 2 {
 		t.Errorf("gqlplan_pool_connections_max is %v, want 2", got)

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"log/slog"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -42,7 +43,12 @@ type Executor struct {
 	claims           *lru.Cache[string, []any] // claim settings by the claims' JSON (see claimCacheSize)
 	timeout          string                    // Options.StatementTimeout in milliseconds, "" for none
 	shared           sharedQueue               // reads waiting for a shared pipeline (see RunShared)
+	retries          atomic.Int64              // requests run again on a fresh connection
 }
+
+// Retries is how many times a request (or a shared pipeline's requests)
+// ran again on a fresh connection after theirs died under them.
+func (x *Executor) Retries() int64 { return x.retries.Load() }
 
 // fixedStatement is a statement whose text every request sends: it is
 // prepared on each connection once (see prepareFixed) and queued by name,
@@ -145,6 +151,7 @@ func (x *Executor) Run(ctx context.Context, mutation bool, sess Session, stmts [
 		for _, j := range pending {
 			j.result, j.err = nil, nil
 		}
+		x.retries.Add(1)
 		lost, fatal = x.run(ctx, mutation, sess, pending, out, true)
 	}
 	if fatal != nil {

@@ -155,6 +155,7 @@ func (x *Executor) runShared(batch []*sharedRequest) {
 		if !x.runSharedOn(ctx, live, attempt > 1) || ctx.Err() != nil {
 			return
 		}
+		x.retries.Add(1)
 		for _, r := range live {
 			*r.out.arena, r.out.total, r.err = (*r.out.arena)[:r.mark], 0, nil
 			for _, j := range r.jobs {
