@@ -2,6 +2,7 @@ package auth
 
 import (
 	"crypto/sha256"
+	"sync/atomic"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -32,6 +33,8 @@ type acceptedTokens struct {
 	lifetime time.Duration
 	leeway   time.Duration
 	now      func() time.Time
+	// hits and misses count the lookups (see Verifier.CacheStats).
+	hits, misses atomic.Int64
 }
 
 type accepted struct {
@@ -60,13 +63,15 @@ func (c *acceptedTokens) get(token string) (Identity, bool) {
 	}
 	key := sha256.Sum256([]byte(token))
 	a, ok := c.tokens.Get(key)
-	if !ok {
-		return Identity{}, false
-	}
-	if !c.now().Before(a.until) {
+	if ok && !c.now().Before(a.until) {
 		c.tokens.Remove(key)
+		ok = false
+	}
+	if !ok {
+		c.misses.Add(1)
 		return Identity{}, false
 	}
+	c.hits.Add(1)
 	return a.who, true
 }
 
@@ -88,4 +93,13 @@ func minTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// CacheStats is how often a token was answered from memory (hits) or had
+// to be verified (misses) so far; both are 0 without the cache.
+func (v *Verifier) CacheStats() (hits, misses int64) {
+	if v == nil || v.accepted == nil {
+		return 0, 0
+	}
+	return v.accepted.hits.Load(), v.accepted.misses.Load()
 }

@@ -123,6 +123,7 @@ var (
 	descSharedPipes    = prometheus.NewDesc("gqlplan_subscription_pipelines_total", "Pipelines subscriptions' reads were sent in.", nil, nil)
 	descSharedReads    = prometheus.NewDesc("gqlplan_subscription_reads_total", "Subscriptions' reads sent in shared pipelines.", nil, nil)
 	descPlan           = prometheus.NewDesc("gqlplan_plan_info", "The plan served: its hash and format.", []string{"hash", "format"}, nil)
+	descTokenCache     = prometheus.NewDesc("gqlplan_token_cache_total", "Bearer tokens answered from the verifier's memory (hit) or verified (miss).", []string{"result"}, nil)
 	descRetries        = prometheus.NewDesc("gqlplan_database_retries_total", "Requests run again on a fresh connection after theirs died under them (a restarted server).", nil, nil)
 )
 
@@ -135,7 +136,7 @@ func (c handlerCollector) Describe(ch chan<- *prometheus.Desc) {
 		ch <- d
 	}
 	for _, d := range []*prometheus.Desc{descAcquires, descAcquireWaits, descAcquireCancels, descAcquireSeconds,
-		descLiveGroups, descSubscribers, descConnections, descSharedPipes, descSharedReads, descPlan, descRetries} {
+		descLiveGroups, descSubscribers, descConnections, descSharedPipes, descSharedReads, descPlan, descRetries, descTokenCache} {
 		ch <- d
 	}
 }
@@ -147,6 +148,9 @@ func (c handlerCollector) Collect(ch chan<- prometheus.Metric) {
 	h.metrics.database.Collect(ch)
 	h.metrics.composed.Collect(ch)
 	ch <- prometheus.MustNewConstMetric(descRetries, prometheus.CounterValue, float64(h.exec.Retries()))
+	hits, misses := h.cfg.Verifier.CacheStats()
+	ch <- prometheus.MustNewConstMetric(descTokenCache, prometheus.CounterValue, float64(hits), "hit")
+	ch <- prometheus.MustNewConstMetric(descTokenCache, prometheus.CounterValue, float64(misses), "miss")
 	if pool := h.cfg.Pool; pool != nil {
 		st := pool.Stat()
 		gauge := func(d *prometheus.Desc, v float64) { ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v) }

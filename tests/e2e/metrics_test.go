@@ -137,6 +137,9 @@ func TestAdminMetrics(t *testing.T) {
 	if got := moved("gqlplan_composed_statements_total", map[string]string{"result": "hit"}); got < 4 {
 		t.Errorf("the five same queries reused statements %v times, want at least 4", got)
 	}
+	if got := moved("gqlplan_token_cache_total", map[string]string{"result": "miss"}); got != 1 {
+		t.Errorf("the one token was verified %v times, want 1", got)
+	}
 	if _, ok := after["gqlplan_database_retries_total"]; !ok {
 		t.Error("gqlplan_database_retries_total is missing")
 	}
