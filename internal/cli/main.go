@@ -52,8 +52,10 @@ type CLI struct {
 	Token    TokenCmd    `cmd:"" help:"Mint a signed JWT for development and tests."`
 	Dev      DevCmd      `cmd:"" help:"Run a project on a throwaway PostgreSQL, reloading on every change."`
 	Version  VersionCmd  `cmd:"" help:"Print the gqlplan version and plan format."`
+	Config   ConfigCmd   `cmd:"" help:"Print the configuration serve would run with (secrets redacted); takes serve's flags."`
 
 	VersionFlag kong.VersionFlag `name:"version" help:"Print the gqlplan version and exit."`
+	ConfigFile  kong.ConfigFlag  `name:"config" env:"GQLPLAN_CONFIG" placeholder:"FILE" help:"A YAML file of flags by their long names (database-url, max-depth, …); the command line and the environment win over it."`
 }
 
 // exitRequest carries kong's exit code (after --help) out of its parser.
@@ -72,6 +74,7 @@ func Main(ctx context.Context, env Env, args []string) (code int) {
 			"version":     versionLine(),
 			"gc_min_heap": strconv.Itoa(heapfloor.DefaultMiB),
 		},
+		kong.Configuration(loadConfigFile),
 		kong.BindTo(ctx, (*context.Context)(nil)),
 		kong.Bind(&env),
 	)
