@@ -62,6 +62,10 @@ type Config struct {
 	// package ratelog). No line holds a value, a token or SQL.
 	Logger      *slog.Logger
 	LogRequests RequestLog
+	// ServerTiming adds a Server-Timing header to each HTTP response: the
+	// time spent reading the request and its document (parse), choosing
+	// and composing its statements (plan) and in the database (db).
+	ServerTiming bool
 }
 
 // RequestLog is which requests get a log line.
@@ -158,6 +162,7 @@ type outcome struct {
 	watch     watching     // a subscription's: when it is read again, who shares its reads
 	batch     *streamBatch // a stream's: where its next batch starts
 	kind      string       // the operation's kind, for the metrics ("" before it is known)
+	timing    *phases      // with Config.ServerTiming: when each phase ended
 	fields    []*rootField // for the metrics: each one's label and error
 	arena     *[]byte      // the fields' results, borrowed from the buffer pool
 }
@@ -192,6 +197,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	out := h.serve(ctx, req)
+	if out.timing != nil {
+		w.Header().Set("Server-Timing", out.timing.header())
+	}
 	// A client that does not read is cut off, and its buffers freed,
 	// after the write timeout (ErrNotSupported: a recorder, not a socket).
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(h.cfg.Limits.WriteTimeout))
@@ -245,6 +253,10 @@ func (h *Handler) logRequest(ctx context.Context, method string, out outcome, wr
 // root field authorization and composition (or introspection), execution,
 // token signing, and the response.
 func (h *Handler) serve(ctx context.Context, req *http.Request) outcome {
+	var start time.Time
+	if h.cfg.ServerTiming {
+		start = time.Now()
+	}
 	params, refused := transport.Read(req, h.cfg.Limits.MaxBodyBytes)
 	if refused != nil {
 		return outcome{Response: refused}
@@ -253,7 +265,11 @@ func (h *Handler) serve(ctx context.Context, req *http.Request) outcome {
 	if denied != nil {
 		return outcome{operation: params.OperationName, Response: transport.AuthFailure(params.Media, denied)}
 	}
-	return h.answer(ctx, params, who)
+	out := h.answer(ctx, params, who)
+	if out.timing != nil {
+		out.timing.start = start
+	}
+	return out
 }
 
 // answer runs a GraphQL request of who, read from HTTP or a socket: its
@@ -261,7 +277,12 @@ func (h *Handler) serve(ctx context.Context, req *http.Request) outcome {
 // introspection), execution, token signing, and the response.
 func (h *Handler) answer(ctx context.Context, params *transport.Request, who auth.Identity) outcome {
 	out := outcome{operation: params.OperationName}
+	if h.cfg.ServerTiming {
+		out.timing = &phases{}
+		defer out.timing.markDone()
+	}
 	r, errs := h.docs.Read(params.Query, params.OperationName, params.Variables)
+	out.timing.markParsed()
 	if r != nil && r.Name != "" {
 		out.operation = r.Name
 	}
@@ -297,6 +318,7 @@ func (h *Handler) answer(ctx context.Context, params *transport.Request, who aut
 		return out
 	}
 	out.arena = transport.BorrowBuffer()
+	out.timing.markPlanned()
 	if fatal := h.execute(ctx, op, who, h.exec.NewSession(who), fields, out.arena); fatal != nil {
 		out.Response = transport.ExecutionFailure(params.Media, fatal)
 		return out

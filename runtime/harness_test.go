@@ -67,6 +67,8 @@ type serverOptions struct {
 	// fixture is the directory of schema.sql and api.yaml ("testdata"
 	// when empty).
 	fixture string
+	// serverTiming turns on Config.ServerTiming.
+	serverTiming bool
 }
 
 var roleCounter atomic.Int64
@@ -168,7 +170,7 @@ func newServer(t testing.TB, opts serverOptions) *server {
 	}
 	s.handler, err = runtime.NewHandler(ctx, runtime.Config{
 		Plan: plan, Pool: s.pool, Verifier: verifier, Signer: signer, Dev: opts.dev, Limits: opts.limits,
-		Logger: slog.New(slog.NewJSONHandler(s.logs, nil)), Resolvers: resolvers,
+		Logger: slog.New(slog.NewJSONHandler(s.logs, nil)), Resolvers: resolvers, ServerTiming: opts.serverTiming,
 	})
 	if err != nil {
 		t.Fatal(err)

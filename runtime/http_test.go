@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -202,3 +203,22 @@ fragment TypeRef on __Type {
   kind name
   ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }
 }`
+
+// With Server-Timing on, a response says how long its phases took: parse,
+// plan, db for a request that ran, parse (and plan) for one refused
+// before; off, there is no header.
+func TestServerTiming(t *testing.T) {
+	s := newServer(t, serverOptions{serverTiming: true})
+	ran := regexp.MustCompile(`^parse;dur=\d+\.\d{3}, plan;dur=\d+\.\d{3}, db;dur=\d+\.\d{3}$`)
+	if r := s.do(call{query: `{ posts { title } }`}); !ran.MatchString(r.header.Get("Server-Timing")) {
+		t.Errorf("a query's Server-Timing: %q", r.header.Get("Server-Timing"))
+	}
+	refused := regexp.MustCompile(`^parse;dur=\d+\.\d{3}(, plan;dur=\d+\.\d{3})?$`)
+	if r := s.do(call{query: `{ nope }`}); !refused.MatchString(r.header.Get("Server-Timing")) {
+		t.Errorf("a refused query's Server-Timing: %q", r.header.Get("Server-Timing"))
+	}
+	off := newServer(t, serverOptions{})
+	if r := off.do(call{query: `{ posts { title } }`}); r.header.Get("Server-Timing") != "" {
+		t.Errorf("Server-Timing off, the header is %q", r.header.Get("Server-Timing"))
+	}
+}
