@@ -453,3 +453,14 @@ func (l *statementLog) TraceBatchQuery(_ context.Context, _ *pgx.Conn, data pgx.
 	l.add(data.SQL)
 }
 func (l *statementLog) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
+// eventually waits until cond holds; a loaded machine may take long, so
+// the bound only stops a test that would otherwise hang.
+func eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}

@@ -242,18 +242,9 @@ func TestSubscribersShareReadsByTheClaimsTheirRowsRead(t *testing.T) {
 	ada2 := subscribeLive(t, srv.URL, token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 1, "device": "laptop"}), doc, "liveTitles")
 	alan := subscribeLive(t, srv.URL, token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 2, "device": "phone"}), doc, "liveTitles")
 	anon := subscribeLive(t, srv.URL, "", doc, "liveTitles")
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		st := s.handler.Stats()
-		groups, subs := st.LiveGroups, st.Subscribers
-		if subs == 4 {
-			if groups != 3 {
-				t.Errorf("%d groups of 4 subscribers, want 3: Ada's two tokens share one", groups)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of 4 subscribers joined a group", subs)
-		}
+	eventually(t, "the 4 subscribers to join groups", func() bool { return s.handler.Stats().Subscribers == 4 })
+	if groups := s.handler.Stats().LiveGroups; groups != 3 {
+		t.Errorf("%d groups of 4 subscribers, want 3: Ada's two tokens share one", groups)
 	}
 	if _, err := s.admin.Exec(context.Background(), `INSERT INTO shop.post (author_id, title, secret) VALUES (1, 'Ada new secret', true)`); err != nil {
 		t.Fatal(err)
@@ -372,14 +363,10 @@ func TestGroupReadsShareRoundTrips(t *testing.T) {
 	for i := range groups {
 		subscribeLive(t, srv.URL, token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 100 + i}), `subscription { liveTitles { title } }`, "liveTitles")
 	}
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if st := s.handler.Stats(); st.LiveGroups == groups && st.Subscribers == groups {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the subscribers did not all join their groups")
-		}
-	}
+	eventually(t, "the subscribers to join their groups", func() bool {
+		st := s.handler.Stats()
+		return st.LiveGroups == groups && st.Subscribers == groups
+	})
 	ctx := context.Background()
 	lock, err := s.admin.Begin(ctx)
 	if err != nil {
@@ -404,22 +391,11 @@ func TestGroupReadsShareRoundTrips(t *testing.T) {
 	// other reads are in a second, which waits for the connection, or
 	// queued: once the lock goes, the first pipeline ends, and the
 	// others go in at most two more.
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if s.handler.Stats().SharedOpen == groups {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the reads did not queue")
-		}
-	}
+	eventually(t, "the reads to queue", func() bool { return s.handler.Stats().SharedOpen == groups })
 	if err := lock.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(30 * time.Second); s.wire.syncs.Load() < groups; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d reads ran", s.wire.syncs.Load(), groups)
-		}
-	}
+	eventually(t, "the reads to run", func() bool { return s.wire.syncs.Load() >= groups })
 	time.Sleep(100 * time.Millisecond) // nothing more
 	sent := s.handler.Stats().SharedPipelines
 	syncs, trips := s.wire.syncs.Load(), s.wire.turnarounds.Load()

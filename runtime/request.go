@@ -88,7 +88,7 @@ func (f *rootField) fail(e *Error) {
 // every field composed. With after (a stream's next batch, whose after is
 // not the document's) it is composed afresh and not kept.
 func (h *Handler) planRequest(r *document.Request, who auth.Identity, after json.RawMessage) (*operation.Operation, []*rootField, []*Error) {
-	if hit := h.composed.find(r); hit != nil && after == nil {
+	if hit := h.cachedPlan(r, after); hit != nil {
 		fields, e := h.plan(hit.op, who.Role, who.Claims, r.Vars, hit.statements, nil)
 		switch {
 		case e != nil:
@@ -112,6 +112,15 @@ func (h *Handler) planRequest(r *document.Request, who auth.Identity, after json
 		h.composed.add(r, op, fields)
 	}
 	return op, fields, nil
+}
+
+// cachedPlan is the kept composition of r's shape, unless after (a
+// stream's next batch) replaces its argument.
+func (h *Handler) cachedPlan(r *document.Request, after json.RawMessage) *composed {
+	if after != nil {
+		return nil
+	}
+	return h.composed.find(r)
 }
 
 // plan turns the root fields of op into what produces each: __typename,
@@ -231,7 +240,7 @@ func (h *Handler) execute(ctx context.Context, op *operation.Operation, who auth
 		results, fatal = h.exec.Run(ctx, op.Kind == operation.Mutation, sess, stmts, arena)
 	}
 	if len(stmts) > 0 {
-		h.metrics.database.WithLabelValues(kindName(op.Kind)).Observe(time.Since(start).Seconds())
+		h.metrics.databaseOf[kindName(op.Kind)].Observe(time.Since(start).Seconds())
 	}
 	if fatal != nil {
 		return fatal

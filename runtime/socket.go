@@ -260,12 +260,8 @@ func (s *socket) authorization(payload json.RawMessage) string {
 
 // expired reports whether who's token carries an exp that has passed.
 func expired(who auth.Identity, now time.Time) bool {
-	exp, ok := who.Claims["exp"].(json.Number)
-	if !ok {
-		return false
-	}
-	at, err := exp.Float64()
-	return err == nil && now.After(time.Unix(int64(at), 0))
+	at, ok := expiresAt(who)
+	return ok && now.After(at)
 }
 
 // run answers one subscribe: its request run as over HTTP, within the

@@ -354,18 +354,9 @@ func TestWebSocketSubscribersShareReads(t *testing.T) {
 	}
 	alans := []*wsClient{subscribe(alan), subscribe(alan)}
 	// Each joins its group right after its first result is sent.
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		st := s.handler.Stats()
-		groups, subs := st.LiveGroups, st.Subscribers
-		if subs == 6 {
-			if groups != 2 {
-				t.Errorf("%d groups of 6 subscribers, want 2: the anonymous ones and Alan's", groups)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of 6 subscribers joined a group", subs)
-		}
+	eventually(t, "the 6 subscribers to join groups", func() bool { return s.handler.Stats().Subscribers == 6 })
+	if groups := s.handler.Stats().LiveGroups; groups != 2 {
+		t.Errorf("%d groups of 6 subscribers, want 2: the anonymous ones and Alan's", groups)
 	}
 	if r := s.do(call{token: alan, query: `mutation { createPost(title: "for everyone") { title } }`}); len(r.Errors) > 0 {
 		t.Fatal(r.body)
@@ -379,14 +370,7 @@ func TestWebSocketSubscribersShareReads(t *testing.T) {
 	for _, ws := range append(anons, alans...) {
 		ws.send(`{"type":"complete","id":"live"}`)
 	}
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if s.handler.Stats().LiveGroups == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the groups outlive their subscribers")
-		}
-	}
+	eventually(t, "the groups to end with their subscribers", func() bool { return s.handler.Stats().LiveGroups == 0 })
 }
 
 // WebSockets and event streams past Limits.MaxConnections are refused
@@ -436,10 +420,7 @@ func TestLiveConnectionsAreBounded(t *testing.T) {
 // lock.
 func waitForLockWaiter(t *testing.T, s *server) {
 	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); s.scalar(`SELECT count(*)::text FROM pg_stat_activity WHERE usename = $1 AND wait_event_type = 'Lock'`, s.roles.auth) == "0"; {
-		if time.Now().After(deadline) {
-			t.Fatal("the operation did not come to wait on the lock")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	eventually(t, "the operation to wait on the lock", func() bool {
+		return s.scalar(`SELECT count(*)::text FROM pg_stat_activity WHERE usename = $1 AND wait_event_type = 'Lock'`, s.roles.auth) != "0"
+	})
 }

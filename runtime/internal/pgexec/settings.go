@@ -304,8 +304,18 @@ const plainSettingsPairs = 16
 // setting overrides an earlier one; and the statement answers one integer
 // rather than a column of each value it set: pgx allocates every column's
 // name of every row description it reads, and each value set (the claims
-// among them) would come back for nothing.
-func plainSettingsSQL(n int) string {
+// among them) would come back for nothing. They are written once: every
+// request names one.
+func plainSettingsSQL(n int) string { return plainSettingsSQLs[n] }
+
+var plainSettingsSQLs = func() (out [plainSettingsPairs + 1]string) {
+	for n := range out {
+		out[n] = writePlainSettingsSQL(n)
+	}
+	return out
+}()
+
+func writePlainSettingsSQL(n int) string {
 	var b strings.Builder
 	b.WriteString("SELECT num_nulls(")
 	for i := range n {
