@@ -77,19 +77,29 @@ const (
 	LogNoRequests     RequestLog = "none"
 )
 
-// Handler serves a plan as GraphQL over HTTP.
+// Handler serves a plan as GraphQL over HTTP. What depends on the plan —
+// its index, its documents and composed statements, its readiness — is
+// the Handler's own; what outlives a plan — the pool, the token
+// verifier, WebSockets, subscriptions' groups, metrics — is shared with
+// the handlers of the plans it is reloaded with (see [Handler.Reload]).
 type Handler struct {
+	*core
 	cfg      Config
 	index    *schema.Schema
 	docs     *document.Documents
 	composed *composedCache
-	auth     *auth.Verifier
-	exec     *pgexec.Executor
-	log      *slog.Logger
+	ready    readiness
+}
+
+// core is what the handlers of one server share, whichever plan each
+// serves.
+type core struct {
+	auth *auth.Verifier
+	exec *pgexec.Executor
+	log  *slog.Logger
 	// loginRole is the pool's role, which requests without a role of
 	// their own run as.
 	loginRole string
-	ready     readiness
 	sockets   sync.Map     // the open WebSockets: *socket → struct{}
 	streaming atomic.Int64 // WebSockets and event streams open (see Limits.MaxConnections)
 	live      liveGroups
@@ -97,6 +107,10 @@ type Handler struct {
 	away     chan struct{}
 	metrics  requestMetrics
 	awayOnce sync.Once
+	// current is the handler of the newest plan: a WebSocket's next
+	// operation runs on it. reloading serializes reloads.
+	current   atomic.Pointer[Handler]
+	reloading sync.Mutex
 }
 
 // NewHandler indexes cfg.Plan, loads its GraphQL schema for validation
@@ -122,36 +136,47 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 	default:
 		return nil, fmt.Errorf("runtime: LogRequests is %q; it must be all, errors or none", cfg.LogRequests)
 	}
-	index, err := schema.New(cfg.Plan)
-	if err != nil {
-		return nil, fmt.Errorf("runtime: %w", err)
-	}
-	docs, err := document.New(cfg.Plan, index, cfg.Limits.document(), cfg.NoIntrospection)
-	if err != nil {
-		return nil, fmt.Errorf("runtime: %w", err)
-	}
+	var err error
 	if cfg.Verifier == nil {
 		if cfg.Verifier, err = auth.NewVerifier(ctx, auth.Config{}); err != nil {
 			return nil, fmt.Errorf("runtime: %w", err)
 		}
 	}
-	if missing := MissingResolvers(cfg.Plan, cfg.Resolvers); len(missing) > 0 {
-		return nil, fmt.Errorf("runtime: the plan names resolvers this server does not have: %s; serve it with a server built with package extend that registers them (see the README, \"Extending the API in Go\")", strings.Join(missing, ", "))
-	}
-	if names := tokenOperations(cfg.Plan); len(names) > 0 && cfg.Signer == nil {
-		return nil, fmt.Errorf("runtime: the operations that sign tokens (%s) need a signing key: a JWT secret or private key", strings.Join(names, ", "))
-	}
-	exec, err := pgexec.New(ctx, cfg.Pool, pgexec.Options{Log: cfg.Logger, Dev: cfg.Dev,
-		MaxResponseBytes: cfg.Limits.MaxResponseBytes, PoolTimeout: cfg.Limits.PoolTimeout, StatementTimeout: cfg.Limits.StatementTimeout})
+	c := &core{auth: cfg.Verifier, log: cfg.Logger, away: make(chan struct{}), metrics: newRequestMetrics()}
+	h, err := newPlanHandler(c, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
-	h := &Handler{cfg: cfg, index: index, docs: docs, composed: newComposedCache(cfg.Limits.DocumentCache),
-		auth: cfg.Verifier, exec: exec, log: cfg.Logger, away: make(chan struct{}), metrics: newRequestMetrics()}
-	if err := cfg.Pool.QueryRow(ctx, "SELECT current_user::text").Scan(&h.loginRole); err != nil {
+	if c.exec, err = pgexec.New(ctx, cfg.Pool, pgexec.Options{Log: cfg.Logger, Dev: cfg.Dev,
+		MaxResponseBytes: cfg.Limits.MaxResponseBytes, PoolTimeout: cfg.Limits.PoolTimeout, StatementTimeout: cfg.Limits.StatementTimeout}); err != nil {
+		return nil, fmt.Errorf("runtime: %w", err)
+	}
+	if err := cfg.Pool.QueryRow(ctx, "SELECT current_user::text").Scan(&c.loginRole); err != nil {
 		return nil, fmt.Errorf("runtime: read the login role: %w", err)
 	}
+	c.current.Store(h)
 	return h, nil
+}
+
+// newPlanHandler is the handler of cfg.Plan on c: its index, documents
+// and an empty cache of composed statements, once the plan is known to
+// name nothing this server lacks.
+func newPlanHandler(c *core, cfg Config) (*Handler, error) {
+	index, err := schema.New(cfg.Plan)
+	if err != nil {
+		return nil, err
+	}
+	docs, err := document.New(cfg.Plan, index, cfg.Limits.document(), cfg.NoIntrospection)
+	if err != nil {
+		return nil, err
+	}
+	if missing := MissingResolvers(cfg.Plan, cfg.Resolvers); len(missing) > 0 {
+		return nil, fmt.Errorf("the plan names resolvers this server does not have: %s; serve it with a server built with package extend that registers them (see the README, \"Extending the API in Go\")", strings.Join(missing, ", "))
+	}
+	if names := tokenOperations(cfg.Plan); len(names) > 0 && cfg.Signer == nil {
+		return nil, fmt.Errorf("the operations that sign tokens (%s) need a signing key: a JWT secret or private key", strings.Join(names, ", "))
+	}
+	return &Handler{core: c, cfg: cfg, index: index, docs: docs, composed: newComposedCache(cfg.Limits.DocumentCache)}, nil
 }
 
 // outcome is a request's response and what its log line says.

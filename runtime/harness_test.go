@@ -104,34 +104,7 @@ func newServer(t testing.TB, opts serverOptions) *server {
 		admin.Close(ctx)
 	})
 
-	files, diags, err := compiler.LoadPaths("", []string{filepath.Join(fixture, "api.yaml")})
-	if err != nil || diags.HasErrors() {
-		t.Fatalf("load: %v %v", err, diags)
-	}
-	// Plans are served both ways: compiled from the declarations alone,
-	// and with --database-url, when they carry catalog facts (parameter
-	// casts) the composed SQL uses.
-	var compileOpts compiler.Options
-	if !opts.withoutCatalog {
-		cat, err := catalog.Load(ctx, admin, catalog.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		compileOpts.Catalog = cat
-	}
-	plan, diags := compiler.CompileWith(files, compileOpts)
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	// The runtime reads plans from disk: go through the encoding.
-	data, err := spec.Encode(plan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if plan, err = spec.Decode(data); err != nil {
-		t.Fatal(err)
-	}
-	s.plan = plan
+	s.plan = s.compile(t, !opts.withoutCatalog, filepath.Join(fixture, "api.yaml"))
 
 	authDSN, err := pgtest.WithUser(dsn, roles.auth)
 	if err != nil {
@@ -169,7 +142,7 @@ func newServer(t testing.TB, opts serverOptions) *server {
 		resolvers = *opts.resolvers
 	}
 	s.handler, err = runtime.NewHandler(ctx, runtime.Config{
-		Plan: plan, Pool: s.pool, Verifier: verifier, Signer: signer, Dev: opts.dev, Limits: opts.limits,
+		Plan: s.plan, Pool: s.pool, Verifier: verifier, Signer: signer, Dev: opts.dev, Limits: opts.limits,
 		Logger: slog.New(slog.NewJSONHandler(s.logs, nil)), Resolvers: resolvers, ServerTiming: opts.serverTiming,
 	})
 	if err != nil {
@@ -187,6 +160,38 @@ func newServer(t testing.TB, opts serverOptions) *server {
 		}
 	}
 	return s
+}
+
+// compile compiles the declarations of paths, as compile does with
+// --database-url when withCatalog (catalog facts such as parameter casts
+// are then in the plan), through the plan's encoding: the runtime reads
+// plans from disk.
+func (s *server) compile(t testing.TB, withCatalog bool, paths ...string) *spec.Plan {
+	t.Helper()
+	files, diags, err := compiler.LoadPaths("", paths)
+	if err != nil || diags.HasErrors() {
+		t.Fatalf("load: %v %v", err, diags)
+	}
+	var compileOpts compiler.Options
+	if withCatalog {
+		cat, err := catalog.Load(context.Background(), s.admin, catalog.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		compileOpts.Catalog = cat
+	}
+	plan, diags := compiler.CompileWith(files, compileOpts)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	data, err := spec.Encode(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan, err = spec.Decode(data); err != nil {
+		t.Fatal(err)
+	}
+	return plan
 }
 
 // token signs claims with the test secret (HS256), adding exp unless set.
@@ -248,6 +253,7 @@ type call struct {
 	body    string // raw body instead of query/vars
 	ctype   string // Content-Type, default application/json
 	context context.Context
+	handler *runtime.Handler // instead of s.handler (one a reload returned)
 }
 
 func (s *server) do(c call) *result {
@@ -294,7 +300,7 @@ func (s *server) do(c call) *result {
 		req.Header.Set("Accept", c.accept)
 	}
 	rec := httptest.NewRecorder()
-	s.handler.ServeHTTP(rec, req)
+	cmp.Or(c.handler, s.handler).ServeHTTP(rec, req)
 	out := &result{status: rec.Code, header: rec.Header(), body: rec.Body.String()}
 	if err := json.Unmarshal(rec.Body.Bytes(), out); err != nil {
 		s.t.Fatalf("response is not JSON: %v\n%s", err, rec.Body.String())

@@ -81,10 +81,11 @@ func newestOnly() (deliver func([]byte), updates <-chan []byte) {
 }
 
 // groupKey identifies what a subscription reads, for the identity who:
-// its document, operation and variables, who's role, and the values of
+// the plan it runs on (after a reload, the old plan's groups read on for
+// their subscribers, apart from the new plan's), its document, operation and variables, who's role, and the values of
 // the claims its rows can depend on (shared; see watching), or all of
 // who's claims.
-func groupKey(params *transport.Request, who auth.Identity, shared []string) [sha256.Size]byte {
+func groupKey(planHash string, params *transport.Request, who auth.Identity, shared []string) [sha256.Size]byte {
 	vars, _ := json.Marshal(params.Variables) // map keys sorted: the same variables, the same bytes
 	claims := who.ClaimsJSON
 	if shared != nil {
@@ -98,7 +99,7 @@ func groupKey(params *transport.Request, who auth.Identity, shared []string) [sh
 		claims = string(b)
 	}
 	h := sha256.New()
-	for _, part := range []string{params.Query, params.OperationName, string(vars), who.Role, claims} {
+	for _, part := range []string{planHash, params.Query, params.OperationName, string(vars), who.Role, claims} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}
@@ -151,7 +152,7 @@ func (h *Handler) watched(op *operation.Operation) watching {
 // count of changes before first was read: when changes came meanwhile,
 // the group reads again, so none is missed.
 func (h *Handler) join(params *transport.Request, who auth.Identity, first []byte, w watching, since uint64, batch *streamBatch, deliver func([]byte)) (leave func()) {
-	key := groupKey(params, who, w.claims)
+	key := groupKey(h.cfg.Plan.Hash, params, who, w.claims)
 	if batch != nil { // a group of its own
 		key = sha256.Sum256(fmt.Appendf(nil, "stream %d", h.live.streams.Add(1)))
 	}

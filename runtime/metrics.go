@@ -31,6 +31,7 @@ type requestMetrics struct {
 	// composed (miss), see composedCache.
 	composed                  *prometheus.CounterVec
 	composedHit, composedMiss prometheus.Counter
+	reloads                   *prometheus.CounterVec // by result (see Reload)
 	// durationOf and databaseOf are the histograms' series by kind, found
 	// once: a request looks up a map, not the vector's label hash.
 	durationOf, databaseOf map[string]prometheus.Observer
@@ -56,6 +57,13 @@ func newRequestMetrics() requestMetrics {
 			Name: "gqlplan_composed_statements_total",
 			Help: "Requests whose statements were reused from an earlier request of the same shape (hit) or composed (miss).",
 		}, []string{"result"}),
+	}
+	m.reloads = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "gqlplan_plan_reloads_total",
+		Help: "Plan reloads (SIGHUP, --watch-plan), by result: swapped (a new plan serves), unchanged (the same plan), refused (it did not load or match the database; the old one serves on).",
+	}, []string{"result"})
+	for _, result := range []string{reloadSwapped, reloadUnchanged, reloadRefused} {
+		m.reloads.WithLabelValues(result)
 	}
 	m.composedHit, m.composedMiss = m.composed.WithLabelValues("hit"), m.composed.WithLabelValues("miss")
 	m.durationOf, m.databaseOf = map[string]prometheus.Observer{}, map[string]prometheus.Observer{}
@@ -139,6 +147,7 @@ func (c handlerCollector) Describe(ch chan<- *prometheus.Desc) {
 	c.h.metrics.duration.Describe(ch)
 	c.h.metrics.database.Describe(ch)
 	c.h.metrics.composed.Describe(ch)
+	c.h.metrics.reloads.Describe(ch)
 	for _, d := range descPool {
 		ch <- d
 	}
@@ -149,11 +158,12 @@ func (c handlerCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c handlerCollector) Collect(ch chan<- prometheus.Metric) {
-	h := c.h
+	h := c.h.current.Load() // the plan served now
 	h.metrics.requests.Collect(ch)
 	h.metrics.duration.Collect(ch)
 	h.metrics.database.Collect(ch)
 	h.metrics.composed.Collect(ch)
+	h.metrics.reloads.Collect(ch)
 	ch <- prometheus.MustNewConstMetric(descRetries, prometheus.CounterValue, float64(h.exec.Retries()))
 	hits, misses := h.cfg.Verifier.CacheStats()
 	ch <- prometheus.MustNewConstMetric(descTokenCache, prometheus.CounterValue, float64(hits), "hit")

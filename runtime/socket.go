@@ -278,8 +278,9 @@ func (s *socket) run(ctx context.Context, op *running, m wsproto.Message) {
 	s.mu.Lock()
 	who := s.who
 	s.mu.Unlock()
-	since := s.h.live.changes.Load()
-	out, body := s.h.answerOnce(ctx, params, who)
+	h := s.h.current.Load() // the newest plan's, after a reload
+	since := h.live.changes.Load()
+	out, body := h.answerOnce(ctx, params, who)
 	s.mu.Lock()
 	subscribed := s.ops[m.ID] == op && s.ctx.Err() == nil && out.live && out.Data != nil && !s.draining
 	switch {
@@ -303,7 +304,7 @@ func (s *socket) run(ctx context.Context, op *running, m wsproto.Message) {
 	}
 	s.mu.Unlock()
 	id := m.ID
-	leave := s.h.join(params, who, body, out.watch, since, out.batch, func(body []byte) {
+	leave := h.join(params, who, body, out.watch, since, out.batch, func(body []byte) {
 		if s.out.slow.Load() {
 			return // closing: not even encoded
 		}

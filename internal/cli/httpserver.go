@@ -17,7 +17,9 @@ import (
 // gate serves GraphQL once it has a handler and 503 SERVICE_UNAVAILABLE,
 // saying why, until then: the listener opens before the database answers
 // (serve --db-wait) or the declarations compile (dev), so that probes and
-// clients get an answer rather than a refused connection.
+// clients get an answer rather than a refused connection. Once serving,
+// it holds the handler of the newest plan (see planReloader): each
+// request runs on the handler it found.
 type gate struct {
 	handler atomic.Pointer[runtime.Handler]
 	why     atomic.Pointer[string]

@@ -9,10 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -42,6 +39,7 @@ type ServeCmd struct {
 	AdminListen      string        `name:"admin-listen" env:"GQLPLAN_ADMIN_LISTEN" help:"Address of the admin listener: /live, /ready and /metrics (Prometheus) apart from the API (off by default)."`
 	DebugListen      string        `name:"debug-listen" env:"GQLPLAN_DEBUG_LISTEN" help:"Address of a second listener serving Go's profiles at /debug/pprof/ (off by default; keep it private)."`
 	GCMinHeap        uint64        `name:"gc-min-heap" default:"${gc_min_heap}" env:"GQLPLAN_GC_MIN_HEAP" help:"MiB the heap may grow beyond twice what is live before Go collects it (README, Memory); 0: Go's own pacing. Ignored when GOGC or GOMEMLIMIT is set."`
+	WatchPlan        bool          `name:"watch-plan" env:"GQLPLAN_WATCH_PLAN" help:"Load the plan file again when it changes (checked each second), as SIGHUP does: a plan that loads and matches the database serves the next requests; one that does not is logged and the old plan serves on."`
 	SkipCatalogCheck bool          `name:"skip-catalog-check" env:"GQLPLAN_SKIP_CATALOG_CHECK" help:"Start even when the database no longer matches what the plan recorded of its catalog (logged); every request reading what changed will fail."`
 
 	JWT    jwtFlags    `embed:"" prefix:"jwt-"`
@@ -200,7 +198,8 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 	}
 	srv.drain = handler.GoingAway // WebSockets answer what they run, then close with 1001
 	go handler.Listen(ctx)        // role settings reloads, subscriptions' changes
-	reloadOnHangup(ctx, log, handler)
+	reloader := &planReloader{log: log, api: api, path: resolvePath(env.Dir, c.Plan), read: func() (*spec.Plan, error) { return readPlan(env, c.Plan) }}
+	go reloader.run(ctx, c.WatchPlan)
 	if c.DebugListen != "" {
 		if err := serveDebug(ctx, log, c.DebugListen, handler); err != nil {
 			_ = srv.stop(time.Second)
@@ -239,30 +238,6 @@ func (c *ServeCmd) connect(ctx context.Context, log *slog.Logger, plan *spec.Pla
 		return nil, nil, err
 	}
 	return handler, pool, nil
-}
-
-// reloadOnHangup reloads the roles' settings on SIGHUP until ctx ends,
-// as NOTIFY gqlplan, 'reload' does.
-func reloadOnHangup(ctx context.Context, log *slog.Logger, h *runtime.Handler) {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	go func() {
-		defer signal.Stop(hup)
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-hup:
-				reloadCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-				if err := h.ReloadRoleSettings(reloadCtx); err != nil {
-					log.Warn("reloading the roles' settings failed; the previous ones stay", "error", err.Error())
-				} else {
-					log.Info("reloaded the roles' settings", "on", "SIGHUP")
-				}
-				cancel()
-			}
-		}
-	}()
 }
 
 // poolSize is --pool-size, or 0 for the URL's pool_max_conns or else the

@@ -81,11 +81,10 @@ func seriesOf(families map[string]*dto.MetricFamily) int {
 // full pool (waits, and waits that timed out); the plan is named by its
 // hash. 100 requests with random operation names and aliases add no
 // series: every label comes from the plan or a fixed set.
-func TestAdminMetrics(t *testing.T) {
-	admin, login, plan := compileExample(t, "forum", "forum_example_gqlplan")
-	s := serve(t, admin, login, plan, "--default-role", "forum_example_anonymous", "--admin-listen", "127.0.0.1:0",
-		"--pool-size", "2", "--pool-timeout", "300ms")
-	var addr string
+// adminAddr is the address of s's admin listener (--admin-listen), once
+// it listens.
+func adminAddr(t *testing.T, s *server) (addr string) {
+	t.Helper()
 	waitFor(t, "the admin listener", func() bool {
 		m := regexp.MustCompile(`"admin listening" addr=(\S+)`).FindStringSubmatch(s.log.String())
 		if m != nil {
@@ -93,6 +92,14 @@ func TestAdminMetrics(t *testing.T) {
 		}
 		return m != nil
 	})
+	return addr
+}
+
+func TestAdminMetrics(t *testing.T) {
+	admin, login, plan := compileExample(t, "forum", "forum_example_gqlplan")
+	s := serve(t, admin, login, plan, "--default-role", "forum_example_anonymous", "--admin-listen", "127.0.0.1:0",
+		"--pool-size", "2", "--pool-timeout", "300ms")
+	addr := adminAddr(t, s)
 	for _, path := range []string{"/live", "/ready"} {
 		if code := statusOf(t, "http://"+addr+path); code != 200 {
 			t.Errorf("%s: %d", path, code)
