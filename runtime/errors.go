@@ -34,6 +34,7 @@ const (
 	CodeCostTooHigh            = wire.CodeCostTooHigh
 	CodePageTooLarge           = wire.CodePageTooLarge
 	CodeBatchingDisabled       = wire.CodeBatchingDisabled
+	CodeBatchTooLarge          = wire.CodeBatchTooLarge
 	CodeIntrospectionOff       = wire.CodeIntrospectionOff
 	CodeCORSOriginNotAllowed   = wire.CodeCORSOriginNotAllowed
 	CodeTooManyOperations      = wire.CodeTooManyOperations

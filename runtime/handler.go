@@ -190,6 +190,7 @@ type outcome struct {
 	timing    *phases      // with Config.ServerTiming: when each phase ended
 	fields    []*rootField // for the metrics: each one's label and error
 	arena     *[]byte      // the fields' results, borrowed from the buffer pool
+	logged    bool         // a batch's: each of its requests had its line
 }
 
 // ServeHTTP answers one GraphQL-over-HTTP request, within the request
@@ -230,7 +231,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(h.cfg.Limits.WriteTimeout))
 	writeErr := out.Write(w)
 	transport.ReturnBuffer(out.arena)
-	h.logRequest(ctx, req.Method, out, writeErr, time.Since(start))
+	if !out.logged {
+		h.logRequest(ctx, req.Method, out, writeErr, time.Since(start))
+	}
 }
 
 // logRequest writes the request's line: a warning when the server failed
@@ -282,15 +285,20 @@ func (h *Handler) serve(ctx context.Context, req *http.Request) outcome {
 	if h.cfg.ServerTiming {
 		start = time.Now()
 	}
-	params, refused := transport.Read(req, h.cfg.Limits.MaxBodyBytes)
+	params, batch, refused := transport.Read(req, h.cfg.Limits.MaxBodyBytes, h.cfg.Limits.MaxBatch)
 	if refused != nil {
 		return outcome{Response: refused}
 	}
 	who, denied := h.auth.Verify(ctx, req.Header.Get("Authorization"))
-	if denied != nil {
+	switch {
+	case denied != nil && batch != nil:
+		return outcome{Response: transport.AuthFailure(batch.Media(), denied)}
+	case denied != nil:
 		return outcome{operation: params.OperationName, Response: transport.AuthFailure(params.Media, denied)}
+	case batch != nil:
+		return h.answerBatch(ctx, req.Method, batch, who)
 	}
-	out := h.answer(ctx, params, who)
+	out := h.answer(ctx, params, who, nil)
 	if out.timing != nil {
 		out.timing.start = start
 	}
@@ -300,7 +308,8 @@ func (h *Handler) serve(ctx context.Context, req *http.Request) outcome {
 // answer runs a GraphQL request of who, read from HTTP or a socket: its
 // document, then per root field authorization and composition (or
 // introspection), execution, token signing, and the response.
-func (h *Handler) answer(ctx context.Context, params *transport.Request, who auth.Identity) outcome {
+// A request of a batch spends its cost from the batch's budget.
+func (h *Handler) answer(ctx context.Context, params *transport.Request, who auth.Identity, budget *costBudget) outcome {
 	out := outcome{operation: params.OperationName}
 	if h.cfg.ServerTiming {
 		out.timing = &phases{}
@@ -331,6 +340,11 @@ func (h *Handler) answer(ctx context.Context, params *transport.Request, who aut
 		out.kind = kindName(op.Kind)
 	}
 	out.fields = fields
+	if e == nil && budget != nil {
+		if spent := budget.spend(op.Cost); spent != nil {
+			e = []*Error{spent}
+		}
+	}
 	if e != nil {
 		out.Response = transport.RequestErrors(params.Media, e...)
 		return out

@@ -17,10 +17,11 @@ import (
 
 // FuzzHandler sends arbitrary HTTP requests to the handler over a real
 // database: no panic, no 5xx (nothing injects database faults here), a
-// JSON body with an error code for every error, and no SQL in it.
+// JSON body with an error code for every error, and no SQL in it; a
+// batch's answer is an array of such bodies.
 func FuzzHandler(f *testing.F) {
 	// A short statement timeout: the fuzzer finds slow(seconds: 1e9).
-	s := newServer(f, serverOptions{limits: runtime.Limits{StatementTimeout: 200 * time.Millisecond}})
+	s := newServer(f, serverOptions{limits: runtime.Limits{StatementTimeout: 200 * time.Millisecond, MaxBatch: 4}})
 	member := token(f, jwt.MapClaims{"role": s.roles.member, "person_id": 1, "sub": "ada", "exp": 4102444800})
 	post := func(body, extra string) string {
 		return "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + extra +
@@ -34,6 +35,7 @@ func FuzzHandler(f *testing.F) {
 		post(`{"query":"{ peopleConnection(first: 2, where: {name: {startsWith: \"A%\"}}) { edges { cursor node { id } } pageInfo { hasNextPage } } }"}`, ""),
 		post(`{"query":"{ __schema { types { name } } }"}`, ""),
 		post(`[{"query":"{ __typename }"}]`, ""),
+		post(`[{"query":"mutation { createPost(title: \"a\") { id } }"},{"query":1},{"query":"{ posts { title } }"}]`, "Authorization: Bearer "+member+"\r\n"),
 		post(`{"query":"fragment A on Person { ...A } { person(id: 1) { ...A } }"}`, ""),
 		"GET /graphql?query=%7B%20people%20%7B%20id%20%7D%20%7D HTTP/1.1\r\nHost: x\r\n\r\n",
 		"GET /graphql?query=mutation%7BfailWith(message:%22x%22)%7Bid%7D%7D HTTP/1.1\r\nHost: x\r\n\r\n",
@@ -56,19 +58,25 @@ func FuzzHandler(f *testing.F) {
 		if rec.Code == http.StatusNoContent {
 			return
 		}
-		var out struct {
+		type answer struct {
 			Errors []struct {
 				Extensions struct {
 					Code string `json:"code"`
 				} `json:"extensions"`
 			} `json:"errors"`
 		}
-		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
-			t.Fatalf("status %d, body is not JSON: %q", rec.Code, body)
+		var answers []answer
+		if err := json.Unmarshal(rec.Body.Bytes(), &answers); err != nil {
+			answers = []answer{{}}
+			if err := json.Unmarshal(rec.Body.Bytes(), &answers[0]); err != nil {
+				t.Fatalf("status %d, body is not JSON: %q", rec.Code, body)
+			}
 		}
-		for _, e := range out.Errors {
-			if e.Extensions.Code == "" {
-				t.Fatalf("an error without a code: %s", body)
+		for _, a := range answers {
+			for _, e := range a.Errors {
+				if e.Extensions.Code == "" {
+					t.Fatalf("an error without a code: %s", body)
+				}
 			}
 		}
 		if strings.Contains(body, "SELECT ") || strings.Contains(body, "set_config") {

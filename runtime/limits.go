@@ -37,6 +37,12 @@ type Limits struct {
 	// selected field counts one, times the page sizes of the lists it is
 	// nested in (COST_TOO_HIGH). Negative: no bound.
 	MaxCost int64
+	// MaxBatch is the most requests a batch — a POST whose body is a JSON
+	// array of requests — may hold (BATCH_TOO_LARGE); each runs as a
+	// request of its own, in order, within one request timeout, their
+	// costs adding up to at most MaxCost. Zero: batches are refused
+	// (BATCHING_DISABLED).
+	MaxBatch int
 	// MaxResponseBytes bounds the results of one request, checked while
 	// they are read from PostgreSQL: a root field's value larger than
 	// this is refused before it is read (the connection is closed under

@@ -341,7 +341,7 @@ func (h *Handler) answerOnce(ctx context.Context, params *transport.Request, who
 		ctx, cancel = deadline.WithTimeoutCause(ctx, t, pgexec.RequestTimeout{After: t})
 		defer cancel()
 	}
-	out := h.answer(ctx, params, who)
+	out := h.answer(ctx, params, who, nil)
 	body := out.Body()
 	transport.ReturnBuffer(out.arena)
 	h.logRequest(ctx, "WS", out, nil, time.Since(start))

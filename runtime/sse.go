@@ -38,7 +38,7 @@ func (h *Handler) serveEvents(w http.ResponseWriter, req *http.Request) {
 	// The parameters are read as over HTTP, the errors answered in JSON.
 	asJSON := req.Clone(ctx)
 	asJSON.Header.Set("Accept", transport.MediaJSON)
-	params, refused := transport.Read(asJSON, h.cfg.Limits.MaxBodyBytes)
+	params, _, refused := transport.Read(asJSON, h.cfg.Limits.MaxBodyBytes, 0)
 	if refused != nil {
 		_ = refused.Write(w)
 		return

@@ -89,6 +89,7 @@ type limitsFlags struct {
 	MaxDirectives    int           `default:"50" env:"GQLPLAN_MAX_DIRECTIVES" help:"Most directives (TOO_MANY_DIRECTIVES)."`
 	MaxPageSize      int64         `default:"1000" env:"GQLPLAN_MAX_PAGE_SIZE" help:"Largest first, last or limit, whatever declarations allow (PAGE_TOO_LARGE)."`
 	MaxCost          int64         `default:"100000" env:"GQLPLAN_MAX_COST" help:"Most values one operation may return: each field counts one, times the page sizes of the lists it is nested in (COST_TOO_HIGH); -1: no bound."`
+	MaxBatch         int           `name:"max-batch" default:"0" env:"GQLPLAN_MAX_BATCH" help:"Most requests one batch (a POST of a JSON array of requests, as Apollo's BatchHttpLink sends) may hold, each run as a request of its own, in order, sharing --max-cost and --request-timeout (BATCH_TOO_LARGE); 0: batches are refused (BATCHING_DISABLED)."`
 	MaxResponseBytes int64         `default:"16777216" env:"GQLPLAN_MAX_RESPONSE_BYTES" help:"Largest response, checked while results are read (RESPONSE_TOO_LARGE)."`
 	StatementTimeout time.Duration `default:"20s" env:"GQLPLAN_STATEMENT_TIMEOUT" help:"statement_timeout of each request (a role's ALTER ROLE … SET statement_timeout wins; a field error, TIMEOUT); -1s: the server's."`
 	RequestTimeout   time.Duration `default:"30s" env:"GQLPLAN_REQUEST_TIMEOUT" help:"Longest a request may take, waiting for a connection and every statement included; its statements are then canceled (504 REQUEST_TIMEOUT); -1s: none."`
@@ -106,7 +107,7 @@ func (l limitsFlags) limits() runtime.Limits {
 	limits := runtime.Limits{
 		MaxBodyBytes: l.MaxBodyBytes, MaxDocumentBytes: l.MaxDocumentBytes, MaxDepth: l.MaxDepth, MaxTokens: l.MaxTokens,
 		MaxSelections: l.MaxFields, MaxAliases: l.MaxAliases, MaxRootFields: l.MaxRootFields, MaxDirectives: l.MaxDirectives,
-		MaxPageSize: l.MaxPageSize, MaxCost: l.MaxCost, MaxResponseBytes: l.MaxResponseBytes,
+		MaxPageSize: l.MaxPageSize, MaxCost: l.MaxCost, MaxBatch: l.MaxBatch, MaxResponseBytes: l.MaxResponseBytes,
 		StatementTimeout: l.StatementTimeout, RequestTimeout: l.RequestTimeout, PoolTimeout: l.PoolTimeout, WriteTimeout: l.WriteTimeout,
 		ConnectionInitTimeout: l.ConnectionInitTimeout, MaxConnections: l.MaxConnections, SocketOperations: l.MaxSocketOperations, SocketQueue: l.SocketQueue,
 		SubscriptionPoll: l.SubscriptionPoll,

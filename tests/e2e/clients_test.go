@@ -169,6 +169,33 @@ func TestClientsAgainstTheForum(t *testing.T) {
 	})
 }
 
+// TestBatchingClientsAgainstTheForum: the clients that batch — Apollo
+// Client's BatchHttpLink, graphql-request's batchRequests — against serve
+// --max-batch: each sends two queries and a mutation in one POST and gets
+// each answer, in order; the query after a mutation sees its post.
+func TestBatchingClientsAgainstTheForum(t *testing.T) {
+	installClients(t)
+	s := startExample(t, "forum", "forum_example_gqlplan", "--default-role", "forum_example_anonymous", "--max-batch", "10")
+	out := node(t, "batch.mjs", s.url, personToken(t))
+	t.Log(out)
+	want := []string{
+		`{"client":"apollo","posts":[3],"results":[{"currentPerson":{"__typename":"Person","fullName":"Sara Powell"}},{"allPosts":[{"__typename":"Post","rowId":`,
+		`{"client":"graphql-request","posts":[3],"results":[{"currentPerson":{"fullName":"Sara Powell"}},{"createPost":{"headline":"batched by graphql-request"}},{"allPosts":[{"headline":"batched by graphql-request"}]}]}`,
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("%d lines, want %d:\n%s", len(lines), len(want), out)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("line %d: %s\nwant %s", i+1, lines[i], w)
+		}
+	}
+	if !strings.Contains(lines[0], `{"createPost":{"__typename":"Post","headline":"batched by Apollo"}}]}`) {
+		t.Errorf("Apollo's mutation: %s", lines[0])
+	}
+}
+
 // TestRelayAppAgainstTheForum compiles the Relay app of tests/clients/relay
 // with relay-compiler against the forum's schema — pagination fragments on
 // Query.allPeople and Person.posts (@refetchable, which needs the Node

@@ -20,10 +20,11 @@ import (
 // multiply (100 posts × 100 posts of each author × … is millions of
 // values from a 240-byte document), which only the product catches.
 
-// checkCost refuses fields whose cost is above limits.MaxCost.
-func checkCost(index *schema.Schema, root string, fields []*operation.Field, limits Limits) *wire.Error {
+// checkCost is the cost of fields, and refuses them when it is above
+// limits.MaxCost (without one, it is not counted: 0).
+func checkCost(index *schema.Schema, root string, fields []*operation.Field, limits Limits) (int64, *wire.Error) {
 	if limits.MaxCost <= 0 {
-		return nil
+		return 0, nil
 	}
 	c := &coster{index: index, limits: limits}
 	var total int64
@@ -40,9 +41,9 @@ func checkCost(index *schema.Schema, root string, fields []*operation.Field, lim
 			e.Message = fmt.Sprintf("The operation could return at least %d values, more than the %d this server allows; the largest factor is %s, up to %d rows for each of its parents: ask for a smaller page of it, or fewer nested lists.", total, limits.MaxCost, top.path, top.rows)
 			e.Extra["field"], e.Extra["fieldRows"] = top.path, top.rows
 		}
-		return e
+		return total, e
 	}
-	return nil
+	return total, nil
 }
 
 type coster struct {

@@ -56,10 +56,11 @@ func build(index *schema.Schema, r *Request, limits Limits) (*operation.Operatio
 	if len(fields) > limits.MaxRootFields {
 		return out, []*wire.Error{{Message: fmt.Sprintf("The operation selects more than %d root fields.", limits.MaxRootFields), Code: wire.CodeTooManyRootFields}}
 	}
-	if e := checkCost(index, root, fields, limits); e != nil {
+	cost, e := checkCost(index, root, fields, limits)
+	if e != nil {
 		return out, []*wire.Error{e}
 	}
-	out.Fields, out.Uses = fields, b.uses
+	out.Fields, out.Uses, out.Cost = fields, b.uses, cost
 	return out, nil
 }
 

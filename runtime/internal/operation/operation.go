@@ -25,6 +25,10 @@ type Operation struct {
 	// Uses are the variables that decided the fields and, once they are
 	// composed, the SQL.
 	Uses *Uses
+	// Cost is what the operation could return (see document's checkCost;
+	// 0 when the server sets no bound): a batch's operations share one
+	// bound.
+	Cost int64
 }
 
 // Field is one response key of a selection set: the fields of the

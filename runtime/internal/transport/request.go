@@ -9,6 +9,7 @@ package transport
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"mime"
 	"net/http"
 	"strings"
@@ -50,10 +51,29 @@ func persistedQueryNotFound(media, method string, extensions map[string]any) *Re
 	return Failure(media, status, wire.CodePersistedQueryNotFound, "PersistedQueryNotFound")
 }
 
+// Batch is the requests of a batched POST (a JSON array), in order; an
+// element that is no request is its Refused response instead.
+type Batch []BatchEntry
+
+// BatchEntry is one element of a batch.
+type BatchEntry struct {
+	Request *Request
+	Refused *Response
+}
+
+// Media is the media type the batch is answered in.
+func (b Batch) Media() string {
+	if b[0].Request != nil {
+		return b[0].Request.Media
+	}
+	return b[0].Refused.Media
+}
+
 // read reads the parameters of a GET (URL query) or POST
-// (application/json body) request; any other request is answered with the
-// returned response.
-func read(req *http.Request, media string, maxBody int64) (Request, *Response) {
+// (application/json body) request, or the requests of a batch (a POST
+// whose body is an array of at most maxBatch of them; 0: refused); any
+// other request is answered with the returned response.
+func read(req *http.Request, media string, maxBody int64, maxBatch int) (Request, Batch, *Response) {
 	switch req.Method {
 	case http.MethodGet:
 		q := req.URL.Query()
@@ -62,33 +82,33 @@ func read(req *http.Request, media string, maxBody int64) (Request, *Response) {
 			if ext, err := wire.DecodeJSON([]byte(q.Get("extensions"))); err == nil {
 				obj, _ := ext.(map[string]any)
 				if out := persistedQueryNotFound(media, req.Method, obj); out != nil {
-					return p, out
+					return p, nil, out
 				}
 			}
-			return p, Failure(media, http.StatusBadRequest, wire.CodeBadRequest, `The "query" parameter is missing.`)
+			return p, nil, Failure(media, http.StatusBadRequest, wire.CodeBadRequest, `The "query" parameter is missing.`)
 		}
 		if vars := q.Get("variables"); vars != "" {
 			v, err := wire.DecodeJSON([]byte(vars))
 			obj, ok := v.(map[string]any)
 			if err != nil || !ok && v != nil {
-				return p, Failure(media, http.StatusBadRequest, wire.CodeBadRequest, `The "variables" parameter must be a JSON object.`)
+				return p, nil, Failure(media, http.StatusBadRequest, wire.CodeBadRequest, `The "variables" parameter must be a JSON object.`)
 			}
 			p.Variables = obj
 		}
-		return p, nil
+		return p, nil, nil
 	case http.MethodPost:
 	default:
 		out := Failure(media, http.StatusMethodNotAllowed, wire.CodeBadRequest, "GraphQL requests use GET or POST.")
 		out.Header = http.Header{"Allow": {"GET, POST"}}
-		return Request{}, out
+		return Request{}, nil, out
 	}
 	if ct := req.Header.Get("Content-Type"); !isPlainJSON(ct) {
 		typ, mparams, err := mime.ParseMediaType(ct)
 		if err != nil || typ != MediaJSON {
-			return Request{}, Failure(media, http.StatusUnsupportedMediaType, wire.CodeBadRequest, "POST requests must have Content-Type application/json.")
+			return Request{}, nil, Failure(media, http.StatusUnsupportedMediaType, wire.CodeBadRequest, "POST requests must have Content-Type application/json.")
 		}
 		if cs, ok := mparams["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-			return Request{}, Failure(media, http.StatusUnsupportedMediaType, wire.CodeBadRequest, "The request body must be UTF-8.")
+			return Request{}, nil, Failure(media, http.StatusUnsupportedMediaType, wire.CodeBadRequest, "The request body must be UTF-8.")
 		}
 	}
 	// The body is decoded as it is read, not read whole first: one copy
@@ -98,13 +118,46 @@ func read(req *http.Request, media string, maxBody int64) (Request, *Response) {
 		var tooLarge *http.MaxBytesError
 		switch {
 		case errors.As(err, &tooLarge):
-			return Request{}, Failure(media, http.StatusRequestEntityTooLarge, wire.CodeRequestTooLarge, "The request body is larger than the server accepts.")
+			return Request{}, nil, Failure(media, http.StatusRequestEntityTooLarge, wire.CodeRequestTooLarge, "The request body is larger than the server accepts.")
 		case errors.Is(err, wire.ErrNotJSON):
-			return Request{}, Failure(media, http.StatusBadRequest, wire.CodeBadRequest, "The request body is not valid JSON.")
+			return Request{}, nil, Failure(media, http.StatusBadRequest, wire.CodeBadRequest, "The request body is not valid JSON.")
 		}
-		return Request{}, Failure(media, http.StatusBadRequest, wire.CodeBadRequest, "The request body could not be read.")
+		return Request{}, nil, Failure(media, http.StatusBadRequest, wire.CodeBadRequest, "The request body could not be read.")
 	}
-	return parseBody(v, media)
+	if elems, ok := v.([]any); ok {
+		batch, refused := parseBatch(elems, media, maxBatch)
+		return Request{}, batch, refused
+	}
+	p, refused := parseBody(v, media)
+	return p, nil, refused
+}
+
+// parseBatch reads the requests of a batch: each element as a request's
+// body, one that is none refused on its own.
+func parseBatch(elems []any, media string, maxBatch int) (Batch, *Response) {
+	switch {
+	case maxBatch <= 0:
+		return nil, Failure(media, http.StatusBadRequest, wire.CodeBatchingDisabled, "Batched requests are not supported; send one operation per request.")
+	case len(elems) == 0:
+		return nil, Failure(media, http.StatusBadRequest, wire.CodeBadRequest, "The batch holds no request.")
+	case len(elems) > maxBatch:
+		return nil, Failure(media, http.StatusBadRequest, wire.CodeBatchTooLarge, fmt.Sprintf("The batch holds %d requests; this server takes at most %d in one.", len(elems), maxBatch))
+	}
+	batch := make(Batch, len(elems))
+	for i, elem := range elems {
+		if _, nested := elem.([]any); nested {
+			batch[i].Refused = Failure(media, http.StatusBadRequest, wire.CodeBadRequest, "A request of a batch must be a JSON object.")
+			continue
+		}
+		p, refused := parseBody(elem, media)
+		if refused != nil {
+			batch[i].Refused = refused
+			continue
+		}
+		p.Media, p.Method = media, http.MethodPost
+		batch[i].Request = &p
+	}
+	return batch, nil
 }
 
 // isPlainJSON reports whether ct is one of the spellings of JSON that
@@ -122,9 +175,6 @@ func parseBody(v any, media string) (Request, *Response) {
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		if _, batch := v.([]any); batch {
-			return Request{}, Failure(media, http.StatusBadRequest, wire.CodeBatchingDisabled, "Batched requests are not supported; send one operation per request.")
-		}
 		return bad("The request body must be a JSON object.")
 	}
 	var p Request
@@ -158,18 +208,22 @@ func parseBody(v any, media string) (Request, *Response) {
 }
 
 // Read negotiates the response's media type from Accept and reads the
-// request's parameters; a request that cannot run is answered with the
-// returned response instead. maxBody bounds a POST body.
-func Read(req *http.Request, maxBody int64) (*Request, *Response) {
+// request's parameters, or a batch's requests when maxBatch allows one;
+// a request that cannot run is answered with the returned response
+// instead. maxBody bounds a POST body, a batch's whole.
+func Read(req *http.Request, maxBody int64, maxBatch int) (*Request, Batch, *Response) {
 	media, ok := negotiate(req.Header.Get("Accept"))
 	if !ok {
-		return nil, Failure(MediaJSON, http.StatusNotAcceptable, wire.CodeBadRequest,
+		return nil, nil, Failure(MediaJSON, http.StatusNotAcceptable, wire.CodeBadRequest,
 			"The Accept header allows neither application/graphql-response+json nor application/json.")
 	}
-	p, fail := read(req, media, maxBody)
-	if fail != nil {
-		return nil, fail
+	p, batch, fail := read(req, media, maxBody, maxBatch)
+	switch {
+	case fail != nil:
+		return nil, nil, fail
+	case batch != nil:
+		return nil, batch, nil
 	}
 	p.Media, p.Method = media, req.Method
-	return &p, nil
+	return &p, nil, nil
 }

@@ -29,6 +29,10 @@ type Response struct {
 	Data   []Entry // nil: no "data" entry
 	// DataNull writes "data": null (a non-null root field failed).
 	DataNull bool
+	// Batch, when set, is the answers of a batch's requests, each a
+	// response's JSON: written as an array, in place of all the above but
+	// Media and Status.
+	Batch [][]byte
 }
 
 // Entry is one key of "data" and its JSON value (nil: null).
@@ -144,6 +148,9 @@ func (r *Response) Write(w http.ResponseWriter) error {
 	for k, v := range r.Header {
 		w.Header()[k] = v
 	}
+	if r.Batch != nil {
+		return r.writeBatch(w)
+	}
 	head := BorrowBuffer()
 	defer ReturnBuffer(head)
 	// The frame around the values: "{", the errors, "data":{, and each
@@ -204,6 +211,29 @@ func (r *Response) Write(w http.ResponseWriter) error {
 		at = p.frame
 	}
 	_, err := w.Write(frame[at:])
+	return err
+}
+
+// writeBatch writes a batch's answers as a JSON array.
+func (r *Response) writeBatch(w http.ResponseWriter) error {
+	size := 2 + len(r.Batch) // [ ] and the commas, and the newline
+	for _, b := range r.Batch {
+		size += len(b)
+	}
+	h := w.Header()
+	h["Content-Type"] = contentType(r.Media)
+	h["Content-Length"] = []string{strconv.Itoa(size)}
+	w.WriteHeader(r.Status)
+	out := make([]byte, 0, size)
+	out = append(out, '[')
+	for i, b := range r.Batch {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, b...)
+	}
+	out = append(out, "]\n"...)
+	_, err := w.Write(out)
 	return err
 }
 

@@ -51,6 +51,7 @@ const (
 	CodeCostTooHigh          = "COST_TOO_HIGH"
 	CodePageTooLarge         = "PAGE_TOO_LARGE"
 	CodeBatchingDisabled     = "BATCHING_DISABLED"
+	CodeBatchTooLarge        = "BATCH_TOO_LARGE"
 	CodeIntrospectionOff     = "INTROSPECTION_DISABLED"
 	CodeCORSOriginNotAllowed = "CORS_ORIGIN_NOT_ALLOWED"
 	CodeTooManyOperations    = "TOO_MANY_OPERATIONS"
