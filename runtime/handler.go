@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/gqlplan/gqlplan/auth"
 	"github.com/gqlplan/gqlplan/extend"
@@ -62,6 +63,10 @@ type Config struct {
 	// package ratelog). No line holds a value, a token or SQL.
 	Logger      *slog.Logger
 	LogRequests RequestLog
+	// TracerProvider, when set, traces each request (see tracing.go):
+	// OpenTelemetry spans of the request, its statements and its
+	// resolvers. Nil: no spans, and no cost.
+	TracerProvider trace.TracerProvider
 	// ServerTiming adds a Server-Timing header to each HTTP response: the
 	// time spent reading the request and its document (parse), choosing
 	// and composing its statements (plan) and in the database (db).
@@ -107,6 +112,7 @@ type core struct {
 	away     chan struct{}
 	metrics  requestMetrics
 	awayOnce sync.Once
+	tracing  *tracing // nil: not traced
 	// current is the handler of the newest plan: a WebSocket's next
 	// operation runs on it. reloading serializes reloads.
 	current   atomic.Pointer[Handler]
@@ -142,7 +148,7 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 			return nil, fmt.Errorf("runtime: %w", err)
 		}
 	}
-	c := &core{auth: cfg.Verifier, log: cfg.Logger, away: make(chan struct{}), metrics: newRequestMetrics()}
+	c := &core{auth: cfg.Verifier, log: cfg.Logger, away: make(chan struct{}), metrics: newRequestMetrics(), tracing: newTracing(cfg.TracerProvider, cfg)}
 	h, err := newPlanHandler(c, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
@@ -191,6 +197,7 @@ type outcome struct {
 	fields    []*rootField // for the metrics: each one's label and error
 	arena     *[]byte      // the fields' results, borrowed from the buffer pool
 	logged    bool         // a batch's: each of its requests had its line
+	document  string       // the GraphQL document, for a trace
 }
 
 // ServeHTTP answers one GraphQL-over-HTTP request, within the request
@@ -222,6 +229,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if h.cors(w, req) {
 		return
 	}
+	var span trace.Span
+	if h.tracing != nil {
+		ctx, span = h.tracing.startRequest(ctx, req)
+	}
 	out := h.serve(ctx, req)
 	if out.timing != nil {
 		w.Header().Set("Server-Timing", out.timing.header())
@@ -233,6 +244,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	transport.ReturnBuffer(out.arena)
 	if !out.logged {
 		h.logRequest(ctx, req.Method, out, writeErr, time.Since(start))
+	}
+	if span != nil {
+		endRequest(span, out)
 	}
 }
 
@@ -262,6 +276,11 @@ func (h *Handler) logRequest(ctx context.Context, method string, out outcome, wr
 	}
 	if len(out.Errors) > 0 {
 		attrs = append(attrs, slog.String("code", out.Errors[0].Code))
+	}
+	if h.tracing != nil {
+		if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+			attrs = append(attrs, slog.String("trace_id", sc.TraceID().String()))
+		}
 	}
 	if writeErr != nil {
 		attrs = append(attrs, slog.String("write_error", writeErr.Error()))
@@ -310,7 +329,7 @@ func (h *Handler) serve(ctx context.Context, req *http.Request) outcome {
 // introspection), execution, token signing, and the response.
 // A request of a batch spends its cost from the batch's budget.
 func (h *Handler) answer(ctx context.Context, params *transport.Request, who auth.Identity, budget *costBudget) outcome {
-	out := outcome{operation: params.OperationName}
+	out := outcome{operation: params.OperationName, document: params.Query}
 	if h.cfg.ServerTiming {
 		out.timing = &phases{}
 		defer out.timing.markDone()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"go.opentelemetry.io/otel/trace"
 	"slices"
 	"strings"
 	"time"
@@ -27,6 +28,7 @@ type rootField struct {
 	// label names the field in the metrics: the plan's operation, or
 	// (introspection), (typename), (none) for one the plan does not have.
 	label    string
+	source   string // the plan's quoted name of what it reads or calls, for traces
 	parent   string // the root type: Query or Mutation
 	name     string // the field's name
 	nonNull  bool   // a null here nulls the whole data
@@ -161,7 +163,7 @@ func (h *Handler) plan(op *operation.Operation, role string, claims, vars map[st
 				f.fail(&Error{Message: fmt.Sprintf("Cannot query field %q on type %q.", name, rootType), Code: CodeValidationFailed})
 				break
 			}
-			f.label = planned.Spec.Name
+			f.label, f.source = planned.Spec.Name, planned.Spec.Source.SQL
 			f.nonNull = planned.Returns.NonNull
 			f.token = planned.Spec.Token
 			if st := planned.Spec.Stream; st != nil {
@@ -233,6 +235,10 @@ func (h *Handler) execute(ctx context.Context, op *operation.Operation, who auth
 	}
 	var results []pgexec.Result
 	var fatal *Error
+	var span trace.Span
+	if h.tracing != nil && len(stmts) > 0 {
+		ctx, span = h.tracing.startStatements(ctx, stmts, sourcesOf(pending))
+	}
 	start := time.Now()
 	if op.Kind == operation.Subscription { // reads that come together: a change wakes many groups
 		results, fatal = h.exec.RunShared(ctx, sess, stmts, arena)
@@ -242,6 +248,7 @@ func (h *Handler) execute(ctx context.Context, op *operation.Operation, who auth
 	if len(stmts) > 0 {
 		h.metrics.databaseOf[kindName(op.Kind)].Observe(time.Since(start).Seconds())
 	}
+	endStatements(span, results, fatal)
 	if fatal != nil {
 		return fatal
 	}
@@ -252,6 +259,15 @@ func (h *Handler) execute(ctx context.Context, op *operation.Operation, who auth
 		}
 	}
 	return nil
+}
+
+// sourcesOf is what fields read or call, for a trace.
+func sourcesOf(fields []*rootField) []string {
+	out := make([]string, len(fields))
+	for i, f := range fields {
+		out[i] = f.source
+	}
+	return out
 }
 
 // respond is the executed response: every root field's value, and its

@@ -15,6 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/gqlplan/gqlplan/auth"
 	"github.com/gqlplan/gqlplan/extend"
@@ -79,10 +80,16 @@ func (h *Handler) executeWithResolvers(ctx context.Context, op *operation.Operat
 	if role == "" {
 		role = h.loginRole
 	}
-	return h.exec.Transaction(ctx, mutation, sess, arena, func(tx *pgexec.Tx) *wire.Error {
+	var span trace.Span
+	if h.tracing != nil {
+		ctx, span = h.tracing.startTransaction(ctx, sourcesOf(fields))
+	}
+	fatal := h.exec.Transaction(ctx, mutation, sess, arena, func(tx *pgexec.Tx) *wire.Error {
 		req := &extend.Request{ID: wire.RequestID(ctx), Role: role, Claims: who.Claims, Tx: &resolverTx{conn: tx.Conn(), open: tx.Open}}
 		return h.runFields(ctx, tx, req, fields, mutation)
 	})
+	endStatements(span, nil, fatal)
+	return fatal
 }
 
 // runFields runs fields in turn in tx — a mutation's, and a resolver's,
@@ -175,7 +182,7 @@ func (h *Handler) runField(ctx context.Context, tx *pgexec.Tx, req *extend.Reque
 		return
 	}
 	var result extend.Result
-	err := h.callResolver(ctx, name, func() (err error) {
+	err := h.callResolver(ctx, name, func(ctx context.Context) (err error) {
 		result, err = f.resolver(ctx, req, args)
 		return err
 	})
@@ -398,7 +405,7 @@ func (h *Handler) resolveRound(ctx context.Context, tx *pgexec.Tx, req *extend.R
 	for _, name := range slices.Sorted(maps.Keys(sites)) {
 		var out []any
 		fatal := tx.LazySavepoint(ctx, func() (bool, *wire.Error) {
-			err := h.callResolver(ctx, name, func() (err error) {
+			err := h.callResolver(ctx, name, func(ctx context.Context) (err error) {
 				out, err = h.cfg.Resolvers.Fields[name](ctx, req, parents[name])
 				return err
 			})
@@ -606,7 +613,13 @@ func keyText(k any) string {
 
 // callResolver runs a resolver, turning its error and its panic into the
 // field's error.
-func (h *Handler) callResolver(ctx context.Context, name string, call func() error) (failure *Error) {
+// The call gets the context of the resolver's span, when traced.
+func (h *Handler) callResolver(ctx context.Context, name string, call func(context.Context) error) (failure *Error) {
+	var span trace.Span
+	if h.tracing != nil {
+		ctx, span = h.tracing.startResolver(ctx, name)
+		defer func() { endResolver(span, failure) }()
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			h.log.LogAttrs(ctx, slog.LevelError, "resolver panicked", slog.String("request_id", wire.RequestID(ctx)),
@@ -614,7 +627,7 @@ func (h *Handler) callResolver(ctx context.Context, name string, call func() err
 			failure = &Error{Message: fmt.Sprintf("Resolver %s failed; see request %s in the server's log.", name, wire.RequestID(ctx)), Code: CodeInternal}
 		}
 	}()
-	err := call()
+	err := call(ctx)
 	if err == nil {
 		return nil
 	}

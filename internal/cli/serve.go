@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/gqlplan/gqlplan/auth"
 	"github.com/gqlplan/gqlplan/extend"
@@ -162,6 +163,11 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 			return err
 		}
 	}
+	tracer, stopTracing, err := startTracing(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
 	limits := c.Limits.limits()
 	poolConfig, err := runtime.PoolConfig(c.DatabaseURL, c.poolSize(), limits)
 	if err != nil {
@@ -185,7 +191,7 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 			return err
 		}
 	}
-	handler, pool, err := c.connect(ctx, log, plan, poolConfig, verifier, signer, limits, env.Resolvers)
+	handler, pool, err := c.connect(ctx, log, plan, poolConfig, verifier, signer, limits, env.Resolvers, tracer)
 	if err != nil {
 		_ = srv.stop(time.Second)
 		return err
@@ -214,7 +220,7 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 // connect opens the pool (waiting up to --db-wait for the database),
 // verifies the plan's catalog facts and builds the handler.
 func (c *ServeCmd) connect(ctx context.Context, log *slog.Logger, plan *spec.Plan, poolConfig *pgxpool.Config,
-	verifier *auth.Verifier, signer *auth.Signer, limits runtime.Limits, resolvers extend.Resolvers) (*runtime.Handler, *pgxpool.Pool, error) {
+	verifier *auth.Verifier, signer *auth.Signer, limits runtime.Limits, resolvers extend.Resolvers, tracer trace.TracerProvider) (*runtime.Handler, *pgxpool.Pool, error) {
 	pool, err := runtime.Connect(ctx, poolConfig, c.DBWait, log)
 	if err != nil {
 		return nil, nil, err
@@ -233,6 +239,7 @@ func (c *ServeCmd) connect(ctx context.Context, log *slog.Logger, plan *spec.Pla
 		Plan: plan, Pool: pool, Verifier: verifier, Signer: signer, Limits: limits,
 		NoIntrospection: c.NoIntrospection, CORSOrigins: c.CORSOrigin, Dev: c.Dev, Logger: log, Resolvers: resolvers,
 		LogRequests: runtime.RequestLog(c.LogRequests), SkipCatalogCheck: c.SkipCatalogCheck, ServerTiming: c.ServerTiming,
+		TracerProvider: tracer,
 	})
 	if err != nil {
 		pool.Close()

@@ -71,7 +71,19 @@ func unavailable(message string) *wire.Error {
 // (RAISE EXCEPTION, SQLSTATE P0001), the name of a violated constraint,
 // "permission denied". Everything else is masked outside development mode
 // as a generic message with the request id; the log has the details.
+//
+// The error keeps the database's own (Err, never shown): a trace reports
+// its SQLSTATE.
 func (x *Executor) fault(ctx context.Context, err error) *wire.Error {
+	e := x.classify(ctx, err)
+	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok && e.Err == nil {
+		e.Err = pgErr
+	}
+	return e
+}
+
+// classify is fault's error, without the cause.
+func (x *Executor) classify(ctx context.Context, err error) *wire.Error {
 	if ctx.Err() != nil {
 		return interrupted(ctx)
 	}
