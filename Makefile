@@ -2,7 +2,7 @@
 GO       ?= go
 FUZZTIME ?= 60s
 
-.PHONY: all build deps test vet fmt-check golden bench bench-subscriptions bench-compiler bench-runtime fuzz faults demo demo-extend demo-check clean
+.PHONY: graphiql all build deps test vet fmt-check golden bench bench-subscriptions bench-compiler bench-runtime fuzz faults demo demo-extend demo-check clean
 
 all: build
 
@@ -38,6 +38,12 @@ deps:
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' ':!:**/testdata/**' 2>/dev/null || find . -name '*.go' -not -path '*/testdata/*')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+# Vendor GraphiQL again (tools/graphiql: the pinned npm packages, bundled
+# with esbuild into internal/cli/playground/graphiql, gzipped, with
+# SHA256SUMS); after changing a version in tools/graphiql/package.json.
+graphiql:
+	bash tools/graphiql/build.sh
 
 # Regenerate golden files after an intended change; review the diff.
 golden:

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -62,7 +63,7 @@ func (c *DevCmd) Run(ctx context.Context, env *Env) error {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", d.api)
 	mux.Handle("/readyz", d.api.readiness())
-	mux.Handle("/{$}", playground())
+	playground(mux, playgroundConfig{URL: "/graphql", Token: d.token()})
 	// The watcher swaps the pool and the handler: it must be done before
 	// close releases them.
 	watchCtx, stopWatching := context.WithCancel(ctx)
@@ -96,6 +97,8 @@ type devServer struct {
 	seen    map[string]string // file → size and modification time
 	// stopListening ends the listener of the handler served now.
 	stopListening context.CancelFunc
+	tokenOnce     sync.Once
+	signed        string // the development token (see token)
 }
 
 // start gets a database, applies the SQL, compiles and builds the handler.
@@ -334,19 +337,27 @@ func changedFiles(before, after map[string]string) []string {
 	return out
 }
 
+// token is the development token of --token, signed once ("" without
+// it, or when it is no JSON object of claims).
+func (d *devServer) token() string {
+	d.tokenOnce.Do(func() {
+		var claims map[string]any
+		if err := json.Unmarshal([]byte(d.cmd.Token), &claims); err == nil && claims != nil {
+			signer, _ := auth.NewSigner(auth.SignerConfig{Secret: d.secret, Lifetime: 24 * time.Hour})
+			d.signed, _ = signer.Sign(claims)
+		}
+	})
+	return d.signed
+}
+
 // announce prints where the server is, and a token and curl when asked.
 func (d *devServer) announce(addr string) {
 	w := d.env.Stdout
-	fmt.Fprintf(w, "gqlplan dev: GraphQL at http://%s/graphql, playground at http://%s/\n", addr, addr)
+	fmt.Fprintf(w, "gqlplan dev: GraphQL at http://%s/graphql, GraphiQL at http://%s/\n", addr, addr)
 	if d.cmd.Token == "" {
 		return
 	}
-	var claims map[string]any
-	token := ""
-	if err := json.Unmarshal([]byte(d.cmd.Token), &claims); err == nil && claims != nil {
-		signer, _ := auth.NewSigner(auth.SignerConfig{Secret: d.secret, Lifetime: 24 * time.Hour})
-		token, _ = signer.Sign(claims)
-	}
+	token := d.token()
 	if token == "" {
 		fmt.Fprintln(w, "gqlplan dev: --token must be a JSON object of claims")
 		return

@@ -37,6 +37,7 @@ type ServeCmd struct {
 	LogFormat        string        `enum:"text,json" default:"text" env:"GQLPLAN_LOG_FORMAT" help:"Log format: text or json."`
 	LogRequests      string        `name:"log-requests" enum:"all,errors,none" default:"all" env:"GQLPLAN_LOG_REQUESTS" help:"Which requests get a log line: all, errors (a status of 400 or more, or errors in the response), none. Failure lines are rate-limited either way."`
 	ServerTiming     bool          `name:"server-timing" env:"GQLPLAN_SERVER_TIMING" help:"Add a Server-Timing header to each response: parse, plan and db, in milliseconds (off by default: it tells clients how long the database took)."`
+	Playground       bool          `name:"playground" env:"GQLPLAN_PLAYGROUND" help:"Serve GraphiQL at / (from the binary: it loads nothing from elsewhere)."`
 	AdminListen      string        `name:"admin-listen" env:"GQLPLAN_ADMIN_LISTEN" help:"Address of the admin listener: /live, /ready and /metrics (Prometheus) apart from the API (off by default)."`
 	DebugListen      string        `name:"debug-listen" env:"GQLPLAN_DEBUG_LISTEN" help:"Address of a second listener serving Go's profiles at /debug/pprof/ (off by default; keep it private)."`
 	GCMinHeap        uint64        `name:"gc-min-heap" default:"${gc_min_heap}" env:"GQLPLAN_GC_MIN_HEAP" help:"MiB the heap may grow beyond twice what is live before Go collects it (README, Memory); 0: Go's own pacing. Ignored when GOGC or GOMEMLIMIT is set."`
@@ -179,6 +180,9 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", api)
 	mux.Handle("/readyz", api.readiness())
+	if c.Playground {
+		playground(mux, playgroundConfig{URL: "/graphql"})
+	}
 	srv, err := listen(log, c.Listen, mux, serverWriteTimeout(limits))
 	if err != nil {
 		return err
