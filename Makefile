@@ -50,12 +50,15 @@ golden:
 	cd tests && $(GO) test . -run TestGolden -update
 	$(GO) test ./runtime/ -run TestComposedSQL -update
 
-# gqlplan against the SQL it sends and its data statement alone (pgbench), the floor of a bare server sending it, and PostGraphile v4 and v5
+# gqlplan (and beside it gqlplan with metrics on, and with tracing on) against
+# the SQL it sends and its data statement alone (pgbench), the floor of a bare
+# server sending it, and PostGraphile v4 and v5
 # (npm; v5 on Node.js 22, the npm package node@22), five
 # workloads on the forum example scaled up, in rounds with the servers taking
 # turns (the report takes each one's median); writes docs/BENCHMARKS.md and
 # docs/benchmarks.svg. BENCH_FLAGS: e.g. -rounds 5 -duration 30s
-# -concurrency 16, -only 'by id', -pprof /tmp/profiles, -no-peer.
+# -concurrency 16, -only 'by id', -pprof /tmp/profiles, -no-peer,
+# -gqlplan-before /tmp/gqlplan-old (another build, measured beside this one).
 BENCH_FLAGS ?=
 bench: build
 	@command -v wrk >/dev/null || { echo "make bench: installing wrk (Debian)"; apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; }

@@ -24,6 +24,7 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -65,6 +66,7 @@ type options struct {
 	peerDir          string
 	noPeer           bool
 	pprofDir         string
+	gqlplanBefore    string
 }
 
 func main() {
@@ -91,6 +93,7 @@ func main() {
 	flag.StringVar(&o.peerDir, "peers-dir", filepath.Join(cache, "gqlplan-bench"), "where PostGraphile v4 and v5 are installed with npm")
 	flag.BoolVar(&o.noPeer, "no-peer", false, "skip PostGraphile")
 	flag.StringVar(&o.pprofDir, "pprof", "", "write gqlplan's CPU and allocation profiles of each workload into this directory")
+	flag.StringVar(&o.gqlplanBefore, "gqlplan-before", "", "a gqlplan binary of another revision, measured beside this one in the same rounds (variants.go)")
 	only := flag.String("only", "", "run only the workloads whose name matches this regular expression")
 	var so subscriptionOptions
 	subscriptions := flag.Bool("subscriptions", false, "measure subscriptions instead (subscriptions.go): the flags below, -people, -posts and -gqlplan")
@@ -142,17 +145,37 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	secret := []byte("bench-secret-bench-secret-bench-secret")
-	gq, err := startGqlplan(ctx, o, planFile, login+" pool_max_conns="+fmt.Sprint(cmp.Or(o.gqlplanPool, o.concurrency)), secret)
+	poolDSN := login + " pool_max_conns=" + fmt.Sprint(cmp.Or(o.gqlplanPool, o.concurrency))
+	gq, err := startGqlplan(ctx, o, planFile, poolDSN, secret, nil, nil)
 	if err != nil {
 		return err
 	}
 	defer gq.stop()
+	sink := otlpSink()
+	defer sink.Close()
+	links, err := os.MkdirTemp("", "gqlplan-bench-variants-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(links)
+	var others []*runningVariant
+	for _, v := range variants(o, sink.URL) {
+		rv, err := startVariant(ctx, o, v, links, planFile, poolDSN, secret)
+		if err != nil {
+			return err
+		}
+		defer rv.srv.stop()
+		others = append(others, rv)
+	}
 	rss := &rssSampler{pid: gq.cmd.Process.Pid}
 	rssCtx, stopRSS := context.WithCancel(ctx)
 	defer stopRSS()
 	go rss.run(rssCtx)
 
 	report := &report{options: o, started: time.Now(), machine: machine(ctx, cluster)}
+	for _, rv := range others {
+		report.variants = append(report.variants, rv.variant)
+	}
 	personToken := func(extra jwt.MapClaims) string {
 		claims := jwt.MapClaims{"role": personRole, "person_id": benchPerson, "exp": time.Now().Add(24 * time.Hour).Unix()}
 		for k, v := range extra {
@@ -241,6 +264,17 @@ func run(ctx context.Context, o options) error {
 			}
 			report.add(w, "gqlplan", res, rss.takePeak())
 			served := res.RPS
+			for _, rv := range others {
+				say("%s, round %d of %d: %s", w.name, round, o.rounds, rv.variant)
+				r := requests[i]
+				r.url = rv.srv.url
+				stopScraping := rv.scraping(ctx)
+				vres, err := drive(ctx, r, o.concurrency, o.warmup, o.duration)
+				if err := errors.Join(err, stopScraping()); err != nil {
+					return fmt.Errorf("%s: %w", rv.variant, err)
+				}
+				report.add(w, rv.key, vres, 0)
+			}
 			say("%s, round %d of %d: the floor", w.name, round, o.rounds)
 			if res, err = drive(ctx, floorRequests[i], o.concurrency, o.warmup, o.duration); err != nil {
 				return err
@@ -316,7 +350,7 @@ func startPeer(ctx context.Context, p peer, o options, report *report, login str
 }
 
 // startGqlplan runs `gqlplan serve` on the plan.
-func startGqlplan(ctx context.Context, o options, plan, dsn string, secret []byte) (*server, error) {
+func startGqlplan(ctx context.Context, o options, plan, dsn string, secret []byte, extraArgs, extraEnv []string) (*server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -335,8 +369,8 @@ func startGqlplan(ctx context.Context, o options, plan, dsn string, secret []byt
 		debug = fmt.Sprintf("127.0.0.1:%d", port)
 		args = append(args, "--debug-listen", debug)
 	}
-	cmd := exec.CommandContext(ctx, o.gqlplan, args...)
-	cmd.Env = append(os.Environ(), "GQLPLAN_JWT_SECRET="+string(secret))
+	cmd := exec.CommandContext(ctx, o.gqlplan, append(args, extraArgs...)...)
+	cmd.Env = append(append(os.Environ(), "GQLPLAN_JWT_SECRET="+string(secret)), extraEnv...)
 	if o.gqlplanProcs > 0 {
 		cmd.Env = append(cmd.Env, "GOMAXPROCS="+strconv.Itoa(o.gqlplanProcs))
 	}

@@ -23,6 +23,7 @@ type report struct {
 	started, finished time.Time
 	machine           string
 	peers             []peerInfo // the PostGraphiles measured, in order
+	variants          []variant  // gqlplan run other ways (variants.go)
 	peerSkipped       string
 	rows              []row
 	scripts           []pgbenchScript
@@ -157,6 +158,7 @@ func (r *report) write() error {
 	}
 	p("\n")
 	r.ceilings(p)
+	r.observability(p)
 
 	p("## Targets\n\n")
 	p("Against PostGraphile v5 (issue 24), on the medians: gqlplan's own CPU per request at most 1/5 of v5's, its throughput at least 3× v5's, and its total CPU per request (gqlplan + its PostgreSQL backends) at most 1/2 of v5's (node + its backends); PostgreSQL's CPU per gqlplan request at most 1.3× pgbench's running the data statement alone, prepared. Against pgbench: at least 50%% of its transactions per second on workloads 1–4.\n\n")

@@ -113,6 +113,9 @@ type core struct {
 	metrics  requestMetrics
 	awayOnce sync.Once
 	tracing  *tracing // nil: not traced
+	// metricsOn: a registry collects the metrics (Collector was called);
+	// until then requests do not update the histograms and counters.
+	metricsOn atomic.Bool
 	// current is the handler of the newest plan: a WebSocket's next
 	// operation runs on it. reloading serializes reloads.
 	current   atomic.Pointer[Handler]
@@ -254,7 +257,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 // it (5xx) or could not deliver it, so that a flood of them is
 // rate-limited; a line of info otherwise.
 func (h *Handler) logRequest(ctx context.Context, method string, out outcome, writeErr error, took time.Duration) {
-	h.metrics.observe(out, took)
+	if h.metricsOn.Load() {
+		h.metrics.observe(out, took)
+	}
 	failed := out.Status >= 500 || writeErr != nil
 	switch {
 	case h.cfg.LogRequests == LogNoRequests:

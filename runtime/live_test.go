@@ -115,13 +115,19 @@ func (s *liveSubscriber) await(t *testing.T, want, who string, step int) {
 // freshPosts is what query posts reads now, as tok.
 func freshPosts(t *testing.T, s *server, tok string) string {
 	t.Helper()
-	r := s.do(call{token: tok, query: `{ posts { id title secret authorId } }`})
-	var data struct{ Posts json.RawMessage }
+	return fresh(t, s, call{token: tok, query: `{ posts { id title secret authorId } }`}, "posts")
+}
+
+// fresh is the value of field that the query of c reads now, compacted.
+func fresh(t *testing.T, s *server, c call, field string) string {
+	t.Helper()
+	r := s.do(c)
+	var data map[string]json.RawMessage
 	if len(r.Errors) > 0 || json.Unmarshal(r.Data, &data) != nil {
 		t.Fatalf("the fresh query: %s", r.body)
 	}
 	var b bytes.Buffer
-	_ = json.Compact(&b, data.Posts)
+	_ = json.Compact(&b, data[field])
 	return b.String()
 }
 

@@ -117,7 +117,12 @@ func kindName(k operation.Kind) string {
 
 // Collector is the handler's metrics, for a Prometheus registry: the
 // requests, and — read when scraped — the pool, live data and the plan.
-func (h *Handler) Collector() prometheus.Collector { return handlerCollector{h} }
+// Requests are counted from the first call on: without a registry,
+// nothing is spent on them.
+func (h *Handler) Collector() prometheus.Collector {
+	h.metricsOn.Store(true)
+	return handlerCollector{h}
+}
 
 type handlerCollector struct{ h *Handler }
 

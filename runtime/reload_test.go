@@ -1,9 +1,7 @@
 package runtime_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -76,20 +74,7 @@ func TestReloadSwapsThePlanKeepingSubscriptions(t *testing.T) {
 	if _, err := s.admin.Exec(ctx, `INSERT INTO shop.post (author_id, title, secret) VALUES (1, 'after the reload', false)`); err != nil {
 		t.Fatal(err)
 	}
-	want := freshTitles(t, s, h, tok)
+	want := fresh(t, s, call{handler: h, token: tok, query: `{ titlesAgain { id title } }`}, "titlesAgain")
 	before.await(t, want, "the subscriber of the old plan", 1)
 	after.await(t, want, "the subscriber of the new plan", 1)
-}
-
-// freshTitles is what liveTitles reads now, as tok, by a query.
-func freshTitles(t *testing.T, s *server, h *runtime.Handler, tok string) string {
-	t.Helper()
-	r := s.do(call{handler: h, token: tok, query: `{ titlesAgain { id title } }`})
-	var data struct{ TitlesAgain json.RawMessage }
-	if len(r.Errors) > 0 || json.Unmarshal(r.Data, &data) != nil {
-		t.Fatalf("the fresh query: %s", r.body)
-	}
-	var b bytes.Buffer
-	_ = json.Compact(&b, data.TitlesAgain)
-	return b.String()
 }

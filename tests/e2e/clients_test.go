@@ -97,15 +97,7 @@ func TestClientsAgainstTheForum(t *testing.T) {
 			`{"result":{"data":{"createPost":{"headline":"over graphql-ws","author":{"fullName":"Sara Powell"}}}}}`,
 			`{"closed":4403,`,
 		}
-		lines := strings.Split(strings.TrimSpace(out), "\n")
-		if len(lines) != len(want) {
-			t.Fatalf("%d lines, want %d:\n%s", len(lines), len(want), out)
-		}
-		for i, w := range want {
-			if !strings.HasPrefix(lines[i], w) {
-				t.Errorf("line %d: %s\nwant %s", i+1, lines[i], w)
-			}
-		}
+		linesStartWith(t, out, want)
 	})
 	t.Run("a live subscription over graphql-ws", func(t *testing.T) {
 		out := node(t, "ws-live.mjs", s.url, personToken(t), `subscription { latestPosts(limit: 2) { headline author { fullName } } }`,
@@ -169,6 +161,22 @@ func TestClientsAgainstTheForum(t *testing.T) {
 	})
 }
 
+// linesStartWith checks that out has one line per want, each starting
+// with it; it returns the lines.
+func linesStartWith(t *testing.T, out string, want []string) []string {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("%d lines, want %d:\n%s", len(lines), len(want), out)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("line %d: %s\nwant %s", i+1, lines[i], w)
+		}
+	}
+	return lines
+}
+
 // TestBatchingClientsAgainstTheForum: the clients that batch — Apollo
 // Client's BatchHttpLink, graphql-request's batchRequests — against serve
 // --max-batch: each sends two queries and a mutation in one POST and gets
@@ -182,15 +190,7 @@ func TestBatchingClientsAgainstTheForum(t *testing.T) {
 		`{"client":"apollo","posts":[3],"results":[{"currentPerson":{"__typename":"Person","fullName":"Sara Powell"}},{"allPosts":[{"__typename":"Post","rowId":`,
 		`{"client":"graphql-request","posts":[3],"results":[{"currentPerson":{"fullName":"Sara Powell"}},{"createPost":{"headline":"batched by graphql-request"}},{"allPosts":[{"headline":"batched by graphql-request"}]}]}`,
 	}
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != len(want) {
-		t.Fatalf("%d lines, want %d:\n%s", len(lines), len(want), out)
-	}
-	for i, w := range want {
-		if !strings.HasPrefix(lines[i], w) {
-			t.Errorf("line %d: %s\nwant %s", i+1, lines[i], w)
-		}
-	}
+	lines := linesStartWith(t, out, want)
 	if !strings.Contains(lines[0], `{"createPost":{"__typename":"Post","headline":"batched by Apollo"}}]}`) {
 		t.Errorf("Apollo's mutation: %s", lines[0])
 	}
