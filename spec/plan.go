@@ -24,6 +24,30 @@ type Plan struct {
 	// Subscriptions are live queries, read again whenever their result
 	// may have changed and sent when it did (over WebSocket).
 	Subscriptions []Operation `json:"subscriptions,omitempty"`
+	// Documents are the trusted documents, the clients' operations
+	// compiled with the plan (compile --documents), sorted by ID.
+	Documents []Document `json:"documents,omitempty"`
+}
+
+// Document is a trusted document: a text a client sends, checked against
+// the plan when it was compiled, which requests may name by an id
+// instead of sending it.
+type Document struct {
+	// ID is "sha256:" and the lowercase hex SHA-256 of Text, as GraphQL
+	// over HTTP's persisted documents and Apollo's persisted queries name
+	// it.
+	ID string `json:"id"`
+	// Aliases are the other ids a manifest gave it (a Relay id, an
+	// Apollo manifest's), sorted.
+	Aliases    []string            `json:"aliases,omitempty"`
+	Operations []DocumentOperation `json:"operations"`
+	Text       string              `json:"text"`
+}
+
+// DocumentOperation is an operation of a trusted document.
+type DocumentOperation struct {
+	Name string `json:"name,omitempty"` // "" when anonymous
+	Kind string `json:"kind"`           // query, mutation or subscription
 }
 
 // ObjectType is a GraphQL object type whose fields map to SQL.

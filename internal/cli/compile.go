@@ -21,6 +21,7 @@ type CheckCmd struct {
 	Paths  []string `arg:"" optional:"" name:"path" help:"Declaration files, or directories to search for *.yaml, *.yml and *.go (not _test.go)."`
 	Plan   string   `name:"plan" placeholder:"FILE" help:"Check this compiled plan against --database-url (what serve verifies at start) instead of declarations."`
 	Format string   `enum:"text,json,github" default:"text" env:"GQLPLAN_FORMAT" help:"Diagnostics format: text (file:line:col), json, or github (Actions annotations)."`
+	documentFlags
 	DatabaseFlags
 }
 
@@ -33,7 +34,7 @@ func (c *CheckCmd) Run(ctx context.Context, env *Env) error {
 	case len(c.Paths) == 0:
 		return fmt.Errorf("check needs declarations to check (paths), or --plan with --database-url")
 	}
-	_, err := compileAndReport(ctx, env, c.Paths, c.Format, c.DatabaseFlags)
+	_, err := compileAndReport(ctx, env, c.Paths, c.Documents, c.Format, c.DatabaseFlags)
 	return err
 }
 
@@ -75,12 +76,13 @@ type CompileCmd struct {
 	Paths  []string `arg:"" name:"path" help:"Declaration files, or directories to search for *.yaml, *.yml and *.go (not _test.go)."`
 	Output string   `short:"o" default:"plan.json" env:"GQLPLAN_PLAN" help:"Where to write the plan; - for standard output."`
 	Format string   `enum:"text,json,github" default:"text" env:"GQLPLAN_FORMAT" help:"Diagnostics format: text (file:line:col), json, or github (Actions annotations)."`
+	documentFlags
 	DatabaseFlags
 }
 
 func (c *CompileCmd) Run(ctx context.Context, env *Env) error {
 	env.planOnStdout = c.Output == "-"
-	plan, err := compileAndReport(ctx, env, c.Paths, c.Format, c.DatabaseFlags)
+	plan, err := compileAndReport(ctx, env, c.Paths, c.Documents, c.Format, c.DatabaseFlags)
 	if err != nil {
 		return err
 	}
@@ -95,12 +97,28 @@ func (c *CompileCmd) Run(ctx context.Context, env *Env) error {
 	return writeFileAtomic(resolvePath(env.Dir, c.Output), data)
 }
 
-// compileAndReport loads and compiles, prints the diagnostics, and returns
-// the plan, errFindings when there were errors, or an I/O error.
-func compileAndReport(ctx context.Context, env *Env, paths []string, format string, db DatabaseFlags) (*spec.Plan, error) {
+// compileAndReport loads and compiles, checks the trusted documents of
+// documents against the plan (when it compiled) and records them in it,
+// prints the diagnostics, and returns the plan, errFindings when there
+// were errors, or an I/O error.
+func compileAndReport(ctx context.Context, env *Env, paths, documents []string, format string, db DatabaseFlags) (*spec.Plan, error) {
 	plan, diags, err := compileDeclarations(ctx, env, paths, format, db)
 	if err != nil {
 		return nil, err
+	}
+	if len(documents) > 0 {
+		docs, more, err := readDocuments(env, documents)
+		if err != nil {
+			return nil, err
+		}
+		diags = append(diags, more...)
+		if plan != nil && !diags.HasErrors() {
+			more, trusted, err := checkDocuments(plan, docs)
+			if err != nil {
+				return nil, err
+			}
+			diags, plan.Documents = append(diags, more...), trusted
+		}
 	}
 	return report(env, diags, plan, format)
 }

@@ -242,7 +242,7 @@ func (d *devServer) loginRole(ctx context.Context, conn *pgx.Conn) (string, erro
 // are valid, serves the new plan; otherwise the diagnostics are printed
 // and the last good plan keeps serving.
 func (d *devServer) reload(ctx context.Context) error {
-	plan, err := compileAndReport(ctx, d.env, []string{d.dir}, "text", DatabaseFlags{DatabaseURL: d.server, DBTimeout: 10 * time.Second})
+	plan, err := compileAndReport(ctx, d.env, []string{d.dir}, nil, "text", DatabaseFlags{DatabaseURL: d.server, DBTimeout: 10 * time.Second})
 	if err != nil {
 		return err
 	}
