@@ -63,6 +63,10 @@ type Config struct {
 	// package ratelog). No line holds a value, a token or SQL.
 	Logger      *slog.Logger
 	LogRequests RequestLog
+	// TrustedDocuments is off (the default), allow or only: see
+	// trusted.go. AllowIntrospection serves introspection under only.
+	TrustedDocuments   string
+	AllowIntrospection bool
 	// TracerProvider, when set, traces each request (see tracing.go):
 	// OpenTelemetry spans of the request, its statements and its
 	// resolvers. Nil: no spans, and no cost.
@@ -94,6 +98,8 @@ type Handler struct {
 	docs     *document.Documents
 	composed *composedCache
 	ready    readiness
+	// trusted are the plan's trusted documents' texts, by id.
+	trusted map[string]string
 }
 
 // core is what the handlers of one server share, whichever plan each
@@ -145,6 +151,9 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 	default:
 		return nil, fmt.Errorf("runtime: LogRequests is %q; it must be all, errors or none", cfg.LogRequests)
 	}
+	if err := checkTrustedConfig(cfg); err != nil {
+		return nil, fmt.Errorf("runtime: %w", err)
+	}
 	var err error
 	if cfg.Verifier == nil {
 		if cfg.Verifier, err = auth.NewVerifier(ctx, auth.Config{}); err != nil {
@@ -185,7 +194,7 @@ func newPlanHandler(c *core, cfg Config) (*Handler, error) {
 	if names := tokenOperations(cfg.Plan); len(names) > 0 && cfg.Signer == nil {
 		return nil, fmt.Errorf("the operations that sign tokens (%s) need a signing key: a JWT secret or private key", strings.Join(names, ", "))
 	}
-	return &Handler{core: c, cfg: cfg, index: index, docs: docs, composed: newComposedCache(cfg.Limits.DocumentCache)}, nil
+	return &Handler{core: c, cfg: cfg, index: index, docs: docs, composed: newComposedCache(cfg.Limits.DocumentCache), trusted: trustedIndex(cfg.Plan)}, nil
 }
 
 // outcome is a request's response and what its log line says.
@@ -201,6 +210,7 @@ type outcome struct {
 	arena     *[]byte      // the fields' results, borrowed from the buffer pool
 	logged    bool         // a batch's: each of its requests had its line
 	document  string       // the GraphQL document, for a trace
+	trust     string       // with trusted documents on: "yes" or "no" (see trustLabel)
 }
 
 // ServeHTTP answers one GraphQL-over-HTTP request, within the request
@@ -282,6 +292,9 @@ func (h *Handler) logRequest(ctx context.Context, method string, out outcome, wr
 	if len(out.Errors) > 0 {
 		attrs = append(attrs, slog.String("code", out.Errors[0].Code))
 	}
+	if out.trust != "" {
+		attrs = append(attrs, slog.String("trusted", out.trust))
+	}
 	if h.tracing != nil {
 		if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
 			attrs = append(attrs, slog.String("trace_id", sc.TraceID().String()))
@@ -334,7 +347,14 @@ func (h *Handler) serve(ctx context.Context, req *http.Request) outcome {
 // introspection), execution, token signing, and the response.
 // A request of a batch spends its cost from the batch's budget.
 func (h *Handler) answer(ctx context.Context, params *transport.Request, who auth.Identity, budget *costBudget) outcome {
-	out := outcome{operation: params.OperationName, document: params.Query}
+	out := outcome{operation: params.OperationName}
+	refused := h.resolveDocument(params)
+	out.trust = h.trustLabel(params)
+	if refused != nil {
+		out.Response = refused
+		return out
+	}
+	out.document = params.Query
 	if h.cfg.ServerTiming {
 		out.timing = &phases{}
 		defer out.timing.markDone()

@@ -35,6 +35,8 @@ func FuzzHandler(f *testing.F) {
 		post(`{"query":"{ peopleConnection(first: 2, where: {name: {startsWith: \"A%\"}}) { edges { cursor node { id } } pageInfo { hasNextPage } } }"}`, ""),
 		post(`{"query":"{ __schema { types { name } } }"}`, ""),
 		post(`[{"query":"{ __typename }"}]`, ""),
+		post(`{"documentId":"sha256:00","extensions":{"persistedQuery":{"version":1,"sha256Hash":"ab"}},"doc_id":"x"}`, ""),
+		"GET /graphql?documentId=sha256:00&extensions=%7B%7D HTTP/1.1\r\nHost: x\r\n\r\n",
 		post(`[{"query":"mutation { createPost(title: \"a\") { id } }"},{"query":1},{"query":"{ posts { title } }"}]`, "Authorization: Bearer "+member+"\r\n"),
 		post(`{"query":"fragment A on Person { ...A } { person(id: 1) { ...A } }"}`, ""),
 		"GET /graphql?query=%7B%20people%20%7B%20id%20%7D%20%7D HTTP/1.1\r\nHost: x\r\n\r\n",

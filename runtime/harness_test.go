@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -69,6 +71,12 @@ type serverOptions struct {
 	fixture string
 	// serverTiming turns on Config.ServerTiming.
 	serverTiming bool
+	// trusted is Config.TrustedDocuments, and documents the plan's
+	// trusted documents' texts; allowIntrospection is
+	// Config.AllowIntrospection.
+	trusted            string
+	documents          []string
+	allowIntrospection bool
 }
 
 var roleCounter atomic.Int64
@@ -105,6 +113,10 @@ func newServer(t testing.TB, opts serverOptions) *server {
 	})
 
 	s.plan = s.compile(t, !opts.withoutCatalog, filepath.Join(fixture, "api.yaml"))
+	for _, text := range opts.documents {
+		sum := sha256.Sum256([]byte(text))
+		s.plan.Documents = append(s.plan.Documents, spec.Document{ID: "sha256:" + hex.EncodeToString(sum[:]), Aliases: []string{"relay-" + hex.EncodeToString(sum[:4])}, Text: text})
+	}
 
 	authDSN, err := pgtest.WithUser(dsn, roles.auth)
 	if err != nil {
@@ -144,6 +156,7 @@ func newServer(t testing.TB, opts serverOptions) *server {
 	s.handler, err = runtime.NewHandler(ctx, runtime.Config{
 		Plan: s.plan, Pool: s.pool, Verifier: verifier, Signer: signer, Dev: opts.dev, Limits: opts.limits,
 		Logger: slog.New(slog.NewJSONHandler(s.logs, nil)), Resolvers: resolvers, ServerTiming: opts.serverTiming,
+		TrustedDocuments: opts.trusted, AllowIntrospection: opts.allowIntrospection,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -254,6 +267,8 @@ type call struct {
 	ctype   string // Content-Type, default application/json
 	context context.Context
 	handler *runtime.Handler // instead of s.handler (one a reload returned)
+	// rawQuery is a GET's URL query instead of query and vars.
+	rawQuery string
 }
 
 func (s *server) do(c call) *result {
@@ -268,6 +283,9 @@ func (s *server) do(c call) *result {
 		if c.vars != nil {
 			v, _ := json.Marshal(c.vars)
 			u += "&variables=" + urlEscape(string(v))
+		}
+		if c.rawQuery != "" {
+			u = "/graphql?" + c.rawQuery
 		}
 		req = httptest.NewRequest(method, u, nil)
 	} else {

@@ -32,6 +32,10 @@ type requestMetrics struct {
 	composed                  *prometheus.CounterVec
 	composedHit, composedMiss prometheus.Counter
 	reloads                   *prometheus.CounterVec // by result (see Reload)
+	// trusted counts the documents requests sent, with trusted documents
+	// on: one of the plan's, or not (see trusted.go).
+	trusted   *prometheus.CounterVec
+	trustedOf map[bool]prometheus.Counter
 	// durationOf and databaseOf are the histograms' series by kind, found
 	// once: a request looks up a map, not the vector's label hash.
 	durationOf, databaseOf map[string]prometheus.Observer
@@ -65,6 +69,11 @@ func newRequestMetrics() requestMetrics {
 	for _, result := range []string{reloadSwapped, reloadUnchanged, reloadRefused} {
 		m.reloads.WithLabelValues(result)
 	}
+	m.trusted = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "gqlplan_documents_total",
+		Help: "Requests' documents with --trusted-documents allow or only, by whether they were trusted (one of the plan's) or not (served under allow, refused under only but for introspection).",
+	}, []string{"trusted"})
+	m.trustedOf = map[bool]prometheus.Counter{true: m.trusted.WithLabelValues("yes"), false: m.trusted.WithLabelValues("no")}
 	m.composedHit, m.composedMiss = m.composed.WithLabelValues("hit"), m.composed.WithLabelValues("miss")
 	m.durationOf, m.databaseOf = map[string]prometheus.Observer{}, map[string]prometheus.Observer{}
 	for _, kind := range []string{"query", "mutation", "subscription", fieldNone} {
@@ -153,6 +162,7 @@ func (c handlerCollector) Describe(ch chan<- *prometheus.Desc) {
 	c.h.metrics.database.Describe(ch)
 	c.h.metrics.composed.Describe(ch)
 	c.h.metrics.reloads.Describe(ch)
+	c.h.metrics.trusted.Describe(ch)
 	for _, d := range descPool {
 		ch <- d
 	}
@@ -169,6 +179,7 @@ func (c handlerCollector) Collect(ch chan<- prometheus.Metric) {
 	h.metrics.database.Collect(ch)
 	h.metrics.composed.Collect(ch)
 	h.metrics.reloads.Collect(ch)
+	h.metrics.trusted.Collect(ch)
 	ch <- prometheus.MustNewConstMetric(descRetries, prometheus.CounterValue, float64(h.exec.Retries()))
 	hits, misses := h.cfg.Verifier.CacheStats()
 	ch <- prometheus.MustNewConstMetric(descTokenCache, prometheus.CounterValue, float64(hits), "hit")

@@ -48,6 +48,9 @@ type ServeCmd struct {
 	JWKS   jwksFlags   `embed:"" prefix:"jwks-"`
 	Limits limitsFlags `embed:""`
 
+	TrustedDocuments   string `name:"trusted-documents" enum:"off,allow,only" default:"off" env:"GQLPLAN_TRUSTED_DOCUMENTS" help:"The plan's trusted documents (compile --documents): off (ids are not looked up); allow (requests may name them by documentId, an Apollo persisted-query hash or Relay's doc_id, and any other document is served too, logged and counted as untrusted); only (nothing else is served, nor parsed)."`
+	AllowIntrospection bool   `name:"allow-introspection" env:"GQLPLAN_ALLOW_INTROSPECTION" help:"With --trusted-documents only, serve introspection too (a document asking for __schema, __type and __typename alone)."`
+
 	NoIntrospection bool     `name:"no-introspection" env:"GQLPLAN_NO_INTROSPECTION" help:"Refuse __schema and __type, and leave \"Did you mean\" suggestions out of errors."`
 	CORSOrigin      []string `name:"cors-origin" env:"GQLPLAN_CORS_ORIGINS" help:"An origin browsers may call from (repeat, or comma-separated; * for any). Default: none, CORS off."`
 }
@@ -243,7 +246,7 @@ func (c *ServeCmd) connect(ctx context.Context, log *slog.Logger, plan *spec.Pla
 		Plan: plan, Pool: pool, Verifier: verifier, Signer: signer, Limits: limits,
 		NoIntrospection: c.NoIntrospection, CORSOrigins: c.CORSOrigin, Dev: c.Dev, Logger: log, Resolvers: resolvers,
 		LogRequests: runtime.RequestLog(c.LogRequests), SkipCatalogCheck: c.SkipCatalogCheck, ServerTiming: c.ServerTiming,
-		TracerProvider: tracer,
+		TracerProvider: tracer, TrustedDocuments: c.TrustedDocuments, AllowIntrospection: c.AllowIntrospection,
 	})
 	if err != nil {
 		pool.Close()

@@ -108,3 +108,25 @@ func rootFields(doc *ast.QueryDocument, set ast.SelectionSet, seen map[string]bo
 	}
 	return out
 }
+
+// IntrospectionOnly reports whether the operation named name (or the only
+// one) of text asks for nothing but __schema, __type and __typename: what
+// a server serving trusted documents only may still answer. The text is
+// read as a request's would be (limits, parser, validator; cached).
+func (d *Documents) IntrospectionOnly(text, name string) bool {
+	doc := d.get(text)
+	if doc.errs != nil {
+		return false
+	}
+	op, e := selectOperation(doc.ast, name)
+	if e != nil || op.Operation != ast.Query {
+		return false
+	}
+	fields := rootFields(doc.ast, op.SelectionSet, map[string]bool{})
+	for _, f := range fields {
+		if f != "__schema" && f != "__type" && f != "__typename" {
+			return false
+		}
+	}
+	return len(fields) > 0
+}

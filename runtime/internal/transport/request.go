@@ -28,27 +28,48 @@ type Request struct {
 	// Streamed: the request came in a WebSocket's subscribe message or
 	// asked for an event stream, the ways a subscription is served.
 	Streamed bool
+	// DocumentID is the id the request names its document by (see
+	// documentID); Query is empty when it sent none. The server resolves
+	// it (Handler.resolveDocument) before anything reads Query.
+	DocumentID string
+	// Trusted, set by the server, says the document is one of the plan's.
+	Trusted bool
 	// After, set by the server (never read from a request), is where a
 	// stream subscription's next read starts: the cursor of the last row
 	// it sent, in place of the document's argument after.
 	After json.RawMessage
 }
 
-// persistedQueryNotFound answers a request that sends a persisted query's
-// hash instead of its document (extensions.persistedQuery, Apollo's and
-// urql's automatic persisted queries). The server keeps no documents by
-// hash, so it always answers PERSISTED_QUERY_NOT_FOUND, the error those
-// clients take as "send the document": 200 to a POST, as they expect; 404
+// DocumentNotFound answers a request that names a document by an id the
+// server does not know (or, serving trusted documents only, a document
+// that is none of them): PERSISTED_QUERY_NOT_FOUND, the error Apollo's
+// and urql's automatic persisted queries take as "send the document"
+// (message PersistedQueryNotFound) — 200 to a POST, as they expect; 404
 // to a GET, so that no cache keeps the answer as the result of the URL.
-func persistedQueryNotFound(media, method string, extensions map[string]any) *Response {
-	if _, ok := extensions["persistedQuery"].(map[string]any); !ok {
-		return nil
-	}
+func DocumentNotFound(p *Request, message string) *Response {
 	status := http.StatusOK
-	if method == http.MethodGet {
+	if p.Method == http.MethodGet {
 		status = http.StatusNotFound
 	}
-	return Failure(media, status, wire.CodePersistedQueryNotFound, "PersistedQueryNotFound")
+	return Failure(p.Media, status, wire.CodePersistedQueryNotFound, message)
+}
+
+// documentID is the id a request names its document by, normalized:
+// GraphQL over HTTP's documentId ("sha256:<hex>", or a custom "x-…:"
+// scheme) as it is; Apollo's extensions.persistedQuery.sha256Hash as
+// "sha256:<hash>"; Relay's doc_id or id as it is. "" when none.
+func documentID(obj map[string]any, ext map[string]any) string {
+	for _, key := range []string{"documentId", "doc_id", "id"} {
+		if id, ok := obj[key].(string); ok && id != "" {
+			return id
+		}
+	}
+	if pq, ok := ext["persistedQuery"].(map[string]any); ok {
+		if hash, ok := pq["sha256Hash"].(string); ok && hash != "" {
+			return "sha256:" + strings.ToLower(hash)
+		}
+	}
+	return ""
 }
 
 // Batch is the requests of a batched POST (a JSON array), in order; an
@@ -78,13 +99,18 @@ func read(req *http.Request, media string, maxBody int64, maxBatch int) (Request
 	case http.MethodGet:
 		q := req.URL.Query()
 		p := Request{Query: q.Get("query"), OperationName: q.Get("operationName")}
-		if p.Query == "" {
-			if ext, err := wire.DecodeJSON([]byte(q.Get("extensions"))); err == nil {
-				obj, _ := ext.(map[string]any)
-				if out := persistedQueryNotFound(media, req.Method, obj); out != nil {
-					return p, nil, out
-				}
+		params := map[string]any{}
+		for _, key := range []string{"documentId", "doc_id", "id"} {
+			if v := q.Get(key); v != "" {
+				params[key] = v
 			}
+		}
+		var ext map[string]any
+		if v, err := wire.DecodeJSON([]byte(q.Get("extensions"))); err == nil {
+			ext, _ = v.(map[string]any)
+		}
+		p.DocumentID = documentID(params, ext)
+		if p.Query == "" && p.DocumentID == "" {
 			return p, nil, Failure(media, http.StatusBadRequest, wire.CodeBadRequest, `The "query" parameter is missing.`)
 		}
 		if vars := q.Get("variables"); vars != "" {
@@ -179,12 +205,17 @@ func parseBody(v any, media string) (Request, *Response) {
 	}
 	var p Request
 	ext, hasExt := obj["extensions"].(map[string]any)
-	if q, ok := obj["query"]; !ok || q == nil {
-		if out := persistedQueryNotFound(media, http.MethodPost, ext); out != nil {
-			return p, out
+	p.DocumentID = documentID(obj, ext)
+	switch q := obj["query"].(type) {
+	case nil:
+		if p.DocumentID == "" {
+			return bad(`The "query" parameter must be a non-empty string.`)
 		}
-	}
-	if p.Query, ok = obj["query"].(string); !ok || p.Query == "" {
+	case string:
+		if p.Query = q; q == "" {
+			return bad(`The "query" parameter must be a non-empty string.`)
+		}
+	default:
 		return bad(`The "query" parameter must be a non-empty string.`)
 	}
 	switch name := obj["operationName"].(type) {

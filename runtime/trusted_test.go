@@ -1,0 +1,94 @@
+package runtime_test
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/gqlplan/gqlplan/runtime"
+)
+
+// hexSum is the hex SHA-256 of text.
+func hexSum(text string) string {
+	sum := sha256.Sum256([]byte(text))
+	return hex.EncodeToString(sum[:])
+}
+
+// Serving trusted documents only: a request names a plan's document by
+// any id a client sends — documentId, Apollo's persisted-query hash,
+// Relay's doc_id — by POST or GET, or sends its exact text; any other
+// document is refused with PERSISTED_QUERY_NOT_FOUND before it is parsed
+// (a syntax error in it is never reported), and introspection only with
+// AllowIntrospection. A mutation named by id over GET is still 405.
+func TestTrustedDocumentsOnly(t *testing.T) {
+	const people = `query People { people { id } }`
+	const publish = `mutation Publish { createPost(title: "trusted") { title } }`
+	const intro = `{ __schema { queryType { name } } }`
+	s := newServer(t, serverOptions{trusted: runtime.TrustedOnly, documents: []string{people, publish}})
+	id := "sha256:" + hexSum(people)
+	tok := token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 1})
+	for _, c := range []struct {
+		name   string
+		call   call
+		status int
+		code   string
+	}{
+		{"documentId", call{body: `{"documentId":"` + id + `"}`}, 200, ""},
+		{"an Apollo persisted-query hash", call{body: `{"extensions":{"persistedQuery":{"version":1,"sha256Hash":"` + hexSum(people) + `"}}}`}, 200, ""},
+		{"Relay's doc_id", call{body: `{"doc_id":"relay-` + hexSum(people)[:8] + `","variables":{}}`}, 200, ""},
+		{"documentId by GET", call{method: http.MethodGet, rawQuery: "documentId=" + id}, 200, ""},
+		{"the document's text", call{query: people}, 200, ""},
+		{"a mutation by id", call{body: `{"documentId":"sha256:` + hexSum(publish) + `"}`, token: tok}, 200, ""},
+		{"a mutation by id over GET", call{method: http.MethodGet, rawQuery: "documentId=sha256:" + hexSum(publish), token: tok}, 405, "BAD_REQUEST"},
+		{"an unknown id", call{body: `{"documentId":"sha256:` + hexSum("nope") + `"}`}, 200, "PERSISTED_QUERY_NOT_FOUND"},
+		{"an unknown id by GET", call{method: http.MethodGet, rawQuery: "documentId=sha256:" + hexSum("nope")}, 404, "PERSISTED_QUERY_NOT_FOUND"},
+		{"an ad hoc document", call{query: `{ people { id firstName } }`}, 200, "PERSISTED_QUERY_NOT_FOUND"},
+		{"an ad hoc document that does not parse", call{query: `{ people { id `}, 200, "PERSISTED_QUERY_NOT_FOUND"},
+		{"introspection", call{query: intro}, 200, "PERSISTED_QUERY_NOT_FOUND"},
+	} {
+		r := s.do(c.call)
+		code := ""
+		if len(r.Errors) > 0 {
+			code = r.codes()[0]
+		}
+		if r.status != c.status || code != c.code {
+			t.Errorf("%s: %d %s, want %d %q", c.name, r.status, r.body, c.status, c.code)
+		}
+	}
+	if !strings.Contains(s.logs.String(), `"trusted":"no"`) || !strings.Contains(s.logs.String(), `"trusted":"yes"`) {
+		t.Errorf("the log lines do not say which documents were trusted:\n%s", s.logs)
+	}
+
+	open := newServer(t, serverOptions{trusted: runtime.TrustedOnly, allowIntrospection: true, documents: []string{people}})
+	if r := open.do(call{query: intro}); len(r.Errors) > 0 {
+		t.Errorf("introspection with AllowIntrospection: %s", r.body)
+	}
+	if r := open.do(call{query: `{ __typename people { id } }`}); len(r.codes()) != 1 || r.codes()[0] != "PERSISTED_QUERY_NOT_FOUND" {
+		t.Errorf("introspection and more, with AllowIntrospection: %s", r.body)
+	}
+}
+
+// Allow serves the plan's documents by id and any other document too;
+// off looks no id up: an id alone is PERSISTED_QUERY_NOT_FOUND, which
+// automatic persisted queries answer with the text.
+func TestTrustedDocumentsAllowAndOff(t *testing.T) {
+	const people = `query People { people { id } }`
+	allow := newServer(t, serverOptions{trusted: runtime.TrustedAllow, documents: []string{people}})
+	if r := allow.do(call{body: `{"documentId":"sha256:` + hexSum(people) + `"}`}); len(r.Errors) > 0 {
+		t.Errorf("allow, by id: %s", r.body)
+	}
+	if r := allow.do(call{query: `{ people { firstName } }`}); len(r.Errors) > 0 {
+		t.Errorf("allow, an ad hoc document: %s", r.body)
+	}
+	off := newServer(t, serverOptions{documents: []string{people}})
+	if r := off.do(call{body: `{"documentId":"sha256:` + hexSum(people) + `"}`}); len(r.codes()) != 1 || r.codes()[0] != "PERSISTED_QUERY_NOT_FOUND" {
+		t.Errorf("off, by id: %s", r.body)
+	}
+	if r := off.do(call{query: `{ people { firstName } }`}); len(r.Errors) > 0 {
+		t.Errorf("off, a document: %s", r.body)
+	}
+}
