@@ -40,7 +40,11 @@ func TestExamplesMatchTheirSQL(t *testing.T) {
 				checkTriggersFile(t, dir, dsn)
 			}
 			start := time.Now()
-			code, stdout, stderr := run(t, dir, "compile", ".", "-o", "-", "--database-url", dsn)
+			args := []string{"compile", ".", "-o", "-", "--database-url", dsn}
+			if _, err := os.Stat(filepath.Join(dir, "client")); err == nil {
+				args = append(args, "--documents", "client") // its client's operations: trusted documents
+			}
+			code, stdout, stderr := run(t, dir, args...)
 			t.Logf("compile --database-url took %v", time.Since(start))
 			if code != cli.ExitOK || stderr != "" {
 				t.Fatalf("exit %d; the example does not compile cleanly against its schema:\n%s", code, stderr)
@@ -56,6 +60,9 @@ func TestExamplesMatchTheirSQL(t *testing.T) {
 				if op.Source.Object == "" || len(op.Source.Columns) == 0 && op.Source.Signature == "" {
 					t.Errorf("%s: the plan records no catalog facts: %+v", op.Name, op.Source)
 				}
+			}
+			if _, err := os.Stat(filepath.Join(dir, "client")); err == nil && len(plan.Documents) == 0 {
+				t.Errorf("the example's client/ holds no trusted document the plan records")
 			}
 			if _, err := os.Stat(filepath.Join(dir, "triggers.sql")); len(plan.Subscriptions) > 0 && err != nil {
 				t.Errorf("the example has subscriptions: it applies what gqlplan triggers prints, in triggers.sql")

@@ -4,8 +4,9 @@
 // (typescript + typescript-operations with strictScalars and a map of
 // gqlplan's scalars). Any problem a tool reports fails the run.
 //
-// usage: node tools.mjs <url> <schema.graphql> <operations.graphql>
-import { readFileSync } from "node:fs";
+// usage: node tools.mjs <url> <schema.graphql> <directory of .graphql operations>
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { buildClientSchema, buildSchema, getIntrospectionQuery, parse, printSchema, Source } from "graphql";
 import { diff, validate } from "@graphql-inspector/core";
 import { codegen } from "@graphql-codegen/core";
@@ -14,7 +15,8 @@ import * as operations from "@graphql-codegen/typescript-operations";
 
 const [url, sdlPath, opsPath] = process.argv.slice(2);
 const declared = buildSchema(readFileSync(sdlPath, "utf8"));
-const ops = readFileSync(opsPath, "utf8");
+// opsPath is a directory of .graphql files, one operation each.
+const ops = readdirSync(opsPath).filter((f) => f.endsWith(".graphql")).sort().map((f) => readFileSync(join(opsPath, f), "utf8")).join("\n");
 let failures = 0;
 
 const res = await fetch(url, {

@@ -147,7 +147,7 @@ func TestClientsAgainstTheForum(t *testing.T) {
 		}
 	})
 	t.Run("schema tools", func(t *testing.T) {
-		ops, err := filepath.Abs("testdata/forum-operations.graphql")
+		ops, err := filepath.Abs("../../examples/forum/client")
 		if err != nil {
 			t.Fatal(err)
 		}
