@@ -1,6 +1,7 @@
 package runtime_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/gqlplan/gqlplan/internal/nodeid"
+	"github.com/gqlplan/gqlplan/runtime"
 )
 
 // The request path, measured in layers: the handler with a cached
@@ -85,8 +87,14 @@ func BenchmarkRequestEndToEndParallel(b *testing.B) {
 // planning and the response. Its query needs a claim the token lacks, so
 // it stops right before SQL.
 func BenchmarkRequestWithoutDatabase(b *testing.B) {
-	s := newServer(b, serverOptions{})
-	body := `{"query":` + quoteJSON(`query($n: Boolean!) { myNotes @include(if: $n) { id body meta { length owner { name } } } }`) + `,"variables":{"n":true}}`
+	benchmarkWithoutDatabase(b, serverOptions{}, `{"query":`+quoteJSON(`query($n: Boolean!) { myNotes @include(if: $n) { id body meta { length owner { name } } } }`)+`,"variables":{"n":true}}`)
+}
+
+// benchmarkWithoutDatabase measures body, a request of myNotes without the
+// claim it needs, up to the database (see
+// BenchmarkRequestWithoutDatabase).
+func benchmarkWithoutDatabase(b *testing.B, opts serverOptions, body string) {
+	s := newServer(b, opts)
 	tok := token(b, jwt.MapClaims{"role": s.roles.member}) // no "sub"
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -132,4 +140,35 @@ func quoteJSON(s string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
+}
+
+// BenchmarkTrustedDocumentByID and BenchmarkTrustedDocumentAsText are a
+// request of a client's size (a fragment, 90 aliases: 1.4 KB) with
+// --trusted-documents only, up to the database as
+// BenchmarkRequestWithoutDatabase: named by its documentId, and sent as
+// text, which the server decodes from the body and hashes to find it
+// trusted; BenchmarkUntrustedDocument is the same text without trusted
+// documents.
+var benchClientDocument = func() string {
+	var b strings.Builder
+	b.WriteString("query Notes($n: Boolean!) { myNotes @include(if: $n) { ...NoteFields } }\nfragment NoteFields on Note {\n  id\n  meta { length owner { name } }\n")
+	for i := range 90 {
+		fmt.Fprintf(&b, "  body%02d: body\n", i)
+	}
+	b.WriteString("}\n")
+	return b.String()
+}()
+
+func BenchmarkTrustedDocumentByID(b *testing.B) {
+	benchmarkWithoutDatabase(b, serverOptions{trusted: runtime.TrustedOnly, documents: []string{benchClientDocument}},
+		`{"documentId":"sha256:`+hexSum(benchClientDocument)+`","variables":{"n":true}}`)
+}
+
+func BenchmarkTrustedDocumentAsText(b *testing.B) {
+	benchmarkWithoutDatabase(b, serverOptions{trusted: runtime.TrustedOnly, documents: []string{benchClientDocument}},
+		`{"query":`+quoteJSON(benchClientDocument)+`,"variables":{"n":true}}`)
+}
+
+func BenchmarkUntrustedDocument(b *testing.B) {
+	benchmarkWithoutDatabase(b, serverOptions{}, `{"query":`+quoteJSON(benchClientDocument)+`,"variables":{"n":true}}`)
 }

@@ -98,8 +98,8 @@ type Handler struct {
 	docs     *document.Documents
 	composed *composedCache
 	ready    readiness
-	// trusted are the plan's trusted documents' texts, by id.
-	trusted map[string]string
+	// trusted are the plan's trusted documents, by id.
+	trusted map[string]*trustedDocument
 }
 
 // core is what the handlers of one server share, whichever plan each
@@ -359,7 +359,13 @@ func (h *Handler) answer(ctx context.Context, params *transport.Request, who aut
 		out.timing = &phases{}
 		defer out.timing.markDone()
 	}
-	r, errs := h.docs.Read(params.Query, params.OperationName, params.Variables)
+	var r *document.Request
+	var errs []*Error
+	if params.Digest != nil { // a trusted document's, hashed once
+		r, errs = h.docs.ReadDigested(params.Query, *params.Digest, params.OperationName, params.Variables)
+	} else {
+		r, errs = h.docs.Read(params.Query, params.OperationName, params.Variables)
+	}
 	out.timing.markParsed()
 	if r != nil && r.Name != "" {
 		out.operation = r.Name

@@ -28,15 +28,22 @@ const (
 	TrustedOnly  = "only"
 )
 
+// trustedDocument is a trusted document's text and its SHA-256.
+type trustedDocument struct {
+	text   string
+	digest [sha256.Size]byte
+}
+
 // trustedIndex is the plan's documents by every id a request may give:
 // "sha256:<hex>", the bare hex (an Apollo hash), and the manifests'.
-func trustedIndex(plan *spec.Plan) map[string]string {
-	index := make(map[string]string, 2*len(plan.Documents))
+func trustedIndex(plan *spec.Plan) map[string]*trustedDocument {
+	index := make(map[string]*trustedDocument, 2*len(plan.Documents))
 	for _, d := range plan.Documents {
-		index[d.ID] = d.Text
-		index[strings.TrimPrefix(d.ID, "sha256:")] = d.Text
+		doc := &trustedDocument{text: d.Text, digest: sha256.Sum256([]byte(d.Text))}
+		index[d.ID] = doc
+		index[strings.TrimPrefix(d.ID, "sha256:")] = doc
 		for _, alias := range d.Aliases {
-			index[alias] = d.Text
+			index[alias] = doc
 		}
 	}
 	return index
@@ -54,18 +61,18 @@ func (h *Handler) resolveDocument(params *transport.Request) *transport.Response
 		return nil
 	}
 	if params.DocumentID != "" {
-		text, ok := h.trusted[params.DocumentID]
+		doc, ok := h.trusted[params.DocumentID]
 		switch {
 		case ok:
-			params.Query, params.Trusted = text, true
+			params.Query, params.Trusted, params.Digest = doc.text, true, &doc.digest
 			return nil
 		case params.Query == "" || mode == TrustedOnly:
 			return transport.DocumentNotFound(params, "PersistedQueryNotFound")
 		}
 	}
 	sum := sha256.Sum256([]byte(params.Query))
-	if _, ok := h.trusted[hex.EncodeToString(sum[:])]; ok {
-		params.Trusted = true
+	if doc, ok := h.trusted[hex.EncodeToString(sum[:])]; ok {
+		params.Trusted, params.Digest = true, &doc.digest
 		return nil
 	}
 	if mode == TrustedOnly && !(h.cfg.AllowIntrospection && h.docs.IntrospectionOnly(params.Query, params.OperationName)) {

@@ -141,7 +141,13 @@ func (r *Request) operation() *operation.Operation {
 // choosing the operation, the request is returned too: its kind decides
 // how the error is answered.
 func (d *Documents) Read(text, name string, vars map[string]any) (*Request, []*wire.Error) {
-	doc := d.get(text)
+	return d.ReadDigested(text, sha256.Sum256([]byte(text)), name, vars)
+}
+
+// ReadDigested is Read of text whose SHA-256 the caller has already (a
+// trusted document's): the text is not hashed again.
+func (d *Documents) ReadDigested(text string, digest [sha256.Size]byte, name string, vars map[string]any) (*Request, []*wire.Error) {
+	doc := d.get(text, digest)
 	if doc.errs != nil {
 		return nil, doc.errs
 	}
@@ -172,9 +178,9 @@ func (d *Documents) Collect(r *Request) (*operation.Operation, []*wire.Error) {
 // suggestion is the validator's hint at a name the document may have meant.
 var suggestion = regexp.MustCompile(` ?Did you mean [^?]*\?`)
 
-// get returns the document for text, from the cache when it was seen.
-func (d *Documents) get(text string) *document {
-	key := sha256.Sum256([]byte(text))
+// get returns the document for text, whose SHA-256 is key, from the
+// cache when it was seen.
+func (d *Documents) get(text string, key [sha256.Size]byte) *document {
 	if doc, ok := d.cache.Get(key); ok {
 		return doc
 	}

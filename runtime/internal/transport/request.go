@@ -32,8 +32,10 @@ type Request struct {
 	// documentID); Query is empty when it sent none. The server resolves
 	// it (Handler.resolveDocument) before anything reads Query.
 	DocumentID string
-	// Trusted, set by the server, says the document is one of the plan's.
+	// Trusted, set by the server, says the document is one of the plan's;
+	// Digest is then its SHA-256, which need not be computed again.
 	Trusted bool
+	Digest  *[32]byte
 	// After, set by the server (never read from a request), is where a
 	// stream subscription's next read starts: the cursor of the last row
 	// it sent, in place of the document's argument after.
