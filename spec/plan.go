@@ -42,6 +42,10 @@ type Document struct {
 	Aliases    []string            `json:"aliases,omitempty"`
 	Operations []DocumentOperation `json:"operations"`
 	Text       string              `json:"text"`
+	// Sources are where compile read it, "file:line:col" relative to
+	// where it ran (a .graphql file at 1:1, a manifest at its entry),
+	// sorted: where gqlplan diff reports what a change breaks in it.
+	Sources []string `json:"sources,omitempty"`
 }
 
 // DocumentOperation is an operation of a trusted document.

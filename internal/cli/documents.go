@@ -189,6 +189,9 @@ func checkDocuments(plan *spec.Plan, docs []clientDocument) (decl.Diagnostics, [
 			}
 			byID[id] = out
 		}
+		if source := fmt.Sprintf("%s:%d:%d", filepath.ToSlash(d.file), d.at.Line, d.at.Column); !slices.Contains(out.Sources, source) {
+			out.Sources = append(out.Sources, source)
+		}
 		for _, alias := range d.ids {
 			if first, seen := firstSeen[alias]; seen && first.text != d.text {
 				pos := decl.Range{Filename: d.file, Start: d.at, End: d.at}
@@ -205,6 +208,7 @@ func checkDocuments(plan *spec.Plan, docs []clientDocument) (decl.Diagnostics, [
 	for _, id := range slices.Sorted(maps.Keys(byID)) {
 		d := byID[id]
 		slices.Sort(d.Aliases)
+		slices.Sort(d.Sources)
 		out = append(out, *d)
 	}
 	return diags, out, nil

@@ -46,6 +46,7 @@ type CLI struct {
 	Compile  CompileCmd  `cmd:"" help:"Check declarations and write the plan."`
 	Check    CheckCmd    `cmd:"" help:"Check declarations; write nothing."`
 	Triggers TriggersCmd `cmd:"" help:"Print the migration that makes the tables subscriptions read notify their changes."`
+	Diff     DiffCmd     `cmd:"" help:"Report the changes from one plan to another that can break clients, and the old plan's trusted documents the new one breaks."`
 	SDL      SDLCmd      `cmd:"" name:"sdl" help:"Print the GraphQL schema of a compiled plan."`
 	Schema   SchemaCmd   `cmd:"" help:"Print the JSON Schema of the declaration format or of the plan."`
 	Serve    ServeCmd    `cmd:"" help:"Serve a compiled plan as GraphQL over HTTP."`
