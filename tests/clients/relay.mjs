@@ -6,6 +6,10 @@
 // warning relay-runtime prints is collected into "warnings".
 //
 //   node relay.mjs http://127.0.0.1:8080/graphql <Post 1 id> <Person 1 id>
+//
+// Compiled with relay.persisted.json (persistConfig), the artifacts hold
+// ids, not texts: each request then sends its doc_id alone, as Relay's
+// persisted queries do.
 import { createRequire } from "node:module";
 import relay from "relay-runtime";
 
@@ -23,7 +27,7 @@ const network = Network.create(async (params, variables) => {
   const response = await fetch(url, {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "application/graphql-response+json" },
-    body: JSON.stringify({ query: params.text, variables }),
+    body: JSON.stringify(params.id ? { doc_id: params.id, variables } : { query: params.text, variables }),
   });
   const body = await response.json();
   if (body.errors) warnings.push(`errors from ${params.name}: ${JSON.stringify(body.errors)}`);

@@ -211,13 +211,47 @@ func TestRelayAppAgainstTheForum(t *testing.T) {
 	if out, err := exec.Command(binary, "compile", "../../examples/forum", "-o", plan).CombinedOutput(); err != nil {
 		t.Fatalf("compile: %v\n%s", err, out)
 	}
+	compileRelayApp(t, plan, "relay.config.json")
+	runRelayApp(t, "http://"+addr+"/graphql")
+}
+
+// TestRelayPersistedAgainstTheForum: the same Relay app compiled with
+// relay-compiler's persistConfig, its {id: text} map compiled into the
+// plan with --documents, runs against serve --trusted-documents only,
+// each request carrying its doc_id alone.
+func TestRelayPersistedAgainstTheForum(t *testing.T) {
+	installClients(t)
+	admin, login, plan := compileExample(t, "forum", "forum_example_gqlplan")
+	persisted := compileRelayApp(t, plan, "relay.persisted.json")
+	trusted := filepath.Join(t.TempDir(), "trusted.json")
+	if out, err := exec.Command(binary, "compile", "../../examples/forum", "-o", trusted, "--database-url", login, "--documents", persisted).CombinedOutput(); err != nil {
+		t.Fatalf("compile --documents the persisted queries: %v\n%s", err, out)
+	}
+	s := serve(t, admin, login, trusted, "--default-role", "forum_example_anonymous", "--trusted-documents", "only")
+	runRelayApp(t, s.url)
+	if strings.Contains(s.log.String(), "trusted=no") {
+		t.Errorf("a request of the persisted app was not a trusted document:\n%s", s.log)
+	}
+}
+
+// compileRelayApp compiles the Relay app of tests/clients/relay with
+// relay-compiler and config, against plan's schema; it returns the
+// persisted queries' file (persistConfig writes it).
+func compileRelayApp(t *testing.T, plan, config string) (persisted string) {
+	t.Helper()
 	sdl, err := exec.Command(binary, "sdl", plan).Output()
 	if err != nil {
 		t.Fatal(err)
 	}
 	app := filepath.Join(clientsDir, "relay")
 	generated := filepath.Join(app, "src", "__generated__")
-	if err := os.RemoveAll(generated); err != nil {
+	persisted = filepath.Join(app, "persisted_queries.json")
+	for _, path := range []string{generated, persisted} {
+		if err := os.RemoveAll(path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(persisted, []byte("{}"), 0o644); err != nil { // relay-compiler wants the file to exist
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(app, "schema.graphql"), sdl, 0o644); err != nil {
@@ -227,7 +261,7 @@ func TestRelayAppAgainstTheForum(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(compiler, "--output", "quiet-with-errors")
+	cmd := exec.Command(compiler, config, "--output", "quiet-with-errors")
 	cmd.Dir = app
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("relay-compiler: %v\n%s", err, out)
@@ -236,8 +270,14 @@ func TestRelayAppAgainstTheForum(t *testing.T) {
 	if len(artifacts) != 8 { // 5 operations (2 of them generated refetch queries), 3 fragments
 		t.Errorf("relay-compiler wrote %d artifacts, want 8: %v", len(artifacts), artifacts)
 	}
+	return persisted
+}
 
-	out := node(t, "relay.mjs", "http://"+addr+"/graphql", globalID("Post", 1), globalID("Person", 1))
+// runRelayApp runs the compiled Relay app against url (see relay.mjs)
+// and checks what its store holds.
+func runRelayApp(t *testing.T, url string) {
+	t.Helper()
+	out := node(t, "relay.mjs", url, globalID("Post", 1), globalID("Person", 1))
 	t.Log(out)
 	type conn struct {
 		IDs         []string `json:"ids"`
