@@ -274,7 +274,8 @@ func expired(who auth.Identity, now time.Time) bool {
 // its context's end and its token's expiry.
 func (s *socket) run(ctx context.Context, op *running, m wsproto.Message) {
 	params := &transport.Request{Query: m.Subscribe.Query, OperationName: m.Subscribe.OperationName,
-		Variables: m.Subscribe.Variables, Media: transport.MediaJSON, Method: http.MethodPost, Streamed: true}
+		Variables: m.Subscribe.Variables, Media: transport.MediaJSON, Method: http.MethodPost, Streamed: true,
+		DocumentID: transport.DocumentID(map[string]any{"documentId": m.Subscribe.DocumentID}, m.Subscribe.Extensions)}
 	s.mu.Lock()
 	who := s.who
 	s.mu.Unlock()

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -90,5 +91,31 @@ func TestTrustedDocumentsAllowAndOff(t *testing.T) {
 	}
 	if r := off.do(call{query: `{ people { firstName } }`}); len(r.Errors) > 0 {
 		t.Errorf("off, a document: %s", r.body)
+	}
+}
+
+// Over a WebSocket too, a subscription names a trusted document by its
+// documentId (or Apollo's hash in extensions), and under only an ad hoc
+// one is refused.
+func TestTrustedDocumentsOverWebSocket(t *testing.T) {
+	const titles = `subscription Titles { liveTitles { id title } }`
+	s := newServer(t, serverOptions{trusted: runtime.TrustedOnly, documents: []string{titles}})
+	srv := httptest.NewServer(s.handler)
+	defer srv.Close()
+	ws := dialWS(t, srv.URL, nil)
+	tok := token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 1})
+	ws.send(`{"type":"connection_init","payload":{"Authorization":"Bearer ` + tok + `"}}`)
+	ws.expect("connection_ack")
+	ws.send(`{"type":"subscribe","id":"by-id","payload":{"documentId":"sha256:` + hexSum(titles) + `"}}`)
+	if got := ws.expect("next"); !strings.Contains(string(got["payload"]), `"liveTitles"`) {
+		t.Errorf("by documentId: %s", got["payload"])
+	}
+	ws.send(`{"type":"subscribe","id":"by-hash","payload":{"extensions":{"persistedQuery":{"version":1,"sha256Hash":"` + hexSum(titles) + `"}}}}`)
+	if got := ws.expect("next"); !strings.Contains(string(got["payload"]), `"liveTitles"`) {
+		t.Errorf("by an Apollo hash: %s", got["payload"])
+	}
+	ws.send(`{"type":"subscribe","id":"ad-hoc","payload":{"query":"subscription { liveTitles { id } }"}}`)
+	if got := ws.expect("error"); !strings.Contains(string(got["payload"]), "PERSISTED_QUERY_NOT_FOUND") {
+		t.Errorf("an ad hoc subscription: %s", got["payload"])
 	}
 }

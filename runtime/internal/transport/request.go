@@ -29,7 +29,7 @@ type Request struct {
 	// asked for an event stream, the ways a subscription is served.
 	Streamed bool
 	// DocumentID is the id the request names its document by (see
-	// documentID); Query is empty when it sent none. The server resolves
+	// DocumentID); Query is empty when it sent none. The server resolves
 	// it (Handler.resolveDocument) before anything reads Query.
 	DocumentID string
 	// Trusted, set by the server, says the document is one of the plan's;
@@ -56,11 +56,11 @@ func DocumentNotFound(p *Request, message string) *Response {
 	return Failure(p.Media, status, wire.CodePersistedQueryNotFound, message)
 }
 
-// documentID is the id a request names its document by, normalized:
+// DocumentID is the id a request names its document by, normalized:
 // GraphQL over HTTP's documentId ("sha256:<hex>", or a custom "x-…:"
 // scheme) as it is; Apollo's extensions.persistedQuery.sha256Hash as
 // "sha256:<hash>"; Relay's doc_id or id as it is. "" when none.
-func documentID(obj map[string]any, ext map[string]any) string {
+func DocumentID(obj map[string]any, ext map[string]any) string {
 	for _, key := range []string{"documentId", "doc_id", "id"} {
 		if id, ok := obj[key].(string); ok && id != "" {
 			return id
@@ -111,7 +111,7 @@ func read(req *http.Request, media string, maxBody int64, maxBatch int) (Request
 		if v, err := wire.DecodeJSON([]byte(q.Get("extensions"))); err == nil {
 			ext, _ = v.(map[string]any)
 		}
-		p.DocumentID = documentID(params, ext)
+		p.DocumentID = DocumentID(params, ext)
 		if p.Query == "" && p.DocumentID == "" {
 			return p, nil, Failure(media, http.StatusBadRequest, wire.CodeBadRequest, `The "query" parameter is missing.`)
 		}
@@ -207,7 +207,7 @@ func parseBody(v any, media string) (Request, *Response) {
 	}
 	var p Request
 	ext, hasExt := obj["extensions"].(map[string]any)
-	p.DocumentID = documentID(obj, ext)
+	p.DocumentID = DocumentID(obj, ext)
 	switch q := obj["query"].(type) {
 	case nil:
 		if p.DocumentID == "" {

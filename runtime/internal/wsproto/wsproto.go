@@ -59,6 +59,9 @@ type SubscribePayload struct {
 	OperationName string         `json:"operationName"`
 	Variables     map[string]any `json:"variables"`
 	Extensions    map[string]any `json:"extensions"`
+	// DocumentID names a trusted document instead of Query (as over
+	// HTTP; an Apollo persisted-query hash comes in Extensions).
+	DocumentID string `json:"documentId"`
 }
 
 // ErrInvalid is the error of a message the protocol does not allow.
@@ -98,7 +101,7 @@ func Decode(data []byte) (Message, error) {
 		if err := strictDecode(raw.Payload, &m.Subscribe); err != nil {
 			return Message{}, invalid("the payload of subscribe is not a GraphQL request")
 		}
-		if m.Subscribe.Query == "" {
+		if _, hashed := m.Subscribe.Extensions["persistedQuery"]; m.Subscribe.Query == "" && m.Subscribe.DocumentID == "" && !hashed {
 			return Message{}, invalid("the payload of subscribe has no query")
 		}
 	case Complete:

@@ -65,8 +65,8 @@ func FuzzDecode(f *testing.F) {
 		if (m.Type == Subscribe || m.Type == Complete) && (m.ID == "" || len(m.ID) > MaxIDLength) {
 			t.Fatalf("%q: id %q", data, m.ID)
 		}
-		if m.Type == Subscribe && m.Subscribe.Query == "" {
-			t.Fatalf("%q: subscribe without a query", data)
+		if _, hashed := m.Subscribe.Extensions["persistedQuery"]; m.Type == Subscribe && m.Subscribe.Query == "" && m.Subscribe.DocumentID == "" && !hashed {
+			t.Fatalf("%q: subscribe without a query or a document's id", data)
 		}
 	})
 }
