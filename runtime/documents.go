@@ -155,3 +155,34 @@ func (c *DocumentChecker) noRoleCalls(op document.CheckedOperation) string {
 	}
 	return ""
 }
+
+// Reads are those of users — what a stale plan's problems are of
+// (StalePlanError.Users) — that the document text reads: its root
+// operations, the fields it selects, the node types whose objects it
+// reads by node(id:) or nodes(ids:).
+func (c *DocumentChecker) Reads(text string, users []string) []string {
+	coordinates := c.docs.Coordinates(text)
+	var out []string
+	for _, user := range users {
+		var at string
+		switch {
+		case strings.HasPrefix(user, `query "`):
+			at = "Query." + strings.Trim(strings.TrimPrefix(user, "query "), `"`)
+		case strings.HasPrefix(user, `mutation "`):
+			at = "Mutation." + strings.Trim(strings.TrimPrefix(user, "mutation "), `"`)
+		case strings.HasPrefix(user, "field "):
+			at = strings.TrimPrefix(user, "field ")
+		case strings.HasPrefix(user, "the node type "):
+			// A node type's own source is read by node(id:) and nodes(ids:)
+			// alone (objects of the type reached otherwise are read from
+			// the source of what reaches them).
+			if slices.Contains(coordinates, "Query.node") || slices.Contains(coordinates, "Query.nodes") {
+				at = strings.TrimPrefix(user, "the node type ")
+			}
+		}
+		if _, found := slices.BinarySearch(coordinates, at); found && at != "" {
+			out = append(out, user)
+		}
+	}
+	return out
+}

@@ -19,6 +19,9 @@ import (
 // would fail, so a server refuses to start on such a plan.
 type StalePlanError struct {
 	Problems []string // one line each, sorted
+	// Users are what the problems are of: `query "allPosts"`, `field
+	// Post.author`, `the node type Post` (see DocumentChecker.Reads).
+	Users []string
 }
 
 func (e *StalePlanError) Error() string {
@@ -130,7 +133,15 @@ func VerifyCatalog(ctx context.Context, pool *pgxpool.Pool, plan *spec.Plan) err
 		}
 	}
 	results := tx.SendBatch(ctx, batch)
-	var problems []string
+	var problems, users []string
+	// noted keeps f's user when f added problems since it was called last.
+	seen := 0
+	noted := func(f catalogFact) {
+		if len(problems) > seen {
+			users = append(users, f.user)
+		}
+		seen = len(problems)
+	}
 	for _, f := range facts {
 		if f.through != "" {
 			continue
@@ -158,6 +169,7 @@ func VerifyCatalog(ctx context.Context, pool *pgxpool.Pool, plan *spec.Plan) err
 				}
 			}
 		}
+		noted(f)
 	}
 	for _, f := range facts {
 		for _, role := range f.roles {
@@ -183,14 +195,15 @@ func VerifyCatalog(ctx context.Context, pool *pgxpool.Pool, plan *spec.Plan) err
 				problems = append(problems, fmt.Sprintf("%s may not SELECT from %s: GRANT SELECT ON %s TO %s", who, f.qualified(), f.qualified(), quoteIdent(role)))
 			}
 		}
+		noted(f)
 	}
 	if err := results.Close(); err != nil {
 		return fmt.Errorf("verify the plan's catalog: %w", err)
 	}
 	if len(problems) > 0 {
 		sort.Strings(problems)
-		problems = slices.Compact(problems)
-		return &StalePlanError{Problems: problems}
+		slices.Sort(users)
+		return &StalePlanError{Problems: slices.Compact(problems), Users: slices.Compact(users)}
 	}
 	return nil
 }

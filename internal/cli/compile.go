@@ -65,6 +65,11 @@ func (c *CheckCmd) checkPlan(ctx context.Context, env *Env) error {
 	for _, p := range stale.Problems {
 		diags = append(diags, decl.Diagnostic{Severity: decl.Error, Code: "stale-plan", Message: c.Plan + ": " + p})
 	}
+	more, err := staleDocuments(plan, stale)
+	if err != nil {
+		return err
+	}
+	diags = append(diags, more...).Sort()
 	if err := writeDiagnostics(env, diags, c.Format); err != nil {
 		return err
 	}

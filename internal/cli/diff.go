@@ -88,3 +88,27 @@ func splitPosition(s string) (file string, line, col int, ok bool) {
 	col, err2 := strconv.Atoi(s[i+1:])
 	return s[:j], line, col, err1 == nil && err2 == nil
 }
+
+// staleDocuments are the plan's trusted documents that read what no
+// longer matches the database, each at the places compile read it.
+func staleDocuments(plan *spec.Plan, stale *runtime.StalePlanError) (decl.Diagnostics, error) {
+	if len(plan.Documents) == 0 {
+		return nil, nil
+	}
+	checker, err := runtime.NewDocumentChecker(plan, runtime.Limits{})
+	if err != nil {
+		return nil, err
+	}
+	var diags decl.Diagnostics
+	for _, doc := range plan.Documents {
+		reads := checker.Reads(doc.Text, stale.Users)
+		if len(reads) == 0 {
+			continue
+		}
+		for _, source := range sourcesOf(doc) {
+			r := decl.Range{Filename: source.file, Start: source.at, End: source.at}
+			diags.Errorf(r, "stale-plan", "this trusted document reads what no longer matches the database: %s", strings.Join(reads, ", "))
+		}
+	}
+	return diags, nil
+}

@@ -1,8 +1,10 @@
 package e2e
 
 import (
+	"context"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -58,5 +60,33 @@ func TestTrustedDocumentsWithApollo(t *testing.T) {
 				t.Errorf("%s: %s, want PERSISTED_QUERY_NOT_FOUND", name, r.body)
 			}
 		}
+	}
+}
+
+// TestStalePlanNamesTheDocumentsItBreaks: after a migration drops a
+// column a query reads, check --plan reports the stale plan and each
+// trusted document that reads it, where compile read it; the documents
+// that do not read it are not named.
+func TestStalePlanNamesTheDocumentsItBreaks(t *testing.T) {
+	admin, login, _ := compileExampleIn(t, pgtest.Database(t), "forum", "forum_example_gqlplan")
+	plan := filepath.Join(t.TempDir(), "plan.json")
+	compile := exec.Command(binary, "compile", ".", "-o", plan, "--database-url", login, "--documents", "client")
+	compile.Dir = "../../examples/forum"
+	if out, err := compile.CombinedOutput(); err != nil {
+		t.Fatalf("compile: %v\n%s", err, out)
+	}
+	if _, err := connect(t, admin).Exec(context.Background(), `ALTER TABLE forum_example.post DROP COLUMN topic CASCADE`); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(binary, "check", "--plan", plan, "--database-url", login).CombinedOutput()
+	if err == nil {
+		t.Fatalf("check --plan passed a stale plan:\n%s", out)
+	}
+	text := string(out)
+	if !regexp.MustCompile(`client/NewestPosts.graphql:1:1: error: this trusted document reads what no longer matches the database: .*query "allPosts"`).MatchString(text) {
+		t.Errorf("the document reading the dropped column is not named:\n%s", text)
+	}
+	if strings.Contains(text, "client/Me.graphql") || strings.Contains(text, "client/Write.graphql") {
+		t.Errorf("a document not reading it is named:\n%s", text)
 	}
 }

@@ -2,6 +2,8 @@ package document
 
 import (
 	"crypto/sha256"
+	"slices"
+	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
 
@@ -131,4 +133,47 @@ func (d *Documents) IntrospectionOnly(text, name string) bool {
 		}
 	}
 	return len(fields) > 0
+}
+
+// Coordinates are what text selects, validated: each field as
+// "Type.field" (root fields under Query, Mutation, Subscription) and each
+// type whose fields it selects, fragments expanded; nil when it is not
+// valid.
+func (d *Documents) Coordinates(text string) []string {
+	doc := d.get(text, sha256.Sum256([]byte(text)))
+	if doc.errs != nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var walk func(set ast.SelectionSet)
+	walk = func(set ast.SelectionSet) {
+		for _, sel := range set {
+			switch sel := sel.(type) {
+			case *ast.Field:
+				if sel.ObjectDefinition != nil {
+					seen[sel.ObjectDefinition.Name] = true
+					seen[sel.ObjectDefinition.Name+"."+sel.Name] = true
+				}
+				walk(sel.SelectionSet)
+			case *ast.InlineFragment:
+				walk(sel.SelectionSet)
+			case *ast.FragmentSpread:
+				if f := doc.ast.Fragments.ForName(sel.Name); f != nil && !seen["..."+sel.Name] {
+					seen["..."+sel.Name] = true
+					walk(f.SelectionSet)
+				}
+			}
+		}
+	}
+	for _, op := range doc.ast.Operations {
+		walk(op.SelectionSet)
+	}
+	out := make([]string, 0, len(seen))
+	for c := range seen {
+		if !strings.HasPrefix(c, "...") {
+			out = append(out, c)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
