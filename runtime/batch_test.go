@@ -2,7 +2,6 @@ package runtime_test
 
 import (
 	"encoding/json"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -23,13 +22,8 @@ type batchAnswer struct {
 // batch posts body, a batch, as tok.
 func (s *server) batch(t *testing.T, body, tok string) batchAnswer {
 	t.Helper()
-	req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
 	rec := httptest.NewRecorder()
-	s.handler.ServeHTTP(rec, req)
+	s.handler.ServeHTTP(rec, postRequest(body, tok))
 	out := batchAnswer{status: rec.Code}
 	var items []json.RawMessage
 	if err := json.Unmarshal(rec.Body.Bytes(), &items); err != nil {

@@ -99,11 +99,8 @@ func benchmarkWithoutDatabase(b *testing.B, opts serverOptions, body string) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+tok)
 		rec := httptest.NewRecorder()
-		s.handler.ServeHTTP(rec, req)
+		s.handler.ServeHTTP(rec, postRequest(body, tok))
 		if rec.Code != 200 || !strings.Contains(rec.Body.String(), "FORBIDDEN") {
 			b.Fatal(rec.Body.String())
 		}
@@ -112,16 +109,21 @@ func benchmarkWithoutDatabase(b *testing.B, opts serverOptions, body string) {
 }
 
 func serveOnce(b *testing.B, s *server, body, tok string) {
+	rec := httptest.NewRecorder()
+	s.handler.ServeHTTP(rec, postRequest(body, tok))
+	if rec.Code != 200 || strings.Contains(rec.Body.String(), `"errors"`) {
+		b.Fatal(rec.Body.String())
+	}
+}
+
+// postRequest is a POST of the JSON body to /graphql, as tok when set.
+func postRequest(body, tok string) *http.Request {
 	req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
-	rec := httptest.NewRecorder()
-	s.handler.ServeHTTP(rec, req)
-	if rec.Code != 200 || strings.Contains(rec.Body.String(), `"errors"`) {
-		b.Fatal(rec.Body.String())
-	}
+	return req
 }
 
 func quoteJSON(s string) string {
