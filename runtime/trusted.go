@@ -61,14 +61,15 @@ func (h *Handler) resolveDocument(params *transport.Request) *transport.Response
 		return nil
 	}
 	if params.DocumentID != "" {
-		doc, ok := h.trusted[params.DocumentID]
-		switch {
-		case ok:
+		if doc, ok := h.trusted[params.DocumentID]; ok {
 			params.Query, params.Trusted, params.Digest = doc.text, true, &doc.digest
 			return nil
-		case params.Query == "" || mode == TrustedOnly:
+		}
+		if params.Query == "" {
 			return transport.DocumentNotFound(params, "PersistedQueryNotFound")
 		}
+		// An id the plan does not know, with a text (an automatic
+		// persisted query registering itself): the text decides.
 	}
 	sum := sha256.Sum256([]byte(params.Query))
 	if doc, ok := h.trusted[hex.EncodeToString(sum[:])]; ok {

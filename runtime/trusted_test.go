@@ -43,6 +43,8 @@ func TestTrustedDocumentsOnly(t *testing.T) {
 		{"Relay's doc_id", call{body: `{"doc_id":"relay-` + hexSum(people)[:8] + `","variables":{}}`}, 200, ""},
 		{"documentId by GET", call{method: http.MethodGet, rawQuery: "documentId=" + id}, 200, ""},
 		{"the document's text", call{query: people}, 200, ""},
+		{"its text with an id the plan does not know", call{body: `{"query":` + quoteJSON(people) + `,"extensions":{"persistedQuery":{"version":1,"sha256Hash":"00"}}}`}, 200, ""},
+		{"an ad hoc text with an id the plan does not know", call{body: `{"query":"{ people { id firstName } }","documentId":"sha256:00"}`}, 200, "PERSISTED_QUERY_NOT_FOUND"},
 		{"a mutation by id", call{body: `{"documentId":"sha256:` + hexSum(publish) + `"}`, token: tok}, 200, ""},
 		{"a mutation by id over GET", call{method: http.MethodGet, rawQuery: "documentId=sha256:" + hexSum(publish), token: tok}, 405, "BAD_REQUEST"},
 		{"an unknown id", call{body: `{"documentId":"sha256:` + hexSum("nope") + `"}`}, 200, "PERSISTED_QUERY_NOT_FOUND"},
