@@ -194,7 +194,9 @@ func newPlanHandler(c *core, cfg Config) (*Handler, error) {
 	if names := tokenOperations(cfg.Plan); len(names) > 0 && cfg.Signer == nil {
 		return nil, fmt.Errorf("the operations that sign tokens (%s) need a signing key: a JWT secret or private key", strings.Join(names, ", "))
 	}
-	return &Handler{core: c, cfg: cfg, index: index, docs: docs, composed: newComposedCache(cfg.Limits.DocumentCache), trusted: trustedIndex(cfg.Plan)}, nil
+	h := &Handler{core: c, cfg: cfg, index: index, docs: docs, composed: newComposedCache(cfg.Limits.DocumentCache), trusted: trustedIndex(cfg.Plan)}
+	h.warmTrusted()
+	return h, nil
 }
 
 // outcome is a request's response and what its log line says.

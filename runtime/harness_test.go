@@ -113,9 +113,19 @@ func newServer(t testing.TB, opts serverOptions) *server {
 	})
 
 	s.plan = s.compile(t, !opts.withoutCatalog, filepath.Join(fixture, "api.yaml"))
-	for _, text := range opts.documents {
-		sum := sha256.Sum256([]byte(text))
-		s.plan.Documents = append(s.plan.Documents, spec.Document{ID: "sha256:" + hex.EncodeToString(sum[:]), Aliases: []string{"relay-" + hex.EncodeToString(sum[:4])}, Text: text})
+	if opts.documents != nil { // as compile --documents records them
+		checker, err := runtime.NewDocumentChecker(s.plan, runtime.Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, text := range opts.documents {
+			sum := sha256.Sum256([]byte(text))
+			doc := spec.Document{ID: "sha256:" + hex.EncodeToString(sum[:]), Aliases: []string{"relay-" + hex.EncodeToString(sum[:4])}, Text: text}
+			for _, op := range checker.Check(text).Operations {
+				doc.Operations = append(doc.Operations, spec.DocumentOperation{Name: op.Name, Kind: op.Kind})
+			}
+			s.plan.Documents = append(s.plan.Documents, doc)
+		}
 	}
 
 	authDSN, err := pgtest.WithUser(dsn, roles.auth)

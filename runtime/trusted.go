@@ -4,8 +4,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/gqlplan/gqlplan/runtime/internal/operation"
+	"github.com/gqlplan/gqlplan/runtime/internal/schema"
 	"github.com/gqlplan/gqlplan/runtime/internal/transport"
 	"github.com/gqlplan/gqlplan/spec"
 )
@@ -104,4 +107,69 @@ func checkTrustedConfig(cfg Config) error {
 		return nil
 	}
 	return fmt.Errorf("TrustedDocuments is %q; it must be off, allow or only", cfg.TrustedDocuments)
+}
+
+// warmTrusted reads each trusted document, and collects and composes each
+// of its operations that has no variables, once, when the plan is
+// loaded: their requests find them parsed, validated, collected and
+// composed from the first (the composed cache; a request is still
+// authorized, and its claims bound, on its own). The SQL is composed
+// here rather than stored in the plan: the plan stays the contract, and
+// the statements are whatever this runtime composes from it. Operations
+// with variables are composed per shape of their values, on first use.
+func (h *Handler) warmTrusted() {
+	if len(h.cfg.Plan.Documents) == 0 {
+		return
+	}
+	// Stand-ins for every claim an operation injects: claims are bound
+	// as slots, which each request fills with its own.
+	claims := map[string]any{}
+	for _, ops := range []map[string]*schema.Operation{h.index.Queries, h.index.Mutations, h.index.Subscriptions} {
+		for _, op := range ops {
+			for _, c := range op.Spec.Claims {
+				claims[c] = ""
+			}
+		}
+	}
+	for _, d := range h.cfg.Plan.Documents {
+		digest := sha256.Sum256([]byte(d.Text))
+		for _, op := range d.Operations {
+			r, errs := h.docs.ReadDigested(d.Text, digest, op.Name, nil)
+			if errs != nil { // a required variable: its requests compose it
+				continue
+			}
+			collected, errs := h.docs.Collect(r)
+			if errs != nil {
+				continue
+			}
+			fields, e := h.plan(collected, h.roleCalling(collected), claims, nil, nil, nil)
+			if e != nil || slices.ContainsFunc(fields, func(f *rootField) bool { return f.err != nil || f.resolver != nil }) {
+				continue
+			}
+			h.composed.add(r, collected, fields)
+		}
+	}
+}
+
+// roleCalling is a role every root field of op may be called as ("" when
+// none is restricted; the plan's checks ensured one exists).
+func (h *Handler) roleCalling(op *operation.Operation) string {
+	ops := map[operation.Kind]map[string]*schema.Operation{operation.Query: h.index.Queries, operation.Mutation: h.index.Mutations,
+		operation.Subscription: h.index.Subscriptions}[op.Kind]
+	var roles []string
+	for _, f := range op.Fields {
+		planned := ops[f.Name]
+		if planned == nil || len(planned.Spec.Roles) == 0 {
+			continue
+		}
+		if roles == nil {
+			roles = slices.Clone(planned.Spec.Roles)
+			continue
+		}
+		roles = slices.DeleteFunc(roles, func(r string) bool { return !slices.Contains(planned.Spec.Roles, r) })
+	}
+	if len(roles) == 0 {
+		return ""
+	}
+	return roles[0]
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gqlplan/gqlplan/runtime"
 )
@@ -119,5 +120,50 @@ func TestTrustedDocumentsOverWebSocket(t *testing.T) {
 	ws.send(`{"type":"subscribe","id":"ad-hoc","payload":{"query":"subscription { liveTitles { id } }"}}`)
 	if got := ws.expect("error"); !strings.Contains(string(got["payload"]), "PERSISTED_QUERY_NOT_FOUND") {
 		t.Errorf("an ad hoc subscription: %s", got["payload"])
+	}
+}
+
+// A trusted operation without variables is collected and composed when
+// the plan loads: its first request already reuses the statements (a
+// composed-cache hit), and runs as its caller, with the caller's claims:
+// each person reads their own notes, as the same query sent ad hoc to
+// another server over the same data does.
+func TestTrustedDocumentsAreComposedAtLoad(t *testing.T) {
+	const mine = `query Mine { myNotes { id body } }`
+	s := newServer(t, serverOptions{trusted: runtime.TrustedOnly, documents: []string{mine}})
+	plain := newServer(t, serverOptions{}) // the same fixture, ad hoc documents served
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(s.handler.Collector())
+	for _, person := range []string{"ada", "alan"} {
+		tok := token(t, jwt.MapClaims{"role": s.roles.member, "sub": person})
+		r := s.do(call{body: `{"documentId":"sha256:` + hexSum(mine) + `"}`, token: tok})
+		if len(r.Errors) > 0 {
+			t.Fatalf("%s: %s", person, r.body)
+		}
+		want := plain.query(mine, nil, token(t, jwt.MapClaims{"role": plain.roles.member, "sub": person}))
+		if strings.ReplaceAll(r.data(t), " ", "") != strings.ReplaceAll(want, " ", "") {
+			t.Errorf("%s by id: %s; as ad hoc text the server reads %s", person, r.data(t), want)
+		}
+	}
+	families, err := registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hits, misses float64
+	for _, f := range families {
+		if f.GetName() != "gqlplan_composed_statements_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			switch m.GetLabel()[0].GetValue() {
+			case "hit":
+				hits = m.GetCounter().GetValue()
+			case "miss":
+				misses = m.GetCounter().GetValue()
+			}
+		}
+	}
+	if hits < 2 {
+		t.Errorf("the trusted requests reused composed statements %v times (misses %v), want both", hits, misses)
 	}
 }
