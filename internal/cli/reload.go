@@ -29,12 +29,17 @@ type planReloader struct {
 // a new file over the old; a stat of the path follows both.
 const watchInterval = time.Second
 
-// run reloads on SIGHUP (the roles' settings too, as NOTIFY gqlplan,
+// start reloads on SIGHUP (the roles' settings too, as NOTIFY gqlplan,
 // 'reload' does) and, when watch, on a change of the file, until ctx
-// ends.
-func (r *planReloader) run(ctx context.Context, watch bool) {
+// ends. SIGHUP is taken before it returns: a SIGHUP's default is to end
+// the process.
+func (r *planReloader) start(ctx context.Context, watch bool) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
+	go r.run(ctx, watch, hup)
+}
+
+func (r *planReloader) run(ctx context.Context, watch bool, hup chan os.Signal) {
 	defer signal.Stop(hup)
 	var tick <-chan time.Time
 	seen := r.fingerprint()

@@ -213,7 +213,7 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 	srv.drain = handler.GoingAway // WebSockets answer what they run, then close with 1001
 	go handler.Listen(ctx)        // role settings reloads, subscriptions' changes
 	reloader := &planReloader{log: log, api: api, path: resolvePath(env.Dir, c.Plan), read: func() (*spec.Plan, error) { return readPlan(env, c.Plan) }}
-	go reloader.run(ctx, c.WatchPlan)
+	reloader.start(ctx, c.WatchPlan)
 	if c.DebugListen != "" {
 		if err := serveDebug(ctx, log, c.DebugListen, handler); err != nil {
 			_ = srv.stop(time.Second)
