@@ -10,7 +10,7 @@ all: build
 # scratch or distroless container too), the source revision stamped in
 # (gqlplan version prints it).
 BUILD ?= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
-build:
+build: $(GRAPHIQL)
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-X github.com/gqlplan/gqlplan/internal/cli.build=$(BUILD)" -o bin/gqlplan ./cmd/gqlplan
 
 # Everything: formatting, vet, unit + golden + database tests under the race
@@ -19,7 +19,7 @@ build:
 # Three modules: gqlplan; tests (its own, so what only the tests need stays
 # out of a user's module graph); examples/extend (a server of one's own,
 # built by tests/e2e from the module cache alone: deps fills it).
-test: fmt-check vet deps
+test: fmt-check vet deps $(GRAPHIQL)
 	$(GO) test -race -count=1 ./...
 	cd tests && $(GO) test -race -count=1 ./...
 
@@ -39,11 +39,18 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' ':!:**/testdata/**' 2>/dev/null || find . -name '*.go' -not -path '*/testdata/*')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
-# Vendor GraphiQL again (tools/graphiql: the pinned npm packages, bundled
-# with esbuild into internal/cli/playground/graphiql, gzipped, with
-# SHA256SUMS); after changing a version in tools/graphiql/package.json.
-graphiql:
+# GraphiQL's bundle, which the binary embeds: built from the pinned npm
+# packages of tools/graphiql (needs node and npm) and checked against the
+# committed SHA256SUMS; not committed itself. make graphiql rebuilds it
+# after a version changed in tools/graphiql/package.json, writing the new
+# SHA256SUMS to commit.
+GRAPHIQL := internal/cli/playground/graphiql/graphiql.js.gz
+$(GRAPHIQL): tools/graphiql/package-lock.json tools/graphiql/entry.js tools/graphiql/build.sh internal/cli/playground/graphiql/SHA256SUMS
+	@command -v npm >/dev/null || { echo "GraphiQL's bundle is built with npm (tools/graphiql/build.sh): install node and npm (Debian: apt-get install nodejs npm)"; exit 1; }
 	bash tools/graphiql/build.sh
+
+graphiql:
+	bash tools/graphiql/build.sh --update
 
 # Regenerate golden files after an intended change; review the diff.
 golden:
@@ -116,7 +123,7 @@ demo: build
 # throwaway PostgreSQL. Set EXCHANGE_RATE_URL and SMTP_ADDR to use real
 # services; unset, the rate is 1.5 and the welcome email is logged.
 DEMO_EXTEND_LISTEN ?= 127.0.0.1:8081
-demo-extend:
+demo-extend: $(GRAPHIQL)
 	cd examples/extend && $(GO) build -o ../../bin/extend-server ./server
 	./bin/extend-server dev examples/extend --listen $(DEMO_EXTEND_LISTEN) \
 		--default-role extend_anonymous \

@@ -17,8 +17,10 @@ import (
 
 // GraphiQL, as dev serves it at / and serve with --playground: the page,
 // and GraphiQL's files under /graphiql/ — bundled from npm with pinned
-// versions by tools/graphiql/build.sh and embedded, gzipped, in the binary,
-// so that it works offline and loads nothing from anywhere else.
+// versions by tools/graphiql/build.sh (make build runs it), checked
+// against the committed SHA256SUMS and embedded, gzipped, in the binary,
+// so that it works offline and loads nothing from anywhere else. A binary
+// built without them (go build alone) says so at /.
 
 //go:embed playground/graphiql
 var graphiqlFiles embed.FS
@@ -47,6 +49,14 @@ var playgroundPage = template.Must(template.New("page").Parse(`<!doctype html>
 </html>
 `))
 
+// graphiqlMissing is the page of a binary built without GraphiQL's files.
+const graphiqlMissing = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>gqlplan · GraphiQL</title></head>
+<body><p>GraphiQL was not built into this binary. Build gqlplan with <code>make build</code>,
+which bundles it first (<code>tools/graphiql/build.sh</code>, with node and npm).
+GraphQL is served at <code>/graphql</code> all the same.</p></body></html>
+`
+
 // playgroundPolicy lets the page run the server's own scripts and
 // workers only, and talk to the server alone (its WebSocket too);
 // Monaco sets styles inline, and its fonts and icons are data: URLs.
@@ -59,6 +69,10 @@ func playground(mux *http.ServeMux, cfg playgroundConfig) {
 	data, _ := json.Marshal(cfg) // escapes <, > and &: safe in a script element
 	var page bytes.Buffer
 	_ = playgroundPage.Execute(&page, template.JS(data))
+	if _, err := graphiqlFiles.Open("playground/graphiql/graphiql.js.gz"); err != nil {
+		page.Reset()
+		page.WriteString(graphiqlMissing)
+	}
 	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Type", "text/html; charset=utf-8")

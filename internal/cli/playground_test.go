@@ -30,7 +30,7 @@ func TestGraphiQLFilesAreTheVendoredOnes(t *testing.T) {
 	for name, sum := range sums {
 		gz, err := graphiqlFiles.Open("playground/graphiql/" + name + ".gz")
 		if err != nil {
-			t.Errorf("%s is listed but not embedded", name)
+			t.Errorf("%s is listed but not embedded: build the bundle first (make test does; tools/graphiql/build.sh)", name)
 			continue
 		}
 		zr, err := gzip.NewReader(gz)
