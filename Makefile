@@ -1,5 +1,7 @@
 # gqlplan — the two commands a new machine needs are `make demo` and `make test`.
 GO       ?= go
+# GraphiQL's bundle, built before anything embeds it (see the graphiql rules).
+GRAPHIQL := internal/cli/playground/graphiql/graphiql.js.gz
 FUZZTIME ?= 60s
 
 .PHONY: graphiql all build deps test vet fmt-check golden bench bench-subscriptions bench-compiler bench-runtime fuzz faults demo demo-extend demo-check clean
@@ -44,7 +46,6 @@ fmt-check:
 # committed SHA256SUMS; not committed itself. make graphiql rebuilds it
 # after a version changed in tools/graphiql/package.json, writing the new
 # SHA256SUMS to commit.
-GRAPHIQL := internal/cli/playground/graphiql/graphiql.js.gz
 $(GRAPHIQL): tools/graphiql/package-lock.json tools/graphiql/entry.js tools/graphiql/build.sh internal/cli/playground/graphiql/SHA256SUMS
 	@command -v npm >/dev/null || { echo "GraphiQL's bundle is built with npm (tools/graphiql/build.sh): install node and npm (Debian: apt-get install nodejs npm)"; exit 1; }
 	bash tools/graphiql/build.sh
