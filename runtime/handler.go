@@ -224,12 +224,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 			tooManyConnections(w, h.cfg.Limits.MaxConnections)
 			return
 		}
-		defer h.streaming.Add(-1)
-		if socket {
-			h.serveSocket(w, req)
-		} else {
+		if socket && h.serveSocket(w, req) {
+			return // the socket gives its place back when it ends
+		}
+		if events {
 			h.serveEvents(w, req)
 		}
+		h.streaming.Add(-1)
 		return
 	}
 	start := time.Now()

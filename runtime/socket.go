@@ -5,18 +5,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/coder/websocket"
 
 	"github.com/gqlplan/gqlplan/auth"
 	"github.com/gqlplan/gqlplan/runtime/internal/deadline"
 	"github.com/gqlplan/gqlplan/runtime/internal/pgexec"
 	"github.com/gqlplan/gqlplan/runtime/internal/transport"
 	"github.com/gqlplan/gqlplan/runtime/internal/wire"
+	"github.com/gqlplan/gqlplan/runtime/internal/wsconn"
 	"github.com/gqlplan/gqlplan/runtime/internal/wsproto"
 )
 
@@ -44,58 +44,62 @@ func isWebSocket(req *http.Request) bool {
 	return strings.EqualFold(req.Header.Get("Upgrade"), "websocket")
 }
 
-// socket is one client's WebSocket connection.
+// closeWait is how long a socket that sent its close frame waits for the
+// client's before it closes the connection regardless.
+const closeWait = 5 * time.Second
+
+// socket is one client's WebSocket connection. No goroutine waits on it
+// while it is idle: its messages are read when they arrive (readable, by
+// wsconn's poller), its writer runs while messages wait, and its
+// subscriptions wait in their groups.
 type socket struct {
 	h      *Handler
-	conn   *websocket.Conn
+	conn   *wsconn.Conn
 	header string // the upgrade request's Authorization
 	out    outbox
-	ctx    context.Context // ends when the socket does
-	close  func(code websocket.StatusCode, reason string)
+	ctx    context.Context // ends when the socket closes
+	cancel context.CancelFunc
 
-	mu       sync.Mutex
-	inits    int
-	acked    bool
-	draining bool // the server is going away: no new operations
-	who      auth.Identity
-	ops      map[string]*running // the operations running, by id
-	wg       sync.WaitGroup
+	closeOnce, endOnce sync.Once
+	// closeTimer is set with the close frame: the client's answer is
+	// awaited until it fires.
+	closeTimer atomic.Pointer[time.Timer]
+
+	mu        sync.Mutex
+	inits     int
+	acked     bool
+	initTimer *time.Timer // connection_init's timeout
+	draining  bool        // the server is going away: no new operations
+	who       auth.Identity
+	ops       map[string]*running // the operations running, by id
+	wg        sync.WaitGroup
 }
 
-func (h *Handler) serveSocket(w http.ResponseWriter, req *http.Request) {
-	opts := &websocket.AcceptOptions{Subprotocols: []string{wsproto.Subprotocol}}
-	for _, o := range h.cfg.CORSOrigins {
-		if o == "*" {
-			opts.InsecureSkipVerify = true // any origin, as for CORS
-		}
-		_, host, _ := strings.Cut(o, "://")
-		opts.OriginPatterns = append(opts.OriginPatterns, host)
+// serveSocket upgrades req to a WebSocket and returns: the socket is
+// served from then on without the request's goroutine. It reports
+// whether the socket took the connection's place among the
+// Limits.MaxConnections (it gives it back when it ends).
+func (h *Handler) serveSocket(w http.ResponseWriter, req *http.Request) bool {
+	if reason, ok := h.originAllowed(req); !ok {
+		http.Error(w, reason, http.StatusForbidden)
+		return false
 	}
-	conn, err := websocket.Accept(w, req, opts)
+	conn, err := wsconn.Upgrade(w, req, wsproto.Subprotocol)
 	if err != nil {
-		return // Accept answered the request
-	}
-	if conn.Subprotocol() != wsproto.Subprotocol {
-		conn.Close(wsproto.CloseSubprotocolNotAccepted, "Subprotocol not acceptable")
-		return
+		return false // answered, and closed
 	}
 	conn.SetReadLimit(h.cfg.Limits.MaxBodyBytes)
-	ctx, cancel := context.WithCancel(req.Context())
-	defer cancel()
-	s := &socket{h: h, conn: conn, header: req.Header.Get("Authorization"), ctx: ctx,
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &socket{h: h, conn: conn, header: req.Header.Get("Authorization"), ctx: ctx, cancel: cancel,
 		ops: map[string]*running{}}
-	var once sync.Once
-	s.close = func(code websocket.StatusCode, reason string) {
-		once.Do(func() {
-			// The close frame first: canceling first would end a Read in
-			// progress, which closes the connection without the code.
-			conn.Close(code, reason)
-			cancel()
-		})
-	}
 	h.sockets.Store(s, struct{}{})
-	defer h.sockets.Delete(s)
-	init := time.AfterFunc(h.cfg.Limits.ConnectionInitTimeout, func() {
+	conn.Serve(s.readable)
+	if conn.Protocol() != wsproto.Subprotocol {
+		s.close(wsproto.CloseSubprotocolNotAccepted, "Subprotocol not acceptable")
+		return true
+	}
+	s.mu.Lock()
+	s.initTimer = time.AfterFunc(h.cfg.Limits.ConnectionInitTimeout, func() {
 		s.mu.Lock()
 		acked := s.acked
 		s.mu.Unlock()
@@ -103,18 +107,94 @@ func (h *Handler) serveSocket(w http.ResponseWriter, req *http.Request) {
 			s.close(wsproto.CloseInitTimeout, "Connection initialisation timeout")
 		}
 	})
-	defer init.Stop()
-	s.read()
-	s.mu.Lock()
-	for _, op := range s.ops {
-		op.stop()
-	}
 	s.mu.Unlock()
-	s.wg.Wait()
-	if req.Context().Err() != nil {
-		s.close(wsproto.CloseGoingAway, "The server is going away")
+	return true
+}
+
+// originAllowed checks a browser's Origin as the CORS origins say: its
+// host is the request's, or one of theirs ("*": any). A client that is
+// not a browser sends none.
+func (h *Handler) originAllowed(req *http.Request) (string, bool) {
+	origin := req.Header.Get("Origin")
+	if origin == "" {
+		return "", true
 	}
-	s.close(websocket.StatusNormalClosure, "")
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return "The Origin is not a URL with a host.", false
+	}
+	if strings.EqualFold(u.Host, req.Host) {
+		return "", true
+	}
+	for _, o := range h.cfg.CORSOrigins {
+		if o == "*" {
+			return "", true
+		}
+		if _, host, _ := strings.Cut(o, "://"); strings.EqualFold(host, u.Host) {
+			return "", true
+		}
+	}
+	return "This origin may not open a WebSocket here.", false
+}
+
+// close sends the close frame (once) and ends the socket's operations;
+// the connection closes when the client answers, or after closeWait. It
+// does not wait for the close handshake: it may be called while a group
+// hands out a result.
+func (s *socket) close(code int, reason string) {
+	s.closeOnce.Do(func() {
+		_ = s.conn.WriteClose(code, reason, s.h.cfg.Limits.WriteTimeout)
+		s.cancel()
+		s.closeTimer.Store(time.AfterFunc(closeWait, s.end))
+	})
+}
+
+// readable reads the messages that arrived and acts on them; when the
+// connection ended it ends the socket, else it waits for the next.
+func (s *socket) readable() {
+	if err := s.conn.Read(s.message); err != nil {
+		s.end()
+		return
+	}
+	s.conn.Wait()
+}
+
+// message acts on one message of the client.
+func (s *socket) message(binary bool, data []byte) {
+	if binary {
+		s.close(wsproto.CloseBadRequest, "Messages are JSON text")
+		return
+	}
+	m, err := wsproto.Decode(data)
+	if err != nil {
+		s.close(wsproto.CloseBadRequest, strings.TrimPrefix(err.Error(), wsproto.ErrInvalid.Error()+": "))
+		return
+	}
+	s.handle(m)
+}
+
+// end closes the socket for good: its operations stopped and answered,
+// the connection closed, its place among the connections given back.
+func (s *socket) end() {
+	s.endOnce.Do(func() {
+		s.cancel()
+		s.mu.Lock()
+		for _, op := range s.ops {
+			op.stop()
+		}
+		if s.initTimer != nil {
+			s.initTimer.Stop()
+		}
+		s.mu.Unlock()
+		if t := s.closeTimer.Load(); t != nil {
+			t.Stop()
+		}
+		s.wg.Wait()
+		_ = s.conn.WriteClose(wsconn.CloseNormal, "", s.h.cfg.Limits.WriteTimeout) // unless sent
+		_ = s.conn.Close()
+		s.h.sockets.Delete(s)
+		s.h.streaming.Add(-1)
+	})
 }
 
 // GoingAway ends every WebSocket as the server stops: each answers the
@@ -170,42 +250,20 @@ func (s *socket) goneAway() {
 	s.out.mu.Unlock()
 }
 
-// read handles the client's messages until the socket ends.
-func (s *socket) read() {
-	for {
-		typ, data, err := s.conn.Read(s.ctx)
-		if err != nil {
-			return
-		}
-		if typ != websocket.MessageText {
-			s.close(wsproto.CloseBadRequest, "Messages are JSON text")
-			return
-		}
-		m, err := wsproto.Decode(data)
-		if err != nil {
-			s.close(wsproto.CloseBadRequest, strings.TrimPrefix(err.Error(), wsproto.ErrInvalid.Error()+": "))
-			return
-		}
-		if !s.handle(m) {
-			return
-		}
-	}
-}
-
-// handle acts on one message; false: the socket was closed.
-func (s *socket) handle(m wsproto.Message) bool {
+// handle acts on one message.
+func (s *socket) handle(m wsproto.Message) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch m.Type {
 	case wsproto.ConnectionInit:
 		if s.inits++; s.inits > 1 {
 			s.close(wsproto.CloseTooManyInits, "Too many initialisation requests")
-			return false
+			return
 		}
 		who, denied := s.h.auth.Verify(s.ctx, s.authorization(m.Payload))
 		if denied != nil {
 			s.close(wsproto.CloseForbidden, "Forbidden: "+denied.Message)
-			return false
+			return
 		}
 		s.who, s.acked = who, true
 		s.queue(wsproto.Encode(wsproto.ConnectionAck, "", nil))
@@ -216,19 +274,19 @@ func (s *socket) handle(m wsproto.Message) bool {
 		switch {
 		case !s.acked:
 			s.close(wsproto.CloseUnauthorized, "Unauthorized")
-			return false
+			return
 		case s.ops[m.ID] != nil:
 			s.close(wsproto.CloseSubscriberExists, "Subscriber for "+m.ID+" already exists")
-			return false
+			return
 		case expired(s.who, time.Now()):
 			s.close(wsproto.CloseForbidden, "Forbidden: the token expired")
-			return false
+			return
 		case s.draining:
 			s.queueErrors(m.ID, &Error{Message: "The server is shutting down; retry on a new connection.", Code: CodeUnavailable})
-			return true
+			return
 		case len(s.ops) >= s.h.cfg.Limits.SocketOperations:
 			s.queueErrors(m.ID, &Error{Message: fmt.Sprintf("This connection already runs %d operations, the most it may.", len(s.ops)), Code: CodeTooManyOperations})
-			return true
+			return
 		}
 		ctx, stop := context.WithCancel(s.ctx)
 		op := &running{stop: stop}
@@ -241,7 +299,6 @@ func (s *socket) handle(m wsproto.Message) bool {
 			delete(s.ops, m.ID)
 		}
 	}
-	return true
 }
 
 // authorization is the credentials of connection_init's payload — its
@@ -388,7 +445,7 @@ func (s *socket) queue(msg []byte) {
 		return
 	}
 	if len(s.out.msgs) >= s.h.cfg.Limits.SocketQueue {
-		s.closeSlow(websocket.StatusPolicyViolation, "its queue is full")
+		s.closeSlow("its queue is full")
 		return
 	}
 	s.out.msgs = append(s.out.msgs, msg)
@@ -406,12 +463,12 @@ func (s *socket) startWriter() {
 // closeSlow closes the socket of a client that does not take its
 // messages, saying so in the log. It does not wait for the close
 // handshake: it may be called while a group hands out a result.
-func (s *socket) closeSlow(code websocket.StatusCode, why string) {
+func (s *socket) closeSlow(why string) {
 	if s.out.slow.Swap(true) {
 		return // said and done
 	}
 	s.h.log.Warn("closing a WebSocket: the client does not read its messages", "why", why)
-	go s.close(code, "The client does not read its messages")
+	go s.close(wsconn.ClosePolicy, "The client does not read its messages")
 }
 
 // write sends the queued messages, each within the write timeout, until
@@ -433,12 +490,9 @@ func (s *socket) write() {
 		s.out.msgs[0] = nil // written, it is the writer's alone
 		s.out.msgs = s.out.msgs[1:]
 		s.out.mu.Unlock()
-		ctx, cancel := context.WithTimeout(s.ctx, s.h.cfg.Limits.WriteTimeout)
-		err := s.conn.Write(ctx, websocket.MessageText, msg)
-		cancel()
-		if err != nil {
+		if err := s.conn.WriteText(msg, s.h.cfg.Limits.WriteTimeout); err != nil {
 			if s.ctx.Err() == nil {
-				s.closeSlow(websocket.StatusPolicyViolation, "a write did not finish within the write timeout")
+				s.closeSlow("a write did not finish within the write timeout")
 			}
 			return
 		}
