@@ -177,6 +177,12 @@ func (c *checker) operation(op declaredOp) spec.Operation {
 	if op.Stream != nil {
 		c.streamOperation(op, &out, returns, &whereFrom, what)
 	}
+	if len(op.Tables) > 0 && op.Kind != decl.Subscription {
+		c.diags.Errorf(op.Tables[0].Range, "invalid-tables", "%s: tables is for a subscription: it names the tables a function's body or a Go resolver reads, so that their changes read it again", what)
+	}
+	for _, t := range op.Tables {
+		c.qualifiedName(t, op.file, "a table of "+what)
+	}
 	if c.cat != nil {
 		c.checkSourceInCatalog(op, &out, whereFrom, callFrom, returns, what)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gqlplan/gqlplan/compiler/catalog"
+	"github.com/gqlplan/gqlplan/decl"
 	"github.com/gqlplan/gqlplan/internal/changefeed"
 	"github.com/gqlplan/gqlplan/spec"
 )
@@ -38,13 +39,24 @@ func (c *checker) watchTables(plan *spec.Plan, decls []declaredOp) {
 		if op.Resolver != "" {
 			w.unknown = append(w.unknown, "resolver "+op.Resolver)
 		}
+		w.declared(d)
 		if len(w.unknown) > 0 {
+			// What an opaque function or a resolver reads is declared:
+			// the claims its rows depend on are not known.
 			w.allClaims = true
 			slices.Sort(w.unknown)
-			c.diags.Warnf(d.Name.Range, "subscription-tables-unknown",
-				"subscription %s: what %s reads cannot be known ahead (only a BEGIN ATOMIC body is parsed when it is created): every committed change to a table with gqlplan's trigger reads it again, and changes to others are seen only by --subscription-poll; rewrite it as BEGIN ATOMIC to be precise",
-				op.Name, strings.Join(slices.Compact(w.unknown), ", "))
-			continue
+			if len(d.Tables) == 0 {
+				c.diags.Errorf(d.Name.Range, "subscription-tables-unknown",
+					"subscription %s: what %s reads cannot be known ahead (only a BEGIN ATOMIC body is parsed when it is created): name the tables in \"tables\", or rewrite the function as BEGIN ATOMIC",
+					op.Name, strings.Join(slices.Compact(w.unknown), ", "))
+				continue
+			}
+			if missing := w.undeclared(); len(missing) > 0 {
+				c.diags.Errorf(d.Tables[0].Range, "subscription-tables-missing",
+					"subscription %s: the body of %s names %s, which \"tables\" does not list: a change to %s would not read the subscription again",
+					op.Name, strings.Join(slices.Compact(w.unknown), ", "), strings.Join(missing, ", "),
+					map[bool]string{true: "it", false: "them"}[len(missing) == 1])
+			}
 		}
 		op.AllClaims = w.allClaims
 		if !w.allClaims {
@@ -81,8 +93,9 @@ func (c *checker) watchTables(plan *spec.Plan, decls []declaredOp) {
 type watch struct {
 	c       *checker
 	tables  map[catalog.Name]*catalog.Relation
-	types   map[string]bool // object types visited
-	unknown []string        // what reads tables that cannot be known
+	types   map[string]bool     // object types visited
+	unknown []string            // what reads tables that cannot be known
+	opaque  []*catalog.Function // functions among unknown: their bodies are text
 	// claims are the jwt.claims.* settings read; allClaims: some setting
 	// is read whose name cannot be known.
 	claims    map[string]bool
@@ -109,6 +122,7 @@ func (w *watch) function(f *catalog.Function) {
 	w.visited[f] = true
 	if !f.BodyKnown {
 		w.unknown = append(w.unknown, "function "+f.Signature())
+		w.opaque = append(w.opaque, f)
 		return
 	}
 	w.sessionReads(f.Body)
@@ -208,4 +222,49 @@ func (w *watch) fields(fields []spec.Field) {
 		}
 		w.typ(f.Type)
 	}
+}
+
+// declared adds the tables a subscription declares (a view's, as it
+// reads them); each must be a table or view the catalog has.
+func (w *watch) declared(d declaredOp) {
+	for i := range d.Tables {
+		t := &d.Tables[i]
+		q, ok := w.c.qualifiedName(*t, d.file, "a table")
+		if !ok {
+			continue
+		}
+		found, rel, _ := w.c.cat.Resolve(w.c.searchSchema(t, d.file, q.Schema), q.Name)
+		switch {
+		case found == "":
+			w.c.diags.Errorf(t.Range, "db-missing-source", "subscription %s: tables names %q, which is no table or view%s", d.Name.Value, t.Value, decl.DidYouMean(q.Name, w.c.cat.Names(q.Schema)))
+		case rel == nil || rel.Kind == catalog.Composite:
+			w.c.diags.Errorf(t.Range, "db-source-kind", "subscription %s: tables names %s.%s, which is not a table or view", d.Name.Value, found, q.Name)
+		default:
+			w.relation(found, q.Name)
+		}
+	}
+}
+
+// sqlName is a name in a function's body: schema.name, or name.
+var sqlName = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_$]*)(?:\s*\.\s*([A-Za-z_][A-Za-z0-9_$]*))?`)
+
+// undeclared lists the tables the bodies of the opaque functions name
+// (qualified, or found along the search_path) that are not among the
+// subscription's: a body is text, so a name in it is taken as a read.
+func (w *watch) undeclared() []string {
+	missing := map[string]bool{}
+	for _, f := range w.opaque {
+		for _, m := range sqlName.FindAllStringSubmatch(f.Body, -1) {
+			var rel *catalog.Relation
+			if m[2] != "" {
+				rel = w.c.cat.Relations[catalog.Name{Schema: strings.ToLower(m[1]), Name: strings.ToLower(m[2])}]
+			} else {
+				_, rel, _ = w.c.cat.Resolve("", strings.ToLower(m[1]))
+			}
+			if rel != nil && (rel.Kind == catalog.Table || rel.Kind == catalog.PartitionedTable) && w.tables[rel.Name] == nil {
+				missing[rel.Name.String()] = true
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(missing))
 }

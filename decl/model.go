@@ -243,6 +243,11 @@ type Operation struct {
 	// Stream, on a subscription, makes it a stream: the rows after a
 	// cursor, in batches, instead of the whole result again.
 	Stream *Stream
+	// Tables, on a subscription, are the tables it reads that the
+	// catalog cannot reveal: those a function's body kept as a string
+	// (PL/pgSQL) or a Go resolver reads. A change to one reads the
+	// subscription again.
+	Tables []Text
 	List   // queries returning a list
 }
 

@@ -18,7 +18,7 @@ import (
 var (
 	fieldTagKeys     = []string{"gql", "column", "relation", "join", "function", "args", "filterable", "sortable", "connection", "order_by", "limit", "resolver", "requires", "sql_source", "rls_bypass"}
 	inputTagKeys     = []string{"gql", "column", "node"}
-	operationTagKeys = []string{"gql", "returns", "args", "params", "nodes", "type_column", "roles", "sql_source", "source_kind", "shape", "data_column", "inject", "token", "filter", "order_by", "limit", "connection", "filterable", "sortable", "resolver", "rls_bypass", "stream"}
+	operationTagKeys = []string{"gql", "returns", "args", "params", "nodes", "type_column", "roles", "sql_source", "source_kind", "shape", "data_column", "inject", "token", "filter", "order_by", "limit", "connection", "filterable", "sortable", "resolver", "rls_bypass", "stream", "tables"}
 	gqlFieldOptions  = []string{"type", "deprecated"}
 	gqlOpOptions     = []string{"deprecated"}
 	limitOptions     = []string{"default", "max"}

@@ -63,9 +63,11 @@ func (l *loader) operations(kind decl.OperationKind, f *ast.Field) []*decl.Opera
 		}
 		l.filters(t, op, owner)
 		l.params(t, op, owner)
-		if v := t.get("roles"); v != nil {
-			for _, it := range v.items() {
-				op.Roles = append(op.Roles, v.textOf(it, 0, it.text))
+		for key, dst := range map[string]*[]decl.Text{"roles": &op.Roles, "tables": &op.Tables} {
+			if v := t.get(key); v != nil {
+				for _, it := range v.items() {
+					*dst = append(*dst, v.textOf(it, 0, it.text))
+				}
 			}
 		}
 		l.injects(t, op, owner)

@@ -36,7 +36,7 @@ var (
 	inputFieldKey = []string{"type", "description", "default", "node"}
 	enumKeys      = []string{"description", "sql_type", "values"}
 	enumValueKeys = []string{"value", "description", "deprecated"}
-	operationKeys = []string{"description", "returns", "sql_source", "source_kind", "shape", "data_column", "args", "inject", "token", "order_by", "limit", "connection", "filterable", "sortable", "deprecated", "roles", "type_column", "resolver", "rls_bypass", "stream"}
+	operationKeys = []string{"description", "returns", "sql_source", "source_kind", "shape", "data_column", "args", "inject", "token", "order_by", "limit", "connection", "filterable", "sortable", "deprecated", "roles", "type_column", "resolver", "rls_bypass", "stream", "tables"}
 	argKeys       = []string{"type", "description", "default", "filter", "param", "node"}
 	filterKeys    = []string{"column", "op"}
 	limitKeys     = []string{"default", "max"}

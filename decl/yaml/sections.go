@@ -321,6 +321,9 @@ func (l *loader) operation(kind decl.OperationKind, kv pair) *decl.Operation {
 	if r, ok := e["resolver"]; ok {
 		op.Resolver = l.text(r.value, "resolver")
 	}
+	if t, ok := e["tables"]; ok {
+		op.Tables = l.texts(t.value, "tables of "+what)
+	}
 	l.flag(e, "token", &op.Token)
 	l.list(e, &op.List, what)
 	if st, ok := e["stream"]; ok {
