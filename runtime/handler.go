@@ -71,6 +71,11 @@ type Config struct {
 	// OpenTelemetry spans of the request, its statements and its
 	// resolvers. Nil: no spans, and no cost.
 	TracerProvider trace.TracerProvider
+	// Pipelining sends the queries that arrive together as one pipeline
+	// on one connection, each still its own transaction, at most
+	// PipelineDepth of them (0: pgexec's default); see pgexec's shared.go.
+	Pipelining    bool
+	PipelineDepth int
 	// ServerTiming adds a Server-Timing header to each HTTP response: the
 	// time spent reading the request and its document (parse), choosing
 	// and composing its statements (plan) and in the database (db).
@@ -166,7 +171,8 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
 	if c.exec, err = pgexec.New(ctx, cfg.Pool, pgexec.Options{Log: cfg.Logger, Dev: cfg.Dev,
-		MaxResponseBytes: cfg.Limits.MaxResponseBytes, PoolTimeout: cfg.Limits.PoolTimeout, StatementTimeout: cfg.Limits.StatementTimeout}); err != nil {
+		MaxResponseBytes: cfg.Limits.MaxResponseBytes, PoolTimeout: cfg.Limits.PoolTimeout, StatementTimeout: cfg.Limits.StatementTimeout,
+		Pipelining: cfg.Pipelining, PipelineDepth: cfg.PipelineDepth}); err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
 	if err := cfg.Pool.QueryRow(ctx, "SELECT current_user::text").Scan(&c.loginRole); err != nil {

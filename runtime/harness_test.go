@@ -77,6 +77,9 @@ type serverOptions struct {
 	trusted            string
 	documents          []string
 	allowIntrospection bool
+	// pipelining is Config.Pipelining; GQLPLAN_TEST_PIPELINING=1 turns it
+	// on for every server, so the whole suite can run pipelined.
+	pipelining bool
 }
 
 var roleCounter atomic.Int64
@@ -167,6 +170,7 @@ func newServer(t testing.TB, opts serverOptions) *server {
 		Plan: s.plan, Pool: s.pool, Verifier: verifier, Signer: signer, Dev: opts.dev, Limits: opts.limits,
 		Logger: slog.New(slog.NewJSONHandler(s.logs, nil)), Resolvers: resolvers, ServerTiming: opts.serverTiming,
 		TrustedDocuments: opts.trusted, AllowIntrospection: opts.allowIntrospection,
+		Pipelining: opts.pipelining || os.Getenv("GQLPLAN_TEST_PIPELINING") == "1",
 	})
 	if err != nil {
 		t.Fatal(err)

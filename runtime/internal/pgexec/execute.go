@@ -10,6 +10,7 @@ package pgexec
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -42,7 +43,8 @@ type Executor struct {
 	roles            roleSettings
 	claims           *lru.Cache[string, []any] // claim settings by the claims' JSON (see claimCacheSize)
 	timeout          string                    // Options.StatementTimeout in milliseconds, "" for none
-	shared           sharedQueue               // reads waiting for a shared pipeline (see RunShared)
+	shared           sharedQueue               // subscription reads waiting for a shared pipeline (see RunShared)
+	pipelined        *sharedQueue              // with Options.Pipelining, queries waiting for one
 	retries          atomic.Int64              // requests run again on a fresh connection
 }
 
@@ -74,7 +76,19 @@ type Options struct {
 	// StatementTimeout is every request's default statement_timeout (0:
 	// the server's); a role's own setting overrides it.
 	StatementTimeout time.Duration
+	// Pipelining sends the queries that arrive together as one pipeline
+	// on one connection (see shared.go): at most PipelineDepth of them
+	// (0: DefaultPipelineDepth) in one, on at most PipelineConnections
+	// connections at once (0: all the pool has). Mutations and requests
+	// with Go resolvers keep a connection to themselves.
+	Pipelining          bool
+	PipelineDepth       int
+	PipelineConnections int
 }
+
+// DefaultPipelineDepth is the most queries of one pipeline, unless
+// Options say otherwise.
+const DefaultPipelineDepth = 16
 
 // New makes the executor of a pool, reading once what its settings
 // statement needs (see settingsStatement).
@@ -99,6 +113,14 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Executor, erro
 		dev:              opts.Dev,
 		maxResponseBytes: opts.MaxResponseBytes,
 		poolTimeout:      opts.PoolTimeout,
+		shared:           sharedQueue{depth: sharedDepth, maxInFlight: sharedInFlight},
+	}
+	if opts.Pipelining {
+		q := &sharedQueue{depth: cmp.Or(opts.PipelineDepth, DefaultPipelineDepth), maxInFlight: opts.PipelineConnections}
+		if q.maxInFlight <= 0 {
+			q.maxInFlight = int(pool.Config().MaxConns)
+		}
+		x.pipelined = q
 	}
 	if opts.StatementTimeout > 0 {
 		x.timeout = strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10)
@@ -137,6 +159,9 @@ const maxAttempts = 3
 func (x *Executor) Run(ctx context.Context, mutation bool, sess Session, stmts []sqlgen.Statement, arena *[]byte) ([]Result, *wire.Error) {
 	if len(stmts) == 0 {
 		return nil, nil
+	}
+	if !mutation && x.pipelined != nil {
+		return x.runQueued(ctx, x.pipelined, sess, stmts, arena)
 	}
 	jobs, pending := make([]job, len(stmts)), make([]*job, len(stmts))
 	for i := range stmts {

@@ -2,7 +2,10 @@ package pgexec
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,25 +19,40 @@ import (
 )
 
 // Shared pipelines: reads that come together — a committed change wakes
-// every subscription group that reads its table at once — go to
+// every subscription group that reads its table at once; queries of
+// clients that arrive together, with Options.Pipelining — go to
 // PostgreSQL as one pipeline on one connection, one write and one read
-// for all, where each would otherwise take a connection and a round trip
-// of its own. Each request stays its own implicit transaction: its
-// settings statement (its role, its claims, read-only), its statements,
-// its own Sync, which ends the transaction and its transaction-local
-// settings before the next request's begin — so nothing of one reaches
-// another, and a statement that fails aborts only its own request.
+// for all, and one wakeup of its backend, where each would otherwise take
+// a connection and a round trip of its own. Each request stays its own
+// implicit transaction: its settings statement (its role, its claims,
+// read-only), its statements, its own Sync, which ends the transaction
+// and its transaction-local settings before the next request's begin —
+// so nothing of one reaches another, and a statement that fails aborts
+// only its own request.
 //
-// While a pipeline is in flight, requests queue; the next pipeline takes
-// all of them (at most maxShared), so the batching needs no timer: under
-// load the pipelines grow, idle a request goes at once.
+// While a queue's pipelines are all in flight, requests wait; the next
+// pipeline takes all of them (at most the queue's depth), so the
+// batching needs no timer: under load the pipelines grow, idle a request
+// goes at once. The depth bounds how many requests one slow statement
+// holds behind it.
+//
+// A request's deadline cannot cancel its statement as a lone request's
+// does — a cancel request stops whatever its backend runs, which may be a
+// neighbour's statement — so its settings bound its statements with a
+// statement_timeout of the time it has left, which PostgreSQL enforces
+// for that statement alone. A request canceled otherwise (its client
+// gone) has its statement canceled only while nothing of another request
+// is left on its connection: it is the pipeline's last, and the pipeline
+// waits for the cancel request to be delivered before the connection
+// serves anyone else (a backend reading its next command ignores a
+// cancel). Else its statement runs to its end or its timeout, unread.
 
-// maxShared bounds the requests of one shared pipeline, and
-// maxSharedInFlight the shared pipelines at once (each holds a pooled
+// sharedDepth bounds the reads of one subscription pipeline, and
+// sharedInFlight their pipelines at once (each holds a pooled
 // connection).
 const (
-	maxShared         = 64
-	maxSharedInFlight = 2
+	sharedDepth    = 64
+	sharedInFlight = 2
 )
 
 // sharedRequest is one request of a shared pipeline.
@@ -45,67 +63,111 @@ type sharedRequest struct {
 	out  *resultBuffer
 	mark int // the arena's length before its results
 	err  *wire.Error
-	done chan struct{}
+	// failed is the job whose statement failed, or -1: the jobs after it
+	// run again in a transaction of their own, as in a lone query.
+	failed int
+	done   chan struct{}
 }
 
 // sharedQueue is the requests waiting for a shared pipeline.
 type sharedQueue struct {
-	mu       sync.Mutex
-	waiting  []*sharedRequest
-	inFlight int
+	depth, maxInFlight int
+	mu                 sync.Mutex
+	waiting            []*sharedRequest
+	inFlight           int
 	// pipelines and requests count what was sent, open the requests
 	// queued or in a pipeline now.
 	pipelines, requests, open atomic.Int64
 }
 
-// SharedStats are how many shared pipelines were sent, how many requests
-// they carried, and how many are queued or in a pipeline now.
+// SharedStats are how many shared pipelines of subscription reads were
+// sent, how many reads they carried, and how many are queued or in a
+// pipeline now.
 func (x *Executor) SharedStats() (pipelines, requests, open int64) {
 	return x.shared.pipelines.Load(), x.shared.requests.Load(), x.shared.open.Load()
 }
 
+// PipelineStats are the same of queries, with Options.Pipelining (zero
+// without).
+func (x *Executor) PipelineStats() (pipelines, requests, open int64) {
+	if x.pipelined == nil {
+		return 0, 0, 0
+	}
+	return x.pipelined.pipelines.Load(), x.pipelined.requests.Load(), x.pipelined.open.Load()
+}
+
 // RunShared runs a read-only request's statements in a shared pipeline
-// (see above) and reads their results into arena, as Run does for one.
-// It waits for its pipeline even when ctx ends meanwhile (the pipeline
-// writes into arena), which its own deadline bounds.
+// of subscription reads (see above) and reads their results into arena,
+// as Run does for one.
 func (x *Executor) RunShared(ctx context.Context, sess Session, stmts []sqlgen.Statement, arena *[]byte) ([]Result, *wire.Error) {
+	return x.runQueued(ctx, &x.shared, sess, stmts, arena)
+}
+
+// runQueued runs a read-only request in a pipeline of q. The pipeline
+// reads its results into a buffer of its own, copied into arena once they
+// are all read: a request whose ctx ends leaves at once, as a lone one
+// does, and the pipeline finishes without it.
+func (x *Executor) runQueued(ctx context.Context, q *sharedQueue, sess Session, stmts []sqlgen.Statement, arena *[]byte) ([]Result, *wire.Error) {
 	if len(stmts) == 0 {
 		return nil, nil
 	}
-	r := &sharedRequest{ctx: ctx, sess: sess, out: &resultBuffer{arena: arena, limit: x.maxResponseBytes}, done: make(chan struct{})}
+	buf := pipelineBuffers.Get().(*[]byte)
+	r := &sharedRequest{ctx: ctx, sess: sess, out: &resultBuffer{arena: buf, limit: x.maxResponseBytes}, failed: -1, done: make(chan struct{})}
+	jobs := make([]job, len(stmts))
+	r.jobs = make([]*job, len(stmts))
 	for i := range stmts {
-		r.jobs = append(r.jobs, &job{stmt: &stmts[i]})
+		jobs[i].stmt = &stmts[i]
+		r.jobs[i] = &jobs[i]
 	}
-	q := &x.shared
 	q.open.Add(1)
 	defer q.open.Add(-1)
 	q.mu.Lock()
 	q.waiting = append(q.waiting, r)
-	start := q.inFlight < maxSharedInFlight
+	start := q.inFlight < q.maxInFlight
 	if start {
 		q.inFlight++
 	}
 	q.mu.Unlock()
 	if start {
-		go x.sendShared()
+		go x.sendShared(q)
 	}
-	<-r.done
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+		return nil, interrupted(ctx) // r and its buffer are the pipeline's now
+	}
+	defer putPipelineBuffer(buf)
 	if r.err != nil {
 		return nil, r.err
 	}
 	results := make([]Result, len(r.jobs))
 	for i, j := range r.jobs {
 		results[i] = Result{JSON: j.result, Err: j.err}
+		if j.result != nil && len(j.result) < ownAllocation { // else it has its own allocation
+			start := len(*arena)
+			*arena = append(*arena, j.result...)
+			results[i].JSON = (*arena)[start:len(*arena):len(*arena)]
+		}
 	}
 	return results, nil
 }
 
-// sendShared sends pipelines of the waiting requests until none waits.
-func (x *Executor) sendShared() {
-	q := &x.shared
+// pipelineBuffers hold what a pipeline reads for one request until the
+// request takes it.
+var pipelineBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
+
+func putPipelineBuffer(b *[]byte) {
+	if cap(*b) <= 1<<20 {
+		*b = (*b)[:0]
+		pipelineBuffers.Put(b)
+	}
+}
+
+// sendShared sends pipelines of q's waiting requests until none waits.
+func (x *Executor) sendShared(q *sharedQueue) {
 	for {
 		q.mu.Lock()
-		n := min(len(q.waiting), maxShared)
+		n := min(len(q.waiting), q.depth)
 		if n == 0 {
 			q.inFlight--
 			q.mu.Unlock()
@@ -114,7 +176,7 @@ func (x *Executor) sendShared() {
 		batch := q.waiting[:n:n]
 		q.waiting = q.waiting[n:]
 		q.mu.Unlock()
-		x.runShared(batch)
+		x.runShared(q, batch)
 		for _, r := range batch {
 			close(r.done)
 		}
@@ -127,7 +189,7 @@ func (x *Executor) sendShared() {
 // under the pipeline (a restarted server), the requests run again on one
 // proven alive, as Run's do: they are reads, and nothing of them reached
 // a client.
-func (x *Executor) runShared(batch []*sharedRequest) {
+func (x *Executor) runShared(q *sharedQueue, batch []*sharedRequest) {
 	var live []*sharedRequest
 	var until time.Time
 	for _, r := range batch {
@@ -145,19 +207,21 @@ func (x *Executor) runShared(batch []*sharedRequest) {
 		return
 	}
 	// The pipeline runs for all of them: a request's own cancellation
-	// cannot stop the others' statements, so the latest deadline bounds it.
+	// cannot stop the others' statements, so the latest deadline bounds
+	// it, and a grace after it, for the statement_timeouts that end each
+	// request's statements first.
 	ctx, cancel := context.Background(), context.CancelFunc(func() {})
 	if !until.IsZero() {
-		ctx, cancel = context.WithDeadline(ctx, until)
+		ctx, cancel = context.WithDeadline(ctx, until.Add(pipelineGrace))
 	}
 	defer cancel()
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
-		if !x.runSharedOn(ctx, live, attempt > 1) || ctx.Err() != nil {
+		if !x.runSharedOn(ctx, q, live, attempt > 1) || ctx.Err() != nil {
 			return
 		}
 		x.retries.Add(1)
 		for _, r := range live {
-			*r.out.arena, r.out.total, r.err = (*r.out.arena)[:r.mark], 0, nil
+			*r.out.arena, r.out.total, r.err, r.failed = (*r.out.arena)[:r.mark], 0, nil, -1
 			for _, j := range r.jobs {
 				j.result, j.err = nil, nil
 			}
@@ -165,9 +229,15 @@ func (x *Executor) runShared(batch []*sharedRequest) {
 	}
 }
 
+// pipelineGrace is how long a pipeline may run past its requests' latest
+// deadline: their statement_timeouts end their statements first, and the
+// pipeline's own deadline (which cancels whatever its backend runs) is
+// the net under them.
+const pipelineGrace = time.Second
+
 // runSharedOn runs reqs on one connection (proven alive first when
 // fresh); lost reports that the connection died under them.
-func (x *Executor) runSharedOn(ctx context.Context, reqs []*sharedRequest, fresh bool) (lost bool) {
+func (x *Executor) runSharedOn(ctx context.Context, q *sharedQueue, reqs []*sharedRequest, fresh bool) (lost bool) {
 	conn, fatal := x.acquire(ctx, fresh)
 	if fatal != nil {
 		for _, r := range reqs {
@@ -179,7 +249,7 @@ func (x *Executor) runSharedOn(ctx context.Context, reqs []*sharedRequest, fresh
 	set := preparedOn(conn)
 	if err := x.prepareFixed(ctx, conn, set); err != nil {
 		for _, r := range reqs {
-			r.err = x.fault(ctx, err)
+			r.err = x.fault(r.ctx, err)
 		}
 		return conn.Conn().IsClosed()
 	}
@@ -198,7 +268,16 @@ func (x *Executor) runSharedOn(ctx context.Context, reqs []*sharedRequest, fresh
 	if len(sent) == 0 {
 		return false
 	}
-	return x.pipelineShared(ctx, conn, set, sent)
+	if lost := x.pipelineShared(ctx, q, conn, set, sent); lost || conn.Conn().IsClosed() {
+		return lost
+	}
+	// What follows a failed statement runs again, as in a lone query.
+	for _, r := range sent {
+		if r.err == nil && r.failed >= 0 && r.failed < len(r.jobs)-1 {
+			r.err = x.query(r.ctx, conn, set, r.sess, r.jobs[r.failed+1:], r.out)
+		}
+	}
+	return false
 }
 
 func allPrepared(jobs []*job) bool {
@@ -213,54 +292,144 @@ func allPrepared(jobs []*job) bool {
 // pipelineShared sends the requests as one pipeline, each with its own
 // Sync, and reads each one's results; lost reports that the connection
 // failed under it.
-func (x *Executor) pipelineShared(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, reqs []*sharedRequest) (lost bool) {
+func (x *Executor) pipelineShared(ctx context.Context, q *sharedQueue, conn *pgxpool.Conn, set *preparedSet, reqs []*sharedRequest) (lost bool) {
 	c := conn.Conn()
 	p := c.PgConn().StartPipeline(ctx)
+	var eqb pgx.ExtendedQueryBuilder
 	for _, r := range reqs {
-		name, sql, args, err := x.settingsStatement(ctx, conn, set, settingsPairs(r.sess, true))
+		name, sql, args, err := x.settingsStatement(ctx, conn, set, withDeadline(r.ctx, settingsPairs(r.sess, true)))
 		if err == nil {
-			err = sendPrepared(ctx, c, p, name, sql, args)
+			err = sendPrepared(ctx, c, p, &eqb, name, sql, args)
 		}
 		for _, j := range r.jobs {
 			if err == nil {
-				err = sendPrepared(ctx, c, p, j.prepared, j.stmt.SQL, j.stmt.Args)
+				err = sendPrepared(ctx, c, p, &eqb, j.prepared, j.stmt.SQL, j.stmt.Args)
 			}
 		}
 		if err != nil { // an argument that does not encode: nothing of the pipeline went out yet
 			_ = p.Close()
 			conn.Conn().Close(context.WithoutCancel(ctx))
 			for _, r := range reqs {
-				r.err = x.fault(ctx, err)
+				r.err = x.fault(r.ctx, err)
 			}
 			return false
 		}
 		p.SendPipelineSync()
 	}
-	x.shared.pipelines.Add(1)
-	x.shared.requests.Add(int64(len(reqs)))
+	q.pipelines.Add(1)
+	q.requests.Add(int64(len(reqs)))
+	last := lastCancel{conn: c.PgConn(), r: reqs[len(reqs)-1]}
 	fatal := p.Flush()
 	for i, r := range reqs {
+		if i == len(reqs)-1 {
+			last.watch()
+		}
 		if fatal == nil {
 			fatal = x.readShared(ctx, p, r)
 		}
 		if fatal != nil {
 			for _, rest := range reqs[i:] {
 				if rest.err == nil {
-					rest.err = x.fault(ctx, fatal)
+					rest.err = x.fault(rest.ctx, fatal)
 				}
 			}
 			break
 		}
 	}
+	last.done()
 	if err := p.Close(); err != nil || fatal != nil {
 		conn.Conn().Close(context.WithoutCancel(ctx)) // the pool discards it
 	}
 	return fatal != nil && ctx.Err() == nil
 }
 
+// lastCancel cancels the statement of a pipeline's last request when the
+// request is canceled while its results are read: nothing of another
+// request is left on the connection then (see the top of this file).
+type lastCancel struct {
+	conn *pgconn.PgConn
+	r    *sharedRequest
+	mu   sync.Mutex // held while a cancel request is delivered
+	over bool
+	stop func() bool
+}
+
+// watch starts watching the request: its results are read next.
+func (l *lastCancel) watch() {
+	l.stop = context.AfterFunc(l.r.ctx, func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if l.over {
+			return
+		}
+		deliver, cancel := context.WithTimeout(context.Background(), cancelTimeout)
+		defer cancel()
+		_ = l.conn.CancelRequest(deliver) // returns once the server took it
+	})
+}
+
+// done ends the watch once the request's results are read: a cancel
+// request under way is waited for, before the connection serves anyone
+// else.
+func (l *lastCancel) done() {
+	if l.stop != nil {
+		l.stop()
+	}
+	l.mu.Lock()
+	l.over = true
+	l.mu.Unlock()
+}
+
+// cancelTimeout bounds the delivery of a cancel request.
+const cancelTimeout = 5 * time.Second
+
+// withDeadline adds to a request's settings a statement_timeout of the
+// time ctx has left, when that is less than the one they set (see the top
+// of this file). It rounds up, so that the statement is canceled only
+// once the request's time is up.
+func withDeadline(ctx context.Context, pairs []any) []any {
+	d, ok := ctx.Deadline()
+	if !ok {
+		return pairs
+	}
+	left := time.Until(d)
+	ms := max(int64((left+time.Millisecond-1)/time.Millisecond)+1, 1)
+	for i := len(pairs) - 2; i >= 0; i -= 2 {
+		if pairs[i] == "statement_timeout" {
+			if set, ok := pgDuration(pairs[i+1]); ok && set > 0 && set <= time.Duration(ms)*time.Millisecond {
+				return pairs // the role's own timeout is the tighter
+			}
+			break
+		}
+	}
+	return append(pairs, "statement_timeout", strconv.FormatInt(ms, 10))
+}
+
+// pgDuration reads a time setting as PostgreSQL writes one: a number of
+// milliseconds, or a number and a unit (us, ms, s, min, h, d).
+func pgDuration(v any) (time.Duration, bool) {
+	s, ok := v.(string)
+	if !ok {
+		return 0, false
+	}
+	s = strings.TrimSpace(s)
+	i := strings.IndexFunc(s, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
+	if i < 0 {
+		i = len(s)
+	}
+	n, err := strconv.ParseFloat(s[:i], 64)
+	if err != nil {
+		return 0, false
+	}
+	unit, ok := map[string]time.Duration{"": time.Millisecond, "us": time.Microsecond, "ms": time.Millisecond, "s": time.Second,
+		"min": time.Minute, "h": time.Hour, "d": 24 * time.Hour}[strings.TrimSpace(s[i:])]
+	return time.Duration(n * float64(unit)), ok
+}
+
 // sendPrepared queues the prepared statement name (of sql) with args,
-// encoded as pgx would encode them.
-func sendPrepared(ctx context.Context, c *pgx.Conn, p *pgconn.Pipeline, name, sql string, args []any) error {
+// encoded as pgx encodes them for a statement it runs (eqb, reused by the
+// statements of a pipeline: Bind copies what it built).
+func sendPrepared(ctx context.Context, c *pgx.Conn, p *pgconn.Pipeline, eqb *pgx.ExtendedQueryBuilder, name, sql string, args []any) error {
 	sd, err := c.Prepare(ctx, name, sql) // prepared already: pgx answers from its cache
 	if err != nil {
 		return err
@@ -268,68 +437,99 @@ func sendPrepared(ctx context.Context, c *pgx.Conn, p *pgconn.Pipeline, name, sq
 	if len(args) != len(sd.ParamOIDs) {
 		return errors.New("pgexec: a statement's arguments do not match its parameters")
 	}
-	m := c.TypeMap()
-	values, formats := make([][]byte, len(args)), make([]int16, len(args))
-	for i, a := range args {
-		oid := sd.ParamOIDs[i]
-		formats[i] = m.FormatCodeForOID(oid)
-		if values[i], err = m.Encode(oid, formats[i], a, nil); err != nil {
-			return err
-		}
+	if err := eqb.Build(c.TypeMap(), sd, args); err != nil {
+		return err
 	}
-	p.SendQueryStatement(sd, values, formats, []int16{pgx.TextFormatCode})
+	p.SendQueryStatement(sd, eqb.ParamValues, eqb.ParamFormats, textResults)
 	return nil
 }
 
+// textResults asks for every result column as text: a field's JSON.
+var textResults = []int16{pgx.TextFormatCode}
+
 // readShared reads one request's results: its settings statement's, then
 // each statement's one value, up to its Sync. A statement that fails is
-// its job's error, and the server skips the rest up to the Sync; a
-// failing settings statement fails the request. The error returned is
-// the connection's: the pipeline cannot be read on.
+// its job's error (and r.failed), and the server skips the rest up to the
+// Sync; a failing settings statement, or an error that is the request's
+// (its time up, its response too large), fails the request. The error
+// returned is the connection's: the pipeline cannot be read on.
 func (x *Executor) readShared(ctx context.Context, p *pgconn.Pipeline, r *sharedRequest) error {
 	settings := true
 	next := 0 // the job whose result comes next
+	// failed records the error of the statement whose result came next.
+	failed := func(err error) {
+		var j *job
+		if !settings && next < len(r.jobs) {
+			j = r.jobs[next]
+			next++
+		}
+		switch {
+		case r.err != nil || r.failed >= 0: // the request failed already
+		case settings:
+			r.err = x.sessionFault(r.ctx, err)
+		case j != nil:
+			j.err = x.requestFault(ctx, r, err)
+			if requestLevel(j.err) {
+				r.err = j.err
+			} else {
+				r.failed = next - 1
+			}
+		}
+		settings = false
+	}
 	for {
 		res, err := p.GetResults()
 		if err != nil {
+			if _, ok := errors.AsType[*pgconn.PgError](err); ok {
+				failed(err) // refused at Bind: the server skips to the Sync
+				continue
+			}
 			return err
 		}
 		switch res := res.(type) {
 		case *pgconn.PipelineSync:
-			if r.err == nil {
-				for _, j := range r.jobs[next:] {
-					j.err = x.fault(ctx, errSkipped)
-				}
-			}
 			return nil
 		case *pgconn.ResultReader:
-			var j *job
+			var dst *json.RawMessage
 			if !settings && next < len(r.jobs) {
-				j = r.jobs[next]
-				next++
+				dst = &r.jobs[next].result
 			}
 			var scanErr error
 			for res.NextRow() {
-				if j != nil && scanErr == nil {
-					scanErr = resultScanner{r.out, &j.result}.ScanBytes(res.Values()[0])
+				if dst != nil && scanErr == nil {
+					scanErr = resultScanner{r.out, dst}.ScanBytes(res.Values()[0])
 				}
 			}
 			_, err := res.Close()
 			if err == nil {
 				err = scanErr
 			}
-			switch {
-			case err == nil:
-			case settings:
-				r.err = x.sessionFault(ctx, err)
-			case j != nil:
-				j.err = x.fault(ctx, err)
+			if err != nil {
+				failed(err)
+				continue
+			}
+			if !settings {
+				next++
 			}
 			settings = false
+		case nil:
+			return errors.New("pgexec: a pipeline ended before its Sync")
 		}
 	}
 }
 
-// errSkipped is the error of a statement the server skipped because one
-// before it in its request failed.
-var errSkipped = errors.New("pgexec: not run: an earlier statement of the request failed")
+// requestFault is the error of a statement of r: a statement_timeout
+// that ended it as r's time ran out is r's timeout, as in a lone request.
+func (x *Executor) requestFault(ctx context.Context, r *sharedRequest, err error) *wire.Error {
+	if d, ok := r.ctx.Deadline(); ok && sqlState(err) == "57014" && time.Until(d) < deadlineSlack {
+		<-r.ctx.Done()
+	}
+	if r.ctx.Err() != nil {
+		return interrupted(r.ctx)
+	}
+	return x.fault(r.ctx, err)
+}
+
+// deadlineSlack is how close to its deadline a request's statement may
+// be canceled by the statement_timeout withDeadline set.
+const deadlineSlack = 50 * time.Millisecond
