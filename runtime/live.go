@@ -301,6 +301,9 @@ type Stats struct {
 	// in, and SharedReads the reads they carried (see pgexec.RunShared);
 	// SharedOpen the reads queued or in one now.
 	SharedPipelines, SharedReads, SharedOpen int64
+	// With Config.Pipelining: the pipelines of queries sent, the queries
+	// they carried, and those queued or in one now.
+	QueryPipelines, PipelinedQueries, PipelineOpen int64
 }
 
 // Stats reports what the handler's live data is doing.
@@ -314,5 +317,6 @@ func (h *Handler) Stats() Stats {
 	}
 	h.live.mu.Unlock()
 	st.SharedPipelines, st.SharedReads, st.SharedOpen = h.exec.SharedStats()
+	st.QueryPipelines, st.PipelinedQueries, st.PipelineOpen = h.exec.PipelineStats()
 	return st
 }

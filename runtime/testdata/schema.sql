@@ -108,6 +108,10 @@ END $$;
 CREATE FUNCTION shop.slow(seconds float8) RETURNS SETOF shop.person
 LANGUAGE sql STABLE AS $$ SELECT p.* FROM shop.person p, pg_sleep(seconds) $$;
 GRANT EXECUTE ON FUNCTION shop.slow(float8) TO {{anon}}, {{member}};
+-- A query that fails as the function says.
+CREATE FUNCTION shop.raise_in_query(message text) RETURNS SETOF shop.person
+LANGUAGE plpgsql STABLE AS $$ BEGIN RAISE EXCEPTION '%', message; END $$;
+GRANT EXECUTE ON FUNCTION shop.raise_in_query(text) TO {{anon}}, {{member}};
 
 -- Token issuance (seed 001): the row is the claims of the token.
 CREATE TYPE shop.jwt_token AS (role text, person_id int);

@@ -1,0 +1,207 @@
+package runtime_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/gqlplan/gqlplan/runtime"
+)
+
+// pipelined is one request of the mix: who sends it, and what.
+type pipelined struct {
+	name, query string
+	vars        map[string]any
+	token       string
+	mutation    bool
+}
+
+// pipelineMix is requests of three identities (anonymous, and two
+// members whose row security and injected claims differ), reading their
+// own session (role, claims, read-only, statement timeout, the role's
+// settings), rows their policies filter, and failing: a RAISE, a write
+// refused by the read-only transaction, more rows than a single field
+// takes, a statement timeout; and mutations: applied, refused by a
+// RAISE, by a check at commit, and written then failed.
+func pipelineMix(t *testing.T, s *server) []pipelined {
+	ada := token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 1, "sub": "ada"})
+	alan := token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 2, "sub": "alan"})
+	var mix []pipelined
+	for who, tok := range map[string]string{"anon": "", "ada": ada, "alan": alan} {
+		mix = append(mix,
+			pipelined{name: who + " session", query: `{ session { role personId sub claims readOnly statementTimeout tenant } }`, token: tok},
+			pipelined{name: who + " notes", query: `{ myNotes { id } }`, token: tok},
+			pipelined{name: who + " people and a person", query: `query($id: Int!) { people(limit: 3) { id firstName } person(id: $id) { firstName } }`, vars: map[string]any{"id": 2}, token: tok},
+			pipelined{name: who + " raise", query: `{ session { role } raiseIn(message: "no such luck") { id } people(limit: 1) { id } }`, token: tok},
+			pipelined{name: who + " write in a read", query: `{ sneakyWrite { id } session { readOnly } }`, token: tok},
+			pipelined{name: who + " more than one row", query: `{ anyPerson { id } person(id: 1) { id } }`, token: tok},
+			pipelined{name: who + " statement timeout", query: `{ slow(seconds: 2) { id } session { statementTimeout } }`, token: tok},
+		)
+	}
+	mix = append(mix,
+		pipelined{name: "create a post", query: `mutation { createPost(title: "pipelined") { title } }`, token: ada, mutation: true},
+		pipelined{name: "a mutation that raises", query: `mutation { failWith(message: "refused") { id } }`, token: ada, mutation: true},
+		pipelined{name: "a check at commit", query: `mutation { pledge(kept: false) }`, token: ada, mutation: true},
+		pipelined{name: "written, then failed", query: `mutation { createPostThenFail(title: "never") { id } }`, token: ada, mutation: true},
+	)
+	return mix
+}
+
+// requestIDs are what differs between two runs of one request.
+var requestIDs = regexp.MustCompile(`"requestId":"[0-9a-f]+"`)
+
+// TestPipelinedRequestsAnswerAsAlone: 1,000 requests of the mix, some
+// canceled, sent by 20 clients at once through 2 connections, pipelined:
+// each answer is the one the same request got alone, or, canceled, a 499;
+// the mutations applied are exactly those answered as applied; and the
+// queries did share pipelines.
+func TestPipelinedRequestsAnswerAsAlone(t *testing.T) {
+	s := newServer(t, serverOptions{maxConns: 2, pipelining: true, limits: runtime.Limits{StatementTimeout: 300 * time.Millisecond}})
+	mix := pipelineMix(t, s)
+	alone := make([]string, len(mix))
+	for i, p := range mix {
+		r := s.do(call{query: p.query, vars: p.vars, token: p.token})
+		alone[i] = requestIDs.ReplaceAllString(r.body, "")
+	}
+	if !strings.Contains(alone[3], "no such luck") || !strings.Contains(alone[6], `"code":"TIMEOUT"`) {
+		t.Fatalf("the mix does not fail as it should alone:\n%s\n%s", alone[3], alone[6])
+	}
+	postsBefore := s.scalar(`SELECT count(*)::text FROM shop.post`)
+
+	const clients, total = 20, 1000
+	type answer struct {
+		i        int
+		body     string
+		status   int
+		canceled bool
+	}
+	answers := make(chan answer, total)
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(c), 7))
+			for range total / clients {
+				i := rng.IntN(len(mix))
+				ctx, cancel := context.WithCancel(context.Background())
+				canceled := rng.IntN(8) == 0 && !mix[i].mutation
+				if canceled {
+					time.AfterFunc(time.Duration(rng.IntN(3000))*time.Microsecond, cancel)
+				}
+				r := s.do(call{query: mix[i].query, vars: mix[i].vars, token: mix[i].token, context: ctx})
+				cancel()
+				answers <- answer{i, requestIDs.ReplaceAllString(r.body, ""), r.status, canceled}
+			}
+		}()
+	}
+	wg.Wait()
+	close(answers)
+	created, canceledSeen, n := 0, 0, 0
+	for a := range answers {
+		n++
+		switch {
+		case a.canceled && a.status == 499 && strings.Contains(a.body, "REQUEST_CANCELED"):
+			canceledSeen++
+		case a.body != alone[a.i]:
+			t.Errorf("%s: pipelined\n%s\nalone\n%s", mix[a.i].name, a.body, alone[a.i])
+		case mix[a.i].name == "create a post":
+			created++
+		}
+	}
+	if n != total/clients*clients {
+		t.Fatalf("%d answers of %d", n, total/clients*clients)
+	}
+	after := s.scalar(`SELECT count(*)::text FROM shop.post`)
+	before, _ := strconv.Atoi(postsBefore)
+	if want := fmt.Sprint(before + created); after != want {
+		t.Errorf("posts: %s before, %d created, %s after (want %s): a failed mutation left a row, or an applied one was lost", postsBefore, created, after, want)
+	}
+	st := s.handler.Stats()
+	if st.QueryPipelines == 0 || st.PipelinedQueries <= st.QueryPipelines {
+		t.Errorf("%d queries went in %d pipelines: they did not share any", st.PipelinedQueries, st.QueryPipelines)
+	}
+	t.Logf("%d requests (%d canceled mid-way), %d queries pipelined in %d pipelines", n, canceledSeen, st.PipelinedQueries, st.QueryPipelines)
+}
+
+// TestPipelinedCancelHitsOnlyItsOwn: a request canceled while a neighbour
+// in its pipeline runs leaves at once, and the neighbour's statement runs
+// to its end (a cancel request would have stopped it); the last request
+// of a pipeline, canceled while its own statement runs, has it canceled,
+// so the connection is free long before the statement would have ended.
+func TestPipelinedCancelHitsOnlyItsOwn(t *testing.T) {
+	s := newServer(t, serverOptions{maxConns: 1, pipelining: true})
+	ctx := context.Background()
+	slow, quick := `{ slow(seconds: 1) { id } }`, `{ people(limit: 2) { id } }`
+	slowAlone, quickAlone := s.do(call{query: slow}).body, s.do(call{query: quick}).body // prepared on the one connection
+	open := func(n int64) {
+		t.Helper()
+		for deadline := time.Now().Add(time.Minute); s.handler.Stats().PipelineOpen != n; time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d queries queued or in a pipeline, want %d", s.handler.Stats().PipelineOpen, n)
+			}
+		}
+	}
+	// The one pipeline in flight waits on a lock, so the next two queue
+	// and go together: the slow one, then the quick one.
+	if _, err := s.admin.Exec(ctx, "BEGIN; LOCK TABLE shop.person IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	held := make(chan *result, 1)
+	go func() { held <- s.do(call{query: quick}) }()
+	open(1)
+	neighbour := make(chan *result, 1)
+	go func() { neighbour <- s.do(call{query: slow}) }()
+	open(2)
+	leaving, leave := context.WithCancel(ctx)
+	left := make(chan *result, 1)
+	go func() { left <- s.do(call{query: quick, context: leaving}) }()
+	open(3)
+	if _, err := s.admin.Exec(ctx, "COMMIT"); err != nil {
+		t.Fatal(err)
+	}
+	if r := <-held; r.body != quickAlone {
+		t.Fatalf("the query that waited on the lock: %s", r.body)
+	}
+	for deadline := time.Now().Add(time.Minute); s.scalar(`SELECT count(*)::text FROM pg_stat_activity WHERE query LIKE '%slow%' AND state = 'active' AND pid <> pg_backend_pid()`) != "1"; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the slow statement did not start")
+		}
+	}
+	leave() // while its neighbour's statement runs
+	if r := <-left; r.status != 499 || !strings.Contains(r.body, "REQUEST_CANCELED") {
+		t.Fatalf("the canceled request: %d %s", r.status, r.body)
+	}
+	if r := <-neighbour; r.body != slowAlone {
+		t.Fatalf("the neighbour of a canceled request: %s, want %s", r.body, slowAlone)
+	}
+
+	// The last of its pipeline, canceled while its statement runs.
+	long := `{ slow(seconds: 60) { id } }`
+	leaving, leave = context.WithCancel(ctx)
+	start := time.Now()
+	go func() { left <- s.do(call{query: long, context: leaving}) }()
+	for deadline := time.Now().Add(time.Minute); s.scalar(`SELECT count(*)::text FROM pg_stat_activity WHERE query LIKE '%slow%' AND state = 'active' AND pid <> pg_backend_pid()`) != "1"; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the long statement did not start")
+		}
+	}
+	leave()
+	if r := <-left; r.status != 499 {
+		t.Fatalf("the canceled request: %d %s", r.status, r.body)
+	}
+	if r := s.do(call{query: quick}); r.body != quickAlone {
+		t.Fatalf("the request after: %s", r.body)
+	}
+	if took := time.Since(start); took > 30*time.Second {
+		t.Fatalf("the connection was free only after %v: the canceled statement ran on", took)
+	}
+}
