@@ -71,6 +71,7 @@ BENCH_FLAGS ?=
 bench: build
 	@command -v wrk >/dev/null || { echo "make bench: installing wrk (Debian)"; apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; }
 	$(GO) run ./bench $(BENCH_FLAGS)
+	$(GO) run ./bench -concurrency 64 -out docs/BENCHMARKS-64.md -chart docs/benchmarks-64.svg $(BENCH_FLAGS)
 
 # Subscriptions (bench/subscriptions.go): 10,000 subscribers of the forum's
 # latestPosts in 100 groups; one change they all read, then one a second for

@@ -87,7 +87,7 @@ func main() {
 	flag.IntVar(&o.posts, "posts", 100000, "posts to generate")
 	flag.StringVar(&o.gqlplan, "gqlplan", "bin/gqlplan", "the gqlplan binary")
 	flag.IntVar(&o.gqlplanProcs, "gqlplan-procs", 0, "GOMAXPROCS of gqlplan serve (0: Go's default, one per core; README, Memory, says what 1 trades)")
-	flag.IntVar(&o.gqlplanPool, "gqlplan-pool", 0, "gqlplan's pool size (0: -concurrency)")
+	flag.IntVar(&o.gqlplanPool, "gqlplan-pool", 0, "gqlplan's (and the floor's) pool size (0: -concurrency, at most 8, PostGraphile v5's)")
 	flag.StringVar(&o.out, "out", "docs/BENCHMARKS.md", "the report to write")
 	flag.StringVar(&o.chart, "chart", "docs/benchmarks.svg", "the chart to write")
 	flag.StringVar(&o.peerDir, "peers-dir", filepath.Join(cache, "gqlplan-bench"), "where PostGraphile v4 and v5 are installed with npm")
@@ -125,6 +125,11 @@ func main() {
 	}
 }
 
+// pool is gqlplan's and the floor's pool size: -gqlplan-pool, or one
+// connection per client up to 8 (PostGraphile v5's pool): many clients
+// share a pooled connection in a real deployment.
+func (o options) pool() int { return cmp.Or(o.gqlplanPool, min(o.concurrency, 8)) }
+
 func run(ctx context.Context, o options) error {
 	say := func(format string, args ...any) { fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...) }
 	if !onPath("wrk") {
@@ -145,7 +150,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	secret := []byte("bench-secret-bench-secret-bench-secret")
-	poolDSN := login + " pool_max_conns=" + fmt.Sprint(cmp.Or(o.gqlplanPool, o.concurrency))
+	poolDSN := login + " pool_max_conns=" + fmt.Sprint(o.pool())
 	gq, err := startGqlplan(ctx, o, planFile, poolDSN, secret, nil, nil)
 	if err != nil {
 		return err
@@ -210,7 +215,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	report.scripts = scripts
-	floor, err := startFloor(ctx, dir, login+" pool_max_conns="+fmt.Sprint(cmp.Or(o.gqlplanPool, o.concurrency)), scripts)
+	floor, err := startFloor(ctx, dir, login+" pool_max_conns="+fmt.Sprint(o.pool()), scripts)
 	if err != nil {
 		return err
 	}

@@ -92,7 +92,7 @@ func (r *report) write() error {
 	if r.gqlplanProcs > 0 {
 		procs = fmt.Sprintf("`GOMAXPROCS=%d`", r.gqlplanProcs)
 	}
-	p("- gqlplan: `gqlplan serve` with a pool of %d connections (on cores it shares with PostgreSQL and wrk, a pool above 2 per core buys throughput with p99: README, Pool size and tail latency), anonymous requests as `%s`, request logging on (the default), %s, a heap floor of %d MiB (the default --gc-min-heap; README, Memory).\n", cmp.Or(r.gqlplanPool, r.concurrency), anonymousRole, procs, heapfloor.DefaultMiB)
+	p("- gqlplan: `gqlplan serve` with a pool of %d connections (on cores it shares with PostgreSQL and wrk, a pool above 2 per core buys throughput with p99: README, Pool size and tail latency), anonymous requests as `%s`, request logging on (the default), %s, a heap floor of %d MiB (the default --gc-min-heap; README, Memory).\n", r.pool(), anonymousRole, procs, heapfloor.DefaultMiB)
 	p("- pgbench: the exact pipeline gqlplan sent for the request (a query's settings statement and statement, in the implicit transaction of one Sync; createPost's too, one field; a mutation of several fields adds BEGIN, SAVEPOINTs and COMMIT), recorded from the runtime, replayed inside `\\startpipeline` at the same concurrency with `pgbench -M prepared`: every statement prepared once per client, the values gqlplan bound sent as parameters (pgbench variables), as gqlplan prepares and binds them. pgbench has no HTTP, JSON or GraphQL to do. It runs four times per round: flat out; held to the requests per second gqlplan served in that round (`-R`), since PostgreSQL's CPU per transaction depends on the rate — a backend that sleeps between transactions pays a wakeup for each; and both again with the data statement alone, issue 24's baseline: no settings statement and no transaction control, the settings it made the session's (`options`, transaction_read_only as default_transaction_read_only), so the statement runs as the request's role with its claims.\n")
 	p("- The floor: the least a Go server can do for each request, measured like gqlplan, in the same rounds: net/http reads the request wrk sends gqlplan, pgx (the same pool size) sends the pipeline gqlplan sent for it — the recorded statements, prepared per connection as the request's role, the same values bound — and the JSON PostgreSQL built is written back. It parses no GraphQL or JSON, verifies no token, plans and logs nothing (bench/floor.go), and its garbage is collected as gqlplan's is (a heap floor of %d MiB): gqlplan's CPU above the floor's is what those cost, and the floor's against PostGraphile v5's is the least any such server needs.\n", heapfloor.DefaultMiB)
 	if r.peerSkipped != "" {
@@ -159,6 +159,7 @@ func (r *report) write() error {
 	p("\n")
 	r.ceilings(p)
 	r.observability(p)
+	r.pipelining(p)
 
 	p("## Targets\n\n")
 	p("Against PostGraphile v5 (issue 24), on the medians: gqlplan's own CPU per request at most 1/5 of v5's, its throughput at least 3× v5's, and its total CPU per request (gqlplan + its PostgreSQL backends) at most 1/2 of v5's (node + its backends); PostgreSQL's CPU per gqlplan request at most 1.3× pgbench's running the data statement alone, prepared. Against pgbench: at least 50%% of its transactions per second on workloads 1–4.\n\n")

@@ -37,6 +37,7 @@ func variants(o options, otlp string) []variant {
 		{key: "metrics", comm: "gqlplan-metrics", label: "metrics on (`--admin-listen`, `/metrics` scraped each second)", scrape: true},
 		{key: "tracing", comm: "gqlplan-traced", label: "tracing on (every request sampled, spans exported over OTLP/HTTP to a sink)",
 			env: []string{"OTEL_EXPORTER_OTLP_ENDPOINT=" + otlp}},
+		{key: "pipelined", comm: "gqlplan-piped", label: "pipelining on (`--pipelining`: requests that arrive together share a pipeline)", args: []string{"--pipelining"}},
 	}
 	if o.gqlplanBefore != "" {
 		out = append(out, variant{key: "before", comm: "gqlplan-before", label: "the build before (`-gqlplan-before`: " + o.gqlplanBefore + ")", binary: o.gqlplanBefore})
@@ -168,3 +169,39 @@ func medianCPU(rounds []result, comm string) float64 {
 
 // String is v as the progress lines name it.
 func (v variant) String() string { return "gqlplan, " + strings.SplitN(v.label, " (", 2)[0] }
+
+// pipelining writes the report's section on --pipelining (issue 44): the
+// pipelined variant against the default server, each its median round,
+// beside what pgbench's one-transaction-per-round-trip pipeline costs
+// PostgreSQL at gqlplan's rate, the floor's throughput and v5's p99.
+func (r *report) pipelining(p func(string, ...any)) {
+	if !slices.ContainsFunc(r.variants, func(v variant) bool { return v.key == "pipelined" }) {
+		return
+	}
+	cpu := func(res result, comm string) float64 {
+		if res.Requests == 0 {
+			return 0
+		}
+		return micros(perRequest(res.cpuFrom, res.cpuTo, comm, res.Requests))
+	}
+	p("\n## Pipelining\n\n")
+	p("gqlplan with pipelining off (the default server above) and on (`--pipelining`, `gqlplan-piped`), at %d clients, each its median round; CPU per request in µs by process. \"pgbench at the rate\" is PostgreSQL's CPU per transaction when pgbench sends the same pipeline, one transaction per round trip, held to the default server's rate.\n\n", r.concurrency)
+	p("| Workload | req/s off | on | the floor | p50 ms off | on | p99 ms off | on | v5 p99 | on ÷ v5 | gqlplan µs off | on | on ÷ off | its PostgreSQL off | on | pgbench at the rate | on ÷ pgbench |\n")
+	p("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, row := range r.rows {
+		off, on, fl := row.results["gqlplan"], row.results["pipelined"], row.results["floor"]
+		v5, rate := row.results["postgraphile5"], row.results["pgbench-rate"]
+		v5p99, onV5 := "–", "–"
+		if v5.Requests > 0 {
+			v5p99, onV5 = ms(v5.P99), fmt.Sprintf("%.1f", float64(on.P99)/float64(v5.P99))
+		}
+		pgb, onPgb := "–", "–"
+		if c := cpu(rate, "postgres"); c > 0 {
+			pgb, onPgb = fmt.Sprintf("%.0f", c), fmt.Sprintf("%.2f", cpu(on, "postgres")/c)
+		}
+		p("| %s | %.0f | %.0f | %.0f | %s | %s | %s | %s | %s | %s | %.0f | %.0f | %.2f | %.0f | %.0f | %s | %s |\n",
+			row.workload.name, off.RPS, on.RPS, fl.RPS, ms(off.P50), ms(on.P50), ms(off.P99), ms(on.P99), v5p99, onV5,
+			cpu(off, "gqlplan"), cpu(on, "gqlplan-piped"), cpu(on, "gqlplan-piped")/cpu(off, "gqlplan"),
+			cpu(off, "postgres"), cpu(on, "postgres"), pgb, onPgb)
+	}
+}

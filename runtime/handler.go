@@ -74,8 +74,9 @@ type Config struct {
 	// Pipelining sends the queries that arrive together as one pipeline
 	// on one connection, each still its own transaction, at most
 	// PipelineDepth of them (0: pgexec's default); see pgexec's shared.go.
-	Pipelining    bool
-	PipelineDepth int
+	Pipelining          bool
+	PipelineDepth       int
+	PipelineConnections int // the most pipelines in flight at once (0: pgexec's default)
 	// ServerTiming adds a Server-Timing header to each HTTP response: the
 	// time spent reading the request and its document (parse), choosing
 	// and composing its statements (plan) and in the database (db).
@@ -172,7 +173,7 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 	}
 	if c.exec, err = pgexec.New(ctx, cfg.Pool, pgexec.Options{Log: cfg.Logger, Dev: cfg.Dev,
 		MaxResponseBytes: cfg.Limits.MaxResponseBytes, PoolTimeout: cfg.Limits.PoolTimeout, StatementTimeout: cfg.Limits.StatementTimeout,
-		Pipelining: cfg.Pipelining, PipelineDepth: cfg.PipelineDepth}); err != nil {
+		Pipelining: cfg.Pipelining, PipelineDepth: cfg.PipelineDepth, PipelineConnections: cfg.PipelineConnections}); err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
 	if err := cfg.Pool.QueryRow(ctx, "SELECT current_user::text").Scan(&c.loginRole); err != nil {

@@ -151,6 +151,8 @@ var (
 	descConnections    = prometheus.NewDesc("gqlplan_live_connections", "WebSockets and event streams open now.", nil, nil)
 	descSharedPipes    = prometheus.NewDesc("gqlplan_subscription_pipelines_total", "Pipelines subscriptions' reads were sent in.", nil, nil)
 	descSharedReads    = prometheus.NewDesc("gqlplan_subscription_reads_total", "Subscriptions' reads sent in shared pipelines.", nil, nil)
+	descQueryPipes     = prometheus.NewDesc("gqlplan_query_pipelines_total", "With --pipelining: pipelines queries were sent in.", nil, nil)
+	descPipelined      = prometheus.NewDesc("gqlplan_pipelined_queries_total", "With --pipelining: queries sent in pipelines (their ratio to the pipelines is the requests one round trip carried).", nil, nil)
 	descPlan           = prometheus.NewDesc("gqlplan_plan_info", "The plan served: its hash and format.", []string{"hash", "format"}, nil)
 	descTokenCache     = prometheus.NewDesc("gqlplan_token_cache_total", "Bearer tokens answered from the verifier's memory (hit) or verified (miss).", []string{"result"}, nil)
 	descRetries        = prometheus.NewDesc("gqlplan_database_retries_total", "Requests run again on a fresh connection after theirs died under them (a restarted server).", nil, nil)
@@ -167,7 +169,7 @@ func (c handlerCollector) Describe(ch chan<- *prometheus.Desc) {
 		ch <- d
 	}
 	for _, d := range []*prometheus.Desc{descAcquires, descAcquireWaits, descAcquireCancels, descAcquireSeconds,
-		descLiveGroups, descSubscribers, descConnections, descSharedPipes, descSharedReads, descPlan, descRetries, descTokenCache} {
+		descLiveGroups, descSubscribers, descConnections, descSharedPipes, descSharedReads, descQueryPipes, descPipelined, descPlan, descRetries, descTokenCache} {
 		ch <- d
 	}
 }
@@ -205,5 +207,7 @@ func (c handlerCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descConnections, prometheus.GaugeValue, float64(h.streaming.Load()))
 	ch <- prometheus.MustNewConstMetric(descSharedPipes, prometheus.CounterValue, float64(live.SharedPipelines))
 	ch <- prometheus.MustNewConstMetric(descSharedReads, prometheus.CounterValue, float64(live.SharedReads))
+	ch <- prometheus.MustNewConstMetric(descQueryPipes, prometheus.CounterValue, float64(live.QueryPipelines))
+	ch <- prometheus.MustNewConstMetric(descPipelined, prometheus.CounterValue, float64(live.PipelinedQueries))
 	ch <- prometheus.MustNewConstMetric(descPlan, prometheus.GaugeValue, 1, h.cfg.Plan.Hash, strconv.Itoa(h.cfg.Plan.Format))
 }

@@ -36,6 +36,7 @@ type ServeCmd struct {
 	PoolSize         int           `name:"pool-size" env:"GQLPLAN_POOL_SIZE" help:"Most database connections (default: 4 per core, at least 8; the URL's pool_max_conns if set)."`
 	Pipelining       bool          `name:"pipelining" negatable:"" env:"GQLPLAN_PIPELINING" help:"Send the queries that arrive together as one pipeline on one connection, each still its own transaction (--no-pipelining: each query its own round trip)."`
 	PipelineDepth    int           `name:"pipeline-depth" default:"16" env:"GQLPLAN_PIPELINE_DEPTH" help:"With --pipelining, the most queries of one pipeline: a slow statement holds at most this many behind it."`
+	PipelineConns    int           `name:"pipeline-connections" default:"0" env:"GQLPLAN_PIPELINE_CONNECTIONS" help:"With --pipelining, the most pipelines in flight at once, each on a connection of its own (0: one per core); queries that come meanwhile wait for the next."`
 	LogFormat        string        `enum:"text,json" default:"text" env:"GQLPLAN_LOG_FORMAT" help:"Log format: text or json."`
 	LogRequests      string        `name:"log-requests" enum:"all,errors,none" default:"all" env:"GQLPLAN_LOG_REQUESTS" help:"Which requests get a log line: all, errors (a status of 400 or more, or errors in the response), none. Failure lines are rate-limited either way."`
 	ServerTiming     bool          `name:"server-timing" env:"GQLPLAN_SERVER_TIMING" help:"Add a Server-Timing header to each response: parse, plan and db, in milliseconds (off by default: it tells clients how long the database took)."`
@@ -249,7 +250,7 @@ func (c *ServeCmd) connect(ctx context.Context, log *slog.Logger, plan *spec.Pla
 		NoIntrospection: c.NoIntrospection, CORSOrigins: c.CORSOrigin, Dev: c.Dev, Logger: log, Resolvers: resolvers,
 		LogRequests: runtime.RequestLog(c.LogRequests), SkipCatalogCheck: c.SkipCatalogCheck, ServerTiming: c.ServerTiming,
 		TracerProvider: tracer, TrustedDocuments: c.TrustedDocuments, AllowIntrospection: c.AllowIntrospection,
-		Pipelining: c.Pipelining, PipelineDepth: c.PipelineDepth,
+		Pipelining: c.Pipelining, PipelineDepth: c.PipelineDepth, PipelineConnections: c.PipelineConns,
 	})
 	if err != nil {
 		pool.Close()

@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	goruntime "runtime"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -79,8 +80,10 @@ type Options struct {
 	// Pipelining sends the queries that arrive together as one pipeline
 	// on one connection (see shared.go): at most PipelineDepth of them
 	// (0: DefaultPipelineDepth) in one, on at most PipelineConnections
-	// connections at once (0: all the pool has). Mutations and requests
-	// with Go resolvers keep a connection to themselves.
+	// connections at once (0: one per core, at most the pool's). Fewer
+	// pipelines in flight make each carry more: a request that finds one
+	// free goes alone. Mutations and requests with Go resolvers keep a
+	// connection to themselves.
 	Pipelining          bool
 	PipelineDepth       int
 	PipelineConnections int
@@ -118,7 +121,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Executor, erro
 	if opts.Pipelining {
 		q := &sharedQueue{depth: cmp.Or(opts.PipelineDepth, DefaultPipelineDepth), maxInFlight: opts.PipelineConnections}
 		if q.maxInFlight <= 0 {
-			q.maxInFlight = int(pool.Config().MaxConns)
+			q.maxInFlight = min(goruntime.GOMAXPROCS(0), int(pool.Config().MaxConns))
 		}
 		x.pipelined = q
 	}
