@@ -67,6 +67,9 @@ type sharedRequest struct {
 	// run again in a transaction of their own, as in a lone query.
 	failed int
 	done   chan struct{}
+	// reading is set once the request is its pipeline's last and its
+	// results are read: then its statement may be canceled.
+	reading atomic.Pointer[lastCancel]
 }
 
 // sharedQueue is the requests waiting for a shared pipeline.
@@ -134,6 +137,9 @@ func (x *Executor) runQueued(ctx context.Context, q *sharedQueue, sess Session, 
 	select {
 	case <-r.done:
 	case <-ctx.Done():
+		if l := r.reading.Load(); l != nil { // its statement runs alone: canceled
+			l.cancel()
+		}
 		return nil, interrupted(ctx) // r and its buffer are the pipeline's now
 	}
 	defer putPipelineBuffer(buf)
@@ -255,7 +261,7 @@ func (x *Executor) runSharedOn(ctx context.Context, q *sharedQueue, reqs []*shar
 	}
 	var sent []*sharedRequest
 	for _, r := range reqs {
-		x.prepareFields(ctx, conn, set, r.sess, r.jobs)
+		x.prepareFields(r.ctx, conn, set, r.sess, r.jobs) // its own: nothing else runs on the connection yet
 		if conn.Conn().IsClosed() {
 			return true
 		}
@@ -318,11 +324,14 @@ func (x *Executor) pipelineShared(ctx context.Context, q *sharedQueue, conn *pgx
 	}
 	q.pipelines.Add(1)
 	q.requests.Add(int64(len(reqs)))
-	last := lastCancel{conn: c.PgConn(), r: reqs[len(reqs)-1]}
+	last := &lastCancel{conn: c.PgConn()}
 	fatal := p.Flush()
 	for i, r := range reqs {
 		if i == len(reqs)-1 {
-			last.watch()
+			r.reading.Store(last)
+			if r.ctx.Err() != nil { // it left already
+				last.cancel()
+			}
 		}
 		if fatal == nil {
 			fatal = x.readShared(ctx, p, r)
@@ -345,36 +354,33 @@ func (x *Executor) pipelineShared(ctx context.Context, q *sharedQueue, conn *pgx
 
 // lastCancel cancels the statement of a pipeline's last request when the
 // request is canceled while its results are read: nothing of another
-// request is left on the connection then (see the top of this file).
+// request is left on the connection then (see the top of this file). The
+// request's goroutine delivers the cancel request before it leaves (so a
+// server shutting down has it delivered before it exits), or the reader
+// does, if the request left before its results came up.
 type lastCancel struct {
-	conn *pgconn.PgConn
-	r    *sharedRequest
-	mu   sync.Mutex // held while a cancel request is delivered
-	over bool
-	stop func() bool
+	conn       *pgconn.PgConn
+	mu         sync.Mutex // held while a cancel request is delivered
+	over, sent bool
 }
 
-// watch starts watching the request: its results are read next.
-func (l *lastCancel) watch() {
-	l.stop = context.AfterFunc(l.r.ctx, func() {
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		if l.over {
-			return
-		}
-		deliver, cancel := context.WithTimeout(context.Background(), cancelTimeout)
-		defer cancel()
-		_ = l.conn.CancelRequest(deliver) // returns once the server took it
-	})
-}
-
-// done ends the watch once the request's results are read: a cancel
-// request under way is waited for, before the connection serves anyone
-// else.
-func (l *lastCancel) done() {
-	if l.stop != nil {
-		l.stop()
+// cancel delivers the cancel request, unless the request's results were
+// read meanwhile; once.
+func (l *lastCancel) cancel() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.over || l.sent {
+		return
 	}
+	l.sent = true
+	deliver, stop := context.WithTimeout(context.Background(), cancelTimeout)
+	defer stop()
+	_ = l.conn.CancelRequest(deliver) // returns once the server took it
+}
+
+// done ends it once the request's results are read: a cancel request
+// under way is waited for, before the connection serves anyone else.
+func (l *lastCancel) done() {
 	l.mu.Lock()
 	l.over = true
 	l.mu.Unlock()
