@@ -58,13 +58,15 @@ golden:
 	cd tests && $(GO) test . -run TestGolden -update
 	$(GO) test ./runtime/ -run TestComposedSQL -update
 
-# gqlplan (and beside it gqlplan with metrics on, and with tracing on) against
+# gqlplan (and beside it gqlplan with metrics on, with tracing on, and with
+# --pipelining) against
 # the SQL it sends and its data statement alone (pgbench), the floor of a bare
 # server sending it, and PostGraphile v4 and v5
 # (npm; v5 on Node.js 22, the npm package node@22), five
 # workloads on the forum example scaled up, in rounds with the servers taking
-# turns (the report takes each one's median); writes docs/BENCHMARKS.md and
-# docs/benchmarks.svg. BENCH_FLAGS: e.g. -rounds 5 -duration 30s
+# turns (the report takes each one's median); at 8 clients, writing
+# docs/BENCHMARKS.md and docs/benchmarks.svg, then at 64 clients
+# (docs/BENCHMARKS-64.md). BENCH_FLAGS: e.g. -rounds 5 -duration 30s
 # -concurrency 16, -only 'by id', -pprof /tmp/profiles, -no-peer,
 # -gqlplan-before /tmp/gqlplan-old (another build, measured beside this one).
 BENCH_FLAGS ?=
