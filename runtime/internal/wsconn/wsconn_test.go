@@ -26,10 +26,12 @@ type echo struct {
 	done  chan struct{}
 }
 
-func newEcho(t *testing.T, limit int64) *echo {
+func newEcho(t *testing.T, limit int64) *echo { return newEchoOn(t, limit, httptest.NewServer) }
+
+func newEchoOn(t *testing.T, limit int64, start func(http.Handler) *httptest.Server) *echo {
 	t.Helper()
 	e := &echo{done: make(chan struct{}, 16)}
-	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+	e.srv = start(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		conn, err := Upgrade(w, req, "echo")
 		if err != nil {
 			return
@@ -62,6 +64,9 @@ func newEcho(t *testing.T, limit int64) *echo {
 func (e *echo) dial(t *testing.T) (net.Conn, io.Reader) {
 	t.Helper()
 	d := ws.Dialer{Protocols: []string{"echo"}}
+	if e.srv.TLS != nil {
+		d.TLSConfig = e.srv.Client().Transport.(*http.Transport).TLSClientConfig
+	}
 	conn, br, hs, err := d.Dial(context.Background(), "ws"+strings.TrimPrefix(e.srv.URL, "http"))
 	if err != nil {
 		t.Fatal(err)
@@ -226,4 +231,20 @@ func TestWritesAfterTheCloseFrameAreRefused(t *testing.T) {
 	if err := c.WriteText([]byte("late"), time.Second); !errors.Is(err, ErrClosed) {
 		t.Fatalf("a write after the close frame: %v", err)
 	}
+}
+
+// TestOverTLS: a connection without a descriptor to poll (the TLS
+// connection decrypts what the socket holds) is read by a goroutine that
+// blocks in its read, and serves the same.
+func TestOverTLS(t *testing.T) {
+	e := newEchoOn(t, 1<<20, httptest.NewTLSServer)
+	conn, r := e.dial(t)
+	send(t, conn, ws.NewFrame(ws.OpText, false, []byte("over ")))
+	send(t, conn, ws.NewPingFrame(nil))
+	expect(t, r, ws.OpPong, "")
+	send(t, conn, ws.NewFrame(ws.OpContinuation, true, []byte("TLS")))
+	expect(t, r, ws.OpText, "over TLS")
+	send(t, conn, ws.NewCloseFrame(ws.NewCloseFrameBody(1000, "")))
+	expectClose(t, r, 1000)
+	e.wait(t, 1000)
 }
