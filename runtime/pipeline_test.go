@@ -171,11 +171,7 @@ func TestPipelinedCancelHitsOnlyItsOwn(t *testing.T) {
 	if r := <-held; r.body != quickAlone {
 		t.Fatalf("the query that waited on the lock: %s", r.body)
 	}
-	for deadline := time.Now().Add(time.Minute); s.scalar(`SELECT count(*)::text FROM pg_stat_activity WHERE query LIKE '%slow%' AND state = 'active' AND pid <> pg_backend_pid()`) != "1"; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the slow statement did not start")
-		}
-	}
+	slowRuns(t, s)
 	leave() // while its neighbour's statement runs
 	if r := <-left; r.status != 499 || !strings.Contains(r.body, "REQUEST_CANCELED") {
 		t.Fatalf("the canceled request: %d %s", r.status, r.body)
@@ -189,11 +185,7 @@ func TestPipelinedCancelHitsOnlyItsOwn(t *testing.T) {
 	leaving, leave = context.WithCancel(ctx)
 	start := time.Now()
 	go func() { left <- s.do(call{query: long, context: leaving}) }()
-	for deadline := time.Now().Add(time.Minute); s.scalar(`SELECT count(*)::text FROM pg_stat_activity WHERE query LIKE '%slow%' AND state = 'active' AND pid <> pg_backend_pid()`) != "1"; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the long statement did not start")
-		}
-	}
+	slowRuns(t, s)
 	leave()
 	if r := <-left; r.status != 499 {
 		t.Fatalf("the canceled request: %d %s", r.status, r.body)
@@ -203,5 +195,15 @@ func TestPipelinedCancelHitsOnlyItsOwn(t *testing.T) {
 	}
 	if took := time.Since(start); took > 30*time.Second {
 		t.Fatalf("the connection was free only after %v: the canceled statement ran on", took)
+	}
+}
+
+// slowRuns waits until a statement of the slow query runs.
+func slowRuns(t *testing.T, s *server) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); s.scalar(`SELECT count(*)::text FROM pg_stat_activity WHERE query LIKE '%slow%' AND state = 'active' AND pid <> pg_backend_pid()`) != "1"; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the slow statement did not start")
+		}
 	}
 }

@@ -91,9 +91,24 @@ func pgDuration(v any) (time.Duration, bool) {
 	if err != nil {
 		return 0, false
 	}
-	unit, ok := map[string]time.Duration{"": time.Millisecond, "us": time.Microsecond, "ms": time.Millisecond, "s": time.Second,
-		"min": time.Minute, "h": time.Hour, "d": 24 * time.Hour}[strings.TrimSpace(s[i:])]
-	return time.Duration(n * float64(unit)), ok
+	var unit time.Duration
+	switch strings.TrimSpace(s[i:]) {
+	case "", "ms":
+		unit = time.Millisecond
+	case "us":
+		unit = time.Microsecond
+	case "s":
+		unit = time.Second
+	case "min":
+		unit = time.Minute
+	case "h":
+		unit = time.Hour
+	case "d":
+		unit = 24 * time.Hour
+	default:
+		return 0, false
+	}
+	return time.Duration(n * float64(unit)), true
 }
 
 // requestFault is the error of a statement of r: a statement_timeout
