@@ -30,11 +30,11 @@ func (h *Handler) cors(w http.ResponseWriter, req *http.Request) bool {
 	}
 	w.Header().Set("Access-Control-Allow-Origin", origin)
 	if !preflight {
-		w.Header().Set("Access-Control-Expose-Headers", "X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "X-Request-Id, "+ReadAfterHeader)
 		return false
 	}
 	w.Header().Set("Access-Control-Allow-Methods", "GET, POST")
-	w.Header().Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept")
+	w.Header().Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept, "+ReadAfterHeader)
 	w.Header().Set("Access-Control-Max-Age", "600")
 	w.WriteHeader(http.StatusNoContent)
 	return true

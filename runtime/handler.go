@@ -77,6 +77,19 @@ type Config struct {
 	Pipelining          bool
 	PipelineDepth       int
 	PipelineConnections int // the most pipelines in flight at once (0: pgexec's default)
+	// Replicas are streaming replicas of Pool's database that serve
+	// queries (see replicas.go); Handler.WatchReplicas must run for them
+	// to be used. ReplicaMaxLag (0: 5 s) is the most one may lag and
+	// serve; ReplicaWait how long a read that must see a write waits for
+	// one that replayed it before going to the primary;
+	// ReplicaProbeInterval (0: 1 s) how often each is probed.
+	// ReadYourWritesKey signs read-your-writes tokens, at least 32 bytes;
+	// nil: a random key of this process, so that only it accepts them.
+	Replicas             []ReplicaPool
+	ReplicaMaxLag        time.Duration
+	ReplicaWait          time.Duration
+	ReplicaProbeInterval time.Duration
+	ReadYourWritesKey    []byte
 	// ServerTiming adds a Server-Timing header to each HTTP response: the
 	// time spent reading the request and its document (parse), choosing
 	// and composing its statements (plan) and in the database (db).
@@ -113,7 +126,9 @@ type Handler struct {
 type core struct {
 	auth *auth.Verifier
 	exec *pgexec.Executor
-	log  *slog.Logger
+	// replicas serve queries, with Config.Replicas; nil without.
+	replicas *replicas
+	log      *slog.Logger
 	// loginRole is the pool's role, which requests without a role of
 	// their own run as.
 	loginRole string
@@ -167,6 +182,10 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 		}
 	}
 	c := &core{auth: cfg.Verifier, log: cfg.Logger, away: make(chan struct{}), metrics: newRequestMetrics(), tracing: newTracing(cfg.TracerProvider, cfg)}
+	if len(cfg.ReadYourWritesKey) > 0 && len(cfg.ReadYourWritesKey) < 32 {
+		return nil, errors.New("runtime: the read-your-writes key must be at least 32 bytes")
+	}
+	c.replicas = newReplicas(cfg)
 	h, err := newPlanHandler(c, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
@@ -252,6 +271,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if h.cors(w, req) {
 		return
 	}
+	var readAfter *readAfter
+	if h.replicas != nil {
+		readAfter = h.readAfterRequest(req)
+		ctx = withReadAfter(ctx, readAfter)
+	}
 	var span trace.Span
 	if h.tracing != nil {
 		ctx, span = h.tracing.startRequest(ctx, req)
@@ -259,6 +283,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	out := h.serve(ctx, req)
 	if out.timing != nil {
 		w.Header().Set("Server-Timing", out.timing.header())
+	}
+	if readAfter != nil {
+		h.setReadAfter(w, req, readAfter)
 	}
 	// A client that does not read is cut off, and its buffers freed,
 	// after the write timeout (ErrNotSupported: a recorder, not a socket).

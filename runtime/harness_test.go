@@ -80,6 +80,14 @@ type serverOptions struct {
 	// pipelining is Config.Pipelining; GQLPLAN_TEST_PIPELINING=1 turns it
 	// on for every server, so the whole suite can run pipelined.
 	pipelining bool
+	// database is the URL of a database to serve instead of a new one of
+	// the shared cluster; replicas are the URLs of its standbys' copies
+	// of it (as their superuser), served as Config.Replicas (as the
+	// authenticator), with replicaMaxLag and replicaWait; WatchReplicas
+	// runs, probing every 100 ms.
+	database                   string
+	replicas                   []string
+	replicaMaxLag, replicaWait time.Duration
 }
 
 var roleCounter atomic.Int64
@@ -87,7 +95,10 @@ var roleCounter atomic.Int64
 func newServer(t testing.TB, opts serverOptions) *server {
 	t.Helper()
 	ctx := context.Background()
-	dsn := pgtest.Database(t)
+	dsn := opts.database
+	if dsn == "" {
+		dsn = pgtest.Database(t)
+	}
 	n := fmt.Sprintf("%d_%d", os.Getpid(), roleCounter.Add(1))
 	roles := testRoles{auth: "gq_auth_" + n, anon: "gq_anon_" + n, member: "gq_member_" + n}
 	fixture := cmp.Or(opts.fixture, "testdata")
@@ -166,11 +177,29 @@ func newServer(t testing.TB, opts serverOptions) *server {
 	if opts.resolvers != nil {
 		resolvers = *opts.resolvers
 	}
+	var replicas []runtime.ReplicaPool
+	for i, url := range opts.replicas {
+		authURL, err := pgtest.WithUser(url, roles.auth)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := runtime.PoolConfig(authURL, int(opts.maxConns), opts.limits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pool, err := pgxpool.NewWithConfig(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(pool.Close)
+		replicas = append(replicas, runtime.ReplicaPool{Name: fmt.Sprintf("standby%d", i+1), Pool: pool})
+	}
 	s.handler, err = runtime.NewHandler(ctx, runtime.Config{
 		Plan: s.plan, Pool: s.pool, Verifier: verifier, Signer: signer, Dev: opts.dev, Limits: opts.limits,
 		Logger: slog.New(slog.NewJSONHandler(s.logs, nil)), Resolvers: resolvers, ServerTiming: opts.serverTiming,
 		TrustedDocuments: opts.trusted, AllowIntrospection: opts.allowIntrospection,
 		Pipelining: opts.pipelining || os.Getenv("GQLPLAN_TEST_PIPELINING") == "1",
+		Replicas:   replicas, ReplicaMaxLag: opts.replicaMaxLag, ReplicaWait: opts.replicaWait, ReplicaProbeInterval: 100 * time.Millisecond,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -180,7 +209,9 @@ func newServer(t testing.TB, opts serverOptions) *server {
 	listening, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); s.handler.Listen(listening) }()
-	t.Cleanup(func() { stop(); <-done })
+	watched := make(chan struct{})
+	go func() { defer close(watched); s.handler.WatchReplicas(listening) }()
+	t.Cleanup(func() { stop(); <-done; <-watched })
 	for deadline := time.Now().Add(time.Minute); !strings.Contains(s.logs.String(), "reloaded the roles' settings"); time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the listener did not start:\n%s", s.logs)
@@ -283,6 +314,8 @@ type call struct {
 	handler *runtime.Handler // instead of s.handler (one a reload returned)
 	// rawQuery is a GET's URL query instead of query and vars.
 	rawQuery string
+	// header is added to the request's.
+	header http.Header
 }
 
 func (s *server) do(c call) *result {
@@ -324,6 +357,11 @@ func (s *server) do(c call) *result {
 	}
 	if c.context != nil {
 		req = req.WithContext(c.context)
+	}
+	for name, values := range c.header {
+		for _, v := range values {
+			req.Header.Add(name, v)
+		}
 	}
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)

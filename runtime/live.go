@@ -14,6 +14,7 @@ import (
 	"github.com/gqlplan/gqlplan/auth"
 	"github.com/gqlplan/gqlplan/internal/changefeed"
 	"github.com/gqlplan/gqlplan/runtime/internal/operation"
+	"github.com/gqlplan/gqlplan/runtime/internal/replica"
 	"github.com/gqlplan/gqlplan/runtime/internal/transport"
 )
 
@@ -304,6 +305,19 @@ type Stats struct {
 	// With Config.Pipelining: the pipelines of queries sent, the queries
 	// they carried, and those queued or in one now.
 	QueryPipelines, PipelinedQueries, PipelineOpen int64
+	// With Config.Replicas: each replica's state and the queries it
+	// served, and the queries the primary served instead.
+	Replicas     []ReplicaStats
+	PrimaryReads int64
+}
+
+// ReplicaStats is what Stats says of a replica.
+type ReplicaStats struct {
+	Name   string
+	InUse  bool
+	Reason string // why it is not in use
+	Lag    time.Duration
+	Reads  int64
 }
 
 // Stats reports what the handler's live data is doing.
@@ -318,5 +332,12 @@ func (h *Handler) Stats() Stats {
 	h.live.mu.Unlock()
 	st.SharedPipelines, st.SharedReads, st.SharedOpen = h.exec.SharedStats()
 	st.QueryPipelines, st.PipelinedQueries, st.PipelineOpen = h.exec.PipelineStats()
+	if h.replicas != nil {
+		var replicas []replica.Status
+		replicas, st.PrimaryReads = h.replicas.set.Status()
+		for _, r := range replicas {
+			st.Replicas = append(st.Replicas, ReplicaStats{Name: r.Name, InUse: r.InUse, Reason: r.Reason, Lag: r.Lag, Reads: r.Served})
+		}
+	}
 	return st
 }

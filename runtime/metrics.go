@@ -155,6 +155,9 @@ var (
 	descPipelined      = prometheus.NewDesc("gqlplan_pipelined_queries_total", "With --pipelining: queries sent in pipelines (their ratio to the pipelines is the requests one round trip carried).", nil, nil)
 	descPlan           = prometheus.NewDesc("gqlplan_plan_info", "The plan served: its hash and format.", []string{"hash", "format"}, nil)
 	descTokenCache     = prometheus.NewDesc("gqlplan_token_cache_total", "Bearer tokens answered from the verifier's memory (hit) or verified (miss).", []string{"result"}, nil)
+	descReplicaInUse   = prometheus.NewDesc("gqlplan_replica_in_use", "1 while a read replica serves queries, 0 while it is taken out (down, lagging or promoted).", []string{"replica"}, nil)
+	descReplicaLag     = prometheus.NewDesc("gqlplan_replica_lag_seconds", "How far a read replica's replay is behind the primary's log, at its last probe.", []string{"replica"}, nil)
+	descReplicaReads   = prometheus.NewDesc("gqlplan_replica_reads_total", "Queries served by each read replica, and by the primary (server=\"primary\") when none could.", []string{"server"}, nil)
 	descRetries        = prometheus.NewDesc("gqlplan_database_retries_total", "Requests run again on a fresh connection after theirs died under them (a restarted server).", nil, nil)
 )
 
@@ -169,7 +172,8 @@ func (c handlerCollector) Describe(ch chan<- *prometheus.Desc) {
 		ch <- d
 	}
 	for _, d := range []*prometheus.Desc{descAcquires, descAcquireWaits, descAcquireCancels, descAcquireSeconds,
-		descLiveGroups, descSubscribers, descConnections, descSharedPipes, descSharedReads, descQueryPipes, descPipelined, descPlan, descRetries, descTokenCache} {
+		descLiveGroups, descSubscribers, descConnections, descSharedPipes, descSharedReads, descQueryPipes, descPipelined, descPlan, descRetries, descTokenCache,
+		descReplicaInUse, descReplicaLag, descReplicaReads} {
 		ch <- d
 	}
 }
@@ -183,6 +187,19 @@ func (c handlerCollector) Collect(ch chan<- prometheus.Metric) {
 	h.metrics.reloads.Collect(ch)
 	h.metrics.trusted.Collect(ch)
 	ch <- prometheus.MustNewConstMetric(descRetries, prometheus.CounterValue, float64(h.exec.Retries()))
+	if h.replicas != nil {
+		replicas, primary := h.replicas.set.Status()
+		for _, r := range replicas {
+			inUse := 0.0
+			if r.InUse {
+				inUse = 1
+			}
+			ch <- prometheus.MustNewConstMetric(descReplicaInUse, prometheus.GaugeValue, inUse, r.Name)
+			ch <- prometheus.MustNewConstMetric(descReplicaLag, prometheus.GaugeValue, r.Lag.Seconds(), r.Name)
+			ch <- prometheus.MustNewConstMetric(descReplicaReads, prometheus.CounterValue, float64(r.Served), r.Name)
+		}
+		ch <- prometheus.MustNewConstMetric(descReplicaReads, prometheus.CounterValue, float64(primary), "primary")
+	}
 	hits, misses := h.cfg.Verifier.CacheStats()
 	ch <- prometheus.MustNewConstMetric(descTokenCache, prometheus.CounterValue, float64(hits), "hit")
 	ch <- prometheus.MustNewConstMetric(descTokenCache, prometheus.CounterValue, float64(misses), "miss")

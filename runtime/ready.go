@@ -73,7 +73,7 @@ func (h *Handler) Readiness() http.Handler {
 			return
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write([]byte("ready\n"))
+		_, _ = w.Write([]byte("ready\n" + h.replicaReadiness()))
 	})
 }
 

@@ -222,6 +222,9 @@ func (h *Handler) plan(op *operation.Operation, role string, claims, vars map[st
 // execute runs the statements of the fields that have one and sets their
 // results; the error is one that reached no field.
 func (h *Handler) execute(ctx context.Context, op *operation.Operation, who auth.Identity, sess pgexec.Session, fields []*rootField, arena *[]byte) *Error {
+	if op.Kind == operation.Mutation && h.replicas != nil {
+		defer h.noteWrite(ctx) // even one that failed may have committed
+	}
 	if runsGo(fields) {
 		return h.executeWithResolvers(ctx, op, who, sess, fields, arena)
 	}
@@ -242,8 +245,10 @@ func (h *Handler) execute(ctx context.Context, op *operation.Operation, who auth
 	start := time.Now()
 	if op.Kind == operation.Subscription { // reads that come together: a change wakes many groups
 		results, fatal = h.exec.RunShared(ctx, sess, stmts, arena)
+	} else if op.Kind == operation.Mutation {
+		results, fatal = h.exec.Run(ctx, true, sess, stmts, arena)
 	} else {
-		results, fatal = h.exec.Run(ctx, op.Kind == operation.Mutation, sess, stmts, arena)
+		results, fatal = h.runQuery(ctx, sess, stmts, arena)
 	}
 	if len(stmts) > 0 {
 		h.metrics.databaseOf[kindName(op.Kind)].Observe(time.Since(start).Seconds())

@@ -90,6 +90,9 @@ func (h *Handler) serveSocket(w http.ResponseWriter, req *http.Request) bool {
 	}
 	conn.SetReadLimit(h.cfg.Limits.MaxBodyBytes)
 	ctx, cancel := context.WithCancel(context.Background())
+	if h.replicas != nil { // its reads see its writes, and those its upgrade's token names
+		ctx = withReadAfter(ctx, h.readAfterRequest(req))
+	}
 	s := &socket{h: h, conn: conn, header: req.Header.Get("Authorization"), ctx: ctx, cancel: cancel,
 		ops: map[string]*running{}}
 	h.sockets.Store(s, struct{}{})

@@ -31,6 +31,9 @@ func isEventStream(req *http.Request) bool {
 
 func (h *Handler) serveEvents(w http.ResponseWriter, req *http.Request) {
 	ctx := wire.WithRequestID(req.Context(), newRequestID())
+	if h.replicas != nil {
+		ctx = withReadAfter(ctx, h.readAfterRequest(req))
+	}
 	w.Header().Set("X-Request-Id", wire.RequestID(ctx))
 	if h.cors(w, req) {
 		return

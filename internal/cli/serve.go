@@ -51,6 +51,8 @@ type ServeCmd struct {
 	JWKS   jwksFlags   `embed:"" prefix:"jwks-"`
 	Limits limitsFlags `embed:""`
 
+	Replicas replicaFlags `embed:""`
+
 	TrustedDocuments   string `name:"trusted-documents" enum:"off,allow,only" default:"off" env:"GQLPLAN_TRUSTED_DOCUMENTS" help:"The plan's trusted documents (compile --documents): off (ids are not looked up); allow (requests may name them by documentId, an Apollo persisted-query hash or Relay's doc_id, and any other document is served too, logged and counted as untrusted); only (nothing else is served, nor parsed)."`
 	AllowIntrospection bool   `name:"allow-introspection" env:"GQLPLAN_ALLOW_INTROSPECTION" help:"With --trusted-documents only, serve introspection too (a document asking for __schema, __type and __typename alone)."`
 
@@ -215,6 +217,7 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 	}
 	srv.drain = handler.GoingAway // WebSockets answer what they run, then close with 1001
 	go handler.Listen(ctx)        // role settings reloads, subscriptions' changes
+	go handler.WatchReplicas(ctx) // with --read-replica-url
 	reloader := &planReloader{log: log, api: api, path: resolvePath(env.Dir, c.Plan), read: func() (*spec.Plan, error) { return readPlan(env, c.Plan) }}
 	reloader.start(ctx, c.WatchPlan)
 	if c.DebugListen != "" {
@@ -245,14 +248,27 @@ func (c *ServeCmd) connect(ctx context.Context, log *slog.Logger, plan *spec.Pla
 		pool.Close()
 		return nil, nil, err
 	}
+	rywKey, err := c.Replicas.key(c.JWT.Secret, log)
+	if err != nil {
+		pool.Close()
+		return nil, nil, err
+	}
+	replicas, err := c.Replicas.pools(ctx, poolConfig, limits)
+	if err != nil {
+		pool.Close()
+		return nil, nil, err
+	}
 	handler, err := runtime.NewHandler(ctx, runtime.Config{
 		Plan: plan, Pool: pool, Verifier: verifier, Signer: signer, Limits: limits,
 		NoIntrospection: c.NoIntrospection, CORSOrigins: c.CORSOrigin, Dev: c.Dev, Logger: log, Resolvers: resolvers,
 		LogRequests: runtime.RequestLog(c.LogRequests), SkipCatalogCheck: c.SkipCatalogCheck, ServerTiming: c.ServerTiming,
 		TracerProvider: tracer, TrustedDocuments: c.TrustedDocuments, AllowIntrospection: c.AllowIntrospection,
 		Pipelining: c.Pipelining, PipelineDepth: c.PipelineDepth, PipelineConnections: c.PipelineConns,
+		Replicas: replicas, ReplicaMaxLag: c.Replicas.MaxLag, ReplicaWait: c.Replicas.Wait, ReplicaProbeInterval: c.Replicas.ProbeInterval,
+		ReadYourWritesKey: rywKey,
 	})
 	if err != nil {
+		closeReplicas(replicas)
 		pool.Close()
 		return nil, nil, err
 	}

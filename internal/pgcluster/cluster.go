@@ -89,6 +89,43 @@ func StartCluster(ctx context.Context, settings ...string) (_ *Cluster, err erro
 	return c, nil
 }
 
+// StartStandby makes a streaming replica of c (pg_basebackup -R: a copy
+// of its data that follows its write-ahead log) in a new temporary
+// directory, and starts it with settings after the defaults:
+// recovery_min_apply_delay=2s for a replica that lags. Call Stop to shut
+// it down and remove its files.
+func (c *Cluster) StartStandby(ctx context.Context, settings ...string) (_ *Cluster, err error) {
+	dir, err := os.MkdirTemp("", "gqlplan-pg-standby-")
+	if err != nil {
+		return nil, fmt.Errorf("pgcluster: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(dir)
+		}
+	}()
+	data, sock := filepath.Join(dir, "data"), filepath.Join(dir, "sock")
+	if err := prepareDirs(dir, c.cred, data, sock); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	backup := exec.CommandContext(ctx, c.Bin("pg_basebackup"), "-D", data, "-R", "-X", "stream", "--no-sync", "--checkpoint=fast",
+		"-h", c.sock, "-p", "5432", "-U", "postgres")
+	backup.SysProcAttr = &syscall.SysProcAttr{Credential: c.cred}
+	if out, err := backup.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("pgcluster: pg_basebackup: %w\n%s", err, out)
+	}
+	s := &Cluster{
+		dir: dir, bin: c.bin, cred: c.cred, data: data, sock: sock, settings: settings,
+		adminDSN: fmt.Sprintf("host=%s port=5432 user=postgres dbname=postgres sslmode=disable", sock),
+	}
+	if err := s.start(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
 // start runs postgres on the cluster's data and waits until it accepts
 // connections.
 func (c *Cluster) start(ctx context.Context) error {

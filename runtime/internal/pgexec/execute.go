@@ -41,12 +41,43 @@ type Executor struct {
 	dev              bool
 	maxResponseBytes int64
 	poolTimeout      time.Duration
-	roles            roleSettings
+	roles            *roleSettings             // shared with the executors of its replicas (see OnReplica)
 	claims           *lru.Cache[string, []any] // claim settings by the claims' JSON (see claimCacheSize)
 	timeout          string                    // Options.StatementTimeout in milliseconds, "" for none
 	shared           sharedQueue               // subscription reads waiting for a shared pipeline (see RunShared)
 	pipelined        *sharedQueue              // with Options.Pipelining, queries waiting for one
 	retries          atomic.Int64              // requests run again on a fresh connection
+	// onReplica: the pool is a replica's, and a request whose connection
+	// fails is not run again here but reported, for the caller to run it
+	// on the primary (see OnReplica).
+	onReplica bool
+}
+
+// OnReplica is an executor of x's requests on pool, a streaming replica
+// of x's database. It shares x's roles' settings and claims, read from
+// the primary, whose catalog a replica's is; it runs queries only. A
+// request whose replica connection fails is not run again there: the
+// error says so (CodeUnavailable) at once, for the caller to go to the
+// primary, where a lone executor would ride out a restart.
+func (x *Executor) OnReplica(pool *pgxpool.Pool) *Executor {
+	r := &Executor{
+		roles: x.roles, claims: x.claims, pool: pool, settingsID: x.settingsID, fixed: x.fixed, log: x.log, dev: x.dev,
+		maxResponseBytes: x.maxResponseBytes, poolTimeout: x.poolTimeout, timeout: x.timeout, onReplica: true,
+		shared: sharedQueue{depth: x.shared.depth, maxInFlight: x.shared.maxInFlight},
+	}
+	if x.pipelined != nil {
+		r.pipelined = &sharedQueue{depth: x.pipelined.depth, maxInFlight: min(x.pipelined.maxInFlight, int(pool.Config().MaxConns))}
+	}
+	return r
+}
+
+// attempts is how often a request may run on connections that die under
+// it: once on a replica (see OnReplica).
+func (x *Executor) attempts() int {
+	if x.onReplica {
+		return 1
+	}
+	return maxAttempts
 }
 
 // Retries is how many times a request (or a shared pipeline's requests)
@@ -107,7 +138,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Executor, erro
 	sum := sha256.Sum256([]byte(settingsSQL))
 	settings := fixedStatement{"gqlplan_settings_" + hex.EncodeToString(sum[:6]), settingsSQL}
 	x := &Executor{
-		roles:            roleSettings{byRole: map[string][]any{}, forbidden: forbidden},
+		roles:            &roleSettings{byRole: map[string][]any{}, forbidden: forbidden},
 		claims:           claims,
 		pool:             pool,
 		settingsID:       settings.name,
@@ -174,7 +205,7 @@ func (x *Executor) Run(ctx context.Context, mutation bool, sess Session, stmts [
 	out := &resultBuffer{arena: arena, limit: x.maxResponseBytes}
 	mark := len(*arena)
 	lost, fatal := x.run(ctx, mutation, sess, pending, out, false)
-	for attempt := 2; lost && attempt <= maxAttempts && (!mutation || errors.Is(fatal, errNotStarted)); attempt++ {
+	for attempt := 2; lost && attempt <= x.attempts() && (!mutation || errors.Is(fatal, errNotStarted)); attempt++ {
 		*arena, out.total = (*arena)[:mark], 0
 		for _, j := range pending {
 			j.result, j.err = nil, nil

@@ -30,7 +30,7 @@ func TestClaimSettingsAreCachedByTheirJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := &Executor{claims: cache, timeout: "5000", roles: roleSettings{byRole: map[string][]any{"member": {"search_path", "app"}}}}
+	x := &Executor{claims: cache, timeout: "5000", roles: &roleSettings{byRole: map[string][]any{"member": {"search_path", "app"}}}}
 	ada := identity(t, map[string]any{"role": "member", "sub": "ada", "person_id": 1.0, "x-tenant": "skipped", "groups": []any{"a", "b"}})
 	bob := identity(t, map[string]any{"role": "member", "sub": "bob", "person_id": 2.0})
 	want := []any{
@@ -54,7 +54,7 @@ func TestClaimSettingsAreCachedByTheirJSON(t *testing.T) {
 	if again := x.NewSession(ada); !reflect.DeepEqual(again.claims, want) {
 		t.Errorf("ada again: %q, want %q", again.claims, want)
 	}
-	if none := settingsPairs((&Executor{claims: cache}).NewSession(ada), false); !reflect.DeepEqual(none, append([]any{"role", "member"}, want...)) {
+	if none := settingsPairs((&Executor{claims: cache, roles: &roleSettings{}}).NewSession(ada), false); !reflect.DeepEqual(none, append([]any{"role", "member"}, want...)) {
 		t.Errorf("an executor without a statement timeout or role settings: %q", none)
 	}
 	if cache.Len() != 1 {

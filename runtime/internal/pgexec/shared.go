@@ -219,9 +219,10 @@ func (x *Executor) runShared(q *sharedQueue, batch []*sharedRequest) {
 		ctx, cancel = context.WithDeadline(ctx, until.Add(pipelineGrace))
 	}
 	defer cancel()
-	for attempt := 1; attempt <= maxAttempts; attempt++ {
-		if !x.runSharedOn(ctx, q, live, attempt > 1) || ctx.Err() != nil {
-			return
+	for attempt := 1; ; attempt++ {
+		lost := x.runSharedOn(ctx, q, live, attempt > 1)
+		if !lost || ctx.Err() != nil || attempt == x.attempts() {
+			return // the last attempt's errors stand
 		}
 		x.retries.Add(1)
 		for _, r := range live {

@@ -1,0 +1,60 @@
+package replica
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestToken(t *testing.T) {
+	s := NewSigner([]byte(strings.Repeat("k", 32)))
+	tok := s.Token(0x1_0000_2a00)
+	if lsn, ok := s.Position(tok); !ok || lsn != 0x1_0000_2a00 {
+		t.Fatalf("Position(%q) = %v, %v", tok, lsn, ok)
+	}
+	other := NewSigner([]byte(strings.Repeat("o", 32)))
+	forged := []string{
+		other.Token(0x1_0000_2a00),                      // another key
+		strings.Replace(tok, "2a00", "2a01", 1),         // another position, the same mac
+		"", ".", "1.", "1.x.", tok + "x", "2" + tok[1:], // malformed
+		strings.Repeat("1", 100),
+	}
+	for _, f := range forged {
+		if lsn, ok := s.Position(f); ok {
+			t.Errorf("Position(%q) accepted: %v", f, lsn)
+		}
+	}
+}
+
+func TestLSNString(t *testing.T) {
+	if got := LSN(0x1_0000_2a00).String(); got != "1/2A00" {
+		t.Errorf("got %s", got)
+	}
+}
+
+// A replica lags by the age of the oldest primary position it has not
+// replayed, and not at all once it replayed the newest — however long
+// the primary has been idle.
+func TestLag(t *testing.T) {
+	s := New(nil, nil, Options{MaxLag: 5 * time.Second, ProbeInterval: time.Second})
+	t0 := time.Now()
+	s.record(t0, 100)
+	s.record(t0.Add(time.Second), 100) // no write since: t0 dates 100
+	s.record(t0.Add(2*time.Second), 200)
+	s.record(t0.Add(3*time.Second), 300)
+	now := t0.Add(4 * time.Second)
+	for _, c := range []struct {
+		replayed LSN
+		lag      time.Duration
+	}{{50, 4 * time.Second}, {100, 2 * time.Second}, {250, time.Second}, {300, 0}, {400, 0}} {
+		if got := s.lagOf(now, c.replayed); got != c.lag {
+			t.Errorf("replayed %d: lag %s, want %s", c.replayed, got, c.lag)
+		}
+	}
+	// Positions older than the bound and two probes are dropped, the
+	// newest kept.
+	s.record(t0.Add(time.Hour), 400)
+	if len(s.history) != 1 || s.history[0].lsn != 400 {
+		t.Errorf("history %v", s.history)
+	}
+}

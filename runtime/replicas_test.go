@@ -1,0 +1,304 @@
+package runtime_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/gqlplan/gqlplan/internal/pgcluster"
+	"github.com/gqlplan/gqlplan/runtime"
+)
+
+// replicaSetup is a primary of its own, a streaming standby of it, and a
+// server of the runtime fixture on the primary that reads from the
+// standby.
+type replicaSetup struct {
+	s                *server
+	primary, standby *pgcluster.Cluster
+}
+
+const replicaDatabase = "replicas"
+
+func newReplicaSetup(t *testing.T) *replicaSetup {
+	t.Helper()
+	ctx := context.Background()
+	primary, err := pgcluster.StartCluster(ctx, "wal_writer_delay=10ms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = primary.Stop() })
+	conn, err := pgx.Connect(ctx, primary.AdminDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+replicaDatabase); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close(ctx)
+	standby, err := primary.StartStandby(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = standby.Stop() })
+	primaryURL, err := pgcluster.WithDatabase(primary.AdminDSN(), replicaDatabase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	standbyURL, err := pgcluster.WithDatabase(standby.AdminDSN(), replicaDatabase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newServer(t, serverOptions{database: primaryURL, replicas: []string{standbyURL}, replicaWait: 20 * time.Millisecond})
+	return &replicaSetup{s: s, primary: primary, standby: standby}
+}
+
+// replica is the standby's state as the handler reports it.
+func (r *replicaSetup) replica() runtime.ReplicaStats { return r.s.handler.Stats().Replicas[0] }
+
+// waitReplica waits until the standby is in use (or not, with a reason
+// holding reason).
+func (r *replicaSetup) waitReplica(t *testing.T, inUse bool, reason string) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		st := r.replica()
+		if st.InUse == inUse && strings.Contains(st.Reason, reason) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the standby is not %v (%q) after a minute: %+v", inUse, reason, st)
+		}
+	}
+}
+
+// setDelay sets the standby's recovery_min_apply_delay ("" resets it).
+func (r *replicaSetup) setDelay(t *testing.T, delay string) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, r.standby.AdminDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	sql := "ALTER SYSTEM RESET recovery_min_apply_delay"
+	if delay != "" {
+		sql = "ALTER SYSTEM SET recovery_min_apply_delay = '" + delay + "'"
+	}
+	if _, err := conn.Exec(ctx, sql); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "SELECT pg_reload_conf()"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// commits is the transactions the database has committed on a cluster,
+// once the backends' statistics are flushed.
+func commits(t *testing.T, dsn string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var n int64
+	if err := conn.QueryRow(ctx, "SELECT xact_commit FROM pg_stat_database WHERE datname = $1", replicaDatabase).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+const postsQuery = `{ posts { id title } }`
+
+func TestReadReplicas(t *testing.T) {
+	r := newReplicaSetup(t)
+	s := r.s
+	want := s.do(call{query: postsQuery}).data(t) // the primary's, before the standby serves
+	r.waitReplica(t, true, "")
+
+	t.Run("queries are answered by the standby", func(t *testing.T) {
+		standby0, primary0 := commits(t, r.standby.AdminDSN()), commits(t, r.primary.AdminDSN())
+		reads0 := r.replica().Reads
+		const n = 200
+		for range n {
+			if got := s.do(call{query: postsQuery}).data(t); got != want {
+				t.Fatalf("the standby answered %s; the primary %s", got, want)
+			}
+		}
+		if st := s.handler.Stats(); st.Replicas[0].Reads-reads0 != n {
+			t.Errorf("the standby served %d of %d queries: %+v", st.Replicas[0].Reads-reads0, n, st)
+		}
+		// Backends flush their statistics when idle, at most once a second.
+		for deadline := time.Now().Add(20 * time.Second); commits(t, r.standby.AdminDSN())-standby0 < n; time.Sleep(200 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the standby's pg_stat_database counts %d transactions, not %d", commits(t, r.standby.AdminDSN())-standby0, n)
+			}
+		}
+		if moved := commits(t, r.primary.AdminDSN()) - primary0; moved >= n/2 {
+			t.Errorf("the primary's pg_stat_database moved by %d transactions: the queries went there", moved)
+		}
+		rec := httptest.NewRecorder()
+		s.handler.Readiness().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+		if !strings.Contains(rec.Body.String(), "replica standby1: in use") {
+			t.Errorf("/readyz says %q", rec.Body)
+		}
+	})
+
+	t.Run("each read after a write sees it, and reads without a token stay on the standby", func(t *testing.T) {
+		r.setDelay(t, "300ms") // the standby replays each commit 300 ms late
+		defer r.setDelay(t, "")
+		tok := token(t, jwt.MapClaims{"role": s.roles.member})
+		const clients, pairs = 4, 250
+		reads0 := r.replica().Reads
+		var wg sync.WaitGroup
+		var failures atomic.Int64
+		var stale atomic.Int64
+		for c := range clients {
+			wg.Go(func() {
+				for i := range pairs {
+					name := fmt.Sprintf("ryw %d-%d", c, i)
+					w := s.do(call{token: tok, query: `mutation($n: String!, $e: String!) { addPerson(firstName: $n, email: $e) { id } }`,
+						vars: map[string]any{"n": name, "e": fmt.Sprintf("ryw%d-%d@example.com", c, i)}})
+					readAfter := w.header.Get(runtime.ReadAfterHeader)
+					var created struct{ AddPerson struct{ ID int } }
+					_ = json.Unmarshal([]byte(w.data(t)), &created)
+					id := created.AddPerson.ID
+					if w.status != 200 || readAfter == "" || id == 0 {
+						failures.Add(1)
+						t.Errorf("the mutation answered %d %s, token %q", w.status, w.body, readAfter)
+						return
+					}
+					got := s.do(call{token: tok, query: `query($id: Int!) { person(id: $id) { firstName } }`, vars: map[string]any{"id": id},
+						header: http.Header{runtime.ReadAfterHeader: {readAfter}}}).data(t)
+					if got != fmt.Sprintf(`{"person":{"firstName":%q}}`, name) {
+						stale.Add(1)
+						t.Errorf("the read after writing %q answered %s", name, got)
+					}
+					if got := s.do(call{query: postsQuery}).data(t); got != want {
+						t.Errorf("a read without a token answered %s", got)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if failures.Load() > 0 || stale.Load() > 0 {
+			t.Fatalf("%d mutations failed, %d reads did not see their write", failures.Load(), stale.Load())
+		}
+		if served := r.replica().Reads - reads0; served < clients*pairs {
+			t.Errorf("the standby served %d reads; the %d without a token should all have gone there", served, clients*pairs)
+		}
+		// A token this server did not sign constrains nothing.
+		reads1 := r.replica().Reads
+		forged := s.do(call{query: postsQuery, header: http.Header{runtime.ReadAfterHeader: {"1.ffffffffffffffff.AAAAAAAAAAAAAAAAAAAAAAAA"}}})
+		if forged.data(t) != want || r.replica().Reads != reads1+1 {
+			t.Errorf("a forged token: %s, standby reads %d → %d", forged.body, reads1, r.replica().Reads)
+		}
+	})
+
+	t.Run("a stopped standby loses no query, and serves again once back", func(t *testing.T) {
+		r.waitReplica(t, true, "")
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		var answered, failed atomic.Int64
+		for range 4 {
+			wg.Go(func() {
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					if res := s.do(call{query: postsQuery}); res.status != 200 || res.data(t) != want {
+						failed.Add(1)
+						t.Errorf("a query answered %d %s", res.status, res.body)
+					}
+					answered.Add(1)
+				}
+			})
+		}
+		time.Sleep(300 * time.Millisecond)
+		primary0 := s.handler.Stats().PrimaryReads
+		if err := r.standby.Halt(false); err != nil {
+			t.Fatal(err)
+		}
+		r.waitReplica(t, false, "")
+		time.Sleep(500 * time.Millisecond)
+		if s.handler.Stats().PrimaryReads == primary0 {
+			t.Error("with the standby down, the primary served nothing")
+		}
+		if err := r.standby.Resume(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		r.waitReplica(t, true, "")
+		reads0 := r.replica().Reads
+		time.Sleep(500 * time.Millisecond)
+		close(stop)
+		wg.Wait()
+		if failed.Load() > 0 {
+			t.Fatalf("%d of %d queries failed", failed.Load(), answered.Load())
+		}
+		if r.replica().Reads == reads0 {
+			t.Error("back, the standby served nothing")
+		}
+		t.Logf("%d queries, none failed", answered.Load())
+	})
+
+	t.Run("a lagging standby is skipped", func(t *testing.T) {
+		r.waitReplica(t, true, "")
+		r.setDelay(t, "1h")
+		stop := make(chan struct{})
+		wrote := make(chan struct{})
+		go func() { // commits for the standby to lag behind
+			defer close(wrote)
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(50 * time.Millisecond):
+				}
+				if _, err := s.admin.Exec(context.Background(), "INSERT INTO shop.person (first_name) VALUES ('lag')"); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+		r.waitReplica(t, false, "lags")
+		reads0, primary0 := r.replica().Reads, s.handler.Stats().PrimaryReads
+		if got := s.do(call{query: postsQuery}).data(t); got != want {
+			t.Errorf("a query answered %s", got)
+		}
+		if st := s.handler.Stats(); st.Replicas[0].Reads != reads0 || st.PrimaryReads != primary0+1 {
+			t.Errorf("the lagging standby served a query: %+v", st)
+		}
+		close(stop)
+		<-wrote
+		r.setDelay(t, "")
+		r.waitReplica(t, true, "")
+	})
+
+	t.Run("a promoted standby is taken out", func(t *testing.T) {
+		conn, err := pgx.Connect(context.Background(), r.standby.AdminDSN()) // the standby was restarted
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(context.Background())
+		if _, err := conn.Exec(context.Background(), "SELECT pg_promote()"); err != nil {
+			t.Fatal(err)
+		}
+		r.waitReplica(t, false, "not a replica")
+		primary0 := s.handler.Stats().PrimaryReads
+		if got := s.do(call{query: postsQuery}).data(t); got != want || s.handler.Stats().PrimaryReads != primary0+1 {
+			t.Errorf("after the promotion a query answered %s, the primary's reads %d → %d", got, primary0, s.handler.Stats().PrimaryReads)
+		}
+	})
+}
