@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.opentelemetry.io/otel/trace"
 
@@ -90,11 +91,27 @@ type Config struct {
 	ReplicaWait          time.Duration
 	ReplicaProbeInterval time.Duration
 	ReadYourWritesKey    []byte
+	// StatementCache is how statements are prepared: "prepare" (the
+	// default: by name, once per connection and role) or "none" (each
+	// the unnamed statement of its request's pipeline: no state on a
+	// connection between transactions, for PgBouncer in transaction
+	// mode; see pgexec.Options.Unnamed).
+	StatementCache string
+	// Listen is how the listener connects (nil: as Pool does): a direct
+	// connection to the server when Pool goes through a pooler in
+	// transaction mode, where LISTEN does not work.
+	Listen *pgx.ConnConfig
 	// ServerTiming adds a Server-Timing header to each HTTP response: the
 	// time spent reading the request and its document (parse), choosing
 	// and composing its statements (plan) and in the database (db).
 	ServerTiming bool
 }
+
+// Config.StatementCache's values.
+const (
+	StatementCachePrepare = "prepare"
+	StatementCacheNone    = "none"
+)
 
 // RequestLog is which requests get a log line.
 type RequestLog string
@@ -172,6 +189,11 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 	default:
 		return nil, fmt.Errorf("runtime: LogRequests is %q; it must be all, errors or none", cfg.LogRequests)
 	}
+	switch cfg.StatementCache {
+	case "", StatementCachePrepare, StatementCacheNone:
+	default:
+		return nil, fmt.Errorf("runtime: StatementCache is %q; it must be %s or %s", cfg.StatementCache, StatementCachePrepare, StatementCacheNone)
+	}
 	if err := checkTrustedConfig(cfg); err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
@@ -192,7 +214,8 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 	}
 	if c.exec, err = pgexec.New(ctx, cfg.Pool, pgexec.Options{Log: cfg.Logger, Dev: cfg.Dev,
 		MaxResponseBytes: cfg.Limits.MaxResponseBytes, PoolTimeout: cfg.Limits.PoolTimeout, StatementTimeout: cfg.Limits.StatementTimeout,
-		Pipelining: cfg.Pipelining, PipelineDepth: cfg.PipelineDepth, PipelineConnections: cfg.PipelineConnections}); err != nil {
+		Pipelining: cfg.Pipelining, PipelineDepth: cfg.PipelineDepth, PipelineConnections: cfg.PipelineConnections,
+		Unnamed: cfg.StatementCache == StatementCacheNone, Listen: cfg.Listen}); err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
 	if err := cfg.Pool.QueryRow(ctx, "SELECT current_user::text").Scan(&c.loginRole); err != nil {

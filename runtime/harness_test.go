@@ -85,6 +85,9 @@ type serverOptions struct {
 	// of it (as their superuser), served as Config.Replicas (as the
 	// authenticator), with replicaMaxLag and replicaWait; WatchReplicas
 	// runs, probing every 100 ms.
+	// statementCache is Config.StatementCache; GQLPLAN_TEST_STATEMENT_CACHE
+	// sets it for every server.
+	statementCache             string
 	database                   string
 	replicas                   []string
 	replicaMaxLag, replicaWait time.Duration
@@ -198,8 +201,9 @@ func newServer(t testing.TB, opts serverOptions) *server {
 		Plan: s.plan, Pool: s.pool, Verifier: verifier, Signer: signer, Dev: opts.dev, Limits: opts.limits,
 		Logger: slog.New(slog.NewJSONHandler(s.logs, nil)), Resolvers: resolvers, ServerTiming: opts.serverTiming,
 		TrustedDocuments: opts.trusted, AllowIntrospection: opts.allowIntrospection,
-		Pipelining: opts.pipelining || os.Getenv("GQLPLAN_TEST_PIPELINING") == "1",
-		Replicas:   replicas, ReplicaMaxLag: opts.replicaMaxLag, ReplicaWait: opts.replicaWait, ReplicaProbeInterval: 100 * time.Millisecond,
+		Pipelining:     opts.pipelining || os.Getenv("GQLPLAN_TEST_PIPELINING") == "1",
+		StatementCache: cmp.Or(os.Getenv("GQLPLAN_TEST_STATEMENT_CACHE"), opts.statementCache),
+		Replicas:       replicas, ReplicaMaxLag: opts.replicaMaxLag, ReplicaWait: opts.replicaWait, ReplicaProbeInterval: 100 * time.Millisecond,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -150,3 +150,42 @@ func TestMutationCallIsPrepared(t *testing.T) {
 		}
 	}
 }
+
+// With StatementCache none, nothing is prepared by name on any
+// connection — queries, mutations of one field and of several, Go
+// resolvers' transactions, failures — with pipelining off and on, and
+// the answers are those of a server that prepares.
+func TestUnnamedStatementsLeaveNothingOnTheConnection(t *testing.T) {
+	for _, pipelining := range []bool{false, true} {
+		t.Run(fmt.Sprint("pipelining ", pipelining), func(t *testing.T) {
+			s := newServer(t, serverOptions{maxConns: 2, statementCache: "none", pipelining: pipelining})
+			tok := token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 3, "sub": "ada"})
+			for i, c := range []struct{ query, want string }{
+				{`{ posts { title } }`, `{"posts":[{"title":"Notes on the engine"},{"title":"Computable numbers"}]}`},
+				{`{ person(id: 2) { firstName } session { role } }`, `{"person":{"firstName":"Alan"},"session":{"role":"` + s.roles.member + `"}}`},
+				{`mutation { createPost(title: "unnamed") { title } }`, `{"createPost":{"title":"unnamed"}}`},
+				{`mutation { a: createPost(title: "one") { title } b: createPost(title: "two") { title } }`, `{"a":{"title":"one"},"b":{"title":"two"}}`},
+				{`{ raiseIn(message: "no") { id } people(limit: 1) { id } }`, `null`}, // raiseIn is non-null
+				{`{ person(id: 1) { firstName peers { id } } }`, `{"person":{"firstName":"Ada","peers":[{"id":3},{"id":2}]}}`},
+			} {
+				if got := s.do(call{query: c.query, token: tok}).data(t); got != c.want {
+					t.Errorf("request %d: %s, want %s", i, got, c.want)
+				}
+			}
+			conns := s.pool.AcquireAllIdle(context.Background())
+			if len(conns) == 0 {
+				t.Fatal("no idle connection")
+			}
+			for _, conn := range conns {
+				var n int
+				if err := conn.QueryRow(context.Background(), "SELECT count(*) FROM pg_prepared_statements").Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				if n != 0 {
+					t.Errorf("a connection holds %d prepared statements", n)
+				}
+				conn.Release()
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/otel/trace"
@@ -37,6 +39,8 @@ type ServeCmd struct {
 	Pipelining       bool          `name:"pipelining" negatable:"" env:"GQLPLAN_PIPELINING" help:"Send the queries that arrive together as one pipeline on one connection, each still its own transaction (--no-pipelining: each query its own round trip)."`
 	PipelineDepth    int           `name:"pipeline-depth" default:"16" env:"GQLPLAN_PIPELINE_DEPTH" help:"With --pipelining, the most queries of one pipeline: a slow statement holds at most this many behind it."`
 	PipelineConns    int           `name:"pipeline-connections" default:"0" env:"GQLPLAN_PIPELINE_CONNECTIONS" help:"With --pipelining, the most pipelines in flight at once, each on a connection of its own (0: one per core); queries that come meanwhile wait for the next."`
+	StatementCache   string        `name:"statement-cache" enum:"prepare,none" default:"prepare" env:"GQLPLAN_STATEMENT_CACHE" help:"prepare: statements are prepared by name once per connection and role; none: each is parsed in its request's own pipeline, so a connection keeps nothing between transactions (PgBouncer in transaction mode before 1.21)."`
+	ListenURL        string        `name:"listen-database-url" env:"GQLPLAN_LISTEN_DATABASE_URL" help:"PostgreSQL connection string for LISTEN (subscriptions' changes, NOTIFY gqlplan reload), straight to the server: a pooler in transaction mode does not deliver notifications (default: --database-url)."`
 	LogFormat        string        `enum:"text,json" default:"text" env:"GQLPLAN_LOG_FORMAT" help:"Log format: text or json."`
 	LogRequests      string        `name:"log-requests" enum:"all,errors,none" default:"all" env:"GQLPLAN_LOG_REQUESTS" help:"Which requests get a log line: all, errors (a status of 400 or more, or errors in the response), none. Failure lines are rate-limited either way."`
 	ServerTiming     bool          `name:"server-timing" env:"GQLPLAN_SERVER_TIMING" help:"Add a Server-Timing header to each response: parse, plan and db, in milliseconds (off by default: it tells clients how long the database took)."`
@@ -258,6 +262,14 @@ func (c *ServeCmd) connect(ctx context.Context, log *slog.Logger, plan *spec.Pla
 		pool.Close()
 		return nil, nil, err
 	}
+	var listen *pgx.ConnConfig
+	if c.ListenURL != "" {
+		if listen, err = pgx.ParseConfig(c.ListenURL); err != nil {
+			closeReplicas(replicas)
+			pool.Close()
+			return nil, nil, errors.New("--listen-database-url is not a valid connection string") // pgx's error may quote its password
+		}
+	}
 	handler, err := runtime.NewHandler(ctx, runtime.Config{
 		Plan: plan, Pool: pool, Verifier: verifier, Signer: signer, Limits: limits,
 		NoIntrospection: c.NoIntrospection, CORSOrigins: c.CORSOrigin, Dev: c.Dev, Logger: log, Resolvers: resolvers,
@@ -265,7 +277,7 @@ func (c *ServeCmd) connect(ctx context.Context, log *slog.Logger, plan *spec.Pla
 		TracerProvider: tracer, TrustedDocuments: c.TrustedDocuments, AllowIntrospection: c.AllowIntrospection,
 		Pipelining: c.Pipelining, PipelineDepth: c.PipelineDepth, PipelineConnections: c.PipelineConns,
 		Replicas: replicas, ReplicaMaxLag: c.Replicas.MaxLag, ReplicaWait: c.Replicas.Wait, ReplicaProbeInterval: c.Replicas.ProbeInterval,
-		ReadYourWritesKey: rywKey,
+		ReadYourWritesKey: rywKey, StatementCache: c.StatementCache, Listen: listen,
 	})
 	if err != nil {
 		closeReplicas(replicas)

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/gqlplan/gqlplan/internal/logbuf"
 	"github.com/gqlplan/gqlplan/internal/pgcluster"
@@ -146,6 +147,11 @@ func launch(t *testing.T, admin, login, plan string, serveArgs ...string) (_ *se
 // process's environment.
 func launchBinary(t *testing.T, bin string, env []string, admin, login, plan string, serveArgs ...string) (_ *server, urls <-chan string) {
 	t.Helper()
+	if os.Getenv("GQLPLAN_TEST_PGBOUNCER") == "1" { // every server through PgBouncer, in transaction mode
+		var pooled []string
+		login, pooled = throughPgBouncer(t, login, 2)
+		serveArgs = append(pooled, serveArgs...)
+	}
 	cmd := exec.Command(bin, append([]string{"serve", "--plan", plan, "--database-url", login,
 		"--listen", "127.0.0.1:0", "--jwt-secret", secret}, serveArgs...)...)
 	cmd.Env = append(os.Environ(), env...)
@@ -351,4 +357,27 @@ func (s *server) waitExit(t *testing.T, within time.Duration, what string) {
 	case <-time.After(within):
 		t.Fatalf("serve did not exit within %v of %s", within, what)
 	}
+}
+
+// throughPgBouncer starts Debian's pgbouncer in transaction mode in
+// front of login's server, with at most poolSize server connections (less
+// than a server's pool), and returns login through it and the serve flags
+// that work there: no statements prepared by name, and LISTEN straight
+// to the server. It stops when the test ends, after the server.
+func throughPgBouncer(t *testing.T, login string, poolSize int) (string, []string) {
+	t.Helper()
+	cfg, err := pgconn.ParseConfig(login)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bouncer, err := pgcluster.StartPgBouncer(context.Background(), login, []string{cfg.User}, poolSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(bouncer.Stop)
+	pooled, err := bouncer.URL(login)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pooled, []string{"--statement-cache", "none", "--listen-database-url", login}
 }

@@ -47,6 +47,8 @@ type Executor struct {
 	shared           sharedQueue               // subscription reads waiting for a shared pipeline (see RunShared)
 	pipelined        *sharedQueue              // with Options.Pipelining, queries waiting for one
 	retries          atomic.Int64              // requests run again on a fresh connection
+	unnamed          bool                      // Options.Unnamed
+	listen           *pgx.ConnConfig           // Options.Listen
 	// onReplica: the pool is a replica's, and a request whose connection
 	// fails is not run again here but reported, for the caller to run it
 	// on the primary (see OnReplica).
@@ -62,7 +64,7 @@ type Executor struct {
 func (x *Executor) OnReplica(pool *pgxpool.Pool) *Executor {
 	r := &Executor{
 		roles: x.roles, claims: x.claims, pool: pool, settingsID: x.settingsID, fixed: x.fixed, log: x.log, dev: x.dev,
-		maxResponseBytes: x.maxResponseBytes, poolTimeout: x.poolTimeout, timeout: x.timeout, onReplica: true,
+		maxResponseBytes: x.maxResponseBytes, poolTimeout: x.poolTimeout, timeout: x.timeout, unnamed: x.unnamed, onReplica: true,
 		shared: sharedQueue{depth: x.shared.depth, maxInFlight: x.shared.maxInFlight},
 	}
 	if x.pipelined != nil {
@@ -89,6 +91,15 @@ func (x *Executor) Retries() int64 { return x.retries.Load() }
 // so PostgreSQL does not parse it per request. None touches a table, so the authenticator role can
 // prepare them outside a transaction.
 type fixedStatement struct{ name, sql string }
+
+// text is what a pipeline queues for s: its name, or its SQL when
+// nothing is prepared by name (Options.Unnamed).
+func (x *Executor) text(s fixedStatement) string {
+	if x.unnamed {
+		return s.sql
+	}
+	return s.name
+}
 
 var (
 	beginReadOnly = fixedStatement{"gqlplan_begin_read_only", "BEGIN READ ONLY"}
@@ -118,6 +129,17 @@ type Options struct {
 	Pipelining          bool
 	PipelineDepth       int
 	PipelineConnections int
+	// Unnamed prepares nothing by name: every statement is the unnamed
+	// statement of its request's own pipeline, parsed after its role
+	// switch, its parameters' types inferred by PostgreSQL from the SQL
+	// (which casts them). A connection then holds no state between
+	// transactions, as a pooler in transaction mode (PgBouncer before
+	// 1.21) needs; PostgreSQL parses and plans each statement each time.
+	Unnamed bool
+	// Listen is how Listen connects (nil: as the pool does): behind a
+	// pooler in transaction mode, LISTEN needs a connection of its own
+	// to the server.
+	Listen *pgx.ConnConfig
 }
 
 // DefaultPipelineDepth is the most queries of one pipeline, unless
@@ -147,6 +169,8 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Executor, erro
 		dev:              opts.Dev,
 		maxResponseBytes: opts.MaxResponseBytes,
 		poolTimeout:      opts.PoolTimeout,
+		unnamed:          opts.Unnamed,
+		listen:           opts.Listen,
 		shared:           sharedQueue{depth: sharedDepth, maxInFlight: sharedInFlight},
 	}
 	if opts.Pipelining {
@@ -385,7 +409,7 @@ func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, set *prepared
 		batch := newPipeline()
 		if first {
 			if explicit {
-				batch.add(beginWrite.name)
+				batch.add(x.text(beginWrite))
 			}
 			if err := x.queueSettings(ctx, conn, set, batch, settingsPairs(sess, false)); err != nil {
 				e := x.fault(ctx, err)
@@ -404,7 +428,7 @@ func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, set *prepared
 			batch.add("RELEASE SAVEPOINT gqlplan_field")
 		}
 		if last && explicit {
-			batch.add(commit.name)
+			batch.add(x.text(commit))
 		}
 		results := conn.SendBatch(ctx, &batch.Batch)
 		fatal := func() *wire.Error {

@@ -106,7 +106,7 @@ func statementName(k statementKey) string {
 // prepareFixed prepares the executor's fixed statements on conn, whose
 // set is set, the first time the connection serves it.
 func (x *Executor) prepareFixed(ctx context.Context, conn *pgxpool.Conn, set *preparedSet) error {
-	if set.fixedFor == x.settingsID {
+	if set.fixedFor == x.settingsID || x.unnamed {
 		return nil
 	}
 	for _, s := range x.fixed {
@@ -123,6 +123,9 @@ func (x *Executor) prepareFixed(ctx context.Context, conn *pgxpool.Conn, set *pr
 // stays unprepared: the request's own pipeline then sends its SQL and
 // reports the error where it belongs.
 func (x *Executor) prepareFields(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, sess Session, pending []*job) {
+	if x.unnamed {
+		return
+	}
 	var missing []namedStatement
 	for _, f := range pending {
 		for _, s := range f.statements() {
@@ -135,7 +138,7 @@ func (x *Executor) prepareFields(ctx context.Context, conn *pgxpool.Conn, set *p
 		return
 	}
 	batch := newPipeline()
-	batch.add(beginReadOnly.name)
+	batch.add(x.text(beginReadOnly))
 	err := x.queueSettings(ctx, conn, set, batch, settingsPairs(sess, true))
 	if err == nil {
 		err = conn.SendBatch(ctx, &batch.Batch).Close()

@@ -1,6 +1,7 @@
 package pgexec
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -180,6 +181,9 @@ const (
 // notifications may have been lost meanwhile.
 func (x *Executor) Listen(ctx context.Context, changes Changes) {
 	cfg := x.pool.Config().ConnConfig.Copy()
+	if x.listen != nil {
+		cfg = x.listen.Copy()
+	}
 	cfg.RuntimeParams["application_name"] = ListenerName // tells it apart in pg_stat_activity
 	// Waiting for a notification runs no statement: a cancel request
 	// would stop nothing, so ending the wait closes the socket at once.
@@ -348,17 +352,17 @@ func settingsPairs(sess Session, readOnly bool) []any {
 // queueSettings adds the settings statement of pairs (see settingsPairs)
 // to a pipeline.
 func (x *Executor) queueSettings(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, b *pipeline, pairs []any) error {
-	name, _, args, err := x.settingsStatement(ctx, conn, set, pairs)
+	name, sql, args, err := x.settingsStatement(ctx, conn, set, pairs)
 	if err == nil {
-		b.add(name, args...)
+		b.add(cmp.Or(name, sql), args...)
 	}
 	return err
 }
 
 // settingsStatement is the settings statement of pairs (see
-// settingsPairs), by prepared name, with its SQL and arguments: the plain
-// one of their number, prepared on conn (whose set is set) the first time
-// it is needed, or the one of arrays.
+// settingsPairs), by prepared name ("" with Options.Unnamed), with its
+// SQL and arguments: the plain one of their number, prepared on conn
+// (whose set is set) the first time it is needed, or the one of arrays.
 func (x *Executor) settingsStatement(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, pairs []any) (name, sql string, args []any, err error) {
 	n := len(pairs) / 2
 	if n == 0 || n > plainSettingsPairs {
@@ -366,9 +370,15 @@ func (x *Executor) settingsStatement(ctx context.Context, conn *pgxpool.Conn, se
 		for i := range n {
 			keys[i], values[i] = pairs[2*i].(string), pairs[2*i+1].(string)
 		}
+		if x.unnamed {
+			return "", settingsSQL, []any{keys, values}, nil
+		}
 		return x.settingsID, settingsSQL, []any{keys, values}, nil
 	}
 	sql = plainSettingsSQL(n)
+	if x.unnamed {
+		return "", sql, pairs, nil
+	}
 	name = set.settings[n]
 	if name == "" {
 		name = "gqlplan_set_config_" + strconv.Itoa(n)

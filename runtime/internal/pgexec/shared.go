@@ -264,7 +264,7 @@ func (x *Executor) runSharedOn(ctx context.Context, q *sharedQueue, reqs []*shar
 		if conn.Conn().IsClosed() {
 			return true
 		}
-		if !allPrepared(r.jobs) {
+		if !x.unnamed && !allPrepared(r.jobs) {
 			r.err = x.query(r.ctx, conn, set, r.sess, r.jobs, r.out)
 			continue
 		}
@@ -353,8 +353,18 @@ func (x *Executor) pipelineShared(ctx context.Context, q *sharedQueue, conn *pgx
 
 // sendPrepared queues the prepared statement name (of sql) with args,
 // encoded as pgx encodes them for a statement it runs (eqb, reused by the
-// statements of a pipeline: Bind copies what it built).
+// statements of a pipeline: Bind copies what it built). Without a name
+// (Options.Unnamed), sql is parsed as the unnamed statement, its
+// parameters' types inferred by the server, as pgx's
+// QueryExecModeExec sends a statement it has not prepared.
 func sendPrepared(ctx context.Context, c *pgx.Conn, p *pgconn.Pipeline, eqb *pgx.ExtendedQueryBuilder, name, sql string, args []any) error {
+	if name == "" {
+		if err := eqb.Build(c.TypeMap(), nil, args); err != nil {
+			return err
+		}
+		p.SendQueryParams(sql, eqb.ParamValues, nil, eqb.ParamFormats, textResults)
+		return nil
+	}
 	sd, err := c.Prepare(ctx, name, sql) // prepared already: pgx answers from its cache
 	if err != nil {
 		return err

@@ -43,7 +43,7 @@ func (x *Executor) Transaction(ctx context.Context, mutation bool, sess Session,
 		begin = beginWrite
 	}
 	batch := newPipeline()
-	batch.add(begin.name)
+	batch.add(x.text(begin))
 	if err := x.queueSettings(ctx, conn, set, batch, settingsPairs(sess, !mutation)); err != nil {
 		return x.fault(ctx, err)
 	}
@@ -67,7 +67,7 @@ func (x *Executor) Transaction(ctx context.Context, mutation bool, sess Session,
 		x.rollback(ctx, conn)
 		return fatal
 	}
-	if _, err := conn.Exec(ctx, commit.name); err != nil {
+	if _, err := conn.Exec(ctx, x.text(commit)); err != nil {
 		x.rollback(ctx, conn)
 		return mutationFailure(x.fault(ctx, err), true)
 	}
