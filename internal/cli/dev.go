@@ -75,7 +75,7 @@ func (c *DevCmd) Run(ctx context.Context, env *Env) error {
 	srv, err := listen(log, c.Listen, mux, 0)
 	if err == nil {
 		d.announce(srv.addr)
-		err = srv.run(ctx, 5*time.Second)
+		err = srv.run(ctx, 5*time.Second, 0, nil)
 	}
 	stopWatching()
 	<-watched

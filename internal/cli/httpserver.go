@@ -23,6 +23,9 @@ import (
 type gate struct {
 	handler atomic.Pointer[runtime.Handler]
 	why     atomic.Pointer[string]
+	// draining: the server is shutting down, and readiness says so while
+	// it still serves (serve --shutdown-delay).
+	draining atomic.Bool
 }
 
 func newGate(why string) *gate {
@@ -54,6 +57,10 @@ func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // readiness answers /readyz: the handler's readiness, or 503 without one.
 func (g *gate) readiness() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if g.draining.Load() {
+			runtime.NotReady(w, "the server is shutting down")
+			return
+		}
 		if h := g.handler.Load(); h != nil {
 			h.Readiness().ServeHTTP(w, r)
 			return
@@ -106,11 +113,27 @@ func listen(log *slog.Logger, addr string, mux *http.ServeMux, writeTimeout time
 // accepting and lets in-flight requests finish; a grace before the
 // timeout it cancels what is still running (their statements are canceled
 // in PostgreSQL, and they answer 503), then closes what remains.
-func (s *httpServer) run(ctx context.Context, shutdown time.Duration) error {
+//
+// With a delay, it first serves on for that long with readiness saying
+// it is shutting down and connections closed after each response, so
+// that a load balancer's health checks take it out while it still
+// accepts: closing the listener resets connections the kernel accepted
+// that no one will read, whose requests a balancer already sent.
+func (s *httpServer) run(ctx context.Context, shutdown, delay time.Duration, g *gate) error {
 	select {
 	case err := <-s.served:
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
+	}
+	if delay > 0 && g != nil {
+		s.log.Info("shutting down: not ready, serving on for the shutdown delay", "delay", delay)
+		g.draining.Store(true)
+		s.srv.SetKeepAlivesEnabled(false)
+		select {
+		case <-time.After(delay):
+		case err := <-s.served:
+			return fmt.Errorf("serve: %w", err)
+		}
 	}
 	s.log.Info("shutting down", "timeout", shutdown)
 	return s.stop(shutdown)

@@ -35,6 +35,7 @@ type ServeCmd struct {
 	Dev              bool          `env:"GQLPLAN_DEV" help:"Development mode: database error details in responses."`
 	DBWait           time.Duration `name:"db-wait" default:"0s" env:"GQLPLAN_DB_WAIT" help:"Keep retrying an unreachable database at start for this long (with backoff) before giving up."`
 	ShutdownTimeout  time.Duration `default:"30s" env:"GQLPLAN_SHUTDOWN_TIMEOUT" help:"After SIGTERM/SIGINT, how long in-flight requests may finish; what still runs is then canceled, in the database too, and the server exits within it. A second signal exits at once."`
+	ShutdownDelay    time.Duration `name:"shutdown-delay" default:"0s" env:"GQLPLAN_SHUTDOWN_DELAY" help:"After SIGTERM/SIGINT, first serve on for this long with /readyz answering 503, so a load balancer takes the server out before it stops accepting (set it above the balancer's health-check interval)."`
 	PoolSize         int           `name:"pool-size" env:"GQLPLAN_POOL_SIZE" help:"Most database connections (default: 4 per core, at least 8; the URL's pool_max_conns if set)."`
 	Pipelining       bool          `name:"pipelining" negatable:"" env:"GQLPLAN_PIPELINING" help:"Send the queries that arrive together as one pipeline on one connection, each still its own transaction (--no-pipelining: each query its own round trip)."`
 	PipelineDepth    int           `name:"pipeline-depth" default:"16" env:"GQLPLAN_PIPELINE_DEPTH" help:"With --pipelining, the most queries of one pipeline: a slow statement holds at most this many behind it."`
@@ -231,7 +232,7 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 		}
 	}
 	log.Info("serving", "url", "http://"+srv.addr+"/graphql", "plan", c.Plan, "hash", plan.Hash, "pool_size", poolConfig.MaxConns)
-	return srv.run(ctx, c.ShutdownTimeout)
+	return srv.run(ctx, c.ShutdownTimeout, c.ShutdownDelay, api)
 }
 
 // connect opens the pool (waiting up to --db-wait for the database),
