@@ -63,8 +63,9 @@ golden:
 	cd tests && $(GO) test . -run TestGolden -update
 	$(GO) test ./runtime/ -run TestComposedSQL -update
 
-# gqlplan (and beside it gqlplan with metrics on, with tracing on, and with
-# --pipelining) against
+# gqlplan (and beside it gqlplan with metrics on, with tracing on, with
+# --pipelining, with --statement-cache none, through Debian's pgbouncer in
+# transaction mode, and reading from a streaming standby) against
 # the SQL it sends and its data statement alone (pgbench), the floor of a bare
 # server sending it, and PostGraphile v4 and v5
 # (npm; v5 on Node.js 22, the npm package node@22), five
@@ -77,6 +78,7 @@ golden:
 BENCH_FLAGS ?=
 bench: build
 	@command -v wrk >/dev/null || { echo "make bench: installing wrk (Debian)"; apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; }
+	@[ -x /usr/sbin/pgbouncer ] || { echo "make bench: installing pgbouncer (Debian)"; apt-get install -y -qq pgbouncer >/dev/null || { apt-get update -qq && apt-get install -y -qq pgbouncer >/dev/null; }; service pgbouncer stop >/dev/null 2>&1 || true; }
 	$(GO) run ./bench $(BENCH_FLAGS)
 	$(GO) run ./bench -concurrency 64 -out docs/BENCHMARKS-64.md -chart docs/benchmarks-64.svg $(BENCH_FLAGS)
 

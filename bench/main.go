@@ -163,8 +163,13 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer os.RemoveAll(links)
+	scale, err := startScaleOut(ctx, f, poolDSN, o.pool(), say)
+	if err != nil {
+		return err
+	}
+	defer scale.close()
 	var others []*runningVariant
-	for _, v := range variants(o, sink.URL) {
+	for _, v := range variants(o, sink.URL, scale) {
 		rv, err := startVariant(ctx, o, v, links, planFile, poolDSN, secret)
 		if err != nil {
 			return err

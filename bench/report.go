@@ -160,6 +160,7 @@ func (r *report) write() error {
 	r.ceilings(p)
 	r.observability(p)
 	r.pipelining(p)
+	r.scaleOutSection(p)
 
 	p("## Targets\n\n")
 	p("Against PostGraphile v5 (issue 24), on the medians: gqlplan's own CPU per request at most 1/5 of v5's, its throughput at least 3× v5's, and its total CPU per request (gqlplan + its PostgreSQL backends) at most 1/2 of v5's (node + its backends); PostgreSQL's CPU per gqlplan request at most 1.3× pgbench's running the data statement alone, prepared. Against pgbench: at least 50%% of its transactions per second on workloads 1–4.\n\n")

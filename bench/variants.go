@@ -28,16 +28,24 @@ type variant struct {
 	// scrape: Prometheus' part is played too: /metrics of the admin
 	// listener is read each second while the variant is measured.
 	scrape bool
+	// dsn, when set, is the database URL the variant serves from instead
+	// of the default server's (through PgBouncer).
+	dsn string
 }
 
-// variants are those measured: metrics on, tracing on, and the build
-// before when given.
-func variants(o options, otlp string) []variant {
+// variants are those measured: metrics on, tracing on, pipelining on,
+// the statement cache off, through PgBouncer and reading from a standby
+// (when the scale-out is given: see scaleOut), and the build before when
+// given.
+func variants(o options, otlp string, scale *scaleOut) []variant {
 	out := []variant{
 		{key: "metrics", comm: "gqlplan-metrics", label: "metrics on (`--admin-listen`, `/metrics` scraped each second)", scrape: true},
 		{key: "tracing", comm: "gqlplan-traced", label: "tracing on (every request sampled, spans exported over OTLP/HTTP to a sink)",
 			env: []string{"OTEL_EXPORTER_OTLP_ENDPOINT=" + otlp}},
 		{key: "pipelined", comm: "gqlplan-piped", label: "pipelining on (`--pipelining`: requests that arrive together share a pipeline)", args: []string{"--pipelining"}},
+	}
+	if scale != nil {
+		out = append(out, scale.variants()...)
 	}
 	if o.gqlplanBefore != "" {
 		out = append(out, variant{key: "before", comm: "gqlplan-before", label: "the build before (`-gqlplan-before`: " + o.gqlplanBefore + ")", binary: o.gqlplanBefore})
@@ -74,7 +82,7 @@ func startVariant(ctx context.Context, o options, v variant, dir, plan, dsn stri
 	}
 	vo := o
 	vo.gqlplan, vo.pprofDir = link, ""
-	if rv.srv, err = startGqlplan(ctx, vo, plan, dsn, secret, args, v.env); err != nil {
+	if rv.srv, err = startGqlplan(ctx, vo, plan, cmp.Or(v.dsn, dsn), secret, args, v.env); err != nil {
 		return nil, fmt.Errorf("gqlplan, %s: %w", v.key, err)
 	}
 	return rv, nil

@@ -52,23 +52,19 @@ func StartCluster(ctx context.Context, settings ...string) (_ *Cluster, err erro
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "gqlplan-pg-")
+	cred, err := serverCredential()
 	if err != nil {
-		return nil, fmt.Errorf("pgcluster: %w", err)
+		return nil, err
+	}
+	dir, data, sock, err := makeDirs("gqlplan-pg-", cred)
+	if err != nil {
+		return nil, err
 	}
 	defer func() {
 		if err != nil {
 			os.RemoveAll(dir)
 		}
 	}()
-	cred, err := serverCredential()
-	if err != nil {
-		return nil, err
-	}
-	data, sock := filepath.Join(dir, "data"), filepath.Join(dir, "sock")
-	if err := prepareDirs(dir, cred, data, sock); err != nil {
-		return nil, err
-	}
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
 
@@ -95,19 +91,15 @@ func StartCluster(ctx context.Context, settings ...string) (_ *Cluster, err erro
 // recovery_min_apply_delay=2s for a replica that lags. Call Stop to shut
 // it down and remove its files.
 func (c *Cluster) StartStandby(ctx context.Context, settings ...string) (_ *Cluster, err error) {
-	dir, err := os.MkdirTemp("", "gqlplan-pg-standby-")
+	dir, data, sock, err := makeDirs("gqlplan-pg-standby-", c.cred)
 	if err != nil {
-		return nil, fmt.Errorf("pgcluster: %w", err)
+		return nil, err
 	}
 	defer func() {
 		if err != nil {
 			os.RemoveAll(dir)
 		}
 	}()
-	data, sock := filepath.Join(dir, "data"), filepath.Join(dir, "sock")
-	if err := prepareDirs(dir, c.cred, data, sock); err != nil {
-		return nil, err
-	}
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
 	backup := exec.CommandContext(ctx, c.Bin("pg_basebackup"), "-D", data, "-R", "-X", "stream", "--no-sync", "--checkpoint=fast",
@@ -296,6 +288,20 @@ func serverCredential() (*syscall.Credential, error) {
 	uid, _ := strconv.ParseUint(u.Uid, 10, 32)
 	gid, _ := strconv.ParseUint(u.Gid, 10, 32)
 	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), NoSetGroups: true}, nil
+}
+
+// makeDirs makes a temporary directory (its name starting with prefix)
+// holding a cluster's data and socket directories, the server's own.
+func makeDirs(prefix string, cred *syscall.Credential) (dir, data, sock string, err error) {
+	if dir, err = os.MkdirTemp("", prefix); err != nil {
+		return "", "", "", fmt.Errorf("pgcluster: %w", err)
+	}
+	data, sock = filepath.Join(dir, "data"), filepath.Join(dir, "sock")
+	if err := prepareDirs(dir, cred, data, sock); err != nil {
+		os.RemoveAll(dir)
+		return "", "", "", err
+	}
+	return dir, data, sock, nil
 }
 
 func prepareDirs(dir string, cred *syscall.Credential, data, sock string) error {
