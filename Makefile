@@ -20,14 +20,14 @@ build: $(GRAPHIQL)
 # (internal/pgtest) unless GQLPLAN_TEST_DATABASE_URL points at one.
 # Three modules: gqlplan; tests (its own, so what only the tests need stays
 # out of a user's module graph); examples/extend (a server of one's own,
-# built by tests/e2e from the module cache alone: deps fills it).
+# built by tests/e2e from the module cache alone: deps fills it). Then the
+# end-to-end suite again with every server through Debian's pgbouncer in
+# transaction mode (--statement-cache none); the browser's and the
+# from-scratch module's tests have no database of their own to pool, and
+# TestPgBouncer* runs its own.
 test: fmt-check vet deps $(GRAPHIQL)
 	$(GO) test -race -count=1 ./...
 	cd tests && $(GO) test -race -count=1 ./...
-	# The end-to-end suite again, every server through Debian's pgbouncer in
-	# transaction mode (--statement-cache none); the browser's and the
-	# from-scratch module's tests have no database of their own to pool, and
-	# TestPgBouncer* runs its own.
 	cd tests && GQLPLAN_TEST_PGBOUNCER=1 $(GO) test -count=1 -skip 'TestGraphiQL|TestReadmeExtendFromScratch|TestPgBouncer' ./e2e
 
 vet:

@@ -72,7 +72,7 @@ func (s *scaleOut) variants() []variant {
 		args: []string{"--statement-cache", "none"}}}
 	if s.bouncer != nil {
 		out = append(out, variant{key: "pgbouncer", comm: "gqlplan-bouncer", label: "through PgBouncer in transaction mode (`--statement-cache none`)",
-			args: []string{"--statement-cache", "none", "--listen-database-url", s.login}, dsn: s.pooled})
+			args: []string{"--statement-cache", "none", "--no-cancel-requests", "--listen-database-url", s.login}, dsn: s.pooled})
 	}
 	return append(out, variant{key: "standby", comm: "gqlplan-standby", label: "queries read from a streaming standby (`--read-replica-url`)",
 		args: []string{"--read-replica-url", s.reads}})

@@ -67,6 +67,19 @@ func PoolConfig(url string, size int, limits Limits) (*pgxpool.Config, error) {
 	return cfg, nil
 }
 
+// WithoutCancelRequests makes cfg's connections close, rather than send
+// PostgreSQL a cancel request, when a request's context ends: behind
+// PgBouncer before 1.21, a cancel request whose connection the client
+// closes first (pgx closes it once the statement it cancels has ended)
+// can crash PgBouncer (pgbouncer#801, #904). The statement then stops at
+// its statement_timeout, or when PostgreSQL next writes to the closed
+// connection. Give the Handler Config.NoCancelRequests too.
+func WithoutCancelRequests(cfg *pgxpool.Config) {
+	cfg.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.DeadlineContextWatcherHandler{Conn: c.Conn()}
+	}
+}
+
 // Connect opens the connection pool and proves the database answers. When
 // wait is positive and the database is not reachable yet (an orchestrator
 // starting both at once), it retries with exponential backoff for up to

@@ -97,6 +97,10 @@ type Config struct {
 	// connection between transactions, for PgBouncer in transaction
 	// mode; see pgexec.Options.Unnamed).
 	StatementCache string
+	// NoCancelRequests: no cancel request is sent for a pipelined request
+	// that ends (see WithoutCancelRequests, which Pool must have been
+	// made with too).
+	NoCancelRequests bool
 	// Listen is how the listener connects (nil: as Pool does): a direct
 	// connection to the server when Pool goes through a pooler in
 	// transaction mode, where LISTEN does not work.
@@ -215,7 +219,7 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 	if c.exec, err = pgexec.New(ctx, cfg.Pool, pgexec.Options{Log: cfg.Logger, Dev: cfg.Dev,
 		MaxResponseBytes: cfg.Limits.MaxResponseBytes, PoolTimeout: cfg.Limits.PoolTimeout, StatementTimeout: cfg.Limits.StatementTimeout,
 		Pipelining: cfg.Pipelining, PipelineDepth: cfg.PipelineDepth, PipelineConnections: cfg.PipelineConnections,
-		Unnamed: cfg.StatementCache == StatementCacheNone, Listen: cfg.Listen}); err != nil {
+		Unnamed: cfg.StatementCache == StatementCacheNone, Listen: cfg.Listen, NoCancelRequests: cfg.NoCancelRequests}); err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
 	if err := cfg.Pool.QueryRow(ctx, "SELECT current_user::text").Scan(&c.loginRole); err != nil {

@@ -24,13 +24,16 @@ type replicaFlags struct {
 // pools opens a pool per replica, of the primary's size and limits. A
 // pool connects when first used, so a replica down at start is only
 // taken out.
-func (f replicaFlags) pools(ctx context.Context, primary *pgxpool.Config, limits runtime.Limits) ([]runtime.ReplicaPool, error) {
+func (f replicaFlags) pools(ctx context.Context, primary *pgxpool.Config, limits runtime.Limits, cancelRequests bool) ([]runtime.ReplicaPool, error) {
 	var out []runtime.ReplicaPool
 	for i, url := range f.URLs {
 		cfg, err := runtime.PoolConfig(url, int(primary.MaxConns), limits)
 		if err != nil {
 			closeReplicas(out)
 			return nil, fmt.Errorf("--read-replica-url %d: %w", i+1, err)
+		}
+		if !cancelRequests {
+			runtime.WithoutCancelRequests(cfg)
 		}
 		pool, err := pgxpool.NewWithConfig(ctx, cfg)
 		if err != nil {

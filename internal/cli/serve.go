@@ -41,6 +41,7 @@ type ServeCmd struct {
 	PipelineDepth    int           `name:"pipeline-depth" default:"16" env:"GQLPLAN_PIPELINE_DEPTH" help:"With --pipelining, the most queries of one pipeline: a slow statement holds at most this many behind it."`
 	PipelineConns    int           `name:"pipeline-connections" default:"0" env:"GQLPLAN_PIPELINE_CONNECTIONS" help:"With --pipelining, the most pipelines in flight at once, each on a connection of its own (0: one per core); queries that come meanwhile wait for the next."`
 	StatementCache   string        `name:"statement-cache" enum:"prepare,none" default:"prepare" env:"GQLPLAN_STATEMENT_CACHE" help:"prepare: statements are prepared by name once per connection and role; none: each is parsed in its request's own pipeline, so a connection keeps nothing between transactions (PgBouncer in transaction mode before 1.21)."`
+	CancelRequests   bool          `name:"cancel-requests" negatable:"" default:"true" env:"GQLPLAN_CANCEL_REQUESTS" help:"Stop a request's statement in PostgreSQL with a cancel request when the request ends early (--no-cancel-requests: close its connection instead; needed behind PgBouncer before 1.21, which a cancel request can crash)."`
 	ListenURL        string        `name:"listen-database-url" env:"GQLPLAN_LISTEN_DATABASE_URL" help:"PostgreSQL connection string for LISTEN (subscriptions' changes, NOTIFY gqlplan reload), straight to the server: a pooler in transaction mode does not deliver notifications (default: --database-url)."`
 	LogFormat        string        `enum:"text,json" default:"text" env:"GQLPLAN_LOG_FORMAT" help:"Log format: text or json."`
 	LogRequests      string        `name:"log-requests" enum:"all,errors,none" default:"all" env:"GQLPLAN_LOG_REQUESTS" help:"Which requests get a log line: all, errors (a status of 400 or more, or errors in the response), none. Failure lines are rate-limited either way."`
@@ -187,6 +188,9 @@ func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
+	if !c.CancelRequests {
+		runtime.WithoutCancelRequests(poolConfig)
+	}
 	// The listener opens first: while the database is awaited, /graphql
 	// and /readyz answer 503 and /healthz 200.
 	api := newGate("The server is starting: it is connecting to the database.")
@@ -258,7 +262,7 @@ func (c *ServeCmd) connect(ctx context.Context, log *slog.Logger, plan *spec.Pla
 		pool.Close()
 		return nil, nil, err
 	}
-	replicas, err := c.Replicas.pools(ctx, poolConfig, limits)
+	replicas, err := c.Replicas.pools(ctx, poolConfig, limits, c.CancelRequests)
 	if err != nil {
 		pool.Close()
 		return nil, nil, err
@@ -278,7 +282,7 @@ func (c *ServeCmd) connect(ctx context.Context, log *slog.Logger, plan *spec.Pla
 		TracerProvider: tracer, TrustedDocuments: c.TrustedDocuments, AllowIntrospection: c.AllowIntrospection,
 		Pipelining: c.Pipelining, PipelineDepth: c.PipelineDepth, PipelineConnections: c.PipelineConns,
 		Replicas: replicas, ReplicaMaxLag: c.Replicas.MaxLag, ReplicaWait: c.Replicas.Wait, ReplicaProbeInterval: c.Replicas.ProbeInterval,
-		ReadYourWritesKey: rywKey, StatementCache: c.StatementCache, Listen: listen,
+		ReadYourWritesKey: rywKey, StatementCache: c.StatementCache, Listen: listen, NoCancelRequests: !c.CancelRequests,
 	})
 	if err != nil {
 		closeReplicas(replicas)

@@ -362,8 +362,8 @@ func (s *server) waitExit(t *testing.T, within time.Duration, what string) {
 // throughPgBouncer starts Debian's pgbouncer in transaction mode in
 // front of login's server, with at most poolSize server connections (less
 // than a server's pool), and returns login through it and the serve flags
-// that work there: no statements prepared by name, and LISTEN straight
-// to the server. It stops when the test ends, after the server.
+// that work there: no statements prepared by name, no cancel requests
+// (which crash PgBouncer 1.18), and LISTEN straight to the server. It stops when the test ends, after the server.
 func throughPgBouncer(t *testing.T, login string, poolSize int) (string, []string) {
 	t.Helper()
 	cfg, err := pgconn.ParseConfig(login)
@@ -379,5 +379,5 @@ func throughPgBouncer(t *testing.T, login string, poolSize int) (string, []strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	return pooled, []string{"--statement-cache", "none", "--listen-database-url", login}
+	return pooled, []string{"--statement-cache", "none", "--no-cancel-requests", "--listen-database-url", login}
 }

@@ -48,6 +48,7 @@ type Executor struct {
 	pipelined        *sharedQueue              // with Options.Pipelining, queries waiting for one
 	retries          atomic.Int64              // requests run again on a fresh connection
 	unnamed          bool                      // Options.Unnamed
+	noCancel         bool                      // Options.NoCancelRequests
 	listen           *pgx.ConnConfig           // Options.Listen
 	// onReplica: the pool is a replica's, and a request whose connection
 	// fails is not run again here but reported, for the caller to run it
@@ -64,7 +65,7 @@ type Executor struct {
 func (x *Executor) OnReplica(pool *pgxpool.Pool) *Executor {
 	r := &Executor{
 		roles: x.roles, claims: x.claims, pool: pool, settingsID: x.settingsID, fixed: x.fixed, log: x.log, dev: x.dev,
-		maxResponseBytes: x.maxResponseBytes, poolTimeout: x.poolTimeout, timeout: x.timeout, unnamed: x.unnamed, onReplica: true,
+		maxResponseBytes: x.maxResponseBytes, poolTimeout: x.poolTimeout, timeout: x.timeout, unnamed: x.unnamed, noCancel: x.noCancel, onReplica: true,
 		shared: sharedQueue{depth: x.shared.depth, maxInFlight: x.shared.maxInFlight},
 	}
 	if x.pipelined != nil {
@@ -136,6 +137,11 @@ type Options struct {
 	// transactions, as a pooler in transaction mode (PgBouncer before
 	// 1.21) needs; PostgreSQL parses and plans each statement each time.
 	Unnamed bool
+	// NoCancelRequests: a pipelined request that ends sends no cancel
+	// request; its statement runs to its end or its timeout (the pool's
+	// connections then close when a lone request ends, see
+	// runtime.WithoutCancelRequests).
+	NoCancelRequests bool
 	// Listen is how Listen connects (nil: as the pool does): behind a
 	// pooler in transaction mode, LISTEN needs a connection of its own
 	// to the server.
@@ -170,6 +176,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Executor, erro
 		maxResponseBytes: opts.MaxResponseBytes,
 		poolTimeout:      opts.PoolTimeout,
 		unnamed:          opts.Unnamed,
+		noCancel:         opts.NoCancelRequests,
 		listen:           opts.Listen,
 		shared:           sharedQueue{depth: sharedDepth, maxInFlight: sharedInFlight},
 	}

@@ -323,7 +323,7 @@ func (x *Executor) pipelineShared(ctx context.Context, q *sharedQueue, conn *pgx
 	}
 	q.pipelines.Add(1)
 	q.requests.Add(int64(len(reqs)))
-	last := &lastCancel{conn: c.PgConn()}
+	last := &lastCancel{conn: c.PgConn(), sent: x.noCancel} // Options.NoCancelRequests: as if sent, so none is
 	fatal := p.Flush()
 	for i, r := range reqs {
 		if i == len(reqs)-1 {
