@@ -87,10 +87,12 @@ type Set struct {
 	replicas []*Replica
 	opts     Options
 	next     atomic.Uint32 // round robin over the usable ones
-
-	mu            sync.Mutex
-	history       []sample // the primary's positions, oldest first, within MaxLag and a probe
+	// primaryServed counts the reads the primary served for them.
 	primaryServed atomic.Int64
+
+	mu      sync.Mutex
+	history []sample // the primary's positions, oldest first, within MaxLag and a probe
+	trimmed bool     // positions older than those were recorded, and dropped
 }
 
 // sample is the primary's insert position at a time.
@@ -183,20 +185,30 @@ func (s *Set) record(at time.Time, lsn LSN) {
 		i++
 	}
 	s.history = s.history[i:]
+	s.trimmed = s.trimmed || i > 0
 }
 
 // lagOf is how far behind a replica that replayed up to replayed is, at
-// now: the age of the oldest recorded primary position after it.
+// now: the age of the oldest recorded primary position after it. Behind
+// even the first position recorded, and that less than MaxLag ago (the
+// server just started), it is not known, and taken as more than MaxLag:
+// the replica may be hours behind.
 func (s *Set) lagOf(now time.Time, replayed LSN) time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, h := range s.history {
+	for i, h := range s.history {
 		if h.lsn > replayed {
-			return now.Sub(h.at)
+			if lag := now.Sub(h.at); i > 0 || lag > s.opts.MaxLag || s.trimmed {
+				return lag
+			}
+			return unknownLag
 		}
 	}
 	return 0
 }
+
+// unknownLag is the lag of a replica behind every position recorded.
+const unknownLag = time.Duration(1<<63 - 1)
 
 // probeReplica reads one replica's state and decides whether it serves.
 func (s *Set) probeReplica(ctx context.Context, r *Replica, ready func(context.Context, *Replica) error) {
@@ -219,8 +231,12 @@ func (s *Set) probeReplica(ctx context.Context, r *Replica, ready func(context.C
 	r.replayed.Store(uint64(*replayed))
 	lag := s.lagOf(time.Now(), LSN(*replayed))
 	r.lag.Store(int64(lag))
-	if lag > s.opts.MaxLag {
-		s.takeOut(r, fmt.Sprintf("it lags %s behind the primary (at most %s)", lag.Round(time.Millisecond), s.opts.MaxLag), nil)
+	switch {
+	case lag == unknownLag:
+		s.takeOut(r, "it is behind the primary, by how much is not known yet", nil)
+		return
+	case lag > s.opts.MaxLag:
+		s.takeOut(r, fmt.Sprintf("it lags more than %s behind the primary", s.opts.MaxLag), nil)
 		return
 	}
 	if r.Exec.Load() == nil {

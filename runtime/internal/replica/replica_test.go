@@ -39,6 +39,13 @@ func TestLag(t *testing.T) {
 	s := New(nil, nil, Options{MaxLag: 5 * time.Second, ProbeInterval: time.Second})
 	t0 := time.Now()
 	s.record(t0, 100)
+	// Just started: behind the first position by an unknown time.
+	if got := s.lagOf(t0.Add(time.Second), 50); got != unknownLag {
+		t.Errorf("behind the first position a second after it: lag %s", got)
+	}
+	if got := s.lagOf(t0.Add(6*time.Second), 50); got != 6*time.Second {
+		t.Errorf("behind the first position 6 s after it: lag %s", got)
+	}
 	s.record(t0.Add(time.Second), 100) // no write since: t0 dates 100
 	s.record(t0.Add(2*time.Second), 200)
 	s.record(t0.Add(3*time.Second), 300)
@@ -46,7 +53,7 @@ func TestLag(t *testing.T) {
 	for _, c := range []struct {
 		replayed LSN
 		lag      time.Duration
-	}{{50, 4 * time.Second}, {100, 2 * time.Second}, {250, time.Second}, {300, 0}, {400, 0}} {
+	}{{50, unknownLag}, {100, 2 * time.Second}, {250, time.Second}, {300, 0}, {400, 0}} {
 		if got := s.lagOf(now, c.replayed); got != c.lag {
 			t.Errorf("replayed %d: lag %s, want %s", c.replayed, got, c.lag)
 		}
