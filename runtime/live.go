@@ -246,13 +246,14 @@ func (h *Handler) readAgain(ctx context.Context, g *liveGroup, params *transport
 		case <-g.wake:
 		case <-tick:
 		}
+		woken := withReadStart(ctx, time.Now()) // after the commit that woke it, and its last read
 		read := params
 		if g.stream && g.after != nil {
 			next := *params
 			next.After = g.after
 			read = &next
 		}
-		out, body := h.answerOnce(ctx, read, who)
+		out, body := h.answerOnce(woken, read, who)
 		if ctx.Err() != nil {
 			return
 		}

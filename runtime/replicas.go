@@ -17,11 +17,11 @@ import (
 )
 
 // With read replicas (Config.Replicas), a query whose fields all read
-// SQL goes to a replica (package replica says which are in use); a
-// mutation, a request that runs Go resolvers, and subscriptions' reads go
-// to the primary — a subscription is read again when the primary
-// notifies a commit, which a replica may not have replayed yet. A replica
-// that fails under a query is taken out, and the query runs on the
+// SQL, and a subscription's read, goes to a replica (package replica says
+// which are in use); a mutation and a request that runs Go resolvers go
+// to the primary. A subscription is read again when the primary notifies
+// a commit, which a replica may not have replayed yet: see runRead. A
+// replica that fails under a read is taken out, and the read runs on the
 // primary: it changed nothing, and nothing of it reached the client.
 //
 // Read-your-writes: a mutation's response carries, in the
@@ -159,19 +159,37 @@ func (h *Handler) noteWrite(ctx context.Context) {
 	r.wrote.Store(true)
 }
 
-// runQuery runs a query's statements on a replica that may serve it, or
-// on the primary.
-func (h *Handler) runQuery(ctx context.Context, sess pgexec.Session, stmts []sqlgen.Statement, arena *[]byte) ([]pgexec.Result, *Error) {
-	if h.replicas == nil {
-		return h.exec.Run(ctx, false, sess, stmts, arena)
+// runRead runs a query's statements, or a subscription's read, on a
+// replica that may serve it, or on the primary. A subscription's read
+// must see the commit that woke it, and never an older state than its
+// last read: it is served at a primary position read after it was woken
+// (see readStartOf) — after the commit, and after its last read ended —
+// by a replica that has replayed it, or else by the primary.
+func (h *Handler) runRead(ctx context.Context, subscription bool, sess pgexec.Session, stmts []sqlgen.Statement, arena *[]byte) ([]pgexec.Result, *Error) {
+	run := func(x *pgexec.Executor) ([]pgexec.Result, *Error) {
+		if subscription { // reads that come together: a change wakes many groups
+			return x.RunShared(ctx, sess, stmts, arena)
+		}
+		return x.Run(ctx, false, sess, stmts, arena)
+	}
+	if h.replicas == nil || len(stmts) == 0 {
+		return run(h.exec)
 	}
 	var after replica.LSN
 	if r := readAfterOf(ctx); r != nil {
 		after = replica.LSN(r.lsn.Load())
 	}
+	if subscription {
+		lsn, err := h.replicas.set.PositionSince(ctx, readStartOf(ctx))
+		if err != nil {
+			h.replicas.set.Served(nil)
+			return run(h.exec)
+		}
+		after = max(after, lsn)
+	}
 	if r := h.replicas.set.Pick(ctx, after); r != nil {
 		mark := len(*arena)
-		results, fatal := r.Exec.Load().Run(ctx, false, sess, stmts, arena)
+		results, fatal := run(r.Exec.Load())
 		if fatal == nil || fatal.Code != CodeUnavailable || ctx.Err() != nil {
 			h.replicas.set.Served(r)
 			return results, fatal
@@ -180,7 +198,23 @@ func (h *Handler) runQuery(ctx context.Context, sess pgexec.Session, stmts []sql
 		*arena = (*arena)[:mark]
 	}
 	h.replicas.set.Served(nil)
-	return h.exec.Run(ctx, false, sess, stmts, arena)
+	return run(h.exec)
+}
+
+type readStartKey struct{}
+
+// withReadStart marks ctx's read as begun at start: when its subscription
+// was woken.
+func withReadStart(ctx context.Context, start time.Time) context.Context {
+	return context.WithValue(ctx, readStartKey{}, start)
+}
+
+// readStartOf is when ctx's read began: when it was woken, else now.
+func readStartOf(ctx context.Context) time.Time {
+	if t, ok := ctx.Value(readStartKey{}).(time.Time); ok {
+		return t
+	}
+	return time.Now()
 }
 
 // replicaReadiness is what /readyz says of the replicas, a line each:

@@ -243,12 +243,10 @@ func (h *Handler) execute(ctx context.Context, op *operation.Operation, who auth
 		ctx, span = h.tracing.startStatements(ctx, stmts, sourcesOf(pending))
 	}
 	start := time.Now()
-	if op.Kind == operation.Subscription { // reads that come together: a change wakes many groups
-		results, fatal = h.exec.RunShared(ctx, sess, stmts, arena)
-	} else if op.Kind == operation.Mutation {
+	if op.Kind == operation.Mutation {
 		results, fatal = h.exec.Run(ctx, true, sess, stmts, arena)
 	} else {
-		results, fatal = h.runQuery(ctx, sess, stmts, arena)
+		results, fatal = h.runRead(ctx, op.Kind == operation.Subscription, sess, stmts, arena)
 	}
 	if len(stmts) > 0 {
 		h.metrics.databaseOf[kindName(op.Kind)].Observe(time.Since(start).Seconds())

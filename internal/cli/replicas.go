@@ -14,7 +14,7 @@ import (
 
 // replicaFlags are serve's read replica flags.
 type replicaFlags struct {
-	URLs          []string      `name:"read-replica-url" env:"GQLPLAN_READ_REPLICA_URLS" help:"PostgreSQL connection string of a streaming replica that serves queries (repeat for several). Mutations, Go resolvers and subscriptions stay on the primary; a replica that is down, lags or was promoted is taken out until it recovers."`
+	URLs          []string      `name:"read-replica-url" env:"GQLPLAN_READ_REPLICA_URLS" help:"PostgreSQL connection string of a streaming replica that serves queries and subscriptions' reads (repeat for several). Mutations and Go resolvers stay on the primary; a replica that is down, lags or was promoted is taken out until it recovers."`
 	MaxLag        time.Duration `name:"replica-max-lag" default:"5s" env:"GQLPLAN_REPLICA_MAX_LAG" help:"The most a replica may lag behind the primary's log and still serve."`
 	Wait          time.Duration `name:"replica-wait" default:"50ms" env:"GQLPLAN_REPLICA_WAIT" help:"How long a read that must see a write (it carries a read-your-writes token) waits for a replica to replay it before going to the primary."`
 	ProbeInterval time.Duration `name:"replica-probe-interval" default:"1s" env:"GQLPLAN_REPLICA_PROBE_INTERVAL" help:"How often each replica's state and lag are read."`

@@ -9,7 +9,7 @@
 // taken out), and its lag must be at most Options.MaxLag. Lag is measured
 // against the primary's log, not against the replica's last replayed
 // commit's timestamp, which grows without bound while the primary is
-// idle: each probe also records the primary's insert position with the
+// idle: each probe also records the primary's flush position with the
 // time, and a replica lags by the age of the oldest recorded position it
 // has not replayed yet — zero once it has replayed the newest.
 //
@@ -90,6 +90,12 @@ type Set struct {
 	// primaryServed counts the reads the primary served for them.
 	primaryServed atomic.Int64
 
+	// since holds the last position PositionSince read, and when its
+	// read began; it is held while one is read.
+	since    sync.Mutex
+	sinceAt  time.Time
+	sinceLSN LSN
+
 	mu      sync.Mutex
 	history []sample // the primary's positions, oldest first, within MaxLag and a probe
 	trimmed bool     // positions older than those were recorded, and dropped
@@ -144,7 +150,7 @@ const probeTimeout = 2 * time.Second
 
 // probe reads the primary's position, then each replica's state.
 func (s *Set) probe(ctx context.Context, ready func(context.Context, *Replica) error) {
-	if lsn, err := s.Position(ctx); err == nil {
+	if lsn, err := s.flushed(ctx); err == nil {
 		s.record(time.Now(), lsn)
 	}
 	var wg sync.WaitGroup
@@ -158,13 +164,44 @@ func (s *Set) probe(ctx context.Context, ready func(context.Context, *Replica) e
 	wg.Wait()
 }
 
+// PositionSince is a primary position read at or after since: the last
+// one read, if its read began then, else a new one. The subscriptions a
+// commit wakes together share one read of it.
+func (s *Set) PositionSince(ctx context.Context, since time.Time) (LSN, error) {
+	s.since.Lock()
+	defer s.since.Unlock()
+	if !s.sinceAt.IsZero() && !s.sinceAt.Before(since) {
+		return s.sinceLSN, nil
+	}
+	at := time.Now()
+	lsn, err := s.Position(ctx)
+	if err != nil {
+		return 0, err
+	}
+	s.sinceAt, s.sinceLSN = at, lsn
+	return lsn, nil
+}
+
 // Position is the primary's insert position now: every commit the
-// primary has acknowledged ends at or before it.
+// primary has acknowledged ends at or before it, even one not yet
+// flushed (synchronous_commit off).
 func (s *Set) Position(ctx context.Context) (LSN, error) {
+	return s.primaryLSN(ctx, "pg_current_wal_insert_lsn()")
+}
+
+// flushed is the primary's flush position now: what replicas can have
+// been sent. Lag is measured against it, not the insert position, which
+// a record nothing flushes yet (a standby snapshot of an idle primary)
+// can hold ahead of every replica for as long as the primary is idle.
+func (s *Set) flushed(ctx context.Context) (LSN, error) {
+	return s.primaryLSN(ctx, "pg_current_wal_flush_lsn()")
+}
+
+func (s *Set) primaryLSN(ctx context.Context, expr string) (LSN, error) {
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
 	var n int64
-	if err := s.primary.QueryRow(ctx, "SELECT "+lsnSQL("pg_current_wal_insert_lsn()")).Scan(&n); err != nil {
+	if err := s.primary.QueryRow(ctx, "SELECT "+lsnSQL(expr)).Scan(&n); err != nil {
 		return 0, fmt.Errorf("read the primary's log position: %w", err)
 	}
 	return LSN(n), nil
