@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -127,24 +126,6 @@ func (b *balanced) stop(i int, sig syscall.Signal) {
 	if sig == syscall.SIGTERM && s.err != nil {
 		b.t.Errorf("server %d after SIGTERM: %v\n%s", i, s.err, s.log)
 	}
-}
-
-// send posts one request with client; its status and body, or the error
-// of a request that got no answer.
-func send(client *http.Client, url, token, query string, variables map[string]any) (int, []byte, error) {
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": variables})
-	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, raw, err
 }
 
 // mixedLoad is 4 clients through the balancer: three reads, then a write of

@@ -235,19 +235,11 @@ func (r *response) field(t *testing.T, name string, v any) {
 // unless token is empty.
 func (s *server) post(t *testing.T, token, query string, variables map[string]any) *response {
 	t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": variables})
-	req, _ := http.NewRequest(http.MethodPost, s.url, bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
+	status, raw, err := send(http.DefaultClient, s.url, token, query, variables)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	out := &response{status: resp.StatusCode}
+	out := &response{status: status}
 	if err := json.Unmarshal(raw, out); err != nil {
 		t.Fatalf("%s: not JSON (%v): %s", query, err, raw)
 	}
@@ -258,6 +250,24 @@ func (s *server) post(t *testing.T, token, query string, variables map[string]an
 		}
 	}
 	return out
+}
+
+// send posts one request with client; its status and body, or the error
+// of a request that got no answer.
+func send(client *http.Client, url, token, query string, variables map[string]any) (int, []byte, error) {
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": variables})
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, raw, err
 }
 
 // digest is a fingerprint of what query returns, read behind the API, for
