@@ -67,6 +67,8 @@ func TestReloadSwapsThePlanKeepingSubscriptions(t *testing.T) {
 		t.Errorf("the handler of the old plan serves the added query: %s", r.body)
 	}
 	after := subscribeLive(t, srv.URL, tok, doc, "liveTitles")
+	// A subscriber joins its group just after its first result is sent.
+	eventually(t, "the second subscriber to join a group", func() bool { return h.Stats().Subscribers == 2 })
 	if st := h.Stats(); st.LiveGroups != 2 || st.Subscribers != 2 {
 		t.Errorf("the same document on two plans: %d groups, %d subscribers; want 2 and 2", st.LiveGroups, st.Subscribers)
 	}
