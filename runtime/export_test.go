@@ -16,6 +16,7 @@ type ComposedStatement struct {
 	Call     string
 	CallArgs []any
 	Nulls    []nonnull.Site
+	Reads    []string // the sources it names
 }
 
 // Compose plans a query document as a request does (variables coerced,
@@ -65,7 +66,7 @@ func (h *Handler) compose(query string, vars, claims map[string]any, reuse bool)
 			return nil, f.err
 		}
 		if f.stmt != nil {
-			st := ComposedStatement{Field: f.key, SQL: f.stmt.SQL, Args: f.stmt.Args, Nulls: f.stmt.Nulls}
+			st := ComposedStatement{Field: f.key, SQL: f.stmt.SQL, Args: f.stmt.Args, Nulls: f.stmt.Nulls, Reads: f.stmt.Reads}
 			if f.stmt.Call != nil {
 				st.Call, st.CallArgs = f.stmt.Call.SQL, f.stmt.Call.Args
 			}

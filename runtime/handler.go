@@ -219,7 +219,8 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 	if c.exec, err = pgexec.New(ctx, cfg.Pool, pgexec.Options{Log: cfg.Logger, Dev: cfg.Dev,
 		MaxResponseBytes: cfg.Limits.MaxResponseBytes, PoolTimeout: cfg.Limits.PoolTimeout, StatementTimeout: cfg.Limits.StatementTimeout,
 		Pipelining: cfg.Pipelining, PipelineDepth: cfg.PipelineDepth, PipelineConnections: cfg.PipelineConnections,
-		Unnamed: cfg.StatementCache == StatementCacheNone, Listen: cfg.Listen, NoCancelRequests: cfg.NoCancelRequests}); err != nil {
+		Unnamed: cfg.StatementCache == StatementCacheNone, Listen: cfg.Listen, NoCancelRequests: cfg.NoCancelRequests,
+		Writes: len(cfg.Replicas) > 0}); err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
 	if err := cfg.Pool.QueryRow(ctx, "SELECT current_user::text").Scan(&c.loginRole); err != nil {

@@ -14,8 +14,13 @@ import "context"
 //     subscriptions again.
 
 // ReloadRoleSettings reads the roles' settings again (on failure, the
-// ones read before stay).
-func (h *Handler) ReloadRoleSettings(ctx context.Context) error { return h.exec.Reload(ctx) }
+// ones read before stay), and with replicas what each source reads.
+func (h *Handler) ReloadRoleSettings(ctx context.Context) error {
+	if h.replicas != nil {
+		h.readCatalog(ctx)
+	}
+	return h.exec.Reload(ctx)
+}
 
 // Listen listens until ctx ends. A lost connection is opened again with
 // backoff; then the role settings are read again and every subscription

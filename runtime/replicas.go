@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/gqlplan/gqlplan/runtime/internal/pgexec"
+	"github.com/gqlplan/gqlplan/runtime/internal/readset"
 	"github.com/gqlplan/gqlplan/runtime/internal/replica"
 	"github.com/gqlplan/gqlplan/runtime/internal/sqlgen"
 )
@@ -26,11 +28,15 @@ import (
 //
 // Read-your-writes: a mutation's response carries, in the
 // GQLPlan-Read-After header and the gqlplan_read_after cookie, a signed
-// token of the primary's log position after its commit. A request that
-// sends it back (either way) reads from a replica that has replayed that
-// position — waiting up to Config.ReplicaWait for one — or else from the
-// primary. A WebSocket keeps the newest position of its own operations
-// and of its upgrade request, so its reads see its writes.
+// token of the primary's log position after its commit and of the tables
+// it wrote (package readset). A request that sends it back (either way)
+// and reads one of those tables reads from a replica that has replayed
+// that position — waiting up to Config.ReplicaWait for one — or else from
+// the primary; a request that reads none of them goes to any replica. A
+// token carries the tables of the token it replaced too, at the newer
+// position. A WebSocket keeps the newest position and the tables of its
+// own operations and of its upgrade request, so its reads see its
+// writes.
 
 // ReplicaPool is a pool of a streaming replica of Config.Pool's database,
 // and its name in logs, /readyz and the metrics (never its password).
@@ -50,12 +56,18 @@ const (
 // nothing.
 const readAfterCookieAge = 5 * time.Minute
 
-// replicas is a server's replicas and how read-your-writes tokens are
-// signed.
+// replicas is a server's replicas, how read-your-writes tokens are
+// signed, and what the sources read (nil until first read).
 type replicas struct {
-	set    *replica.Set
-	tokens *replica.Signer
+	set     *replica.Set
+	tokens  *replica.Signer
+	primary *pgxpool.Pool
+	catalog atomic.Pointer[readset.Catalog]
 }
+
+// catalogRefresh is how often what each source reads is read again: a
+// migration that makes a view read another table is seen within it.
+const catalogRefresh = 10 * time.Second
 
 // newReplicas is the replicas of cfg (nil without any).
 func newReplicas(cfg Config) *replicas {
@@ -72,7 +84,21 @@ func newReplicas(cfg Config) *replicas {
 		list = append(list, &replica.Replica{Name: r.Name, Pool: r.Pool})
 	}
 	set := replica.New(cfg.Pool, list, replica.Options{MaxLag: cfg.ReplicaMaxLag, Wait: cfg.ReplicaWait, ProbeInterval: cfg.ReplicaProbeInterval, Log: cfg.Logger})
-	return &replicas{set: set, tokens: replica.NewSigner(key)}
+	return &replicas{set: set, tokens: replica.NewSigner(key), primary: cfg.Pool}
+}
+
+// readCatalog reads what each source reads, from the primary; on failure
+// the last one read stays (or none: every token then constrains every
+// read).
+func (h *Handler) readCatalog(ctx context.Context) {
+	cat, err := readset.Load(ctx, h.replicas.primary)
+	if err != nil {
+		if ctx.Err() == nil {
+			h.log.Warn("read-your-writes: could not read what the sources read; tokens keep constraining every read", "error", err.Error())
+		}
+		return
+	}
+	h.replicas.catalog.Store(cat)
 }
 
 // WatchReplicas probes the read replicas until ctx ends; until it runs,
@@ -81,17 +107,35 @@ func (h *Handler) WatchReplicas(ctx context.Context) {
 	if h.replicas == nil {
 		return
 	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for tick := time.NewTicker(catalogRefresh); ; {
+			h.readCatalog(ctx)
+			select {
+			case <-ctx.Done():
+				tick.Stop()
+				return
+			case <-tick.C:
+			}
+		}
+	}()
 	h.replicas.set.Watch(ctx, func(_ context.Context, r *replica.Replica) error {
 		r.Exec.Store(h.exec.OnReplica(r.Pool))
 		return nil
 	})
+	wg.Wait()
 }
 
-// readAfter is the log position a request's reads must see: the newest
-// of the token it came with and the writes it (or its WebSocket) made.
+// readAfter is what a request's reads must see: the log position of
+// the token it came with and of the writes it (or its WebSocket) made,
+// and the tables they wrote.
 type readAfter struct {
-	lsn   atomic.Uint64
-	wrote atomic.Bool // a mutation moved it: the response carries a token
+	mu     sync.Mutex
+	lsn    replica.LSN
+	tables readset.Tables
+	wrote  bool // a mutation moved it: the response carries a token
 }
 
 type readAfterKey struct{}
@@ -105,14 +149,24 @@ func readAfterOf(ctx context.Context) *readAfter {
 	return r
 }
 
-// raise moves r to lsn, if that is newer.
-func (r *readAfter) raise(lsn replica.LSN) {
-	for {
-		old := r.lsn.Load()
-		if uint64(lsn) <= old || r.lsn.CompareAndSwap(old, uint64(lsn)) {
-			return
-		}
+// raise adds the writes of tables up to lsn.
+func (r *readAfter) raise(lsn replica.LSN, tables readset.Tables) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.lsn = max(r.lsn, lsn)
+	r.tables = r.tables.Union(tables)
+}
+
+// position is the log position a read must see: that of the writes, when
+// it may read a table they wrote (reads, asked only then), else 0.
+func (r *readAfter) position(reads func() readset.Tables) replica.LSN {
+	r.mu.Lock()
+	lsn, tables := r.lsn, r.tables
+	r.mu.Unlock()
+	if lsn == 0 || !tables.Intersects(reads()) {
+		return 0
 	}
+	return lsn
 }
 
 // readAfterRequest is the position req's token names (its header, else
@@ -125,8 +179,10 @@ func (h *Handler) readAfterRequest(req *http.Request) *readAfter {
 			token = c.Value
 		}
 	}
-	if lsn, ok := h.replicas.tokens.Position(token); ok {
-		r.raise(lsn)
+	if lsn, scope, ok := h.replicas.tokens.Read(token); ok {
+		if tables, ok := readset.Parse(scope); ok {
+			r.raise(lsn, tables)
+		}
 	}
 	return r
 }
@@ -134,18 +190,23 @@ func (h *Handler) readAfterRequest(req *http.Request) *readAfter {
 // setReadAfter gives a response whose request wrote the token of the
 // position its reads must see.
 func (h *Handler) setReadAfter(w http.ResponseWriter, req *http.Request, r *readAfter) {
-	if !r.wrote.Load() {
+	r.mu.Lock()
+	wrote, lsn, tables := r.wrote, r.lsn, r.tables
+	r.mu.Unlock()
+	if !wrote {
 		return
 	}
-	token := h.replicas.tokens.Token(replica.LSN(r.lsn.Load()))
+	token := h.replicas.tokens.Token(lsn, tables.String())
 	w.Header().Set(ReadAfterHeader, token)
 	http.SetCookie(w, &http.Cookie{Name: ReadAfterCookie, Value: token, Path: "/", MaxAge: int(readAfterCookieAge.Seconds()),
 		HttpOnly: true, Secure: req.TLS != nil, SameSite: http.SameSiteLaxMode})
 }
 
-// noteWrite records, after a mutation, the primary's position for the
-// request's later reads.
-func (h *Handler) noteWrite(ctx context.Context) {
+// noteWrite records, after a mutation, the primary's position and the
+// tables it wrote — all of them unless its transaction listed them before
+// its commit (a mutation of Go resolvers, or one that failed before, may
+// have written any) — for the request's later reads.
+func (h *Handler) noteWrite(ctx context.Context, writes *pgexec.Writes) {
 	r := readAfterOf(ctx)
 	if r == nil {
 		return
@@ -155,8 +216,27 @@ func (h *Handler) noteWrite(ctx context.Context) {
 		h.log.Warn("read-your-writes: the mutation's log position is unknown; its token is not updated", "error", err.Error())
 		return
 	}
-	r.raise(lsn)
-	r.wrote.Store(true)
+	tables := readset.All()
+	if writes.Known {
+		tables = readset.Of(writes.Tables...)
+	}
+	r.raise(lsn, tables)
+	r.mu.Lock()
+	r.wrote = true
+	r.mu.Unlock()
+}
+
+// readsOf is what stmts may read.
+func (h *Handler) readsOf(stmts []sqlgen.Statement) readset.Tables {
+	cat := h.replicas.catalog.Load()
+	if cat == nil {
+		return readset.All()
+	}
+	var t readset.Tables
+	for i := range stmts {
+		t = t.Union(cat.Reads(stmts[i].Reads))
+	}
+	return t
 }
 
 // runRead runs a query's statements, or a subscription's read, on a
@@ -177,7 +257,7 @@ func (h *Handler) runRead(ctx context.Context, subscription bool, sess pgexec.Se
 	}
 	var after replica.LSN
 	if r := readAfterOf(ctx); r != nil {
-		after = replica.LSN(r.lsn.Load())
+		after = r.position(func() readset.Tables { return h.readsOf(stmts) })
 	}
 	if subscription {
 		lsn, err := h.replicas.set.PositionSince(ctx, readStartOf(ctx))

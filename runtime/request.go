@@ -223,7 +223,9 @@ func (h *Handler) plan(op *operation.Operation, role string, claims, vars map[st
 // results; the error is one that reached no field.
 func (h *Handler) execute(ctx context.Context, op *operation.Operation, who auth.Identity, sess pgexec.Session, fields []*rootField, arena *[]byte) *Error {
 	if op.Kind == operation.Mutation && h.replicas != nil {
-		defer h.noteWrite(ctx) // even one that failed may have committed
+		writes := &pgexec.Writes{}
+		ctx = pgexec.WithWrites(ctx, writes)
+		defer h.noteWrite(ctx, writes) // even one that failed may have committed
 	}
 	if runsGo(fields) {
 		return h.executeWithResolvers(ctx, op, who, sess, fields, arena)

@@ -37,7 +37,7 @@ func TestComposedSQL(t *testing.T) {
 			var b strings.Builder
 			for _, st := range stmts {
 				// The markers' key is the process's own: shown as $null.
-				fmt.Fprintf(&b, "-- %s\n%s\n-- args: %s\n", st.Field, indentSQL(strings.ReplaceAll(st.SQL, nonnull.Key, "$null")), formatArgs(st.Args))
+				fmt.Fprintf(&b, "-- %s\n%s\n-- args: %s\n-- reads: %s\n", st.Field, indentSQL(strings.ReplaceAll(st.SQL, nonnull.Key, "$null")), formatArgs(st.Args), strings.Join(st.Reads, ", "))
 				if _, err := s.admin.Exec(t.Context(), st.SQL, st.Args...); err != nil {
 					t.Errorf("%s: PostgreSQL refuses the statement: %v", st.Field, err)
 				}

@@ -50,6 +50,7 @@ type Executor struct {
 	unnamed          bool                      // Options.Unnamed
 	noCancel         bool                      // Options.NoCancelRequests
 	listen           *pgx.ConnConfig           // Options.Listen
+	writes           bool                      // Options.Writes
 	// onReplica: the pool is a replica's, and a request whose connection
 	// fails is not run again here but reported, for the caller to run it
 	// on the primary (see OnReplica).
@@ -146,6 +147,9 @@ type Options struct {
 	// pooler in transaction mode, LISTEN needs a connection of its own
 	// to the server.
 	Listen *pgx.ConnConfig
+	// Writes: a mutation run with WithWrites reports the tables it
+	// wrote (see writes.go); without, WithWrites is ignored.
+	Writes bool
 }
 
 // DefaultPipelineDepth is the most queries of one pipeline, unless
@@ -186,6 +190,10 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Executor, erro
 			q.maxInFlight = min(goruntime.GOMAXPROCS(0), int(pool.Config().MaxConns))
 		}
 		x.pipelined = q
+	}
+	if opts.Writes {
+		x.writes = true
+		x.fixed = append(x.fixed, immediate, writtenTables)
 	}
 	if opts.StatementTimeout > 0 {
 		x.timeout = strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10)
@@ -411,6 +419,12 @@ func (x *Executor) readQuery(ctx context.Context, results pgx.BatchResults, pend
 func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, set *preparedSet, sess Session, pending []*job, out *resultBuffer) *wire.Error {
 	savepoints := len(pending) > 1
 	explicit := savepoints // a transaction of BEGIN and COMMIT, not one Sync's
+	writes := writesOf(ctx)
+	if !x.writes {
+		writes = nil
+	} else if writes != nil {
+		writes.Known = false // until this attempt reads them
+	}
 	for i, f := range pending {
 		first, last := i == 0, i == len(pending)-1
 		batch := newPipeline()
@@ -433,6 +447,10 @@ func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, set *prepared
 		batch.add(f.text(), f.stmt.Args...)
 		if savepoints {
 			batch.add("RELEASE SAVEPOINT gqlplan_field")
+		}
+		if last && writes != nil {
+			batch.add(x.text(immediate))
+			batch.add(x.text(writtenTables))
 		}
 		if last && explicit {
 			batch.add(x.text(commit))
@@ -478,6 +496,9 @@ func (x *Executor) mutate(ctx context.Context, conn *pgxpool.Conn, set *prepared
 		if fatal == nil && f.err == nil {
 			if savepoints {
 				_, closeErr = results.Exec()
+			}
+			if last && writes != nil && closeErr == nil {
+				closeErr = readWrites(results, writes)
 			}
 			if last && explicit && closeErr == nil {
 				_, closeErr = results.Exec()

@@ -8,20 +8,29 @@ import (
 
 func TestToken(t *testing.T) {
 	s := NewSigner([]byte(strings.Repeat("k", 32)))
-	tok := s.Token(0x1_0000_2a00)
-	if lsn, ok := s.Position(tok); !ok || lsn != 0x1_0000_2a00 {
-		t.Fatalf("Position(%q) = %v, %v", tok, lsn, ok)
+	for _, scope := range []string{"", "*", "cmo-cmp"} {
+		tok := s.Token(0x1_0000_2a00, scope)
+		if lsn, got, ok := s.Read(tok); !ok || lsn != 0x1_0000_2a00 || got != scope {
+			t.Fatalf("Read(%q) = %v, %q, %v", tok, lsn, got, ok)
+		}
+	}
+	tok := s.Token(0x1_0000_2a00, "cmo")
+	// A token of version 1, before scopes, is of every table.
+	v1 := "1.100002a00"
+	if lsn, scope, ok := s.Read(v1 + "." + s.mac(v1)); !ok || lsn != 0x1_0000_2a00 || scope != "*" {
+		t.Errorf("a version 1 token reads as %v, %q, %v", lsn, scope, ok)
 	}
 	other := NewSigner([]byte(strings.Repeat("o", 32)))
 	forged := []string{
-		other.Token(0x1_0000_2a00),                      // another key
-		strings.Replace(tok, "2a00", "2a01", 1),         // another position, the same mac
-		"", ".", "1.", "1.x.", tok + "x", "2" + tok[1:], // malformed
-		strings.Repeat("1", 100),
+		other.Token(0x1_0000_2a00, "cmo"),                       // another key
+		strings.Replace(tok, "2a00", "2a01", 1),                 // another position, the same mac
+		strings.Replace(tok, "cmo", "*", 1),                     // another scope, the same mac
+		"", ".", "1.", "1.x.", "2.1.", tok + "x", "3" + tok[1:], // malformed
+		strings.Repeat("1", 1000),
 	}
 	for _, f := range forged {
-		if lsn, ok := s.Position(f); ok {
-			t.Errorf("Position(%q) accepted: %v", f, lsn)
+		if lsn, scope, ok := s.Read(f); ok {
+			t.Errorf("Read(%q) accepted: %v %q", f, lsn, scope)
 		}
 	}
 }

@@ -60,7 +60,7 @@ func (c *composer) typedObject(rs *rows, op *schema.Operation, sel *operation.Fi
 			return "", nil, fmt.Errorf("plan: %s of %s is not a node type", typ, op.Returns.Named())
 		}
 		alias := c.alias("t")
-		member := &rows{from: obj.Spec.Node.Source.SQL + " " + alias, alias: alias, row: rowRef{alias: alias, columns: obj.Spec.Node.Source.Columns}, obj: obj, columns: obj.Spec.Node.Source.Columns}
+		member := &rows{from: c.from(obj.Spec.Node.Source.SQL) + " " + alias, alias: alias, row: rowRef{alias: alias, columns: obj.Spec.Node.Source.Columns}, obj: obj, columns: obj.Spec.Node.Source.Columns}
 		for _, k := range obj.Spec.Key {
 			member.conds = append(member.conds, alias+"."+k.SQL+" = "+rs.alias+"."+k.SQL)
 		}

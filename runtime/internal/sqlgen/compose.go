@@ -42,6 +42,11 @@ type Statement struct {
 	// transaction: the function's call, which keeps the rows it returned
 	// for this statement to read (see mutation.go). It returns no JSON.
 	Call *Statement
+	// Reads are the sources the statement names — tables, views and
+	// functions, as the plan quotes them — sorted: what it reads is what
+	// they read (read-your-writes on replicas asks whether a write
+	// touched any of it).
+	Reads []string
 }
 
 // Slot is a parameter of a statement that a variable (the whole value of
@@ -73,7 +78,7 @@ func (s *Statement) Template() *Statement {
 // statement must be composed, when a value does not convert: an id of
 // the wrong type, a claim missing, where composing gives the error.
 func (s *Statement) Rebind(vars, claims map[string]any) (Statement, bool) {
-	out := Statement{SQL: s.SQL, Args: slices.Clone(s.Args), Slots: s.Slots, Resolves: s.Resolves, Nulls: s.Nulls}
+	out := Statement{SQL: s.SQL, Args: slices.Clone(s.Args), Slots: s.Slots, Resolves: s.Resolves, Nulls: s.Nulls, Reads: s.Reads}
 	if s.Call != nil {
 		call, ok := s.Call.Rebind(vars, claims)
 		if !ok {
@@ -121,7 +126,17 @@ type composer struct {
 	nulls    []nonnull.Site
 	slotBase int
 	pick     *Pick
-	aliases  int // aliases of nested rows and values: t1, n2, …
+	aliases  int      // aliases of nested rows and values: t1, n2, …
+	reads    []string // the sources named (see Statement.Reads)
+}
+
+// from notes that the statement names source (its quoted SQL name) and
+// returns it.
+func (c *composer) from(source string) string {
+	if !slices.Contains(c.reads, source) {
+		c.reads = append(c.reads, source)
+	}
+	return source
 }
 
 // alias returns a new alias: prefix and a number unique in the statement.
@@ -191,7 +206,8 @@ func Compose(index *schema.Schema, limits Limits, op *schema.Operation, sel *ope
 
 // statement is the composed statement whose value is value.
 func (c *composer) statement(value string) Statement {
-	return Statement{SQL: "SELECT " + value, Args: c.args, Slots: c.slots, Resolves: c.resolves, Nulls: c.nulls}
+	slices.Sort(c.reads)
+	return Statement{SQL: "SELECT " + value, Args: c.args, Slots: c.slots, Resolves: c.resolves, Nulls: c.nulls, Reads: c.reads}
 }
 
 // rootObjects is the value of a root field over rows of objects: a

@@ -54,7 +54,7 @@ func (c *composer) node(sel *operation.Field, id, arg string) (string, error) {
 		return "", err
 	}
 	alias := c.alias("t")
-	rs := &rows{from: obj.Spec.Node.Source.SQL + " " + alias, alias: alias, row: rowRef{alias: alias, columns: obj.Spec.Node.Source.Columns},
+	rs := &rows{from: c.from(obj.Spec.Node.Source.SQL) + " " + alias, alias: alias, row: rowRef{alias: alias, columns: obj.Spec.Node.Source.Columns},
 		obj: obj, columns: obj.Spec.Node.Source.Columns}
 	for i, k := range obj.Spec.Key {
 		rs.conds = append(rs.conds, alias+"."+k.SQL+" = "+c.typedParam(key[i], rs.columnType(k.Column)))

@@ -60,7 +60,7 @@ func (c *composer) rootRows(op *schema.Operation, args operation.Args) (*rows, e
 		rs.row = rowRef{jsonb: rs.alias + "." + o.Source.DataColumn}
 	}
 	var from strings.Builder
-	from.WriteString(o.Source.SQL)
+	from.WriteString(c.from(o.Source.SQL))
 	if o.Source.Kind == spec.SourceFunction {
 		from.WriteByte('(')
 		n := 0
@@ -271,7 +271,7 @@ func (c *composer) relation(b *strings.Builder, parent *schema.Object, f *schema
 	rel := f.Spec.Relation
 	alias := c.alias("t")
 	rs := &rows{
-		from: rel.Source.SQL + " " + alias, alias: alias, row: rowRef{alias: alias, columns: rel.Source.Columns},
+		from: c.from(rel.Source.SQL) + " " + alias, alias: alias, row: rowRef{alias: alias, columns: rel.Source.Columns},
 		obj: c.index.Objects[f.Type.Named()], listing: &rel.Listing, columns: rel.Source.Columns,
 	}
 	if rel.Node != "" {
@@ -308,7 +308,7 @@ func (c *composer) relation(b *strings.Builder, parent *schema.Object, f *schema
 func (c *composer) computed(b *strings.Builder, parent *schema.Object, f *schema.Field, sel *operation.Field, row rowRef, depth, up int) error {
 	fn := f.Spec.Function
 	args := sel.Args
-	call := fn.SQL + "(" + row.alias
+	call := c.from(fn.SQL) + "(" + row.alias
 	for _, a := range fn.Args {
 		if v, variable, ok := args.Bound(a.Arg); ok {
 			call += ", " + a.SQL + " => " + c.bind(boundValue{value: sqlValue(v), variable: variable, convert: plainValue}, a.SQLType)
