@@ -17,8 +17,9 @@ import (
 // A subscription is read again when a table its result comes from
 // changes: the server learns of each committed change by the trigger
 // gqlplan triggers writes (package changefeed). This file finds those
-// tables, once, against the catalog: the source, what views and BEGIN
-// ATOMIC functions read in turn, and the same for every relation and
+// tables, once, against the catalog: the source, what views, BEGIN
+// ATOMIC functions and row security policies read in turn (a policy's
+// subquery decides which rows a reader sees), and the same for every relation and
 // computed field its type reaches — more than one request selects, never
 // less, so a change can make a group read in vain but never miss it.
 //
@@ -177,6 +178,9 @@ func (w *watch) relation(schema, name string) {
 	}
 	for _, f := range rel.Calls {
 		w.function(f)
+	}
+	for _, r := range rel.PolicyReads {
+		w.relation(r.Name.Schema, r.Name.Name)
 	}
 }
 

@@ -99,6 +99,10 @@ type Relation struct {
 	// them; Calls are the user functions those call.
 	SessionReads []string
 	Calls        []*Function
+	// PolicyReads are the relations the USING expressions of those
+	// policies read (a subquery's): a change to one may change which
+	// rows a reader sees.
+	PolicyReads []*Relation
 	// UniqueColumns are the columns a valid unique index (or the primary
 	// key) covers alone, without a predicate: no two rows share a value.
 	UniqueColumns []string

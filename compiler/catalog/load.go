@@ -398,7 +398,8 @@ func loadFunctions(ctx context.Context, tx pgx.Tx, cat *Catalog) error {
 // loadSessionReads reads what may make a relation's rows depend on the
 // session (its settings: the claims the runtime sets): the policies'
 // expressions, views' definitions and function bodies, and the user
-// functions each calls, as PostgreSQL recorded their dependencies.
+// functions each calls and relations the policies read, as PostgreSQL
+// recorded their dependencies.
 func loadSessionReads(ctx context.Context, tx pgx.Tx, cat *Catalog) error {
 	rows, err := tx.Query(ctx, `SELECT p.polrelid, coalesce(pg_get_expr(p.polqual, p.polrelid), '')
 			FROM pg_policy p WHERE p.polcmd IN ('r', '*')
@@ -435,6 +436,23 @@ func loadSessionReads(ctx context.Context, tx pgx.Tx, cat *Catalog) error {
 	_, err = pgx.ForEachRow(rows, []any{&oid, &callee}, func() error {
 		if r, f := cat.relationsByOID[oid], cat.functionsByOID[callee]; r != nil && f != nil {
 			r.Calls = append(r.Calls, f)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	rows, err = tx.Query(ctx, `SELECT DISTINCT p.polrelid, d.refobjid FROM pg_depend d
+			JOIN pg_policy p ON d.classid = 'pg_policy'::regclass AND d.objid = p.oid
+			WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid <> p.polrelid AND p.polcmd IN ('r', '*')
+		ORDER BY 1, 2`)
+	if err != nil {
+		return err
+	}
+	var read uint32
+	_, err = pgx.ForEachRow(rows, []any{&oid, &read}, func() error {
+		if r, q := cat.relationsByOID[oid], cat.relationsByOID[read]; r != nil && q != nil {
+			r.PolicyReads = append(r.PolicyReads, q)
 		}
 		return nil
 	})

@@ -20,6 +20,13 @@ CREATE FUNCTION live.on_my_team(author int) RETURNS boolean LANGUAGE sql STABLE
 ALTER TABLE live.post ENABLE ROW LEVEL SECURITY;
 CREATE POLICY mine ON live.post FOR SELECT
   USING (author_id = nullif(current_setting('jwt.claims.person_id', true), '')::int OR live.on_my_team(author_id));
+-- A policy's subquery: a change to live.follow changes which posts a
+-- subscriber sees, so it is read too (an INSERT policy's is not).
+CREATE TABLE live.follow (follower int NOT NULL, author_id int NOT NULL);
+CREATE TABLE live.ban (author_id int NOT NULL);
+CREATE POLICY followed ON live.post FOR SELECT
+  USING (EXISTS (SELECT 1 FROM live.follow f WHERE f.author_id = post.author_id AND f.follower::text = current_setting('jwt.claims.person_id', true)));
+CREATE POLICY not_banned ON live.post FOR INSERT WITH CHECK (author_id NOT IN (SELECT author_id FROM live.ban));
 -- A policy reading the whole claim set: every claim may matter.
 CREATE TABLE live.secret (id serial PRIMARY KEY, owner text NOT NULL);
 ALTER TABLE live.secret ENABLE ROW LEVEL SECURITY;
