@@ -54,6 +54,7 @@ func (c *checker) checkRowSecurity(rel *catalog.Relation, at decl.Range, what st
 			visible := canRead(rel)
 			if asCaller {
 				visible = visible && canRead(r)
+				c.checkPolicyReads(r, at, what)
 			}
 			if visible && c.cat.Role != "" && !r.RowSecurity && !injected {
 				c.rlsWarnf(at, "db-rls-off", "%s: role %q reads %s, whose row level security is off, so every row is readable; enable it with policies (ALTER TABLE %s ENABLE ROW LEVEL SECURITY), or filter by an injected claim",
@@ -62,6 +63,19 @@ func (c *checker) checkRowSecurity(rel *catalog.Relation, at decl.Range, what st
 		}
 	}
 	walk(rel, "", true)
+}
+
+// checkPolicyReads reports the relations table's row security policies
+// read in a subquery that the role, reading the table itself, may not
+// SELECT: the policy's expression runs with the reader's privileges, so
+// every read of the table would fail.
+func (c *checker) checkPolicyReads(table *catalog.Relation, at decl.Range, what string) {
+	for _, read := range table.PolicyReads {
+		if read.AppliesToRole && !canRead(read.Relation) {
+			c.diags.Errorf(at, "db-privilege", "%s: role %q may not SELECT %s %s, which policy %s of %s reads as the reader, so every read of %s fails; %s, or read it in a SECURITY DEFINER function",
+				what, c.cat.Role, read.Relation.KindName(), read.Relation.Name, read.Policy, table.Name, table.Name, c.grant("SELECT ON "+read.Relation.Name.String()))
+		}
+	}
 }
 
 // checkOwnerBypass reports a view read with its owner's rights over a

@@ -179,8 +179,8 @@ func (w *watch) relation(schema, name string) {
 	for _, f := range rel.Calls {
 		w.function(f)
 	}
-	for _, r := range rel.PolicyReads {
-		w.relation(r.Name.Schema, r.Name.Name)
+	for _, read := range rel.PolicyReads {
+		w.relation(read.Relation.Name.Schema, read.Relation.Name.Name)
 	}
 }
 

@@ -101,8 +101,9 @@ type Relation struct {
 	Calls        []*Function
 	// PolicyReads are the relations the USING expressions of those
 	// policies read (a subquery's): a change to one may change which
-	// rows a reader sees.
-	PolicyReads []*Relation
+	// rows a reader sees, and a reader the policy applies to reads it
+	// with its own privileges.
+	PolicyReads []PolicyRead
 	// UniqueColumns are the columns a valid unique index (or the primary
 	// key) covers alone, without a predicate: no two rows share a value.
 	UniqueColumns []string
@@ -195,6 +196,17 @@ const (
 	Variadic = 'v'
 	TableArg = 't' // a column of RETURNS TABLE
 )
+
+// PolicyRead is a relation a row security policy's expression reads.
+type PolicyRead struct {
+	Policy   string
+	Relation *Relation
+	// AppliesToRole: the policy applies to Catalog.Role (its roles name
+	// it, one it is a member of, or PUBLIC), which row security does not
+	// let bypass the table (a superuser, BYPASSRLS, or its owner without
+	// FORCE): reading the table, the role evaluates the expression.
+	AppliesToRole bool
+}
 
 // Function is one overload of a function or procedure.
 type Function struct {

@@ -442,17 +442,25 @@ func loadSessionReads(ctx context.Context, tx pgx.Tx, cat *Catalog) error {
 	if err != nil {
 		return err
 	}
-	rows, err = tx.Query(ctx, `SELECT DISTINCT p.polrelid, d.refobjid FROM pg_depend d
+	rows, err = tx.Query(ctx, `SELECT DISTINCT p.polrelid, d.refobjid, p.polname::text,
+			CASE WHEN $1 = '' THEN false WHEN to_regrole($1) IS NULL THEN false ELSE
+				(0 = ANY (p.polroles) OR EXISTS (SELECT 1 FROM unnest(p.polroles) r WHERE pg_has_role($1, r, 'MEMBER')))
+				AND NOT (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE oid = to_regrole($1))
+				AND NOT (pg_has_role($1, c.relowner, 'USAGE') AND NOT c.relforcerowsecurity) END
+		FROM pg_depend d
 			JOIN pg_policy p ON d.classid = 'pg_policy'::regclass AND d.objid = p.oid
-			WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid <> p.polrelid AND p.polcmd IN ('r', '*')
-		ORDER BY 1, 2`)
+			JOIN pg_class c ON c.oid = p.polrelid
+		WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid <> p.polrelid AND p.polcmd IN ('r', '*')
+		ORDER BY 1, 3, 2`, cat.Role)
 	if err != nil {
 		return err
 	}
 	var read uint32
-	_, err = pgx.ForEachRow(rows, []any{&oid, &read}, func() error {
+	var policy string
+	var applies bool
+	_, err = pgx.ForEachRow(rows, []any{&oid, &read, &policy, &applies}, func() error {
 		if r, q := cat.relationsByOID[oid], cat.relationsByOID[read]; r != nil && q != nil {
-			r.PolicyReads = append(r.PolicyReads, q)
+			r.PolicyReads = append(r.PolicyReads, PolicyRead{Policy: policy, Relation: q, AppliesToRole: applies && r.RowSecurity})
 		}
 		return nil
 	})

@@ -25,3 +25,21 @@ GRANT SELECT ON v_owned TO golden_rls_anon;
 -- v_mine filters by an injected claim (seed 002): no warning.
 CREATE VIEW v_mine AS SELECT id, owner, body FROM note;
 GRANT SELECT ON v_mine TO golden_rls_anon;
+-- board: its policy reads membership in a subquery, as the reader, who
+-- may not SELECT it; the admins' policy reads audit, but applies to
+-- golden_rls_admin only.
+CREATE TABLE membership (board_id int NOT NULL, member text NOT NULL);
+CREATE TABLE audit (board_id int NOT NULL);
+CREATE TABLE board (id int NOT NULL, owner text NOT NULL);
+ALTER TABLE board ENABLE ROW LEVEL SECURITY;
+CREATE POLICY members ON board FOR SELECT
+  USING (EXISTS (SELECT 1 FROM membership m WHERE m.board_id = board.id AND m.member = current_setting('jwt.claims.sub', true)));
+CREATE POLICY admins ON board FOR SELECT TO golden_rls_admin USING (id IN (SELECT board_id FROM audit));
+GRANT SELECT ON board TO golden_rls_anon;
+-- pinboard: the same policy, the reader may SELECT membership.
+CREATE TABLE pinboard (id int NOT NULL, owner text NOT NULL);
+ALTER TABLE pinboard ENABLE ROW LEVEL SECURITY;
+CREATE TABLE pin_member (board_id int NOT NULL, member text NOT NULL);
+CREATE POLICY members ON pinboard FOR SELECT
+  USING (EXISTS (SELECT 1 FROM pin_member m WHERE m.board_id = pinboard.id AND m.member = current_setting('jwt.claims.sub', true)));
+GRANT SELECT ON pinboard, pin_member TO golden_rls_anon;
