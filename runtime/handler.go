@@ -86,11 +86,14 @@ type Config struct {
 	// ReplicaProbeInterval (0: 1 s) how often each is probed.
 	// ReadYourWritesKey signs read-your-writes tokens, at least 32 bytes;
 	// nil: a random key of this process, so that only it accepts them.
-	Replicas             []ReplicaPool
-	ReplicaMaxLag        time.Duration
-	ReplicaWait          time.Duration
-	ReplicaProbeInterval time.Duration
-	ReadYourWritesKey    []byte
+	// ReadYourWritesAllTables: a token constrains every read, and a
+	// mutation does not list the tables it wrote (see replicas.go).
+	Replicas                []ReplicaPool
+	ReplicaMaxLag           time.Duration
+	ReplicaWait             time.Duration
+	ReplicaProbeInterval    time.Duration
+	ReadYourWritesKey       []byte
+	ReadYourWritesAllTables bool
 	// StatementCache is how statements are prepared: "prepare" (the
 	// default: by name, once per connection and role) or "none" (each
 	// the unnamed statement of its request's pipeline: no state on a
@@ -220,7 +223,7 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 		MaxResponseBytes: cfg.Limits.MaxResponseBytes, PoolTimeout: cfg.Limits.PoolTimeout, StatementTimeout: cfg.Limits.StatementTimeout,
 		Pipelining: cfg.Pipelining, PipelineDepth: cfg.PipelineDepth, PipelineConnections: cfg.PipelineConnections,
 		Unnamed: cfg.StatementCache == StatementCacheNone, Listen: cfg.Listen, NoCancelRequests: cfg.NoCancelRequests,
-		Writes: len(cfg.Replicas) > 0}); err != nil {
+		Writes: len(cfg.Replicas) > 0 && !cfg.ReadYourWritesAllTables}); err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
 	if err := cfg.Pool.QueryRow(ctx, "SELECT current_user::text").Scan(&c.loginRole); err != nil {

@@ -62,6 +62,7 @@ type replicas struct {
 	set     *replica.Set
 	tokens  *replica.Signer
 	primary *pgxpool.Pool
+	scoped  bool // not Config.ReadYourWritesAllTables
 	catalog atomic.Pointer[readset.Catalog]
 }
 
@@ -84,13 +85,16 @@ func newReplicas(cfg Config) *replicas {
 		list = append(list, &replica.Replica{Name: r.Name, Pool: r.Pool})
 	}
 	set := replica.New(cfg.Pool, list, replica.Options{MaxLag: cfg.ReplicaMaxLag, Wait: cfg.ReplicaWait, ProbeInterval: cfg.ReplicaProbeInterval, Log: cfg.Logger})
-	return &replicas{set: set, tokens: replica.NewSigner(key), primary: cfg.Pool}
+	return &replicas{set: set, tokens: replica.NewSigner(key), primary: cfg.Pool, scoped: !cfg.ReadYourWritesAllTables}
 }
 
 // readCatalog reads what each source reads, from the primary; on failure
 // the last one read stays (or none: every token then constrains every
-// read).
+// read). Tokens of every table need none.
 func (h *Handler) readCatalog(ctx context.Context) {
+	if !h.replicas.scoped {
+		return
+	}
 	cat, err := readset.Load(ctx, h.replicas.primary)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -217,8 +221,10 @@ func (h *Handler) noteWrite(ctx context.Context, writes *pgexec.Writes) {
 		return
 	}
 	tables := readset.All()
-	if writes.Known {
-		tables = readset.Of(writes.Tables...)
+	if cat := h.replicas.catalog.Load(); writes.Known && cat != nil {
+		tables = cat.Written(writes.Tables)
+	} else if writes.Known {
+		tables = readset.Of(writes.Tables...) // indexes too: more to carry, nothing less
 	}
 	r.raise(lsn, tables)
 	r.mu.Lock()

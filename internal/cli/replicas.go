@@ -19,6 +19,7 @@ type replicaFlags struct {
 	Wait          time.Duration `name:"replica-wait" default:"50ms" env:"GQLPLAN_REPLICA_WAIT" help:"How long a read that must see a write (it carries a read-your-writes token) waits for a replica to replay it before going to the primary."`
 	ProbeInterval time.Duration `name:"replica-probe-interval" default:"1s" env:"GQLPLAN_REPLICA_PROBE_INTERVAL" help:"How often each replica's state and lag are read."`
 	Key           string        `name:"read-your-writes-key" env:"GQLPLAN_READ_YOUR_WRITES_KEY" help:"Key that signs read-your-writes tokens, at least 32 bytes; the same on every gqlplan behind one load balancer (default: derived from --jwt-secret, else random per process)."`
+	Scope         string        `name:"read-your-writes-scope" enum:"tables,all" default:"tables" env:"GQLPLAN_READ_YOUR_WRITES_SCOPE" help:"tables: a mutation's token names the tables it wrote (read from pg_locks before its commit), and constrains only the reads of them; all: it constrains every read, and a mutation costs the database less."`
 }
 
 // pools opens a pool per replica, of the primary's size and limits. A

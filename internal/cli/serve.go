@@ -290,7 +290,8 @@ func (c *ServeCmd) connect(ctx context.Context, log *slog.Logger, plan *spec.Pla
 		TracerProvider: tracer, TrustedDocuments: c.TrustedDocuments, AllowIntrospection: c.AllowIntrospection,
 		Pipelining: c.Pipelining, PipelineDepth: c.PipelineDepth, PipelineConnections: c.PipelineConns,
 		Replicas: replicas, ReplicaMaxLag: c.Replicas.MaxLag, ReplicaWait: c.Replicas.Wait, ReplicaProbeInterval: c.Replicas.ProbeInterval,
-		ReadYourWritesKey: rywKey, StatementCache: c.StatementCache, Listen: listen, NoCancelRequests: !c.CancelRequests,
+		ReadYourWritesKey: rywKey, ReadYourWritesAllTables: c.Replicas.Scope == "all",
+		StatementCache: c.StatementCache, Listen: listen, NoCancelRequests: !c.CancelRequests,
 	})
 	if err != nil {
 		closeReplicas(replicas)

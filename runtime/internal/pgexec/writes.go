@@ -23,7 +23,7 @@ import (
 // Writes receives the tables a mutation's transaction wrote: Known only
 // when the statement listing them ran in it.
 type Writes struct {
-	Tables []uint32 // OIDs of ordinary, partitioned, foreign tables and materialized views
+	Tables []uint32 // OIDs of the relations written (tables, and their indexes and sequences)
 	Known  bool
 }
 
@@ -42,16 +42,15 @@ func writesOf(ctx context.Context) *Writes {
 // immediate runs the deferred triggers before the write set is read.
 var immediate = fixedStatement{"gqlplan_constraints_immediate", "SET CONSTRAINTS ALL IMMEDIATE"}
 
-// writtenTables lists the user tables the transaction holds a lock on that
-// a read does not take (AccessShare) and SELECT … FOR UPDATE/SHARE does
-// not either (RowShare): those it wrote. 16384 is FirstNormalObjectId:
-// the system catalogs DDL writes are nobody's read.
-var writtenTables = fixedStatement{"gqlplan_written_tables", `SELECT coalesce(array_agg(DISTINCT l.relation::int8), '{}')
-	FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_class c ON c.oid = l.relation
-	WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation' AND l.granted
-		AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
-		AND l.mode NOT IN ('AccessShareLock', 'RowShareLock')
-		AND l.relation >= 16384 AND c.relkind IN ('r', 'p', 'f', 'm') AND c.relpersistence <> 't'`}
+// writtenTables lists the user relations the transaction holds a lock on
+// that a read does not take (AccessShare) and SELECT … FOR UPDATE/SHARE
+// does not either (RowShare): those it wrote, with their indexes and
+// sequences, which no read set holds (package readset keeps only tables).
+// 16384 is FirstNormalObjectId: the system catalogs DDL writes are
+// nobody's read. A backend holds locks in its own database only.
+var writtenTables = fixedStatement{"gqlplan_written_tables", `SELECT coalesce(array_agg(l.relation::int8), '{}') FROM pg_catalog.pg_locks l
+	WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation' AND l.granted AND l.relation >= 16384
+		AND l.mode NOT IN ('AccessShareLock', 'RowShareLock')`}
 
 // readWrites reads the results of immediate and writtenTables into w.
 func readWrites(results pgx.BatchResults, w *Writes) error {

@@ -34,6 +34,7 @@ const (
 	atomic               // a function whose body PostgreSQL parsed
 	compiled             // a function in C: reads no table of the database
 	opaque               // a function whose body is text: may read any table
+	other                // an index, a sequence, a type: no read set holds one
 )
 
 // firstUserOID is PostgreSQL's FirstNormalObjectId: below it are the
@@ -54,9 +55,10 @@ func Load(ctx context.Context, db interface {
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	c := &Catalog{names: map[string][]object{}, kinds: map[object]kind{}, edges: map[object][]object{}, reads: map[string]Tables{}, nested: map[object]Tables{}}
-	rows, err := tx.Query(ctx, `SELECT false, c.oid, CASE WHEN c.relkind = 'v' THEN 'v' ELSE 't' END, `+fmt.Sprintf(quotedName, "c.relname")+`
+	rows, err := tx.Query(ctx, `SELECT false, c.oid, CASE WHEN c.relkind = 'v' THEN 'v' WHEN c.relkind IN ('r', 'p', 'f', 'm') THEN 't' ELSE 'x' END,
+				`+fmt.Sprintf(quotedName, "c.relname")+`
 			FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-			WHERE c.relkind IN ('r', 'p', 'f', 'm', 'v') AND c.oid >= 16384
+			WHERE c.oid >= 16384
 		UNION ALL
 		SELECT true, p.oid, CASE WHEN p.prosqlbody IS NOT NULL THEN 'a' WHEN l.lanname IN ('c', 'internal') THEN 'c' ELSE 'o' END, `+fmt.Sprintf(quotedName, "p.proname")+`
 			FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace JOIN pg_catalog.pg_language l ON l.oid = p.prolang`)
@@ -67,7 +69,7 @@ func Load(ctx context.Context, db interface {
 	var k, name string
 	_, err = pgx.ForEachRow(rows, []any{&o.function, &o.oid, &k, &name}, func() error {
 		c.names[name] = append(c.names[name], o)
-		c.kinds[o] = map[string]kind{"t": table, "v": view, "a": atomic, "c": compiled, "o": opaque}[k]
+		c.kinds[o] = map[string]kind{"t": table, "v": view, "a": atomic, "c": compiled, "o": opaque, "x": other}[k]
 		return nil
 	})
 	if err != nil {
@@ -106,6 +108,19 @@ func Load(ctx context.Context, db interface {
 		return nil, fmt.Errorf("read what each source reads: %w", err)
 	}
 	return c, nil
+}
+
+// Written is the set of tables among oids, the relations a mutation
+// wrote: its indexes and sequences are left out, and a relation this
+// catalog does not know (made since it was read) is kept.
+func (c *Catalog) Written(oids []uint32) Tables {
+	var tables []uint32
+	for _, oid := range oids {
+		if k, ok := c.kinds[object{oid: oid}]; !ok || k == table {
+			tables = append(tables, oid)
+		}
+	}
+	return Of(tables...)
 }
 
 // Reads is what a statement naming sources (as the plan quotes them) may
@@ -149,7 +164,7 @@ func (c *Catalog) of(o object, visiting map[object]bool) Tables {
 		return Tables{}
 	case k == opaque:
 		return All()
-	case k == compiled:
+	case k == compiled || k == other:
 		return Tables{}
 	}
 	visiting[o] = true

@@ -79,6 +79,7 @@ CREATE FUNCTION app.pong(n int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 0; 
 CREATE FUNCTION app.ping(n int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN n > 0 THEN app.pong(n - 1) ELSE (SELECT count(*)::int FROM app.tag) END; END;
 CREATE OR REPLACE FUNCTION app.pong(n int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT app.ping(n) + (SELECT count(*)::int FROM app.mark); END;
 CREATE VIEW app.counts AS SELECT app.tags_and_more(), lower('x'), now();
+CREATE SEQUENCE app.ticket;
 `
 
 func TestLoad(t *testing.T) {
@@ -132,5 +133,12 @@ func TestLoad(t *testing.T) {
 		if got := cat.Reads(c.sources); got.String() != c.want.String() {
 			t.Errorf("%v reads %s, want %s", c.sources, got, c.want)
 		}
+	}
+	// What a mutation locked for writing: its tables, not their indexes
+	// or sequences; a relation made since the catalog was read is kept.
+	const later = 4_000_000_000
+	written := cat.Written([]uint32{person, oid("app.person_pkey"), oid("app.ticket"), post, later})
+	if want := readset.Of(person, post, later); written.String() != want.String() {
+		t.Errorf("written %s, want %s", written, want)
 	}
 }
