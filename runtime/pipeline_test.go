@@ -207,3 +207,28 @@ func slowRuns(t *testing.T, s *server) {
 		}
 	}
 }
+
+// TestPipelinedMutationsOfOneField: a mutation of one field goes in a
+// shared pipeline, its implicit transaction committed at its own Sync;
+// one of two fields runs alone, in BEGIN … COMMIT with savepoints.
+func TestPipelinedMutationsOfOneField(t *testing.T) {
+	s := newServer(t, serverOptions{maxConns: 2, pipelining: true})
+	ada := token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 1, "sub": "ada"})
+	before := s.handler.Stats().PipelinedQueries
+	if got := s.query(`mutation { createPost(title: "one field") { title authorId } }`, nil, ada); got != `{"createPost":{"title":"one field","authorId":1}}` {
+		t.Fatalf("createPost: %s", got)
+	}
+	if n := s.handler.Stats().PipelinedQueries - before; n != 1 {
+		t.Errorf("a mutation of one field went in %d pipelines, want 1", n)
+	}
+	before = s.handler.Stats().PipelinedQueries
+	if got := s.query(`mutation { a: createPost(title: "first of two") { title } b: createPost(title: "second of two") { title } }`, nil, ada); got != `{"a":{"title":"first of two"},"b":{"title":"second of two"}}` {
+		t.Fatalf("two fields: %s", got)
+	}
+	if n := s.handler.Stats().PipelinedQueries - before; n != 0 {
+		t.Errorf("a mutation of two fields went in %d pipelines, want none", n)
+	}
+	if got := s.scalar(`SELECT count(*)::text FROM shop.post WHERE title IN ('one field', 'first of two', 'second of two')`); got != "3" {
+		t.Errorf("%s of the 3 posts written", got)
+	}
+}
