@@ -126,8 +126,7 @@ type Options struct {
 	// (0: DefaultPipelineDepth) in one, on at most PipelineConnections
 	// connections at once (0: one per core, at most the pool's). Fewer
 	// pipelines in flight make each carry more: a request that finds one
-	// free goes alone. A mutation of one field shares them too (see
-	// pipelinable); others, and requests with Go resolvers, keep a
+	// free goes alone. Mutations and requests with Go resolvers keep a
 	// connection to themselves.
 	Pipelining          bool
 	PipelineDepth       int
@@ -234,8 +233,8 @@ func (x *Executor) Run(ctx context.Context, mutation bool, sess Session, stmts [
 	if len(stmts) == 0 {
 		return nil, nil
 	}
-	if x.pipelined != nil && (!mutation || x.pipelinable(ctx, stmts)) {
-		return x.runQueued(ctx, x.pipelined, mutation, sess, stmts, arena)
+	if !mutation && x.pipelined != nil {
+		return x.runQueued(ctx, x.pipelined, sess, stmts, arena)
 	}
 	jobs, pending := make([]job, len(stmts)), make([]*job, len(stmts))
 	for i := range stmts {

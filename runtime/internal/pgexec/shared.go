@@ -17,15 +17,13 @@ import (
 )
 
 // Shared pipelines: reads that come together — a committed change wakes
-// every subscription group that reads its table at once; queries, and
-// mutations of one field, of clients that arrive together, with
-// Options.Pipelining — go to
+// every subscription group that reads its table at once; queries of
+// clients that arrive together, with Options.Pipelining — go to
 // PostgreSQL as one pipeline on one connection, one write and one read
 // for all, and one wakeup of its backend, where each would otherwise take
 // a connection and a round trip of its own. Each request stays its own
 // implicit transaction: its settings statement (its role, its claims,
-// read-only but for a mutation), its statements, its own Sync, which
-// commits or ends the transaction
+// read-only), its statements, its own Sync, which ends the transaction
 // and its transaction-local settings before the next request's begin —
 // so nothing of one reaches another, and a statement that fails aborts
 // only its own request.
@@ -63,11 +61,6 @@ type sharedRequest struct {
 	out  *resultBuffer
 	mark int // the arena's length before its results
 	err  *wire.Error
-	// mutation: a mutation of one field, whose implicit transaction
-	// writes (see pipelinable); sent, once its messages were queued on a
-	// connection: a mutation sent is never run again on another
-	// connection, as a query is.
-	mutation, sent bool
 	// failed is the job whose statement failed, or -1: the jobs after it
 	// run again in a transaction of their own, as in a lone query.
 	failed int
@@ -114,29 +107,19 @@ func (x *Executor) PipelineStats() (pipelines, requests, open int64) {
 // of subscription reads (see above) and reads their results into arena,
 // as Run does for one.
 func (x *Executor) RunShared(ctx context.Context, sess Session, stmts []sqlgen.Statement, arena *[]byte) ([]Result, *wire.Error) {
-	return x.runQueued(ctx, &x.shared, false, sess, stmts, arena)
-}
-
-// pipelinable reports whether a mutation of stmts may share a pipeline:
-// one field, whose settings and statements are one implicit transaction
-// that PostgreSQL commits at its Sync, or rolls back, as a lone one is
-// (see mutate) — several need BEGIN, savepoints and a result before each
-// next step — and no list of the tables it wrote to read before its
-// commit (see WithWrites).
-func (x *Executor) pipelinable(ctx context.Context, stmts []sqlgen.Statement) bool {
-	return len(stmts) == 1 && (!x.writes || writesOf(ctx) == nil)
+	return x.runQueued(ctx, &x.shared, sess, stmts, arena)
 }
 
 // runQueued runs a read-only request in a pipeline of q. The pipeline
 // reads its results into a buffer of its own, copied into arena once they
 // are all read: a request whose ctx ends leaves at once, as a lone one
 // does, and the pipeline finishes without it.
-func (x *Executor) runQueued(ctx context.Context, q *sharedQueue, mutation bool, sess Session, stmts []sqlgen.Statement, arena *[]byte) ([]Result, *wire.Error) {
+func (x *Executor) runQueued(ctx context.Context, q *sharedQueue, sess Session, stmts []sqlgen.Statement, arena *[]byte) ([]Result, *wire.Error) {
 	if len(stmts) == 0 {
 		return nil, nil
 	}
 	buf := pipelineBuffers.Get().(*[]byte)
-	r := &sharedRequest{ctx: ctx, sess: sess, mutation: mutation, out: &resultBuffer{arena: buf, limit: x.maxResponseBytes}, failed: -1, done: make(chan struct{})}
+	r := &sharedRequest{ctx: ctx, sess: sess, out: &resultBuffer{arena: buf, limit: x.maxResponseBytes}, failed: -1, done: make(chan struct{})}
 	jobs := make([]job, len(stmts))
 	r.jobs = make([]*job, len(stmts))
 	for i := range stmts {
@@ -167,11 +150,7 @@ func (x *Executor) runQueued(ctx context.Context, q *sharedQueue, mutation bool,
 		if l := r.reading.Load(); l != nil { // its statement runs alone: canceled
 			l.cancel()
 		}
-		e := interrupted(ctx) // r and its buffer are the pipeline's now
-		if mutation {
-			e = mutationFailure(e, true) // its statement_timeout, or its commit, may come first
-		}
-		return nil, e
+		return nil, interrupted(ctx) // r and its buffer are the pipeline's now
 	}
 	defer putPipelineBuffer(buf)
 	if r.err != nil {
@@ -288,9 +267,6 @@ func (x *Executor) runShared(q *sharedQueue, batch []*sharedRequest) {
 		if !lost || ctx.Err() != nil || attempt == x.attempts() {
 			return // the last attempt's errors stand
 		}
-		if live = notSent(live); len(live) == 0 {
-			return
-		}
 		x.retries.Add(1)
 		for _, r := range live {
 			*r.out.arena, r.out.total, r.err, r.failed = (*r.out.arena)[:r.mark], 0, nil, -1
@@ -299,20 +275,6 @@ func (x *Executor) runShared(q *sharedQueue, batch []*sharedRequest) {
 			}
 		}
 	}
-}
-
-// notSent is the requests that may run again on another connection:
-// the queries, and the mutations none of which was sent. A mutation sent
-// has its answer: its own, when its Sync was read, else the connection's
-// failure, as one that may have been applied.
-func notSent(reqs []*sharedRequest) []*sharedRequest {
-	var again []*sharedRequest
-	for _, r := range reqs {
-		if !r.mutation || !r.sent {
-			again = append(again, r)
-		}
-	}
-	return again
 }
 
 // pipelineGrace is how long a pipeline may run past its requests' latest
@@ -341,9 +303,10 @@ func (x *Executor) runSharedOn(ctx context.Context, q *sharedQueue, reqs []*shar
 	}
 	var sent []*sharedRequest
 	for _, r := range reqs {
-		// Its settings statement, prepared now if its shape is new to
-		// the connection: nothing may be, once the pipeline has begun.
-		if _, _, _, err := x.settingsStatement(r.ctx, conn, set, withDeadline(r.ctx, settingsPairs(r.sess, !r.mutation))); err != nil {
+		// Its settings statement, prepared now if its shape (how many
+		// claims, a deadline or none) is new to the connection: nothing
+		// may be once the pipeline has begun.
+		if _, _, _, err := x.settingsStatement(r.ctx, conn, set, withDeadline(r.ctx, settingsPairs(r.sess, true))); err != nil {
 			r.err = x.fault(r.ctx, err)
 			if conn.Conn().IsClosed() {
 				return true
@@ -355,11 +318,6 @@ func (x *Executor) runSharedOn(ctx context.Context, q *sharedQueue, reqs []*shar
 			return true
 		}
 		if !x.unnamed && !allPrepared(r.jobs) {
-			if r.mutation { // alone: its own answer, whatever becomes of the connection
-				r.sent = true
-				r.err = x.mutate(r.ctx, conn, set, r.sess, r.jobs, r.out)
-				continue
-			}
 			r.err = x.query(r.ctx, conn, set, r.sess, r.jobs, r.out)
 			continue
 		}
@@ -382,7 +340,7 @@ func (x *Executor) runSharedOn(ctx context.Context, q *sharedQueue, reqs []*shar
 
 func allPrepared(jobs []*job) bool {
 	for _, j := range jobs {
-		if j.prepared == "" || j.stmt.Call != nil && j.callPrepared == "" {
+		if j.prepared == "" {
 			return false
 		}
 	}
@@ -397,14 +355,11 @@ func (x *Executor) pipelineShared(ctx context.Context, q *sharedQueue, conn *pgx
 	p := c.PgConn().StartPipeline(ctx)
 	var eqb pgx.ExtendedQueryBuilder
 	for _, r := range reqs {
-		name, sql, args, err := x.settingsStatement(ctx, conn, set, withDeadline(r.ctx, settingsPairs(r.sess, !r.mutation)))
+		name, sql, args, err := x.settingsStatement(ctx, conn, set, withDeadline(r.ctx, settingsPairs(r.sess, true)))
 		if err == nil {
 			err = sendPrepared(ctx, c, p, &eqb, name, sql, args)
 		}
 		for _, j := range r.jobs {
-			if err == nil && j.stmt.Call != nil {
-				err = sendPrepared(ctx, c, p, &eqb, j.callPrepared, j.stmt.Call.SQL, j.stmt.Call.Args)
-			}
 			if err == nil {
 				err = sendPrepared(ctx, c, p, &eqb, j.prepared, j.stmt.SQL, j.stmt.Args)
 			}
@@ -418,9 +373,6 @@ func (x *Executor) pipelineShared(ctx context.Context, q *sharedQueue, conn *pgx
 			return false
 		}
 		p.SendPipelineSync()
-	}
-	for _, r := range reqs {
-		r.sent = true
 	}
 	q.pipelines.Add(1)
 	q.requests.Add(int64(len(reqs)))
@@ -440,9 +392,6 @@ func (x *Executor) pipelineShared(ctx context.Context, q *sharedQueue, conn *pgx
 			for _, rest := range reqs[i:] {
 				if rest.err == nil {
 					rest.err = x.fault(rest.ctx, fatal)
-					if rest.mutation {
-						rest.err = mutationFailure(rest.err, true)
-					}
 				}
 			}
 			break
@@ -495,17 +444,6 @@ var textResults = []int16{pgx.TextFormatCode}
 func (x *Executor) readShared(ctx context.Context, p *pgconn.Pipeline, r *sharedRequest) error {
 	settings := true
 	next := 0 // the job whose result comes next
-	// call: the next result is the call of a mutation's job, which comes
-	// before its statement and gives no value.
-	call := len(r.jobs) > 0 && r.jobs[0].stmt.Call != nil
-	// fails is how a request-level error fails r: a mutation's as one
-	// that may have been applied, as a lone one's (see mutate).
-	fails := func(e *wire.Error) *wire.Error {
-		if r.mutation {
-			return mutationFailure(e, true)
-		}
-		return e
-	}
 	// failed records the error of the statement whose result came next.
 	failed := func(err error) {
 		var j *job
@@ -516,16 +454,14 @@ func (x *Executor) readShared(ctx context.Context, p *pgconn.Pipeline, r *shared
 		switch {
 		case r.err != nil || r.failed >= 0: // the request failed already
 		case settings:
-			r.err = fails(notStarted(x.sessionFault(r.ctx, err), err))
+			r.err = x.sessionFault(r.ctx, err)
 		case j != nil:
 			j.err = x.requestFault(ctx, r, err)
 			if requestLevel(j.err) {
-				r.err = fails(j.err)
+				r.err = j.err
 			} else {
 				r.failed = next - 1
 			}
-		default: // after every statement: the commit at the Sync failed (a deferred constraint)
-			r.err = fails(x.fault(r.ctx, err))
 		}
 		settings = false
 	}
@@ -542,13 +478,6 @@ func (x *Executor) readShared(ctx context.Context, p *pgconn.Pipeline, r *shared
 		case *pgconn.PipelineSync:
 			return nil
 		case *pgconn.ResultReader:
-			if !settings && call { // the call's rows are the statement's to read
-				call = false
-				if _, err := res.Close(); err != nil {
-					failed(err)
-				}
-				continue
-			}
 			var dst *json.RawMessage
 			if !settings && next < len(r.jobs) {
 				dst = &r.jobs[next].result
@@ -569,7 +498,6 @@ func (x *Executor) readShared(ctx context.Context, p *pgconn.Pipeline, r *shared
 			}
 			if !settings {
 				next++
-				call = next < len(r.jobs) && r.jobs[next].stmt.Call != nil
 			}
 			settings = false
 		case nil:
