@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/gqlplan/gqlplan/internal/pgcluster"
 	"github.com/gqlplan/gqlplan/runtime"
+	"github.com/gqlplan/gqlplan/runtime/internal/readset"
 )
 
 // replicaSetup is a primary of its own, a streaming standby of it, and a
@@ -106,23 +106,18 @@ func (r *replicaSetup) setDelay(t *testing.T, delay string) {
 // commits is the transactions the database has committed on a cluster,
 // once the backends' statistics are flushed.
 func commits(t *testing.T, dsn string) int64 {
-	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	var n int64
-	if err := conn.QueryRow(ctx, "SELECT xact_commit FROM pg_stat_database WHERE datname = $1", replicaDatabase).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
+	return statistic(t, dsn, "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")
 }
 
 // postScans is how often a cluster has scanned shop.post, once the
 // backends' statistics are flushed.
 func postScans(t *testing.T, dsn string) int64 {
+	return statistic(t, dsn, "SELECT coalesce(seq_scan, 0) + coalesce(idx_scan, 0) FROM pg_stat_user_tables WHERE relid = 'shop.post'::regclass")
+}
+
+// statistic is the number sql reads in the test's database on the
+// cluster of dsn.
+func statistic(t *testing.T, dsn, sql string) int64 {
 	t.Helper()
 	ctx := context.Background()
 	dsn, err := pgcluster.WithDatabase(dsn, replicaDatabase)
@@ -135,24 +130,13 @@ func postScans(t *testing.T, dsn string) int64 {
 	}
 	defer conn.Close(ctx)
 	var n int64
-	if err := conn.QueryRow(ctx, "SELECT coalesce(seq_scan, 0) + coalesce(idx_scan, 0) FROM pg_stat_user_tables WHERE relid = 'shop.post'::regclass").Scan(&n); err != nil {
+	if err := conn.QueryRow(ctx, sql).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
 }
 
 const postsQuery = `{ posts { id title } }`
-
-// readsetString is a scope of tables as a token carries it: OIDs sorted,
-// in base 36, joined by "-".
-func readsetString(oids ...uint32) string {
-	slices.Sort(oids)
-	parts := make([]string, len(oids))
-	for i, oid := range oids {
-		parts[i] = strconv.FormatUint(uint64(oid), 36)
-	}
-	return strings.Join(parts, "-")
-}
 
 func TestReadReplicas(t *testing.T) {
 	r := newReplicaSetup(t)
@@ -452,7 +436,7 @@ func TestReadReplicas(t *testing.T) {
 		postLog := base36(oid("shop.post_log"))
 		w = s.do(call{token: tok, query: `mutation { createPost(title: "Scoped post") { id } }`, header: http.Header{runtime.ReadAfterHeader: {wrotePerson}}})
 		wroteBoth := w.header.Get(runtime.ReadAfterHeader)
-		if got, want := scope(wroteBoth), readsetString(oid("shop.person"), oid("shop.post"), oid("shop.post_log")); got != want {
+		if got, want := scope(wroteBoth), readset.Of(oid("shop.person"), oid("shop.post"), oid("shop.post_log")).String(); got != want {
 			t.Fatalf("the token after writing a post with a token of a person's write has the scope %q, want %s (%s, %s, %s)", got, want, person, post, postLog)
 		}
 		if got, standby := read(wroteBoth, readPosts); !strings.Contains(got, "Scoped post") || standby {
