@@ -22,7 +22,7 @@ build: $(GRAPHIQL)
 # out of a user's module graph); examples/extend (a server of one's own,
 # built by tests/e2e from the module cache alone: deps fills it). Then the
 # end-to-end suite again with every server through Debian's pgbouncer in
-# transaction mode (--statement-cache none); the browser's and the
+# transaction mode (--statement-cache describe); the browser's and the
 # from-scratch module's tests have no database of their own to pool, and
 # TestPgBouncer* runs its own.
 test: fmt-check vet deps $(GRAPHIQL)

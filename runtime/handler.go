@@ -98,7 +98,8 @@ type Config struct {
 	// default: by name, once per connection and role) or "none" (each
 	// the unnamed statement of its request's pipeline: no state on a
 	// connection between transactions, for PgBouncer in transaction
-	// mode; see pgexec.Options.Unnamed).
+	// mode; see pgexec.Options.Unnamed). "describe" runs as "none" (see
+	// StatementCacheDescribe).
 	StatementCache string
 	// NoCancelRequests: no cancel request is sent for a pipelined request
 	// that ends (see WithoutCancelRequests, which Pool must have been
@@ -118,6 +119,13 @@ type Config struct {
 const (
 	StatementCachePrepare = "prepare"
 	StatementCacheNone    = "none"
+	// StatementCacheDescribe is pgx's name for its pooler-safe modes,
+	// which send each statement unnamed after a Describe has told pgx
+	// its parameters' types. A statement of gqlplan states them in its
+	// casts, so it is sent unnamed with no Describe: as with "none". (A
+	// Describe before the request's transaction would also run as the
+	// login role, which need not see the schema.)
+	StatementCacheDescribe = "describe"
 )
 
 // RequestLog is which requests get a log line.
@@ -197,9 +205,9 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 		return nil, fmt.Errorf("runtime: LogRequests is %q; it must be all, errors or none", cfg.LogRequests)
 	}
 	switch cfg.StatementCache {
-	case "", StatementCachePrepare, StatementCacheNone:
+	case "", StatementCachePrepare, StatementCacheNone, StatementCacheDescribe:
 	default:
-		return nil, fmt.Errorf("runtime: StatementCache is %q; it must be %s or %s", cfg.StatementCache, StatementCachePrepare, StatementCacheNone)
+		return nil, fmt.Errorf("runtime: StatementCache is %q; it must be %s, %s or %s", cfg.StatementCache, StatementCachePrepare, StatementCacheDescribe, StatementCacheNone)
 	}
 	if err := checkTrustedConfig(cfg); err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
@@ -222,7 +230,7 @@ func NewHandler(ctx context.Context, cfg Config) (*Handler, error) {
 	if c.exec, err = pgexec.New(ctx, cfg.Pool, pgexec.Options{Log: cfg.Logger, Dev: cfg.Dev,
 		MaxResponseBytes: cfg.Limits.MaxResponseBytes, PoolTimeout: cfg.Limits.PoolTimeout, StatementTimeout: cfg.Limits.StatementTimeout,
 		Pipelining: cfg.Pipelining, PipelineDepth: cfg.PipelineDepth, PipelineConnections: cfg.PipelineConnections,
-		Unnamed: cfg.StatementCache == StatementCacheNone, Listen: cfg.Listen, NoCancelRequests: cfg.NoCancelRequests,
+		Unnamed: cfg.StatementCache == StatementCacheNone || cfg.StatementCache == StatementCacheDescribe, Listen: cfg.Listen, NoCancelRequests: cfg.NoCancelRequests,
 		Writes: len(cfg.Replicas) > 0 && !cfg.ReadYourWritesAllTables}); err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}

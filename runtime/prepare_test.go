@@ -151,14 +151,17 @@ func TestMutationCallIsPrepared(t *testing.T) {
 	}
 }
 
-// With StatementCache none, nothing is prepared by name on any
-// connection — queries, mutations of one field and of several, Go
-// resolvers' transactions, failures — with pipelining off and on, and
-// the answers are those of a server that prepares.
+// With StatementCache none (or describe, the same), nothing is prepared
+// by name on any connection — queries, mutations of one field and of
+// several, Go resolvers' transactions, failures — with pipelining off and
+// on, and the answers are those of a server that prepares.
 func TestUnnamedStatementsLeaveNothingOnTheConnection(t *testing.T) {
-	for _, pipelining := range []bool{false, true} {
-		t.Run(fmt.Sprint("pipelining ", pipelining), func(t *testing.T) {
-			s := newServer(t, serverOptions{maxConns: 2, statementCache: "none", pipelining: pipelining})
+	for _, mode := range []struct {
+		cache      string
+		pipelining bool
+	}{{"none", false}, {"none", true}, {"describe", false}} {
+		t.Run(fmt.Sprint(mode.cache, " pipelining ", mode.pipelining), func(t *testing.T) {
+			s := newServer(t, serverOptions{maxConns: 2, statementCache: mode.cache, pipelining: mode.pipelining})
 			tok := token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 3, "sub": "ada"})
 			for i, c := range []struct{ query, want string }{
 				{`{ posts { title } }`, `{"posts":[{"title":"Notes on the engine"},{"title":"Computable numbers"}]}`},

@@ -145,7 +145,6 @@ func TestUsageAndIOErrorsExit2WithOneLine(t *testing.T) {
 		{"output dir missing", []string{"compile", "testdata/valid-documents", "-o", "/nonexistent/dir/plan.json"}, "write plan:"},
 		{"sdl of damaged plan", []string{"sdl", damaged}, "plan hash mismatch"},
 		{"sdl of missing plan", []string{"sdl", "nope.json"}, "read plan:"},
-		{"statement cache describe", []string{"serve", "--plan", "plan.json", "--database-url", "postgres://x", "--statement-cache", "describe"}, "--statement-cache describe is not offered: it would describe each statement as the login role"},
 		{"heap floor out of range", []string{"serve", "--plan", "plan.json", "--database-url", "postgres://x", "--gc-min-heap", "18446744073709551615"}, "--gc-min-heap 18446744073709551615: at most 65536 (MiB)"},
 	}
 	for _, tt := range tests {

@@ -40,7 +40,7 @@ type ServeCmd struct {
 	Pipelining       bool          `name:"pipelining" negatable:"" env:"GQLPLAN_PIPELINING" help:"Send the queries that arrive together as one pipeline on one connection, each still its own transaction (--no-pipelining: each query its own round trip)."`
 	PipelineDepth    int           `name:"pipeline-depth" default:"16" env:"GQLPLAN_PIPELINE_DEPTH" help:"With --pipelining, the most queries of one pipeline: a slow statement holds at most this many behind it."`
 	PipelineConns    int           `name:"pipeline-connections" default:"0" env:"GQLPLAN_PIPELINE_CONNECTIONS" help:"With --pipelining, the most pipelines in flight at once, each on a connection of its own (0: one per core); queries that come meanwhile wait for the next."`
-	StatementCache   string        `name:"statement-cache" enum:"prepare,describe,none" default:"prepare" env:"GQLPLAN_STATEMENT_CACHE" help:"prepare: statements are prepared by name once per connection and role; none: each is parsed in its request's own pipeline, so a connection keeps nothing between transactions (PgBouncer in transaction mode before 1.21). describe is refused: see README."`
+	StatementCache   string        `name:"statement-cache" enum:"prepare,describe,none" default:"prepare" env:"GQLPLAN_STATEMENT_CACHE" help:"prepare: statements are prepared by name once per connection and role; none: each is parsed in its request's own pipeline, so a connection keeps nothing between transactions (PgBouncer in transaction mode before 1.21); describe: pgx's name for that, and the same (the statements' casts give the types a Describe would)."`
 	CancelRequests   bool          `name:"cancel-requests" negatable:"" default:"true" env:"GQLPLAN_CANCEL_REQUESTS" help:"Stop a request's statement in PostgreSQL with a cancel request when the request ends early (--no-cancel-requests: close its connection instead; needed behind PgBouncer before 1.21, which a cancel request can crash)."`
 	ListenURL        string        `name:"listen-database-url" env:"GQLPLAN_LISTEN_DATABASE_URL" help:"PostgreSQL connection string for LISTEN (subscriptions' changes, NOTIFY gqlplan reload), straight to the server: a pooler in transaction mode does not deliver notifications (default: --database-url)."`
 	LogFormat        string        `enum:"text,json" default:"text" env:"GQLPLAN_LOG_FORMAT" help:"Log format: text or json."`
@@ -137,14 +137,6 @@ func (l limitsFlags) limits() runtime.Limits {
 func (c *ServeCmd) Run(ctx context.Context, env *Env) error {
 	if c.GCMinHeap > maxGCMinHeap {
 		return fmt.Errorf("--gc-min-heap %d: at most %d (MiB)", c.GCMinHeap, maxGCMinHeap)
-	}
-	if c.StatementCache == "describe" {
-		// pgx's describe modes parse each new statement as the login role,
-		// before the request's transaction switches role: an authenticator
-		// that may not see the API's schemas, as the README sets it up,
-		// fails them all. Described in the transaction instead, it would
-		// cost a round trip and tell nothing the plan's casts do not.
-		return errors.New("--statement-cache describe is not offered: it would describe each statement as the login role, before the request's role is set, and the login role need not see the schema; use --statement-cache none, which PgBouncer in transaction mode runs the same way (README, \"Behind PgBouncer\")")
 	}
 	logs := newBatchedWriter(env.Stderr)
 	defer logs.Close()

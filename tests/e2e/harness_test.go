@@ -389,5 +389,5 @@ func throughPgBouncer(t *testing.T, login string, poolSize int) (string, []strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	return pooled, []string{"--statement-cache", "none", "--no-cancel-requests", "--listen-database-url", login}
+	return pooled, []string{"--statement-cache", "describe", "--no-cancel-requests", "--listen-database-url", login}
 }

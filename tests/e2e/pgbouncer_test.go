@@ -18,8 +18,8 @@ import (
 // time: Sara, Andrea and anonymous clients interleave reads of who they
 // are and writes that row security allows only to their author, so a
 // role or a claim left on the connection by another client would show as
-// a wrong person or a refused post. `--statement-cache none` prepares
-// nothing by name, which pgbouncer 1.18 cannot carry from one
+// a wrong person or a refused post. `--statement-cache describe` (as
+// none) prepares nothing by name, which pgbouncer 1.18 cannot carry from one
 // transaction to the next, and `--no-cancel-requests` keeps PgBouncer
 // 1.18 alive through requests that end early.
 func TestPgBouncerOneServerConnectionNoLeaks(t *testing.T) {
