@@ -65,34 +65,23 @@ type sharedRequest struct {
 	// run again in a transaction of their own, as in a lone query.
 	failed int
 	done   chan struct{}
-	// lead is sent to when the request is to send a pipeline (see
-	// sharedQueue); leads says it has been, and has not yet taken it up
-	// (q.mu).
-	lead  chan struct{}
-	leads bool
 	// reading is set once the request is its pipeline's last and its
 	// results are read: then its statement may be canceled.
 	reading atomic.Pointer[lastCancel]
 }
 
 // sharedQueue is the requests waiting for a shared pipeline.
-//
-// No goroutine of its own sends them: the request that finds fewer than
-// maxInFlight pipelines in flight leads — it takes what waits (itself
-// among it) and sends and reads the pipeline on its own goroutine, and
-// when it is done passes the lead to the first request still waiting, if
-// any. A request that leads is woken once, as one whose pipeline another
-// ran is; a sender goroutine between them cost a wakeup each way, about
-// what the round trips a short pipeline saves. Requesting goroutines live
-// on (an HTTP connection's, a subscription group's), so their stacks have
-// grown already to what reading a pipeline needs.
 type sharedQueue struct {
 	depth, maxInFlight int
 	mu                 sync.Mutex
 	waiting            []*sharedRequest
-	// inFlight is the leads given: requests sending a pipeline now, or
-	// woken to send one.
-	inFlight int
+	// inFlight is the senders sending pipelines now (or woken to), idle
+	// those waiting on wake for requests; a sender idle for senderIdle
+	// ends. A sender lives on, rather than one being started per burst,
+	// because reading a pipeline grows its stack: each new one copied its
+	// stack up, and that cost a tenth of the server's CPU.
+	inFlight, idle int
+	wake           chan struct{} // sent to under mu, so never more than idle
 	// pipelines and requests count what was sent, open the requests
 	// queued or in a pipeline now.
 	pipelines, requests, open atomic.Int64
@@ -130,8 +119,7 @@ func (x *Executor) runQueued(ctx context.Context, q *sharedQueue, sess Session, 
 		return nil, nil
 	}
 	buf := pipelineBuffers.Get().(*[]byte)
-	r := &sharedRequest{ctx: ctx, sess: sess, out: &resultBuffer{arena: buf, limit: x.maxResponseBytes}, failed: -1,
-		done: make(chan struct{}), lead: make(chan struct{}, 1)}
+	r := &sharedRequest{ctx: ctx, sess: sess, out: &resultBuffer{arena: buf, limit: x.maxResponseBytes}, failed: -1, done: make(chan struct{})}
 	jobs := make([]job, len(stmts))
 	r.jobs = make([]*job, len(stmts))
 	for i := range stmts {
@@ -142,34 +130,28 @@ func (x *Executor) runQueued(ctx context.Context, q *sharedQueue, sess Session, 
 	defer q.open.Add(-1)
 	q.mu.Lock()
 	q.waiting = append(q.waiting, r)
+	spawn := false
 	if q.inFlight < q.maxInFlight {
 		q.inFlight++
-		r.leads = true
-		r.lead <- struct{}{}
-	}
-	q.mu.Unlock()
-	for waiting := true; waiting; {
-		select {
-		case <-r.done:
-			waiting = false
-		case <-r.lead:
-			x.lead(q, r)
-		case <-ctx.Done():
-			q.mu.Lock()
-			queued := q.remove(r)
-			q.passLead(r)
-			q.mu.Unlock()
-			if queued {
-				putPipelineBuffer(buf)
-			} else if l := r.reading.Load(); l != nil { // its statement runs alone: canceled
-				l.cancel()
-			}
-			return nil, interrupted(ctx) // unless queued, r and its buffer are the pipeline's now
+		if q.idle > 0 {
+			q.idle--
+			q.wakeChan() <- struct{}{}
+		} else {
+			spawn = true
 		}
 	}
-	q.mu.Lock()
-	q.passLead(r) // given as another's pipeline finished with it
 	q.mu.Unlock()
+	if spawn {
+		go x.sendShared(q)
+	}
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+		if l := r.reading.Load(); l != nil { // its statement runs alone: canceled
+			l.cancel()
+		}
+		return nil, interrupted(ctx) // r and its buffer are the pipeline's now
+	}
 	defer putPipelineBuffer(buf)
 	if r.err != nil {
 		return nil, r.err
@@ -197,72 +179,55 @@ func putPipelineBuffer(b *[]byte) {
 	}
 }
 
-// lead sends one pipeline of what waits in q (at most its depth), on the
-// goroutine of r, the request given the lead; then passes the lead on.
-// What waits may be none: another lead took it.
-func (x *Executor) lead(q *sharedQueue, r *sharedRequest) {
-	q.mu.Lock()
-	r.leads = false
-	n := min(len(q.waiting), q.depth)
-	batch := q.waiting[:n:n]
-	q.waiting = q.waiting[n:]
-	q.mu.Unlock()
-	if n > 0 {
-		// While it reads, its own cancellation cancels its statement as a
-		// waiting request's does (see runShared).
-		stop := context.AfterFunc(r.ctx, func() {
-			if l := r.reading.Load(); l != nil {
-				l.cancel()
-			}
-		})
-		x.runShared(q, batch)
-		stop()
-		for _, b := range batch {
-			close(b.done)
-		}
+// wakeChan is q.wake, made on first use (q.mu held).
+func (q *sharedQueue) wakeChan() chan struct{} {
+	if q.wake == nil {
+		q.wake = make(chan struct{}, q.maxInFlight)
 	}
-	q.mu.Lock()
-	q.inFlight--
-	q.handOn()
-	q.mu.Unlock()
+	return q.wake
 }
 
-// handOn gives a lead to the first waiting request without one, if a
-// pipeline may start (q.mu held).
-func (q *sharedQueue) handOn() {
-	if q.inFlight >= q.maxInFlight {
-		return
-	}
-	for _, w := range q.waiting {
-		if !w.leads {
-			q.inFlight++
-			w.leads = true
-			w.lead <- struct{}{} // its one slot is free: it had no lead
+// senderIdle is how long a sender waits for requests before it ends.
+const senderIdle = time.Second
+
+// sendShared sends pipelines of q's waiting requests while any wait, then
+// waits to be woken for more, up to senderIdle.
+func (x *Executor) sendShared(q *sharedQueue) {
+	idle := time.NewTimer(senderIdle)
+	defer idle.Stop()
+	for {
+		q.mu.Lock()
+		n := min(len(q.waiting), q.depth)
+		if n == 0 {
+			q.inFlight--
+			q.idle++
+			wake := q.wakeChan()
+			q.mu.Unlock()
+			idle.Reset(senderIdle)
+			select {
+			case <-wake: // counted in flight again by who woke it
+				continue
+			case <-idle.C:
+			}
+			q.mu.Lock()
+			select {
+			case <-wake: // woken as it gave up: it was counted
+				q.mu.Unlock()
+				continue
+			default:
+			}
+			q.idle--
+			q.mu.Unlock()
 			return
 		}
-	}
-}
-
-// passLead passes on the lead r was given and leaves now, if it was
-// (q.mu held).
-func (q *sharedQueue) passLead(r *sharedRequest) {
-	if r.leads {
-		r.leads = false
-		q.inFlight--
-		q.handOn()
-	}
-}
-
-// remove takes r out of the waiting requests, reporting whether it was
-// there (q.mu held).
-func (q *sharedQueue) remove(r *sharedRequest) bool {
-	for i, w := range q.waiting {
-		if w == r {
-			q.waiting = append(q.waiting[:i:i], q.waiting[i+1:]...)
-			return true
+		batch := q.waiting[:n:n]
+		q.waiting = q.waiting[n:]
+		q.mu.Unlock()
+		x.runShared(q, batch)
+		for _, r := range batch {
+			close(r.done)
 		}
 	}
-	return false
 }
 
 // runShared runs batch on one connection. Requests whose time is up are
