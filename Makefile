@@ -74,7 +74,8 @@ golden:
 # docs/BENCHMARKS.md and docs/benchmarks.svg, then at 64 clients
 # (docs/BENCHMARKS-64.md). BENCH_FLAGS: e.g. -rounds 5 -duration 30s
 # -concurrency 16, -only 'by id', -pprof /tmp/profiles, -no-peer,
-# -gqlplan-before /tmp/gqlplan-old (another build, measured beside this one).
+# -gqlplan-before /tmp/gqlplan-old (another build, measured beside this one;
+# -gqlplan-before-args --pipelining serves it so).
 BENCH_FLAGS ?=
 bench: build
 	@command -v wrk >/dev/null || { echo "make bench: installing wrk (Debian)"; apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; }

@@ -55,18 +55,19 @@ const (
 )
 
 type options struct {
-	concurrency      int
-	rounds           int
-	warmup, duration time.Duration
-	people, posts    int
-	gqlplan          string
-	gqlplanProcs     int
-	gqlplanPool      int
-	out, chart       string
-	peerDir          string
-	noPeer           bool
-	pprofDir         string
-	gqlplanBefore    string
+	concurrency       int
+	rounds            int
+	warmup, duration  time.Duration
+	people, posts     int
+	gqlplan           string
+	gqlplanProcs      int
+	gqlplanPool       int
+	out, chart        string
+	peerDir           string
+	noPeer            bool
+	pprofDir          string
+	gqlplanBefore     string
+	gqlplanBeforeArgs string
 }
 
 func main() {
@@ -94,6 +95,7 @@ func main() {
 	flag.BoolVar(&o.noPeer, "no-peer", false, "skip PostGraphile")
 	flag.StringVar(&o.pprofDir, "pprof", "", "write gqlplan's CPU and allocation profiles of each workload into this directory")
 	flag.StringVar(&o.gqlplanBefore, "gqlplan-before", "", "a gqlplan binary of another revision, measured beside this one in the same rounds (variants.go)")
+	flag.StringVar(&o.gqlplanBeforeArgs, "gqlplan-before-args", "", "flags of serve for the build before, space-separated (\"--pipelining\": the change of a pipelined path, measured against the same path before it)")
 	only := flag.String("only", "", "run only the workloads whose name matches this regular expression")
 	var so subscriptionOptions
 	subscriptions := flag.Bool("subscriptions", false, "measure subscriptions instead (subscriptions.go): the flags below, -people, -posts and -gqlplan")

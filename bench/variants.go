@@ -48,7 +48,11 @@ func variants(o options, otlp string, scale *scaleOut) []variant {
 		out = append(out, scale.variants()...)
 	}
 	if o.gqlplanBefore != "" {
-		out = append(out, variant{key: "before", comm: "gqlplan-before", label: "the build before (`-gqlplan-before`: " + o.gqlplanBefore + ")", binary: o.gqlplanBefore})
+		label := "the build before (`-gqlplan-before`: " + o.gqlplanBefore + ")"
+		if o.gqlplanBeforeArgs != "" {
+			label = "the build before (`-gqlplan-before`: " + o.gqlplanBefore + ", serving with `" + o.gqlplanBeforeArgs + "`)"
+		}
+		out = append(out, variant{key: "before", comm: "gqlplan-before", label: label, binary: o.gqlplanBefore, args: strings.Fields(o.gqlplanBeforeArgs)})
 	}
 	return out
 }
