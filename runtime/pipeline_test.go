@@ -225,3 +225,43 @@ func TestPipelineSettingsOfANewShape(t *testing.T) {
 		t.Errorf("three claims, on the connection that prepared the statement with one: %s", got)
 	}
 }
+
+// TestPipelinedQueryAtCapacity: while every pipeline the pool allows is
+// held by a statement waiting on a lock, a query waiting for one is
+// answered 503 with Retry-After once the pool timeout has passed, as a
+// lone query waiting for a connection is — not queued until its own
+// deadline; the held ones finish when the lock goes.
+func TestPipelinedQueryAtCapacity(t *testing.T) {
+	s := newServer(t, serverOptions{maxConns: 1, pipelining: true, limits: runtime.Limits{PoolTimeout: 300 * time.Millisecond}})
+	ctx := context.Background()
+	quick := `{ people(limit: 2) { id } }`
+	quickAlone := s.do(call{query: quick}).body
+	if _, err := s.admin.Exec(ctx, "BEGIN; LOCK TABLE shop.person IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	held := make(chan *result, 1)
+	go func() { held <- s.do(call{query: quick}) }()
+	for deadline := time.Now().Add(time.Minute); s.scalar(`SELECT count(*)::text FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%person%'`) != "1"; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the first query did not reach the lock")
+		}
+	}
+	start := time.Now()
+	r := s.do(call{query: quick})
+	took := time.Since(start)
+	if r.status != 503 || !strings.Contains(r.body, "SERVICE_UNAVAILABLE") || r.header.Get("Retry-After") == "" {
+		t.Fatalf("a query with the one pipeline held: %d %v %s", r.status, r.header, r.body)
+	}
+	if took < 300*time.Millisecond {
+		t.Errorf("refused after %v, before the pool timeout", took)
+	}
+	if _, err := s.admin.Exec(ctx, "COMMIT"); err != nil {
+		t.Fatal(err)
+	}
+	if r := <-held; r.body != quickAlone {
+		t.Fatalf("the query that held the pipeline: %d %s", r.status, r.body)
+	}
+	if r := s.do(call{query: quick}); r.body != quickAlone {
+		t.Fatalf("a query after: %d %s", r.status, r.body)
+	}
+}

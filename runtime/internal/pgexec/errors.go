@@ -57,9 +57,15 @@ func interrupted(ctx context.Context) *wire.Error {
 	case errors.Is(cause, ErrShuttingDown):
 		return unavailable("The server is shutting down; retry.")
 	case errors.Is(cause, errPoolTimeout):
-		return unavailable("The server is at capacity: no database connection became free in time; retry shortly.")
+		return atCapacity()
 	}
 	return &wire.Error{Message: "The request was canceled by the client.", Code: wire.CodeRequestCanceled}
+}
+
+// atCapacity is the answer to a request that no connection (or pipeline)
+// took within the pool timeout.
+func atCapacity() *wire.Error {
+	return unavailable("The server is at capacity: no database connection became free in time; retry shortly.")
 }
 
 func unavailable(message string) *wire.Error {

@@ -70,7 +70,7 @@ func (x *Executor) OnReplica(pool *pgxpool.Pool) *Executor {
 		shared: sharedQueue{depth: x.shared.depth, maxInFlight: x.shared.maxInFlight},
 	}
 	if x.pipelined != nil {
-		r.pipelined = &sharedQueue{depth: x.pipelined.depth, maxInFlight: min(x.pipelined.maxInFlight, int(pool.Config().MaxConns))}
+		r.pipelined = &sharedQueue{depth: x.pipelined.depth, maxInFlight: min(x.pipelined.maxInFlight, int(pool.Config().MaxConns)), wait: x.pipelined.wait}
 	}
 	return r
 }
@@ -185,7 +185,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Executor, erro
 		shared:           sharedQueue{depth: sharedDepth, maxInFlight: sharedInFlight},
 	}
 	if opts.Pipelining {
-		q := &sharedQueue{depth: cmp.Or(opts.PipelineDepth, DefaultPipelineDepth), maxInFlight: opts.PipelineConnections}
+		q := &sharedQueue{depth: cmp.Or(opts.PipelineDepth, DefaultPipelineDepth), maxInFlight: opts.PipelineConnections, wait: opts.PoolTimeout}
 		if q.maxInFlight <= 0 {
 			q.maxInFlight = min(goruntime.GOMAXPROCS(0), int(pool.Config().MaxConns))
 		}

@@ -73,8 +73,12 @@ type sharedRequest struct {
 // sharedQueue is the requests waiting for a shared pipeline.
 type sharedQueue struct {
 	depth, maxInFlight int
-	mu                 sync.Mutex
-	waiting            []*sharedRequest
+	// wait bounds how long a request waits for a pipeline to take it, as
+	// the pool timeout bounds a lone request's wait for a connection (0:
+	// no bound, for subscription reads).
+	wait    time.Duration
+	mu      sync.Mutex
+	waiting []*sharedRequest
 	// inFlight is the senders sending pipelines now (or woken to), idle
 	// those waiting on wake for requests; a sender idle for senderIdle
 	// ends. A sender lives on, rather than one being started per burst,
@@ -144,13 +148,28 @@ func (x *Executor) runQueued(ctx context.Context, q *sharedQueue, sess Session, 
 	if spawn {
 		go x.sendShared(q)
 	}
-	select {
-	case <-r.done:
-	case <-ctx.Done():
-		if l := r.reading.Load(); l != nil { // its statement runs alone: canceled
-			l.cancel()
+	var full <-chan time.Time // q.wait passed
+	if q.wait > 0 {
+		t := time.NewTimer(q.wait)
+		defer t.Stop()
+		full = t.C
+	}
+	for waiting := true; waiting; {
+		select {
+		case <-r.done:
+			waiting = false
+		case <-full:
+			full = nil
+			if q.withdraw(r) {
+				putPipelineBuffer(buf)
+				return nil, atCapacity()
+			}
+		case <-ctx.Done():
+			if l := r.reading.Load(); l != nil { // its statement runs alone: canceled
+				l.cancel()
+			}
+			return nil, interrupted(ctx) // r and its buffer are the pipeline's now
 		}
-		return nil, interrupted(ctx) // r and its buffer are the pipeline's now
 	}
 	defer putPipelineBuffer(buf)
 	if r.err != nil {
@@ -177,6 +196,20 @@ func putPipelineBuffer(b *[]byte) {
 		*b = (*b)[:0]
 		pipelineBuffers.Put(b)
 	}
+}
+
+// withdraw takes r out of the requests waiting in q, reporting whether
+// it was still there: no pipeline took it.
+func (q *sharedQueue) withdraw(r *sharedRequest) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for i, w := range q.waiting {
+		if w == r {
+			q.waiting = append(q.waiting[:i:i], q.waiting[i+1:]...)
+			return true
+		}
+	}
+	return false
 }
 
 // wakeChan is q.wake, made on first use (q.mu held).
