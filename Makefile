@@ -24,9 +24,11 @@ build: $(GRAPHIQL)
 # end-to-end suite again with every server through Debian's pgbouncer in
 # transaction mode (--statement-cache describe); the browser's and the
 # from-scratch module's tests have no database of their own to pool, and
-# TestPgBouncer* runs its own.
+# TestPgBouncer* runs its own. And the runtime's tests again with every
+# server pipelining (but those that watch the lone path: serverOptions.lone).
 test: fmt-check vet deps $(GRAPHIQL)
 	$(GO) test -race -count=1 ./...
+	GQLPLAN_TEST_PIPELINING=1 $(GO) test -race -count=1 ./runtime/
 	cd tests && $(GO) test -race -count=1 ./...
 	cd tests && GQLPLAN_TEST_PGBOUNCER=1 $(GO) test -count=1 -skip 'TestGraphiQL|TestReadmeExtendFromScratch|TestPgBouncer' ./e2e
 

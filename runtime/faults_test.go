@@ -37,7 +37,7 @@ func terminateBackends(t *testing.T, s *server) {
 // the termination is the first thing it reads back (nothing of it ran), and
 // it is applied once.
 func TestATerminatedConnectionCostsNoRequest(t *testing.T) {
-	s := newServer(t, serverOptions{maxConns: 1, noPing: true})
+	s := newServer(t, serverOptions{maxConns: 1, noPing: true, lone: true})
 	s.query(`{ people { id } }`, nil, "")
 	terminateBackends(t, s)
 	if got := s.query(`{ person(id: 1) { firstName } }`, nil, ""); !strings.Contains(got, "firstName") {
@@ -103,7 +103,7 @@ func TestAnUnreachableDatabaseIsOneAnswer(t *testing.T) {
 // their PIDs — as they were, and the next requests are answered.
 func TestAbortedRequestsKeepTheirConnections(t *testing.T) {
 	const size = 4
-	s := newServer(t, serverOptions{maxConns: size})
+	s := newServer(t, serverOptions{maxConns: size, lone: true}) // each request a connection: all four wait on the lock
 	ctx := context.Background()
 	backends := func() string {
 		return s.scalar(`SELECT coalesce(string_agg(pid::text, ',' ORDER BY pid), '') FROM pg_stat_activity WHERE usename = $1 AND application_name <> 'gqlplan listener'`, s.roles.auth)

@@ -78,8 +78,12 @@ type serverOptions struct {
 	documents          []string
 	allowIntrospection bool
 	// pipelining is Config.Pipelining; GQLPLAN_TEST_PIPELINING=1 turns it
-	// on for every server, so the whole suite can run pipelined.
-	pipelining bool
+	// on for every server, so the whole suite can run pipelined — but for
+	// a lone one's: its test watches what only the lone path does (the
+	// statements pgx's tracer sees, which a pipeline's raw protocol
+	// bypasses; a connection per request), and pipeline_test.go has the
+	// pipelined counterparts.
+	pipelining, lone bool
 	// database is the URL of a database to serve instead of a new one of
 	// the shared cluster; replicas are the URLs of its standbys' copies
 	// of it (as their superuser), served as Config.Replicas (as the
@@ -201,7 +205,7 @@ func newServer(t testing.TB, opts serverOptions) *server {
 		Plan: s.plan, Pool: s.pool, Verifier: verifier, Signer: signer, Dev: opts.dev, Limits: opts.limits,
 		Logger: slog.New(slog.NewJSONHandler(s.logs, nil)), Resolvers: resolvers, ServerTiming: opts.serverTiming,
 		TrustedDocuments: opts.trusted, AllowIntrospection: opts.allowIntrospection,
-		Pipelining:     opts.pipelining || os.Getenv("GQLPLAN_TEST_PIPELINING") == "1",
+		Pipelining:     opts.pipelining || os.Getenv("GQLPLAN_TEST_PIPELINING") == "1" && !opts.lone,
 		StatementCache: cmp.Or(os.Getenv("GQLPLAN_TEST_STATEMENT_CACHE"), opts.statementCache),
 		Replicas:       replicas, ReplicaMaxLag: opts.replicaMaxLag, ReplicaWait: opts.replicaWait, ReplicaProbeInterval: 100 * time.Millisecond,
 	})

@@ -304,8 +304,9 @@ type Stats struct {
 	// SharedOpen the reads queued or in one now.
 	SharedPipelines, SharedReads, SharedOpen int64
 	// With Config.Pipelining: the pipelines of queries sent, the queries
-	// they carried, and those queued or in one now.
-	QueryPipelines, PipelinedQueries, PipelineOpen int64
+	// they carried, those queued or in one now, and those refused because
+	// no pipeline took them within the pool timeout.
+	QueryPipelines, PipelinedQueries, PipelineOpen, PipelineRefused int64
 	// With Config.Replicas: each replica's state and the queries it
 	// served, and the queries the primary served instead.
 	Replicas     []ReplicaStats
@@ -332,7 +333,7 @@ func (h *Handler) Stats() Stats {
 	}
 	h.live.mu.Unlock()
 	st.SharedPipelines, st.SharedReads, st.SharedOpen = h.exec.SharedStats()
-	st.QueryPipelines, st.PipelinedQueries, st.PipelineOpen = h.exec.PipelineStats()
+	st.QueryPipelines, st.PipelinedQueries, st.PipelineOpen, st.PipelineRefused = h.exec.PipelineStats()
 	if h.replicas != nil {
 		var replicas []replica.Status
 		replicas, st.PrimaryReads = h.replicas.set.Status()

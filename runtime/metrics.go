@@ -153,6 +153,7 @@ var (
 	descSharedReads    = prometheus.NewDesc("gqlplan_subscription_reads_total", "Subscriptions' reads sent in shared pipelines.", nil, nil)
 	descQueryPipes     = prometheus.NewDesc("gqlplan_query_pipelines_total", "With --pipelining: pipelines queries were sent in.", nil, nil)
 	descPipelined      = prometheus.NewDesc("gqlplan_pipelined_queries_total", "With --pipelining: queries sent in pipelines (their ratio to the pipelines is the requests one round trip carried).", nil, nil)
+	descPipeRefused    = prometheus.NewDesc("gqlplan_pipeline_refused_total", "With --pipelining: queries refused because no pipeline took them within the pool timeout (as gqlplan_pool_acquire_canceled_total counts a lone query's wait).", nil, nil)
 	descPlan           = prometheus.NewDesc("gqlplan_plan_info", "The plan served: its hash and format.", []string{"hash", "format"}, nil)
 	descTokenCache     = prometheus.NewDesc("gqlplan_token_cache_total", "Bearer tokens answered from the verifier's memory (hit) or verified (miss).", []string{"result"}, nil)
 	descReplicaInUse   = prometheus.NewDesc("gqlplan_replica_in_use", "1 while a read replica serves queries, 0 while it is taken out (down, lagging or promoted).", []string{"replica"}, nil)
@@ -172,7 +173,7 @@ func (c handlerCollector) Describe(ch chan<- *prometheus.Desc) {
 		ch <- d
 	}
 	for _, d := range []*prometheus.Desc{descAcquires, descAcquireWaits, descAcquireCancels, descAcquireSeconds,
-		descLiveGroups, descSubscribers, descConnections, descSharedPipes, descSharedReads, descQueryPipes, descPipelined, descPlan, descRetries, descTokenCache,
+		descLiveGroups, descSubscribers, descConnections, descSharedPipes, descSharedReads, descQueryPipes, descPipelined, descPipeRefused, descPlan, descRetries, descTokenCache,
 		descReplicaInUse, descReplicaLag, descReplicaReads} {
 		ch <- d
 	}
@@ -226,5 +227,6 @@ func (c handlerCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descSharedReads, prometheus.CounterValue, float64(live.SharedReads))
 	ch <- prometheus.MustNewConstMetric(descQueryPipes, prometheus.CounterValue, float64(live.QueryPipelines))
 	ch <- prometheus.MustNewConstMetric(descPipelined, prometheus.CounterValue, float64(live.PipelinedQueries))
+	ch <- prometheus.MustNewConstMetric(descPipeRefused, prometheus.CounterValue, float64(live.PipelineRefused))
 	ch <- prometheus.MustNewConstMetric(descPlan, prometheus.GaugeValue, 1, h.cfg.Plan.Hash, strconv.Itoa(h.cfg.Plan.Format))
 }

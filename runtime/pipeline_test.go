@@ -255,6 +255,9 @@ func TestPipelinedQueryAtCapacity(t *testing.T) {
 	if took < 300*time.Millisecond {
 		t.Errorf("refused after %v, before the pool timeout", took)
 	}
+	if n := s.handler.Stats().PipelineRefused; n != 1 {
+		t.Errorf("%d queries counted as refused, want 1", n)
+	}
 	if _, err := s.admin.Exec(ctx, "COMMIT"); err != nil {
 		t.Fatal(err)
 	}

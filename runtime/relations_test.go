@@ -50,7 +50,7 @@ func TestRelationsAndComputedFields(t *testing.T) {
 // The look-ahead promise of seed 003: however deep the selection, each
 // root field is one SQL statement, and a query request is one round trip.
 func TestNestedQueryIsOneStatementPerRootField(t *testing.T) {
-	s := newServer(t, serverOptions{maxConns: 1})
+	s := newServer(t, serverOptions{maxConns: 1, lone: true})
 	const q = `{
 		posts { title author { fullName latestPost { summary author { fullName } } } }
 		people(limit: 1) { posts { author { latestPost { author { fullName } } } } }

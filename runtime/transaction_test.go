@@ -188,7 +188,7 @@ func TestOneRoundTripPerQueryRequest(t *testing.T) {
 // is still all or nothing — a write its function made before failing, and
 // a write a check deferred to the commit refuses, are both rolled back.
 func TestASingleMutationIsOneAtomicPipeline(t *testing.T) {
-	s := newServer(t, serverOptions{maxConns: 1})
+	s := newServer(t, serverOptions{maxConns: 1, lone: true})
 	tok := token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 3})
 	posts := `SELECT count(*)::text FROM shop.post WHERE author_id = 3`
 	s.query(`mutation { createPost(title: "first") { title authorId } }`, nil, tok) // connects and prepares

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -140,6 +141,14 @@ func serveBinary(t *testing.T, bin string, env []string, admin, login, plan stri
 func launch(t *testing.T, admin, login, plan string, serveArgs ...string) (_ *server, urls <-chan string) {
 	t.Helper()
 	return launchBinary(t, binary, nil, admin, login, plan, serveArgs...)
+}
+
+// servedPipelined reports whether the servers pipeline queries: serve
+// reads GQLPLAN_PIPELINING from the environment they inherit
+// (GQLPLAN_PIPELINING=true make faults runs the fault cases so).
+func servedPipelined() bool {
+	on, _ := strconv.ParseBool(os.Getenv("GQLPLAN_PIPELINING"))
+	return on
 }
 
 // launchBinary is launch of the serve command of bin, a gqlplan or a

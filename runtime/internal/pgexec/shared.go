@@ -87,8 +87,9 @@ type sharedQueue struct {
 	inFlight, idle int
 	wake           chan struct{} // sent to under mu, so never more than idle
 	// pipelines and requests count what was sent, open the requests
-	// queued or in a pipeline now.
-	pipelines, requests, open atomic.Int64
+	// queued or in a pipeline now, refused those no pipeline took within
+	// wait.
+	pipelines, requests, open, refused atomic.Int64
 }
 
 // SharedStats are how many shared pipelines of subscription reads were
@@ -99,12 +100,14 @@ func (x *Executor) SharedStats() (pipelines, requests, open int64) {
 }
 
 // PipelineStats are the same of queries, with Options.Pipelining (zero
-// without).
-func (x *Executor) PipelineStats() (pipelines, requests, open int64) {
+// without), and the queries refused because no pipeline took them within
+// the pool timeout.
+func (x *Executor) PipelineStats() (pipelines, requests, open, refused int64) {
 	if x.pipelined == nil {
-		return 0, 0, 0
+		return 0, 0, 0, 0
 	}
-	return x.pipelined.pipelines.Load(), x.pipelined.requests.Load(), x.pipelined.open.Load()
+	q := x.pipelined
+	return q.pipelines.Load(), q.requests.Load(), q.open.Load(), q.refused.Load()
 }
 
 // RunShared runs a read-only request's statements in a shared pipeline
@@ -161,6 +164,7 @@ func (x *Executor) runQueued(ctx context.Context, q *sharedQueue, sess Session, 
 		case <-full:
 			full = nil
 			if q.withdraw(r) {
+				q.refused.Add(1)
 				putPipelineBuffer(buf)
 				return nil, atCapacity()
 			}
