@@ -159,7 +159,7 @@ func TestUnnamedStatementsLeaveNothingOnTheConnection(t *testing.T) {
 	for _, mode := range []struct {
 		cache      string
 		pipelining bool
-	}{{"none", false}, {"none", true}, {"describe", false}} {
+	}{{"none", false}, {"none", true}, {"describe", false}, {"describe", true}} {
 		t.Run(fmt.Sprint(mode.cache, " pipelining ", mode.pipelining), func(t *testing.T) {
 			s := newServer(t, serverOptions{maxConns: 2, statementCache: mode.cache, pipelining: mode.pipelining})
 			tok := token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 3, "sub": "ada"})
