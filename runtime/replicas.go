@@ -250,7 +250,11 @@ func (h *Handler) readsOf(stmts []sqlgen.Statement) readset.Tables {
 // must see the commit that woke it, and never an older state than its
 // last read: it is served at a primary position read after it was woken
 // (see readStartOf) — after the commit, and after its last read ended —
-// by a replica that has replayed it, or else by the primary.
+// by a replica that has replayed it, or else by the primary. A replica
+// found unavailable is taken out and the read runs on the primary; one
+// found at capacity (no connection free within the pool timeout) too, but
+// it stays in use: busy is not down, and taking it out would send all of
+// its reads to the primary at once.
 func (h *Handler) runRead(ctx context.Context, subscription bool, sess pgexec.Session, stmts []sqlgen.Statement, arena *[]byte) ([]pgexec.Result, *Error) {
 	run := func(x *pgexec.Executor) ([]pgexec.Result, *Error) {
 		if subscription { // reads that come together: a change wakes many groups
@@ -280,7 +284,9 @@ func (h *Handler) runRead(ctx context.Context, subscription bool, sess pgexec.Se
 			h.replicas.set.Served(r)
 			return results, fatal
 		}
-		h.replicas.set.TakeOut(r, "a query found it unavailable")
+		if !pgexec.AtCapacity(fatal) { // busy is not down: it stays in use
+			h.replicas.set.TakeOut(r, "a query found it unavailable")
+		}
 		*arena = (*arena)[:mark]
 	}
 	h.replicas.set.Served(nil)

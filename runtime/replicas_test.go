@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	goruntime "runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -309,6 +311,45 @@ func TestReadReplicas(t *testing.T) {
 		<-wrote
 		r.setDelay(t, "")
 		r.waitReplica(t, true, "")
+	})
+
+	t.Run("a busy standby's query goes to the primary, and the standby stays in use", func(t *testing.T) {
+		r.waitReplica(t, true, "")
+		// Every connection of the standby's pool — pipelining, every
+		// pipeline — held by a slow query.
+		fill := runtime.DefaultPoolSize()
+		if os.Getenv("GQLPLAN_TEST_PIPELINING") == "1" {
+			fill = min(goruntime.GOMAXPROCS(0), fill)
+		}
+		slowOnStandby := func() int {
+			return int(statistic(t, r.standby.AdminDSN(), `SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%slow%' AND state = 'active' AND pid <> pg_backend_pid()`))
+		}
+		ctx, leave := context.WithCancel(context.Background())
+		var slow sync.WaitGroup
+		defer func() { leave(); slow.Wait() }()
+		// One at a time, so each takes a connection (or a pipeline) of its
+		// own; one that a probe timing out on a busy machine sent to the
+		// primary is followed by another.
+		for sent := 0; slowOnStandby() < fill; sent++ {
+			if sent == 3*fill {
+				t.Fatalf("%d slow queries sent, %d run on the standby", sent, slowOnStandby())
+			}
+			before := slowOnStandby()
+			slow.Add(1)
+			go func() { defer slow.Done(); s.do(call{query: `{ slow(seconds: 60) { id } }`, context: ctx}) }()
+			for deadline := time.Now().Add(2 * time.Second); slowOnStandby() == before && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			}
+		}
+		mark, primary0 := len(s.logs.String()), s.handler.Stats().PrimaryReads
+		if got := s.do(call{query: postsQuery}).data(t); got != want {
+			t.Errorf("a query while the standby was busy answered %s", got)
+		}
+		if st := s.handler.Stats(); st.PrimaryReads <= primary0 {
+			t.Errorf("the primary served no query while the standby was busy: %+v", st)
+		}
+		if logs := s.logs.String()[mark:]; strings.Contains(logs, "a query found it unavailable") {
+			t.Errorf("the busy standby was taken out:\n%s", logs)
+		}
 	})
 
 	// It adds posts, which the queries above compare: after them.

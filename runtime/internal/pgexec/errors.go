@@ -65,8 +65,14 @@ func interrupted(ctx context.Context) *wire.Error {
 // atCapacity is the answer to a request that no connection (or pipeline)
 // took within the pool timeout.
 func atCapacity() *wire.Error {
-	return unavailable("The server is at capacity: no database connection became free in time; retry shortly.")
+	e := unavailable("The server is at capacity: no database connection became free in time; retry shortly.")
+	e.Err = errPoolTimeout
+	return e
 }
+
+// AtCapacity reports whether e is the answer to a request that no
+// connection took in time: its database is busy, not unavailable.
+func AtCapacity(e *wire.Error) bool { return errors.Is(e, errPoolTimeout) }
 
 func unavailable(message string) *wire.Error {
 	return &wire.Error{Message: message, Code: wire.CodeUnavailable}
