@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/gqlplan/gqlplan/runtime"
 )
@@ -236,7 +237,14 @@ func TestPipelinedQueryAtCapacity(t *testing.T) {
 	ctx := context.Background()
 	quick := `{ people(limit: 2) { id } }`
 	quickAlone := s.do(call{query: quick}).body
-	if _, err := s.admin.Exec(ctx, "BEGIN; LOCK TABLE shop.person IN ACCESS EXCLUSIVE MODE"); err != nil {
+	// The lock is held on a connection of its own: pg_stat_activity, read
+	// on s.admin, would be one snapshot for the whole transaction.
+	lock, err := pgx.Connect(ctx, s.adminDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close(ctx)
+	if _, err := lock.Exec(ctx, "BEGIN; LOCK TABLE shop.person IN ACCESS EXCLUSIVE MODE"); err != nil {
 		t.Fatal(err)
 	}
 	held := make(chan *result, 1)
@@ -258,7 +266,7 @@ func TestPipelinedQueryAtCapacity(t *testing.T) {
 	if n := s.handler.Stats().PipelineRefused; n != 1 {
 		t.Errorf("%d queries counted as refused, want 1", n)
 	}
-	if _, err := s.admin.Exec(ctx, "COMMIT"); err != nil {
+	if _, err := lock.Exec(ctx, "COMMIT"); err != nil {
 		t.Fatal(err)
 	}
 	if r := <-held; r.body != quickAlone {
