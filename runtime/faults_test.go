@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/gqlplan/gqlplan/runtime"
@@ -128,7 +129,13 @@ func TestAbortedRequestsKeepTheirConnections(t *testing.T) {
 	waiting := func() string {
 		return s.scalar(`SELECT count(*)::text FROM pg_stat_activity WHERE usename = $1 AND wait_event_type = 'Lock'`, s.roles.auth)
 	}
-	lock := s.admin // its own queries pass the lock it holds
+	// The lock is held on a connection of its own: pg_stat_activity, read
+	// in the locking transaction, would be one snapshot for all of it.
+	lock, err := pgx.Connect(ctx, s.adminDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close(ctx)
 	aborted := 0
 	for aborted < 100 {
 		if _, err := lock.Exec(ctx, "BEGIN; LOCK TABLE shop.post IN ACCESS EXCLUSIVE MODE"); err != nil {

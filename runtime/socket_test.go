@@ -13,6 +13,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/gqlplan/gqlplan/runtime"
 )
@@ -418,9 +419,23 @@ func TestLiveConnectionsAreBounded(t *testing.T) {
 
 // waitForLockWaiter waits until a statement of the server's waits on a
 // lock.
+//
+// It reads pg_stat_activity on a connection of its own: on s.admin, which
+// may hold the lock in a transaction, it would be one snapshot for all of
+// the transaction.
 func waitForLockWaiter(t *testing.T, s *server) {
 	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, s.adminDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
 	eventually(t, "the operation to wait on the lock", func() bool {
-		return s.scalar(`SELECT count(*)::text FROM pg_stat_activity WHERE usename = $1 AND wait_event_type = 'Lock'`, s.roles.auth) != "0"
+		var n int
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE usename = $1 AND wait_event_type = 'Lock'`, s.roles.auth).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n > 0
 	})
 }
