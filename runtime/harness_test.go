@@ -84,6 +84,10 @@ type serverOptions struct {
 	// bypasses; a connection per request), and pipeline_test.go has the
 	// pipelined counterparts.
 	pipelining, lone bool
+	// noCancelRequests: the pool's connections close rather than send a
+	// cancel request (runtime.WithoutCancelRequests), and
+	// Config.NoCancelRequests, as behind PgBouncer before 1.21.
+	noCancelRequests bool
 	// database is the URL of a database to serve instead of a new one of
 	// the shared cluster; replicas are the URLs of its standbys' copies
 	// of it (as their superuser), served as Config.Replicas (as the
@@ -161,6 +165,9 @@ func newServer(t testing.TB, opts serverOptions) *server {
 	if opts.noPing {
 		cfg.ShouldPing = func(context.Context, pgxpool.ShouldPingParams) bool { return false }
 	}
+	if opts.noCancelRequests {
+		runtime.WithoutCancelRequests(cfg)
+	}
 	dialer := &net.Dialer{}
 	cfg.ConnConfig.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		conn, err := dialer.DialContext(ctx, network, addr)
@@ -205,9 +212,10 @@ func newServer(t testing.TB, opts serverOptions) *server {
 		Plan: s.plan, Pool: s.pool, Verifier: verifier, Signer: signer, Dev: opts.dev, Limits: opts.limits,
 		Logger: slog.New(slog.NewJSONHandler(s.logs, nil)), Resolvers: resolvers, ServerTiming: opts.serverTiming,
 		TrustedDocuments: opts.trusted, AllowIntrospection: opts.allowIntrospection,
-		Pipelining:     opts.pipelining || os.Getenv("GQLPLAN_TEST_PIPELINING") == "1" && !opts.lone,
-		StatementCache: cmp.Or(os.Getenv("GQLPLAN_TEST_STATEMENT_CACHE"), opts.statementCache),
-		Replicas:       replicas, ReplicaMaxLag: opts.replicaMaxLag, ReplicaWait: opts.replicaWait, ReplicaProbeInterval: 100 * time.Millisecond,
+		Pipelining:       opts.pipelining || os.Getenv("GQLPLAN_TEST_PIPELINING") == "1" && !opts.lone,
+		StatementCache:   cmp.Or(os.Getenv("GQLPLAN_TEST_STATEMENT_CACHE"), opts.statementCache),
+		NoCancelRequests: opts.noCancelRequests,
+		Replicas:         replicas, ReplicaMaxLag: opts.replicaMaxLag, ReplicaWait: opts.replicaWait, ReplicaProbeInterval: 100 * time.Millisecond,
 	})
 	if err != nil {
 		t.Fatal(err)

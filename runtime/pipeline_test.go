@@ -276,3 +276,44 @@ func TestPipelinedQueryAtCapacity(t *testing.T) {
 		t.Fatalf("a query after: %d %s", r.status, r.body)
 	}
 }
+
+// TestPipelineAbandonedOnceAllLeave: without cancel requests (behind
+// PgBouncer 1.18), a pipeline whose requests have all left — their
+// clients gone, or the server shutting down — is abandoned as a lone
+// request is: its connection is closed under its statement, and the pool
+// serves the next query on another while that statement's lock is still
+// held. Read on, the pipeline held the pool's one connection until the
+// lock went (and, behind PgBouncer, its statement outlived the server).
+func TestPipelineAbandonedOnceAllLeave(t *testing.T) {
+	s := newServer(t, serverOptions{maxConns: 1, pipelining: true, noCancelRequests: true, limits: runtime.Limits{PoolTimeout: 5 * time.Second}})
+	ctx := context.Background()
+	people, session := `{ people(limit: 2) { id } }`, `{ session { role } }`
+	sessionAlone := s.do(call{query: session}).body
+	s.do(call{query: people}) // prepared on the one connection
+	lock, err := pgx.Connect(ctx, s.adminDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close(ctx)
+	if _, err := lock.Exec(ctx, "BEGIN; LOCK TABLE shop.person IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	leaving, leave := context.WithCancel(ctx)
+	left := make(chan *result, 1)
+	go func() { left <- s.do(call{query: people, context: leaving}) }()
+	for deadline := time.Now().Add(time.Minute); s.scalar(`SELECT count(*)::text FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%person%'`) != "1"; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the query did not reach the lock")
+		}
+	}
+	leave()
+	if r := <-left; r.status != 499 {
+		t.Fatalf("the request whose client left: %d %s", r.status, r.body)
+	}
+	if r := s.do(call{query: session}); r.body != sessionAlone {
+		t.Fatalf("a query with the lock still held, after the only request of the pipeline before it left: %d %s", r.status, r.body)
+	}
+	if _, err := lock.Exec(ctx, "COMMIT"); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -294,11 +294,27 @@ func (x *Executor) runShared(q *sharedQueue, batch []*sharedRequest) {
 	// cannot stop the others' statements, so the latest deadline bounds
 	// it, and a grace after it, for the statement_timeouts that end each
 	// request's statements first.
-	ctx, cancel := context.Background(), context.CancelFunc(func() {})
+	ctx, cancel := context.WithCancel(context.Background())
 	if !until.IsZero() {
-		ctx, cancel = context.WithDeadline(ctx, until.Add(pipelineGrace))
+		ctx, cancel = context.WithDeadline(context.Background(), until.Add(pipelineGrace))
 	}
 	defer cancel()
+	// Once every request has left (their clients gone, or the server
+	// shutting down them all), nothing of the pipeline is wanted: it is
+	// abandoned as a lone request is — its statements canceled, or its
+	// connection closed under them without cancel requests (behind
+	// PgBouncer 1.18 its statement would otherwise run on, unread, past
+	// this process's exit) — and not run again.
+	var staying atomic.Int32
+	staying.Store(int32(len(live)))
+	for _, r := range live {
+		stop := context.AfterFunc(r.ctx, func() {
+			if staying.Add(-1) == 0 {
+				cancel()
+			}
+		})
+		defer stop()
+	}
 	for attempt := 1; ; attempt++ {
 		lost := x.runSharedOn(ctx, q, live, attempt > 1)
 		if !lost || ctx.Err() != nil || attempt == x.attempts() {
