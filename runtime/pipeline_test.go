@@ -234,26 +234,13 @@ func TestPipelineSettingsOfANewShape(t *testing.T) {
 // deadline; the held ones finish when the lock goes.
 func TestPipelinedQueryAtCapacity(t *testing.T) {
 	s := newServer(t, serverOptions{maxConns: 1, pipelining: true, limits: runtime.Limits{PoolTimeout: 300 * time.Millisecond}})
-	ctx := context.Background()
 	quick := `{ people(limit: 2) { id } }`
 	quickAlone := s.do(call{query: quick}).body
-	// The lock is held on a connection of its own: pg_stat_activity, read
-	// on s.admin, would be one snapshot for the whole transaction.
-	lock, err := pgx.Connect(ctx, s.adminDSN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lock.Close(ctx)
-	if _, err := lock.Exec(ctx, "BEGIN; LOCK TABLE shop.person IN ACCESS EXCLUSIVE MODE"); err != nil {
-		t.Fatal(err)
-	}
+	release := holdLock(t, s, "shop.person")
+	defer release()
 	held := make(chan *result, 1)
 	go func() { held <- s.do(call{query: quick}) }()
-	for deadline := time.Now().Add(time.Minute); s.scalar(`SELECT count(*)::text FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%person%'`) != "1"; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the first query did not reach the lock")
-		}
-	}
+	waitForLockWaiter(t, s)
 	start := time.Now()
 	r := s.do(call{query: quick})
 	took := time.Since(start)
@@ -266,9 +253,7 @@ func TestPipelinedQueryAtCapacity(t *testing.T) {
 	if n := s.handler.Stats().PipelineRefused; n != 1 {
 		t.Errorf("%d queries counted as refused, want 1", n)
 	}
-	if _, err := lock.Exec(ctx, "COMMIT"); err != nil {
-		t.Fatal(err)
-	}
+	release()
 	if r := <-held; r.body != quickAlone {
 		t.Fatalf("the query that held the pipeline: %d %s", r.status, r.body)
 	}
@@ -290,22 +275,11 @@ func TestPipelineAbandonedOnceAllLeave(t *testing.T) {
 	people, session := `{ people(limit: 2) { id } }`, `{ session { role } }`
 	sessionAlone := s.do(call{query: session}).body
 	s.do(call{query: people}) // prepared on the one connection
-	lock, err := pgx.Connect(ctx, s.adminDSN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lock.Close(ctx)
-	if _, err := lock.Exec(ctx, "BEGIN; LOCK TABLE shop.person IN ACCESS EXCLUSIVE MODE"); err != nil {
-		t.Fatal(err)
-	}
+	defer holdLock(t, s, "shop.person")()
 	leaving, leave := context.WithCancel(ctx)
 	left := make(chan *result, 1)
 	go func() { left <- s.do(call{query: people, context: leaving}) }()
-	for deadline := time.Now().Add(time.Minute); s.scalar(`SELECT count(*)::text FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%person%'`) != "1"; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the query did not reach the lock")
-		}
-	}
+	waitForLockWaiter(t, s)
 	leave()
 	if r := <-left; r.status != 499 {
 		t.Fatalf("the request whose client left: %d %s", r.status, r.body)
@@ -313,7 +287,22 @@ func TestPipelineAbandonedOnceAllLeave(t *testing.T) {
 	if r := s.do(call{query: session}); r.body != sessionAlone {
 		t.Fatalf("a query with the lock still held, after the only request of the pipeline before it left: %d %s", r.status, r.body)
 	}
-	if _, err := lock.Exec(ctx, "COMMIT"); err != nil {
+}
+
+// holdLock locks table in a transaction on a connection of its own —
+// pg_stat_activity, read in the locking transaction, would be one
+// snapshot for all of it — until release is called (again: nothing).
+func holdLock(t *testing.T, s *server, table string) (release func()) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, s.adminDSN)
+	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := conn.Exec(ctx, "BEGIN; LOCK TABLE "+table+" IN ACCESS EXCLUSIVE MODE"); err != nil {
+		conn.Close(ctx)
+		t.Fatal(err)
+	}
+	var once sync.Once
+	return func() { once.Do(func() { conn.Close(ctx) }) } // closing ends the transaction
 }
