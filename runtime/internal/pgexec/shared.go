@@ -294,8 +294,11 @@ func (x *Executor) runShared(q *sharedQueue, batch []*sharedRequest) {
 	// cannot stop the others' statements, so the latest deadline bounds
 	// it, and a grace after it, for the statement_timeouts that end each
 	// request's statements first.
-	ctx, cancel := context.WithCancel(context.Background())
-	if !until.IsZero() {
+	var ctx context.Context
+	var cancel context.CancelFunc
+	if until.IsZero() {
+		ctx, cancel = context.WithCancel(context.Background())
+	} else {
 		ctx, cancel = context.WithDeadline(context.Background(), until.Add(pipelineGrace))
 	}
 	defer cancel()
