@@ -34,7 +34,10 @@ const PgBouncerBin = "/usr/sbin/pgbouncer"
 // database of the server upstream (a connection string) in transaction
 // mode, with at most poolSize server connections per database and user.
 // It runs as the cluster's server does (pgbouncer, like postgres, refuses
-// root); Stop ends it.
+// root); Stop ends it. After a failed server login it tries again within
+// a second (server_login_retry; its default, 15 s, refuses every client
+// needing a new server connection that long after a restart of the
+// server, longer than gqlplan's retries last).
 func StartPgBouncer(ctx context.Context, upstream string, users []string, poolSize int) (_ *PgBouncer, err error) {
 	up, err := pgconn.ParseConfig(upstream)
 	if err != nil {
@@ -74,6 +77,7 @@ pool_mode = transaction
 default_pool_size = %d
 max_client_conn = 1000
 ignore_startup_parameters = extra_float_digits
+server_login_retry = 1
 logfile = %s
 pidfile = %s
 `, up.Host, up.Port, port, filepath.Join(dir, "users.txt"), poolSize, filepath.Join(dir, "pgbouncer.log"), filepath.Join(dir, "pgbouncer.pid"))
