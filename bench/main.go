@@ -68,6 +68,9 @@ type options struct {
 	pprofDir          string
 	gqlplanBefore     string
 	gqlplanBeforeArgs string
+	// variants picks the variants measured (variants.go) by key: a
+	// comparison of two needs no others' rounds.
+	variants *regexp.Regexp
 }
 
 func main() {
@@ -97,6 +100,7 @@ func main() {
 	flag.StringVar(&o.gqlplanBefore, "gqlplan-before", "", "a gqlplan binary of another revision, measured beside this one in the same rounds (variants.go)")
 	flag.StringVar(&o.gqlplanBeforeArgs, "gqlplan-before-args", "", "flags of serve for the build before, space-separated (\"--pipelining\": the change of a pipelined path, measured against the same path before it)")
 	only := flag.String("only", "", "run only the workloads whose name matches this regular expression")
+	pickVariants := flag.String("variants", "", "measure only the variants whose key (metrics, tracing, pipelined, unnamed, pgbouncer, standby, before) matches this regular expression")
 	var so subscriptionOptions
 	subscriptions := flag.Bool("subscriptions", false, "measure subscriptions instead (subscriptions.go): the flags below, -people, -posts and -gqlplan")
 	flag.IntVar(&so.subscribers, "subscribers", 10000, "with -subscriptions: subscribers")
@@ -119,6 +123,10 @@ func main() {
 		os.Exit(2)
 	}
 	workloads = slices.DeleteFunc(workloads, func(w workload) bool { return !pick.MatchString(w.name) })
+	if o.variants, err = regexp.Compile(*pickVariants); err != nil {
+		fmt.Fprintln(os.Stderr, "bench: -variants:", err)
+		os.Exit(2)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, o); err != nil {

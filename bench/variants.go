@@ -54,7 +54,7 @@ func variants(o options, otlp string, scale *scaleOut) []variant {
 		}
 		out = append(out, variant{key: "before", comm: "gqlplan-before", label: label, binary: o.gqlplanBefore, args: strings.Fields(o.gqlplanBeforeArgs)})
 	}
-	return out
+	return slices.DeleteFunc(out, func(v variant) bool { return !o.variants.MatchString(v.key) })
 }
 
 // runningVariant is a variant's server, and its admin listener.
