@@ -84,6 +84,8 @@ type serverOptions struct {
 	// bypasses; a connection per request), and pipeline_test.go has the
 	// pipelined counterparts.
 	pipelining, lone bool
+	// pipelineConnections is Config.PipelineConnections (0: one per core).
+	pipelineConnections int
 	// noCancelRequests: the pool's connections close rather than send a
 	// cancel request (runtime.WithoutCancelRequests), and
 	// Config.NoCancelRequests, as behind PgBouncer before 1.21.
@@ -214,8 +216,8 @@ func newServer(t testing.TB, opts serverOptions) *server {
 		TrustedDocuments: opts.trusted, AllowIntrospection: opts.allowIntrospection,
 		Pipelining:       opts.pipelining || os.Getenv("GQLPLAN_TEST_PIPELINING") == "1" && !opts.lone,
 		StatementCache:   cmp.Or(os.Getenv("GQLPLAN_TEST_STATEMENT_CACHE"), opts.statementCache),
-		NoCancelRequests: opts.noCancelRequests,
-		Replicas:         replicas, ReplicaMaxLag: opts.replicaMaxLag, ReplicaWait: opts.replicaWait, ReplicaProbeInterval: 100 * time.Millisecond,
+		NoCancelRequests: opts.noCancelRequests, PipelineConnections: opts.pipelineConnections,
+		Replicas: replicas, ReplicaMaxLag: opts.replicaMaxLag, ReplicaWait: opts.replicaWait, ReplicaProbeInterval: 100 * time.Millisecond,
 	})
 	if err != nil {
 		t.Fatal(err)

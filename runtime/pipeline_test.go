@@ -289,6 +289,36 @@ func TestPipelineAbandonedOnceAllLeave(t *testing.T) {
 	}
 }
 
+// TestPipelineOpensPastASlowOne: a query that finds a pipeline in flight
+// waits for it, or for a neighbour to open the next with — but not for
+// long when the one in flight is slow: here it holds a statement waiting
+// on a lock, and a query of another table is answered on the second
+// pipeline while the lock is still held.
+func TestPipelineOpensPastASlowOne(t *testing.T) {
+	s := newServer(t, serverOptions{maxConns: 2, pipelining: true, pipelineConnections: 2})
+	people, session := `{ people(limit: 2) { id } }`, `{ session { role } }`
+	peopleAlone, sessionAlone := s.do(call{query: people}).body, s.do(call{query: session}).body
+	release := holdLock(t, s, "shop.person")
+	defer release()
+	held := make(chan *result, 1)
+	go func() { held <- s.do(call{query: people}) }()
+	waitForLockWaiter(t, s)
+	answered := make(chan *result, 1)
+	go func() { answered <- s.do(call{query: session}) }()
+	select {
+	case r := <-answered:
+		if r.body != sessionAlone {
+			t.Fatalf("the query beside the slow one: %d %s", r.status, r.body)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("a query waited on behind a slow pipeline with a connection free")
+	}
+	release()
+	if r := <-held; r.body != peopleAlone {
+		t.Fatalf("the slow query: %d %s", r.status, r.body)
+	}
+}
+
 // holdLock locks table in a transaction on a connection of its own —
 // pg_stat_activity, read in the locking transaction, would be one
 // snapshot for all of it — until release is called (again: nothing).

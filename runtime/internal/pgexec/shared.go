@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/gqlplan/gqlplan/runtime/internal/deadline"
 	"github.com/gqlplan/gqlplan/runtime/internal/sqlgen"
 	"github.com/gqlplan/gqlplan/runtime/internal/wire"
 )
@@ -32,7 +33,13 @@ import (
 // pipeline takes all of them (at most the queue's depth), so the
 // batching needs no timer: under load the pipelines grow, idle a request
 // goes at once. The depth bounds how many requests one slow statement
-// holds behind it.
+// holds behind it. A pipeline beyond the first opens only for pipelineJoin
+// requests waiting: one that finds a pipeline in flight waits for it to
+// come back (about as soon as a round trip of its own would end) or for a
+// neighbour to go with — else eight clients on two cores sent nearly one
+// request a pipeline (make bench), and each paid a pipeline's handoffs
+// for nothing — and, when the pipeline in flight is slow, at most
+// joinWait and a deadline sweep (deadline.Tick) before it goes alone.
 //
 // A request's deadline cannot cancel its statement as a lone request's
 // does — a cancel request stops whatever its backend runs, which may be a
@@ -137,30 +144,39 @@ func (x *Executor) runQueued(ctx context.Context, q *sharedQueue, sess Session, 
 	defer q.open.Add(-1)
 	q.mu.Lock()
 	q.waiting = append(q.waiting, r)
-	spawn := false
-	if q.inFlight < q.maxInFlight {
-		q.inFlight++
-		if q.idle > 0 {
-			q.idle--
-			q.wakeChan() <- struct{}{}
-		} else {
-			spawn = true
-		}
-	}
+	spawn, held := q.send(false)
 	q.mu.Unlock()
 	if spawn {
 		go x.sendShared(q)
 	}
-	var full <-chan time.Time // q.wait passed
+	// Bounds swept rather than timed (package deadline): a timer each
+	// would wake the network poller's thread.
+	var full <-chan struct{} // q.wait passed
 	if q.wait > 0 {
-		t := time.NewTimer(q.wait)
-		defer t.Stop()
-		full = t.C
+		bound, stop := deadline.WithTimeoutCause(context.Background(), q.wait, nil)
+		defer stop()
+		full = bound.Done()
+	}
+	var late <-chan struct{} // held: joinWait passed
+	if held {
+		bound, stop := deadline.WithTimeoutCause(context.Background(), joinWait, nil)
+		defer stop()
+		late = bound.Done()
 	}
 	for waiting := true; waiting; {
 		select {
 		case <-r.done:
 			waiting = false
+		case <-late: // the pipeline in flight is slow: one more goes, if it may
+			late, spawn = nil, false
+			q.mu.Lock()
+			if len(q.waiting) > 0 {
+				spawn, _ = q.send(true)
+			}
+			q.mu.Unlock()
+			if spawn {
+				go x.sendShared(q)
+			}
 		case <-full:
 			full = nil
 			if q.withdraw(r) {
@@ -189,6 +205,35 @@ func (x *Executor) runQueued(ctx context.Context, q *sharedQueue, sess Session, 
 		}
 	}
 	return results, nil
+}
+
+// pipelineJoin is how many requests waiting open a pipeline while one is
+// in flight, and joinWait how long, at the least, one request waits for
+// the pipeline in flight or a neighbour before it goes alone (see above).
+const (
+	pipelineJoin = 2
+	joinWait     = time.Millisecond
+)
+
+// send counts one more pipeline in flight, to take the waiting requests,
+// when q allows one more and they warrant it: none is in flight,
+// pipelineJoin wait, or force; spawn: its sender must be started, none
+// being idle to wake. held: one more was allowed but not warranted (q.mu
+// held).
+func (q *sharedQueue) send(force bool) (spawn, held bool) {
+	switch {
+	case q.inFlight >= q.maxInFlight:
+		return false, false
+	case q.inFlight > 0 && len(q.waiting) < pipelineJoin && !force:
+		return false, true
+	}
+	q.inFlight++
+	if q.idle > 0 {
+		q.idle--
+		q.wakeChan() <- struct{}{}
+		return false, false
+	}
+	return true, false
 }
 
 // pipelineBuffers hold what a pipeline reads for one request until the
