@@ -137,7 +137,6 @@ func TestWebSocketProtocolErrors(t *testing.T) {
 	s := newServer(t, serverOptions{limits: runtime.Limits{ConnectionInitTimeout: 300 * time.Millisecond, SocketOperations: 1}})
 	srv := httptest.NewServer(s.handler)
 	defer srv.Close()
-	expired := token(t, jwt.MapClaims{"role": s.roles.member, "exp": time.Now().Add(time.Second).Unix()})
 	for _, c := range []struct {
 		name     string
 		messages []string
@@ -163,10 +162,16 @@ func TestWebSocketProtocolErrors(t *testing.T) {
 		})
 	}
 	t.Run("an expired token at subscribe", func(t *testing.T) {
+		// exp has a resolution of seconds: made at the test's start, a
+		// second on, the token could be gone before its connection_init
+		// once the cases above ran slowly (a busy machine); made here,
+		// it is one to two seconds away.
+		exp := time.Now().Unix() + 2
+		expiring := token(t, jwt.MapClaims{"role": s.roles.member, "exp": exp})
 		ws := dialWS(t, srv.URL, nil)
-		ws.send(`{"type":"connection_init","payload":{"Authorization":"Bearer ` + expired + `"}}`)
+		ws.send(`{"type":"connection_init","payload":{"Authorization":"Bearer ` + expiring + `"}}`)
 		ws.expect("connection_ack")
-		time.Sleep(2100 * time.Millisecond) // exp has a resolution of seconds
+		time.Sleep(time.Until(time.Unix(exp, 0)) + 1100*time.Millisecond)
 		ws.send(`{"type":"subscribe","id":"1","payload":{"query":"{ posts { title } }"}}`)
 		if got := ws.closedWith(); got != 4403 {
 			t.Errorf("closed with %d, want 4403", got)
@@ -318,7 +323,10 @@ func TestWebSocketSubscriptionEndsWithItsToken(t *testing.T) {
 	s := newServer(t, serverOptions{limits: runtime.Limits{SubscriptionPoll: -1}})
 	srv := httptest.NewServer(s.handler)
 	defer srv.Close()
-	soon := token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 2, "exp": time.Now().Add(time.Second).Unix()})
+	// exp is in whole seconds: a second from now could be a few
+	// milliseconds, gone before the first result under load (CI saw 4403
+	// before "next"); this is two to three seconds.
+	soon := token(t, jwt.MapClaims{"role": s.roles.member, "person_id": 2, "exp": time.Now().Add(3 * time.Second).Unix()})
 	ws := dialWS(t, srv.URL, nil)
 	ws.send(`{"type":"connection_init","payload":{"Authorization":"Bearer ` + soon + `"}}`)
 	ws.expect("connection_ack")
